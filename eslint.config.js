@@ -1,0 +1,39 @@
+import js from '@eslint/js'
+import pluginVue from 'eslint-plugin-vue'
+import globals from 'globals'
+import tseslint from 'typescript-eslint'
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', '.data/**', 'screenshots/**', 'coverage/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  ...pluginVue.configs['flat/recommended'],
+  {
+    files: ['**/*.vue'],
+    languageOptions: { parserOptions: { parser: tseslint.parser } },
+  },
+  {
+    languageOptions: { globals: { ...globals.browser, ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'vue/max-attributes-per-line': 'off',
+      'vue/singleline-html-element-content-newline': 'off',
+      'vue/html-self-closing': 'off',
+      'vue/multi-word-component-names': 'off',
+    },
+  },
+  {
+    // Domain code is pure: no IO, no Vue, nothing from app or server.
+    files: ['src/domain/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: ['vue', 'pinia', 'dexie', 'node:*', 'hono*', 'kysely', '../app/*', '../server/*'] }],
+      'no-restricted-globals': ['error', 'fetch', 'localStorage', 'indexedDB', 'document', 'window'],
+    },
+  },
+  {
+    // Views and stores never talk HTTP themselves; the sync layer does.
+    files: ['src/app/**/*.{ts,vue}'],
+    ignores: ['src/app/sync/**', 'src/app/sw/**'],
+    rules: { 'no-restricted-globals': ['error', 'fetch'] },
+  },
+)

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# `npm test`: every test, browser and PostgreSQL passes included. Gets what it needs itself and
+# fails loudly when it cannot; nothing is skipped silently.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+# Chromium for the browser tests (Debian's package; Playwright's own download cannot work offline).
+if [ -z "${CHROMIUM_PATH:-}" ]; then
+  if ! command -v chromium >/dev/null 2>&1; then
+    echo "test: installing chromium from Debian's packages"
+    as_root apt-get update -qq && as_root apt-get install -y -qq chromium >/dev/null
+  fi
+  export CHROMIUM_PATH=$(command -v chromium)
+fi
+
+# PostgreSQL for the second storage pass, unless the caller gives one.
+if [ -z "${TEST_DATABASE_URL:-}" ]; then
+  if ! command -v pg_ctlcluster >/dev/null 2>&1; then
+    echo "test: installing postgresql from Debian's packages"
+    as_root apt-get update -qq && as_root apt-get install -y -qq postgresql >/dev/null
+  fi
+  ver=$(ls /usr/lib/postgresql | sort -n | tail -1)
+  if ! pg_lsclusters -h | awk '{print $4}' | grep -q online; then
+    as_root pg_ctlcluster --skip-systemctl-redirect "$ver" main start
+  fi
+  port=$(pg_lsclusters -h | awk '$4=="online"{print $3; exit}')
+  as_root su postgres -c "psql -p $port -tAc \"SELECT 1 FROM pg_roles WHERE rolname='bloodbus'\"" | grep -q 1 || \
+    as_root su postgres -c "psql -p $port -c \"CREATE ROLE bloodbus LOGIN SUPERUSER PASSWORD 'bloodbus'\"" >/dev/null
+  as_root su postgres -c "psql -p $port -tAc \"SELECT 1 FROM pg_database WHERE datname='bloodbus_test'\"" | grep -q 1 || \
+    as_root su postgres -c "createdb -p $port -O bloodbus bloodbus_test"
+  export TEST_DATABASE_URL="postgres://bloodbus:bloodbus@127.0.0.1:$port/bloodbus_test"
+fi
+
+npx vitest run "$@"

@@ -1,0 +1,325 @@
+// The records a bus crew writes and the station's reference data, as valibot schemas shared by
+// app and server. Field records are immutable: a void or a correction is a new record that points
+// at the old one (BRIEF §2.4).
+import * as v from 'valibot'
+
+/** Bumped whenever a synced record's shape changes; carried by every push (docs/sync-protocol.md). */
+export const SCHEMA_VERSION = 1
+
+// Ids are made on the phone: UUIDv7 (time-ordered) in lower-case canonical form.
+export const RecordId = v.pipe(
+  v.string(),
+  v.regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'id must be a lower-case UUID'),
+)
+export const IsoDate = v.pipe(v.string(), v.isoDate('date must be YYYY-MM-DD'))
+/** An instant as ISO 8601 with offset or Z, e.g. 2023-06-14T09:30:00.000+08:00. */
+export const IsoDateTime = v.pipe(
+  v.string(),
+  v.regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/, 'time must be ISO 8601 with an offset'),
+)
+const Code = v.pipe(v.string(), v.regex(/^[a-z][a-z0-9_]{0,39}$/, 'code must be lower_snake_case'))
+const Name = v.pipe(v.string(), v.trim(), v.minLength(1, 'name is required'), v.maxLength(120))
+const Note = v.pipe(v.string(), v.trim(), v.maxLength(500))
+
+// ---------------------------------------------------------------------------------------------
+// Reference data (station → phone)
+
+export const SITE_KINDS = [
+  'village', 'township', 'university', 'agency', 'enterprise', 'hospital', 'army_unit', 'street', 'fixed_site',
+] as const
+export type SiteKind = (typeof SITE_KINDS)[number]
+
+/** Channels of the seed's review; a station may add its own. `rural_mobile` drives the rural-mobile share. */
+export const SEED_CHANNEL_CODES = [
+  'government_agencies', 'universities', 'rural_mobile', 'medical_staff_month', 'enterprises', 'street_fixed',
+] as const
+export const SEED_TEAM_CODES = [
+  'county_emergency', 'military', 'apheresis_platelet', 'rare_blood_type', 'volunteers',
+] as const
+export const RURAL_MOBILE_CHANNEL = 'rural_mobile'
+
+export const StationSchema = v.object({
+  id: RecordId,
+  code: Code,
+  name: Name,
+  /** IANA zone the station's dates are counted in. */
+  timeZone: v.optional(v.string(), 'Asia/Shanghai'),
+})
+export type Station = v.InferOutput<typeof StationSchema>
+
+export const SiteSchema = v.object({
+  id: RecordId,
+  stationId: RecordId,
+  name: Name,
+  kind: v.picklist(SITE_KINDS),
+  /** Administrative area (county/district), for drill-down. */
+  area: v.optional(v.pipe(v.string(), v.maxLength(80)), ''),
+})
+export type Site = v.InferOutput<typeof SiteSchema>
+
+export const ChannelSchema = v.object({
+  id: RecordId,
+  stationId: RecordId,
+  code: Code,
+  nameZh: Name,
+  nameEn: Name,
+  /** Whole blood collected on drives of this channel counts toward the rural-mobile share. */
+  ruralMobile: v.boolean(),
+})
+export type Channel = v.InferOutput<typeof ChannelSchema>
+
+export const TeamSchema = v.object({
+  id: RecordId,
+  stationId: RecordId,
+  code: Code,
+  nameZh: Name,
+  nameEn: Name,
+})
+export type Team = v.InferOutput<typeof TeamSchema>
+
+export const STAFF_ROLES = ['collector', 'leader', 'manager', 'admin'] as const
+export type StaffRole = (typeof STAFF_ROLES)[number]
+
+/** What a phone holds of a staff member: never the PIN, only its salted hash. */
+export const RosterEntrySchema = v.object({
+  id: RecordId,
+  stationId: RecordId,
+  name: Name,
+  role: v.picklist(STAFF_ROLES),
+  /** `scrypt$N$r$p$saltB64$hashB64`, checked on the phone for offline unlock. */
+  pinHash: v.string(),
+  active: v.boolean(),
+})
+export type RosterEntry = v.InferOutput<typeof RosterEntrySchema>
+
+// ---------------------------------------------------------------------------------------------
+// Field records (phone → station)
+
+export const ABO_GROUPS = ['A', 'B', 'O', 'AB'] as const
+export type Abo = (typeof ABO_GROUPS)[number]
+export const RHD = ['pos', 'neg'] as const
+export type RhD = (typeof RHD)[number]
+export const HOUSEHOLD_TYPES = ['rural', 'urban'] as const
+export type Household = (typeof HOUSEHOLD_TYPES)[number]
+export const SEXES = ['M', 'F'] as const
+export type Sex = (typeof SEXES)[number]
+export const WHOLE_BLOOD_VOLUMES = [200, 300, 400] as const
+export type WholeBloodVolume = (typeof WHOLE_BLOOD_VOLUMES)[number]
+
+/** Who wrote a record, on which phone, and when by that phone's clock (informational only). */
+const authorship = {
+  id: RecordId,
+  stationId: RecordId,
+  deviceId: RecordId,
+  authorStaffId: RecordId,
+  createdAt: IsoDateTime,
+}
+
+export const DinText = v.pipe(v.string(), v.regex(/^[0-9A-Z*]{13,16}$/, 'DIN must be 13 characters plus its check'))
+
+export const WholeBloodProduct = v.object({
+  type: v.literal('whole_blood'),
+  volumeMl: v.picklist(WHOLE_BLOOD_VOLUMES),
+})
+export const ApheresisProduct = v.object({
+  type: v.literal('apheresis_platelets'),
+  doses: v.picklist([1, 2] as const),
+})
+export const ProductSchema = v.variant('type', [WholeBloodProduct, ApheresisProduct])
+export type Product = v.InferOutput<typeof ProductSchema>
+
+/** Vitals and screening as measured on the bus; checked against the eligibility rules. */
+export const VitalsSchema = v.object({
+  weightKg: v.pipe(v.number(), v.minValue(20), v.maxValue(250)),
+  hbGL: v.pipe(v.number(), v.minValue(30), v.maxValue(250)),
+  systolic: v.pipe(v.number(), v.integer(), v.minValue(40), v.maxValue(260)),
+  diastolic: v.pipe(v.number(), v.integer(), v.minValue(20), v.maxValue(180)),
+  pulse: v.pipe(v.number(), v.integer(), v.minValue(20), v.maxValue(220)),
+  temperatureC: v.pipe(v.number(), v.minValue(30), v.maxValue(45)),
+  hct: v.optional(v.pipe(v.number(), v.minValue(0.1), v.maxValue(0.7))),
+  plateletCount: v.optional(v.pipe(v.number(), v.minValue(10), v.maxValue(1500))),
+  athlete: v.optional(v.boolean(), false),
+})
+export type Vitals = v.InferOutput<typeof VitalsSchema>
+
+/** Facts about the donor that indicators need, copied onto each donation/deferral. */
+const donorFacts = {
+  /** Pseudonymous donor key (see donorKey in identity.ts); never the ID number. */
+  donorKey: v.pipe(v.string(), v.regex(/^[0-9a-f]{32}$/, 'donorKey must be 32 hex characters')),
+  sex: v.picklist(SEXES),
+  ageYears: v.pipe(v.number(), v.integer(), v.minValue(16), v.maxValue(80)),
+  household: v.picklist(HOUSEHOLD_TYPES),
+  /** The donor had an earlier donation before this one (repeat-donor share). */
+  repeatDonor: v.boolean(),
+}
+
+/** Where and how a record was collected: every donation and deferral belongs to a channel. */
+const collectionContext = {
+  /** Null for fixed-site collection outside any drive. */
+  driveId: v.nullable(RecordId),
+  channelId: RecordId,
+  siteId: v.nullable(RecordId),
+  teamIds: v.pipe(v.array(RecordId), v.maxLength(8)),
+  /** Station-local calendar date of collection; indicators group by it. */
+  collectedOn: IsoDate,
+}
+
+export const DonationSchema = v.object({
+  type: v.literal('donation'),
+  ...authorship,
+  ...collectionContext,
+  ...donorFacts,
+  collectedAt: IsoDateTime,
+  product: ProductSchema,
+  abo: v.picklist(ABO_GROUPS),
+  rhd: v.picklist(RHD),
+  din: DinText,
+  vitals: v.optional(VitalsSchema),
+})
+export type Donation = v.InferOutput<typeof DonationSchema>
+
+export const DeferralSchema = v.object({
+  type: v.literal('deferral'),
+  ...authorship,
+  ...collectionContext,
+  ...donorFacts,
+  reasonCode: Code,
+  /** Last day of the deferral; null for a permanent one. */
+  until: v.nullable(IsoDate),
+  note: v.optional(Note, ''),
+  vitals: v.optional(VitalsSchema),
+})
+export type Deferral = v.InferOutput<typeof DeferralSchema>
+
+/** Donor identity, kept apart from donations; purged from phones after confirmation (PIPL). */
+export const DonorIdentitySchema = v.object({
+  type: v.literal('donor_identity'),
+  ...authorship,
+  donorKey: v.pipe(v.string(), v.regex(/^[0-9a-f]{32}$/)),
+  idNumber: v.pipe(v.string(), v.regex(/^(\d{17}[\dX]|\d{15})$/, 'ID number must be 18 (or old 15) characters')),
+  name: Name,
+  phone: v.optional(v.pipe(v.string(), v.regex(/^[0-9+\- ]{0,20}$/)), ''),
+  household: v.picklist(HOUSEHOLD_TYPES),
+})
+export type DonorIdentity = v.InferOutput<typeof DonorIdentitySchema>
+
+export const DriveSchema = v.object({
+  type: v.literal('drive'),
+  ...authorship,
+  busCode: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(20)),
+  siteId: RecordId,
+  channelId: RecordId,
+  teamIds: v.pipe(v.array(RecordId), v.maxLength(8)),
+  date: IsoDate,
+  staffIds: v.pipe(v.array(RecordId), v.minLength(1), v.maxLength(12)),
+  leaderStaffId: RecordId,
+  /** Bag numbers loaded on the bus: first and last DIN (without check character) of the range. */
+  dinFirst: DinText,
+  dinLast: DinText,
+  bagsLoaded: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(2000)),
+})
+export type Drive = v.InferOutput<typeof DriveSchema>
+
+/** Closing a drive: bag reconciliation (used + spoiled + returned = loaded) and the leader's sign-off. */
+export const DriveCloseSchema = v.object({
+  type: v.literal('drive_close'),
+  ...authorship,
+  driveId: RecordId,
+  bagsLoaded: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  bagsUsed: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  bagsSpoiled: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  bagsReturned: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  /** Required when the bags do not add up. */
+  discrepancyNote: v.optional(Note, ''),
+  signedOffBy: RecordId,
+  closedAt: IsoDateTime,
+})
+export type DriveClose = v.InferOutput<typeof DriveCloseSchema>
+
+export const REACTION_SEVERITIES = ['mild', 'moderate', 'severe'] as const
+export const AdverseReactionSchema = v.object({
+  type: v.literal('adverse_reaction'),
+  ...authorship,
+  donationId: RecordId,
+  code: Code,
+  severity: v.picklist(REACTION_SEVERITIES),
+  occurredAt: IsoDateTime,
+  note: v.optional(Note, ''),
+})
+export type AdverseReaction = v.InferOutput<typeof AdverseReactionSchema>
+
+export const VoidSchema = v.object({
+  type: v.literal('void'),
+  ...authorship,
+  targetId: RecordId,
+  reason: v.pipe(v.string(), v.trim(), v.minLength(2, 'a void needs a reason'), v.maxLength(500)),
+})
+export type Void = v.InferOutput<typeof VoidSchema>
+
+/** A correction replaces the whole target record; the newest correction wins. */
+export const CorrectionSchema = v.object({
+  type: v.literal('correction'),
+  ...authorship,
+  targetId: RecordId,
+  reason: v.pipe(v.string(), v.trim(), v.minLength(2, 'a correction needs a reason'), v.maxLength(500)),
+  replacement: v.variant('type', [DonationSchema, DeferralSchema]),
+})
+export type Correction = v.InferOutput<typeof CorrectionSchema>
+
+export const FieldRecordSchema = v.variant('type', [
+  DonationSchema, DeferralSchema, DonorIdentitySchema, DriveSchema, DriveCloseSchema,
+  AdverseReactionSchema, VoidSchema, CorrectionSchema,
+])
+export type FieldRecord = v.InferOutput<typeof FieldRecordSchema>
+export type FieldRecordType = FieldRecord['type']
+
+// ---------------------------------------------------------------------------------------------
+// Targets (station → everyone)
+
+export const METRICS = [
+  'donations', 'whole_blood_donations', 'whole_blood_units', 'apheresis_donations', 'apheresis_doses',
+  'rate_400ml', 'rural_mobile_share', 'rural_donor_share', 'repeat_donor_share', 'per_1000',
+  'deferral_rate', 'bus_trips', 'rhd_negative_donations',
+] as const
+export type Metric = (typeof METRICS)[number]
+/** Metrics that are a share in [0, 1]; targets give them as a percent. */
+export const SHARE_METRICS: readonly Metric[] = [
+  'rate_400ml', 'rural_mobile_share', 'rural_donor_share', 'repeat_donor_share', 'deferral_rate',
+]
+
+export const PERIOD_KINDS = ['year', 'quarter', 'month', 'custom'] as const
+export const SCOPE_KINDS = ['station', 'channel', 'site', 'team', 'drive'] as const
+
+export const PeriodSchema = v.pipe(
+  v.object({ kind: v.picklist(PERIOD_KINDS), start: IsoDate, end: IsoDate }),
+  v.check((p) => p.start <= p.end, 'the period ends before it starts'),
+)
+export type Period = v.InferOutput<typeof PeriodSchema>
+
+export const ScopeSchema = v.pipe(
+  v.object({ kind: v.picklist(SCOPE_KINDS), id: v.nullable(RecordId) }),
+  v.check((s) => (s.kind === 'station') === (s.id === null), 'a scope other than the station names its channel, site, team or drive'),
+)
+export type Scope = v.InferOutput<typeof ScopeSchema>
+
+export const TargetSchema = v.pipe(
+  v.object({
+    id: RecordId,
+    stationId: RecordId,
+    period: PeriodSchema,
+    scope: ScopeSchema,
+    metric: v.picklist(METRICS),
+    comparison: v.picklist(['>=', '<='] as const),
+    /** Counts as counts; shares as a percent (32.59), per_1000 as a rate. */
+    value: v.pipe(v.number(), v.minValue(0)),
+  }),
+  v.check((t) => !SHARE_METRICS.includes(t.metric) || t.value <= 100, 'a share target must be between 0 and 100%'),
+)
+export type Target = v.InferOutput<typeof TargetSchema>
+
+export const PopulationSchema = v.object({
+  stationId: RecordId,
+  year: v.pipe(v.number(), v.integer(), v.minValue(2000), v.maxValue(2100)),
+  population: v.pipe(v.number(), v.integer(), v.minValue(1)),
+})
+export type Population = v.InferOutput<typeof PopulationSchema>

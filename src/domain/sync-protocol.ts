@@ -1,0 +1,115 @@
+// Wire shapes of the sync protocol (docs/sync-protocol.md), validated on both ends.
+import * as v from 'valibot'
+import {
+  ChannelSchema, FieldRecordSchema, IsoDate, IsoDateTime, PopulationSchema, RecordId, RosterEntrySchema,
+  SiteSchema, StationSchema, TargetSchema, TeamSchema,
+} from './records'
+
+export const PUSH_MAX_MUTATIONS = 500
+
+/** One outbox entry: the device's sequence number, a mutation id, and the record itself. */
+export const MutationSchema = v.object({
+  seq: v.pipe(v.number(), v.integer(), v.minValue(1)),
+  mutationId: RecordId,
+  record: v.unknown(), // validated per item so one bad record never blocks the batch
+})
+export type Mutation = v.InferOutput<typeof MutationSchema>
+
+export const PushRequestSchema = v.object({
+  deviceId: RecordId,
+  schemaVersion: v.pipe(v.number(), v.integer(), v.minValue(1)),
+  mutations: v.pipe(v.array(MutationSchema), v.minLength(1), v.maxLength(PUSH_MAX_MUTATIONS)),
+})
+export type PushRequest = v.InferOutput<typeof PushRequestSchema>
+
+/** Stable codes a rejected item carries; clients may branch on them. */
+export const REJECT_CODES = [
+  'invalid_record', // fails the shared schema
+  'wrong_station', // record's stationId is not the device's
+  'unknown_reference', // channel, site, drive, target record not known
+  'duplicate_din', // bag number already used by another donation
+  'conflicting_id', // the id exists with different content of another type
+  'schema_too_new', // client schema newer than the server understands
+  'rule_violation', // a domain rule refused it (e.g. void of a void)
+] as const
+export type RejectCode = (typeof REJECT_CODES)[number]
+
+export const MutationResultSchema = v.variant('status', [
+  v.object({
+    status: v.picklist(['applied', 'duplicate'] as const),
+    seq: v.number(),
+    mutationId: RecordId,
+    recordId: RecordId,
+    /** Server receipt: when the station stored the record (server clock). */
+    receivedAt: IsoDateTime,
+  }),
+  v.object({
+    status: v.literal('rejected'),
+    seq: v.number(),
+    mutationId: RecordId,
+    recordId: v.nullable(v.string()),
+    code: v.picklist(REJECT_CODES),
+    message: v.string(),
+  }),
+])
+export type MutationResult = v.InferOutput<typeof MutationResultSchema>
+
+export const PushResponseSchema = v.object({
+  /** Highest sequence number the server has taken from this device (after this batch). */
+  lastSeq: v.number(),
+  results: v.array(MutationResultSchema),
+})
+export type PushResponse = v.InferOutput<typeof PushResponseSchema>
+
+/** Eligibility snapshot row: what a phone needs to warn about intervals and deferrals. */
+export const EligibilityEntrySchema = v.object({
+  donorKey: v.string(),
+  lastDonationOn: v.nullable(IsoDate),
+  lastDonationType: v.nullable(v.picklist(['whole_blood', 'apheresis_platelets'] as const)),
+  /** Apheresis donations in the last 365 days, for the yearly cap. */
+  apheresisLast12Months: v.number(),
+  deferredUntil: v.nullable(IsoDate),
+  permanentlyDeferred: v.boolean(),
+  hadReaction: v.boolean(),
+  donationCount: v.number(),
+})
+export type EligibilityEntry = v.InferOutput<typeof EligibilityEntrySchema>
+
+export const PULL_ENTITIES = [
+  'station', 'site', 'channel', 'team', 'target', 'roster', 'eligibility', 'population', 'totals',
+] as const
+export type PullEntity = (typeof PULL_ENTITIES)[number]
+
+export const PullChangeSchema = v.variant('op', [
+  v.object({ op: v.literal('upsert'), entity: v.picklist(PULL_ENTITIES), key: v.string(), value: v.unknown() }),
+  v.object({ op: v.literal('delete'), entity: v.picklist(PULL_ENTITIES), key: v.string() }),
+])
+export type PullChange = v.InferOutput<typeof PullChangeSchema>
+
+export const PullResponseSchema = v.object({
+  /** Opaque server-assigned cursor; send it back as ?cursor= next time. */
+  cursor: v.string(),
+  /** True when the given cursor was too old or unknown: drop local reference data and apply these. */
+  reset: v.boolean(),
+  /** More changes wait after this page. */
+  more: v.boolean(),
+  changes: v.array(PullChangeSchema),
+  serverTime: IsoDateTime,
+  /** Highest sequence the server holds from the calling device (detects a wiped phone database). */
+  deviceLastSeq: v.number(),
+})
+export type PullResponse = v.InferOutput<typeof PullResponseSchema>
+
+export const pullValueSchemas = {
+  station: StationSchema,
+  site: SiteSchema,
+  channel: ChannelSchema,
+  team: TeamSchema,
+  target: TargetSchema,
+  roster: RosterEntrySchema,
+  eligibility: EligibilityEntrySchema,
+  population: PopulationSchema,
+  totals: v.unknown(),
+} as const
+
+export { FieldRecordSchema }

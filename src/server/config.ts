@@ -1,0 +1,24 @@
+import { resolve } from 'node:path'
+
+export interface ServerConfig {
+  port: number
+  host: string
+  /** Folder for the embedded SQLite database and other station files. */
+  dataDir: string
+  /** PostgreSQL connection string; when set, used instead of SQLite. */
+  databaseUrl: string | null
+  /** Folder with the built app to serve, or null to serve the API only. */
+  staticDir: string | null
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv): ServerConfig {
+  const port = Number(env.PORT ?? 8080)
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got ${env.PORT}`)
+  return {
+    port,
+    host: env.HOST ?? '0.0.0.0',
+    dataDir: resolve(env.DATA_DIR ?? '.data'),
+    databaseUrl: env.DATABASE_URL || null,
+    staticDir: env.STATIC_DIR === '' ? null : resolve(env.STATIC_DIR ?? 'dist'),
+  }
+}
