@@ -1,0 +1,4 @@
+import type { RouteRecordRaw } from 'vue-router'
+
+/** Manager pages under /station (password sign-in, online). */
+export const stationRoutes: RouteRecordRaw[] = []
