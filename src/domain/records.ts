@@ -86,7 +86,7 @@ export const RosterEntrySchema = v.object({
   stationId: RecordId,
   name: Name,
   role: v.picklist(STAFF_ROLES),
-  /** `scrypt$N$r$p$saltB64$hashB64`, checked on the phone for offline unlock. */
+  /** `pbkdf2-sha256$iterations$saltB64$hashB64` (WebCrypto on phone and server), checked on the phone for offline unlock. */
   pinHash: v.string(),
   active: v.boolean(),
 })
