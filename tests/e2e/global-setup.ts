@@ -1,7 +1,7 @@
 // Browser tests run against the production build, served by the real station server.
-import { execFileSync } from 'node:child_process'
+// @ts-expect-error plain ESM script without types
+import { buildIfStale } from '../../scripts/build-if-stale.mjs'
 
-export default function setup(): void {
-  if (process.env.E2E_SKIP_BUILD === '1') return
-  execFileSync('npx', ['vite', 'build', '--logLevel', 'warn'], { stdio: 'inherit' })
+export default async function setup(): Promise<void> {
+  await (buildIfStale as () => Promise<void>)()
 }
