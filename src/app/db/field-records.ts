@@ -1,0 +1,179 @@
+// Writing field records. A record, its outbox entry and the running tallies change in ONE
+// IndexedDB transaction: either all of it is on the phone or none of it is, and the screen says
+// "saved" only after the transaction committed. Records are never edited or deleted here.
+import * as v from 'valibot'
+import { FieldRecordSchema, type Correction, type Deferral, type Donation, type FieldRecord } from '@domain/records'
+import { newId } from '@domain/ids'
+import { fieldDb, type FieldDb } from './index'
+import { RECORD_TABLE, type OutboxEntry } from './schema'
+import { applyToTallies } from './tallies'
+
+export const FIELD_RECORD_ERRORS = [
+  'invalid_record', 'unknown_drive', 'drive_closed', 'drive_already_closed', 'duplicate_din',
+  'unknown_target', 'already_voided', 'not_voidable', 'not_correctable',
+] as const
+export type FieldRecordErrorCode = (typeof FIELD_RECORD_ERRORS)[number]
+
+/** A record the phone refuses to store; `code` maps to a message in the user's language. */
+export class FieldRecordError extends Error {
+  constructor(readonly code: FieldRecordErrorCode, message: string) {
+    super(message)
+    this.name = 'FieldRecordError'
+  }
+}
+
+export interface SavedRecord {
+  seq: number
+  mutationId: string
+  record: FieldRecord
+}
+
+/** Every table a save may read or write, so the transaction covers all of it. */
+function saveScope(db: FieldDb) {
+  return [
+    db.drives, db.driveCloses, db.donations, db.deferrals, db.donorIdentities, db.adverseReactions,
+    db.voids, db.corrections, db.outbox, db.tallies, db.channels,
+  ]
+}
+
+/** Validate, check the drive's rules, and store the record with its outbox entry atomically. */
+export async function saveFieldRecord(record: FieldRecord, db: FieldDb = fieldDb()): Promise<SavedRecord> {
+  const parsed = v.safeParse(FieldRecordSchema, record)
+  if (!parsed.success) {
+    const issue = parsed.issues[0]
+    const path = issue.path?.map((p) => String(p.key)).join('.') ?? ''
+    throw new FieldRecordError('invalid_record', `${path ? `${path}: ` : ''}${issue.message}`)
+  }
+  const rec = parsed.output
+  const entry: OutboxEntry = {
+    mutationId: newId(),
+    recordId: rec.id,
+    recordType: rec.type,
+    record: rec,
+    createdAt: Date.now(),
+    attempts: 0,
+    lastAttemptAt: null,
+    lastError: null,
+    status: 'pending',
+  }
+  const seq = await db.transaction('rw', saveScope(db), async () => {
+    await checkRules(db, rec)
+    await (db[RECORD_TABLE[rec.type]] as FieldDb['voids']).add(rec as never)
+    await updateTallies(db, rec)
+    return db.outbox.add(entry)
+  })
+  return { seq: seq as number, mutationId: entry.mutationId, record: rec }
+}
+
+async function checkRules(db: FieldDb, rec: FieldRecord): Promise<void> {
+  switch (rec.type) {
+    case 'donation':
+    case 'deferral':
+      if (rec.driveId) await requireOpenDrive(db, rec.driveId)
+      if (rec.type === 'donation') await requireUnusedDin(db, rec, null)
+      return
+    case 'drive_close':
+      if (!(await db.drives.get(rec.driveId))) throw new FieldRecordError('unknown_drive', 'no such drive on this phone')
+      if ((await db.driveCloses.where('driveId').equals(rec.driveId).count()) > 0) {
+        throw new FieldRecordError('drive_already_closed', 'this drive is already closed')
+      }
+      return
+    case 'adverse_reaction': {
+      if (!(await db.donations.get(rec.donationId))) throw new FieldRecordError('unknown_target', 'no such donation on this phone')
+      if (await isVoided(db, rec.donationId)) throw new FieldRecordError('already_voided', 'the donation was voided')
+      return
+    }
+    case 'void': {
+      const target = await findRecord(db, rec.targetId)
+      if (!target) throw new FieldRecordError('unknown_target', 'no such record on this phone')
+      if (!['donation', 'deferral', 'adverse_reaction', 'donor_identity'].includes(target.type)) {
+        throw new FieldRecordError('not_voidable', `a ${target.type} cannot be voided`)
+      }
+      if (await isVoided(db, rec.targetId)) throw new FieldRecordError('already_voided', 'this record is already voided')
+      return
+    }
+    case 'correction': {
+      const target = await findRecord(db, rec.targetId)
+      if (!target) throw new FieldRecordError('unknown_target', 'no such record on this phone')
+      if ((target.type !== 'donation' && target.type !== 'deferral') || rec.replacement.type !== target.type
+        || rec.replacement.id !== target.id) {
+        throw new FieldRecordError('not_correctable', 'a correction replaces a donation or deferral with one of the same kind and id')
+      }
+      if (await isVoided(db, rec.targetId)) throw new FieldRecordError('already_voided', 'this record is already voided')
+      if (rec.replacement.driveId) await requireOpenDrive(db, rec.replacement.driveId)
+      if (rec.replacement.type === 'donation') await requireUnusedDin(db, rec.replacement, target.id)
+      return
+    }
+    case 'drive':
+    case 'donor_identity':
+      return
+  }
+}
+
+async function requireOpenDrive(db: FieldDb, driveId: string): Promise<void> {
+  if (!(await db.drives.get(driveId))) throw new FieldRecordError('unknown_drive', 'no such drive on this phone')
+  if ((await db.driveCloses.where('driveId').equals(driveId).count()) > 0) {
+    throw new FieldRecordError('drive_closed', 'the drive is closed')
+  }
+}
+
+/** A bag number is used once per drive, counting corrections that changed it; `selfId` is the donation being corrected. */
+async function requireUnusedDin(db: FieldDb, donation: Donation, selfId: string | null): Promise<void> {
+  const used = await usedDinsOfDrive(db, donation.driveId, selfId)
+  if (used.has(donation.din)) throw new FieldRecordError('duplicate_din', `bag ${donation.din} is already used on this drive`)
+}
+
+/** The DINs of a drive's donations, as corrected (a voided donation's bag stays used). */
+export async function usedDinsOfDrive(db: FieldDb, driveId: string | null, exceptId: string | null = null): Promise<Set<string>> {
+  const donations = driveId
+    ? await db.donations.where('driveId').equals(driveId).toArray()
+    : []
+  const used = new Set<string>()
+  for (const d of donations) {
+    if (d.id === exceptId) continue
+    const current = await effectiveVersion(db, d)
+    used.add(d.din)
+    if (current.type === 'donation') used.add(current.din)
+  }
+  return used
+}
+
+async function findRecord(db: FieldDb, id: string): Promise<FieldRecord | undefined> {
+  for (const table of [db.donations, db.deferrals, db.adverseReactions, db.donorIdentities, db.voids, db.corrections, db.drives, db.driveCloses]) {
+    const found = await (table as FieldDb['voids']).get(id)
+    if (found) return found as FieldRecord
+  }
+  return undefined
+}
+
+export async function isVoided(db: FieldDb, id: string): Promise<boolean> {
+  return (await db.voids.where('targetId').equals(id).count()) > 0
+}
+
+/** The newest correction's replacement, or the record itself. */
+export async function effectiveVersion<T extends Donation | Deferral>(db: FieldDb, rec: T): Promise<T> {
+  const corrections = await db.corrections.where('targetId').equals(rec.id).toArray()
+  const newest = corrections.sort(byCreation).at(-1)
+  return (newest?.replacement as T | undefined) ?? rec
+}
+
+function byCreation(a: Correction, b: Correction): number {
+  return a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : 1
+}
+
+async function updateTallies(db: FieldDb, rec: FieldRecord): Promise<void> {
+  if (rec.type === 'donation' || rec.type === 'deferral' || rec.type === 'drive') {
+    await applyToTallies(db, rec, 1)
+  } else if (rec.type === 'void') {
+    const target = (await db.donations.get(rec.targetId)) ?? (await db.deferrals.get(rec.targetId))
+    if (target) await applyToTallies(db, await effectiveVersion(db, target), -1)
+  } else if (rec.type === 'correction') {
+    // The correction is already stored, so the previous version is the one before it.
+    const target = (await db.donations.get(rec.targetId)) ?? (await db.deferrals.get(rec.targetId))
+    if (!target) return
+    const all = (await db.corrections.where('targetId').equals(rec.targetId).toArray()).sort(byCreation)
+    const before = all.filter((c) => c.id !== rec.id).at(-1)?.replacement ?? target
+    await applyToTallies(db, before, -1)
+    await applyToTallies(db, rec.replacement, 1)
+  }
+}

@@ -1,0 +1,27 @@
+// The outbox: records waiting for the station server. `seq` (auto-increment) is the device's
+// push sequence number. Entries leave only when the server confirmed them (the sync layer).
+import { fieldDb, type FieldDb } from './index'
+import type { OutboxEntry } from './schema'
+
+export interface OutboxSummary {
+  pending: number
+  rejected: number
+  /** ms since epoch of the oldest entry still waiting (pending or rejected), null when empty. */
+  oldestCreatedAt: number | null
+}
+
+export async function outboxSummary(db: FieldDb = fieldDb()): Promise<OutboxSummary> {
+  return db.transaction('r', db.outbox, async () => {
+    const [pending, rejected, oldest] = await Promise.all([
+      db.outbox.where('status').equals('pending').count(),
+      db.outbox.where('status').equals('rejected').count(),
+      db.outbox.orderBy('createdAt').first(),
+    ])
+    return { pending, rejected, oldestCreatedAt: oldest?.createdAt ?? null }
+  })
+}
+
+/** Entries of one record (normally one). */
+export async function outboxEntriesOf(recordId: string, db: FieldDb = fieldDb()): Promise<OutboxEntry[]> {
+  return db.outbox.where('recordId').equals(recordId).toArray()
+}

@@ -1,0 +1,121 @@
+// The phone's database. Every schema version stays declared forever with its upgrade beside it:
+// a phone that skipped app versions still walks each step, and a queued record is never stranded.
+import { Dexie, type EntityTable, type Table } from 'dexie'
+import type {
+  AdverseReaction, Channel, Correction, Deferral, DonorIdentity, Donation, Drive, DriveClose, FieldRecord,
+  FieldRecordType, Population, RosterEntry, Site, Station, Target, Team, Void,
+} from '@domain/records'
+import type { EligibilityEntry } from '@domain/sync-protocol'
+import type { IndicatorCounts } from '@domain/indicators'
+
+/** One queued mutation; `seq` is the device's sequence number sent with the push. */
+export interface OutboxEntry {
+  seq?: number
+  mutationId: string
+  recordId: string
+  recordType: FieldRecordType
+  record: FieldRecord
+  /** ms since epoch, the phone's clock: only for showing the age of unsynced work. */
+  createdAt: number
+  attempts: number
+  lastAttemptAt: number | null
+  lastError: string | null
+  status: 'pending' | 'rejected'
+}
+
+/** A row of server→phone reference data, stored as the pull delivered it under its pull key. */
+export interface ReferenceRow<T> {
+  key: string
+  value: T
+}
+
+/** Running indicator counts for one drive, day or month ("drive:<id>", "day:2023-06-14", "month:2023-06"). */
+export interface TallyRow {
+  key: string
+  counts: IndicatorCounts
+}
+
+/** What enrollment gave this phone; a single row under key "device". */
+export interface DeviceInfo {
+  key: 'device'
+  deviceId: string
+  stationId: string
+  stationCode: string
+  /** Bearer token the sync layer sends; absent if the server does not issue one. */
+  token: string | null
+  enrolledAt: string
+}
+
+/** Sync bookkeeping: pull cursor, last pull time (server clock), etc. */
+export interface SyncMetaRow {
+  key: string
+  value: unknown
+}
+
+export class FieldDb extends Dexie {
+  drives!: EntityTable<Drive, 'id'>
+  driveCloses!: EntityTable<DriveClose, 'id'>
+  donations!: EntityTable<Donation, 'id'>
+  deferrals!: EntityTable<Deferral, 'id'>
+  donorIdentities!: EntityTable<DonorIdentity, 'id'>
+  adverseReactions!: EntityTable<AdverseReaction, 'id'>
+  voids!: EntityTable<Void, 'id'>
+  corrections!: EntityTable<Correction, 'id'>
+  outbox!: EntityTable<OutboxEntry, 'seq'>
+  stations!: Table<ReferenceRow<Station>, string>
+  sites!: Table<ReferenceRow<Site>, string>
+  channels!: Table<ReferenceRow<Channel>, string>
+  teams!: Table<ReferenceRow<Team>, string>
+  targets!: Table<ReferenceRow<Target>, string>
+  roster!: Table<ReferenceRow<RosterEntry>, string>
+  population!: Table<ReferenceRow<Population>, string>
+  stationTotals!: Table<ReferenceRow<unknown>, string>
+  eligibility!: Table<ReferenceRow<EligibilityEntry>, string>
+  tallies!: Table<TallyRow, string>
+  device!: Table<DeviceInfo, string>
+  syncMeta!: Table<SyncMetaRow, string>
+
+  constructor(name: string) {
+    super(name)
+
+    // ── Version 1 ─────────────────────────────────────────────────────────────────────────────
+    this.version(1).stores({
+      drives: 'id, date, createdAt',
+      driveCloses: 'id, driveId',
+      donations: 'id, driveId, [driveId+din], din, donorKey, collectedOn',
+      deferrals: 'id, driveId, donorKey, collectedOn',
+      donorIdentities: 'id, donorKey, idNumber',
+      adverseReactions: 'id, donationId',
+      voids: 'id, targetId',
+      corrections: 'id, targetId',
+      outbox: '++seq, &mutationId, recordId, status, createdAt',
+      stations: 'key',
+      sites: 'key',
+      channels: 'key',
+      teams: 'key',
+      targets: 'key',
+      roster: 'key',
+      population: 'key',
+      stationTotals: 'key',
+      eligibility: 'key, value.donorKey',
+      tallies: 'key',
+      device: 'key',
+      syncMeta: 'key',
+    })
+
+    // ── Version 2 and later go here, each as `this.version(n).stores({...changed tables}).upgrade(...)`
+    // with its upgrade function beside it. Never edit or remove an earlier version.
+  }
+}
+
+/** The tables a field record and its outbox entry are written to, in one transaction. */
+export const RECORD_TABLE = {
+  drive: 'drives',
+  drive_close: 'driveCloses',
+  donation: 'donations',
+  deferral: 'deferrals',
+  donor_identity: 'donorIdentities',
+  adverse_reaction: 'adverseReactions',
+  void: 'voids',
+  correction: 'corrections',
+} as const satisfies Record<FieldRecordType, keyof FieldDb>

@@ -1,0 +1,36 @@
+// Running indicator counts per drive, per day and per month, updated inside the same transaction
+// as the record that changes them, so tallies and progress never rescan every record.
+import { addToCounts, collectionDate, emptyCounts, type IndicatorContext, type IndicatorCounts } from '@domain/indicators'
+import type { Deferral, Donation, Drive } from '@domain/records'
+import { fieldDb, type FieldDb } from './index'
+
+export const driveTallyKey = (driveId: string): string => `drive:${driveId}`
+export const dayTallyKey = (date: string): string => `day:${date}`
+export const monthTallyKey = (date: string): string => `month:${date.slice(0, 7)}`
+
+function tallyKeys(rec: Donation | Deferral | Drive): string[] {
+  const date = collectionDate(rec)
+  const keys = date ? [dayTallyKey(date), monthTallyKey(date)] : []
+  const driveId = rec.type === 'drive' ? rec.id : rec.driveId
+  if (driveId) keys.push(driveTallyKey(driveId))
+  return keys
+}
+
+export async function indicatorContext(db: FieldDb): Promise<IndicatorContext> {
+  const channels = await db.channels.toArray()
+  return { ruralMobileChannelIds: new Set(channels.filter((c) => c.value.ruralMobile).map((c) => c.value.id)) }
+}
+
+/** Add (sign 1) or remove (sign -1) one effective record; call inside the record's transaction. */
+export async function applyToTallies(db: FieldDb, rec: Donation | Deferral | Drive, sign: 1 | -1): Promise<void> {
+  const ctx = await indicatorContext(db)
+  for (const key of tallyKeys(rec)) {
+    const row = (await db.tallies.get(key)) ?? { key, counts: emptyCounts() }
+    addToCounts(row.counts, rec, ctx, sign)
+    await db.tallies.put(row)
+  }
+}
+
+export async function readTally(key: string, db: FieldDb = fieldDb()): Promise<IndicatorCounts> {
+  return (await db.tallies.get(key))?.counts ?? emptyCounts()
+}

@@ -1,0 +1,112 @@
+// What the sync engine needs from the rest of the phone, as ports: the engine stays pure
+// TypeScript and is tested with in-memory ports and a scripted transport; dexie-ports.ts and
+// http.ts are the real ones.
+import type { MutationResult, PullResponse, PushRequest, PushResponse } from '@domain/sync-protocol'
+
+/** One outbox row as the engine sees it (the field app's Dexie outbox table). */
+export interface OutboxEntry {
+  /** Per-device sequence number (the outbox table's auto-increment key). */
+  seq: number
+  mutationId: string
+  recordId: string
+  recordType: string
+  record: unknown
+  /** Phone clock when the record was saved: shown to staff, never used to order or filter. */
+  createdAt: string
+  attempts: number
+  lastAttemptAt: string | null
+  lastError: string | null
+  status: 'pending' | 'rejected'
+  /** Set when status is 'rejected': the server's code and message. */
+  rejectCode?: string | null
+}
+
+/** What one settle call changed. */
+export interface SettleSummary {
+  confirmed: number
+  rejected: number
+  /** Results that matched no pending entry (stale or doubled replies), ignored. */
+  ignored: number
+}
+
+export interface OutboxPort {
+  /** Up to `limit` pending (not rejected) entries, lowest seq first. */
+  pending(limit: number): Promise<OutboxEntry[]>
+  /** Count a send attempt before the request leaves, so a reload mid-send still shows it. */
+  noteAttempt(seqs: number[], at: string): Promise<void>
+  /** Remember why the last attempt failed; the entries stay pending. */
+  noteFailure(seqs: number[], message: string): Promise<void>
+  /**
+   * Apply per-item results in ONE transaction. applied/duplicate: the local record becomes
+   * confirmed with the receipt and the outbox entry goes. rejected: the entry's status becomes
+   * 'rejected' with code and message (the "needs attention" list). A result whose seq does not
+   * hold a pending entry with the same mutationId (and recordId) is ignored.
+   */
+  settle(results: MutationResult[], at: string): Promise<SettleSummary>
+  /**
+   * Give every pending entry a new seq above `after`, keeping their order, in one transaction
+   * (recovery from a 409 sequence_gap). Returns how many moved.
+   */
+  renumberAbove(after: number): Promise<number>
+  /** Highest seq this phone has ever issued as far as its storage knows (outbox and confirmed). */
+  highestSeq(): Promise<number>
+}
+
+export interface ApplyPageSummary {
+  /** Changes written. */
+  applied: number
+  /** Changes not written because a local row has a change the station has not seen yet. */
+  keptLocal: number
+}
+
+/** Station → phone reference data: sites, channels, targets, roster, eligibility, totals. */
+export interface ReferenceSink {
+  /** The cursor stored with the last applied page; null before the first pull. */
+  cursor(): Promise<string | null>
+  /**
+   * Apply one pull page and store its cursor in ONE transaction. On `reset`, drop the reference
+   * data first. A local row with a pending change is never overwritten.
+   */
+  applyPage(page: PullResponse): Promise<ApplyPageSummary>
+}
+
+/** Bookkeeping the sync screen shows; small, read and written whole. */
+export interface SyncMeta {
+  lastPushAt: string | null
+  lastPullAt: string | null
+  /** Last time a whole round (push and pull) ended with nothing left to send. */
+  lastCompleteAt: string | null
+  /** Station clock minus phone clock at the last pull, in ms (purge ages use station time). */
+  serverClockOffsetMs: number | null
+  /** The station holds more from this device than this phone ever numbered: its storage was wiped. */
+  storageWipe: { detectedAt: string, serverLastSeq: number, localLastSeq: number } | null
+  /** The station holds less than this phone sent and it confirmed: the station was restored. */
+  stationBehind: { detectedAt: string, serverLastSeq: number, localFirstSeq: number } | null
+}
+
+export const EMPTY_SYNC_META: SyncMeta = {
+  lastPushAt: null,
+  lastPullAt: null,
+  lastCompleteAt: null,
+  serverClockOffsetMs: null,
+  storageWipe: null,
+  stationBehind: null,
+}
+
+export interface SyncMetaPort {
+  get(): Promise<SyncMeta>
+  patch(change: Partial<SyncMeta>): Promise<void>
+}
+
+export interface SyncTransport {
+  /** POST /api/v1/sync/push. Throws SyncError on any failure (see errors.ts). */
+  push(request: PushRequest): Promise<PushResponse>
+  /** GET /api/v1/sync/pull?cursor=. Throws SyncError on any failure. */
+  pull(cursor: string | null): Promise<PullResponse>
+}
+
+export interface Clock {
+  now(): Date
+}
+
+export const systemClock: Clock = { now: () => new Date() }

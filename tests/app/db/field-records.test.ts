@@ -1,0 +1,95 @@
+import { beforeEach, describe, expect, it } from 'vitest'
+import { newId } from '@domain/ids'
+import type { FieldDb } from '../../../src/app/db'
+import { FieldRecordError, saveFieldRecord } from '../../../src/app/db/field-records'
+import { outboxSummary } from '../../../src/app/db/outbox'
+import { driveTallyKey, monthTallyKey, readTally } from '../../../src/app/db/tallies'
+import { freshDb, makeDeferral, makeDonation, makeDrive, seedReference } from '../support/field-fixtures'
+
+const staffId = newId()
+let db: FieldDb
+
+beforeEach(async () => {
+  db = freshDb()
+  await seedReference(db)
+})
+
+async function codeOf(p: Promise<unknown>): Promise<string> {
+  try { await p } catch (err) { return err instanceof FieldRecordError ? err.code : `other: ${String(err)}` }
+  return 'saved'
+}
+
+describe('saveFieldRecord', () => {
+  it('stores the record and its outbox entry together, with increasing sequence numbers', async () => {
+    const drive = makeDrive(staffId)
+    const a = await saveFieldRecord(drive)
+    const b = await saveFieldRecord(makeDonation(drive, staffId))
+    expect(b.seq).toBeGreaterThan(a.seq)
+    expect(await db.drives.get(drive.id)).toEqual(drive)
+    const entries = await db.outbox.toArray()
+    expect(entries.map((e) => [e.recordId, e.recordType, e.status, e.attempts])).toEqual([
+      [drive.id, 'drive', 'pending', 0], [b.record.id, 'donation', 'pending', 0],
+    ])
+    expect(entries[0]!.record).toEqual(drive)
+    expect(await outboxSummary(db)).toEqual({ pending: 2, rejected: 0, oldestCreatedAt: entries[0]!.createdAt })
+  })
+
+  it('leaves no record when the outbox write fails', async () => {
+    const drive = makeDrive(staffId)
+    await saveFieldRecord(drive)
+    db.outbox.hook('creating', () => { throw new Error('disk full') })
+    const donation = makeDonation(drive, staffId)
+    await expect(saveFieldRecord(donation)).rejects.toThrow('disk full')
+    expect(await db.donations.get(donation.id)).toBeUndefined()
+    expect((await readTally(driveTallyKey(drive.id), db)).donations).toBe(0)
+    expect(await db.outbox.count()).toBe(1)
+  })
+
+  it('refuses an invalid record and changes nothing', async () => {
+    const drive = makeDrive(staffId, { busCode: '' })
+    expect(await codeOf(saveFieldRecord(drive))).toBe('invalid_record')
+    expect(await db.drives.count()).toBe(0)
+    expect(await db.outbox.count()).toBe(0)
+  })
+
+  it('refuses a bag number used twice on one drive, even after a void', async () => {
+    const drive = makeDrive(staffId)
+    await saveFieldRecord(drive)
+    const first = makeDonation(drive, staffId, { din: 'W123423000007' })
+    await saveFieldRecord(first)
+    expect(await codeOf(saveFieldRecord(makeDonation(drive, staffId, { din: 'W123423000007' })))).toBe('duplicate_din')
+    await saveFieldRecord({ type: 'void', id: newId(), stationId: drive.stationId, deviceId: drive.deviceId, authorStaffId: staffId, createdAt: new Date().toISOString(), targetId: first.id, reason: 'wrong donor' })
+    expect(await codeOf(saveFieldRecord(makeDonation(drive, staffId, { din: 'W123423000007' })))).toBe('duplicate_din')
+    expect(await db.donations.count()).toBe(1)
+  })
+
+  it('keeps drive, day and month tallies through donations, deferrals, voids and corrections', async () => {
+    const drive = makeDrive(staffId)
+    await saveFieldRecord(drive)
+    const d1 = makeDonation(drive, staffId, { din: 'W123423000001' })
+    const d2 = makeDonation(drive, staffId, { din: 'W123423000002', product: { type: 'apheresis_platelets', doses: 2 }, abo: 'O', rhd: 'neg' })
+    await saveFieldRecord(d1)
+    await saveFieldRecord(d2)
+    await saveFieldRecord(makeDeferral(drive, staffId))
+    let tally = await readTally(driveTallyKey(drive.id), db)
+    expect([tally.busTrips, tally.donations, tally.wholeBloodUnits, tally.apheresisDoses, tally.deferrals, tally.byBloodGroup['O-'], tally.ruralMobileWholeBlood])
+      .toEqual([1, 2, 2, 2, 1, 1, 1])
+    const base = { stationId: drive.stationId, deviceId: drive.deviceId, authorStaffId: staffId, createdAt: new Date().toISOString() }
+    await saveFieldRecord({ type: 'correction', id: newId(), ...base, targetId: d1.id, reason: 'volume was 200', replacement: { ...d1, product: { type: 'whole_blood', volumeMl: 200 } } })
+    tally = await readTally(driveTallyKey(drive.id), db)
+    expect([tally.wholeBloodUnits, tally.wholeBlood400, tally.wholeBlood200]).toEqual([1, 0, 1])
+    await saveFieldRecord({ type: 'void', id: newId(), ...base, targetId: d1.id, reason: 'entered twice' })
+    tally = await readTally(monthTallyKey(drive.date), db)
+    expect([tally.donations, tally.wholeBloodDonations, tally.wholeBloodUnits]).toEqual([1, 0, 0])
+    expect(await codeOf(saveFieldRecord({ type: 'void', id: newId(), ...base, targetId: d1.id, reason: 'again' }))).toBe('already_voided')
+  })
+
+  it('refuses records on a closed drive and a second close', async () => {
+    const drive = makeDrive(staffId)
+    await saveFieldRecord(drive)
+    const close = { type: 'drive_close' as const, id: newId(), stationId: drive.stationId, deviceId: drive.deviceId, authorStaffId: staffId, createdAt: new Date().toISOString(), driveId: drive.id, bagsLoaded: 50, bagsUsed: 0, bagsSpoiled: 0, bagsReturned: 50, discrepancyNote: '', signedOffBy: staffId, closedAt: new Date().toISOString() }
+    await saveFieldRecord(close)
+    expect(await codeOf(saveFieldRecord(makeDonation(drive, staffId)))).toBe('drive_closed')
+    expect(await codeOf(saveFieldRecord({ ...close, id: newId() }))).toBe('drive_already_closed')
+  })
+})
