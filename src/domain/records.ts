@@ -44,6 +44,11 @@ export const StationSchema = v.object({
   name: Name,
   /** IANA zone the station's dates are counted in. */
   timeZone: v.optional(v.string(), 'Asia/Shanghai'),
+  /**
+   * Secret salt of donorKey(id, salt), sent to enrolled phones with the station row so that phone
+   * and server key a donor alike. Optional in the contract; a phone without it cannot record donors.
+   */
+  donorKeySalt: v.optional(v.pipe(v.string(), v.minLength(8, 'the donor key salt is too short'))),
 })
 export type Station = v.InferOutput<typeof StationSchema>
 
