@@ -1,0 +1,238 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { computeProgress, paceFraction } from '../../src/domain/progress'
+import type { Target } from '../../src/domain/records'
+import { periodFor } from '../../src/domain/targets'
+
+type TargetPart = Pick<Target, 'period' | 'metric' | 'comparison' | 'value'>
+const june = periodFor('month', '2023-06-01') // 30 days
+const year2023 = periodFor('year', '2023-01-01') // 365 days
+
+function t(over: Partial<TargetPart>): TargetPart {
+  return { period: june, metric: 'donations', comparison: '>=', value: 9000, ...over }
+}
+
+describe('pace', () => {
+  it('is linear by elapsed days, asOf included, clamped to the period', () => {
+    expect(paceFraction(june, '2023-05-31')).toBe(0)
+    expect(paceFraction(june, '2023-06-01')).toBe(1 / 30)
+    expect(paceFraction(june, '2023-06-20')).toBe(20 / 30)
+    expect(paceFraction(june, '2023-06-30')).toBe(1)
+    expect(paceFraction(june, '2024-01-01')).toBe(1)
+  })
+
+  it('follows last year\'s months when given', () => {
+    // Q2 2023 (91 days). Last year: April 3,000, May 3,100, June 6,000 -> 100, 100 and 200 a day.
+    // Weight of the quarter = 3,000 + 3,100 + 6,000 = 12,100; by 31 May 3,000 + 3,100 = 6,100.
+    const q2 = periodFor('quarter', '2023-04-01')
+    const history = [0, 0, 0, 3000, 3100, 6000, 0, 0, 0, 0, 0, 0]
+    expect(paceFraction(q2, '2023-05-31', history)).toBeCloseTo(6100 / 12100, 12)
+    // 10 June: + 10 days × 200 = 8,100.
+    expect(paceFraction(q2, '2023-06-10', history)).toBeCloseTo(8100 / 12100, 12)
+    // Linear would say 61 / 91.
+    expect(paceFraction(q2, '2023-05-31')).toBeCloseTo(61 / 91, 12)
+    // A history that gives the period no weight, or is malformed, falls back to linear.
+    expect(paceFraction(q2, '2023-05-31', new Array(12).fill(0))).toBeCloseTo(61 / 91, 12)
+    expect(paceFraction(q2, '2023-05-31', [1, 2, 3])).toBeCloseTo(61 / 91, 12)
+  })
+
+  it('is the same for a custom period across a year end, month by month', () => {
+    // 2023-12-17 … 2024-01-15: 15 December days and 15 January days. Last year December 3,100
+    // (100 a day), January 6,200 (200 a day): weight 1,500 + 3,000 = 4,500.
+    const p = { kind: 'custom' as const, start: '2023-12-17', end: '2024-01-15' }
+    const history = [6200, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3100]
+    expect(paceFraction(p, '2023-12-31', history)).toBeCloseTo(1500 / 4500, 12)
+    expect(paceFraction(p, '2024-01-05', history)).toBeCloseTo((1500 + 1000) / 4500, 12)
+  })
+
+  it('never decreases as days pass and ends at 1', () => {
+    fc.assert(fc.property(
+      fc.array(fc.nat(10_000), { minLength: 12, maxLength: 12 }),
+      fc.integer({ min: 0, max: 364 }),
+      (history, day) => {
+        const a = new Date(Date.UTC(2023, 0, 1 + day)).toISOString().slice(0, 10)
+        const b = new Date(Date.UTC(2023, 0, 2 + day)).toISOString().slice(0, 10)
+        const fa = paceFraction(year2023, a, history)
+        expect(fa).toBeGreaterThanOrEqual(0)
+        expect(paceFraction(year2023, b, history)).toBeGreaterThanOrEqual(fa - 1e-12)
+        expect(paceFraction(year2023, '2023-12-31', history)).toBeCloseTo(1, 12)
+      },
+    ))
+  })
+})
+
+describe('progress of a count target', () => {
+  it('compares with the linear pace and says what remains', () => {
+    // University donations ≥ 9,000 in June; 20 June: expected 9,000 × 20/30 = 6,000.
+    const p = computeProgress({ target: t({}), actual: { kind: 'count', value: 5800 }, asOf: '2023-06-20' })
+    expect(p.expectedByNow).toBe(6000)
+    // Band ±5 %: 5,700 … 6,300; 5,800 is inside.
+    expect(p.status).toBe('on_track')
+    expect(p.percentOfTarget).toBeCloseTo((5800 / 9000) * 100, 10)
+    expect(p.remaining).toBe(3200)
+    // 3,200 over the 10 days left = 320 a day; the pace projects 5,800 × 30/20 = 8,700.
+    expect(p.remainingDays).toBe(10)
+    expect(p.perDayNeeded).toBe(320)
+    expect(p.projected).toBeCloseTo(8700, 9)
+    expect(p.met).toBe(false)
+    expect(p.forShares).toBeNull()
+    expect(computeProgress({ target: t({}), actual: { kind: 'count', value: 5699 }, asOf: '2023-06-20' }).status).toBe('behind')
+    expect(computeProgress({ target: t({}), actual: { kind: 'count', value: 6301 }, asOf: '2023-06-20' }).status).toBe('ahead')
+    expect(computeProgress({ target: t({}), actual: { kind: 'count', value: 6300 }, asOf: '2023-06-20' }).status).toBe('on_track')
+  })
+
+  it('takes a configurable band', () => {
+    // ±10 %: 5,400 … 6,600.
+    const p = computeProgress({ target: t({}), actual: { kind: 'count', value: 5500 }, asOf: '2023-06-20', tolerance: 0.1 })
+    expect(p.status).toBe('on_track')
+    expect(computeProgress({ target: t({}), actual: { kind: 'count', value: 5500 }, asOf: '2023-06-20', tolerance: 0 }).status).toBe('behind')
+  })
+
+  it('uses the seasonal pace when last year\'s months are given', () => {
+    // Q2 target 24,200. By 31 May: seasonal 24,200 × 6,100/12,100 = 12,200; linear 24,200 × 61/91 ≈ 16,222.
+    const q2 = periodFor('quarter', '2023-04-01')
+    const history = [0, 0, 0, 3000, 3100, 6000, 0, 0, 0, 0, 0, 0]
+    const target = t({ period: q2, value: 24200 })
+    const seasonal = computeProgress({ target, actual: { kind: 'count', value: 12500 }, asOf: '2023-05-31', history })
+    expect(seasonal.expectedByNow).toBeCloseTo(12200, 9)
+    expect(seasonal.status).toBe('on_track') // 11,590 … 12,810
+    // At that pace the quarter ends at 12,500 × 12,100/6,100 ≈ 24,795.
+    expect(seasonal.projected).toBeCloseTo(12500 * 12100 / 6100, 6)
+    const linear = computeProgress({ target, actual: { kind: 'count', value: 12500 }, asOf: '2023-05-31' })
+    expect(linear.expectedByNow).toBeCloseTo(24200 * 61 / 91, 9)
+    expect(linear.status).toBe('behind')
+  })
+
+  it('inverts the status for a ≤ target', () => {
+    // Bus trips ≤ 70 in June; by 20 June expected 70 × 20/30 ≈ 46.67, band 44.33 … 49.
+    const target = t({ metric: 'bus_trips', comparison: '<=', value: 70 })
+    expect(computeProgress({ target, actual: { kind: 'count', value: 40 }, asOf: '2023-06-20' }).status).toBe('ahead')
+    expect(computeProgress({ target, actual: { kind: 'count', value: 47 }, asOf: '2023-06-20' }).status).toBe('on_track')
+    const over = computeProgress({ target, actual: { kind: 'count', value: 55 }, asOf: '2023-06-20' })
+    expect(over.status).toBe('behind')
+    expect(over.met).toBe(true) // still ≤ 70 today
+    expect(over.remaining).toBe(15) // headroom
+    expect(over.perDayNeeded).toBeNull()
+  })
+
+  it('is on track with nothing expected before the period starts, and has no projection', () => {
+    const p = computeProgress({ target: t({}), actual: { kind: 'count', value: 0 }, asOf: '2023-05-20' })
+    expect(p.elapsedDays).toBe(0)
+    expect(p.expectedByNow).toBe(0)
+    expect(p.status).toBe('on_track')
+    expect(p.projected).toBeNull()
+    expect(p.perDayNeeded).toBe(300) // 9,000 over 30 days
+  })
+
+  it('refuses an actual of the wrong kind', () => {
+    expect(() => computeProgress({ target: t({}), actual: { kind: 'share', part: 1, whole: 2 }, asOf: '2023-06-20' })).toThrow(TypeError)
+  })
+})
+
+describe('progress of a share target', () => {
+  const rural = t({ metric: 'rural_mobile_share', value: 32 })
+
+  it('says how many more rural-bus donations keep the share at 32 % (the brief\'s example)', () => {
+    // 20 of June's 30 days gone; 6,000 whole-blood donations, 2,568 of them on rural buses (42.8 %).
+    // T = 6,000 ÷ (20/30) = 9,000; ceil(0.32 × 9,000) = 2,880; 2,880 − 2,568 = 312.
+    // Remaining volume 9,000 − 6,000 = 3,000 ≥ 312: reachable; 312 over 10 days = 31.2 a day.
+    const p = computeProgress({ target: rural, actual: { kind: 'share', part: 2568, whole: 6000 }, asOf: '2023-06-20' })
+    expect(p.actual).toBeCloseTo(42.8, 10)
+    expect(p.forShares).toEqual({
+      part: 2568, whole: 6000, projectedTotal: 9000, remainingVolume: 3000, needed: 312, allowed: null, reachable: true, perDay: 31.2,
+    })
+    // A share is expected at its target all along; 42.8 > 32 × 1.05 = 33.6.
+    expect(p.expectedByNow).toBe(32)
+    expect(p.status).toBe('ahead')
+    expect(p.met).toBe(true)
+  })
+
+  it('says when the target share is out of reach at the current volume', () => {
+    // 15 of 30 days, 3,000 whole-blood donations, 600 rural (20 %). T = 6,000; ceil(0.32 × 6,000) = 1,920;
+    // needed 1,320 of the 3,000 still to come: reachable. With 200 rural: 1,720 needed, still reachable.
+    const a = computeProgress({ target: rural, actual: { kind: 'share', part: 600, whole: 3000 }, asOf: '2023-06-15' })
+    expect(a.forShares).toMatchObject({ projectedTotal: 6000, needed: 1320, reachable: true })
+    expect(a.status).toBe('behind') // 20 < 32 × 0.95 = 30.4
+    // 27 of 30 days, 9,000 donations, 2,000 rural. T = round(9,000 × 30/27) = 10,000; ceil(3,200) − 2,000 = 1,200
+    // more rural donations, but only 1,000 donations are still to come: not reachable.
+    const b = computeProgress({ target: rural, actual: { kind: 'share', part: 2000, whole: 9000 }, asOf: '2023-06-27' })
+    expect(b.forShares).toMatchObject({ projectedTotal: 10000, remainingVolume: 1000, needed: 1200, reachable: false })
+  })
+
+  it('rounds the projected total and the needed count up correctly', () => {
+    // 7 of 30 days, 1,001 donations, 300 rural. T = round(1,001 × 30/7) = round(4,290) = 4,290;
+    // 0.32 × 4,290 = 1,372.8 → 1,373; needed 1,073.
+    const p = computeProgress({ target: rural, actual: { kind: 'share', part: 300, whole: 1001 }, asOf: '2023-06-07' })
+    expect(p.forShares).toMatchObject({ projectedTotal: 4290, needed: 1073 })
+    // 7 % of 100 is 7.000000000000001 in binary floating point; the needed count must be 7, not 8.
+    // 15 of 30 days, 50 donations, none rural: T = 100, needed = 7.
+    expect(0.07 * 100).not.toBe(7)
+    const tiny = computeProgress({ target: t({ metric: 'rural_mobile_share', value: 7 }), actual: { kind: 'share', part: 0, whole: 50 }, asOf: '2023-06-15' })
+    expect(tiny.forShares).toMatchObject({ projectedTotal: 100, needed: 7 })
+  })
+
+  it('needs nothing when the share is already above target, and at period end counts only what is', () => {
+    const end = computeProgress({ target: rural, actual: { kind: 'share', part: 2700, whole: 9000 }, asOf: '2023-06-30' })
+    // T = 9,000, ceil(2,880) − 2,700 = 180 with no volume left.
+    expect(end.forShares).toMatchObject({ projectedTotal: 9000, remainingVolume: 0, needed: 180, reachable: false, perDay: null })
+    expect(end.met).toBe(false)
+    const above = computeProgress({ target: rural, actual: { kind: 'share', part: 3000, whole: 9000 }, asOf: '2023-06-30' })
+    expect(above.forShares).toMatchObject({ needed: 0, reachable: true })
+  })
+
+  it('caps a ≤ share: how many more deferrals keep the deferral rate at or under 8 %', () => {
+    // 10 of 30 days: 1,000 donors seen (donations + deferrals), 70 deferred (7 %).
+    // T = 1,000 × 3 = 3,000; floor(0.08 × 3,000) = 240; 240 − 70 = 170 more deferrals allowed.
+    const cap = t({ metric: 'deferral_rate', comparison: '<=', value: 8 })
+    const p = computeProgress({ target: cap, actual: { kind: 'share', part: 70, whole: 1000 }, asOf: '2023-06-10' })
+    expect(p.forShares).toMatchObject({ projectedTotal: 3000, needed: null, allowed: 170, reachable: true, perDay: 8.5 })
+    // 7 % is under the band's low edge 8 × 0.95 = 7.6: ahead.
+    expect(p.status).toBe('ahead')
+    // 9 % so far is over the band's high edge 8.4: behind, though 150 more deferrals would still fit under 240.
+    const q = computeProgress({ target: cap, actual: { kind: 'share', part: 90, whole: 1000 }, asOf: '2023-06-10' })
+    expect(q.status).toBe('behind')
+    expect(q.forShares).toMatchObject({ allowed: 150, reachable: true })
+    // 250 deferred already: 250 > 240, out of reach at this volume.
+    const r = computeProgress({ target: cap, actual: { kind: 'share', part: 250, whole: 1000 }, asOf: '2023-06-10' })
+    expect(r.forShares).toMatchObject({ allowed: 0, reachable: false })
+  })
+
+  it('uses the seasonal pace for the projected total', () => {
+    // Q2 with last year's April 3,000 / May 3,100 / June 6,000: by 31 May f = 6,100/12,100.
+    // 6,100 whole-blood donations so far → T = 12,100; ceil(0.32 × 12,100) = 3,872; 1,872 rural → 2,000 more.
+    const q2 = t({ period: periodFor('quarter', '2023-04-01'), metric: 'rural_mobile_share', value: 32 })
+    const p = computeProgress({
+      target: q2, actual: { kind: 'share', part: 1872, whole: 6100 }, asOf: '2023-05-31', history: [0, 0, 0, 3000, 3100, 6000, 0, 0, 0, 0, 0, 0],
+    })
+    expect(p.forShares).toMatchObject({ projectedTotal: 12100, remainingVolume: 6000, needed: 2000, reachable: true })
+  })
+
+  it('has no outlook before any donation, and is behind only once days have passed', () => {
+    const before = computeProgress({ target: rural, actual: { kind: 'share', part: 0, whole: 0 }, asOf: '2023-05-31' })
+    expect(before.forShares).toMatchObject({ projectedTotal: null, needed: null, reachable: null })
+    expect(before.status).toBe('on_track')
+    const none = computeProgress({ target: rural, actual: { kind: 'share', part: 0, whole: 0 }, asOf: '2023-06-05' })
+    expect(none.status).toBe('behind')
+    expect(none.met).toBe(false)
+  })
+
+  it('never asks for more than it takes: after adding `needed` of the kind the projected share reaches the target', () => {
+    fc.assert(fc.property(
+      fc.integer({ min: 1, max: 20_000 }), fc.integer({ min: 0, max: 100 }), fc.integer({ min: 1, max: 30 }), fc.integer({ min: 0, max: 100 }),
+      (whole, partPct, day, value) => {
+        const part = Math.floor((whole * partPct) / 100)
+        const p = computeProgress({
+          target: t({ metric: 'rural_mobile_share', value }), actual: { kind: 'share', part, whole }, asOf: `2023-06-${String(day).padStart(2, '0')}`,
+        })
+        const { needed, projectedTotal } = p.forShares!
+        const T = projectedTotal!
+        expect(needed).toBeGreaterThanOrEqual(0)
+        if (needed! > 0) {
+          // part + needed reaches s × T; one fewer does not.
+          expect((part + needed!) * 100).toBeGreaterThanOrEqual(value * T - 1e-6)
+          expect((part + needed! - 1) * 100).toBeLessThan(value * T)
+        }
+      },
+    ))
+  })
+})
