@@ -2,7 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
   checkDinRange, DIN_FORMATS, dinInRange, dinRangeSize, getDinFormat, isbt128Din, MOD37_ALPHABET, mod37_2, nextDin, parseDin,
-} from '@domain/din'
+} from '../../src/domain/din'
 
 describe('ISO 7064 MOD 37-2', () => {
   it('gives the check characters of known numbers', () => {

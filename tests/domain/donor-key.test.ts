@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto'
 import * as v from 'valibot'
 import { describe, expect, it } from 'vitest'
-import { donorKey } from '@domain/donor-key'
-import { DonationSchema } from '@domain/records'
+import { donorKey } from '../../src/domain/donor-key'
+import { DonationSchema } from '../../src/domain/records'
 
 const SALT = 'station-salt-luoyang'
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { ageOn, normalizeResidentIdText, parseResidentId, residentIdCheckCharacter } from '@domain/resident-id'
+import { ageOn, normalizeResidentIdText, parseResidentId, residentIdCheckCharacter } from '../../src/domain/resident-id'
 
 const TODAY = '2023-06-14'
 

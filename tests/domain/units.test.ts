@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ML_PER_UNIT, PLATELETS_PER_DOSE, plateletDoses, productUnits, wholeBloodUnits } from '@domain/units'
+import { ML_PER_UNIT, PLATELETS_PER_DOSE, plateletDoses, productUnits, wholeBloodUnits } from '../../src/domain/units'
 
 describe('wholeBloodUnits', () => {
   it('counts 200 ml as one unit', () => {
