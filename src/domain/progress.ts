@@ -1,6 +1,7 @@
 // Progress toward a target (BRIEF §5): actual against target, the pace expected by a date, a
 // status, and for shares what it takes to reach the target share by the end of the period.
 import { daysBetween, daysInMonth, formatIsoDate, parseIsoDate } from './dates'
+import type { IndicatorCounts, Indicators } from './indicators'
 import type { Metric, Target } from './records'
 import { isShareMetric, periodDays } from './targets'
 
@@ -14,6 +15,36 @@ export type MetricActual =
   | { kind: 'count', value: number }
   | { kind: 'share', part: number, whole: number }
 
+/**
+ * The actual of `metric` in counts (already scoped to the target's channel, site, team or
+ * drive). Null for per_1000 without a population.
+ */
+export function metricActual(metric: Metric, counts: IndicatorCounts, population?: number | null): MetricActual | null {
+  const count = (value: number): MetricActual => ({ kind: 'count', value })
+  const share = (part: number, whole: number): MetricActual => ({ kind: 'share', part, whole })
+  switch (metric) {
+    case 'donations': return count(counts.donations)
+    case 'whole_blood_donations': return count(counts.wholeBloodDonations)
+    case 'whole_blood_units': return count(counts.wholeBloodUnits)
+    case 'apheresis_donations': return count(counts.apheresisDonations)
+    case 'apheresis_doses': return count(counts.apheresisDoses)
+    case 'bus_trips': return count(counts.busTrips)
+    case 'rhd_negative_donations': return count(counts.rhdNegativeDonations)
+    case 'per_1000': return population != null && population > 0 ? count((counts.donations / population) * 1000) : null
+    case 'rate_400ml': return share(counts.wholeBlood400, counts.wholeBloodDonations)
+    case 'rural_mobile_share': return share(counts.ruralMobileWholeBlood, counts.wholeBloodDonations)
+    case 'rural_donor_share': return share(counts.ruralDonorDonations, counts.donations)
+    case 'repeat_donor_share': return share(counts.repeatDonorDonations, counts.donations)
+    case 'deferral_rate': return share(counts.deferrals, counts.donations + counts.deferrals)
+  }
+}
+
+/** The volume a metric's pace follows: the count itself, or a share's whole. */
+export function paceVolume(metric: Metric, counts: IndicatorCounts): number {
+  const a = metricActual(metric, counts, 1)!
+  return a.kind === 'share' ? a.whole : metric === 'per_1000' ? counts.donations : a.value
+}
+
 /** Last year's volume by calendar month, January first (12 numbers), for a seasonal pace. */
 export type MonthlyHistory = readonly number[]
 
@@ -21,7 +52,10 @@ export type ProgressStatus = 'ahead' | 'on_track' | 'behind'
 
 export interface ProgressInput {
   target: Pick<Target, 'period' | 'metric' | 'comparison' | 'value'>
-  actual: MetricActual
+  /** What the metric stands at, or the counts (or indicators) it is read from, scoped to the target. */
+  actual: MetricActual | IndicatorCounts | Indicators
+  /** Population for per_1000 from counts (Indicators carry their own). */
+  population?: number | null
   /** Records collected up to and including this station-local date are in `actual`. */
   asOf: string
   /**
@@ -142,7 +176,11 @@ function statusOf(actual: number, expected: number, comparison: '>=' | '<=', tol
  * before any donation there is no pace, and T, needed and allowed are null.
  */
 export function computeProgress(input: ProgressInput): Progress {
-  const { target, actual: given, asOf, history } = input
+  const { target, asOf, history } = input
+  const given = 'kind' in input.actual
+    ? input.actual
+    : metricActual(target.metric, input.actual, input.population ?? ('population' in input.actual ? input.actual.population : null))
+  if (!given) throw new TypeError(`${target.metric} needs a population`)
   const tolerance = input.tolerance ?? DEFAULT_TOLERANCE
   const { period, metric, comparison } = target
   const totalDays = periodDays(period)

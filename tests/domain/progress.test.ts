@@ -1,6 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { computeProgress, paceFraction } from '../../src/domain/progress'
+import { emptyCounts, type IndicatorCounts } from '../../src/domain/indicators'
+import { computeProgress, metricActual, paceFraction, paceVolume } from '../../src/domain/progress'
 import type { Target } from '../../src/domain/records'
 import { periodFor } from '../../src/domain/targets'
 
@@ -234,5 +235,35 @@ describe('progress of a share target', () => {
         }
       },
     ))
+  })
+})
+
+describe('actuals from indicator counts', () => {
+  function counts(over: Partial<IndicatorCounts>): IndicatorCounts {
+    return { ...emptyCounts(), ...over }
+  }
+
+  it('reads each metric as a count or as a share of its whole', () => {
+    const c = counts({
+      donations: 1000, wholeBloodDonations: 900, wholeBlood400: 880, apheresisDonations: 100, apheresisDoses: 150,
+      ruralMobileWholeBlood: 300, ruralDonorDonations: 700, repeatDonorDonations: 650, deferrals: 50, busTrips: 12, rhdNegativeDonations: 4,
+    })
+    expect(metricActual('donations', c)).toEqual({ kind: 'count', value: 1000 })
+    expect(metricActual('bus_trips', c)).toEqual({ kind: 'count', value: 12 })
+    expect(metricActual('rate_400ml', c)).toEqual({ kind: 'share', part: 880, whole: 900 })
+    expect(metricActual('rural_mobile_share', c)).toEqual({ kind: 'share', part: 300, whole: 900 })
+    expect(metricActual('rural_donor_share', c)).toEqual({ kind: 'share', part: 700, whole: 1000 })
+    expect(metricActual('repeat_donor_share', c)).toEqual({ kind: 'share', part: 650, whole: 1000 })
+    expect(metricActual('deferral_rate', c)).toEqual({ kind: 'share', part: 50, whole: 1050 })
+    // 1,000 donations ÷ 80,000 people × 1000 = 12.5; no population, no rate.
+    expect(metricActual('per_1000', c, 80_000)).toEqual({ kind: 'count', value: 12.5 })
+    expect(metricActual('per_1000', c)).toBeNull()
+    expect(paceVolume('rural_mobile_share', c)).toBe(900)
+    expect(paceVolume('per_1000', c)).toBe(1000)
+    expect(paceVolume('apheresis_doses', c)).toBe(150)
+    // computeProgress takes the counts directly.
+    const p = computeProgress({ target: t({ metric: 'rural_mobile_share', value: 32 }), actual: c, asOf: '2023-06-30' })
+    expect(p.actual).toBeCloseTo(100 / 3, 10)
+    expect(() => computeProgress({ target: t({ metric: 'per_1000', value: 13 }), actual: c, asOf: '2023-06-30' })).toThrow(/population/)
   })
 })
