@@ -1,52 +1,142 @@
-// The one place the field app talks HTTP to its station server (same origin as the app).
-// Errors carry the server's code and message, or `network` when there was no answer at all.
-import { fieldDb } from '../db'
+// The sync transport over fetch: one timeout per request (AbortController), gzip request bodies
+// where the browser has CompressionStream, the device token in Authorization, and every failure
+// turned into a SyncError the engine can branch on.
+import * as v from 'valibot'
+import { type PullResponse, PullResponseSchema, type PushRequest, type PushResponse, PushResponseSchema } from '../../domain/sync-protocol'
+import { SyncError } from './errors'
+import type { SyncTransport } from './ports'
 
-export class ApiError extends Error {
-  constructor(readonly code: string, message: string, readonly status: number | null) {
-    super(message)
-    this.name = 'ApiError'
+// One-off JSON calls (enrollment, pull for the field app) live in api.ts; kept importable from here.
+export { ApiError, apiFetch, type ApiRequest } from './api'
+
+export interface HttpTransportOptions {
+  /** Station origin, '' for the page's own origin. */
+  baseUrl?: string
+  /** The device token from enrollment; null sends no Authorization (the station answers 401). */
+  token: () => string | null | Promise<string | null>
+  /** Whole request, body included. */
+  timeoutMs?: number
+  /** Compress push bodies; 'auto' = when CompressionStream exists and the body is worth it. */
+  gzip?: boolean | 'auto'
+  fetch?: typeof fetch
+  /** Told the size of every push body as sent (for the benchmark's bytes-on-the-wire). */
+  onPushBody?: (info: { jsonBytes: number, wireBytes: number, gzip: boolean, mutations: number }) => void
+}
+
+const GZIP_MIN_BYTES = 1024
+export const DEFAULT_TIMEOUT_MS = 20_000
+
+export function createHttpTransport(options: HttpTransportOptions): SyncTransport {
+  const base = (options.baseUrl ?? '').replace(/\/$/, '')
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
+  const doFetch = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init))
+  // Turned off for the rest of the session when the station says it cannot read gzip (415).
+  let gzip = options.gzip ?? 'auto'
+
+  async function request<T>(path: string, init: RequestInit, schema: v.GenericSchema<unknown, T>): Promise<T> {
+    const token = await options.token()
+    const headers = new Headers(init.headers)
+    headers.set('Accept', 'application/json')
+    if (token) headers.set('Authorization', `Bearer ${token}`)
+    const controller = new AbortController()
+    let timedOut = false
+    const timer = setTimeout(() => { timedOut = true; controller.abort() }, timeoutMs)
+    try {
+      let res: Response
+      try {
+        res = await doFetch(`${base}${path}`, { ...init, headers, signal: controller.signal, cache: 'no-store' })
+      } catch (err) {
+        if (timedOut) throw new SyncError('timeout', `no answer from the station within ${Math.round(timeoutMs / 1000)} s`, { cause: err })
+        throw new SyncError('offline', 'cannot reach the station', { cause: err })
+      }
+      let text: string
+      try {
+        text = await res.text()
+      } catch (err) {
+        if (timedOut) throw new SyncError('timeout', `the station's answer stopped after ${Math.round(timeoutMs / 1000)} s`, { cause: err })
+        throw new SyncError('offline', 'the connection dropped during the answer', { cause: err })
+      }
+      if (!res.ok) throw errorFromResponse(res, text)
+      let body: unknown
+      try {
+        body = JSON.parse(text)
+      } catch (err) {
+        throw new SyncError('bad_response', `the station answered ${res.status} without JSON`, { status: res.status, cause: err })
+      }
+      const parsed = v.safeParse(schema, body)
+      if (!parsed.success) {
+        const issue = parsed.issues[0]
+        throw new SyncError('bad_response', `the station's answer does not follow the protocol: ${issue.message}`, { status: res.status })
+      }
+      return parsed.output
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  return {
+    async push(body: PushRequest): Promise<PushResponse> {
+      const json = JSON.stringify(body)
+      const jsonBytes = new TextEncoder().encode(json).byteLength
+      const compress = gzip === true || (gzip === 'auto' && jsonBytes >= GZIP_MIN_BYTES && typeof CompressionStream === 'function')
+      const send = async (zip: boolean) => {
+        const payload = zip ? await gzipBytes(json) : json
+        options.onPushBody?.({ jsonBytes, wireBytes: zip ? (payload as Uint8Array).byteLength : jsonBytes, gzip: zip, mutations: body.mutations.length })
+        const headers: Record<string, string> = { 'Content-Type': 'application/json' }
+        if (zip) headers['Content-Encoding'] = 'gzip'
+        return request('/api/v1/sync/push', { method: 'POST', headers, body: payload as BodyInit }, PushResponseSchema)
+      }
+      if (!compress) return send(false)
+      try {
+        return await send(true)
+      } catch (err) {
+        if (err instanceof SyncError && err.status === 415) {
+          gzip = false
+          return send(false)
+        }
+        throw err
+      }
+    },
+
+    pull(cursor: string | null): Promise<PullResponse> {
+      const query = cursor === null ? '' : `?cursor=${encodeURIComponent(cursor)}`
+      return request(`/api/v1/sync/pull${query}`, { method: 'GET' }, PullResponseSchema)
+    },
   }
 }
 
-export interface ApiRequest {
-  method?: 'GET' | 'POST'
-  body?: unknown
-  /** Send the enrolled device's token (default true once enrolled). */
-  auth?: boolean
-  signal?: AbortSignal
+async function gzipBytes(text: string): Promise<Uint8Array> {
+  const stream = new Blob([text]).stream().pipeThrough(new CompressionStream('gzip'))
+  return new Uint8Array(await new Response(stream).arrayBuffer())
 }
 
-export async function apiFetch(path: string, req: ApiRequest = {}): Promise<unknown> {
-  const headers: Record<string, string> = { Accept: 'application/json' }
-  if (req.body !== undefined) headers['Content-Type'] = 'application/json'
-  if (req.auth !== false) {
-    const device = await fieldDb().device.get('device')
-    if (device?.token) headers.Authorization = `Bearer ${device.token}`
-    if (device) headers['X-Device-Id'] = device.deviceId
-  }
-  let res: Response
+/** The station's `{ code, message }` error body, with the HTTP status deciding the kind. */
+export function errorFromResponse(res: Pick<Response, 'status' | 'headers'>, text: string): SyncError {
+  let code: string | null = null
+  let message = `the station answered ${res.status}`
+  let lastSeq: number | null = null
   try {
-    res = await fetch(path, {
-      method: req.method ?? 'GET',
-      headers,
-      body: req.body === undefined ? undefined : JSON.stringify(req.body),
-      signal: req.signal,
-    })
-  } catch (err) {
-    throw new ApiError('network', err instanceof Error ? err.message : String(err), null)
+    const body = JSON.parse(text) as { code?: unknown, message?: unknown, lastSeq?: unknown }
+    if (typeof body.code === 'string') code = body.code
+    if (typeof body.message === 'string' && body.message) message = body.message
+    if (typeof body.lastSeq === 'number' && Number.isInteger(body.lastSeq)) lastSeq = body.lastSeq
+  } catch {
+    // not JSON (a proxy's error page): the status says enough
   }
-  const text = await res.text()
-  let json: unknown = null
-  try { json = text ? JSON.parse(text) : null } catch { /* not JSON: reported below */ }
-  if (!res.ok) {
-    const body = (json ?? {}) as { code?: unknown, message?: unknown }
-    throw new ApiError(
-      typeof body.code === 'string' ? body.code : `http_${res.status}`,
-      typeof body.message === 'string' ? body.message : text.slice(0, 200) || res.statusText,
-      res.status,
-    )
-  }
-  if (json === null && text) throw new ApiError('bad_response', 'the server did not answer with JSON', res.status)
-  return json
+  const extra = { status: res.status, code }
+  if (res.status === 401 || res.status === 403) return new SyncError('unauthorized', message, extra)
+  if (res.status === 429) return new SyncError('rate_limited', message, { ...extra, retryAfterMs: retryAfterMs(res.headers.get('Retry-After')) })
+  if (res.status >= 500) return new SyncError('server', message, { ...extra, retryAfterMs: retryAfterMs(res.headers.get('Retry-After')) })
+  if (res.status === 426 || code === 'schema_too_new' || code === 'schema_too_old') return new SyncError('schema_mismatch', message, extra)
+  if (res.status === 409 && code === 'sequence_gap' && lastSeq !== null) return new SyncError('sequence_gap', message, { ...extra, lastSeq })
+  return new SyncError('request_refused', message, extra)
+}
+
+/** Retry-After as seconds or an HTTP date; null when absent or unreadable. */
+export function retryAfterMs(header: string | null, now = Date.now()): number | null {
+  if (!header) return null
+  const seconds = Number(header)
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000)
+  const at = Date.parse(header)
+  return Number.isFinite(at) ? Math.max(0, at - now) : null
 }

@@ -1,7 +1,7 @@
 // What the sync engine needs from the rest of the phone, as ports: the engine stays pure
 // TypeScript and is tested with in-memory ports and a scripted transport; dexie-ports.ts and
 // http.ts are the real ones.
-import type { MutationResult, PullResponse, PushRequest, PushResponse } from '@domain/sync-protocol'
+import type { MutationResult, PullResponse, PushRequest, PushResponse } from '../../domain/sync-protocol'
 
 /** One outbox row as the engine sees it (the field app's Dexie outbox table). */
 export interface OutboxEntry {
@@ -44,12 +44,23 @@ export interface OutboxPort {
    */
   settle(results: MutationResult[], at: string): Promise<SettleSummary>
   /**
-   * Give every pending entry a new seq above `after`, keeping their order, in one transaction
-   * (recovery from a 409 sequence_gap). Returns how many moved.
+   * Give every pending entry a new seq after `after` (after+1, after+2, …), keeping their order,
+   * in one transaction, and make sure records saved later are numbered after them too (recovery
+   * from a 409 sequence_gap or a wiped phone). Rejected entries in the way move behind them.
+   * Returns how many pending entries moved.
    */
   renumberAbove(after: number): Promise<number>
-  /** Highest seq this phone has ever issued as far as its storage knows (outbox and confirmed). */
-  highestSeq(): Promise<number>
+  /**
+   * issued: the highest seq this phone's storage knows it gave out (any outbox entry, or one
+   * settled earlier). settled: the highest seq the station has answered for (confirmed or
+   * rejected). Both survive the outbox entry itself.
+   */
+  sequenceMarks(): Promise<SequenceMarks>
+}
+
+export interface SequenceMarks {
+  issued: number
+  settled: number
 }
 
 export interface ApplyPageSummary {

@@ -1,0 +1,281 @@
+// The phone's sync engine: push the outbox in sequence order, then pull reference data by the
+// station's cursor. Pure TypeScript over injected ports (ports.ts); no Dexie, no fetch, no Vue here.
+//
+// What keeps every record exactly once (docs/sync-protocol.md, "Client behaviour"):
+// - an outbox entry leaves only in the same transaction that stores the station's receipt for it;
+// - a reply counts only for entries it names by seq AND mutationId (stale, doubled or reordered
+//   replies change nothing), everything unanswered stays pending and is sent again;
+// - the station answers a resend as `duplicate`, so resending is always safe;
+// - a rejected record moves to "needs attention" and never holds back the ones behind it.
+import { SCHEMA_VERSION } from '../../domain/records'
+import { type MutationResult, PUSH_MAX_MUTATIONS, type PushResponse } from '../../domain/sync-protocol'
+import { SyncError, toSyncError } from './errors'
+import type { Clock, OutboxEntry, OutboxPort, ReferenceSink, SyncMeta, SyncMetaPort, SyncTransport } from './ports'
+
+export interface SyncEngineDeps {
+  outbox: OutboxPort
+  transport: SyncTransport
+  reference: ReferenceSink
+  meta: SyncMetaPort
+  clock: Clock
+  /** This phone's enrolled device id, or null when it is not enrolled (nothing is sent). */
+  deviceId: () => string | null | Promise<string | null>
+}
+
+export interface SyncEngineOptions {
+  /** Mutations per push request (the station takes at most PUSH_MAX_MUTATIONS). */
+  batchSize?: number
+  /** Push requests per round, so one round never runs for ever. */
+  maxBatchesPerRound?: number
+  /** Pull pages per round; the rest comes next round. */
+  maxPullPages?: number
+  /** The schema version sent with every push (the app's; a test may pretend to be older). */
+  schemaVersion?: number
+}
+
+export interface PushReport {
+  batches: number
+  confirmed: number
+  rejected: number
+  /** Entries still pending when the push stopped. */
+  remaining: boolean
+  renumbered: number
+}
+
+export interface PullReport {
+  pages: number
+  applied: number
+  keptLocal: number
+  reset: boolean
+  /** The station said there was nothing more. */
+  complete: boolean
+  deviceLastSeq: number | null
+}
+
+export interface SyncReport {
+  ok: boolean
+  push: PushReport
+  pull: PullReport | null
+  error: SyncError | null
+  /** Storage wipe / station restore detected in this round (also kept in SyncMeta). */
+  storageWipe: SyncMeta['storageWipe']
+  stationBehind: SyncMeta['stationBehind']
+}
+
+export interface SyncEngine {
+  /** One round: push everything it can, then pull. Never throws; the report says what happened. */
+  sync(): Promise<SyncReport>
+}
+
+// Statuses after which a batch is split to find the one record the station refuses outright.
+const SPLIT_STATUSES = new Set([400, 413, 422])
+
+export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOptions = {}): SyncEngine {
+  const batchSize = Math.max(1, Math.min(options.batchSize ?? PUSH_MAX_MUTATIONS, PUSH_MAX_MUTATIONS))
+  const maxBatches = options.maxBatchesPerRound ?? 40
+  const maxPullPages = options.maxPullPages ?? 50
+  const schemaVersion = options.schemaVersion ?? SCHEMA_VERSION
+  const { outbox, transport, reference, meta, clock } = deps
+  const nowIso = () => clock.now().toISOString()
+
+  async function push(deviceId: string, round: RoundState): Promise<PushReport> {
+    const report: PushReport = { batches: 0, confirmed: 0, rejected: 0, remaining: false, renumbered: 0 }
+    let limit = batchSize
+    let renumbers = 0
+    let fruitless = 0
+    for (let requests = 0; requests < maxBatches * 2; requests++) {
+      const entries = await outbox.pending(limit)
+      if (entries.length === 0) return report
+      if (report.batches >= maxBatches) { report.remaining = true; return report }
+      const seqs = entries.map((e) => e.seq)
+      await outbox.noteAttempt(seqs, nowIso())
+      let response: PushResponse
+      try {
+        response = await transport.push({
+          deviceId,
+          schemaVersion,
+          mutations: entries.map((e) => ({ seq: e.seq, mutationId: e.mutationId, record: e.record })),
+        })
+      } catch (err) {
+        const error = toSyncError(err)
+        if (error.kind === 'sequence_gap' && error.lastSeq !== null && renumbers < 2) {
+          renumbers++
+          report.renumbered += await recoverSequence(error.lastSeq, entries, round)
+          continue
+        }
+        if (error.kind === 'request_refused' && error.status !== null && SPLIT_STATUSES.has(error.status)) {
+          if (entries.length > 1) { limit = Math.max(1, Math.floor(entries.length / 2)); continue }
+          // One record the station refuses as a request: it needs a person, not another retry.
+          const only = entries[0]!
+          await outbox.settle([refusedResult(only, error)], nowIso())
+          report.rejected++
+          continue
+        }
+        await outbox.noteFailure(seqs, error.message)
+        report.remaining = true
+        throw error
+      }
+      report.batches++
+      limit = Math.min(batchSize, limit * 2)
+      const outcome = await settleReply(entries, response)
+      report.confirmed += outcome.confirmed
+      report.rejected += outcome.rejected
+      await meta.patch({ lastPushAt: nowIso() })
+      const marks = await outbox.sequenceMarks()
+      if (response.lastSeq > marks.issued) round.storageWipe ??= wipeNotice(response.lastSeq, marks.issued)
+      if (outcome.schemaRefused) {
+        report.remaining = true
+        throw new SyncError('schema_mismatch', outcome.schemaRefused)
+      }
+      if (outcome.confirmed + outcome.rejected === 0) {
+        // A reply that answered none of what was sent (a stale or misrouted reply): send again,
+        // but not for ever.
+        if (++fruitless >= 3) {
+          report.remaining = true
+          throw new SyncError('bad_response', 'the station answered, but not for the records sent')
+        }
+      } else {
+        fruitless = 0
+      }
+    }
+    report.remaining = (await outbox.pending(1)).length > 0
+    return report
+  }
+
+  /** Match a reply to what was sent; only exact matches settle anything. */
+  async function settleReply(entries: OutboxEntry[], response: PushResponse) {
+    const bySeq = new Map(entries.map((e) => [e.seq, e]))
+    const matched: MutationResult[] = []
+    let schemaRefused: string | null = null
+    const answered = new Set<number>()
+    for (const r of response.results) {
+      const e = bySeq.get(r.seq)
+      if (!e || e.mutationId !== r.mutationId || answered.has(r.seq)) continue
+      if (r.status !== 'rejected' && r.recordId !== e.recordId) continue
+      answered.add(r.seq)
+      // A station older than this app: keep the record waiting for the station's upgrade.
+      if (r.status === 'rejected' && r.code === 'schema_too_new') { schemaRefused = r.message; continue }
+      matched.push(r)
+    }
+    const summary = matched.length > 0 ? await outbox.settle(matched, nowIso()) : { confirmed: 0, rejected: 0, ignored: 0 }
+    const unanswered = entries.filter((e) => !answered.has(e.seq)).map((e) => e.seq)
+    if (unanswered.length > 0) await outbox.noteFailure(unanswered, 'the station did not answer for this record; it will be sent again')
+    if (schemaRefused) {
+      const refused = entries.filter((e) => answered.has(e.seq) && !matched.some((m) => m.seq === e.seq)).map((e) => e.seq)
+      await outbox.noteFailure(refused, schemaRefused)
+    }
+    return { confirmed: summary.confirmed, rejected: summary.rejected, schemaRefused }
+  }
+
+  /**
+   * 409 sequence_gap: the station's last sequence for this device is `serverLastSeq`, and the
+   * pending entries do not follow it. Either way the fix is the same: renumber the pending
+   * entries to follow the station's number, keeping their order. Entries the station already
+   * holds come back as `duplicate` (it recognises records by id, never by seq), so nothing is
+   * doubled; nothing is dropped because nothing leaves the outbox without a receipt.
+   */
+  async function recoverSequence(serverLastSeq: number, sent: OutboxEntry[], round: RoundState): Promise<number> {
+    const marks = await outbox.sequenceMarks()
+    if (serverLastSeq > marks.issued) {
+      round.storageWipe ??= wipeNotice(serverLastSeq, marks.issued)
+    } else if (serverLastSeq < marks.settled) {
+      // The station answered for more than it now remembers: it was restored from a backup.
+      round.stationBehind ??= { detectedAt: nowIso(), serverLastSeq, localFirstSeq: sent[0]?.seq ?? marks.issued }
+    }
+    // Otherwise a harmless hole (a save that aborted after taking a number): just close it.
+    return outbox.renumberAbove(serverLastSeq)
+  }
+
+  function wipeNotice(serverLastSeq: number, localLastSeq: number): NonNullable<SyncMeta['storageWipe']> {
+    return { detectedAt: nowIso(), serverLastSeq, localLastSeq }
+  }
+
+  async function pull(round: RoundState): Promise<PullReport> {
+    const report: PullReport = { pages: 0, applied: 0, keptLocal: 0, reset: false, complete: false, deviceLastSeq: null }
+    let cursor = await reference.cursor()
+    while (report.pages < maxPullPages) {
+      const page = await transport.pull(cursor)
+      const summary = await reference.applyPage(page)
+      report.pages++
+      report.applied += summary.applied
+      report.keptLocal += summary.keptLocal
+      report.reset ||= page.reset
+      report.deviceLastSeq = page.deviceLastSeq
+      cursor = page.cursor
+      const phoneNow = clock.now()
+      const serverNow = Date.parse(page.serverTime)
+      await meta.patch({
+        lastPullAt: phoneNow.toISOString(),
+        serverClockOffsetMs: Number.isFinite(serverNow) ? serverNow - phoneNow.getTime() : null,
+      })
+      if (!page.more) { report.complete = true; break }
+    }
+    if (report.deviceLastSeq !== null) {
+      const marks = await outbox.sequenceMarks()
+      if (report.deviceLastSeq > marks.issued) {
+        // The station holds records numbered beyond anything this phone remembers: its storage
+        // was wiped (or restored). New records must not reuse those numbers.
+        round.storageWipe ??= wipeNotice(report.deviceLastSeq, marks.issued)
+        await outbox.renumberAbove(report.deviceLastSeq)
+      }
+    }
+    return report
+  }
+
+  return {
+    async sync(): Promise<SyncReport> {
+      const round: RoundState = { storageWipe: null, stationBehind: null }
+      let pushReport: PushReport = { batches: 0, confirmed: 0, rejected: 0, remaining: true, renumbered: 0 }
+      let pullReport: PullReport | null = null
+      let error: SyncError | null = null
+      try {
+        const deviceId = await deps.deviceId()
+        if (!deviceId) throw new SyncError('unauthorized', 'this phone is not enrolled with a station')
+        try {
+          pushReport = await push(deviceId, round)
+        } catch (err) {
+          error = toSyncError(err)
+        }
+        // Reference data is still worth having when only this app's schema or one request was refused.
+        if (error === null || error.kind === 'schema_mismatch' || error.kind === 'request_refused') {
+          pullReport = await pull(round)
+        }
+      } catch (err) {
+        error ??= toSyncError(err)
+      }
+      try {
+        const change: Partial<SyncMeta> = {}
+        if (round.storageWipe) change.storageWipe = round.storageWipe
+        if (round.stationBehind) change.stationBehind = round.stationBehind
+        if (!error && !pushReport.remaining && pullReport?.complete) change.lastCompleteAt = nowIso()
+        if (Object.keys(change).length > 0) await meta.patch(change)
+      } catch (err) {
+        error ??= toSyncError(err)
+      }
+      return {
+        ok: error === null && !pushReport.remaining,
+        push: pushReport,
+        pull: pullReport,
+        error,
+        storageWipe: round.storageWipe,
+        stationBehind: round.stationBehind,
+      }
+    },
+  }
+}
+
+interface RoundState {
+  storageWipe: SyncMeta['storageWipe']
+  stationBehind: SyncMeta['stationBehind']
+}
+
+function refusedResult(entry: OutboxEntry, error: SyncError): MutationResult {
+  return {
+    status: 'rejected',
+    seq: entry.seq,
+    mutationId: entry.mutationId,
+    recordId: entry.recordId,
+    code: 'invalid_record',
+    message: error.message,
+  }
+}
