@@ -1,8 +1,8 @@
 // First run: the phone trades a station enrollment code for its device identity.
 import * as v from 'valibot'
-import { RecordId } from '@domain/records'
+import { RecordId } from '../../domain/records'
 import { fieldDb, type DeviceInfo } from '../db'
-import { apiFetch, ApiError } from './http'
+import { apiFetch, ApiError } from './api'
 
 const EnrollResponseSchema = v.object({
   deviceId: RecordId,

@@ -1,0 +1,259 @@
+// The engine's ports over the field app's Dexie database (src/app/db). Every port call that
+// changes more than one row does it in ONE transaction.
+import * as v from 'valibot'
+import { newId } from '../../domain/ids'
+import type { FieldRecordType } from '../../domain/records'
+import { type EligibilityEntry, type MutationResult, type PullResponse, pullValueSchemas } from '../../domain/sync-protocol'
+import type { FieldDb, OutboxEntry as DbOutboxEntry, ReferenceRow } from '../db'
+import {
+  type ApplyPageSummary, EMPTY_SYNC_META, type OutboxEntry, type OutboxPort, type ReferenceSink, type SequenceMarks,
+  type SettleSummary, type SyncMeta, type SyncMetaPort,
+} from './ports'
+import { PULL_TABLE } from './pull-tables'
+import { mergeEligibility, pendingReferenceKeys, referenceKey } from './reference-rules'
+
+/** syncMeta keys (the field app's key/value table). */
+export const META_KEYS = {
+  pullCursor: 'pullCursor',
+  /** Station time of the last applied pull page: what "as of last sync" means on screen. */
+  lastPullServerTime: 'lastPullAt',
+  deviceLastSeq: 'deviceLastSeq',
+  /** Highest seq the station has answered for (confirmed or rejected). */
+  settledSeq: 'settledSeq',
+  /** The engine's SyncMeta object. */
+  sync: 'sync',
+} as const
+
+/** One receipt per confirmed record, under `receipt:<recordId>` in syncMeta. */
+export const RECEIPT_PREFIX = 'receipt:'
+
+export interface Receipt {
+  recordId: string
+  recordType: FieldRecordType
+  seq: number
+  mutationId: string
+  status: 'applied' | 'duplicate'
+  /** Station clock. */
+  receivedAt: string
+  /** Phone clock when the receipt was stored. */
+  settledAt: string
+  /** Set once the donor's personal fields were purged from the phone (donor_identity only). */
+  purgedAt?: string
+}
+
+/** The outbox row as stored, with what a rejection adds to it. */
+export type OutboxRow = DbOutboxEntry & { rejectCode?: string | null, rejectedAt?: number | null }
+
+const ms = (iso: string): number => {
+  const t = Date.parse(iso)
+  return Number.isFinite(t) ? t : Date.now()
+}
+const iso = (t: number | null | undefined): string | null => (typeof t === 'number' ? new Date(t).toISOString() : null)
+
+export function toEngineEntry(row: OutboxRow): OutboxEntry {
+  return {
+    seq: row.seq!,
+    mutationId: row.mutationId,
+    recordId: row.recordId,
+    recordType: row.recordType,
+    record: row.record,
+    createdAt: iso(row.createdAt) ?? '',
+    attempts: row.attempts,
+    lastAttemptAt: iso(row.lastAttemptAt),
+    lastError: row.lastError,
+    status: row.status,
+    rejectCode: row.rejectCode ?? null,
+  }
+}
+
+export function dexieOutboxPort(db: FieldDb): OutboxPort {
+  const settledSeq = async (): Promise<number> => {
+    const row = await db.syncMeta.get(META_KEYS.settledSeq)
+    return typeof row?.value === 'number' ? row.value : 0
+  }
+  return {
+    async pending(limit) {
+      // The status index orders equal keys by primary key: lowest seq first.
+      const rows = await db.outbox.where('status').equals('pending').limit(limit).toArray()
+      return rows.map(toEngineEntry)
+    },
+
+    async noteAttempt(seqs, at) {
+      const t = ms(at)
+      await db.outbox.where('seq').anyOf(seqs).modify((row) => { row.attempts += 1; row.lastAttemptAt = t })
+    },
+
+    async noteFailure(seqs, message) {
+      await db.outbox.where('seq').anyOf(seqs).modify((row) => { if (row.status === 'pending') row.lastError = message })
+    },
+
+    async settle(results: MutationResult[], at: string): Promise<SettleSummary> {
+      const summary: SettleSummary = { confirmed: 0, rejected: 0, ignored: 0 }
+      await db.transaction('rw', db.outbox, db.syncMeta, async () => {
+        let high = await settledSeq()
+        const rows = await db.outbox.bulkGet(results.map((r) => r.seq))
+        const receipts: ReferenceRow<Receipt>[] = []
+        const confirmedSeqs: number[] = []
+        for (const [i, r] of results.entries()) {
+          const row = rows[i] as OutboxRow | undefined
+          if (!row || row.status !== 'pending' || row.mutationId !== r.mutationId
+            || (r.status !== 'rejected' && r.recordId !== row.recordId)) {
+            summary.ignored++
+            continue
+          }
+          high = Math.max(high, r.seq)
+          if (r.status === 'rejected') {
+            await db.outbox.update(r.seq, {
+              status: 'rejected', lastError: r.message, rejectCode: r.code, rejectedAt: ms(at),
+            } as Partial<OutboxRow>)
+            summary.rejected++
+          } else {
+            confirmedSeqs.push(r.seq)
+            receipts.push({
+              key: RECEIPT_PREFIX + row.recordId,
+              value: {
+                recordId: row.recordId, recordType: row.recordType, seq: r.seq, mutationId: r.mutationId,
+                status: r.status, receivedAt: r.receivedAt, settledAt: at,
+              },
+            })
+            summary.confirmed++
+          }
+        }
+        if (confirmedSeqs.length > 0) await db.outbox.bulkDelete(confirmedSeqs)
+        if (receipts.length > 0) await db.syncMeta.bulkPut(receipts)
+        await db.syncMeta.put({ key: META_KEYS.settledSeq, value: high })
+      })
+      return summary
+    },
+
+    async renumberAbove(after) {
+      return db.transaction('rw', db.outbox, async () => {
+        const moving = (await db.outbox.where('seq').above(after).toArray() as OutboxRow[])
+          .concat(await db.outbox.where('seq').belowOrEqual(after).and((r) => r.status === 'pending').toArray())
+        const pending = moving.filter((r) => r.status === 'pending').sort((a, b) => a.seq! - b.seq!)
+        const others = moving.filter((r) => r.status !== 'pending').sort((a, b) => a.seq! - b.seq!)
+        await db.outbox.bulkDelete(moving.map((r) => r.seq!))
+        let next = after + 1
+        const renumbered = [...pending, ...others].map((r) => ({ ...r, seq: next++ }))
+        if (renumbered.length > 0) await db.outbox.bulkAdd(renumbered)
+        // An explicit key moves IndexedDB's key generator past it: records saved later are
+        // numbered after the station's last sequence even when nothing was pending.
+        if (after > 0 && renumbered.length === 0 && !(await db.outbox.get(after))) {
+          const placeholder = await db.outbox.add({
+            seq: after, mutationId: newId(), recordId: '', recordType: 'void', record: null as never,
+            createdAt: Date.now(), attempts: 0, lastAttemptAt: null, lastError: null, status: 'rejected',
+          })
+          await db.outbox.delete(placeholder)
+        }
+        return pending.length
+      })
+    },
+
+    async sequenceMarks(): Promise<SequenceMarks> {
+      return db.transaction('r', db.outbox, db.syncMeta, async () => {
+        const last = await db.outbox.orderBy('seq').last()
+        const settled = await settledSeq()
+        return { issued: Math.max(settled, last?.seq ?? 0), settled }
+      })
+    },
+  }
+}
+
+type PullTableName = (typeof PULL_TABLE)[keyof typeof PULL_TABLE]
+
+export function dexieReferenceSink(db: FieldDb): ReferenceSink {
+  const tables = () => Object.values(PULL_TABLE).map((name) => db[name])
+  return {
+    async cursor() {
+      const row = await db.syncMeta.get(META_KEYS.pullCursor)
+      return typeof row?.value === 'string' && row.value ? row.value : null
+    },
+
+    async applyPage(page: PullResponse): Promise<ApplyPageSummary> {
+      let applied = 0
+      let keptLocal = 0
+      await db.transaction('rw', [...tables(), db.syncMeta, db.outbox], async () => {
+        const pendingRows = page.reset || page.changes.some((c) => c.entity === 'eligibility')
+          ? await db.outbox.where('status').equals('pending').toArray()
+          : []
+        const protectedKeys = pendingReferenceKeys(pendingRows)
+        const kept = new Map<string, unknown>()
+        if (page.reset) {
+          // Start again from the station's copy, except rows this phone changed and has not sent.
+          for (const key of protectedKeys) {
+            const [entity, ...rest] = key.split(':')
+            const table = db[PULL_TABLE[entity as keyof typeof PULL_TABLE]] as FieldDb['stationTotals']
+            const row = await table.get(rest.join(':'))
+            if (row) kept.set(key, row.value)
+          }
+          await Promise.all(tables().map((t) => t.clear()))
+          for (const [key, value] of kept) {
+            const [entity, ...rest] = key.split(':')
+            await (db[PULL_TABLE[entity as keyof typeof PULL_TABLE]] as FieldDb['stationTotals']).put({ key: rest.join(':'), value })
+          }
+        }
+        for (const change of page.changes) {
+          const table = db[PULL_TABLE[change.entity] as PullTableName] as FieldDb['stationTotals']
+          const key = referenceKey(change)
+          if (protectedKeys.has(key)) {
+            const local = await table.get(change.key)
+            if (local) {
+              keptLocal++
+              if (change.op === 'upsert' && change.entity === 'eligibility') {
+                const incoming = v.safeParse(pullValueSchemas.eligibility, change.value)
+                if (incoming.success) {
+                  await table.put({ key: change.key, value: mergeEligibility(local.value as EligibilityEntry, incoming.output) })
+                }
+              }
+              continue
+            }
+          }
+          if (change.op === 'delete') {
+            await table.delete(change.key)
+            applied++
+            continue
+          }
+          // One bad row never blocks the rest of the page; the shared schema decides.
+          const value = v.safeParse(pullValueSchemas[change.entity], change.value)
+          if (!value.success) continue
+          await table.put({ key: change.key, value: value.output })
+          applied++
+        }
+        await db.syncMeta.bulkPut([
+          { key: META_KEYS.pullCursor, value: page.cursor },
+          { key: META_KEYS.lastPullServerTime, value: page.serverTime },
+          { key: META_KEYS.deviceLastSeq, value: page.deviceLastSeq },
+        ])
+      })
+      return { applied, keptLocal }
+    },
+  }
+}
+
+export function dexieMetaPort(db: FieldDb): SyncMetaPort {
+  const read = async (): Promise<SyncMeta> => {
+    const row = await db.syncMeta.get(META_KEYS.sync)
+    return { ...EMPTY_SYNC_META, ...(row?.value as Partial<SyncMeta> | undefined) }
+  }
+  return {
+    get: read,
+    async patch(change) {
+      await db.transaction('rw', db.syncMeta, async () => {
+        await db.syncMeta.put({ key: META_KEYS.sync, value: { ...(await read()), ...change } })
+      })
+    },
+  }
+}
+
+/** Receipts of confirmed records, newest first. */
+export async function recentReceipts(db: FieldDb, limit = 50): Promise<Receipt[]> {
+  const rows = await db.syncMeta.where('key').startsWith(RECEIPT_PREFIX).toArray()
+  return rows.map((r) => r.value as Receipt)
+    .sort((a, b) => (a.receivedAt < b.receivedAt ? 1 : a.receivedAt > b.receivedAt ? -1 : b.seq - a.seq))
+    .slice(0, limit)
+}
+
+export async function receiptOf(db: FieldDb, recordId: string): Promise<Receipt | null> {
+  const row = await db.syncMeta.get(RECEIPT_PREFIX + recordId)
+  return (row?.value as Receipt | undefined) ?? null
+}
