@@ -1,11 +1,28 @@
+import { readFileSync } from 'node:fs'
 import { fileURLToPath, URL } from 'node:url'
 import vue from '@vitejs/plugin-vue'
-import { defineConfig } from 'vite'
+import { defineConfig, type Plugin } from 'vite'
 import { VitePWA } from 'vite-plugin-pwa'
+
+// The version staff see (and support asks for): VITE_APP_VERSION when the build sets it, else
+// package.json's. Vite passes VITE_* variables to the app as import.meta.env.
+const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string }
+process.env.VITE_APP_VERSION ||= pkg.version
+
+/** Stamps the version into index.html, so the cached shell itself says which build it is. */
+function versionMeta(): Plugin {
+  return {
+    name: 'bloodbus-version-meta',
+    transformIndexHtml: () => [
+      { tag: 'meta', attrs: { name: 'bloodbus-version', content: process.env.VITE_APP_VERSION ?? '' }, injectTo: 'head' },
+    ],
+  }
+}
 
 export default defineConfig({
   plugins: [
     vue(),
+    versionMeta(),
     VitePWA({
       registerType: 'prompt',
       strategies: 'injectManifest',

@@ -1,7 +1,7 @@
 // Scanning in real Chromium: generated Code 128 (DIN label) and QR (enrollment code) images are
 // decoded by the ZXing WebAssembly path the app ships, and the real BarcodeScanner sheet reads a
 // label from a camera stream. Vite's dev server serves a test page that mounts the real modules.
-import bwipjs from 'bwip-js'
+import bwipjs from 'bwip-js/node'
 import type { Browser, Page } from 'playwright-core'
 import QRCode from 'qrcode'
 import { createServer, type ViteDevServer } from 'vite'
