@@ -1,19 +1,18 @@
 import { describe, expect, it } from 'vitest'
-import { createI18n } from 'vue-i18n'
-import { computeProgress } from '@domain/progress'
-import type { Target } from '@domain/records'
-import { periodFor } from '@domain/targets'
+import { computeProgress } from '../../src/domain/progress'
+import type { Target } from '../../src/domain/records'
+import { periodFor } from '../../src/domain/targets'
 import { barGeometry, numberFormats, whatItTakes } from '../../src/app/components/station/progress-model'
 import { niceTicks, trendGeometry } from '../../src/app/components/station/trend-model'
-import { loadMessages } from '../../src/app/i18n'
+import { createAppI18n } from '../../src/app/i18n'
 
 const june = periodFor('month', '2023-06-01')
 type T = Pick<Target, 'period' | 'metric' | 'comparison' | 'value'>
 const en = numberFormats('en')
 
 function say(sentence: ReturnType<typeof whatItTakes>, locale: 'en' | 'zh-CN' = 'en'): string {
-  const i18n = createI18n({ legacy: false, locale, messages: loadMessages() })
-  const t = i18n.global.t
+  const i18n: unknown = createAppI18n(locale)
+  const t = (i18n as { global: { t: (key: string, params?: object, plural?: number) => string } }).global.t
   const extra = { when: t(sentence.when.key, sentence.when.params), kind: sentence.kind ? t(sentence.kind) : '' }
   const params = { ...sentence.params, ...extra }
   return typeof sentence.params.count === 'number' ? t(sentence.key, params, sentence.params.count) : t(sentence.key, params)

@@ -1,0 +1,88 @@
+// The station's people, phones and places as the manager edits them: staff (PIN set and reset
+// here, only its hash leaves the server), phones (enrollment codes, revocation), sites, channels
+// and teams. Every change goes to the server first; the lists show what the server answered.
+import { defineStore } from 'pinia'
+import { ref } from 'vue'
+import type { Channel, Site, Team } from '../../domain/records'
+import type { DeviceSummary, EnrollmentCode, StaffMember } from '../sync/station-client'
+import { useStationSessionStore } from './useStationSessionStore'
+
+function upsert<T extends { id: string }>(list: T[], item: T): T[] {
+  const i = list.findIndex((x) => x.id === item.id)
+  return i === -1 ? [...list, item] : list.map((x, j) => (j === i ? item : x))
+}
+
+export const useStationAdminStore = defineStore('stationAdmin', () => {
+  const session = useStationSessionStore()
+  const staff = ref<StaffMember[]>([])
+  const devices = ref<DeviceSummary[]>([])
+  const sites = ref<Site[]>([])
+  const channels = ref<Channel[]>([])
+  const teams = ref<Team[]>([])
+  /** The last code issued in this visit, shown until the manager closes it. */
+  const enrollmentCode = ref<EnrollmentCode | null>(null)
+  const loaded = ref(false)
+
+  async function loadReference(): Promise<void> {
+    const [s, c, t] = await Promise.all([session.client.listSites(), session.client.listChannels(), session.client.listTeams()])
+    sites.value = s
+    channels.value = c
+    teams.value = t
+    loaded.value = true
+  }
+
+  async function loadStaff(): Promise<void> {
+    staff.value = await session.client.listStaff()
+  }
+
+  async function loadDevices(): Promise<void> {
+    devices.value = await session.client.listDevices()
+  }
+
+  async function addStaff(input: { name: string, role: StaffMember['role'], pin: string }): Promise<StaffMember> {
+    const member = await session.client.addStaff(input)
+    staff.value = upsert(staff.value, member)
+    return member
+  }
+
+  async function resetPin(staffId: string, pin: string): Promise<void> {
+    staff.value = upsert(staff.value, await session.client.resetPin(staffId, pin))
+  }
+
+  async function setStaffActive(staffId: string, active: boolean): Promise<void> {
+    staff.value = upsert(staff.value, await session.client.updateStaff(staffId, { active }))
+  }
+
+  async function issueEnrollmentCode(): Promise<EnrollmentCode> {
+    enrollmentCode.value = await session.client.issueEnrollmentCode()
+    return enrollmentCode.value
+  }
+
+  async function revokeDevice(deviceId: string): Promise<void> {
+    devices.value = upsert(devices.value, await session.client.revokeDevice(deviceId))
+  }
+
+  async function saveSite(site: Omit<Site, 'stationId' | 'id'> & { id?: string }): Promise<Site> {
+    const saved = await session.client.saveSite(site)
+    sites.value = upsert(sites.value, saved)
+    return saved
+  }
+
+  async function saveChannel(channel: Omit<Channel, 'stationId' | 'id'> & { id?: string }): Promise<Channel> {
+    const saved = await session.client.saveChannel(channel)
+    channels.value = upsert(channels.value, saved)
+    return saved
+  }
+
+  async function saveTeam(team: Omit<Team, 'stationId' | 'id'> & { id?: string }): Promise<Team> {
+    const saved = await session.client.saveTeam(team)
+    teams.value = upsert(teams.value, saved)
+    return saved
+  }
+
+  return {
+    staff, devices, sites, channels, teams, enrollmentCode, loaded,
+    loadReference, loadStaff, loadDevices, addStaff, resetPin, setStaffActive, issueEnrollmentCode, revokeDevice,
+    saveSite, saveChannel, saveTeam,
+  }
+})

@@ -1,0 +1,177 @@
+// The station pages' only way to the server: manager login and the admin and report API
+// (docs/admin-api.md). Every answer is checked against the shared schemas; every refusal becomes a
+// StationApiError with the server's code and message (and, for targets, the per-field errors).
+import * as v from 'valibot'
+import {
+  ChannelSchema, PopulationSchema, RosterEntrySchema, SiteSchema, StationSchema, TargetSchema, TeamSchema,
+  type Channel, type Population, type Site, type Station, type Target, type Team,
+} from '../../domain/records'
+import type { TargetError } from '../../domain/targets'
+
+export class StationApiError extends Error {
+  constructor(
+    /** The server's code (`bad_credentials`, `invalid_target`, …), or `network` / `bad_response`. */
+    readonly code: string,
+    message: string,
+    readonly status: number | null,
+    /** Per-field errors of a refused target. */
+    readonly errors: TargetError[] = [],
+  ) {
+    super(message)
+    this.name = 'StationApiError'
+  }
+}
+
+const AccountSchema = v.object({
+  id: v.string(),
+  stationId: v.string(),
+  username: v.string(),
+  role: v.picklist(['admin', 'manager']),
+})
+export type Account = v.InferOutput<typeof AccountSchema>
+
+const LoginSchema = v.object({
+  token: v.string(),
+  expiresAt: v.string(),
+  account: AccountSchema,
+  station: v.optional(StationSchema),
+})
+export type StationLogin = v.InferOutput<typeof LoginSchema>
+
+export const StaffMemberSchema = v.omit(RosterEntrySchema, ['pinHash'])
+export type StaffMember = v.InferOutput<typeof StaffMemberSchema>
+
+export const DeviceSummarySchema = v.object({
+  id: v.string(),
+  name: v.string(),
+  enrolledAt: v.string(),
+  revokedAt: v.nullable(v.string()),
+  lastSeq: v.number(),
+  lastPushAt: v.nullable(v.string()),
+  lastPullAt: v.nullable(v.string()),
+  lastSyncAt: v.nullable(v.string()),
+})
+export type DeviceSummary = v.InferOutput<typeof DeviceSummarySchema>
+
+const EnrollmentCodeSchema = v.object({ code: v.string(), expiresAt: v.string() })
+export type EnrollmentCode = v.InferOutput<typeof EnrollmentCodeSchema>
+
+export interface StationClientOptions {
+  /** Station origin; '' for the page's own. */
+  baseUrl?: string
+  token: () => string | null
+  /** Told of every 401 so the session can end and the page go to sign-in. */
+  onUnauthorized?: () => void
+  fetch?: typeof fetch
+}
+
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
+
+export function createStationClient(options: StationClientOptions) {
+  const base = (options.baseUrl ?? '').replace(/\/$/, '')
+  const doFetch = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init))
+
+  async function call(method: Method, path: string, body?: unknown, accept = 'application/json'): Promise<Response> {
+    const headers: Record<string, string> = { Accept: accept }
+    if (body !== undefined) headers['Content-Type'] = 'application/json'
+    const token = options.token()
+    if (token) headers.Authorization = `Bearer ${token}`
+    let res: Response
+    try {
+      res = await doFetch(`${base}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store' })
+    } catch (err) {
+      throw new StationApiError('network', err instanceof Error ? err.message : String(err), null)
+    }
+    if (!res.ok) {
+      const text = await res.text().catch(() => '')
+      let parsed: { code?: unknown, message?: unknown, errors?: unknown } = {}
+      try { parsed = JSON.parse(text) as typeof parsed } catch { /* a proxy's page: the status says enough */ }
+      if (res.status === 401 && path !== '/api/v1/auth/login') options.onUnauthorized?.()
+      throw new StationApiError(
+        typeof parsed.code === 'string' ? parsed.code : `http_${res.status}`,
+        typeof parsed.message === 'string' ? parsed.message : text.slice(0, 200) || res.statusText,
+        res.status,
+        Array.isArray(parsed.errors) ? (parsed.errors as TargetError[]) : [],
+      )
+    }
+    return res
+  }
+
+  async function json<T>(method: Method, path: string, schema: v.GenericSchema<unknown, T>, body?: unknown): Promise<T> {
+    const res = await call(method, path, body)
+    let data: unknown
+    try {
+      data = await res.json()
+    } catch {
+      throw new StationApiError('bad_response', `the station answered ${path} without JSON`, res.status)
+    }
+    const parsed = v.safeParse(schema, data)
+    if (!parsed.success) {
+      throw new StationApiError('bad_response', `the station's answer to ${path} is not understood: ${v.getDotPath(parsed.issues[0]) ?? ''} ${parsed.issues[0].message}`, res.status)
+    }
+    return parsed.output
+  }
+
+  const list = <S extends v.GenericSchema>(key: string, item: S) => v.pipe(
+    v.union([v.array(item), v.object({ [key]: v.array(item) })]),
+    v.transform((x) => (Array.isArray(x) ? x : (x as Record<string, unknown>)[key]) as v.InferOutput<S>[]),
+  )
+  const one = <S extends v.GenericSchema>(key: string, item: S) => v.pipe(
+    v.union([item, v.object({ [key]: item })]),
+    v.transform((x) => (v.is(item, x) ? x : (x as Record<string, unknown>)[key]) as v.InferOutput<S>),
+  )
+  const id = (x: string) => encodeURIComponent(x)
+
+  return {
+    // Session
+    login: (body: { station?: string, username: string, password: string }) =>
+      json('POST', '/api/v1/auth/login', LoginSchema, body),
+    logout: async () => { await call('POST', '/api/v1/auth/logout') },
+    station: () => json('GET', '/api/v1/admin/station', one('station', StationSchema)),
+
+    // Staff
+    listStaff: () => json('GET', '/api/v1/admin/staff', list('staff', StaffMemberSchema)),
+    addStaff: (body: { name: string, role: StaffMember['role'], pin: string }) =>
+      json('POST', '/api/v1/admin/staff', one('staff', StaffMemberSchema), body),
+    updateStaff: (staffId: string, body: Partial<Pick<StaffMember, 'name' | 'role' | 'active'>>) =>
+      json('PATCH', `/api/v1/admin/staff/${id(staffId)}`, one('staff', StaffMemberSchema), body),
+    resetPin: (staffId: string, pin: string) =>
+      json('POST', `/api/v1/admin/staff/${id(staffId)}/pin`, one('staff', StaffMemberSchema), { pin }),
+
+    // Phones
+    listDevices: () => json('GET', '/api/v1/admin/devices', list('devices', DeviceSummarySchema)),
+    issueEnrollmentCode: () => json('POST', '/api/v1/admin/enrollment-codes', EnrollmentCodeSchema, {}),
+    revokeDevice: (deviceId: string) =>
+      json('POST', `/api/v1/admin/devices/${id(deviceId)}/revoke`, one('device', DeviceSummarySchema), {}),
+
+    // Sites, channels, teams
+    listSites: () => json('GET', '/api/v1/admin/sites', list('sites', SiteSchema)),
+    saveSite: (site: Omit<Site, 'stationId' | 'id'> & { id?: string }) => site.id
+      ? json('PUT', `/api/v1/admin/sites/${id(site.id)}`, one('site', SiteSchema), site)
+      : json('POST', '/api/v1/admin/sites', one('site', SiteSchema), site),
+    listChannels: () => json('GET', '/api/v1/admin/channels', list('channels', ChannelSchema)),
+    saveChannel: (channel: Omit<Channel, 'stationId' | 'id'> & { id?: string }) => channel.id
+      ? json('PUT', `/api/v1/admin/channels/${id(channel.id)}`, one('channel', ChannelSchema), channel)
+      : json('POST', '/api/v1/admin/channels', one('channel', ChannelSchema), channel),
+    listTeams: () => json('GET', '/api/v1/admin/teams', list('teams', TeamSchema)),
+    saveTeam: (team: Omit<Team, 'stationId' | 'id'> & { id?: string }) => team.id
+      ? json('PUT', `/api/v1/admin/teams/${id(team.id)}`, one('team', TeamSchema), team)
+      : json('POST', '/api/v1/admin/teams', one('team', TeamSchema), team),
+
+    // Targets and population
+    listTargets: () => json('GET', '/api/v1/admin/targets', list('targets', TargetSchema)),
+    createTarget: (target: Target) => json('POST', '/api/v1/admin/targets', one('target', TargetSchema), target),
+    updateTarget: (target: Target) => json('PUT', `/api/v1/admin/targets/${id(target.id)}`, one('target', TargetSchema), target),
+    deleteTarget: async (targetId: string) => { await call('DELETE', `/api/v1/admin/targets/${id(targetId)}`) },
+    listPopulations: () => json('GET', '/api/v1/admin/populations', list('populations', PopulationSchema)),
+    savePopulation: (year: number, population: number) =>
+      json('PUT', `/api/v1/admin/populations/${year}`, one('population', PopulationSchema), { population }),
+
+    // Reports
+    raw: call,
+    json,
+  }
+}
+
+export type StationClient = ReturnType<typeof createStationClient>
+export type { Channel, Population, Site, Station, Target, Team }
