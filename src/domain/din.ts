@@ -69,7 +69,8 @@ const ISBT_BODY = /^([A-NP-Z1-9][0-9A-Z]{4})(\d{2})(\d{6})$/
 const CHECK_FLAG_MIN = 60
 
 function normalizeDinText(text: string): string {
-  return text.replace(/\s+/gu, '').toUpperCase()
+  // A scanner set to send AIM symbology identifiers prefixes Code 128 data with "]C0".
+  return text.replace(/\s+/gu, '').replace(/^\]C\d/u, '').toUpperCase()
 }
 
 function parseIsbt128(text: string, options: DinParseOptions = {}): DinParse {

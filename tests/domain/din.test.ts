@@ -60,6 +60,8 @@ describe('isbt128Din.parse', () => {
     expect(parseDin('=G12349865432177')).toMatchObject({ ok: true, flags: '77' })
     expect(parseDin('=G12349865432176')).toEqual({ ok: false, error: 'check_character' })
     expect(parseDin('=G1234986543210')).toEqual({ ok: false, error: 'length' })
+    // With the scanner's AIM symbology identifier for Code 128.
+    expect(parseDin(']C0=G12349865432100')).toMatchObject({ ok: true, body: 'G123498654321', flags: '00' })
   })
 
   it('accepts eye-readable text typed with its flags: body, 2 flag digits, check', () => {

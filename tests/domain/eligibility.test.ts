@@ -274,6 +274,37 @@ describe('nextEligibleDate', () => {
   })
 })
 
+describe('dates agree with each other (property)', () => {
+  const day = fc.date({ min: new Date('2020-01-01T00:00:00Z'), max: new Date('2026-12-31T00:00:00Z'), noInvalidDate: true })
+    .map((d) => d.toISOString().slice(0, 10))
+  const historyArb = fc.record({
+    lastDonationOn: fc.option(day, { nil: null }),
+    lastDonationType: fc.option(fc.constantFrom<ProductType>('whole_blood', 'apheresis_platelets'), { nil: null }),
+    apheresisLast12Months: fc.integer({ min: 0, max: 23 }),
+    deferredUntil: fc.option(day, { nil: null }),
+    permanentlyDeferred: fc.constant(false),
+    hadReaction: fc.boolean(),
+    donationCount: fc.integer({ min: 0, max: 50 }),
+  })
+
+  it('the history blocks exactly the days before nextEligibleDate, and checkEligibility names that date', () => {
+    fc.assert(
+      fc.property(historyArb, day, fc.constantFrom<ProductType>('whole_blood', 'apheresis_platelets'), (h, today, product) => {
+        const next = nextEligibleDate(h, product).on
+        const result = checkEligibility(input({ product, history: h, today }))
+        if (next === null || next <= today) {
+          expect(result.eligible).toBe(true)
+        } else {
+          expect(result.eligible).toBe(false)
+          expect(result.nextEligibleOn).toBe(next)
+          expect(checkEligibility(input({ product, history: h, today: next })).eligible).toBe(true)
+        }
+      }),
+      { numRuns: 500 },
+    )
+  })
+})
+
 describe('rules are configuration', () => {
   it('expresses the 2025 draft (ages 18–65, 90 days between whole-blood donations) as data alone', () => {
     const draft = v.parse(EligibilityConfigSchema, JSON.parse(JSON.stringify({

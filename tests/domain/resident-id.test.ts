@@ -115,6 +115,18 @@ describe('parseResidentId', () => {
     fc.assert(fc.property(validId, (id) => parseResidentId(id, TODAY).ok))
   })
 
+  it('reads an old 15-digit number as the same person as its 18-character form (property)', () => {
+    fc.assert(
+      fc.property(validId, (id) => {
+        fc.pre(id.slice(6, 8) === '19')
+        const legacy = id.slice(0, 6) + id.slice(8, 17)
+        const parsed = parseResidentId(legacy, TODAY)
+        const modern = parseResidentId(id, TODAY)
+        expect(parsed).toEqual({ ...modern, legacy15: true })
+      }),
+    )
+  })
+
   it('catches EVERY single-character substitution of a valid 18-character number (exhaustive per number)', () => {
     const alphabet = '0123456789X'
     fc.assert(
