@@ -1,0 +1,46 @@
+// PIPL: a donor's name, ID number and phone stay on the phone only as long as the drive needs
+// them. Once the station confirmed a donor_identity record, and a set number of days have passed
+// by the station's clock, those fields are blanked on the phone. The donorKey stays, which is all
+// the drive screens, tallies and eligibility checks use.
+import type { FieldDb } from '../db'
+import { META_KEYS, RECEIPT_PREFIX, type Receipt } from './dexie-ports'
+import type { SyncMeta } from './ports'
+
+export const DEFAULT_PURGE_AFTER_DAYS = 7
+const DAY_MS = 86_400_000
+
+export interface PurgeOptions {
+  afterDays?: number
+  /** The phone's clock now; corrected by the last known station offset. */
+  phoneNow?: Date
+}
+
+/** The station's time as the phone best knows it (phone clock + offset seen at the last pull). */
+export function stationNow(meta: Pick<SyncMeta, 'serverClockOffsetMs'>, phoneNow = new Date()): Date {
+  return new Date(phoneNow.getTime() + (meta.serverClockOffsetMs ?? 0))
+}
+
+/** Blank personal fields of confirmed donor identities older than the limit; returns how many. */
+export async function purgeConfirmedIdentities(db: FieldDb, opts: PurgeOptions = {}): Promise<number> {
+  const afterDays = opts.afterDays ?? DEFAULT_PURGE_AFTER_DAYS
+  return db.transaction('rw', db.syncMeta, db.donorIdentities, db.outbox, async () => {
+    const meta = (await db.syncMeta.get(META_KEYS.sync))?.value as Partial<SyncMeta> | undefined
+    const now = stationNow({ serverClockOffsetMs: meta?.serverClockOffsetMs ?? null }, opts.phoneNow)
+    const cutoff = new Date(now.getTime() - afterDays * DAY_MS).toISOString()
+    const receipts = (await db.syncMeta.where('key').startsWith(RECEIPT_PREFIX).toArray())
+      .map((r) => r.value as Receipt)
+      .filter((r) => r.recordType === 'donor_identity' && !r.purgedAt && Date.parse(r.receivedAt) <= Date.parse(cutoff))
+    let purged = 0
+    for (const receipt of receipts) {
+      // A record queued again (sent again after a refusal) is not confirmed in its latest form.
+      if ((await db.outbox.where('recordId').equals(receipt.recordId).count()) > 0) continue
+      const identity = await db.donorIdentities.get(receipt.recordId)
+      if (identity) {
+        await db.donorIdentities.put({ ...identity, name: '', idNumber: '', phone: '', purgedAt: now.toISOString() } as typeof identity)
+        purged++
+      }
+      await db.syncMeta.put({ key: RECEIPT_PREFIX + receipt.recordId, value: { ...receipt, purgedAt: now.toISOString() } })
+    }
+    return purged
+  })
+}
