@@ -149,7 +149,7 @@ export type Vitals = v.InferOutput<typeof VitalsSchema>
 
 /** Facts about the donor that indicators need, copied onto each donation/deferral. */
 const donorFacts = {
-  /** Pseudonymous donor key (see donorKey in identity.ts); never the ID number. */
+  /** Pseudonymous donor key (see donor-key.ts); never the ID number. */
   donorKey: v.pipe(v.string(), v.regex(/^[0-9a-f]{32}$/, 'donorKey must be 32 hex characters')),
   sex: v.picklist(SEXES),
   ageYears: v.pipe(v.number(), v.integer(), v.minValue(16), v.maxValue(80)),
