@@ -1,0 +1,87 @@
+// The first acceptance test of the indicator code (BRIEF §3): a synthetic year reproduces every
+// collection figure of the Luoyang 2023 review, at its published precision, through computeIndicators.
+import { beforeAll, describe, expect, it } from 'vitest'
+import { generateSeedYear, type SeedYear } from '../../src/domain/generator/seed-year'
+import { computeIndicators, effectiveRecords, metricValue, roundTo, type Indicators } from '../../src/domain/indicators'
+import { indicatorContextFor } from '../../src/domain/reference-data'
+
+let year: SeedYear
+let ind: Indicators
+const byCode = (ids: Record<string, number>, rows: { id: string; code: string }[]) =>
+  Object.fromEntries(rows.map((r) => [r.code, ids[r.id] ?? 0]))
+
+beforeAll(() => {
+  year = generateSeedYear({ profile: 'luoyang-2023', seed: 2023 })
+  ind = computeIndicators(year.records, indicatorContextFor(year.reference, 2023))
+}, 60_000)
+
+describe('Luoyang 2023 seed year through computeIndicators', () => {
+  it('donations, whole blood and apheresis', () => {
+    expect(ind.donations).toBe(93_560)
+    expect(ind.wholeBloodDonations).toBe(84_609)
+    expect(ind.wholeBloodUnits).toBe(169_002)
+    expect([ind.wholeBlood400, ind.wholeBlood300, ind.wholeBlood200]).toEqual([84_381, 24, 204])
+    expect(ind.apheresisDonations).toBe(8_951)
+    expect(ind.apheresisDoses).toBe(13_187)
+  })
+
+  it('shares at published precision (percent, 2 decimals)', () => {
+    expect(roundTo(metricValue(ind, 'rate_400ml')!, 2)).toBe(99.73)
+    expect(roundTo(metricValue(ind, 'rural_donor_share')!, 2)).toBe(69.39)
+    expect(roundTo(metricValue(ind, 'repeat_donor_share')!, 2)).toBe(67.08)
+    expect(roundTo(metricValue(ind, 'rural_mobile_share')!, 2)).toBe(32.59)
+    expect(ind.ruralMobileWholeBlood).toBe(27_577)
+  })
+
+  it('donations per 1,000 with population 7,077,000', () => {
+    expect(ind.population).toBe(7_077_000)
+    expect(roundTo(metricValue(ind, 'per_1000')!, 2)).toBe(13.22)
+  })
+
+  it('rural-mobile trips: exactly 787', () => {
+    expect(ind.ruralBusTrips).toBe(787)
+    expect(ind.busTrips).toBeGreaterThan(787) // drives of other channels too
+  })
+
+  it('channel counts', () => {
+    expect(byCode(ind.byChannel, year.reference.channels)).toMatchObject({
+      government_agencies: 1_637,
+      universities: 10_258,
+      medical_staff_month: 2_655,
+      rural_mobile: 27_577,
+      enterprises: 1_391,
+    })
+  })
+
+  it('enterprise donations come from 31 enterprise sites', () => {
+    const enterprises = year.reference.channels.find((c) => c.code === 'enterprises')!
+    const sites = new Set(effectiveRecords(year.records).flatMap((r) => (r.type === 'donation' && r.channelId === enterprises.id ? [r.siteId] : [])))
+    expect(sites.size).toBe(31)
+  })
+
+  it('team counts; the apheresis team is all apheresis; the rare-type team is RhD negative', () => {
+    expect(byCode(ind.byTeam, year.reference.teams)).toMatchObject({
+      county_emergency: 10_281,
+      apheresis_platelet: 8_951,
+      rare_blood_type: 513,
+      military: 2_301,
+    })
+    expect(ind.rhdNegativeDonations).toBe(513)
+    const rare = year.reference.teams.find((t) => t.code === 'rare_blood_type')!
+    const mismatched = effectiveRecords(year.records).filter((r) => r.type === 'donation' && r.teamIds.includes(rare.id) !== (r.rhd === 'neg'))
+    expect(mismatched).toEqual([])
+  })
+
+  it('June, the campaign month, has 9,691 donations and is the peak', () => {
+    const perMonth = Array<number>(12).fill(0)
+    for (const r of effectiveRecords(year.records)) if (r.type === 'donation') perMonth[Number(r.collectedOn.slice(5, 7)) - 1]! += 1
+    expect(perMonth[5]).toBe(9_691)
+    expect(Math.max(...perMonth)).toBe(9_691)
+    expect(perMonth.every((n) => n > 5_000)).toBe(true)
+  })
+
+  it('deferrals at a plausible rate', () => {
+    expect(ind.deferralRate!).toBeGreaterThan(0.08)
+    expect(ind.deferralRate!).toBeLessThan(0.12)
+  })
+})
