@@ -2,8 +2,8 @@
 // IndexedDB transaction: either all of it is on the phone or none of it is, and the screen says
 // "saved" only after the transaction committed. Records are never edited or deleted here.
 import * as v from 'valibot'
-import { FieldRecordSchema, type Correction, type Deferral, type Donation, type FieldRecord } from '@domain/records'
-import { newId } from '@domain/ids'
+import { FieldRecordSchema, type Correction, type Deferral, type Donation, type FieldRecord } from '../../domain/records'
+import { newId } from '../../domain/ids'
 import { fieldDb, type FieldDb } from './index'
 import { RECORD_TABLE, type OutboxEntry } from './schema'
 import { applyToTallies } from './tallies'
@@ -38,14 +38,17 @@ function saveScope(db: FieldDb) {
 
 /** Validate, check the drive's rules, and store the record with its outbox entry atomically. */
 export async function saveFieldRecord(record: FieldRecord, db: FieldDb = fieldDb()): Promise<SavedRecord> {
-  const parsed = v.safeParse(FieldRecordSchema, record)
-  if (!parsed.success) {
-    const issue = parsed.issues[0]
-    const path = issue.path?.map((p) => String(p.key)).join('.') ?? ''
-    throw new FieldRecordError('invalid_record', `${path ? `${path}: ` : ''}${issue.message}`)
-  }
-  const rec = parsed.output
-  const entry: OutboxEntry = {
+  const [saved] = await saveFieldRecords([record], db)
+  return saved!
+}
+
+/**
+ * Several records that belong together (a donor identity and the donation) in ONE transaction,
+ * each with its own outbox entry in the given order.
+ */
+export async function saveFieldRecords(records: FieldRecord[], db: FieldDb = fieldDb()): Promise<SavedRecord[]> {
+  const recs = records.map(validated)
+  const entries: OutboxEntry[] = recs.map((rec) => ({
     mutationId: newId(),
     recordId: rec.id,
     recordType: rec.type,
@@ -55,14 +58,27 @@ export async function saveFieldRecord(record: FieldRecord, db: FieldDb = fieldDb
     lastAttemptAt: null,
     lastError: null,
     status: 'pending',
-  }
-  const seq = await db.transaction('rw', saveScope(db), async () => {
-    await checkRules(db, rec)
-    await (db[RECORD_TABLE[rec.type]] as FieldDb['voids']).add(rec as never)
-    await updateTallies(db, rec)
-    return db.outbox.add(entry)
+  }))
+  return db.transaction('rw', saveScope(db), async () => {
+    const saved: SavedRecord[] = []
+    for (const [i, rec] of recs.entries()) {
+      await checkRules(db, rec)
+      await (db[RECORD_TABLE[rec.type]] as FieldDb['voids']).add(rec as never)
+      await updateTallies(db, rec)
+      const entry = entries[i]!
+      const seq = await db.outbox.add(entry)
+      saved.push({ seq: seq as number, mutationId: entry.mutationId, record: rec })
+    }
+    return saved
   })
-  return { seq: seq as number, mutationId: entry.mutationId, record: rec }
+}
+
+function validated(record: FieldRecord): FieldRecord {
+  const parsed = v.safeParse(FieldRecordSchema, record)
+  if (parsed.success) return parsed.output
+  const issue = parsed.issues[0]
+  const path = issue.path?.map((p) => String(p.key)).join('.') ?? ''
+  throw new FieldRecordError('invalid_record', `${path ? `${path}: ` : ''}${issue.message}`)
 }
 
 async function checkRules(db: FieldDb, rec: FieldRecord): Promise<void> {

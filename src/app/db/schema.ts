@@ -4,9 +4,9 @@ import { Dexie, type EntityTable, type Table } from 'dexie'
 import type {
   AdverseReaction, Channel, Correction, Deferral, DonorIdentity, Donation, Drive, DriveClose, FieldRecord,
   FieldRecordType, Population, RosterEntry, Site, Station, Target, Team, Void,
-} from '@domain/records'
-import type { EligibilityEntry } from '@domain/sync-protocol'
-import type { IndicatorCounts } from '@domain/indicators'
+} from '../../domain/records'
+import type { EligibilityEntry } from '../../domain/sync-protocol'
+import type { IndicatorCounts } from '../../domain/indicators'
 
 /** One queued mutation; `seq` is the device's sequence number sent with the push. */
 export interface OutboxEntry {

@@ -1,7 +1,7 @@
 // Running indicator counts per drive, per day and per month, updated inside the same transaction
 // as the record that changes them, so tallies and progress never rescan every record.
-import { addToCounts, collectionDate, emptyCounts, type IndicatorContext, type IndicatorCounts } from '@domain/indicators'
-import type { Deferral, Donation, Drive } from '@domain/records'
+import { addToCounts, collectionDate, emptyCounts, type IndicatorContext, type IndicatorCounts } from '../../domain/indicators'
+import type { Deferral, Donation, Drive } from '../../domain/records'
 import { fieldDb, type FieldDb } from './index'
 
 export const driveTallyKey = (driveId: string): string => `drive:${driveId}`

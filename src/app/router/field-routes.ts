@@ -1,5 +1,32 @@
-import type { RouteRecordRaw } from 'vue-router'
+// The bus screens. All but enrollment sit inside FieldLayout, which holds the staff lock; each
+// screen is its own chunk so the first load stays small.
+import type { NavigationGuard, RouteRecordRaw } from 'vue-router'
+import { useDeviceStore } from '../stores/device'
+
+/** Field screens need an enrolled phone; an enrolled phone has no business on the enroll page. */
+export const requireEnrollment: NavigationGuard = async (to) => {
+  const device = useDeviceStore()
+  if (!device.loaded) await device.load()
+  if (!device.enrolled && to.name !== 'enroll') return { name: 'enroll' }
+  if (device.enrolled && to.name === 'enroll') return { name: 'drives' }
+  return true
+}
 
 export const fieldRoutes: RouteRecordRaw[] = [
-  { path: '/', name: 'home', component: () => import('../views/HomeView.vue') },
+  { path: '/enroll', name: 'enroll', component: () => import('../views/EnrollView.vue'), beforeEnter: requireEnrollment },
+  {
+    path: '/',
+    component: () => import('../views/FieldLayout.vue'),
+    beforeEnter: requireEnrollment,
+    children: [
+      { path: '', name: 'home', redirect: { name: 'drives' } },
+      { path: 'drives', name: 'drives', component: () => import('../views/DriveListView.vue') },
+      { path: 'drives/new', name: 'drive-open', component: () => import('../views/DriveOpenView.vue') },
+      { path: 'drives/:driveId', name: 'drive', component: () => import('../views/DriveView.vue'), props: true },
+      { path: 'drives/:driveId/donor', name: 'donor', component: () => import('../views/DonorRecordView.vue'), props: true },
+      { path: 'drives/:driveId/records/:recordId', name: 'record', component: () => import('../views/RecordView.vue'), props: true },
+      { path: 'drives/:driveId/close', name: 'drive-close', component: () => import('../views/DriveCloseView.vue'), props: true },
+      { path: 'settings', name: 'settings', component: () => import('../views/SettingsView.vue') },
+    ],
+  },
 ]

@@ -3,14 +3,22 @@
 // store talks through.
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
+import type { Station } from '../../domain/records'
+import { isoDateOf } from '../../domain/dates'
 import { type Account, createStationClient, type StationClient, StationApiError } from '../sync/station-client'
 
 const SESSION_KEY = 'bloodbus.station.session'
+const STATION_CODE_KEY = 'bloodbus.station.code'
+
+export function rememberedStationCode(): string {
+  return globalThis.localStorage?.getItem(STATION_CODE_KEY) ?? ''
+}
 
 interface SavedSession {
   token: string
   expiresAt: string
   account: Account
+  station: Station | null
 }
 
 function readSaved(): SavedSession | null {
@@ -29,6 +37,7 @@ export const useStationSessionStore = defineStore('stationSession', () => {
   const token = ref<string | null>(saved?.token ?? null)
   const expiresAt = ref<string | null>(saved?.expiresAt ?? null)
   const account = shallowRef<Account | null>(saved?.account ?? null)
+  const station = shallowRef<Station | null>(saved?.station ?? null)
   /** Set when the server ended the session (expired, deactivated): the sign-in page says so. */
   const endedByServer = ref(false)
 
@@ -38,6 +47,7 @@ export const useStationSessionStore = defineStore('stationSession', () => {
     token.value = null
     expiresAt.value = null
     account.value = null
+    station.value = null
     globalThis.sessionStorage?.removeItem(SESSION_KEY)
   }
 
@@ -50,14 +60,17 @@ export const useStationSessionStore = defineStore('stationSession', () => {
   })
 
   /** Throws StationApiError (bad_credentials, network, …) and changes nothing on failure. */
-  async function login(username: string, password: string, station?: string): Promise<void> {
-    const body = { username: username.trim(), password, ...(station?.trim() ? { station: station.trim() } : {}) }
-    const session = await client.login(body)
+  async function login(stationCode: string, username: string, password: string): Promise<void> {
+    const session = await client.login({ stationCode: stationCode.trim(), username: username.trim(), password })
     token.value = session.token
     expiresAt.value = session.expiresAt
     account.value = session.account
+    station.value = session.station ?? null
     endedByServer.value = false
-    globalThis.sessionStorage?.setItem(SESSION_KEY, JSON.stringify({ token: session.token, expiresAt: session.expiresAt, account: session.account }))
+    const keep: SavedSession = { token: session.token, expiresAt: session.expiresAt, account: session.account, station: station.value }
+    globalThis.sessionStorage?.setItem(SESSION_KEY, JSON.stringify(keep))
+    // The station code is no secret; remembering it spares typing it at every sign-in.
+    globalThis.localStorage?.setItem(STATION_CODE_KEY, stationCode.trim())
   }
 
   async function logout(): Promise<void> {
@@ -72,5 +85,10 @@ export const useStationSessionStore = defineStore('stationSession', () => {
     }
   }
 
-  return { token, expiresAt, account, signedIn, endedByServer, client, login, logout }
+  /** Today at the station (its time zone), the default "as of" of every report. */
+  function today(now = new Date()): string {
+    return isoDateOf(now, station.value?.timeZone ?? 'Asia/Shanghai')
+  }
+
+  return { token, expiresAt, account, station, today, signedIn, endedByServer, client, login, logout }
 })

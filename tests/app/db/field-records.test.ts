@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest'
-import { newId } from '@domain/ids'
+import { newId } from '../../../src/domain/ids'
 import type { FieldDb } from '../../../src/app/db'
 import { FieldRecordError, saveFieldRecord } from '../../../src/app/db/field-records'
 import { outboxSummary } from '../../../src/app/db/outbox'

@@ -1,6 +1,6 @@
 // Reference data and records for field-app tests, and a fresh database per test.
-import { newId } from '@domain/ids'
-import type { Channel, Deferral, Donation, Drive, RosterEntry, Site, Station, Team } from '@domain/records'
+import { newId } from '../../../src/domain/ids'
+import type { Channel, Deferral, Donation, Drive, RosterEntry, Site, Station, Team } from '../../../src/domain/records'
 import { FieldDb, useFieldDb } from '../../../src/app/db'
 
 export const STATION: Station = { id: newId(), code: 'luoyang', name: '洛阳市中心血站', timeZone: 'Asia/Shanghai' }

@@ -1,0 +1,195 @@
+// State of the "record one person" form and everything derived from it, shared by its three
+// steps (identity, vitals, outcome) through provide/inject. The rules themselves are pure
+// functions in field/; this only wires them to the form.
+import { computed, inject, provide, reactive, ref, watch, type InjectionKey } from 'vue'
+import { donorKey as makeDonorKey } from '../../domain/donor-key'
+import { checkAge, type EligibilityFailure, type ProductType } from '../../domain/eligibility'
+import { DEFERRAL_REASONS, suggestDeferralReason } from '../../domain/deferral-reasons'
+import type { Abo, Drive, Household, RhD, WholeBloodVolume } from '../../domain/records'
+import { checkDonationDin } from '../field/din-check'
+import { computeDeferralUntil } from '../field/deferral'
+import { checkIdentity, checkVitalsForm, EMPTY_VITALS, snapshotWarnings, type VitalsText } from '../field/donor-form'
+import type { DonorInput } from '../stores/drive'
+import type { DonorLookup } from '../stores/eligibility'
+import type { EligibilityConfig } from '../../domain/eligibility'
+
+export type DonorStep = 'identity' | 'vitals' | 'outcome' | 'saved'
+export type Outcome = 'donation' | 'deferral'
+
+export interface DonorFormDeps {
+  today: string
+  drive: Pick<Drive, 'dinFirst' | 'dinLast'>
+  usedDins: () => ReadonlySet<string>
+  salt: string | null
+  config: EligibilityConfig
+  lookup: (donorKey: string) => Promise<DonorLookup>
+}
+
+function blankState() {
+  return {
+    step: 'identity' as DonorStep,
+    idNumber: '',
+    name: '',
+    phone: '',
+    household: null as Household | null,
+    product: 'whole_blood' as ProductType,
+    athlete: false,
+    vitals: { ...EMPTY_VITALS } as VitalsText,
+    outcome: null as Outcome | null,
+    volumeMl: null as WholeBloodVolume | null,
+    doses: null as 1 | 2 | null,
+    abo: null as Abo | null,
+    rhd: null as RhD | null,
+    din: '',
+    snapshotChecked: false,
+    reasonCode: null as string | null,
+    startDate: '',
+    note: '',
+  }
+}
+export type DonorFormState = ReturnType<typeof blankState>
+
+export function createDonorForm(deps: DonorFormDeps) {
+  const state = reactive(blankState())
+  state.startDate = deps.today
+  /** Which checks to show as errors (after a Next/Save tap), so typing is not shouted at. */
+  const tried = reactive({ identity: false, vitals: false, outcome: false })
+  const donorKey = ref<string | null>(null)
+  const lookup = ref<DonorLookup | null>(null)
+  const lookupError = ref<'no_salt' | null>(null)
+
+  const identity = computed(() => checkIdentity(state.idNumber, deps.today, tried.identity))
+  const sex = computed(() => (identity.value.state === 'ok' ? identity.value.sex : null))
+
+  // Look the donor up as soon as the ID number is valid; a newer number wins over a slow lookup.
+  let lookupSeq = 0
+  watch(() => (identity.value.state === 'ok' ? identity.value.id18 : null), async (id18) => {
+    const seq = ++lookupSeq
+    donorKey.value = null
+    lookup.value = null
+    lookupError.value = null
+    if (!id18) return
+    if (!deps.salt) { lookupError.value = 'no_salt'; return }
+    const key = await makeDonorKey(id18, deps.salt)
+    const found = await deps.lookup(key)
+    if (seq !== lookupSeq) return
+    donorKey.value = key
+    lookup.value = found
+  }, { immediate: true })
+
+  const history = computed(() => lookup.value?.history ?? null)
+  const ageFailure = computed<EligibilityFailure | null>(() => {
+    const id = identity.value
+    return id.state === 'ok' ? checkAge(id.ageYears, history.value, deps.config, id.birthDate) : null
+  })
+  const warnings = computed(() => snapshotWarnings(history.value, state.product, deps.today, deps.config))
+
+  const identityErrors = computed(() => {
+    const e: Partial<Record<'idNumber' | 'name' | 'phone' | 'household', string>> = {}
+    const id = identity.value
+    if (id.state === 'error') e.idNumber = `id_${id.error}`
+    else if (id.state === 'incomplete') e.idNumber = 'id_length'
+    if (!state.name.trim()) e.name = 'required'
+    if (!/^[0-9+\- ]{0,20}$/.test(state.phone.trim())) e.phone = 'phone'
+    if (!state.household) e.household = 'required'
+    return e
+  })
+  const identityOk = computed(() => Object.keys(identityErrors.value).length === 0 && donorKey.value !== null)
+
+  const vitals = computed(() => checkVitalsForm(state.vitals, { sex: sex.value ?? 'M', product: state.product, athlete: state.athlete }, deps.config))
+  /** Everything that rules a donation out today (age, measurements); the snapshot only warns. */
+  const blockers = computed<EligibilityFailure[]>(() => [
+    ...(ageFailure.value ? [ageFailure.value] : []),
+    ...Object.values(vitals.value.failures).filter((f): f is EligibilityFailure => f.rule !== 'not_a_number'),
+  ])
+  const canDonate = computed(() => vitals.value.pass && blockers.value.length === 0)
+
+  const dinCheck = computed(() => checkDonationDin(state.din, deps.drive, deps.usedDins()))
+  const nextEligibleOn = computed(() => {
+    const dates = [...warnings.value, ...blockers.value].map((f) => f.nextEligibleOn).filter((d): d is string => !!d)
+    return dates.length ? dates.sort().at(-1)! : null
+  })
+  const deferral = computed(() => computeDeferralUntil(state.reasonCode, deps.today, state.startDate, nextEligibleOn.value))
+  const reasonFrom = computed(() => DEFERRAL_REASONS.find((r) => r.code === state.reasonCode)?.from ?? null)
+
+  const outcomeErrors = computed(() => {
+    const e: Partial<Record<'product' | 'abo' | 'rhd' | 'din' | 'snapshot' | 'reason' | 'startDate' | 'note', string>> = {}
+    if (state.outcome === 'donation') {
+      if (state.product === 'whole_blood' ? !state.volumeMl : !state.doses) e.product = 'required'
+      if (!state.abo) e.abo = 'required'
+      if (!state.rhd) e.rhd = 'required'
+      if (!dinCheck.value.ok) e.din = dinCheck.value.error
+      if (warnings.value.length > 0 && !state.snapshotChecked) e.snapshot = 'snapshot_unchecked'
+    } else if (state.outcome === 'deferral') {
+      const d = deferral.value
+      if (!d.ok) {
+        if (d.error === 'from_date' || d.error === 'from_future') e.startDate = d.error
+        else e.reason = d.error
+      }
+      if (state.reasonCode === 'other' && state.note.trim().length < 2) e.note = 'note_required'
+    }
+    return e
+  })
+
+  /** Preselect the deferral reason that matches what failed. */
+  function startDeferral(): void {
+    state.outcome = 'deferral'
+    const first = blockers.value[0] ?? warnings.value[0]
+    if (!state.reasonCode && first) state.reasonCode = suggestDeferralReason(first)
+    state.step = 'outcome'
+  }
+  function startDonation(): void {
+    state.outcome = 'donation'
+    state.step = 'outcome'
+  }
+
+  /** The input for the drive store, or null while something is missing or wrong. */
+  function donorInput(): DonorInput | null {
+    const id = identity.value
+    if (id.state !== 'ok' || !donorKey.value || !state.household || !state.outcome) return null
+    if (Object.keys(outcomeErrors.value).length > 0) return null
+    const repeatDonor = (history.value?.donationCount ?? 0) > 0 || history.value?.lastDonationOn != null
+    const base = {
+      identity: { idNumber: id.id18, name: state.name.trim(), phone: state.phone.trim(), household: state.household, donorKey: donorKey.value },
+      facts: { sex: id.sex, ageYears: id.ageYears, repeatDonor },
+      ...(vitals.value.vitals ? { vitals: vitals.value.vitals } : {}),
+    }
+    if (state.outcome === 'donation') {
+      if (!canDonate.value || !dinCheck.value.ok || !state.abo || !state.rhd) return null
+      const product = state.product === 'whole_blood'
+        ? { type: 'whole_blood' as const, volumeMl: state.volumeMl! }
+        : { type: 'apheresis_platelets' as const, doses: state.doses! }
+      return { ...base, outcome: { kind: 'donation', product, abo: state.abo, rhd: state.rhd, din: dinCheck.value.din } }
+    }
+    const d = deferral.value
+    if (!d.ok || !state.reasonCode) return null
+    return { ...base, outcome: { kind: 'deferral', reasonCode: state.reasonCode, until: d.until, note: state.note.trim() } }
+  }
+
+  function reset(): void {
+    Object.assign(state, blankState(), { startDate: deps.today })
+    Object.assign(tried, { identity: false, vitals: false, outcome: false })
+  }
+
+  const dirty = computed(() => state.step !== 'saved' && (state.idNumber !== '' || state.name !== '' || state.phone !== ''
+    || Object.values(state.vitals).some((v) => v !== '') || state.din !== '' || state.reasonCode !== null))
+
+  return {
+    state, tried, deps, identity, sex, donorKey, lookup, lookupError, history, ageFailure, warnings, identityErrors, identityOk,
+    vitals, blockers, canDonate, dinCheck, deferral, reasonFrom, nextEligibleOn, outcomeErrors, dirty,
+    startDeferral, startDonation, donorInput, reset,
+  }
+}
+
+export type DonorForm = ReturnType<typeof createDonorForm>
+const KEY: InjectionKey<DonorForm> = Symbol('donor-form')
+
+export function provideDonorForm(form: DonorForm): void {
+  provide(KEY, form)
+}
+
+export function useDonorForm(): DonorForm {
+  const form = inject(KEY)
+  if (!form) throw new Error('useDonorForm() outside the donor form')
+  return form
+}

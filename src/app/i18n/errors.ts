@@ -1,0 +1,17 @@
+// Turns any error a field action can throw into a sentence in the user's language.
+import { FieldRecordError } from '../db/field-records'
+import { ApiError } from '../sync/http'
+
+type Translate = (key: string, params?: Record<string, unknown>) => string
+
+export function errorMessage(t: Translate, err: unknown): string {
+  if (err instanceof FieldRecordError) {
+    return err.code === 'invalid_record' ? t('errors.record.invalid_record', { detail: err.message }) : t(`errors.record.${err.code}`)
+  }
+  if (err instanceof ApiError) {
+    if (err.code === 'network') return t('errors.api.network')
+    return t('errors.api.server', { code: err.code, message: err.message })
+  }
+  if (err instanceof Error && err.name === 'QuotaExceededError') return t('errors.storageFull')
+  return t('errors.unexpected', { message: err instanceof Error ? err.message : String(err) })
+}

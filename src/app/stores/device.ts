@@ -1,0 +1,70 @@
+// This phone's enrollment and the station's reference data as last pulled.
+import { defineStore } from 'pinia'
+import { computed, ref, shallowRef } from 'vue'
+import type { Channel, RosterEntry, Site, Station, Team } from '../../domain/records'
+import { fieldDb, type DeviceInfo } from '../db'
+import { enrollDevice } from '../sync/enrollment'
+import { META_LAST_PULL_AT, pullReference } from '../sync/pull'
+
+export const useDeviceStore = defineStore('device', () => {
+  const info = shallowRef<DeviceInfo | null>(null)
+  const station = shallowRef<Station | null>(null)
+  const sites = shallowRef<Site[]>([])
+  const channels = shallowRef<Channel[]>([])
+  const teams = shallowRef<Team[]>([])
+  const roster = shallowRef<RosterEntry[]>([])
+  /** Server time of the last reference pull (ISO), null before the first. */
+  const lastPullAt = ref<string | null>(null)
+  const loaded = ref(false)
+
+  const enrolled = computed(() => info.value !== null)
+  const activeRoster = computed(() =>
+    roster.value.filter((s) => s.active).sort((a, b) => a.name.localeCompare(b.name, 'zh-CN')))
+  const hasReference = computed(() => station.value !== null && roster.value.length > 0)
+
+  async function load(): Promise<void> {
+    const db = fieldDb()
+    const [dev, stations, siteRows, channelRows, teamRows, rosterRows, lastPull] = await Promise.all([
+      db.device.get('device'), db.stations.toArray(), db.sites.toArray(), db.channels.toArray(),
+      db.teams.toArray(), db.roster.toArray(), db.syncMeta.get(META_LAST_PULL_AT),
+    ])
+    info.value = dev ?? null
+    station.value = stations.map((r) => r.value).find((s) => s.id === dev?.stationId) ?? stations[0]?.value ?? null
+    sites.value = siteRows.map((r) => r.value).sort((a, b) => a.name.localeCompare(b.name, 'zh-CN'))
+    channels.value = channelRows.map((r) => r.value)
+    teams.value = teamRows.map((r) => r.value)
+    roster.value = rosterRows.map((r) => r.value)
+    lastPullAt.value = typeof lastPull?.value === 'string' ? lastPull.value : null
+    loaded.value = true
+  }
+
+  /** Enroll with a station code, then pull reference data; needs the network. */
+  async function enroll(code: string): Promise<void> {
+    await enrollDevice(code)
+    await pullReference()
+    await load()
+  }
+
+  async function refreshReference(): Promise<void> {
+    await pullReference()
+    await load()
+  }
+
+  function staffById(id: string): RosterEntry | undefined {
+    return roster.value.find((s) => s.id === id)
+  }
+  function siteById(id: string | null): Site | undefined {
+    return sites.value.find((s) => s.id === id)
+  }
+  function channelById(id: string): Channel | undefined {
+    return channels.value.find((c) => c.id === id)
+  }
+  function teamById(id: string): Team | undefined {
+    return teams.value.find((t) => t.id === id)
+  }
+
+  return {
+    info, station, sites, channels, teams, roster, lastPullAt, loaded, enrolled, activeRoster, hasReference,
+    load, enroll, refreshReference, staffById, siteById, channelById, teamById,
+  }
+})

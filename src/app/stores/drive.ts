@@ -1,0 +1,210 @@
+// The drive on this bus: open it, record people, void or correct, close it. Every change is a new
+// immutable record saved with its outbox entry (db/field-records.ts); this store only builds the
+// records from what the screens collected and reloads what the screens show.
+import { defineStore } from 'pinia'
+import { computed, ref, shallowRef } from 'vue'
+import { newId } from '../../domain/ids'
+import { emptyCounts, type IndicatorCounts } from '../../domain/indicators'
+import { isoDateOf } from '../../domain/dates'
+import type {
+  AdverseReaction, Correction, Deferral, Donation, DonorIdentity, Drive, DriveClose, Void,
+} from '../../domain/records'
+import { fieldDb } from '../db'
+import { effectiveVersion, saveFieldRecord, saveFieldRecords, type SavedRecord } from '../db/field-records'
+import { driveTallyKey, readTally } from '../db/tallies'
+import { useDeviceStore } from './device'
+import { useSessionStore } from './session'
+
+export type DriveOpenInput = Pick<Drive, 'busCode' | 'siteId' | 'channelId' | 'teamIds' | 'date' | 'staffIds' | 'leaderStaffId' | 'dinFirst' | 'dinLast' | 'bagsLoaded'>
+export type DriveCloseInput = Pick<DriveClose, 'bagsUsed' | 'bagsSpoiled' | 'bagsReturned' | 'discrepancyNote'>
+export type ReactionInput = Pick<AdverseReaction, 'code' | 'severity' | 'note'>
+
+/** What the donor form collected about one person. */
+export interface DonorInput {
+  identity: Pick<DonorIdentity, 'idNumber' | 'name' | 'phone' | 'household' | 'donorKey'>
+  facts: Pick<Donation, 'sex' | 'ageYears' | 'repeatDonor'>
+  vitals?: Donation['vitals']
+  outcome:
+    | { kind: 'donation', product: Donation['product'], abo: Donation['abo'], rhd: Donation['rhd'], din: string }
+    | { kind: 'deferral', reasonCode: string, until: string | null, note: string }
+}
+
+/** One donation or deferral of the drive as it stands now. */
+export interface DriveEntry {
+  /** The record as corrected (under the original id). */
+  record: Donation | Deferral
+  original: Donation | Deferral
+  void: Void | null
+  corrections: Correction[]
+  reactions: AdverseReaction[]
+  donorName: string | null
+}
+
+export interface DriveSummary {
+  drive: Drive
+  close: DriveClose | null
+  tally: IndicatorCounts
+}
+
+export const useDriveStore = defineStore('drive', () => {
+  const device = useDeviceStore()
+  const session = useSessionStore()
+
+  const drive = shallowRef<Drive | null>(null)
+  const close = shallowRef<DriveClose | null>(null)
+  const entries = shallowRef<DriveEntry[]>([])
+  const tally = shallowRef<IndicatorCounts>(emptyCounts())
+  const drives = shallowRef<DriveSummary[]>([])
+  const loading = ref(false)
+  /** Bag numbers already on this drive (originals and corrections; a voided donation's bag stays used). */
+  const usedDins = computed(() => {
+    const used = new Set<string>()
+    for (const e of entries.value) {
+      if (e.original.type === 'donation') used.add(e.original.din)
+      for (const c of e.corrections) if (c.replacement.type === 'donation') used.add(c.replacement.din)
+    }
+    return used
+  })
+
+  function authorship() {
+    const info = device.info
+    const staffId = session.staffId
+    if (!info) throw new Error('this phone is not enrolled')
+    if (!staffId) throw new Error('nobody is signed in')
+    return { id: newId(), stationId: info.stationId, deviceId: info.deviceId, authorStaffId: staffId, createdAt: new Date().toISOString() }
+  }
+
+  function today(): string {
+    return isoDateOf(new Date(), device.station?.timeZone ?? 'Asia/Shanghai')
+  }
+
+  async function loadDrives(): Promise<void> {
+    const db = fieldDb()
+    const all = await db.drives.orderBy('createdAt').reverse().limit(60).toArray()
+    drives.value = await Promise.all(all.map(async (d) => ({
+      drive: d,
+      close: (await db.driveCloses.where('driveId').equals(d.id).first()) ?? null,
+      tally: await readTally(driveTallyKey(d.id)),
+    })))
+  }
+
+  async function loadDrive(driveId: string): Promise<Drive | null> {
+    loading.value = true
+    try {
+      const db = fieldDb()
+      const found = (await db.drives.get(driveId)) ?? null
+      drive.value = found
+      if (!found) { entries.value = []; close.value = null; tally.value = emptyCounts(); return null }
+      const [donations, deferrals, closeRow, counts] = await Promise.all([
+        db.donations.where('driveId').equals(driveId).toArray(),
+        db.deferrals.where('driveId').equals(driveId).toArray(),
+        db.driveCloses.where('driveId').equals(driveId).first(),
+        readTally(driveTallyKey(driveId)),
+      ])
+      close.value = closeRow ?? null
+      tally.value = counts
+      const originals = [...donations, ...deferrals].sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1))
+      entries.value = await Promise.all(originals.map(async (original): Promise<DriveEntry> => {
+        const [voidRow, corrections, reactions, identity] = await Promise.all([
+          db.voids.where('targetId').equals(original.id).first(),
+          db.corrections.where('targetId').equals(original.id).sortBy('createdAt'),
+          original.type === 'donation' ? db.adverseReactions.where('donationId').equals(original.id).toArray() : [],
+          db.donorIdentities.where('donorKey').equals(original.donorKey).last(),
+        ])
+        return {
+          record: await effectiveVersion(db, original),
+          original,
+          void: voidRow ?? null,
+          corrections,
+          reactions,
+          donorName: identity?.name ?? null,
+        }
+      }))
+      return found
+    } finally {
+      loading.value = false
+    }
+  }
+
+  async function reload(): Promise<void> {
+    if (drive.value) await loadDrive(drive.value.id)
+  }
+
+  async function openDrive(input: DriveOpenInput): Promise<Drive> {
+    const record: Drive = { type: 'drive', ...authorship(), ...input }
+    await saveFieldRecord(record)
+    await loadDrive(record.id)
+    return record
+  }
+
+  /** Saves the donor identity and the donation or deferral in one transaction. */
+  async function recordDonor(input: DonorInput): Promise<SavedRecord[]> {
+    const d = drive.value
+    if (!d) throw new Error('no drive is open')
+    const identity: DonorIdentity = { type: 'donor_identity', ...authorship(), ...input.identity }
+    const context = {
+      driveId: d.id, channelId: d.channelId, siteId: d.siteId, teamIds: d.teamIds, collectedOn: today(),
+      donorKey: input.identity.donorKey, household: input.identity.household, ...input.facts,
+      ...(input.vitals ? { vitals: input.vitals } : {}),
+    }
+    const o = input.outcome
+    const outcome: Donation | Deferral = o.kind === 'donation'
+      ? { type: 'donation', ...authorship(), ...context, collectedAt: new Date().toISOString(), product: o.product, abo: o.abo, rhd: o.rhd, din: o.din }
+      : { type: 'deferral', ...authorship(), ...context, reasonCode: o.reasonCode, until: o.until, note: o.note }
+    const saved = await saveFieldRecords([identity, outcome])
+    await reload()
+    return saved
+  }
+
+  async function voidRecord(targetId: string, reason: string): Promise<SavedRecord> {
+    const saved = await saveFieldRecord({ type: 'void', ...authorship(), targetId, reason } satisfies Void)
+    await reload()
+    return saved
+  }
+
+  /** A correction replaces the whole record; `changes` are the fields that differ. */
+  async function correctRecord(entry: DriveEntry, changes: Partial<Donation> | Partial<Deferral>, reason: string): Promise<SavedRecord> {
+    const base = authorship()
+    const replacement = { ...entry.record, ...changes, id: entry.original.id, authorStaffId: base.authorStaffId, createdAt: base.createdAt } as Donation | Deferral
+    const saved = await saveFieldRecord({ type: 'correction', ...base, targetId: entry.original.id, reason, replacement } satisfies Correction)
+    await reload()
+    return saved
+  }
+
+  async function addReaction(donationId: string, input: ReactionInput): Promise<SavedRecord> {
+    const saved = await saveFieldRecord({
+      type: 'adverse_reaction', ...authorship(), donationId, occurredAt: new Date().toISOString(), ...input,
+    } satisfies AdverseReaction)
+    await reload()
+    return saved
+  }
+
+  /** Bags used on this drive: donations not voided (a voided donation's bag is counted as spoiled by staff). */
+  function bagsUsed(): number {
+    return tally.value.donations
+  }
+
+  async function closeDrive(input: DriveCloseInput, signedOffBy: string): Promise<SavedRecord> {
+    const d = drive.value
+    if (!d) throw new Error('no drive is open')
+    const saved = await saveFieldRecord({
+      type: 'drive_close', ...authorship(), driveId: d.id, bagsLoaded: d.bagsLoaded, ...input, signedOffBy,
+      closedAt: new Date().toISOString(),
+    } satisfies DriveClose)
+    await reload()
+    return saved
+  }
+
+  function clear(): void {
+    drive.value = null
+    close.value = null
+    entries.value = []
+    tally.value = emptyCounts()
+  }
+
+  return {
+    drive, close, entries, tally, drives, loading, usedDins,
+    today, loadDrives, loadDrive, reload, openDrive, recordDonor, voidRecord, correctRecord, addReaction, bagsUsed, closeDrive, clear,
+  }
+})
+

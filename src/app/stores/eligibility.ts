@@ -1,0 +1,44 @@
+// Looking a donor up before they give: the station's eligibility snapshot (as of the last pull)
+// merged with what this phone recorded since, and the eligibility rules in force.
+import { defineStore } from 'pinia'
+import { shallowRef } from 'vue'
+import { DEFAULT_ELIGIBILITY, type EligibilityConfig, type EligibilityHistory } from '../../domain/eligibility'
+import { fieldDb } from '../db'
+import { mergeLocalHistory } from '../field/donor-form'
+import { useDeviceStore } from './device'
+
+export interface DonorLookup {
+  /** Snapshot plus local donations not yet in it; null for a donor nobody has seen. */
+  history: EligibilityHistory | null
+  /** The station knew this donor at the last sync. */
+  inSnapshot: boolean
+  /** Donations of this donor recorded on this phone and not yet in the snapshot. */
+  localDonations: number
+}
+
+export const useEligibilityStore = defineStore('eligibility', () => {
+  const device = useDeviceStore()
+  /** GB 18467-2011 unless the station sends other rules with its reference data. */
+  const config = shallowRef<EligibilityConfig>(DEFAULT_ELIGIBILITY)
+
+  async function lookup(donorKey: string): Promise<DonorLookup> {
+    const db = fieldDb()
+    const [row, donations] = await Promise.all([
+      db.eligibility.where('value.donorKey').equals(donorKey).first(),
+      db.donations.where('donorKey').equals(donorKey).toArray(),
+    ])
+    const voided = new Set((await db.voids.where('targetId').anyOf(donations.map((d) => d.id)).toArray()).map((v) => v.targetId))
+    // Donations saved after the last pull (or still queued) are not in the station's snapshot yet.
+    const pendingIds = new Set((await db.outbox.where('recordId').anyOf(donations.map((d) => d.id)).toArray()).map((e) => e.recordId))
+    const since = device.lastPullAt
+    const local = donations.filter((d) => !voided.has(d.id) && (pendingIds.has(d.id) || since === null || d.createdAt > since))
+    const snapshot = row ? (({ donorKey: _k, ...h }) => h)(row.value) : null
+    return {
+      history: mergeLocalHistory(snapshot, local.map((d) => ({ collectedOn: d.collectedOn, productType: d.product.type }))),
+      inSnapshot: row !== undefined,
+      localDonations: local.length,
+    }
+  }
+
+  return { config, lookup }
+})
