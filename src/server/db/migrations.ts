@@ -1,0 +1,240 @@
+// Versioned schema migrations, run at start-up on SQLite and PostgreSQL alike (Kysely Migrator with
+// an in-code provider). A migration, once released, is never edited: add the next one instead.
+import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely'
+
+// Column types both engines understand: SQLite maps them by affinity.
+const ID = 'text'
+const SEQ = 'bigint'
+
+const m0001Initial: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.createTable('stations')
+      .addColumn('id', ID, (c) => c.primaryKey())
+      .addColumn('code', 'text', (c) => c.notNull().unique())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('time_zone', 'text', (c) => c.notNull())
+      .addColumn('donor_key_salt', 'text', (c) => c.notNull())
+      .addColumn('sync_epoch', 'text', (c) => c.notNull())
+      .addColumn('change_counter', SEQ, (c) => c.notNull().defaultTo(0))
+      .addColumn('pull_horizon', SEQ, (c) => c.notNull().defaultTo(0))
+      .addColumn('change_seq', SEQ, (c) => c.notNull().defaultTo(0))
+      .addColumn('totals_stale', 'integer', (c) => c.notNull().defaultTo(1))
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .execute()
+
+    await db.schema.createTable('accounts')
+      .addColumn('id', ID, (c) => c.primaryKey())
+      .addColumn('station_id', ID, (c) => c.notNull().references('stations.id'))
+      .addColumn('username', 'text', (c) => c.notNull())
+      .addColumn('role', 'text', (c) => c.notNull())
+      .addColumn('password_hash', 'text', (c) => c.notNull())
+      .addColumn('active', 'integer', (c) => c.notNull().defaultTo(1))
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .addUniqueConstraint('accounts_station_username', ['station_id', 'username'])
+      .execute()
+
+    await db.schema.createTable('sessions')
+      .addColumn('token_hash', 'text', (c) => c.primaryKey())
+      .addColumn('account_id', ID, (c) => c.notNull().references('accounts.id'))
+      .addColumn('station_id', ID, (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('expires_at', 'text', (c) => c.notNull())
+      .execute()
+    await db.schema.createIndex('sessions_account').on('sessions').column('account_id').execute()
+
+    await db.schema.createTable('devices')
+      .addColumn('id', ID, (c) => c.primaryKey())
+      .addColumn('station_id', ID, (c) => c.notNull().references('stations.id'))
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+      .addColumn('enrolled_at', 'text', (c) => c.notNull())
+      .addColumn('enrolled_by', ID)
+      .addColumn('revoked_at', 'text')
+      .addColumn('last_seq', SEQ, (c) => c.notNull().defaultTo(0))
+      .addColumn('last_push_at', 'text')
+      .addColumn('last_pull_at', 'text')
+      .execute()
+    await db.schema.createIndex('devices_station').on('devices').column('station_id').execute()
+
+    await db.schema.createTable('enrollment_codes')
+      .addColumn('code_hash', 'text', (c) => c.primaryKey())
+      .addColumn('station_id', ID, (c) => c.notNull().references('stations.id'))
+      .addColumn('created_by', ID)
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('expires_at', 'text', (c) => c.notNull())
+      .addColumn('used_at', 'text')
+      .addColumn('device_id', ID)
+      .execute()
+
+    // Pulled reference data: each row carries the change sequence of its last write and a tombstone flag.
+    await db.schema.createTable('staff')
+      .addColumn('id', ID, (c) => c.primaryKey())
+      .addColumn('station_id', ID, (c) => c.notNull().references('stations.id'))
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('role', 'text', (c) => c.notNull())
+      .addColumn('pin_hash', 'text', (c) => c.notNull())
+      .addColumn('active', 'integer', (c) => c.notNull().defaultTo(1))
+      .addColumn('change_seq', SEQ, (c) => c.notNull())
+      .addColumn('deleted', 'integer', (c) => c.notNull().defaultTo(0))
+      .execute()
+
+    await db.schema.createTable('sites')
+      .addColumn('id', ID, (c) => c.primaryKey())
+      .addColumn('station_id', ID, (c) => c.notNull().references('stations.id'))
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('kind', 'text', (c) => c.notNull())
+      .addColumn('area', 'text', (c) => c.notNull().defaultTo(''))
+      .addColumn('change_seq', SEQ, (c) => c.notNull())
+      .addColumn('deleted', 'integer', (c) => c.notNull().defaultTo(0))
+      .execute()
+
+    await db.schema.createTable('channels')
+      .addColumn('id', ID, (c) => c.primaryKey())
+      .addColumn('station_id', ID, (c) => c.notNull().references('stations.id'))
+      .addColumn('code', 'text', (c) => c.notNull())
+      .addColumn('name_zh', 'text', (c) => c.notNull())
+      .addColumn('name_en', 'text', (c) => c.notNull())
+      .addColumn('rural_mobile', 'integer', (c) => c.notNull())
+      .addColumn('change_seq', SEQ, (c) => c.notNull())
+      .addColumn('deleted', 'integer', (c) => c.notNull().defaultTo(0))
+      .addUniqueConstraint('channels_station_code', ['station_id', 'code'])
+      .execute()
+
+    await db.schema.createTable('teams')
+      .addColumn('id', ID, (c) => c.primaryKey())
+      .addColumn('station_id', ID, (c) => c.notNull().references('stations.id'))
+      .addColumn('code', 'text', (c) => c.notNull())
+      .addColumn('name_zh', 'text', (c) => c.notNull())
+      .addColumn('name_en', 'text', (c) => c.notNull())
+      .addColumn('change_seq', SEQ, (c) => c.notNull())
+      .addColumn('deleted', 'integer', (c) => c.notNull().defaultTo(0))
+      .addUniqueConstraint('teams_station_code', ['station_id', 'code'])
+      .execute()
+
+    await db.schema.createTable('targets')
+      .addColumn('id', ID, (c) => c.primaryKey())
+      .addColumn('station_id', ID, (c) => c.notNull().references('stations.id'))
+      .addColumn('period_kind', 'text', (c) => c.notNull())
+      .addColumn('period_start', 'text', (c) => c.notNull())
+      .addColumn('period_end', 'text', (c) => c.notNull())
+      .addColumn('scope_kind', 'text', (c) => c.notNull())
+      .addColumn('scope_id', ID)
+      .addColumn('metric', 'text', (c) => c.notNull())
+      .addColumn('comparison', 'text', (c) => c.notNull())
+      .addColumn('value', 'double precision', (c) => c.notNull())
+      .addColumn('change_seq', SEQ, (c) => c.notNull())
+      .addColumn('deleted', 'integer', (c) => c.notNull().defaultTo(0))
+      .execute()
+
+    await db.schema.createTable('populations')
+      .addColumn('station_id', ID, (c) => c.notNull().references('stations.id'))
+      .addColumn('year', 'integer', (c) => c.notNull())
+      .addColumn('population', 'integer', (c) => c.notNull())
+      .addColumn('change_seq', SEQ, (c) => c.notNull())
+      .addColumn('deleted', 'integer', (c) => c.notNull().defaultTo(0))
+      .addPrimaryKeyConstraint('populations_pk', ['station_id', 'year'])
+      .execute()
+
+    await db.schema.createTable('eligibility')
+      .addColumn('station_id', ID, (c) => c.notNull().references('stations.id'))
+      .addColumn('donor_key', 'text', (c) => c.notNull())
+      .addColumn('last_donation_on', 'text')
+      .addColumn('last_donation_type', 'text')
+      .addColumn('apheresis_last_12_months', 'integer', (c) => c.notNull())
+      .addColumn('deferred_until', 'text')
+      .addColumn('permanently_deferred', 'integer', (c) => c.notNull())
+      .addColumn('had_reaction', 'integer', (c) => c.notNull())
+      .addColumn('donation_count', 'integer', (c) => c.notNull())
+      .addColumn('change_seq', SEQ, (c) => c.notNull())
+      .addColumn('deleted', 'integer', (c) => c.notNull().defaultTo(0))
+      .addPrimaryKeyConstraint('eligibility_pk', ['station_id', 'donor_key'])
+      .execute()
+
+    await db.schema.createTable('station_totals')
+      .addColumn('station_id', ID, (c) => c.notNull().references('stations.id'))
+      .addColumn('key', 'text', (c) => c.notNull())
+      .addColumn('value', 'text', (c) => c.notNull())
+      .addColumn('change_seq', SEQ, (c) => c.notNull())
+      .addColumn('deleted', 'integer', (c) => c.notNull().defaultTo(0))
+      .addPrimaryKeyConstraint('station_totals_pk', ['station_id', 'key'])
+      .execute()
+
+    for (const table of ['staff', 'sites', 'channels', 'teams', 'targets', 'populations', 'eligibility', 'station_totals']) {
+      await db.schema.createIndex(`${table}_changes`).on(table).columns(['station_id', 'change_seq']).execute()
+    }
+
+    await db.schema.createTable('records')
+      .addColumn('id', ID, (c) => c.primaryKey())
+      .addColumn('station_id', ID, (c) => c.notNull().references('stations.id'))
+      .addColumn('type', 'text', (c) => c.notNull())
+      .addColumn('device_id', ID)
+      .addColumn('seq', SEQ)
+      .addColumn('body', 'text', (c) => c.notNull())
+      .addColumn('received_at', 'text', (c) => c.notNull())
+      .addColumn('collected_on', 'text')
+      .addColumn('channel_id', ID)
+      .addColumn('site_id', ID)
+      .addColumn('drive_id', ID)
+      .addColumn('donor_key', 'text')
+      .addColumn('effective_type', 'text')
+      .addColumn('product', 'text')
+      .addColumn('volume_ml', 'integer')
+      .addColumn('doses', 'integer')
+      .addColumn('household', 'text')
+      .addColumn('repeat_donor', 'integer')
+      .addColumn('rhd', 'text')
+      .addColumn('abo', 'text')
+      .addColumn('din', 'text')
+      .addColumn('deferred_until', 'text')
+      .addColumn('permanent', 'integer')
+      .addColumn('target_id', ID)
+      .addColumn('voided', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('corrected_by', ID)
+      .execute()
+    // A bag number is used once per station, voided or not (ISBT 128 DINs are never reused).
+    await db.schema.createIndex('records_station_din').on('records').columns(['station_id', 'din']).unique().execute()
+    await db.schema.createIndex('records_report').on('records').columns(['station_id', 'type', 'collected_on']).execute()
+    await db.schema.createIndex('records_donor').on('records').columns(['station_id', 'donor_key']).execute()
+    await db.schema.createIndex('records_target').on('records').column('target_id').execute()
+    await db.schema.createIndex('records_received').on('records').columns(['station_id', 'received_at']).execute()
+
+    await db.schema.createTable('record_teams')
+      .addColumn('record_id', ID, (c) => c.notNull())
+      .addColumn('team_id', ID, (c) => c.notNull())
+      .addColumn('station_id', ID, (c) => c.notNull())
+      .addPrimaryKeyConstraint('record_teams_pk', ['record_id', 'team_id'])
+      .execute()
+    await db.schema.createIndex('record_teams_team').on('record_teams').columns(['station_id', 'team_id']).execute()
+
+    await db.schema.createTable('push_results')
+      .addColumn('device_id', ID, (c) => c.notNull())
+      .addColumn('seq', SEQ, (c) => c.notNull())
+      .addColumn('mutation_id', ID, (c) => c.notNull())
+      .addColumn('result', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('push_results_pk', ['device_id', 'seq'])
+      .execute()
+  },
+}
+
+export const MIGRATIONS: Record<string, Migration> = {
+  '0001_initial': m0001Initial,
+}
+
+class InCodeMigrationProvider implements MigrationProvider {
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return MIGRATIONS
+  }
+}
+
+/** Brings the schema up to date; throws with the failing migration's name. */
+export async function migrateToLatest(db: Kysely<unknown>): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: new InCodeMigrationProvider() })
+  const { error, results } = await migrator.migrateToLatest()
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown'
+    throw new Error(`database migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`)
+  }
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName)
+}

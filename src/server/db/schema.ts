@@ -1,0 +1,221 @@
+// Table shapes as Kysely sees them. Both engines store the same types: text for ids, dates (ISO
+// strings compare in order) and JSON; integers for counts, sequences and 0/1 flags.
+import type { Insertable, Selectable } from 'kysely'
+
+type Flag = 0 | 1
+
+export interface StationsTable {
+  id: string
+  code: string
+  name: string
+  time_zone: string
+  /** Secret salt of donorKey(); phones get it with the station row. */
+  donor_key_salt: string
+  /** Random per station database; a pull cursor from another epoch (restored backup, other server) resets. */
+  sync_epoch: string
+  /** Last change sequence handed out for this station (pull cursors count in it). */
+  change_counter: number
+  /** Changes at or below this were compacted away: older cursors get a full reset. */
+  pull_horizon: number
+  /** Change sequence of the station row itself (it is pulled too). */
+  change_seq: number
+  /** Set when records or the indicator context changed; the next pull recomputes the running totals. */
+  totals_stale: Flag
+  created_at: string
+}
+
+export interface AccountsTable {
+  id: string
+  station_id: string
+  username: string
+  role: 'admin' | 'manager'
+  password_hash: string
+  active: Flag
+  created_at: string
+  updated_at: string
+}
+
+export interface SessionsTable {
+  token_hash: string
+  account_id: string
+  station_id: string
+  created_at: string
+  expires_at: string
+}
+
+export interface DevicesTable {
+  id: string
+  station_id: string
+  name: string
+  token_hash: string
+  enrolled_at: string
+  enrolled_by: string | null
+  revoked_at: string | null
+  last_seq: number
+  last_push_at: string | null
+  last_pull_at: string | null
+}
+
+export interface EnrollmentCodesTable {
+  code_hash: string
+  station_id: string
+  created_by: string | null
+  created_at: string
+  expires_at: string
+  used_at: string | null
+  device_id: string | null
+}
+
+/** Columns every pulled table carries: the change sequence of its last write and a tombstone flag. */
+interface Pulled {
+  change_seq: number
+  deleted: Flag
+}
+
+export interface StaffTable extends Pulled {
+  id: string
+  station_id: string
+  name: string
+  role: 'collector' | 'leader' | 'manager' | 'admin'
+  pin_hash: string
+  active: Flag
+}
+
+export interface SitesTable extends Pulled {
+  id: string
+  station_id: string
+  name: string
+  kind: string
+  area: string
+}
+
+export interface ChannelsTable extends Pulled {
+  id: string
+  station_id: string
+  code: string
+  name_zh: string
+  name_en: string
+  rural_mobile: Flag
+}
+
+export interface TeamsTable extends Pulled {
+  id: string
+  station_id: string
+  code: string
+  name_zh: string
+  name_en: string
+}
+
+export interface TargetsTable extends Pulled {
+  id: string
+  station_id: string
+  period_kind: string
+  period_start: string
+  period_end: string
+  scope_kind: string
+  scope_id: string | null
+  metric: string
+  comparison: string
+  value: number
+}
+
+export interface PopulationsTable extends Pulled {
+  station_id: string
+  year: number
+  population: number
+}
+
+export interface EligibilityTable extends Pulled {
+  station_id: string
+  donor_key: string
+  last_donation_on: string | null
+  last_donation_type: string | null
+  apheresis_last_12_months: number
+  deferred_until: string | null
+  permanently_deferred: Flag
+  had_reaction: Flag
+  donation_count: number
+}
+
+export interface StationTotalsTable extends Pulled {
+  station_id: string
+  key: string
+  value: string
+}
+
+/**
+ * Field records as received: immutable identity and body, plus columns projected from the record's
+ * effective state (after corrections and voids) that reports group by.
+ */
+export interface RecordsTable {
+  id: string
+  station_id: string
+  type: string
+  /** Device that pushed it; null for records imported by the CLI. */
+  device_id: string | null
+  seq: number | null
+  body: string
+  received_at: string
+  // Projected, maintained in the same transaction as the records that change them.
+  collected_on: string | null
+  channel_id: string | null
+  site_id: string | null
+  drive_id: string | null
+  donor_key: string | null
+  /** Effective type for donations and deferrals (a correction may turn one into the other). */
+  effective_type: string | null
+  product: string | null
+  volume_ml: number | null
+  doses: number | null
+  household: string | null
+  repeat_donor: Flag | null
+  rhd: string | null
+  abo: string | null
+  din: string | null
+  deferred_until: string | null
+  permanent: Flag | null
+  /** The record a void, correction or adverse reaction points at. */
+  target_id: string | null
+  voided: Flag
+  corrected_by: string | null
+}
+
+export interface RecordTeamsTable {
+  record_id: string
+  team_id: string
+  station_id: string
+}
+
+/** The answer given to each pushed mutation, so a re-sent batch gets the same answer. */
+export interface PushResultsTable {
+  device_id: string
+  seq: number
+  mutation_id: string
+  result: string
+  created_at: string
+}
+
+export interface Database {
+  stations: StationsTable
+  accounts: AccountsTable
+  sessions: SessionsTable
+  devices: DevicesTable
+  enrollment_codes: EnrollmentCodesTable
+  staff: StaffTable
+  sites: SitesTable
+  channels: ChannelsTable
+  teams: TeamsTable
+  targets: TargetsTable
+  populations: PopulationsTable
+  eligibility: EligibilityTable
+  station_totals: StationTotalsTable
+  records: RecordsTable
+  record_teams: RecordTeamsTable
+  push_results: PushResultsTable
+}
+
+export type StationRow = Selectable<StationsTable>
+export type RecordRow = Selectable<RecordsTable>
+export type NewRecordRow = Insertable<RecordsTable>
+export type DeviceRow = Selectable<DevicesTable>
+export type AccountRow = Selectable<AccountsTable>
