@@ -84,7 +84,7 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
     let renumbers = 0
     let fruitless = 0
     for (let requests = 0; requests < maxBatches * 2; requests++) {
-      const entries = await outbox.pending(limit)
+      const entries = consecutiveRun(await outbox.pending(limit))
       if (entries.length === 0) return report
       if (report.batches >= maxBatches) { report.remaining = true; return report }
       const seqs = entries.map((e) => e.seq)
@@ -267,6 +267,15 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
 interface RoundState {
   storageWipe: SyncMeta['storageWipe']
   stationBehind: SyncMeta['stationBehind']
+}
+
+/**
+ * The station takes a batch only with consecutive seqs; a hole (an entry set aside, a save that
+ * aborted after taking a number) ends the batch, and the next one is renumbered after the 409.
+ */
+function consecutiveRun(entries: OutboxEntry[]): OutboxEntry[] {
+  const end = entries.findIndex((e, i) => i > 0 && e.seq !== entries[i - 1]!.seq + 1)
+  return end === -1 ? entries : entries.slice(0, end)
 }
 
 function refusedResult(entry: OutboxEntry, error: SyncError): MutationResult {

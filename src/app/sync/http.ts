@@ -128,7 +128,11 @@ export function errorFromResponse(res: Pick<Response, 'status' | 'headers'>, tex
   if (res.status === 429) return new SyncError('rate_limited', message, { ...extra, retryAfterMs: retryAfterMs(res.headers.get('Retry-After')) })
   if (res.status >= 500) return new SyncError('server', message, { ...extra, retryAfterMs: retryAfterMs(res.headers.get('Retry-After')) })
   if (res.status === 426 || code === 'schema_too_new' || code === 'schema_too_old') return new SyncError('schema_mismatch', message, extra)
-  if (res.status === 409 && code === 'sequence_gap' && lastSeq !== null) return new SyncError('sequence_gap', message, { ...extra, lastSeq })
+  // sequence_gap: the batch starts after a hole; sequence_conflict: its numbers were used by other
+  // mutations (a wiped phone numbering from 1 again). Both are cured by renumbering after lastSeq.
+  if (res.status === 409 && (code === 'sequence_gap' || code === 'sequence_conflict') && lastSeq !== null) {
+    return new SyncError('sequence_gap', message, { ...extra, lastSeq })
+  }
   return new SyncError('request_refused', message, extra)
 }
 
