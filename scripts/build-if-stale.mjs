@@ -31,7 +31,8 @@ export async function buildIfStale() {
   try {
     if (!isStale()) return
     console.log('Building the app…')
-    const r = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { stdio: 'inherit' })
+    // Under Vitest NODE_ENV is "test", which would build Vue's development flavour into dist/.
+    const r = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } })
     if (r.status !== 0) throw new Error(`vite build failed with ${r.status}`)
   } finally {
     unlinkSync(lock)

@@ -63,8 +63,10 @@ const state: PwaState = {
 let workbox: Workbox | null = null
 let started = false
 
+// Built apps only: the dev server has no service worker. MODE, not PROD: a build started with
+// NODE_ENV=test (from inside Vitest) is still a production-mode build that must register it.
 function serviceWorkerAvailable(): boolean {
-  return import.meta.env.PROD && typeof navigator !== 'undefined' && 'serviceWorker' in navigator
+  return import.meta.env.MODE !== 'development' && typeof navigator !== 'undefined' && 'serviceWorker' in navigator
 }
 
 /** Asks the server whether a newer service worker exists. Quietly does nothing offline. */
@@ -132,7 +134,7 @@ export interface PwaUpdate {
   applyUpdate: typeof applyUpdate
 }
 
-/** The app-wide update state; the first call registers the service worker (production builds only). */
+/** The app-wide update state; the first call registers the service worker (built app only). */
 export function usePwaUpdate(): PwaUpdate {
   startServiceWorker()
   return {
