@@ -27,6 +27,7 @@ export const fieldRoutes: RouteRecordRaw[] = [
       { path: 'drives/:driveId/records/:recordId', name: 'record', component: () => import('../views/RecordView.vue'), props: true },
       { path: 'drives/:driveId/close', name: 'drive-close', component: () => import('../views/DriveCloseView.vue'), props: true },
       { path: 'settings', name: 'settings', component: () => import('../views/SettingsView.vue') },
+      { path: 'sync', name: 'sync', component: () => import('../views/SyncView.vue') },
     ],
   },
 ]

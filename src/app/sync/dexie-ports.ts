@@ -18,7 +18,7 @@ export const META_KEYS = {
   /** Station time of the last applied pull page: what "as of last sync" means on screen. */
   lastPullServerTime: 'lastPullAt',
   deviceLastSeq: 'deviceLastSeq',
-  /** Highest seq the station has answered for (confirmed or rejected). */
+  /** Highest seq the station has answered for (confirmed or rejected), per device id. */
   settledSeq: 'settledSeq',
   /** The engine's SyncMeta object. */
   sync: 'sync',
@@ -67,8 +67,11 @@ export function toEngineEntry(row: OutboxRow): OutboxEntry {
 }
 
 export function dexieOutboxPort(db: FieldDb): OutboxPort {
+  // Kept per device id: a phone enrolled again starts a new numbering at the station, and the
+  // old device's numbers must not read as "the station lost records".
+  const settledKey = async (): Promise<string> => `${META_KEYS.settledSeq}:${(await db.device.get('device'))?.deviceId ?? ''}`
   const settledSeq = async (): Promise<number> => {
-    const row = await db.syncMeta.get(META_KEYS.settledSeq)
+    const row = await db.syncMeta.get(await settledKey())
     return typeof row?.value === 'number' ? row.value : 0
   }
   return {
@@ -89,7 +92,7 @@ export function dexieOutboxPort(db: FieldDb): OutboxPort {
 
     async settle(results: MutationResult[], at: string): Promise<SettleSummary> {
       const summary: SettleSummary = { confirmed: 0, rejected: 0, ignored: 0 }
-      await db.transaction('rw', db.outbox, db.syncMeta, async () => {
+      await db.transaction('rw', db.outbox, db.syncMeta, db.device, async () => {
         let high = await settledSeq()
         const rows = await db.outbox.bulkGet(results.map((r) => r.seq))
         const receipts: ReferenceRow<Receipt>[] = []
@@ -121,7 +124,7 @@ export function dexieOutboxPort(db: FieldDb): OutboxPort {
         }
         if (confirmedSeqs.length > 0) await db.outbox.bulkDelete(confirmedSeqs)
         if (receipts.length > 0) await db.syncMeta.bulkPut(receipts)
-        await db.syncMeta.put({ key: META_KEYS.settledSeq, value: high })
+        await db.syncMeta.put({ key: await settledKey(), value: high })
       })
       return summary
     },
@@ -150,7 +153,7 @@ export function dexieOutboxPort(db: FieldDb): OutboxPort {
     },
 
     async sequenceMarks(): Promise<SequenceMarks> {
-      return db.transaction('r', db.outbox, db.syncMeta, async () => {
+      return db.transaction('r', db.outbox, db.syncMeta, db.device, async () => {
         const last = await db.outbox.orderBy('seq').last()
         const settled = await settledSeq()
         return { issued: Math.max(settled, last?.seq ?? 0), settled }
