@@ -1,6 +1,6 @@
 export default {
   progress: 'Steps',
-  step: { identity: 'Identity', vitals: 'Checks', outcome: 'Donation or deferral' },
+  step: { identity: 'Identity', vitals: 'Checks', outcome: 'Outcome' },
   idNumber: 'ID card number',
   typeX: 'Type X',
   idOk: '✓ {sex} · {age} years · born {birth}',

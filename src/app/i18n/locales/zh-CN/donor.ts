@@ -1,6 +1,6 @@
 export default {
   progress: '登记步骤',
-  step: { identity: '身份', vitals: '体检', outcome: '献血或暂缓' },
+  step: { identity: '身份', vitals: '体检', outcome: '结果' },
   idNumber: '身份证号',
   typeX: '输入 X',
   idOk: '✓ {sex} · {age} 周岁 · 出生 {birth}',

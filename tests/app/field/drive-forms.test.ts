@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest'
+import { bagRange, validateDriveOpen, type DriveOpenForm } from '../../../src/app/field/drive-open'
+import { reconcile } from '../../../src/app/field/drive-close'
+import { isbt128Din } from '../../../src/domain/din'
+
+const form = (over: Partial<DriveOpenForm> = {}): DriveOpenForm => ({
+  date: '2026-06-14', busCode: ' 豫C-1234 ', siteId: 'site', channelId: 'channel', teamIds: [], staffIds: ['a', 'b'],
+  leaderStaffId: 'a', dinFirst: 'W123426000001', dinLast: 'W123426000040', ...over,
+})
+
+describe('opening a drive', () => {
+  it('computes bags loaded from the DIN range and stores the range without check characters', () => {
+    const { errors, input } = validateDriveOpen(form({ dinLast: isbt128Din.format('W123426000040') }))
+    expect(errors).toEqual({})
+    expect(input).toMatchObject({ busCode: '豫C-1234', dinFirst: 'W123426000001', dinLast: 'W123426000040', bagsLoaded: 40 })
+  })
+
+  it('explains a bad range', () => {
+    expect(bagRange('W123426000040', 'W123426000001')).toEqual({ ok: false, error: 'din_order' })
+    expect(bagRange('W123426000001', 'W123425000040')).toEqual({ ok: false, error: 'din_series' })
+    expect(validateDriveOpen(form({ dinFirst: 'nonsense' })).errors.dinFirst).toBe('din_first')
+  })
+
+  it('needs a leader who is on board, and the required fields', () => {
+    const { errors, input } = validateDriveOpen(form({ leaderStaffId: 'c', busCode: '', siteId: '', staffIds: ['a'] }))
+    expect(input).toBeNull()
+    expect(errors).toEqual({ leaderStaffId: 'leader_on_board', busCode: 'required', siteId: 'required' })
+  })
+})
+
+describe('bag reconciliation at close', () => {
+  it('balances when used + spoiled + returned = loaded', () => {
+    expect(reconcile(40, 30, { bagsSpoiled: '2', bagsReturned: '8', discrepancyNote: '' })).toMatchObject({ difference: 0, ok: true })
+  })
+
+  it('needs a written explanation for any difference', () => {
+    const r = reconcile(40, 30, { bagsSpoiled: '1', bagsReturned: '8', discrepancyNote: '' })
+    expect(r).toMatchObject({ difference: -1, ok: false, errors: { discrepancyNote: 'note_required' } })
+    expect(reconcile(40, 30, { bagsSpoiled: '1', bagsReturned: '8', discrepancyNote: '一袋在车上破损未登记' }).ok).toBe(true)
+  })
+
+  it('wants whole numbers for the counts', () => {
+    expect(reconcile(40, 30, { bagsSpoiled: '1.5', bagsReturned: '', discrepancyNote: '' }).errors).toEqual({ bagsSpoiled: 'count', bagsReturned: 'required' })
+  })
+})

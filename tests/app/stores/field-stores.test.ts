@@ -1,0 +1,124 @@
+import { createPinia, setActivePinia } from 'pinia'
+import { beforeEach, describe, expect, it } from 'vitest'
+import { isbt128Din } from '../../../src/domain/din'
+import type { FieldDb } from '../../../src/app/db'
+import { FieldRecordError } from '../../../src/app/db/field-records'
+import { useDeviceStore } from '../../../src/app/stores/device'
+import { useDriveStore, type DonorInput } from '../../../src/app/stores/drive'
+import { useSessionStore } from '../../../src/app/stores/session'
+import { freshDb, RURAL, seedReference, SITE } from '../support/field-fixtures'
+import { makeRoster, PIN } from '../support/field-app'
+
+let db: FieldDb
+let roster: Awaited<ReturnType<typeof makeRoster>>
+
+beforeEach(async () => {
+  setActivePinia(createPinia())
+  db = freshDb()
+  roster = await makeRoster()
+  await seedReference(db, [roster.leader, roster.collector])
+  await useDeviceStore().load()
+})
+
+describe('session: shared phone', () => {
+  it('unlocks only with the right PIN, offline, from the roster hash', async () => {
+    const session = useSessionStore()
+    expect(await session.unlock(roster.collector.id, '0000')).toBe('wrong_pin')
+    expect(session.locked).toBe(true)
+    expect(await session.unlock(roster.collector.id, PIN.collector)).toBe('ok')
+    expect(session.staff?.name).toBe('李敏')
+  })
+
+  it('locks after the idle time, and a different person unlocking moves the form epoch on', async () => {
+    const session = useSessionStore()
+    await session.unlock(roster.collector.id, PIN.collector)
+    const epoch = session.formEpoch
+    const start = session.lastActivityAt
+    expect(session.lockIfIdle(start + session.lockAfterMs - 1)).toBe(false)
+    expect(session.lockIfIdle(start + session.lockAfterMs)).toBe(true)
+    expect(session.locked).toBe(true)
+    await session.unlock(roster.collector.id, PIN.collector)
+    expect(session.formEpoch).toBe(epoch) // same person: their form is still there
+    session.lock()
+    await session.unlock(roster.leader.id, PIN.leader)
+    expect(session.formEpoch).toBe(epoch + 1) // someone else: forms start empty
+  })
+})
+
+describe('drive store', () => {
+  const din = (n: number) => isbt128Din.format(`W123426${String(n).padStart(6, '0')}`)
+  const donor = (over: Partial<DonorInput['outcome']> = {}): DonorInput => ({
+    identity: { idNumber: '11010519491231002X', name: '赵丽', phone: '', household: 'rural', donorKey: '0123456789abcdef0123456789abcdef' },
+    facts: { sex: 'F', ageYears: 40, repeatDonor: false },
+    outcome: { kind: 'donation', product: { type: 'whole_blood', volumeMl: 400 }, abo: 'O', rhd: 'neg', din: din(3), ...over } as DonorInput['outcome'],
+  })
+
+  async function openDrive() {
+    await useSessionStore().unlock(roster.leader.id, PIN.leader)
+    const store = useDriveStore()
+    const drive = await store.openDrive({
+      busCode: '豫C-1', siteId: SITE.id, channelId: RURAL.id, teamIds: [], date: '2026-06-14',
+      staffIds: [roster.leader.id, roster.collector.id], leaderStaffId: roster.leader.id,
+      dinFirst: 'W123426000001', dinLast: 'W123426000040', bagsLoaded: 40,
+    })
+    return { store, drive }
+  }
+
+  it('stamps author and device on every record', async () => {
+    const { drive } = await openDrive()
+    expect(drive).toMatchObject({ authorStaffId: roster.leader.id, deviceId: useDeviceStore().info!.deviceId })
+  })
+
+  it('saves the donor identity and the donation together, each with its outbox entry, and keeps the tally', async () => {
+    const { store } = await openDrive()
+    await store.recordDonor(donor())
+    const [identity] = await db.donorIdentities.toArray()
+    const [donation] = await db.donations.toArray()
+    expect(identity).toMatchObject({ name: '赵丽', idNumber: '11010519491231002X', donorKey: donation!.donorKey })
+    expect(donation).not.toHaveProperty('idNumber')
+    expect(donation).not.toHaveProperty('name')
+    expect((await db.outbox.toArray()).map((e) => e.recordType)).toEqual(['drive', 'donor_identity', 'donation'])
+    expect(store.tally).toMatchObject({ donations: 1, wholeBloodUnits: 2, rhdNegativeDonations: 1 })
+    expect(store.entries[0]).toMatchObject({ donorName: '赵丽', void: null })
+  })
+
+  it('refuses a duplicate bag and writes neither the identity nor the donation', async () => {
+    const { store } = await openDrive()
+    await store.recordDonor(donor())
+    await expect(store.recordDonor(donor())).rejects.toMatchObject({ code: 'duplicate_din' })
+    expect(await db.donorIdentities.count()).toBe(1)
+    expect(await db.outbox.count()).toBe(3)
+  })
+
+  it('voids only with a reason, as a new record; the original stays', async () => {
+    const { store } = await openDrive()
+    await store.recordDonor(donor())
+    const id = store.entries[0]!.original.id
+    await expect(store.voidRecord(id, ' ')).rejects.toBeInstanceOf(FieldRecordError)
+    expect(await db.voids.count()).toBe(0)
+    await store.voidRecord(id, '登记错人')
+    expect(await db.donations.get(id)).toBeDefined()
+    expect(store.entries[0]!.void).toMatchObject({ reason: '登记错人', targetId: id })
+    expect(store.tally.donations).toBe(0)
+  })
+
+  it('corrects a donation by a new record and adds an adverse reaction afterwards', async () => {
+    const { store } = await openDrive()
+    await store.recordDonor(donor())
+    const entry = store.entries[0]!
+    await store.correctRecord(entry, { abo: 'A', rhd: 'pos' }, '血型录错')
+    expect(store.entries[0]!.record).toMatchObject({ abo: 'A', rhd: 'pos', id: entry.original.id })
+    expect(store.tally.byBloodGroup).toMatchObject({ 'A+': 1, 'O-': 0 })
+    await store.addReaction(entry.original.id, { code: 'vasovagal', severity: 'mild', note: '' })
+    expect(store.entries[0]!.reactions).toHaveLength(1)
+  })
+
+  it('records a deferral with its until-date and closes the drive with the leader’s sign-off', async () => {
+    const { store, drive } = await openDrive()
+    await store.recordDonor(donor({ kind: 'deferral', reasonCode: 'low_hb', until: '2026-07-13', note: '' } as never))
+    expect(await db.deferrals.toArray()).toMatchObject([{ reasonCode: 'low_hb', until: '2026-07-13' }])
+    await store.closeDrive({ bagsUsed: 0, bagsSpoiled: 0, bagsReturned: 40, discrepancyNote: '' }, roster.leader.id)
+    expect(await db.driveCloses.toArray()).toMatchObject([{ driveId: drive.id, bagsLoaded: 40, signedOffBy: roster.leader.id }])
+    await expect(store.recordDonor(donor())).rejects.toMatchObject({ code: 'drive_closed' })
+  })
+})

@@ -1,0 +1,154 @@
+// `npm run screenshots`: walks every field screen at phone size (390×844) in headless Chromium
+// against the built app served by the real station server, and writes PNGs to screenshots/.
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Page } from 'playwright-core'
+// @ts-expect-error plain ESM script without types
+import { buildIfStale } from '../../scripts/build-if-stale.mjs'
+import { startServer } from '../support/server'
+import { PHONE, launchChromium } from './support/browser'
+import { makeFieldSeed, PINS, residentId, seedPhone, unlockAs } from './support/field'
+
+const OUT = 'screenshots'
+
+async function shot(page: Page, name: string, fullPage = false): Promise<void> {
+  await page.waitForTimeout(150)
+  await page.screenshot({ path: join(OUT, `${name}.png`), fullPage })
+  console.log(`wrote ${OUT}/${name}.png`)
+}
+
+async function main(): Promise<void> {
+  mkdirSync(OUT, { recursive: true })
+  await (buildIfStale as () => Promise<void>)()
+  const server = await startServer()
+  const browser = await launchChromium()
+  try {
+    const context = await browser.newContext({ viewport: PHONE, hasTouch: true, isMobile: true, deviceScaleFactor: 1, locale: 'zh-CN' })
+    const page = await context.newPage()
+    page.on('pageerror', (e) => console.error('page error:', e.message))
+    page.on('dialog', (d) => void d.accept())
+    const seed = await makeFieldSeed()
+
+    await page.goto(`${server.url}/enroll`)
+    await page.locator('h1').first().waitFor()
+    await page.getByLabel('登记码').fill('ABCD-1234')
+    await shot(page, '01-enroll')
+
+    await seedPhone(page, server.url, seed)
+    await page.getByRole('button', { name: /王建华/ }).waitFor()
+    await shot(page, '02-unlock-who')
+    await page.getByRole('button', { name: /王建华/ }).tap()
+    await page.locator('.pin-pad').getByRole('button', { name: '2', exact: true }).tap()
+    await page.locator('.pin-pad').getByRole('button', { name: '5', exact: true }).tap()
+    await shot(page, '03-unlock-pin')
+    await page.locator('.pin-input').fill('')
+    await page.locator('.unlock-actions').getByRole('button').first().tap()
+    await unlockAs(page, '王建华', PINS.leader, { touch: true })
+    await page.getByRole('heading', { name: '进行中的车次' }).waitFor()
+    await shot(page, '04-drives-empty')
+
+    await page.getByRole('link', { name: '开始新车次' }).tap()
+    await page.getByLabel('车号').fill('豫C-A1234')
+    await page.getByLabel('采血地点').selectOption({ label: '宜阳县三乡镇 (宜阳县)' })
+    await page.getByRole('radio', { name: '乡村流动', exact: true }).tap()
+    await page.getByRole('checkbox', { name: '志愿服务队伍', exact: true }).tap()
+    await page.getByRole('checkbox', { name: '李敏', exact: true }).tap()
+    await page.getByLabel('第一个血袋号（DIN）').fill(seed.dinBody(1))
+    await page.getByLabel('最后一个血袋号（DIN）').fill(seed.dinBody(40))
+    await shot(page, '05-drive-open')
+    await shot(page, '05b-drive-open-full', true)
+    await page.getByRole('button', { name: '开始车次' }).tap()
+    await page.getByRole('link', { name: '登记献血者' }).waitFor()
+    await shot(page, '06-drive-empty')
+
+    // Donor 1: repeat donor whose last donation was two months ago (snapshot warning), then a
+    // clean first-time donor who gives 400 ml.
+    await page.getByRole('link', { name: '登记献血者' }).tap()
+    await page.getByLabel('身份证号').fill(seed.recentDonorId)
+    await page.getByLabel('姓名').fill('赵丽')
+    await page.getByTestId('snapshot-warning').waitFor()
+    await shot(page, '07-donor-identity-warning')
+    await page.getByRole('link', { name: '返回' }).tap()
+
+    await page.getByRole('link', { name: '登记献血者' }).tap()
+    await page.getByLabel('身份证号').fill(residentId('410327', '1995-07-21', '051'))
+    await page.getByLabel('姓名').fill('刘洋')
+    await page.getByLabel('手机号（可选）').fill('13838001234')
+    await page.getByRole('radio', { name: '农村', exact: true }).tap()
+    await shot(page, '08-donor-identity')
+    await page.getByRole('button', { name: '下一步' }).tap()
+    for (const [label, value] of [['体重 (kg)', '68'], ['血红蛋白 (g/L)', '142'], ['收缩压 (mmHg)', '122'], ['舒张压 (mmHg)', '78'], ['脉搏 (次/分)', '72'], ['体温 (°C)', '36.6']] as const) {
+      await page.getByLabel(label).fill(value)
+    }
+    await shot(page, '09-donor-vitals')
+    await page.getByRole('button', { name: '献血', exact: true }).tap()
+    await page.getByRole('radio', { name: '400 ml', exact: true }).tap()
+    await page.getByRole('radio', { name: 'A', exact: true }).tap()
+    await page.getByRole('radio', { name: '阳性 +', exact: true }).tap()
+    await page.getByLabel('血袋号（DIN）').fill(seed.dinWithCheck(1))
+    await shot(page, '10-donor-donation')
+    await page.getByRole('button', { name: '保存' }).tap()
+    await page.getByTestId('saved').waitFor()
+    await shot(page, '11-donor-saved')
+
+    // Donor 2: low Hb → deferral.
+    await page.getByRole('button', { name: '下一位' }).tap()
+    await page.getByLabel('身份证号').fill(residentId('410328', '2000-02-03', '062'))
+    await page.getByLabel('姓名').fill('陈静')
+    await page.getByRole('radio', { name: '城镇', exact: true }).tap()
+    await page.getByRole('button', { name: '下一步' }).tap()
+    for (const [label, value] of [['体重 (kg)', '52'], ['血红蛋白 (g/L)', '108'], ['收缩压 (mmHg)', '104'], ['舒张压 (mmHg)', '70'], ['脉搏 (次/分)', '80'], ['体温 (°C)', '36.8']] as const) {
+      await page.getByLabel(label).fill(value)
+    }
+    await shot(page, '12-donor-vitals-fail')
+    await page.getByRole('button', { name: '暂缓' }).tap()
+    await shot(page, '13-donor-deferral')
+    await page.getByRole('button', { name: '保存' }).tap()
+    await page.getByTestId('saved').waitFor()
+    await page.getByRole('link', { name: '返回车次' }).tap()
+    await page.getByTestId('drive-tally').waitFor()
+    await shot(page, '14-drive')
+
+    await page.getByRole('link', { name: /刘洋/ }).tap()
+    await page.getByRole('button', { name: '作废' }).waitFor()
+    await shot(page, '15-record')
+    await page.getByRole('button', { name: '作废' }).tap()
+    await page.getByLabel('原因（必填）').fill('献血者信息登记错误')
+    await shot(page, '16-record-void')
+    await page.getByRole('button', { name: '确认作废' }).tap()
+    await page.getByText('已作废并保存。').waitFor()
+    await page.getByRole('link', { name: '返回' }).tap()
+
+    await page.getByRole('link', { name: '结束车次' }).tap()
+    await page.getByLabel('损耗').fill('1')
+    await page.getByLabel('退回').fill('37')
+    await page.getByTestId('reconcile-status').waitFor()
+    await shot(page, '17-drive-close-mismatch')
+    await shot(page, '17b-drive-close-full', true)
+
+    await page.getByRole('link', { name: '返回' }).tap()
+    await page.getByRole('link', { name: '返回' }).tap()
+    await page.getByRole('link', { name: '设置' }).tap()
+    await shot(page, '18-settings')
+    await page.getByRole('radio', { name: 'English', exact: true }).tap()
+    await page.getByRole('link', { name: 'Back' }).tap()
+    await shot(page, '19-drives-en')
+    await page.locator('.drive-card').first().tap()
+    await page.getByTestId('drive-tally').waitFor()
+    await shot(page, '20-drive-en')
+    await page.getByRole('link', { name: 'Record donor' }).tap()
+    await page.getByLabel('ID card number').fill('11010519491231002Y')
+    await shot(page, '21-donor-en-error')
+    await page.getByRole('button', { name: /Lock/ }).tap()
+    await shot(page, '22-locked-en')
+    await context.close()
+  } finally {
+    await browser.close()
+    await server.stop(true)
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err)
+  process.exit(1)
+})
