@@ -49,7 +49,7 @@ export default {
   },
   unit: {
     weight: ' kg', hb: ' g/L', systolic: ' mmHg', diastolic: ' mmHg', pulse_pressure: ' mmHg', pulse: '/min',
-    temperature: ' °C', hct: ' ', platelet_count: ' ×10⁹/L', age_min: ' years', age_max: ' years',
+    temperature: ' °C', hct: ' L/L', platelet_count: ' ×10⁹/L', age_min: ' years', age_max: ' years',
   },
   fail: {
     min: '{label} {value}{unit} is below {limit}{unit}',

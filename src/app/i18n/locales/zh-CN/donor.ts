@@ -49,7 +49,7 @@ export default {
   },
   unit: {
     weight: ' kg', hb: ' g/L', systolic: ' mmHg', diastolic: ' mmHg', pulse_pressure: ' mmHg', pulse: ' 次/分',
-    temperature: ' °C', hct: ' ', platelet_count: ' ×10⁹/L', age_min: ' 岁', age_max: ' 岁',
+    temperature: ' °C', hct: ' L/L', platelet_count: ' ×10⁹/L', age_min: ' 岁', age_max: ' 岁',
   },
   fail: {
     min: '{label} {value}{unit}，低于下限 {limit}{unit}',
