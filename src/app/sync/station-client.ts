@@ -2,9 +2,10 @@
 // (docs/admin-api.md). Every answer is checked against the shared schemas; every refusal becomes a
 // StationApiError with the server's code and message (and, for targets, the per-field errors).
 import * as v from 'valibot'
+import type { IndicatorCounts, Indicators } from '../../domain/indicators'
 import {
-  ChannelSchema, PopulationSchema, RosterEntrySchema, SiteSchema, StationSchema, TargetSchema, TeamSchema,
-  type Channel, type Population, type Site, type Station, type Target, type Team,
+  ChannelSchema, PopulationSchema, RosterEntrySchema, ScopeSchema, SiteSchema, StationSchema, TargetSchema, TeamSchema,
+  type Channel, type FieldRecord, type Population, type Scope, type Site, type Station, type Target, type Team,
 } from '../../domain/records'
 import type { TargetError } from '../../domain/targets'
 
@@ -53,8 +54,56 @@ export const DeviceSummarySchema = v.object({
 })
 export type DeviceSummary = v.InferOutput<typeof DeviceSummarySchema>
 
-const EnrollmentCodeSchema = v.object({ code: v.string(), expiresAt: v.string() })
+const EnrollmentCodeSchema = v.object({
+  code: v.string(),
+  expiresAt: v.string(),
+  /** What the QR code carries: the app's enroll page with code and station filled in. */
+  payload: v.optional(v.string()),
+})
 export type EnrollmentCode = v.InferOutput<typeof EnrollmentCodeSchema>
+
+// Reports carry the domain's IndicatorCounts and Indicators; their shape is the domain's, checked loosely here.
+const CountsSchema = v.custom<IndicatorCounts>((x) => typeof x === 'object' && x !== null && typeof (x as IndicatorCounts).donations === 'number'
+  && typeof (x as IndicatorCounts).byChannel === 'object', 'counts expected')
+const IndicatorsSchema = v.custom<Indicators>((x) => v.is(CountsSchema, x) && 'rate400ml' in (x as object), 'indicators expected')
+
+const IndicatorReportSchema = v.object({ from: v.string(), to: v.string(), scope: ScopeSchema, counts: CountsSchema, indicators: IndicatorsSchema })
+export type IndicatorReport = v.InferOutput<typeof IndicatorReportSchema>
+
+const MonthlySchema = v.object({
+  months: v.array(v.object({ month: v.string(), from: v.string(), to: v.string(), counts: CountsSchema, indicators: IndicatorsSchema })),
+})
+export type MonthlyPoint = v.InferOutput<typeof MonthlySchema>['months'][number]
+
+const RecordPageSchema = v.object({
+  records: v.array(v.object({
+    id: v.string(),
+    type: v.string(),
+    receivedAt: v.string(),
+    deviceId: v.nullable(v.string()),
+    voided: v.boolean(),
+    correctedBy: v.nullable(v.string()),
+    record: v.custom<FieldRecord>((x) => typeof x === 'object' && x !== null && typeof (x as { type?: unknown }).type === 'string'),
+  })),
+  next: v.nullable(v.string()),
+})
+export type RecordPage = v.InferOutput<typeof RecordPageSchema>
+export type ListedRecord = RecordPage['records'][number]
+
+export interface ReportQuery {
+  from: string
+  to: string
+  scope?: Scope
+}
+
+function reportQuery(q: ReportQuery): string {
+  const p = new URLSearchParams({ from: q.from, to: q.to })
+  if (q.scope && q.scope.kind !== 'station') {
+    p.set('scope', q.scope.kind)
+    if (q.scope.id) p.set('scopeId', q.scope.id)
+  }
+  return p.toString()
+}
 
 export interface StationClientOptions {
   /** Station origin; '' for the page's own. */
@@ -124,10 +173,10 @@ export function createStationClient(options: StationClientOptions) {
 
   return {
     // Session
-    login: (body: { station?: string, username: string, password: string }) =>
+    login: (body: { stationCode: string, username: string, password: string }) =>
       json('POST', '/api/v1/auth/login', LoginSchema, body),
     logout: async () => { await call('POST', '/api/v1/auth/logout') },
-    station: () => json('GET', '/api/v1/admin/station', one('station', StationSchema)),
+    station: () => json('GET', '/api/v1/admin/station', StationSchema),
 
     // Staff
     listStaff: () => json('GET', '/api/v1/admin/staff', list('staff', StaffMemberSchema)),
@@ -147,29 +196,35 @@ export function createStationClient(options: StationClientOptions) {
     // Sites, channels, teams
     listSites: () => json('GET', '/api/v1/admin/sites', list('sites', SiteSchema)),
     saveSite: (site: Omit<Site, 'stationId' | 'id'> & { id?: string }) => site.id
-      ? json('PUT', `/api/v1/admin/sites/${id(site.id)}`, one('site', SiteSchema), site)
+      ? json('PATCH', `/api/v1/admin/sites/${id(site.id)}`, one('site', SiteSchema), site)
       : json('POST', '/api/v1/admin/sites', one('site', SiteSchema), site),
     listChannels: () => json('GET', '/api/v1/admin/channels', list('channels', ChannelSchema)),
     saveChannel: (channel: Omit<Channel, 'stationId' | 'id'> & { id?: string }) => channel.id
-      ? json('PUT', `/api/v1/admin/channels/${id(channel.id)}`, one('channel', ChannelSchema), channel)
+      ? json('PATCH', `/api/v1/admin/channels/${id(channel.id)}`, one('channel', ChannelSchema), channel)
       : json('POST', '/api/v1/admin/channels', one('channel', ChannelSchema), channel),
     listTeams: () => json('GET', '/api/v1/admin/teams', list('teams', TeamSchema)),
     saveTeam: (team: Omit<Team, 'stationId' | 'id'> & { id?: string }) => team.id
-      ? json('PUT', `/api/v1/admin/teams/${id(team.id)}`, one('team', TeamSchema), team)
+      ? json('PATCH', `/api/v1/admin/teams/${id(team.id)}`, one('team', TeamSchema), team)
       : json('POST', '/api/v1/admin/teams', one('team', TeamSchema), team),
 
     // Targets and population
     listTargets: () => json('GET', '/api/v1/admin/targets', list('targets', TargetSchema)),
     createTarget: (target: Target) => json('POST', '/api/v1/admin/targets', one('target', TargetSchema), target),
-    updateTarget: (target: Target) => json('PUT', `/api/v1/admin/targets/${id(target.id)}`, one('target', TargetSchema), target),
+    updateTarget: (target: Target) => json('PATCH', `/api/v1/admin/targets/${id(target.id)}`, one('target', TargetSchema), target),
     deleteTarget: async (targetId: string) => { await call('DELETE', `/api/v1/admin/targets/${id(targetId)}`) },
     listPopulations: () => json('GET', '/api/v1/admin/populations', list('populations', PopulationSchema)),
     savePopulation: (year: number, population: number) =>
       json('PUT', `/api/v1/admin/populations/${year}`, one('population', PopulationSchema), { population }),
 
-    // Reports
-    raw: call,
-    json,
+    // Reports (docs/admin-api.md): counts and indicators of a period and scope, monthly series, records
+    indicators: (q: ReportQuery) => json('GET', `/api/v1/reports/indicators?${reportQuery(q)}`, IndicatorReportSchema),
+    monthly: (q: ReportQuery) => json('GET', `/api/v1/reports/monthly?${reportQuery(q)}`, MonthlySchema),
+    records: (q: ReportQuery & { limit?: number, after?: string | null }) => {
+      const extra = new URLSearchParams()
+      if (q.limit) extra.set('limit', String(q.limit))
+      if (q.after) extra.set('after', q.after)
+      return json('GET', `/api/v1/reports/records?${reportQuery(q)}&${extra}`, RecordPageSchema)
+    },
   }
 }
 

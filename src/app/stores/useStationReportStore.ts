@@ -1,0 +1,39 @@
+// The annual report of a year: the station's indicators over the whole year (the same counts the
+// CLI report and the dashboard use), with channels and teams; and the year's records for export.
+import { defineStore } from 'pinia'
+import { ref, shallowRef } from 'vue'
+import type { Indicators } from '../../domain/indicators'
+import type { ListedRecord } from '../sync/station-client'
+import { useStationAdminStore } from './useStationAdminStore'
+import { useStationRecordsStore } from './useStationRecordsStore'
+import { useStationSessionStore } from './useStationSessionStore'
+
+export const useStationReportStore = defineStore('stationReport', () => {
+  const session = useStationSessionStore()
+  const admin = useStationAdminStore()
+  const recordsStore = useStationRecordsStore()
+  const year = ref(Number(session.today().slice(0, 4)) - 1)
+  const indicators = shallowRef<Indicators | null>(null)
+  const loading = ref(false)
+
+  async function load(y: number): Promise<void> {
+    loading.value = true
+    try {
+      year.value = y
+      const [report] = await Promise.all([
+        session.client.indicators({ from: `${y}-01-01`, to: `${y}-12-31` }),
+        admin.loaded ? Promise.resolve() : admin.loadReference(),
+      ])
+      indicators.value = report.indicators
+    } finally {
+      loading.value = false
+    }
+  }
+
+  /** Every record of a period (up to `maxPages` pages of 2,000) for the export files. */
+  async function periodRecords(from: string, to: string, maxPages = 100): Promise<{ records: ListedRecord[], truncated: boolean }> {
+    return recordsStore.fetchAll({ from, to }, maxPages)
+  }
+
+  return { year, indicators, loading, load, periodRecords }
+})
