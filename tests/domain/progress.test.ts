@@ -1,6 +1,8 @@
 import fc from 'fast-check'
-import { describe, expect, it } from 'vitest'
-import { emptyCounts, type IndicatorCounts } from '../../src/domain/indicators'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { generateSeedYear } from '../../src/domain/generator/seed-year'
+import { collectionDate, countRecords, effectiveRecords, emptyCounts, type IndicatorCounts, roundTo } from '../../src/domain/indicators'
+import { indicatorContextFor } from '../../src/domain/reference-data'
 import { computeProgress, metricActual, paceFraction, paceVolume } from '../../src/domain/progress'
 import type { Target } from '../../src/domain/records'
 import { periodFor } from '../../src/domain/targets'
@@ -265,5 +267,81 @@ describe('actuals from indicator counts', () => {
     const p = computeProgress({ target: t({ metric: 'rural_mobile_share', value: 32 }), actual: c, asOf: '2023-06-30' })
     expect(p.actual).toBeCloseTo(100 / 3, 10)
     expect(() => computeProgress({ target: t({ metric: 'per_1000', value: 13 }), actual: c, asOf: '2023-06-30' })).toThrow(/population/)
+  })
+})
+
+describe('the Luoyang 2023 seed year', () => {
+  // Counts per month of the effective records, and of the year, as the dashboard gets them.
+  let year: IndicatorCounts
+  let months: IndicatorCounts[]
+  let population: number | null
+  beforeAll(() => {
+    const seed = generateSeedYear({ profile: 'luoyang-2023', seed: 2023 })
+    const ctx = indicatorContextFor(seed.reference, 2023)
+    population = ctx.population ?? null
+    const effective = effectiveRecords(seed.records)
+    year = countRecords(effective, ctx)
+    months = Array.from({ length: 12 }, (_, i) => countRecords(effective.filter((r) => {
+      const d = collectionDate(r)
+      return d !== null && Number(d.slice(5, 7)) === i + 1
+    }), ctx))
+  }, 120_000)
+
+  it('meets a 32 % rural-mobile share target for 2023 with 32.59 %', () => {
+    const target: TargetPart = { period: year2023, metric: 'rural_mobile_share', comparison: '>=', value: 32 }
+    const p = computeProgress({ target, actual: year, asOf: '2023-12-31' })
+    // 27,577 ÷ 84,609 = 32.593 %.
+    expect(p.forShares).toMatchObject({ part: 27_577, whole: 84_609, projectedTotal: 84_609, remainingVolume: 0, needed: 0, reachable: true })
+    expect(roundTo(p.actual, 2)).toBe(32.59)
+    expect(p.met).toBe(true)
+    expect(p.status).toBe('on_track') // 32.59 is within 32 × (1 ± 5 %)
+    // A 33 % target would have been missed by ceil(0.33 × 84,609) − 27,577 = 27,921 − 27,577 = 344 donations.
+    const missed = computeProgress({ target: { ...target, value: 33 }, actual: year, asOf: '2023-12-31' })
+    expect(missed.met).toBe(false)
+    expect(missed.forShares!.needed).toBe(344)
+  })
+
+  it('reaches the published counts and rates as targets', () => {
+    const at = (metric: TargetPart['metric'], value: number) => computeProgress({
+      target: { period: year2023, metric, comparison: '>=', value }, actual: year, asOf: '2023-12-31', population,
+    })
+    expect(at('donations', 93_560)).toMatchObject({ actual: 93_560, met: true, percentOfTarget: 100, remaining: 0 })
+    expect(at('whole_blood_units', 169_002)).toMatchObject({ actual: 169_002, met: true })
+    expect(roundTo(at('rate_400ml', 99.5).actual, 2)).toBe(99.73)
+    expect(roundTo(at('repeat_donor_share', 67).actual, 2)).toBe(67.08)
+    expect(roundTo(at('per_1000', 13).actual, 2)).toBe(13.22)
+    expect(at('bus_trips', 787).met).toBe(true)
+  })
+
+  it('paces mid-year by last year\'s months: with the seed\'s own months as history the expected count is the actual', () => {
+    // History = donations per month of the seed year; by 30 June the seasonal pace expects exactly
+    // the donations of January to June, so the year's own counts are on track to the donation.
+    const history = months.map((m) => paceVolume('donations', m))
+    const h1 = months.slice(0, 6).reduce((s, m) => s + m.donations, 0)
+    const target: TargetPart = { period: year2023, metric: 'donations', comparison: '>=', value: 93_560 }
+    const p = computeProgress({ target, actual: { kind: 'count', value: h1 }, asOf: '2023-06-30', history })
+    expect(p.expectedByNow).toBeCloseTo(h1, 6)
+    expect(p.projected).toBeCloseTo(93_560, 6)
+    expect(p.status).toBe('on_track')
+    // June's campaign (9,691) makes June the busiest month, so the seasonal pace by 31 May expects less than the linear one.
+    const may = computeProgress({ target, actual: { kind: 'count', value: h1 - months[5]!.donations }, asOf: '2023-05-31', history })
+    const linear = computeProgress({ target, actual: { kind: 'count', value: h1 - months[5]!.donations }, asOf: '2023-05-31' })
+    expect(months[5]!.donations).toBe(9_691)
+    expect(may.expectedByNow).toBeCloseTo(h1 - 9_691, 6)
+    expect(may.expectedByNow).toBeLessThan(linear.expectedByNow)
+  })
+
+  it('tells mid-year how many rural-bus donations keep the share at 32 %', () => {
+    // As of 30 June with last year's (= the seed's) whole-blood months as history: T is the year's
+    // 84,609 whole-blood donations, so needed = ceil(0.32 × 84,609) − rural so far = 27,075 − rural.
+    const h1 = months.slice(0, 6).reduce((s, m) => ({ part: s.part + m.ruralMobileWholeBlood, whole: s.whole + m.wholeBloodDonations }), { part: 0, whole: 0 })
+    const history = months.map((m) => paceVolume('rural_mobile_share', m))
+    const p = computeProgress({
+      target: { period: year2023, metric: 'rural_mobile_share', comparison: '>=', value: 32 },
+      actual: { kind: 'share', ...h1 }, asOf: '2023-06-30', history,
+    })
+    expect(p.forShares!.projectedTotal).toBe(84_609)
+    expect(p.forShares!.needed).toBe(Math.max(0, 27_075 - h1.part))
+    expect(p.forShares!.reachable).toBe(true)
   })
 })
