@@ -22,7 +22,7 @@ export default {
   reactionCode: '反应类型',
   reactionSeverity: '程度',
   reactionCodes: {
-    vasovagal: '血管迷走反应（晕厥等）',
+    vasovagal: '晕厥（血管迷走）',
     hematoma: '血肿',
     citrate: '枸橼酸盐反应',
     nerve_injury: '神经损伤',
