@@ -4,6 +4,7 @@ import {
   ChannelSchema, FieldRecordSchema, IsoDate, IsoDateTime, PopulationSchema, RecordId, RosterEntrySchema,
   SiteSchema, StationSchema, TargetSchema, TeamSchema,
 } from './records'
+import type { IndicatorCounts, Indicators } from './indicators'
 
 export const PUSH_MAX_MUTATIONS = 500
 
@@ -113,3 +114,19 @@ export const pullValueSchemas = {
 } as const
 
 export { FieldRecordSchema }
+
+/**
+ * Value of a `totals` change (keys 'year' and 'month'): the station's running totals for the
+ * current calendar year and month, as the server counts them (IndicatorCounts of
+ * src/domain/indicators.ts, by channel and by team). Added for the server; see docs/sync-protocol.md.
+ */
+export interface StationTotals {
+  key: 'year' | 'month'
+  period: { kind: 'year' | 'month', start: string, end: string }
+  /** Server time the totals were computed. */
+  computedAt: string
+  counts: IndicatorCounts
+  indicators: Indicators
+  byChannel: Record<string, IndicatorCounts>
+  byTeam: Record<string, IndicatorCounts>
+}

@@ -3,14 +3,67 @@ import { existsSync } from 'node:fs'
 import { serveStatic } from '@hono/node-server/serve-static'
 import { Hono } from 'hono'
 import { SCHEMA_VERSION } from '../domain/records'
-import type { ServerConfig } from './config'
+import type { Store } from './db/store'
+import type { AppEnv } from './http/auth'
+import { type BodyLimits, DEFAULT_BODY_LIMITS } from './http/body'
+import { ApiError } from './http/errors'
+import { type Logger, silentLogger } from './log'
+import { adminRoutes } from './routes/admin'
+import type { RouteDeps } from './routes/deps'
+import { publicRoutes } from './routes/public'
+import { reportRoutes } from './routes/reports'
+import { syncRoutes } from './routes/sync'
 
-export function createStationApp(config: ServerConfig): Hono {
-  const app = new Hono()
-  app.get('/api/v1/health', (c) => c.json({ status: 'ok', schemaVersion: SCHEMA_VERSION }))
+export interface StationAppOptions {
+  store: Store
+  log?: Logger
+  /** Folder with the built app, or null for the API only. */
+  staticDir?: string | null
+  bodyLimits?: BodyLimits
+  pinIterations?: number
+  publicUrl?: string | null
+  failedAttemptsPerMinute?: number
+}
+
+export function createStationApp(opts: StationAppOptions): Hono<AppEnv> {
+  const log = opts.log ?? silentLogger
+  const deps: RouteDeps = {
+    store: opts.store,
+    log,
+    bodyLimits: opts.bodyLimits ?? DEFAULT_BODY_LIMITS,
+    pinIterations: opts.pinIterations,
+    publicUrl: opts.publicUrl ?? null,
+    failedAttemptsPerMinute: opts.failedAttemptsPerMinute ?? 20,
+  }
+  const app = new Hono<AppEnv>()
+
+  app.use('/api/*', async (c, next) => {
+    const started = Date.now()
+    await next()
+    // Path only: query strings may carry cursors, never personal data, but bodies are never logged.
+    log.info('request', {
+      method: c.req.method, path: c.req.path, status: c.res.status, ms: Date.now() - started,
+      ...(c.get('device') ? { device: c.get('device').id } : {}),
+      ...(c.get('account') ? { account: c.get('account').id } : {}),
+    })
+    c.header('Cache-Control', 'no-store')
+  })
+
+  app.get('/api/v1/health', (c) => c.json({ status: 'ok', schemaVersion: SCHEMA_VERSION, engine: opts.store.engine }))
+  app.route('/api/v1', publicRoutes(deps))
+  app.route('/api/v1/sync', syncRoutes(deps))
+  app.route('/api/v1/admin', adminRoutes(deps))
+  app.route('/api/v1/reports', reportRoutes(deps))
   app.all('/api/*', (c) => c.json({ code: 'not_found', message: `no such endpoint: ${c.req.method} ${c.req.path}` }, 404))
-  if (config.staticDir && existsSync(config.staticDir)) {
-    const root = config.staticDir
+
+  app.onError((err, c) => {
+    if (err instanceof ApiError) return c.json({ code: err.code, message: err.message, ...err.extra }, err.status)
+    log.error('request failed', { method: c.req.method, path: c.req.path, error: err instanceof Error ? err.message : String(err), stack: err instanceof Error ? err.stack : undefined })
+    return c.json({ code: 'internal', message: 'the server failed; the request may be retried' }, 500)
+  })
+
+  if (opts.staticDir && existsSync(opts.staticDir)) {
+    const root = opts.staticDir
     // The service worker must never be cached by HTTP, or updates stall for a day.
     app.use('/sw.js', async (c, next) => { await next(); c.header('Cache-Control', 'no-cache') })
     app.use('/*', serveStatic({ root }))

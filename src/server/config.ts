@@ -9,6 +9,10 @@ export interface ServerConfig {
   databaseUrl: string | null
   /** Folder with the built app to serve, or null to serve the API only. */
   staticDir: string | null
+  /** DEMO=1: create the demo station on first run. */
+  demo: boolean
+  /** Base URL phones reach this server at (for enrollment links); the request's origin when unset. */
+  publicUrl: string | null
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv): ServerConfig {
@@ -20,5 +24,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServerConfig {
     dataDir: resolve(env.DATA_DIR ?? '.data'),
     databaseUrl: env.DATABASE_URL || null,
     staticDir: env.STATIC_DIR === '' ? null : resolve(env.STATIC_DIR ?? 'dist'),
+    demo: env.DEMO === '1' || env.DEMO === 'true',
+    publicUrl: env.PUBLIC_URL || null,
   }
 }

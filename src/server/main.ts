@@ -1,11 +1,43 @@
-// Entry point: `npm start` / `npm run serve`. Starts the station server on PORT (default 8080).
-import { serve } from '@hono/node-server'
-import { createStationApp } from './app'
+// Entry point: `npm start` / `npm run serve`. Starts the station server on PORT (default 8080)
+// over SQLite in DATA_DIR, or PostgreSQL when DATABASE_URL is set; with DEMO=1 creates the demo
+// station on first run.
 import { loadConfig } from './config'
+import { openStore } from './db/store'
+import { demoBanner, ensureDemoStation } from './demo'
+import { createLogger, parseLogLevel } from './log'
+import { startStation } from './server'
 
 const config = loadConfig(process.env)
-const app = createStationApp(config)
-serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
-  console.log(JSON.stringify({ level: 'info', msg: 'listening', url: `http://localhost:${info.port}/` }))
-  console.log(`Blood Bus is running at http://localhost:${info.port}/`)
+const log = createLogger({ level: parseLogLevel(process.env.LOG_LEVEL) })
+
+async function main(): Promise<void> {
+  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir })
+  log.info('database ready', { engine: store.engine, location: store.location })
+  if (config.demo) await ensureDemoStation(store, { log, days: Number(process.env.DEMO_DAYS) || 120 })
+  const station = await startStation({ config, store, log, staticDir: config.staticDir, publicUrl: config.publicUrl })
+  log.info('listening', { url: `${station.url}/` })
+  console.log(`Blood Bus is running at http://localhost:${station.port}/`)
+  if (config.demo) console.log(demoBanner(`http://localhost:${station.port}/`))
+
+  let stopping = false
+  const stop = (signal: string) => {
+    if (stopping) return
+    stopping = true
+    log.info('shutting down', { signal })
+    // Requests in flight finish; a stuck keep-alive connection does not hold the exit forever.
+    const timer = setTimeout(() => process.exit(0), 5_000)
+    timer.unref()
+    ;(station.server as { closeIdleConnections?: () => void }).closeIdleConnections?.()
+    station.close()
+      .then(() => store.close())
+      .then(() => { log.info('stopped'); process.exit(0) })
+      .catch((err: unknown) => { log.error('shutdown failed', { error: String(err) }); process.exit(1) })
+  }
+  process.on('SIGTERM', () => stop('SIGTERM'))
+  process.on('SIGINT', () => stop('SIGINT'))
+}
+
+main().catch((err: unknown) => {
+  log.error('start failed', { error: err instanceof Error ? err.message : String(err) })
+  process.exit(1)
 })

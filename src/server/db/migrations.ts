@@ -197,7 +197,6 @@ const m0001Initial: Migration = {
     await db.schema.createIndex('records_report').on('records').columns(['station_id', 'type', 'collected_on']).execute()
     await db.schema.createIndex('records_donor').on('records').columns(['station_id', 'donor_key']).execute()
     await db.schema.createIndex('records_target').on('records').column('target_id').execute()
-    await db.schema.createIndex('records_received').on('records').columns(['station_id', 'received_at']).execute()
 
     await db.schema.createTable('record_teams')
       .addColumn('record_id', ID, (c) => c.notNull())
@@ -228,9 +227,14 @@ class InCodeMigrationProvider implements MigrationProvider {
   }
 }
 
-/** Brings the schema up to date; throws with the failing migration's name. */
-export async function migrateToLatest(db: Kysely<unknown>): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: new InCodeMigrationProvider() })
+/**
+ * Brings the schema up to date; throws with the failing migration's name. On PostgreSQL give the
+ * schema in use: Kysely otherwise finds its bookkeeping tables in any schema of the database.
+ */
+export async function migrateToLatest(db: Kysely<unknown>, pgSchema?: string): Promise<string[]> {
+  const migrator = new Migrator({
+    db, provider: new InCodeMigrationProvider(), ...(pgSchema ? { migrationTableSchema: pgSchema } : {}),
+  })
   const { error, results } = await migrator.migrateToLatest()
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown'

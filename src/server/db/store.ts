@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import SqliteDatabase from 'better-sqlite3'
 import {
   CompiledQuery, type DatabaseConnection, type Driver, Kysely, PostgresDialect, SqliteDialect, SqliteDriver,
-  type Transaction,
+  type KyselyConfig, sql, type Transaction,
 } from 'kysely'
 import pg from 'pg'
 import { migrateToLatest } from './migrations'
@@ -31,6 +31,8 @@ export interface OpenStoreOptions {
   /** PostgreSQL schema to work in (created if missing); tests give each file its own. */
   pgSchema?: string
   pgPoolSize?: number
+  /** Told of every query and its duration (profiling). */
+  onQuery?: (sql: string, ms: number) => void
 }
 
 // Write transactions on SQLite take the write lock up front, so two processes on one file (server
@@ -51,7 +53,7 @@ class ImmediateSqliteDialect extends SqliteDialect {
   }
 }
 
-function openSqlite(dataDir: string, file: string): Store {
+function openSqlite(dataDir: string, file: string, log: KyselyConfig['log']): Store {
   mkdirSync(dataDir, { recursive: true })
   const path = join(dataDir, file)
   const database = new SqliteDatabase(path, { timeout: 10_000 })
@@ -59,7 +61,7 @@ function openSqlite(dataDir: string, file: string): Store {
   // FULL: a record the server answered "applied" for survives a power cut, not only a crash.
   database.pragma('synchronous = FULL')
   database.pragma('foreign_keys = ON')
-  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect(database) })
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect(database), log })
   return { db, engine: 'sqlite', location: path, close: () => db.destroy() }
 }
 
@@ -71,7 +73,7 @@ const pgTypes = {
   },
 }
 
-async function openPostgres(url: string, schema: string | undefined, poolSize: number): Promise<Store> {
+async function openPostgres(url: string, schema: string | undefined, poolSize: number, log: KyselyConfig['log']): Promise<Store> {
   if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error(`bad schema name: ${schema}`)
   if (schema) {
     const client = new pg.Client({ connectionString: url })
@@ -84,7 +86,7 @@ async function openPostgres(url: string, schema: string | undefined, poolSize: n
     types: pgTypes as pg.CustomTypesConfig,
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   })
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log })
   const safe = new URL(url)
   safe.password = ''
   return { db, engine: 'postgres', location: `${safe.host}${safe.pathname}${schema ? `#${schema}` : ''}`, close: () => db.destroy() }
@@ -92,11 +94,18 @@ async function openPostgres(url: string, schema: string | undefined, poolSize: n
 
 /** Opens the station database and runs pending migrations. */
 export async function openStore(opts: OpenStoreOptions): Promise<Store> {
+  const onQuery = opts.onQuery
+  const log: KyselyConfig['log'] = onQuery
+    ? (event) => { if (event.level === 'query') onQuery(event.query.sql, event.queryDurationMillis) }
+    : undefined
   const store = opts.databaseUrl
-    ? await openPostgres(opts.databaseUrl, opts.pgSchema, opts.pgPoolSize ?? 10)
-    : openSqlite(opts.dataDir ?? '.data', opts.sqliteFile ?? 'bloodbus.sqlite')
+    ? await openPostgres(opts.databaseUrl, opts.pgSchema, opts.pgPoolSize ?? 10, log)
+    : openSqlite(opts.dataDir ?? '.data', opts.sqliteFile ?? 'bloodbus.sqlite', log)
   try {
-    await migrateToLatest(store.db as unknown as Kysely<unknown>)
+    const pgSchema = store.engine === 'postgres'
+      ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(store.db)).rows[0]?.schema
+      : undefined
+    await migrateToLatest(store.db as unknown as Kysely<unknown>, pgSchema)
   } catch (err) {
     await store.close()
     throw err

@@ -1,0 +1,143 @@
+// The demo station `npm start` creates on first run (DEMO=1): Luoyang-like reference data, a
+// roster with a known PIN, manager and admin logins, this year's targets, and the last months of a
+// generated year moved to end today, so a newcomer has something to look at. Never re-seeds.
+import { addDays, daysBetween, isoDateOf } from '../domain/dates'
+import { generateSeedYear } from '../domain/generator/seed-year'
+import { newId } from '../domain/ids'
+import { collectionDate } from '../domain/indicators'
+import { hashPin } from '../domain/pin'
+import type { FieldRecord, Target } from '../domain/records'
+import { periodFor } from '../domain/targets'
+import type { Store } from './db/store'
+import type { Logger } from './log'
+import { insertAccount, prepareAccount } from './repo/accounts'
+import { importBundle, rebaseStation, rosterForRecords } from './repo/import'
+import { saveTarget } from './repo/reference'
+import { createStation, findStationByCode } from './repo/stations'
+
+export const DEMO_LOGIN = {
+  stationCode: 'demo',
+  manager: { username: 'manager', password: 'demo-manager' },
+  admin: { username: 'admin', password: 'demo-admin-pass' },
+  /** Every demo staff member unlocks a phone with this PIN. */
+  staffPin: '2580',
+} as const
+
+export const DEMO_TIME_ZONE = 'Asia/Shanghai'
+
+const DATE_FIELDS = new Set(['collectedOn', 'date', 'until'])
+const TIME_FIELDS = new Set(['createdAt', 'collectedAt', 'closedAt', 'occurredAt'])
+
+/** The record with every date and time moved by `days` (times keep their offset). */
+export function shiftRecord<T>(value: T, days: number): T {
+  if (Array.isArray(value)) return value.map((v) => shiftRecord(v, days)) as T
+  if (value === null || typeof value !== 'object') return value
+  const out: Record<string, unknown> = {}
+  for (const [key, v] of Object.entries(value)) {
+    if (typeof v === 'string' && DATE_FIELDS.has(key) && /^\d{4}-\d{2}-\d{2}$/.test(v)) out[key] = addDays(v, days)
+    else if (typeof v === 'string' && TIME_FIELDS.has(key) && /^\d{4}-\d{2}-\d{2}T/.test(v)) out[key] = addDays(v.slice(0, 10), days) + v.slice(10)
+    else out[key] = shiftRecord(v, days)
+  }
+  return out as T
+}
+
+/**
+ * The last `days` days of a generated year, moved so that the year ends `today`. Records that
+ * point at something outside the window are left out with it.
+ */
+export function recentHistory(records: readonly FieldRecord[], yearEnd: string, today: string, days: number): FieldRecord[] {
+  const shift = daysBetween(yearEnd, today)
+  const first = addDays(today, -(days - 1))
+  const kept = new Set<string>()
+  const out: FieldRecord[] = []
+  for (const original of records) {
+    const rec = shiftRecord(original, shift)
+    const on = collectionDate(rec) ?? rec.createdAt.slice(0, 10)
+    if (on < first || on > today) continue
+    const pointsAt = rec.type === 'void' || rec.type === 'correction' ? rec.targetId
+      : rec.type === 'adverse_reaction' ? rec.donationId
+        : rec.type === 'drive_close' ? rec.driveId
+          : (rec.type === 'donation' || rec.type === 'deferral') ? rec.driveId : null
+    if (pointsAt !== null && !kept.has(pointsAt)) continue
+    kept.add(rec.id)
+    out.push(rec)
+  }
+  return out
+}
+
+function demoTargets(stationId: string, today: string, ruralChannelId: string | undefined): Target[] {
+  const year = periodFor('year', today)
+  const month = periodFor('month', today)
+  const station = { kind: 'station' as const, id: null }
+  const t = (period: Target['period'], metric: Target['metric'], comparison: Target['comparison'], value: number, scope: Target['scope'] = station): Target =>
+    ({ id: newId(), stationId, period, scope, metric, comparison, value })
+  const targets = [
+    t(year, 'donations', '>=', 95_000),
+    t(year, 'whole_blood_units', '>=', 170_000),
+    t(year, 'rural_mobile_share', '>=', 32),
+    t(year, 'rate_400ml', '>=', 99.5),
+    t(year, 'repeat_donor_share', '>=', 67),
+    t(year, 'per_1000', '>=', 13.5),
+    t(year, 'deferral_rate', '<=', 10),
+    t(month, 'donations', '>=', 8_000),
+    t(month, 'rural_mobile_share', '>=', 32),
+  ]
+  if (ruralChannelId) targets.push(t(month, 'bus_trips', '>=', 70, { kind: 'channel', id: ruralChannelId }))
+  return targets
+}
+
+export interface DemoOptions {
+  log: Logger
+  /** Days of history up to today (default 120). */
+  days?: number
+  now?: Date
+  pinIterations?: number
+}
+
+/** Creates the demo station unless it exists; returns whether it did. */
+export async function ensureDemoStation(store: Store, opts: DemoOptions): Promise<boolean> {
+  if (await findStationByCode(store.db, DEMO_LOGIN.stationCode)) {
+    opts.log.info('demo station present', { station: DEMO_LOGIN.stationCode })
+    return false
+  }
+  const started = Date.now()
+  const today = isoDateOf(opts.now ?? new Date(), DEMO_TIME_ZONE)
+  const seed = generateSeedYear({ profile: 'luoyang-2023', seed: 2023 })
+  const station = await createStation(store.db, { code: DEMO_LOGIN.stationCode, name: '示范中心血站 Demo Blood Station', timeZone: DEMO_TIME_ZONE })
+  await insertAccount(store.db, station.id, await prepareAccount({ ...DEMO_LOGIN.admin, role: 'admin' }))
+  await insertAccount(store.db, station.id, await prepareAccount({ ...DEMO_LOGIN.manager, role: 'manager' }))
+
+  const fromId = seed.reference.stations[0]!.id
+  const history = recentHistory(seed.records, `${seed.year}-12-31`, today, opts.days ?? 120)
+  const records = rebaseStation(history, fromId, station.id)
+  const reference = rebaseStation(seed.reference, fromId, station.id)
+  const thisYear = Number(today.slice(0, 4))
+  const population = reference.populations[0]?.population ?? 7_077_000
+  const pinHash = await hashPin(DEMO_LOGIN.staffPin, opts.pinIterations === undefined ? {} : { iterations: opts.pinIterations })
+  const roster = rosterForRecords(rebaseStation(seed.records, fromId, station.id), station.id, pinHash)
+  const summary = await importBundle(store, station.id, {
+    sites: reference.sites,
+    channels: reference.channels,
+    teams: reference.teams,
+    populations: [...new Set([thisYear - 1, thisYear])].map((year) => ({ stationId: station.id, year, population })),
+    roster,
+    records,
+  })
+  const rural = reference.channels.find((c) => c.ruralMobile)?.id
+  await store.db.transaction().execute(async (trx) => {
+    for (const target of demoTargets(station.id, today, rural)) await saveTarget(trx, station.id, target)
+  })
+  opts.log.info('demo station created', {
+    station: DEMO_LOGIN.stationCode, records: summary.applied, rejected: summary.rejected, staff: roster.length, ms: Date.now() - started,
+  })
+  return true
+}
+
+/** The lines printed at start so a newcomer can sign in. */
+export function demoBanner(url: string): string {
+  return [
+    'Demo station (DEMO=1):',
+    `  station pages: ${url}station  — station code "${DEMO_LOGIN.stationCode}", manager "${DEMO_LOGIN.manager.username}" / "${DEMO_LOGIN.manager.password}", admin "${DEMO_LOGIN.admin.username}" / "${DEMO_LOGIN.admin.password}"`,
+    `  phones: enroll with a code from the station pages (Devices); every demo staff member's PIN is ${DEMO_LOGIN.staffPin}`,
+  ].join('\n')
+}

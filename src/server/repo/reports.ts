@@ -1,0 +1,273 @@
+// Indicator reports from SQL: GROUP BY over the projected columns of counted records (donations,
+// deferrals, drives not voided, as corrected) gives the domain's IndicatorCounts; the rates come
+// from indicatorsFromCounts(), so the server reports exactly what the domain code computes.
+import { type Expression, type ExpressionBuilder, type SqlBool, sql } from 'kysely'
+import { addDays, daysInMonth, isIsoDate, parseIsoDate } from '../../domain/dates'
+import {
+  bloodGroupOf, emptyCounts, type IndicatorContext, type IndicatorCounts, type Indicators, indicatorsFromCounts,
+} from '../../domain/indicators'
+import { type Abo, type RhD, type Scope, ScopeSchema } from '../../domain/records'
+import type { Database, RecordsTable } from '../db/schema'
+import type { Db } from '../db/store'
+import { ApiError, parseOr400 } from '../http/errors'
+
+export interface ReportFilter {
+  from: string
+  to: string
+  scope: Scope
+}
+
+/** Rural-mobile channels of the station and the population of `year` (null if unknown). */
+export async function indicatorContext(db: Db, stationId: string, year: number | null): Promise<IndicatorContext> {
+  const channels = await db.selectFrom('channels').select('id').where('station_id', '=', stationId).where('rural_mobile', '=', 1).execute()
+  const population = year === null
+    ? null
+    : (await db.selectFrom('populations').select('population')
+      .where('station_id', '=', stationId).where('year', '=', year).where('deleted', '=', 0).executeTakeFirst())?.population ?? null
+  return { ruralMobileChannelIds: new Set(channels.map((c) => c.id)), population }
+}
+
+/** The population year of a period: its year when it lies in one calendar year, else none. */
+export function populationYear(from: string, to: string): number | null {
+  const a = parseIsoDate(from).year
+  return a === parseIsoDate(to).year ? a : null
+}
+
+interface CountRow {
+  month: string | null
+  team: string | null
+  effective_type: string | null
+  channel_id: string | null
+  product: string | null
+  volume_ml: number | null
+  doses: number | null
+  household: string | null
+  repeat_donor: number | null
+  rhd: string | null
+  abo: string | null
+  n: number
+}
+
+interface TeamRow {
+  month: string | null
+  team: string | null
+  channel_id: string | null
+  member_team: string
+  n: number
+}
+
+const MONTH = sql<string>`substr(r.collected_on, 1, 7)`
+
+type WithR = Database & { r: RecordsTable }
+
+function scopeFilter(scope: Scope): (eb: ExpressionBuilder<WithR, 'r'>) => Expression<SqlBool> {
+  return (eb) => {
+    switch (scope.kind) {
+      case 'station': return sql<SqlBool>`1 = 1`
+      case 'channel': return eb('r.channel_id', '=', scope.id!)
+      case 'site': return eb('r.site_id', '=', scope.id!)
+      case 'drive': return eb('r.drive_id', '=', scope.id!)
+      case 'team': return eb.exists(eb.selectFrom('record_teams as st').select('st.team_id')
+        .whereRef('st.record_id', '=', 'r.id').where('st.team_id', '=', scope.id!))
+    }
+  }
+}
+
+/**
+ * Grouped count rows of counted records in [from, to] and scope, optionally split by month and by
+ * team (a record with two teams appears once under each).
+ */
+async function countRows(db: Db, stationId: string, filter: ReportFilter, opts: { byMonth: boolean, byTeam: boolean }):
+Promise<{ rows: CountRow[], teamRows: TeamRow[] }> {
+  const base = db.selectFrom('records as r')
+    .where('r.station_id', '=', stationId)
+    .where('r.voided', '=', 0)
+    .where('r.effective_type', 'is not', null)
+    .where('r.collected_on', '>=', filter.from)
+    .where('r.collected_on', '<=', filter.to)
+    .where(scopeFilter(filter.scope) as never)
+
+  const grouped = opts.byTeam ? base.innerJoin('record_teams as g', 'g.record_id', 'r.id') : base
+  const cols = ['r.effective_type', 'r.channel_id', 'r.product', 'r.volume_ml', 'r.doses', 'r.household', 'r.repeat_donor', 'r.rhd', 'r.abo'] as const
+  let main = grouped.select(cols)
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .groupBy([...cols])
+  main = opts.byMonth ? main.select(MONTH.as('month')).groupBy(MONTH) : main.select(sql<null>`null`.as('month'))
+  main = opts.byTeam
+    ? (main as unknown as typeof main).select(sql<string>`g.team_id`.as('team')).groupBy(sql`g.team_id`)
+    : main.select(sql<null>`null`.as('team'))
+  const rows = (await main.execute()) as unknown as CountRow[]
+
+  let teams = grouped.innerJoin('record_teams as t', 't.record_id', 'r.id')
+    .where('r.effective_type', '=', 'donation')
+    .select(['r.channel_id', 't.team_id as member_team'])
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .groupBy(['r.channel_id', 't.team_id'])
+  teams = opts.byMonth ? teams.select(MONTH.as('month')).groupBy(MONTH) : teams.select(sql<null>`null`.as('month'))
+  teams = opts.byTeam ? teams.select(sql<string>`g.team_id`.as('team')).groupBy(sql`g.team_id`) : teams.select(sql<null>`null`.as('team'))
+  const teamRows = (await teams.execute()) as unknown as TeamRow[]
+  return {
+    rows: rows.map((r) => ({ ...r, n: Number(r.n), volume_ml: r.volume_ml === null ? null : Number(r.volume_ml), doses: r.doses === null ? null : Number(r.doses), repeat_donor: r.repeat_donor === null ? null : Number(r.repeat_donor) })),
+    teamRows: teamRows.map((r) => ({ ...r, n: Number(r.n) })),
+  }
+}
+
+/** Adds n records described by one group row, as addToCounts() would add each. */
+function addRow(c: IndicatorCounts, row: CountRow, rural: ReadonlySet<string>): void {
+  const n = row.n
+  switch (row.effective_type) {
+    case 'donation': {
+      c.donations += n
+      if (row.product === 'whole_blood') {
+        const ml = row.volume_ml ?? 0
+        c.wholeBloodDonations += n
+        if (ml === 400) c.wholeBlood400 += n
+        else if (ml === 300) c.wholeBlood300 += n
+        else c.wholeBlood200 += n
+        c.wholeBloodUnits += n * (ml / 200)
+        if (row.channel_id !== null && rural.has(row.channel_id)) c.ruralMobileWholeBlood += n
+      } else {
+        c.apheresisDonations += n
+        c.apheresisDoses += n * (row.doses ?? 0)
+      }
+      if (row.household === 'rural') c.ruralDonorDonations += n
+      if (row.repeat_donor === 1) c.repeatDonorDonations += n
+      if (row.rhd === 'neg') c.rhdNegativeDonations += n
+      if (row.channel_id !== null) c.byChannel[row.channel_id] = (c.byChannel[row.channel_id] ?? 0) + n
+      c.byBloodGroup[bloodGroupOf(row.abo as Abo, row.rhd as RhD)] += n
+      break
+    }
+    case 'deferral':
+      c.deferrals += n
+      break
+    case 'drive':
+      c.busTrips += n
+      if (row.channel_id !== null && rural.has(row.channel_id)) c.ruralBusTrips += n
+      break
+  }
+}
+
+/** Folds group rows into counts under the key `keyOf` gives (null: left out). */
+function fold(
+  rows: { rows: CountRow[], teamRows: TeamRow[] }, rural: ReadonlySet<string>,
+  keyOf: (row: { month: string | null, team: string | null, channel_id: string | null }) => string | null,
+): Map<string, IndicatorCounts> {
+  const out = new Map<string, IndicatorCounts>()
+  const get = (key: string): IndicatorCounts => {
+    let c = out.get(key)
+    if (!c) { c = emptyCounts(); out.set(key, c) }
+    return c
+  }
+  for (const row of rows.rows) {
+    const key = keyOf(row)
+    if (key !== null) addRow(get(key), row, rural)
+  }
+  for (const row of rows.teamRows) {
+    const key = keyOf(row)
+    if (key === null) continue
+    const c = get(key)
+    c.byTeam[row.member_team] = (c.byTeam[row.member_team] ?? 0) + row.n
+  }
+  return out
+}
+
+export interface IndicatorReport {
+  from: string
+  to: string
+  scope: Scope
+  counts: IndicatorCounts
+  indicators: Indicators
+}
+
+export async function indicatorReport(db: Db, stationId: string, filter: ReportFilter): Promise<IndicatorReport> {
+  const ctx = await indicatorContext(db, stationId, populationYear(filter.from, filter.to))
+  const rows = await countRows(db, stationId, filter, { byMonth: false, byTeam: false })
+  const counts = fold(rows, ctx.ruralMobileChannelIds, () => 'all').get('all') ?? emptyCounts()
+  return { ...filter, counts, indicators: indicatorsFromCounts(counts, ctx) }
+}
+
+export interface MonthlyPoint {
+  month: string
+  from: string
+  to: string
+  counts: IndicatorCounts
+  indicators: Indicators
+}
+
+/** Counts per calendar month of [from, to] (months without records included, as zeros). */
+export async function monthlySeries(db: Db, stationId: string, filter: ReportFilter): Promise<MonthlyPoint[]> {
+  const rows = await countRows(db, stationId, filter, { byMonth: true, byTeam: false })
+  const ctxCache = new Map<number, IndicatorContext>()
+  const byMonth = fold(rows, (await indicatorContext(db, stationId, null)).ruralMobileChannelIds, (r) => r.month)
+  const out: MonthlyPoint[] = []
+  for (let month = filter.from.slice(0, 7); month <= filter.to.slice(0, 7); month = nextMonth(month)) {
+    const year = Number(month.slice(0, 4))
+    let ctx = ctxCache.get(year)
+    if (!ctx) { ctx = await indicatorContext(db, stationId, year); ctxCache.set(year, ctx) }
+    const counts = byMonth.get(month) ?? emptyCounts()
+    const first = `${month}-01`
+    const last = `${month}-${String(daysInMonth(year, Number(month.slice(5, 7)))).padStart(2, '0')}`
+    out.push({
+      month,
+      from: first < filter.from ? filter.from : first,
+      to: last > filter.to ? filter.to : last,
+      counts,
+      indicators: indicatorsFromCounts(counts, ctx),
+    })
+  }
+  return out
+}
+
+function nextMonth(month: string): string {
+  const y = Number(month.slice(0, 4))
+  const m = Number(month.slice(5, 7))
+  return m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`
+}
+
+/** Running totals of a calendar year and month, split by channel and by team, for phones. */
+export interface PeriodTotals {
+  period: { kind: 'year' | 'month', start: string, end: string }
+  counts: IndicatorCounts
+  indicators: Indicators
+  byChannel: Record<string, IndicatorCounts>
+  byTeam: Record<string, IndicatorCounts>
+}
+
+export async function periodTotals(db: Db, stationId: string, today: string): Promise<{ year: PeriodTotals, month: PeriodTotals }> {
+  const { year, month } = parseIsoDate(today)
+  const yearStart = `${year}-01-01`
+  const yearEnd = `${year}-12-31`
+  const monthKey = today.slice(0, 7)
+  const ctx = await indicatorContext(db, stationId, year)
+  const rural = ctx.ruralMobileChannelIds
+  const filter: ReportFilter = { from: yearStart, to: yearEnd, scope: { kind: 'station', id: null } }
+  const plain = await countRows(db, stationId, filter, { byMonth: true, byTeam: false })
+  const teams = await countRows(db, stationId, filter, { byMonth: true, byTeam: true })
+
+  const build = (kind: 'year' | 'month', start: string, end: string, inPeriod: (m: string | null) => boolean): PeriodTotals => {
+    const counts = fold(plain, rural, (r) => (inPeriod(r.month) ? 'all' : null)).get('all') ?? emptyCounts()
+    const byChannel = Object.fromEntries(fold(plain, rural, (r) => (inPeriod(r.month) ? r.channel_id : null)))
+    const byTeam = Object.fromEntries(fold(teams, rural, (r) => (inPeriod(r.month) ? r.team : null)))
+    return { period: { kind, start, end }, counts, indicators: indicatorsFromCounts(counts, ctx), byChannel, byTeam }
+  }
+  return {
+    year: build('year', yearStart, yearEnd, () => true),
+    month: build('month', `${monthKey}-01`, `${monthKey}-${String(daysInMonth(year, month)).padStart(2, '0')}`, (m) => m === monthKey),
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Query parameters
+
+const MAX_REPORT_DAYS = 366 * 5
+
+/** from/to/scope/scopeId from a query string, checked (400 on anything wrong). */
+export function reportFilterFromQuery(query: Record<string, string | undefined>): ReportFilter {
+  const from = query.from ?? ''
+  const to = query.to ?? ''
+  if (!isIsoDate(from) || !isIsoDate(to)) throw new ApiError(400, 'invalid_period', 'from and to must be dates (YYYY-MM-DD)')
+  if (to < from) throw new ApiError(400, 'invalid_period', 'the period ends before it starts')
+  if (addDays(from, MAX_REPORT_DAYS) < to) throw new ApiError(400, 'invalid_period', 'a report covers at most five years')
+  const scope = parseOr400(ScopeSchema, { kind: query.scope ?? 'station', id: query.scopeId ?? null }, 'invalid_scope')
+  return { from, to, scope }
+}

@@ -1,0 +1,150 @@
+// Station admin API under /api/v1/admin (manager or admin session): reference data, staff,
+// devices, enrollment codes, population, accounts. Every row read or written is the caller's station's.
+import { Hono } from 'hono'
+import * as v from 'valibot'
+import { type AppEnv, requireAccount, requireAdmin } from '../http/auth'
+import { readJsonBody } from '../http/body'
+import { ApiError, parseOr400 } from '../http/errors'
+import { hashPassword } from '../auth/passwords'
+import { getAccount, insertAccount, listAccounts, Password, prepareAccount, updateAccount, verifyLogin } from '../repo/accounts'
+import { issueEnrollmentCode, listDevices, renameDevice, revokeDevice } from '../repo/devices'
+import {
+  createStaff, deleteChannel, deletePopulation, deleteSite, deleteStaff, deleteTarget, deleteTeam, listChannels,
+  listPopulations, listSites, listStaff, listTargets, listTeams, preparePin, saveChannel, savePopulation, saveSite,
+  saveTarget, saveTeam, setStaffPin, updateStaff,
+} from '../repo/reference'
+import { getStationRow, renameStation, stationFromRow } from '../repo/stations'
+import type { RouteDeps } from './deps'
+
+export function adminRoutes(deps: RouteDeps): Hono<AppEnv> {
+  const { store } = deps
+  const db = store.db
+  const app = new Hono<AppEnv>()
+  app.use('*', requireAccount(store))
+  const body = (c: Parameters<typeof readJsonBody>[0]) => readJsonBody(c, deps.bodyLimits)
+  const tx = <T>(fn: (trx: typeof db) => Promise<T>): Promise<T> => db.transaction().execute((trx) => fn(trx as unknown as typeof db))
+
+  // Station
+  app.get('/station', async (c) => c.json(stationFromRow(await getStationRow(db, c.get('account').stationId))))
+  app.patch('/station', async (c) => {
+    const input = parseOr400(v.object({ name: v.string() }), await body(c))
+    return c.json(await tx((trx) => renameStation(trx, c.get('account').stationId, input.name)))
+  })
+
+  // Sites, channels, teams, targets: list, create, update (merge), delete (tombstone)
+  const crud = (
+    path: string,
+    list: (d: typeof db, stationId: string) => Promise<unknown[]>,
+    save: (d: typeof db, stationId: string, input: unknown, id?: string) => Promise<unknown>,
+    remove: (d: typeof db, stationId: string, id: string) => Promise<void>,
+  ) => {
+    app.get(`/${path}`, async (c) => c.json(await list(db, c.get('account').stationId)))
+    app.post(`/${path}`, async (c) => {
+      const input = await body(c)
+      return c.json(await tx((trx) => save(trx, c.get('account').stationId, input)), 201)
+    })
+    app.patch(`/${path}/:id`, async (c) => {
+      const input = await body(c)
+      return c.json(await tx((trx) => save(trx, c.get('account').stationId, input, c.req.param('id'))))
+    })
+    app.delete(`/${path}/:id`, async (c) => {
+      await tx((trx) => remove(trx, c.get('account').stationId, c.req.param('id')))
+      return c.body(null, 204)
+    })
+  }
+  crud('sites', listSites, saveSite, deleteSite)
+  crud('channels', listChannels, saveChannel, deleteChannel)
+  crud('teams', listTeams, saveTeam, deleteTeam)
+  crud('targets', listTargets, saveTarget, deleteTarget)
+
+  // Staff: create with a PIN, reset the PIN, rename/deactivate, delete
+  app.get('/staff', async (c) => c.json(await listStaff(db, c.get('account').stationId)))
+  app.post('/staff', async (c) => {
+    const input = await body(c)
+    const pinHash = await preparePin(input, deps.pinIterations)
+    return c.json(await tx((trx) => createStaff(trx, c.get('account').stationId, input, pinHash)), 201)
+  })
+  app.patch('/staff/:id', async (c) => {
+    const input = await body(c)
+    return c.json(await tx((trx) => updateStaff(trx, c.get('account').stationId, c.req.param('id'), input)))
+  })
+  app.post('/staff/:id/pin', async (c) => {
+    const pinHash = await preparePin(await body(c), deps.pinIterations)
+    return c.json(await tx((trx) => setStaffPin(trx, c.get('account').stationId, c.req.param('id'), pinHash)))
+  })
+  app.delete('/staff/:id', async (c) => {
+    await tx((trx) => deleteStaff(trx, c.get('account').stationId, c.req.param('id')))
+    return c.body(null, 204)
+  })
+
+  // Population per year
+  app.get('/populations', async (c) => c.json(await listPopulations(db, c.get('account').stationId)))
+  app.put('/populations/:year', async (c) => {
+    const input = await body(c)
+    const year = /^\d{4}$/.test(c.req.param('year')) ? Number(c.req.param('year')) : c.req.param('year')
+    return c.json(await tx((trx) => savePopulation(trx, c.get('account').stationId, year, input)))
+  })
+  app.delete('/populations/:year', async (c) => {
+    const year = Number(c.req.param('year'))
+    if (!Number.isInteger(year)) throw new ApiError(404, 'not_found', 'population not found')
+    await tx((trx) => deletePopulation(trx, c.get('account').stationId, year))
+    return c.body(null, 204)
+  })
+
+  // Devices and enrollment codes
+  app.get('/devices', async (c) => c.json(await listDevices(db, c.get('account').stationId)))
+  app.patch('/devices/:id', async (c) => {
+    const input = parseOr400(v.object({ name: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(120)) }), await body(c))
+    return c.json(await renameDevice(db, c.get('account').stationId, c.req.param('id'), input.name))
+  })
+  app.post('/devices/:id/revoke', async (c) => {
+    const device = await revokeDevice(db, c.get('account').stationId, c.req.param('id'))
+    deps.log.info('device revoked', { device: device.id, by: c.get('account').id })
+    return c.json(device)
+  })
+  app.post('/enrollment-codes', async (c) => {
+    const account = c.get('account')
+    const issued = await issueEnrollmentCode(db, account.stationId, account.id)
+    const station = await getStationRow(db, account.stationId)
+    const base = (deps.publicUrl ?? new URL(c.req.url).origin).replace(/\/$/, '')
+    const enrollUrl = `${base}/enroll?code=${encodeURIComponent(issued.code)}&station=${encodeURIComponent(station.code)}`
+    return c.json({ ...issued, enrollUrl, payload: enrollUrl, stationCode: station.code }, 201)
+  })
+
+  // Own password
+  app.post('/password', async (c) => {
+    const input = parseOr400(v.object({ currentPassword: v.string(), newPassword: Password }), await body(c))
+    const account = c.get('account')
+    await verifyLogin(db, account.stationId, account.username, input.currentPassword)
+    const passwordHash = await hashPassword(input.newPassword)
+    await updateAccount(db, account.stationId, account.id, { passwordHash })
+    return c.body(null, 204)
+  })
+
+  // Accounts (admin only)
+  app.get('/accounts', requireAdmin, async (c) => c.json(await listAccounts(db, c.get('account').stationId)))
+  app.post('/accounts', requireAdmin, async (c) => {
+    const prepared = await prepareAccount(await body(c))
+    return c.json(await tx((trx) => insertAccount(trx, c.get('account').stationId, prepared)), 201)
+  })
+  app.patch('/accounts/:id', requireAdmin, async (c) => {
+    const input = parseOr400(v.object({
+      active: v.optional(v.boolean()),
+      role: v.optional(v.picklist(['admin', 'manager'] as const)),
+      password: v.optional(Password),
+    }), await body(c))
+    const account = c.get('account')
+    await getAccount(db, account.stationId, c.req.param('id'))
+    if (c.req.param('id') === account.id && (input.active === false || input.role === 'manager')) {
+      throw new ApiError(400, 'invalid_request', 'an admin cannot deactivate or demote their own account')
+    }
+    const passwordHash = input.password === undefined ? undefined : await hashPassword(input.password)
+    return c.json(await updateAccount(db, account.stationId, c.req.param('id'), {
+      ...(input.active === undefined ? {} : { active: input.active }),
+      ...(input.role === undefined ? {} : { role: input.role }),
+      ...(passwordHash === undefined ? {} : { passwordHash }),
+    }))
+  })
+
+  return app
+}

@@ -1,0 +1,67 @@
+// Report routes under /api/v1/reports (manager session): indicators for a period and scope,
+// monthly series, target progress, and the records of a period for listing and export.
+import { Hono } from 'hono'
+import { isIsoDate } from '../../domain/dates'
+import { computeProgress } from '../../domain/progress'
+import { type AppEnv, requireAccount } from '../http/auth'
+import { ApiError } from '../http/errors'
+import { listRecords, RECORD_LIST_MAX } from '../repo/record-list'
+import { listTargets } from '../repo/reference'
+import { indicatorReport, monthlySeries, reportFilterFromQuery } from '../repo/reports'
+import { getStationRow } from '../repo/stations'
+import { stationToday } from '../time'
+import type { RouteDeps } from './deps'
+
+export function reportRoutes(deps: RouteDeps): Hono<AppEnv> {
+  const { store } = deps
+  const db = store.db
+  const app = new Hono<AppEnv>()
+  app.use('*', requireAccount(store))
+
+  app.get('/indicators', async (c) => {
+    const filter = reportFilterFromQuery(c.req.query())
+    return c.json(await indicatorReport(db, c.get('account').stationId, filter))
+  })
+
+  app.get('/monthly', async (c) => {
+    const filter = reportFilterFromQuery(c.req.query())
+    return c.json({ ...filter, months: await monthlySeries(db, c.get('account').stationId, filter) })
+  })
+
+  // Progress of the targets running on `asOf` (default: today at the station), or of all with all=1.
+  app.get('/progress', async (c) => {
+    const stationId = c.get('account').stationId
+    const station = await getStationRow(db, stationId)
+    const asOf = c.req.query('asOf') ?? stationToday(station.time_zone)
+    if (!isIsoDate(asOf)) throw new ApiError(400, 'invalid_request', 'asOf must be a date (YYYY-MM-DD)')
+    const all = c.req.query('all') === '1'
+    const targets = (await listTargets(db, stationId)).filter((t) => all || (t.period.start <= asOf && asOf <= t.period.end))
+    const out = []
+    for (const target of targets) {
+      const to = asOf < target.period.end ? asOf : target.period.end
+      if (to < target.period.start) {
+        out.push({ target, indicators: null, progress: null, note: 'not_started' })
+        continue
+      }
+      const report = await indicatorReport(db, stationId, { from: target.period.start, to, scope: target.scope })
+      const progress = target.metric === 'per_1000' && report.indicators.population === null
+        ? null
+        : computeProgress({ target, actual: report.indicators, asOf })
+      out.push({ target, indicators: report.indicators, progress, note: progress ? null : 'no_population' })
+    }
+    return c.json({ asOf, targets: out })
+  })
+
+  // Records of a period, a page at a time (donor identities are never listed).
+  app.get('/records', async (c) => {
+    const q = c.req.query()
+    const filter = reportFilterFromQuery(q)
+    const limit = q.limit === undefined ? 500 : Number(q.limit)
+    if (!Number.isInteger(limit) || limit < 1 || limit > RECORD_LIST_MAX) {
+      throw new ApiError(400, 'invalid_request', `limit must be a whole number from 1 to ${RECORD_LIST_MAX}`)
+    }
+    return c.json(await listRecords(db, c.get('account').stationId, filter, { limit, after: q.after ?? null }))
+  })
+
+  return app
+}

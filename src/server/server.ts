@@ -1,0 +1,45 @@
+// Runs the station: opens (and migrates) the database, serves the app and API on one port, and
+// shuts down cleanly. Used by main.ts and, in-process on port 0, by the server tests.
+import { type ServerType, serve } from '@hono/node-server'
+import type { AddressInfo } from 'node:net'
+import { createStationApp, type StationAppOptions } from './app'
+import type { ServerConfig } from './config'
+import { openStore, type Store } from './db/store'
+import { type Logger, silentLogger } from './log'
+
+export interface RunningStation {
+  url: string
+  port: number
+  store: Store
+  server: ServerType
+  /** Stops accepting requests, waits for those in flight, closes the database (unless it was given). */
+  close(): Promise<void>
+}
+
+export interface StartStationOptions extends Omit<StationAppOptions, 'store'> {
+  config: Pick<ServerConfig, 'port' | 'host' | 'dataDir' | 'databaseUrl'>
+  /** An open store to use (and leave open on close); otherwise one is opened from config. */
+  store?: Store
+  log?: Logger
+}
+
+export async function startStation(opts: StartStationOptions): Promise<RunningStation> {
+  const log = opts.log ?? silentLogger
+  const ownStore = !opts.store
+  const store = opts.store ?? await openStore({ databaseUrl: opts.config.databaseUrl, dataDir: opts.config.dataDir })
+  const app = createStationApp({ ...opts, store, log })
+  const server = await new Promise<ServerType>((resolve) => {
+    const s = serve({ fetch: app.fetch, port: opts.config.port, hostname: opts.config.host }, () => resolve(s))
+  })
+  const port = (server.address() as AddressInfo).port
+  return {
+    url: `http://localhost:${port}`,
+    port,
+    store,
+    server,
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+      if (ownStore) await store.close()
+    },
+  }
+}
