@@ -111,7 +111,17 @@ export const useSyncStore = defineStore('sync', () => {
       window.addEventListener('offline', update)
       stopOnlineWatch = () => { window.removeEventListener('online', update); window.removeEventListener('offline', update) }
     }
-    if (await database.device.get('device')) scheduler.start()
+    // Sync starts once the phone is enrolled, and a new token (enrolled again after a 401) retries at once.
+    let token: string | null | undefined
+    subscriptions.push(liveQuery(() => database.device.get('device')).subscribe({
+      next: (device) => {
+        if (!device || !scheduler) return
+        if (!scheduler.started) scheduler.start()
+        else if (token !== undefined && device.token !== token) void scheduler.trigger('button')
+        token = device.token
+      },
+      error: () => {},
+    }))
   }
 
   /** After enrollment (or a new token) the automatic sync may begin. */
