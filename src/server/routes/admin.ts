@@ -43,7 +43,8 @@ export function adminRoutes(deps: RouteDeps): Hono<AppEnv> {
       const input = await body(c)
       return c.json(await tx((trx) => save(trx, c.get('account').stationId, input)), 201)
     })
-    app.patch(`/${path}/:id`, async (c) => {
+    // PATCH merges the given fields into the row; PUT sends the whole row (the same merge, every field given).
+    app.on(['PATCH', 'PUT'], `/${path}/:id`, async (c) => {
       const input = await body(c)
       return c.json(await tx((trx) => save(trx, c.get('account').stationId, input, c.req.param('id'))))
     })
