@@ -3,26 +3,26 @@
 // bag reconciliation and the leader's PIN, close the page, reopen it: everything is still there,
 // each record with its outbox entry.
 //
-// The phone is seeded through IndexedDB (support/field.ts) with what enrollment and a reference
-// pull would have stored; the station server serves the built app and its service worker.
+// The station is set up through the server's setup and admin API; the phone enrolls with a code
+// and pulls the roster, sites and channels for real, then the network goes away.
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningServer, startServer } from '../support/server'
 import { PHONE, launchChromium } from './support/browser'
-import { type FieldSeed, makeFieldSeed, PINS, readTables, residentId, seedPhone, unlockAs } from './support/field'
+import { dinBody, dinWithCheck, enrollPhone, PINS, readTables, residentId, setUpStation, type StationSetup, unlockAs } from './support/field'
 
 describe('a bus drive recorded offline on a phone', () => {
   let server: RunningServer
   let browser: Browser
   let context: BrowserContext
-  let seed: FieldSeed
+  let station: StationSetup
   const errors: string[] = []
 
   beforeAll(async () => {
     server = await startServer()
     browser = await launchChromium()
     context = await browser.newContext({ viewport: PHONE, hasTouch: true, locale: 'zh-CN' })
-    seed = await makeFieldSeed()
+    station = await setUpStation(server.url)
   })
   afterAll(async () => {
     await context?.close()
@@ -70,9 +70,10 @@ describe('a bus drive recorded offline on a phone', () => {
     await page.getByRole('link', { name: '返回车次' }).tap()
   }
 
-  it('records, voids and closes a drive offline, and keeps every record with its outbox entry', async () => {
+  it('records, voids and closes a drive offline, keeps every record with its outbox entry, and the station accepts them all', async () => {
     const page = watch(await context.newPage())
-    await seedPhone(page, server.url, seed)
+    await enrollPhone(page, server.url, station.enrollmentCode)
+    const [device] = (await readTables(page, ['device'])).device!
     // The service worker has precached the app: from here on there is no network.
     await page.evaluate(async () => { await navigator.serviceWorker.ready })
     await context.setOffline(true)
@@ -87,14 +88,14 @@ describe('a bus drive recorded offline on a phone', () => {
     await page.getByRole('radio', { name: '乡村流动', exact: true }).tap()
     await page.getByRole('checkbox', { name: '李敏', exact: true }).tap()
     await page.getByRole('radio', { name: '王建华', exact: true }).tap()
-    await typeInto(page, '第一个血袋号（DIN）', seed.dinBody(1))
-    await typeInto(page, '最后一个血袋号（DIN）', seed.dinBody(40))
+    await typeInto(page, '第一个血袋号（DIN）', dinBody(1))
+    await typeInto(page, '最后一个血袋号（DIN）', dinBody(40))
     await expect.poll(() => page.getByTestId('bags-loaded').textContent()).toContain('共装车 40 个血袋')
     await page.getByRole('button', { name: '开始车次' }).tap()
     await page.getByRole('link', { name: '登记献血者' }).waitFor()
 
-    await recordDonor(page, { id: residentId('410327', '1995-07-21', '051'), name: '刘洋', household: '农村', vitals: ['68', '142', '122', '78', '72', '36.6'], outcome: 'donate', volume: '400 ml', abo: 'A', rhd: '阳性 +', din: seed.dinWithCheck(1) })
-    await recordDonor(page, { id: residentId('410328', '1990-03-08', '071'), name: '孙强', household: '城镇', vitals: ['75', '150', '118', '76', '68', '36.4'], outcome: 'donate', volume: '200 ml', abo: 'O', rhd: '阴性 −', din: seed.dinWithCheck(2) })
+    await recordDonor(page, { id: residentId('410327', '1995-07-21', '051'), name: '刘洋', household: '农村', vitals: ['68', '142', '122', '78', '72', '36.6'], outcome: 'donate', volume: '400 ml', abo: 'A', rhd: '阳性 +', din: dinWithCheck(1) })
+    await recordDonor(page, { id: residentId('410328', '1990-03-08', '071'), name: '孙强', household: '城镇', vitals: ['75', '150', '118', '76', '68', '36.4'], outcome: 'donate', volume: '200 ml', abo: 'O', rhd: '阴性 −', din: dinWithCheck(2) })
     await recordDonor(page, { id: residentId('410328', '2000-02-03', '062'), name: '陈静', household: '城镇', vitals: ['52', '108', '104', '70', '80', '36.8'], outcome: 'defer' })
     await expect.poll(() => page.getByTestId('tally-donations').textContent()).toBe('2')
     expect(await page.getByTestId('tally-units').textContent()).toBe('3')
@@ -141,15 +142,20 @@ describe('a bus drive recorded offline on a phone', () => {
     expect(after.deferrals).toHaveLength(1)
     expect(after.donorIdentities).toHaveLength(3)
     expect(after.voids).toMatchObject([{ reason: '献血者信息登记错误' }])
-    expect(after.driveCloses).toMatchObject([{ bagsLoaded: 40, bagsUsed: 1, bagsSpoiled: 1, bagsReturned: 37, signedOffBy: seed.roster.leader.id }])
+    expect(after.driveCloses).toMatchObject([{ bagsLoaded: 40, bagsUsed: 1, bagsSpoiled: 1, bagsReturned: 37, signedOffBy: station.staff.leader }])
     const records = Object.entries(after).filter(([name]) => name !== 'outbox').flatMap(([, rows]) => rows)
     const outbox = after.outbox!
     expect(outbox).toHaveLength(records.length)
     for (const rec of records) {
       expect(outbox.filter((e) => e.recordId === rec.id), `outbox entry of ${String(rec.type)}`).toHaveLength(1)
-      expect(rec).toMatchObject({ deviceId: seed.deviceId, authorStaffId: seed.roster.leader.id })
+      expect(rec).toMatchObject({ deviceId: device!.deviceId, authorStaffId: station.staff.leader, stationId: device!.stationId })
     }
     expect(outbox.map((e) => e.seq)).toEqual([...outbox.map((e) => e.seq)].sort((a, b) => Number(a) - Number(b)))
+
+    // Back in range of the network: the station takes every record, none refused.
+    await context.setOffline(false)
+    await expect.poll(() => again.getByTestId('unsynced').textContent(), { timeout: 30_000 }).toContain('待上传 0 条')
+    expect(await again.getByText(/被服务器拒收/).count()).toBe(0)
     expect(errors).toEqual([])
   })
 })

@@ -46,7 +46,7 @@ export async function mountFieldApp(path: string, opts: { roster?: FieldApp['ros
   await router.push(path)
   await router.isReady()
   const Root = defineComponent({ render: () => h(RouterView) })
-  const wrapper = mount(Root, { global: { plugins: [pinia, router, createAppI18n('zh-CN')] }, attachTo: document.body })
+  const wrapper = mount(Root, { global: { plugins: [pinia, router, createAppI18n('zh-CN')], stubs: { SyncBadge: true } }, attachTo: document.body })
   await settle()
   return { db, router, wrapper, roster }
 }

@@ -1,6 +1,7 @@
-// A phone ready for a drive, for browser tests and screenshots. The station server's enrollment
-// and pull are not part of this seeding: the reference data a pull would have stored is written
-// straight into the phone's IndexedDB (same tables and row shapes as src/app/sync/pull.ts).
+// A phone ready for a drive, for browser tests and screenshots. Two ways: setUpStation() creates a
+// station through the server's setup and admin API and issues an enrollment code, so the phone
+// enrolls and pulls for real; makeFieldSeed()/seedPhone() write what a pull would have stored
+// straight into the phone's IndexedDB (for data the server cannot make yet, e.g. a donation history).
 import type { Page } from 'playwright-core'
 import { isoDateOf } from '../../../src/domain/dates'
 import { isbt128Din } from '../../../src/domain/din'
@@ -13,6 +14,14 @@ import { residentIdCheckCharacter } from '../../../src/domain/resident-id'
 import type { EligibilityEntry } from '../../../src/domain/sync-protocol'
 
 export const PINS = { leader: '2580', collector: '1397', second: '4862' } as const
+
+/** Bag numbers of this year's series W1234: body (13 characters) and body + check character. */
+export function dinBody(n: number): string {
+  return `W1234${isoDateOf(new Date(), 'Asia/Shanghai').slice(2, 4)}${String(n).padStart(6, '0')}`
+}
+export function dinWithCheck(n: number): string {
+  return isbt128Din.format(dinBody(n))
+}
 
 export interface FieldSeed {
   station: Station
@@ -62,8 +71,6 @@ export async function makeFieldSeed(): Promise<FieldSeed> {
     hadReaction: false,
     donationCount: 3,
   }
-  const year = today.slice(2, 4)
-  const dinBody = (n: number): string => `W1234${year}${String(n).padStart(6, '0')}`
   const deviceId = newId()
   const channels = seedChannels(stationId, newId)
   const teams = seedTeams(stationId, newId)
@@ -71,7 +78,7 @@ export async function makeFieldSeed(): Promise<FieldSeed> {
   return {
     station, sites, roster, deviceId, today, recentDonorId,
     dinBody,
-    dinWithCheck: (n) => isbt128Din.format(dinBody(n)),
+    dinWithCheck,
     rows: {
       device: [{ key: 'device', deviceId, stationId, stationCode: station.code, token: null, enrolledAt: new Date().toISOString() }],
       stations: [ref(station)],
@@ -138,4 +145,61 @@ export async function readTables(page: Page, names: string[]): Promise<Record<st
     db.close()
     return out as Record<string, Array<Record<string, unknown>>>
   }, names)
+}
+
+// ---------------------------------------------------------------------------------------------
+// A real station on the real server
+
+export interface StationSetup {
+  adminToken: string
+  enrollmentCode: string
+  sites: Site[]
+  staff: { leader: string, collector: string, second: string }
+}
+
+async function api<T>(baseUrl: string, method: string, path: string, body: unknown, token?: string): Promise<T> {
+  const res = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  })
+  const text = await res.text()
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`)
+  return JSON.parse(text) as T
+}
+
+/** First-run setup, the seed channels and teams, three sites, three staff with PINs, an enrollment code. */
+export async function setUpStation(baseUrl: string): Promise<StationSetup> {
+  const setup = await api<{ token: string }>(baseUrl, 'POST', '/api/v1/setup', {
+    stationCode: 'luoyang', stationName: '洛阳市中心血站', timeZone: 'Asia/Shanghai', username: 'admin', password: 'correct horse battery staple',
+  })
+  const admin = <T>(method: string, path: string, body: unknown) => api<T>(baseUrl, method, `/api/v1/admin${path}`, body, setup.token)
+  for (const c of seedChannels('00000000-0000-7000-8000-000000000000', newId)) {
+    await admin('POST', '/channels', { code: c.code, nameZh: c.nameZh, nameEn: c.nameEn, ruralMobile: c.ruralMobile })
+  }
+  for (const t of seedTeams('00000000-0000-7000-8000-000000000000', newId)) {
+    await admin('POST', '/teams', { code: t.code, nameZh: t.nameZh, nameEn: t.nameEn })
+  }
+  const sites: Site[] = []
+  for (const site of [
+    { name: '宜阳县三乡镇', kind: 'township', area: '宜阳县' },
+    { name: '洛宁县城关村', kind: 'village', area: '洛宁县' },
+    { name: '河南科技大学', kind: 'university', area: '洛龙区' },
+  ]) sites.push(await admin<Site>('POST', '/sites', site))
+  const staff = async (name: string, role: RosterEntry['role'], pin: string) => (await admin<{ id: string }>('POST', '/staff', { name, role, pin })).id
+  const ids = {
+    leader: await staff('王建华', 'leader', PINS.leader),
+    collector: await staff('李敏', 'collector', PINS.collector),
+    second: await staff('张伟', 'collector', PINS.second),
+  }
+  const { code } = await admin<{ code: string }>('POST', '/enrollment-codes', {})
+  return { adminToken: setup.token, enrollmentCode: code, sites, staff: ids }
+}
+
+/** The phone enrolls with the code through its first-run screen and pulls the station's data. */
+export async function enrollPhone(page: Page, baseUrl: string, code: string): Promise<void> {
+  await page.goto(`${baseUrl}/enroll`)
+  await page.getByLabel(/登记码|Enrollment code/).fill(code)
+  await page.locator('button[form="enroll-form"]').click()
+  await page.locator('.unlock').waitFor()
 }
