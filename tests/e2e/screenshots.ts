@@ -7,7 +7,8 @@ import type { Page } from 'playwright-core'
 import { buildIfStale } from '../../scripts/build-if-stale.mjs'
 import { startServer } from '../support/server'
 import { PHONE, launchChromium } from './support/browser'
-import { makeFieldSeed, PINS, residentId, seedPhone, unlockAs } from './support/field'
+import { isoDateOf } from '../../src/domain/dates'
+import { addSnapshotDonor, dinBody, dinWithCheck, PINS, residentId, setUpStation, unlockAs } from './support/field'
 
 const OUT = 'screenshots'
 
@@ -27,15 +28,22 @@ async function main(): Promise<void> {
     const page = await context.newPage()
     page.on('pageerror', (e) => console.error('page error:', e.message))
     page.on('dialog', (d) => void d.accept())
-    const seed = await makeFieldSeed()
+    const station = await setUpStation(server.url)
+    const recentDonorId = residentId('410327', '1988-04-12', '031')
 
-    await page.goto(`${server.url}/enroll`)
+    // The QR code on the station's phones page opens /enroll?code=…
+    await page.goto(`${server.url}/enroll?code=${encodeURIComponent(station.enrollmentCode)}`)
     await page.locator('h1').first().waitFor()
-    await page.getByLabel('登记码').fill('ABCD-1234')
     await shot(page, '01-enroll')
-
-    await seedPhone(page, server.url, seed)
+    await page.locator('button[form="enroll-form"]').tap()
     await page.getByRole('button', { name: /王建华/ }).waitFor()
+    // A donor the station saw two months ago; then the bus leaves the network behind.
+    await addSnapshotDonor(page, recentDonorId, {
+      lastDonationOn: isoDateOf(new Date(Date.now() - 60 * 86_400_000), 'Asia/Shanghai'), lastDonationType: 'whole_blood',
+      apheresisLast12Months: 0, deferredUntil: null, permanentlyDeferred: false, hadReaction: false, donationCount: 3,
+    })
+    await page.evaluate(async () => { await navigator.serviceWorker.ready })
+    await context.setOffline(true)
     await shot(page, '02-unlock-who')
     await page.getByRole('button', { name: /王建华/ }).tap()
     await page.locator('.pin-pad').getByRole('button', { name: '2', exact: true }).tap()
@@ -53,8 +61,8 @@ async function main(): Promise<void> {
     await page.getByRole('radio', { name: '乡村流动', exact: true }).tap()
     await page.getByRole('checkbox', { name: '志愿服务队伍', exact: true }).tap()
     await page.getByRole('checkbox', { name: '李敏', exact: true }).tap()
-    await page.getByLabel('第一个血袋号（DIN）').fill(seed.dinBody(1))
-    await page.getByLabel('最后一个血袋号（DIN）').fill(seed.dinBody(40))
+    await page.getByLabel('第一个血袋号（DIN）').fill(dinBody(1))
+    await page.getByLabel('最后一个血袋号（DIN）').fill(dinBody(40))
     await shot(page, '05-drive-open')
     await shot(page, '05b-drive-open-full', true)
     await page.getByRole('button', { name: '开始车次' }).tap()
@@ -64,7 +72,7 @@ async function main(): Promise<void> {
     // Donor 1: repeat donor whose last donation was two months ago (snapshot warning), then a
     // clean first-time donor who gives 400 ml.
     await page.getByRole('link', { name: '登记献血者' }).tap()
-    await page.getByLabel('身份证号').fill(seed.recentDonorId)
+    await page.getByLabel('身份证号').fill(recentDonorId)
     await page.getByLabel('姓名').fill('赵丽')
     await page.getByTestId('snapshot-warning').waitFor()
     await shot(page, '07-donor-identity-warning')
@@ -85,7 +93,7 @@ async function main(): Promise<void> {
     await page.getByRole('radio', { name: '400 ml', exact: true }).tap()
     await page.getByRole('radio', { name: 'A', exact: true }).tap()
     await page.getByRole('radio', { name: '阳性 +', exact: true }).tap()
-    await page.getByLabel('血袋号（DIN）').fill(seed.dinWithCheck(1))
+    await page.getByLabel('血袋号（DIN）').fill(dinWithCheck(1))
     await shot(page, '10-donor-donation')
     await page.getByRole('button', { name: '保存' }).tap()
     await page.getByTestId('saved').waitFor()
@@ -112,7 +120,7 @@ async function main(): Promise<void> {
     await page.setViewportSize({ width: 360, height: 740 })
     await shot(page, '14b-drive-360')
     await page.getByRole('link', { name: '登记献血者' }).tap()
-    await page.getByLabel('身份证号').fill(seed.recentDonorId)
+    await page.getByLabel('身份证号').fill(recentDonorId)
     await page.getByTestId('snapshot-warning').waitFor()
     await shot(page, '14c-donor-360')
     await page.getByRole('link', { name: '返回' }).tap()

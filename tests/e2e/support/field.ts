@@ -203,3 +203,28 @@ export async function enrollPhone(page: Page, baseUrl: string, code: string): Pr
   await page.locator('button[form="enroll-form"]').click()
   await page.locator('.unlock').waitFor()
 }
+
+/**
+ * Puts a donor into the phone's eligibility snapshot, keyed with the salt the phone pulled, as a
+ * pull would once the station has this donor's history.
+ */
+export async function addSnapshotDonor(page: Page, idNumber: string, history: Omit<EligibilityEntry, 'donorKey'>): Promise<void> {
+  const { stations } = await readTables(page, ['stations'])
+  const salt = (stations![0]!.value as Station).donorKeySalt
+  if (!salt) throw new Error('the phone has no donor key salt')
+  const entry: EligibilityEntry = { donorKey: await donorKey(idNumber, salt), ...history }
+  await page.evaluate(async (row) => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const req = indexedDB.open('bloodbus')
+      req.onsuccess = () => resolve(req.result)
+      req.onerror = () => reject(req.error)
+    })
+    await new Promise<void>((resolve, reject) => {
+      const tx = db.transaction('eligibility', 'readwrite')
+      tx.objectStore('eligibility').put(row)
+      tx.oncomplete = () => resolve()
+      tx.onerror = () => reject(tx.error)
+    })
+    db.close()
+  }, { key: entry.donorKey, value: entry })
+}
