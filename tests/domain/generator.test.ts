@@ -6,6 +6,7 @@ import { checkDinRange, dinInRange, isbt128Din } from '../../src/domain/din'
 import { generateSeedYear, type SeedYear } from '../../src/domain/generator/seed-year'
 import { apportion, createRng } from '../../src/domain/generator/prng'
 import { effectiveRecords } from '../../src/domain/indicators'
+import { SEED_CHANNELS, SEED_TEAMS, indicatorContextFor, seedChannels } from '../../src/domain/reference-data'
 import {
   ChannelSchema, FieldRecordSchema, PopulationSchema, SiteSchema, StationSchema, TeamSchema, type Donation, type Drive,
 } from '../../src/domain/records'
@@ -47,6 +48,30 @@ function fingerprint(year: SeedYear): string {
   for (const r of year.records) hash.update(JSON.stringify(r))
   return hash.digest('hex')
 }
+
+describe('reference data', () => {
+  it('has zh and en names for every seed channel and team; only rural_mobile is rural-mobile', () => {
+    for (const x of [...SEED_CHANNELS, ...SEED_TEAMS]) expect(x.nameZh && x.nameEn).toBeTruthy()
+    expect(SEED_CHANNELS.filter((c) => c.ruralMobile).map((c) => c.code)).toEqual(['rural_mobile'])
+    let n = 0
+    const channels = seedChannels('0188e1c2-0000-7000-8000-000000000001', () => `0188e1c2-0000-7000-8000-${String(++n).padStart(12, '0')}`)
+    expect(channels.map((c) => v.safeParse(ChannelSchema, c).success)).toEqual(SEED_CHANNELS.map(() => true))
+  })
+
+  it('gives the indicator context of a year: rural-mobile channels and that year\'s population', () => {
+    const stationId = '0188e1c2-0000-7000-8000-000000000001'
+    let n = 0
+    const channels = seedChannels(stationId, () => `0188e1c2-0000-7000-8000-${String(++n).padStart(12, '0')}`)
+    const reference = {
+      stations: [], sites: [], channels, teams: [],
+      populations: [{ stationId, year: 2022, population: 7_000_000 }, { stationId, year: 2023, population: 7_077_000 }],
+    }
+    const rural = channels.find((c) => c.code === 'rural_mobile')!.id
+    expect(indicatorContextFor(reference, 2022)).toEqual({ ruralMobileChannelIds: new Set([rural]), population: 7_000_000 })
+    expect(indicatorContextFor(reference).population).toBe(7_077_000)
+    expect(indicatorContextFor(reference, 2030).population).toBeNull()
+  })
+})
 
 describe('generateSeedYear', () => {
   let year: SeedYear
