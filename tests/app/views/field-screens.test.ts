@@ -192,6 +192,31 @@ describe('void and close', () => {
     expect(await app.db.voids.toArray()).toMatchObject([{ targetId: recordId, reason: '登记错人', authorStaffId: app.roster.leader.id }])
   })
 
+  it('corrects a deferral by a new record that keeps the original, with the until-date counted again', async () => {
+    await openDriveAt(() => '/drives')
+    const store = useDriveStore()
+    await store.recordDonor({
+      identity: { idNumber: MAN, name: '刘洋', phone: '', household: 'rural', donorKey: '0123456789abcdef0123456789abcdef' },
+      facts: { sex: 'M', ageYears: 30, repeatDonor: false },
+      outcome: { kind: 'deferral', reasonCode: 'cold_fever', until: '2026-06-20', note: '' },
+    })
+    const original = store.entries[0]!.original
+    await app.router.push(`/drives/${driveId}/records/${original.id}`)
+    await settle()
+    const w = app.wrapper
+    await button(w, '更正').trigger('click')
+    await w.find('#fix-reason').setValue('tattoo')
+    await w.find('#change-reason').setValue('原因选错，实为纹身')
+    await w.find('form').trigger('submit')
+    await settle()
+    expect(w.text()).toContain('更正已保存')
+    const [correction] = await app.db.corrections.toArray()
+    const year = Number(original.collectedOn.slice(0, 4)) + 1
+    expect(correction).toMatchObject({ targetId: original.id, reason: '原因选错，实为纹身', replacement: { id: original.id, type: 'deferral', reasonCode: 'tattoo' } })
+    expect((correction!.replacement as { until: string }).until.startsWith(String(year))).toBe(true)
+    expect(await app.db.deferrals.get(original.id)).toMatchObject({ reasonCode: 'cold_fever' })
+  })
+
   it('a bag mismatch needs a written note, and only the leader’s PIN signs the close', async () => {
     await openDriveAt((id) => `/drives/${id}/close`)
     const w = app.wrapper

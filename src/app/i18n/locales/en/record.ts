@@ -17,6 +17,7 @@ export default {
   voidConfirm: 'Void it',
   correct: 'Correct',
   correctTitle: 'Correct the donation',
+  correctDeferralTitle: 'Correct the deferral',
   reaction: 'Reaction',
   reactionAdd: 'Add an adverse reaction',
   reactionCode: 'Reaction',

@@ -17,6 +17,7 @@ export default {
   voidConfirm: '确认作废',
   correct: '更正',
   correctTitle: '更正献血记录',
+  correctDeferralTitle: '更正暂缓记录',
   reaction: '不良反应',
   reactionAdd: '登记不良反应',
   reactionCode: '反应类型',
