@@ -18,6 +18,7 @@ import { DEFAULT_PURGE_AFTER_DAYS, purgeConfirmedIdentities } from '../sync/purg
 import {
   browserEnvironment, type SchedulerEnvironment, type SchedulerOptions, type SchedulerPhase, SyncScheduler,
 } from '../sync/scheduler'
+import { useDeviceStore } from './device'
 import { useSessionStore } from './session'
 
 export type SyncBadgeState = 'offline' | 'waiting' | 'syncing' | 'confirmed' | 'attention' | 'blocked'
@@ -79,6 +80,8 @@ export const useSyncStore = defineStore('sync', () => {
         // Personal data leaves the phone only after the station confirmed it (PIPL).
         await purgeConfirmedIdentities(database, { afterDays: purgeAfterDays.value }).catch(() => 0)
       }
+      // New roster, sites or channels from the pull: the screens read them from the device store.
+      if (report.pull && report.pull.applied > 0) await useDeviceStore().load().catch(() => {})
       return report
     }
     const environment = opts.environment ?? browserEnvironment(newId())
