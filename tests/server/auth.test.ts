@@ -147,7 +147,7 @@ describe.each(ENGINES)('auth and devices (%s)', (engine) => {
       const made = await t.call<{ stationId: string }>('/api/v1/admin/sites', { token: b.managerToken, body: { name: 'x', kind: 'village', stationId: a.id } })
       expect(made.body.stationId).toBe(b.id)
       const after = await t.snapshot()
-      expect(after.sites).toBe(before.sites + 1)
+      expect(after.sites).toBe(before.sites! + 1)
     })
 
     it('keeps a phone\'s records and pulls within its station', async () => {

@@ -217,8 +217,20 @@ const m0001Initial: Migration = {
   },
 }
 
+// Reports read only projected columns: an index that holds them all spares reading the wide rows
+// (the JSON bodies) — several times faster on SQLite, and index-only scans on PostgreSQL.
+const m0002CountedIndex: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.createIndex('records_counted').on('records').columns([
+      'station_id', 'collected_on', 'voided', 'effective_type', 'channel_id', 'product', 'volume_ml', 'doses',
+      'household', 'repeat_donor', 'rhd', 'abo', 'site_id', 'drive_id', 'id',
+    ]).execute()
+  },
+}
+
 export const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': m0001Initial,
+  '0002_counted_index': m0002CountedIndex,
 }
 
 class InCodeMigrationProvider implements MigrationProvider {

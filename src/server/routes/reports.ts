@@ -2,13 +2,14 @@
 // monthly series, target progress, and the records of a period for listing and export.
 import { Hono } from 'hono'
 import { isIsoDate } from '../../domain/dates'
+import { CSV_FIELD_TYPES, isCsvType, toCsv, toJsonLines } from '../../domain/interchange'
 import { computeProgress } from '../../domain/progress'
 import { type AppEnv, requireAccount } from '../http/auth'
 import { ApiError } from '../http/errors'
-import { listRecords, RECORD_LIST_MAX } from '../repo/record-list'
-import { listTargets } from '../repo/reference'
+import { exportRecords, listRecords, RECORD_LIST_MAX } from '../repo/record-list'
+import { listChannels, listPopulations, listSites, listTargets, listTeams } from '../repo/reference'
 import { indicatorReport, monthlySeries, reportFilterFromQuery } from '../repo/reports'
-import { getStationRow } from '../repo/stations'
+import { getStationRow, stationFromRow } from '../repo/stations'
 import { stationToday } from '../time'
 import type { RouteDeps } from './deps'
 
@@ -61,6 +62,38 @@ export function reportRoutes(deps: RouteDeps): Hono<AppEnv> {
       throw new ApiError(400, 'invalid_request', `limit must be a whole number from 1 to ${RECORD_LIST_MAX}`)
     }
     return c.json(await listRecords(db, c.get('account').stationId, filter, { limit, after: q.after ?? null }))
+  })
+
+  // A period's records as an interchange file: JSON Lines with the reference data, or one CSV table.
+  app.get('/export', async (c) => {
+    const q = c.req.query()
+    const filter = reportFilterFromQuery(q)
+    const stationId = c.get('account').stationId
+    const format = q.format ?? 'jsonl'
+    const records = await exportRecords(db, stationId, filter)
+    const station = await getStationRow(db, stationId)
+    const name = `${station.code}-${filter.from}-${filter.to}`
+    if (format === 'jsonl') {
+      const reference = {
+        stations: [stationFromRow(station)],
+        sites: await listSites(db, stationId),
+        channels: await listChannels(db, stationId),
+        teams: await listTeams(db, stationId),
+        populations: await listPopulations(db, stationId),
+      }
+      c.header('Content-Disposition', `attachment; filename="${name}.jsonl"`)
+      return c.body(toJsonLines(records, { reference, source: `station ${station.code}` }), 200, { 'Content-Type': 'application/x-ndjson; charset=utf-8' })
+    }
+    if (format === 'csv') {
+      const type = q.type ?? 'donation'
+      if (!isCsvType(type) || !CSV_FIELD_TYPES.includes(type) || type === 'donor_identity') {
+        throw new ApiError(400, 'invalid_request', `type must be one of ${CSV_FIELD_TYPES.filter((x) => x !== 'donor_identity').join(', ')}`)
+      }
+      const rows = records.filter((r) => r.type === type)
+      c.header('Content-Disposition', `attachment; filename="${name}.${type}.csv"`)
+      return c.body(toCsv(type, rows as never), 200, { 'Content-Type': 'text/csv; charset=utf-8' })
+    }
+    throw new ApiError(400, 'invalid_request', 'format must be jsonl or csv')
   })
 
   return app
