@@ -2,7 +2,7 @@
 // save, the needs-attention actions, the export file, and the badge and sync screen mounted.
 import { flushPromises, mount } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
-import { beforeEach, describe, expect, it } from 'vitest'
+import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { createMemoryHistory, createRouter } from 'vue-router'
 import { parseJsonLines } from '../../src/domain/interchange'
 import { newId } from '../../src/domain/ids'
@@ -181,5 +181,37 @@ describe('SyncBadge and SyncView', () => {
     expect(view.get('[data-testid=sync-failure]').text()).toContain('The station had a problem')
     expect(view.get('[data-testid=receipts]').text()).toContain('Drive')
     sync.stop()
+  })
+
+  it('after a 401 the sync screen takes a new enrollment code; the waiting records then go under the new device', async () => {
+    const { useFieldDb } = await import('../../src/app/db')
+    useFieldDb(db)
+    const { sync } = await startStore(['unauthorized'])
+    await saveFieldRecord(makeDrive(staffId), db)
+    await sync.syncNow()
+    await expect.poll(() => sync.phase).toBe('blocked')
+    const newDevice = newId()
+    const calls: string[] = []
+    vi.stubGlobal('fetch', async (url: string) => {
+      calls.push(String(url))
+      const body = String(url).includes('/devices/enroll')
+        ? { deviceId: newDevice, stationId: (await db.device.get('device'))!.stationId, token: 'bbd_fresh' }
+        : { cursor: 'c1', reset: false, more: false, changes: [], serverTime: '2023-06-14T12:00:00.000Z', deviceLastSeq: 0 }
+      return new Response(JSON.stringify(body), { status: 200, headers: { 'Content-Type': 'application/json' } })
+    })
+    try {
+      const view = await mountWith(SyncView)
+      const form = view.get('[data-testid=reenroll]')
+      await form.get('input').setValue('ABCD-EFGH')
+      await form.trigger('submit')
+      await expect.poll(async () => (await db.device.get('device'))?.deviceId).toBe(newDevice)
+      await expect.poll(() => station.rows.size).toBe(1)
+      expect(station.lastSeq.get(newDevice)).toBe(1)
+      expect(calls[0]).toContain('/api/v1/devices/enroll')
+      await expect.poll(() => sync.badge.state).toBe('confirmed')
+    } finally {
+      vi.unstubAllGlobals()
+      sync.stop()
+    }
   })
 })
