@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs'
 import { serveStatic } from '@hono/node-server/serve-static'
 import { Hono } from 'hono'
+import { HTTPException } from 'hono/http-exception'
 import { SCHEMA_VERSION } from '../domain/records'
 import type { Store } from './db/store'
 import type { AppEnv } from './http/auth'
@@ -49,6 +50,14 @@ export function createStationApp(opts: StationAppOptions): Hono<AppEnv> {
     c.header('Cache-Control', 'no-store')
   })
 
+  // PostgreSQL text cannot hold NUL: refuse it in paths and query strings for both engines alike.
+  app.use('/api/*', async (c, next) => {
+    let decoded: string
+    try { decoded = decodeURIComponent(c.req.url) } catch { throw new ApiError(400, 'invalid_request', 'the URL is not well-formed') }
+    if (decoded.includes('\0')) throw new ApiError(400, 'invalid_request', 'the URL may not contain NUL characters')
+    await next()
+  })
+
   app.get('/api/v1/health', (c) => c.json({ status: 'ok', schemaVersion: SCHEMA_VERSION, engine: opts.store.engine }))
   app.route('/api/v1', publicRoutes(deps))
   app.route('/api/v1/sync', syncRoutes(deps))
@@ -58,6 +67,7 @@ export function createStationApp(opts: StationAppOptions): Hono<AppEnv> {
 
   app.onError((err, c) => {
     if (err instanceof ApiError) return c.json({ code: err.code, message: err.message, ...err.extra }, err.status)
+    if (err instanceof HTTPException && err.status < 500) return c.json({ code: `http_${err.status}`, message: err.message || 'refused' }, err.status)
     log.error('request failed', { method: c.req.method, path: c.req.path, error: err instanceof Error ? err.message : String(err), stack: err instanceof Error ? err.stack : undefined })
     return c.json({ code: 'internal', message: 'the server failed; the request may be retried' }, 500)
   })

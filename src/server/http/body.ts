@@ -43,6 +43,15 @@ function gunzipLimited(raw: Buffer, limit: number): Promise<Buffer> {
   })
 }
 
+export function containsNul(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\0')
+  if (Array.isArray(value)) return value.some(containsNul)
+  if (value !== null && typeof value === 'object') {
+    return Object.entries(value).some(([k, v]) => k.includes('\0') || containsNul(v))
+  }
+  return false
+}
+
 export async function readJsonBody(c: Context, limits: BodyLimits = DEFAULT_BODY_LIMITS): Promise<unknown> {
   const type = (c.req.header('content-type') ?? 'application/json').toLowerCase()
   if (!type.startsWith('application/json') && !type.startsWith('text/plain')) {
@@ -57,9 +66,14 @@ export async function readJsonBody(c: Context, limits: BodyLimits = DEFAULT_BODY
   let raw = await readLimited(c.req.raw.body, limits.maxBytes)
   if (encoding === 'gzip') raw = await gunzipLimited(raw, limits.maxDecodedBytes)
   if (raw.length === 0) throw new ApiError(400, 'invalid_json', 'the request body is empty')
+  const text = raw.toString('utf8')
+  let value: unknown
   try {
-    return JSON.parse(raw.toString('utf8'))
+    value = JSON.parse(text)
   } catch {
     throw new ApiError(400, 'invalid_json', 'the request body is not valid JSON')
   }
+  // PostgreSQL text cannot hold NUL; refuse it for both engines alike.
+  if (text.includes('\\u0000') && containsNul(value)) throw new ApiError(400, 'invalid_json', 'text may not contain NUL characters')
+  return value
 }

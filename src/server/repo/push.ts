@@ -32,6 +32,7 @@ export function checkPushRequest(req: PushRequest, deviceId: string): void {
   }
   const ids = new Set<string>()
   req.mutations.forEach((m, i) => {
+    if (m.seq > Number.MAX_SAFE_INTEGER) throw new ApiError(400, 'invalid_request', 'seq is too large')
     const prev = req.mutations[i - 1]
     if (prev && m.seq !== prev.seq + 1) throw new ApiError(400, 'invalid_request', 'the mutations of a batch must have consecutive seq numbers, ascending')
     if (ids.has(m.mutationId)) throw new ApiError(400, 'invalid_request', `mutation ${m.mutationId} appears twice in the batch`)

@@ -269,6 +269,9 @@ export const deleteTarget = (db: Db, stationId: string, id: string): Promise<voi
 // ---------------------------------------------------------------------------------------------
 // Population per year (for donations per 1,000)
 
+// The column is a 32-bit integer; no station serves more people than that.
+const PopulationInput = v.pipe(PopulationSchema, v.check((p) => p.population <= 2_000_000_000, 'population is too large'))
+
 export async function listPopulations(db: Db, stationId: string): Promise<Population[]> {
   const rows = await db.selectFrom('populations').selectAll().where('station_id', '=', stationId).where('deleted', '=', 0).orderBy('year').execute()
   return rows.map(populationFromRow)
@@ -282,7 +285,7 @@ export async function populationOf(db: Db, stationId: string, year: number): Pro
 
 export async function savePopulation(db: Db, stationId: string, year: unknown, input: unknown): Promise<Population> {
   const body = editable(input)
-  const population = check(PopulationSchema, { stationId, year, population: body.population }, 'invalid_population')
+  const population = check(PopulationInput, { stationId, year, population: body.population }, 'invalid_population')
   const seq = await takeChangeSeqs(db, stationId)
   const existing = await db.selectFrom('populations').select('year')
     .where('station_id', '=', stationId).where('year', '=', population.year).executeTakeFirst()
