@@ -159,11 +159,17 @@ function statusOf(actual: number, expected: number, comparison: '>=' | '<=', tol
   return actual < lo ? 'ahead' : actual <= hi ? 'on_track' : 'behind'
 }
 
+/** Once a period is over there is no catching up: a target not met is behind, whatever the band says. */
+function endedStatus(remainingDays: number, met: boolean, status: ProgressStatus): ProgressStatus {
+  return remainingDays === 0 && !met ? 'behind' : status
+}
+
 /**
  * Progress of one target as of a date.
  *
  * Status: within ±tolerance of `expectedByNow` is on track; above is ahead and below behind for a
- * ≥ target, the other way round for a ≤ target (a deferral rate under its cap is ahead).
+ * ≥ target, the other way round for a ≤ target (a deferral rate under its cap is ahead). When the
+ * period is over, a target not met is behind.
  *
  * What it takes, for a share target of s % with `part` of `whole` so far and pace fraction f:
  *   projected total  T = round(whole ÷ f)       the whole at period end if volume keeps its pace
@@ -195,13 +201,14 @@ export function computeProgress(input: ProgressInput): Progress {
     const actual = given.value
     const expectedByNow = target.value * f
     const remaining = Math.max(0, target.value - actual)
+    const met = comparison === '>=' ? actual >= target.value : actual <= target.value
     return {
       ...base,
       actual,
       percentOfTarget: target.value > 0 ? (actual / target.value) * 100 : null,
       expectedByNow,
-      status: statusOf(actual, expectedByNow, comparison, tolerance),
-      met: comparison === '>=' ? actual >= target.value : actual <= target.value,
+      status: endedStatus(remainingDays, met, statusOf(actual, expectedByNow, comparison, tolerance)),
+      met,
       remaining,
       projected: f > 0 ? actual / f : null,
       perDayNeeded: comparison === '>=' && remainingDays > 0 ? remaining / remainingDays : null,
@@ -227,16 +234,18 @@ export function computeProgress(input: ProgressInput): Progress {
     }
   }
   const more = needed ?? allowed
+  const met = whole > 0 ? (comparison === '>=' ? actual >= target.value - EPS : actual <= target.value + EPS) : comparison === '<='
   let status: ProgressStatus
   if (whole === 0) status = comparison === '<=' || elapsedDays === 0 ? 'on_track' : 'behind'
   else status = statusOf(actual, target.value, comparison, tolerance)
+  status = endedStatus(remainingDays, met, status)
   return {
     ...base,
     actual,
     percentOfTarget: target.value > 0 ? (actual / target.value) * 100 : null,
     expectedByNow: target.value,
     status,
-    met: whole > 0 ? (comparison === '>=' ? actual >= target.value - EPS : actual <= target.value + EPS) : comparison === '<=',
+    met,
     remaining: Math.max(0, target.value - actual),
     projected: null,
     perDayNeeded: null,

@@ -54,6 +54,17 @@ describe('what it takes', () => {
   })
 })
 
+describe('what it takes for a rate per 1,000 people', () => {
+  it('says the gap in donations when the population is known', () => {
+    // 13.5 per 1,000 for 2023; 9.97 by 30 September, 92 days left. 3.53 × 7,077,000 / 1000 = 24,981.81
+    // → 24,982 donations, 24,982 / 92 = 271.5 → 272 a day.
+    const year = periodFor('year', '2023-01-01')
+    const p = computeProgress({ target: { period: year, metric: 'per_1000', comparison: '>=', value: 13.5 }, actual: { kind: 'count', value: 9.97 }, asOf: '2023-09-30' })
+    expect(say(whatItTakes(p, year, '2023-09-30', en, 7_077_000))).toBe('3.53 per 1,000 to go, about 24,982 donations: 272 a day for the 92 days left reach 13.5')
+    expect(say(whatItTakes(p, year, '2023-09-30', en))).toBe('3.53 per 1,000 people to go to reach 13.5')
+  })
+})
+
 describe('progress bar geometry', () => {
   it('places actual, pace and target on one scale with room past the larger of them', () => {
     // Scale 0 … 9,000 × 1.1 = 9,900.

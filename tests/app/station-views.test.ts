@@ -11,7 +11,7 @@ import EnrollmentQr from '../../src/app/components/station/EnrollmentQr.vue'
 import ProgressBar from '../../src/app/components/station/ProgressBar.vue'
 import TargetForm from '../../src/app/components/station/TargetForm.vue'
 import { annualReport, reportTable, toCsv } from '../../src/app/components/station/report-model'
-import { channelRows, drillDown, targetsForPeriod } from '../../src/app/components/station/dashboard-model'
+import { channelRows, drillDown, sumMonths, targetsForPeriod } from '../../src/app/components/station/dashboard-model'
 import { emptyTargetForm, formToTarget, parseTargetValue } from '../../src/app/components/station/target-form'
 import { createAppI18n } from '../../src/app/i18n'
 
@@ -139,5 +139,25 @@ describe('dashboard and report models', () => {
     })
     const list = [mk('jan', periodFor('month', '2024-01-01')), mk('year', periodFor('year', '2024-01-01')), mk('jun', periodFor('month', '2024-06-01'), 'channel'), mk('old', periodFor('year', '2023-01-01'))]
     expect(targetsForPeriod(list, periodFor('year', '2024-01-01'), '2024-06-15').map((t) => t.id)).toEqual(['year', 'jun', 'jan'])
+  })
+})
+
+describe('summing monthly counts', () => {
+  const month = (m: string, to: string, donations: number) => ({ month: m, from: `${m}-01`, to, counts: { ...emptyCounts(), donations } })
+  // The series of a year up to 20 June: January to May whole, June to the 20th.
+  const series = [month('2024-01', '2024-01-31', 100), month('2024-02', '2024-02-29', 200), month('2024-03', '2024-03-31', 300),
+    month('2024-04', '2024-04-30', 400), month('2024-05', '2024-05-31', 500), month('2024-06', '2024-06-20', 600)]
+
+  it('adds whole months, and the last one up to the series end', () => {
+    expect(sumMonths(series, '2024-01-01', '2024-06-20')!.donations).toBe(2100)
+    expect(sumMonths(series, '2024-04-01', '2024-06-20')!.donations).toBe(1500) // Q2 so far
+    expect(sumMonths(series, '2024-02-01', '2024-02-29')!.donations).toBe(200)
+  })
+
+  it('refuses what whole months cannot give, so the server is asked instead', () => {
+    expect(sumMonths(series, '2024-01-15', '2024-03-31')).toBeNull() // starts mid-month
+    expect(sumMonths(series, '2024-01-01', '2024-06-30')).toBeNull() // past the series end
+    expect(sumMonths(series, '2024-01-01', '2024-02-10')).toBeNull() // ends mid-month
+    expect(sumMonths(series, '2023-12-01', '2024-01-31')).toBeNull() // before the series
   })
 })

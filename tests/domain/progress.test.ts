@@ -84,6 +84,15 @@ describe('progress of a count target', () => {
     expect(computeProgress({ target: t({}), actual: { kind: 'count', value: 6300 }, asOf: '2023-06-20' }).status).toBe('on_track')
   })
 
+  it('is behind once the period is over and the target is not met, even within the band', () => {
+    // 8,800 of 9,000 is within 5 % of the target, but June is over.
+    const over = computeProgress({ target: t({}), actual: { kind: 'count', value: 8800 }, asOf: '2023-06-30' })
+    expect(over.remainingDays).toBe(0)
+    expect(over.status).toBe('behind')
+    expect(computeProgress({ target: t({}), actual: { kind: 'count', value: 8800 }, asOf: '2023-06-29' }).status).toBe('on_track')
+    expect(computeProgress({ target: t({}), actual: { kind: 'count', value: 9000 }, asOf: '2023-06-30' }).status).toBe('on_track')
+  })
+
   it('takes a configurable band', () => {
     // ±10 %: 5,400 … 6,600.
     const p = computeProgress({ target: t({}), actual: { kind: 'count', value: 5500 }, asOf: '2023-06-20', tolerance: 0.1 })

@@ -3,11 +3,11 @@
 // the same scope when they are known). All of it from the report API, fetched in parallel.
 import { defineStore } from 'pinia'
 import { ref, shallowRef } from 'vue'
-import type { IndicatorCounts, Indicators } from '../../domain/indicators'
+import { type IndicatorCounts, type Indicators, indicatorsFromCounts } from '../../domain/indicators'
 import type { Period, Scope } from '../../domain/records'
 import { periodFor } from '../../domain/targets'
 import {
-  countedSpan, scopeKey, type TargetProgressRow, targetProgress, targetsForPeriod,
+  countedSpan, scopeKey, sumMonths, type TargetProgressRow, targetProgress, targetsForPeriod,
 } from '../components/station/dashboard-model'
 import type { MonthlyPoint } from '../sync/station-client'
 import { useStationAdminStore } from './useStationAdminStore'
@@ -30,22 +30,32 @@ export const useStationDashboardStore = defineStore('stationDashboard', () => {
   const targetRows = shallowRef<TargetProgressRow[]>([])
   const loading = ref(false)
   const loadedAt = ref<string | null>(null)
+  const channelsLoading = ref(false)
+  // Only the newest load may write: a slow earlier one must not overwrite a later period's figures.
+  let loads = 0
 
   function setPeriod(kind: 'year' | 'quarter' | 'month', date: string): void {
     period.value = periodFor(kind, date)
   }
 
-  /** Loads everything for `period` as of `asOf`; throws StationApiError and keeps the last figures on failure. */
+  /**
+   * Loads everything for `period` as of `asOf`; throws StationApiError and keeps the last figures
+   * on failure. A year of records is heavy to count, so the station's figures come from this
+   * year's monthly series (one request) wherever whole months cover them; only targets of other
+   * scopes or odd periods ask for their own counts, and the channel table comes last.
+   */
   async function load(): Promise<void> {
     loading.value = true
+    const generation = ++loads
     try {
       const client = session.client
       await Promise.all([admin.loadReference(), targetsStore.load()])
       const p = period.value
-      const to = asOf.value < p.end ? asOf.value : p.end
+      const day = asOf.value
       const year = Number(p.start.slice(0, 4))
-      const inPeriod = asOf.value >= p.start
-      const shown = targetsForPeriod(targetsStore.targets, p, asOf.value)
+      const yearStart = `${year}-01-01`
+      const yearEnd = `${year}-12-31`
+      const shown = targetsForPeriod(targetsStore.targets, p, day)
 
       // Last year's months per scope, for a seasonal pace of each target and the trend line.
       const lastYearOf = new Map<string, Promise<MonthlyPoint[]>>()
@@ -57,33 +67,48 @@ export const useStationDashboardStore = defineStore('stationDashboard', () => {
         return lastYearOf.get(key)!
       }
 
-      const [totalReport, channelReports, thisYear, lastYear, rows] = await Promise.all([
-        inPeriod ? client.indicators({ from: p.start, to }) : Promise.resolve(null),
-        Promise.all(admin.channels.map(async (c) => (inPeriod
-          ? [c.id, (await client.indicators({ from: p.start, to, scope: { kind: 'channel', id: c.id } })).counts] as const
-          : [c.id, null] as const))),
-        client.monthly({ from: `${year}-01-01`, to: `${year}-12-31` }).then((r) => r.months),
+      const [thisYear, lastYear] = await Promise.all([
+        day >= yearStart ? client.monthly({ from: yearStart, to: day < yearEnd ? day : yearEnd }).then((r) => r.months) : Promise.resolve([]),
         lastYearMonths(STATION, year - 1),
-        Promise.all(shown.map(async (target) => {
-          const span = countedSpan(target, asOf.value)
-          if (!span) return targetProgress(target, undefined, asOf.value)
-          const [report, history] = await Promise.all([
-            client.indicators({ from: span.from, to: span.to, scope: target.scope }),
-            lastYearMonths(target.scope, Number(target.period.start.slice(0, 4)) - 1),
-          ])
-          return targetProgress(target, report.counts, asOf.value, { population: report.indicators.population, lastYearMonthly: history })
-        })),
       ])
-      total.value = totalReport?.indicators ?? null
-      byChannel.value = Object.fromEntries(channelReports.filter((e): e is readonly [string, IndicatorCounts] => e[1] !== null))
+      if (generation !== loads) return
+      const population = thisYear[0]?.indicators.population ?? null
+      const ctx = { ruralMobileChannelIds: new Set(admin.channels.filter((c) => c.ruralMobile).map((c) => c.id)), population }
+      const span = countedSpan({ period: p }, day)
+      const totalCounts = span ? sumMonths(thisYear, span.from, span.to) ?? (await client.indicators(span)).counts : null
+      total.value = totalCounts ? indicatorsFromCounts(totalCounts, ctx) : null
       monthlyThisYear.value = thisYear
       monthlyLastYear.value = lastYear
-      targetRows.value = rows
+
+      targetRows.value = await Promise.all(shown.map(async (target) => {
+        const counted = countedSpan(target, day)
+        if (!counted) return targetProgress(target, undefined, day)
+        const fromMonths = target.scope.kind === 'station' ? sumMonths(thisYear, counted.from, counted.to) : null
+        const [counts, targetPopulation, history] = await Promise.all([
+          fromMonths ?? client.indicators({ ...counted, scope: target.scope }).then((r) => r.counts),
+          fromMonths ? Promise.resolve(population) : Promise.resolve(null),
+          lastYearMonths(target.scope, Number(target.period.start.slice(0, 4)) - 1),
+        ])
+        const pop = targetPopulation ?? (target.metric === 'per_1000' ? (await client.indicators({ ...counted })).indicators.population : null)
+        return targetProgress(target, counts, day, { population: pop, lastYearMonthly: history })
+      }))
       loadedAt.value = new Date().toISOString()
-    } finally {
       loading.value = false
+
+      // The channel table: each channel's own counts, last because each is a count of its own.
+      channelsLoading.value = true
+      byChannel.value = {}
+      const perChannel = span
+        ? await Promise.all(admin.channels.map(async (c) => [c.id, (await client.indicators({ ...span, scope: { kind: 'channel', id: c.id } })).counts] as const))
+        : []
+      if (generation === loads) byChannel.value = Object.fromEntries(perChannel)
+    } finally {
+      if (generation === loads) {
+        loading.value = false
+        channelsLoading.value = false
+      }
     }
   }
 
-  return { asOf, period, total, byChannel, monthlyThisYear, monthlyLastYear, targetRows, loading, loadedAt, setPeriod, load }
+  return { asOf, period, total, byChannel, monthlyThisYear, monthlyLastYear, targetRows, loading, channelsLoading, loadedAt, setPeriod, load }
 })

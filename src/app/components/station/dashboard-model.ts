@@ -1,7 +1,7 @@
 // The dashboard's figures, worked out from report answers without Vue: which targets show for
 // a period, their progress (seasonal when last year's months are known), the channel table,
 // the indicator tiles and the monthly trend series.
-import type { IndicatorCounts, Indicators } from '../../../domain/indicators'
+import { emptyCounts, type IndicatorCounts, type Indicators, mergeCounts } from '../../../domain/indicators'
 import { computeProgress, metricActual, paceVolume, type Progress } from '../../../domain/progress'
 import { type Channel, type FieldRecord, type Metric, type Period, type Scope, SHARE_METRICS, type Target } from '../../../domain/records'
 import { periodsOverlap } from '../../../domain/targets'
@@ -47,21 +47,25 @@ export interface TargetProgressRow {
   reason: 'not_started' | 'no_population' | null
   /** Whether the pace follows last year's months. */
   seasonal: boolean
+  /** Population of the year, for saying a per-1,000 gap in donations. */
+  population: number | null
 }
 
 export function targetProgress(
   target: Target, counts: IndicatorCounts | undefined, asOf: string,
   opts: { population?: number | null, lastYearMonthly?: readonly { month: string, counts: IndicatorCounts }[] } = {},
 ): TargetProgressRow {
-  if (!counts || asOf < target.period.start) return { target, progress: null, reason: 'not_started', seasonal: false }
-  const actual = metricActual(target.metric, counts, opts.population)
-  if (!actual) return { target, progress: null, reason: 'no_population', seasonal: false }
+  const population = opts.population ?? null
+  if (!counts || asOf < target.period.start) return { target, progress: null, reason: 'not_started', seasonal: false, population }
+  const actual = metricActual(target.metric, counts, population)
+  if (!actual) return { target, progress: null, reason: 'no_population', seasonal: false, population }
   const history = seasonalHistory(target.metric, opts.lastYearMonthly)
   return {
     target,
     progress: computeProgress({ target, actual, asOf, ...(history ? { history } : {}) }),
     reason: null,
     seasonal: history !== undefined,
+    population,
   }
 }
 
@@ -126,9 +130,12 @@ export function trendSeries(
   lastYear: readonly { month: string, indicators: Indicators }[],
   asOf: string,
 ): TrendSeries[] {
+  const last = monthlyValues(lastYear, metric)
+  // A year without any record (before the station used the app) is no line at zero.
+  const hasLast = lastYear.some((m) => m.indicators.donations > 0 || m.indicators.deferrals > 0)
   return [
     { key: 'this_year', values: monthlyValues(thisYear, metric, asOf) },
-    { key: 'last_year', values: monthlyValues(lastYear, metric) },
+    ...(hasLast ? [{ key: 'last_year', values: last }] : []),
   ]
 }
 
@@ -194,4 +201,19 @@ export function drillDown(records: readonly { voided: boolean, record: FieldReco
     drives: [...drives.values()].sort((a, b) => b.date.localeCompare(a.date) || a.busCode.localeCompare(b.busCode)),
     sites: [...sites.values()].sort((a, b) => b.donations - a.donations),
   }
+}
+
+/**
+ * Counts of [from, to] summed from a monthly series, when the series covers it in whole months
+ * (the last month may end early, at the series' own end, e.g. today). Null when it does not, so
+ * the caller asks the server instead.
+ */
+export function sumMonths(months: readonly { from: string, to: string, counts: IndicatorCounts }[], from: string, to: string): IndicatorCounts | null {
+  if (to < from) return null
+  const inside = months.filter((m) => m.to >= from && m.from <= to)
+  if (inside.length === 0) return null
+  const sorted = [...inside].sort((a, b) => a.from.localeCompare(b.from))
+  if (sorted[0]!.from !== from || sorted.at(-1)!.to !== to) return null
+  if (inside.some((m) => m.from < from || m.to > to)) return null
+  return sorted.reduce((acc, m) => mergeCounts(acc, m.counts), emptyCounts())
 }

@@ -9,7 +9,7 @@ export function periodLabel(t: Translate, p: Period): string {
   switch (p.kind) {
     case 'year': return t('station.period.yearLabel', { year })
     case 'quarter': return t('station.period.quarterLabel', { year, quarter: Math.floor((month - 1) / 3) + 1 })
-    case 'month': return t('station.period.monthLabel', { year, month })
+    case 'month': return t('station.period.monthLabel', { year, month, monthName: t(`station.months.${month}`) })
     case 'custom': return t('station.period.customLabel', { start: p.start, end: p.end })
   }
 }

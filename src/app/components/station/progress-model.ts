@@ -46,7 +46,7 @@ function when(period: Period): Sentence {
  * or how many more of them a ≤ target still allows; for a count: how many a day it takes.
  * `when` and `kind` are keys to translate and put into the sentence.
  */
-export function whatItTakes(p: Progress, period: Period, asOf: string, f: NumberFormats): Sentence & { when: Sentence, kind: string | null } {
+export function whatItTakes(p: Progress, period: Period, asOf: string, f: NumberFormats, population: number | null = null): Sentence & { when: Sentence, kind: string | null } {
   const base = {
     when: when(period),
     kind: isShareMetric(p.metric) ? `progress.kind.${p.metric}` : null,
@@ -72,6 +72,16 @@ export function whatItTakes(p: Progress, period: Period, asOf: string, f: Number
   }
   if (p.comparison === '>=') {
     if (p.met) return { ...base, key: 'progress.takes.countMet', params: { actual, target } }
+    if (p.metric === 'per_1000') {
+      // A rate per 1,000 people: what is missing, in donations, when the population is known.
+      if (population === null) return { ...base, key: 'progress.takes.rateNeeded', params: { remaining: f.value(p.metric, p.remaining), target } }
+      const donations = Math.ceil((p.remaining * population) / 1000 - 1e-9)
+      return {
+        ...base,
+        key: 'progress.takes.rateNeededDonations',
+        params: { remaining: f.value(p.metric, p.remaining), donations: f.int(donations), perDay: f.int(Math.ceil(donations / p.remainingDays)), days: p.remainingDays, count: p.remainingDays, target },
+      }
+    }
     const perDay = Math.ceil((p.perDayNeeded ?? 0) - 1e-9)
     return {
       ...base,

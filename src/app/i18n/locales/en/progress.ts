@@ -48,6 +48,8 @@ export default {
     shareOverCap: 'Already over {target} at the current volume',
     countMet: 'Target reached: {actual} of {target}',
     countNeeded: '{remaining} to go: {perDay} a day for the last day reach {target} | {remaining} to go: {perDay} a day for the {days} days left reach {target}',
+    rateNeeded: '{remaining} per 1,000 people to go to reach {target}',
+    rateNeededDonations: '{remaining} per 1,000 to go, about {donations} donations: {perDay} a day for the last day reach {target} | {remaining} per 1,000 to go, about {donations} donations: {perDay} a day for the {days} days left reach {target}',
     countOverCap: 'Over the cap of {target} by {over}',
     countHeadroom: '{remaining} left under the cap of {target}',
   },

@@ -129,7 +129,7 @@ export default {
     month: 'Month',
     yearLabel: '{year}',
     quarterLabel: '{year} Q{quarter}',
-    monthLabel: '{year}-{month}',
+    monthLabel: '{monthName} {year}',
     customLabel: '{start} to {end}',
   },
   targets: {
@@ -191,6 +191,7 @@ export default {
   dashboard: {
     title: 'Dashboard',
     asOf: 'As of {date}',
+    asOfLabel: 'As of',
     targets: 'Targets',
     noTargets: 'No target covers this period.',
     setTargets: 'Set targets',

@@ -47,6 +47,8 @@ export default {
     shareOverCap: '按目前采血量已超过 {target}',
     countMet: '已达成目标：{actual} / {target}',
     countNeeded: '还差 {remaining}：剩余 {days} 天每天 {perDay} 可达 {target}',
+    rateNeeded: '距目标 {target} 还差 {remaining}',
+    rateNeededDonations: '还差 {remaining}，约 {donations} 人次：剩余 {days} 天每天 {perDay} 人次可达 {target}',
     countOverCap: '已超过上限 {target}，超出 {over}',
     countHeadroom: '距上限 {target} 还有 {remaining}',
   },

@@ -191,6 +191,7 @@ export default {
   dashboard: {
     title: '看板',
     asOf: '截至 {date}',
+    asOfLabel: '截至日期',
     targets: '目标',
     noTargets: '本周期没有目标。',
     setTargets: '设置目标',

@@ -1,0 +1,156 @@
+// The station pages in real Chromium against the real server holding the Luoyang 2023 seed year:
+// a manager signs in, sets a rural-mobile share target and a university count target, sees them on
+// the dashboard, and reads the annual report with the seed's published figures.
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { RunningServer } from '../support/server'
+import { launchChromium, PHONE } from './support/browser'
+import { MANAGER, startSeededStation } from './support/station'
+
+const DESKTOP = { width: 1280, height: 800 }
+
+describe('station pages in Chromium over the seed year', () => {
+  let server: RunningServer & { applied: number, rejected: number }
+  let browser: Browser
+  let page: Page
+  const pageErrors: string[] = []
+
+  beforeAll(async () => {
+    server = await startSeededStation()
+    browser = await launchChromium()
+    const context = await browser.newContext({ viewport: DESKTOP, locale: 'en' })
+    page = await context.newPage()
+    page.on('pageerror', (e) => pageErrors.push(e.message))
+    page.on('dialog', (d) => void d.accept())
+    // English for readable assertions; the zh-CN default is covered by the i18n tests.
+    await page.addInitScript(() => localStorage.setItem('bloodbus.locale', 'en'))
+  }, 240_000)
+
+  afterAll(async () => {
+    await browser?.close()
+    await server?.stop(true)
+  })
+
+  it('loaded the whole year', () => {
+    expect(server.rejected).toBe(0)
+    expect(server.applied).toBeGreaterThan(93_560)
+  })
+
+  it('sends a visitor to sign-in, refuses a wrong password, and lets the manager in', async () => {
+    await page.goto(`${server.url}/station/targets`)
+    await page.waitForURL(/\/station\/login/)
+    await page.getByLabel('Station code').fill(MANAGER.stationCode)
+    await page.getByLabel('Username').fill(MANAGER.username)
+    await page.getByLabel('Password').fill('not-the-password')
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await expect.poll(() => page.getByRole('alert').textContent()).toBe('Wrong station code, username or password.')
+    await page.getByLabel('Password').fill(MANAGER.password)
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.waitForURL((url) => url.pathname === '/station/targets')
+    // The token lives in this tab's sessionStorage only.
+    expect(await page.evaluate(() => JSON.stringify(localStorage))).not.toContain('bbs_')
+    expect(await page.evaluate(() => sessionStorage.getItem('bloodbus.station.session'))).toContain('bbs_')
+  })
+
+  async function addTarget(opts: { scopeKind: string, scope: string, metric: string, value: string }): Promise<void> {
+    await page.getByRole('button', { name: 'New target' }).click()
+    const form = page.getByTestId('target-form')
+    await form.locator('#tf-kind').selectOption('year')
+    await form.locator('#tf-year').selectOption('2023')
+    await form.locator('#tf-scope').selectOption(opts.scopeKind)
+    if (opts.scopeKind !== 'station') await form.locator('#tf-scope-id').selectOption({ label: opts.scope })
+    await form.locator('#tf-metric').selectOption({ label: opts.metric })
+    await form.locator('#tf-value').fill(opts.value)
+    await form.getByRole('button', { name: 'Save' }).click()
+    await expect.poll(() => page.getByRole('status').first().textContent()).toContain('Target saved')
+  }
+
+  it('sets a rural-mobile share target and a university count target, explaining a mistake first', async () => {
+    await page.getByRole('button', { name: 'New target' }).click()
+    const form = page.getByTestId('target-form')
+    await form.locator('#tf-year').selectOption('2023')
+    await form.locator('#tf-scope').selectOption('channel')
+    await form.locator('#tf-scope-id').selectOption({ label: 'Rural mobile' })
+    await form.locator('#tf-metric').selectOption({ label: 'Rural-bus share' })
+    await form.locator('#tf-value').fill('132')
+    await form.getByRole('button', { name: 'Save' }).click()
+    await expect.poll(() => form.getByRole('alert').first().textContent()).toBe('A share must be between 0% and 100% (you entered 132).')
+    await form.getByRole('button', { name: 'Cancel' }).click()
+
+    await addTarget({ scopeKind: 'station', scope: '', metric: 'Rural-bus share', value: '32' })
+    await addTarget({ scopeKind: 'channel', scope: 'Universities', metric: 'Donations', value: '10000' })
+    const table = page.getByTestId('targets-table')
+    await page.locator('#targets-year').selectOption('2023')
+    await expect.poll(() => table.locator('tbody tr').count()).toBe(2)
+    const text = await table.textContent()
+    expect(text).toContain('≥ 32%')
+    expect(text).toContain('≥ 10,000')
+  })
+
+  it('shows both targets on the dashboard with progress, and every channel', async () => {
+    await page.getByRole('link', { name: 'Dashboard' }).click()
+    await page.locator('#dash-year').selectOption('2023')
+    await page.getByLabel('As of').fill('2023-12-31')
+    await page.getByLabel('As of').dispatchEvent('change')
+    const cards = page.getByTestId('target-progress')
+    await expect.poll(() => cards.count()).toBe(2)
+    await expect.poll(() => cards.first().textContent()).toContain('32.59%')
+    const all = await cards.allTextContents()
+    expect(all.join('\n')).toContain('Period over: 32.59% against a target of 32%, met')
+    expect(all.join('\n')).toContain('Period over: 10,258 against a target of 10,000, met')
+    await expect.poll(() => page.locator('[data-metric="donations"] .tile-value').textContent()).toBe('93,560')
+    expect(await page.locator('[data-metric="rate_400ml"] .tile-value').textContent()).toBe('99.73%')
+    expect(await page.locator('[data-metric="per_1000"] .tile-value').textContent()).toBe('13.22')
+    const channels = await page.locator('.station-table').first().textContent()
+    expect(channels).toContain('27,577')
+    expect(channels).toContain('10,258')
+    expect(channels).toContain('32.59%')
+
+    // Mid-year, a share target has a "what it takes" sentence.
+    await page.getByLabel('As of').fill('2023-09-30')
+    await page.getByLabel('As of').dispatchEvent('change')
+    await expect.poll(() => cards.first().locator('.progress-takes').textContent()).toMatch(/rural-bus donations this year keep the share at 32%|Enough rural-bus donations already/)
+  })
+
+  it('drills down from a channel to its drives and sites', async () => {
+    await page.getByRole('link', { name: 'Rural mobile' }).click()
+    await page.waitForURL(/\/station\/channels\//)
+    await page.locator('#drill-month').fill('2023-06')
+    await expect.poll(() => page.locator('table').first().locator('tbody tr').count(), { timeout: 30_000 }).toBeGreaterThan(10)
+    expect(await page.locator('h1').textContent()).toContain('Rural mobile')
+  })
+
+  it('prints the annual report of 2023 with the seed\'s figures', async () => {
+    await page.goto(`${server.url}/station/report/2023`)
+    const report = page.getByTestId('annual-report')
+    await report.waitFor()
+    const value = (key: string) => report.locator(`tr[data-key="${key}"] td.num`).textContent()
+    expect(await value('donations')).toBe('93,560')
+    expect(await value('whole_blood_donations')).toBe('84,609')
+    expect(await value('whole_blood_units')).toBe('169,002')
+    expect(await value('apheresis_donations')).toBe('8,951')
+    expect(await value('apheresis_doses')).toBe('13,187')
+    expect(await value('channel.rural_mobile')).toBe('27,577')
+    expect(await value('channel.universities')).toBe('10,258')
+    expect(await value('team.rare_blood_type')).toBe('513')
+    expect(await value('rate_400ml')).toBe('99.73%')
+    expect(await value('rural_donor_share')).toBe('69.39%')
+    expect(await value('repeat_donor_share')).toBe('67.08%')
+    expect(await value('rural_mobile_share')).toBe('32.59%')
+    expect(await value('per_1000')).toBe('13.22')
+    expect(await report.locator('tr[data-key="channel.rural_mobile"] td.extra').textContent()).toContain('787')
+    // Printing hides the page chrome.
+    await page.emulateMedia({ media: 'print' })
+    expect(await page.locator('.station-bar').isVisible()).toBe(false)
+    await page.emulateMedia({ media: 'screen' })
+  })
+
+  it('reads on a phone', async () => {
+    await page.setViewportSize(PHONE)
+    await page.goto(`${server.url}/station/report/2023`)
+    await expect.poll(() => page.locator('tr[data-key="donations"] td.num').textContent()).toBe('93,560')
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)
+    expect(overflow).toBeLessThanOrEqual(0)
+    expect(pageErrors).toEqual([])
+  })
+})
