@@ -7,6 +7,8 @@ export interface ServerConfig {
   dataDir: string
   /** PostgreSQL connection string; when set, used instead of SQLite. */
   databaseUrl: string | null
+  /** PostgreSQL schema to use (created if missing); the connection's default when null. */
+  databaseSchema: string | null
   /** Folder with the built app to serve, or null to serve the API only. */
   staticDir: string | null
   /** DEMO=1: create the demo station on first run. */
@@ -23,6 +25,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServerConfig {
     host: env.HOST ?? '0.0.0.0',
     dataDir: resolve(env.DATA_DIR ?? '.data'),
     databaseUrl: env.DATABASE_URL || null,
+    databaseSchema: env.DATABASE_SCHEMA || null,
     staticDir: env.STATIC_DIR === '' ? null : resolve(env.STATIC_DIR ?? 'dist'),
     demo: env.DEMO === '1' || env.DEMO === 'true',
     publicUrl: env.PUBLIC_URL || null,

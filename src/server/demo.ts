@@ -65,6 +65,16 @@ export function recentHistory(records: readonly FieldRecord[], yearEnd: string, 
   return out
 }
 
+// The seed's rural sites are township collection points; villages the buses visit are added beside them.
+const DEMO_VILLAGES: readonly { name: string, area: string }[] = [
+  { name: '平乐镇平乐村', area: '孟津区' },
+  { name: '潭头镇重渡沟村', area: '栾川县' },
+  { name: '车村镇天桥沟村', area: '嵩县' },
+  { name: '三乡镇东柳泉村', area: '宜阳县' },
+  { name: '长水镇长水村', area: '洛宁县' },
+  { name: '付店镇牛家村', area: '汝阳县' },
+]
+
 function demoTargets(stationId: string, today: string, ruralChannelId: string | undefined): Target[] {
   const year = periodFor('year', today)
   const month = periodFor('month', today)
@@ -115,8 +125,9 @@ export async function ensureDemoStation(store: Store, opts: DemoOptions): Promis
   const population = reference.populations[0]?.population ?? 7_077_000
   const pinHash = await hashPin(DEMO_LOGIN.staffPin, opts.pinIterations === undefined ? {} : { iterations: opts.pinIterations })
   const roster = rosterForRecords(rebaseStation(seed.records, fromId, station.id), station.id, pinHash)
+  const villages = DEMO_VILLAGES.map((v) => ({ id: newId(), stationId: station.id, name: v.name, kind: 'village' as const, area: v.area }))
   const summary = await importBundle(store, station.id, {
-    sites: reference.sites,
+    sites: [...reference.sites, ...villages],
     channels: reference.channels,
     teams: reference.teams,
     populations: [...new Set([thisYear - 1, thisYear])].map((year) => ({ stationId: station.id, year, population })),

@@ -11,7 +11,7 @@ const config = loadConfig(process.env)
 const log = createLogger({ level: parseLogLevel(process.env.LOG_LEVEL) })
 
 async function main(): Promise<void> {
-  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir })
+  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, pgSchema: config.databaseSchema ?? undefined })
   log.info('database ready', { engine: store.engine, location: store.location })
   if (config.demo) await ensureDemoStation(store, { log, days: Number(process.env.DEMO_DAYS) || 120 })
   const station = await startStation({ config, store, log, staticDir: config.staticDir, publicUrl: config.publicUrl })
