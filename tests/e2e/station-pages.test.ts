@@ -101,6 +101,7 @@ describe('station pages in Chromium over the seed year', () => {
     await expect.poll(() => page.locator('[data-metric="donations"] .tile-value').textContent()).toBe('93,560')
     expect(await page.locator('[data-metric="rate_400ml"] .tile-value').textContent()).toBe('99.73%')
     expect(await page.locator('[data-metric="per_1000"] .tile-value').textContent()).toBe('13.22')
+    await page.locator('.station-table tbody[aria-busy="false"]').waitFor({ timeout: 60_000 })
     const channels = await page.locator('.station-table').first().textContent()
     expect(channels).toContain('27,577')
     expect(channels).toContain('10,258')
