@@ -4,6 +4,13 @@ import { realpathSync } from 'node:fs'
 import { pathToFileURL } from 'node:url'
 import './cli/generate'
 import './cli/report'
+import './cli/create-station'
+import './cli/create-admin'
+import './cli/enroll-code'
+import './cli/import'
+import './cli/export'
+import './cli/generate-into-db'
+import './cli/db-report'
 import { CliUsageError, findCommand, listCommands, type CliIo } from './cli/registry'
 
 function helpText(): string {
