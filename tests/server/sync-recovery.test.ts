@@ -12,7 +12,7 @@ import { dexieMetaPort, receiptOf } from '../../src/app/sync/dexie-ports'
 import { createPhoneSyncEngine, type PhoneSyncOptions } from '../../src/app/sync/phone'
 import { openPhoneDb } from './sync-phone'
 import { ENGINES } from './support/engines'
-import { donation, type Phone, startTestStation, type StationSetup, type TestStation } from './support/station'
+import { deferral, donation, type Phone, startTestStation, type StationSetup, type TestStation } from './support/station'
 
 describe.each(ENGINES)('phone sync recoveries against the station (%s)', (engine) => {
   let t: TestStation
@@ -124,6 +124,23 @@ describe.each(ENGINES)('phone sync recoveries against the station (%s)', (engine
     expect((await stationRows(phone.deviceId)).sort()).toEqual([first.id, after.id, correction.id].sort())
     const stored = await t.store.db.selectFrom('records').select(['din', 'corrected_by']).where('id', '=', first.id).executeTakeFirstOrThrow()
     expect(stored).toMatchObject({ din: `${first.din.slice(0, 7)}999999`, corrected_by: correction.id })
+    db.close()
+  })
+
+  it('a record that makes the station refuse the whole request (NUL in a note) is found and set aside; the rest go', async () => {
+    const phone = await t.enroll(station)
+    const db = await openPhoneDb(`poison-${newId()}`, phone)
+    const records = Array.from({ length: 9 }, () => donation(phone))
+    const poison = deferral(phone, { note: 'pasted\u0000text' })
+    records.splice(4, 0, poison)
+    await save(db, records)
+    const report = await engineFor(db).sync()
+    expect(report.ok).toBe(true)
+    expect(report.push).toMatchObject({ confirmed: 9, rejected: 1 })
+    const [refused] = await db.outbox.toArray()
+    expect(refused).toMatchObject({ recordId: poison.id, status: 'rejected', rejectCode: 'invalid_record' })
+    expect(refused!.lastError).toMatch(/NUL/)
+    expect((await stationRows(phone.deviceId)).sort()).toEqual(records.filter((r) => r !== poison).map((r) => r.id).sort())
     db.close()
   })
 
