@@ -2,7 +2,7 @@
 // through the field screens, then comes back online and syncs by itself. Both end up with station
 // totals that include the other phone's records; the one record the station refuses (a bag number
 // the other phone used first) waits in "needs attention" with the station's reason while every
-// other record is confirmed.
+// other record is confirmed, until the crew fixes the bag number there and it goes too.
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { StationTotals } from '../../src/domain/sync-protocol'
@@ -148,8 +148,19 @@ describe('two phones on one bus sync with the station', () => {
     expect(await b.page.getByTestId('waiting-item').count()).toBe(0)
     expect(await b.page.getByTestId('receipts').textContent()).toContain('献血')
 
-    // The station holds exactly the records both phones confirmed, once each.
-    const aAll = await readTables(a.page, ['drives', 'donations', 'donorIdentities', 'outbox'])
+    // The crew fixes the bag number on phone B: the fixed donation and its correction go by themselves.
+    await item.getByRole('button', { name: '修改后重新上传' }).tap()
+    await item.getByLabel('血袋号（DIN）').fill(dinBody(4))
+    await item.getByLabel('原因（必填）').fill('扫错了血袋')
+    await item.getByRole('button', { name: '确认' }).tap()
+    await expect.poll(() => badgeState(b.page), { timeout: 30_000 }).toBe('confirmed')
+    expect(await b.page.getByTestId('attention-item').count()).toBe(0)
+    await expect.poll(async () => (await monthTotals(b.page))?.donations, { timeout: 30_000 }).toBe(4)
+    const bAll = await readTables(b.page, ['corrections', 'outbox'])
+    expect(bAll.outbox).toHaveLength(0)
+    expect(bAll.corrections).toMatchObject([{ reason: '扫错了血袋', replacement: { din: dinBody(4) } }])
+
+    const aAll = await readTables(a.page, ['outbox'])
     expect(aAll.outbox).toHaveLength(0)
     expect(errors).toEqual([])
   })
