@@ -9,8 +9,11 @@ import { EnrollRequestSchema, enrollDevice } from '../repo/devices'
 import { createStation, findStationByCode, getStationRow, NewStationSchema, stationFromRow } from '../repo/stations'
 import type { RouteDeps } from './deps'
 
+const StationCode = v.pipe(v.string(), v.trim(), v.toLowerCase(), v.maxLength(40))
 const LoginSchema = v.object({
-  stationCode: v.pipe(v.string(), v.trim(), v.toLowerCase(), v.maxLength(40)),
+  /** The station's code; `station` is accepted too, and on a one-station server it may be left out. */
+  stationCode: v.optional(StationCode),
+  station: v.optional(StationCode),
   username: v.pipe(v.string(), v.maxLength(80)),
   password: v.pipe(v.string(), v.maxLength(400)),
 })
@@ -65,6 +68,11 @@ export function publicRoutes(deps: RouteDeps): Hono<AppEnv> {
   const enrollAttempts = attemptLimiter(deps.failedAttemptsPerMinute)
   const loginAttempts = attemptLimiter(deps.failedAttemptsPerMinute)
 
+  const onlyStation = async () => {
+    const rows = await store.db.selectFrom('stations').selectAll().limit(2).execute()
+    return rows.length === 1 ? rows[0] : undefined
+  }
+
   app.get('/setup', async (c) => {
     const any = await store.db.selectFrom('stations').select('id').limit(1).executeTakeFirst()
     return c.json({ needed: !any })
@@ -87,7 +95,10 @@ export function publicRoutes(deps: RouteDeps): Hono<AppEnv> {
 
   app.post('/auth/login', (c) => loginAttempts.guard(clientKey(c), async () => {
     const input = parseOr400(LoginSchema, await readJsonBody(c, deps.bodyLimits))
-    const station = await findStationByCode(store.db, input.stationCode)
+    const code = input.stationCode || input.station
+    const station = code
+      ? await findStationByCode(store.db, code)
+      : await onlyStation()
     if (!station) throw new ApiError(401, 'bad_credentials', 'wrong station, username or password')
     const session = await login(store.db, station.id, input.username, input.password)
     deps.log.info('login', { account: session.account.id, station: station.code })
