@@ -1,6 +1,10 @@
 // The station pages in real Chromium against the real server holding the Luoyang 2023 seed year:
 // a manager signs in, sets a rural-mobile share target and a university count target, sees them on
 // the dashboard, and reads the annual report with the seed's published figures.
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningServer } from '../support/server'
@@ -93,12 +97,12 @@ describe('station pages in Chromium over the seed year', () => {
     await page.getByLabel('As of').fill('2023-12-31')
     await page.getByLabel('As of').dispatchEvent('change')
     const cards = page.getByTestId('target-progress')
-    await expect.poll(() => cards.count()).toBe(2)
-    await expect.poll(() => cards.first().textContent()).toContain('32.59%')
+    await expect.poll(() => cards.count(), { timeout: 30_000 }).toBe(2)
+    await expect.poll(() => cards.first().textContent(), { timeout: 30_000 }).toContain('32.59%')
     const all = await cards.allTextContents()
     expect(all.join('\n')).toContain('Period over: 32.59% against a target of 32%, met')
     expect(all.join('\n')).toContain('Period over: 10,258 against a target of 10,000, met')
-    await expect.poll(() => page.locator('[data-metric="donations"] .tile-value').textContent()).toBe('93,560')
+    await expect.poll(() => page.locator('[data-metric="donations"] .tile-value').textContent(), { timeout: 30_000 }).toBe('93,560')
     expect(await page.locator('[data-metric="rate_400ml"] .tile-value').textContent()).toBe('99.73%')
     expect(await page.locator('[data-metric="per_1000"] .tile-value').textContent()).toBe('13.22')
     await page.locator('.station-table tbody[aria-busy="false"]').waitFor({ timeout: 60_000 })
@@ -110,7 +114,7 @@ describe('station pages in Chromium over the seed year', () => {
     // Mid-year, a share target has a "what it takes" sentence.
     await page.getByLabel('As of').fill('2023-09-30')
     await page.getByLabel('As of').dispatchEvent('change')
-    await expect.poll(() => cards.first().locator('.progress-takes').textContent()).toMatch(/rural-bus donations this year keep the share at 32%|Enough rural-bus donations already/)
+    await expect.poll(() => cards.first().locator('.progress-takes').textContent(), { timeout: 30_000 }).toMatch(/rural-bus donations this year keep the share at 32%|Enough rural-bus donations already/)
   })
 
   it('drills down from a channel to its drives and sites', async () => {
@@ -144,6 +148,41 @@ describe('station pages in Chromium over the seed year', () => {
     await page.emulateMedia({ media: 'print' })
     expect(await page.locator('.station-bar').isVisible()).toBe(false)
     await page.emulateMedia({ media: 'screen' })
+  })
+
+  it('shows on the report page exactly what the CLI report computes from the same year', async () => {
+    // The seed year as an interchange file, through `npm run cli -- report --json`.
+    const dir = mkdtempSync(join(tmpdir(), 'bloodbus-cli-'))
+    try {
+      const cli = (args: string[]) => execFileSync(process.execPath, ['--import', 'tsx', 'src/server/cli.ts', ...args], { encoding: 'utf8', maxBuffer: 64 << 20 })
+      cli(['generate', '--out', join(dir, 'year.jsonl')])
+      const r = JSON.parse(cli(['report', '--input', join(dir, 'year.jsonl'), '--json'])) as {
+        indicators: Record<string, number>, metrics: Record<string, number | null>, channels: { code: string, donations: number }[], teams: { code: string, donations: number }[]
+      }
+      await page.goto(`${server.url}/station/report/2023`)
+      const report = page.getByTestId('annual-report')
+      await report.waitFor()
+      const shown = async (key: string) => (await report.locator(`tr[data-key="${key}"] td.num`).textContent())!
+      const int = (n: number) => new Intl.NumberFormat('en').format(n)
+      const two = (n: number) => n.toFixed(2)
+      const i = r.indicators
+      const expected: Record<string, string> = {
+        donations: int(i.donations!), whole_blood_donations: int(i.wholeBloodDonations!), whole_blood_units: int(i.wholeBloodUnits!),
+        apheresis_donations: int(i.apheresisDonations!), apheresis_doses: int(i.apheresisDoses!), rhd_negative_donations: int(i.rhdNegativeDonations!),
+        deferrals: int(i.deferrals!),
+        rate_400ml: `${two(r.metrics.rate_400ml!)}%`, rural_donor_share: `${two(r.metrics.rural_donor_share!)}%`,
+        repeat_donor_share: `${two(r.metrics.repeat_donor_share!)}%`, rural_mobile_share: `${two(r.metrics.rural_mobile_share!)}%`,
+        per_1000: two(r.metrics.per_1000!), deferral_rate: `${two(r.metrics.deferral_rate!)}%`,
+        ...Object.fromEntries(r.channels.map((c) => [`channel.${c.code}`, int(c.donations)])),
+        ...Object.fromEntries(r.teams.map((x) => [`team.${x.code}`, int(x.donations)])),
+      }
+      const actual: Record<string, string> = {}
+      for (const key of Object.keys(expected)) actual[key] = await shown(key)
+      expect(actual).toEqual(expected)
+      expect(Object.keys(expected).length).toBeGreaterThan(20)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   it('reads on a phone', async () => {

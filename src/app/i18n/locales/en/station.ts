@@ -154,6 +154,7 @@ export default {
     value: 'Value',
     unknownScope: '(removed)',
     driveScope: 'Drive …{id}',
+    periodKindLabel: 'Kind',
     periodKind: { year: 'Year', quarter: 'Quarter', month: 'Month', custom: 'Custom dates' },
     scopeKind: { station: 'Whole station', channel: 'Channel', site: 'Site', team: 'Team', drive: 'Drive' },
     unit: { percent: '%', rate: 'per 1,000 people', count: 'count' },

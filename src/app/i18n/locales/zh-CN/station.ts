@@ -154,6 +154,7 @@ export default {
     value: '数值',
     unknownScope: '（已删除）',
     driveScope: '出车 …{id}',
+    periodKindLabel: '类型',
     periodKind: { year: '年', quarter: '季度', month: '月', custom: '自定日期' },
     scopeKind: { station: '全站', channel: '渠道', site: '采血点', team: '队伍', drive: '出车' },
     unit: { percent: '%', rate: '每千人口', count: '数量' },
