@@ -1,0 +1,320 @@
+// The phone's progress screen, worked out without Vue or IndexedDB: the station "as of last sync"
+// (the running totals the station sent with the last pull) plus what this phone has that those
+// totals do not hold yet, and this phone's drive against its targets.
+//
+// Never counting a record twice: a record is in the pulled totals exactly when the station
+// confirmed it (a receipt) no later than the totals were computed, both by the station's clock.
+// So each record on the phone is in one of four states (RecordState). Records still waiting,
+// or confirmed after the totals were made, are added; refused ones are not (the station does not
+// have them, and may never). A void or correction changes what its record counts, so the unit of
+// the computation is a record's family (the original, its voids and its corrections): the effect
+// of the family is what it counts with everything the station will have once the phone synced,
+// minus what it counts with only what the totals already hold, both as effectiveRecords() sees it.
+import {
+  addToCounts, collectionDate, effectiveRecords, emptyCounts, type IndicatorContext, type IndicatorCounts,
+  indicatorsFromCounts, type Indicators, mergeCounts,
+} from '../../domain/indicators'
+import { metricActual, type MetricActual } from '../../domain/progress'
+import type { Drive, FieldRecord, Period, Target } from '../../domain/records'
+import type { StationTotals } from '../../domain/sync-protocol'
+import { periodFor } from '../../domain/targets'
+import { type TargetProgressRow, targetProgress } from '../components/station/dashboard-model'
+
+// ---------------------------------------------------------------------------------------------
+// Which records the pulled totals hold
+
+/**
+ * - in_totals: confirmed by the station before the totals were computed (or older than that);
+ * - pending: in the outbox, waiting to be sent;
+ * - confirmed_after: the station confirmed it after computing the totals this phone holds;
+ * - refused: the station refused it; it waits in "needs attention" and is not counted.
+ */
+export type RecordState = 'in_totals' | 'pending' | 'confirmed_after' | 'refused'
+
+export interface FamilyRecord {
+  record: FieldRecord
+  state: RecordState
+}
+
+/** A counted record (donation, deferral or drive) with its voids and corrections. */
+export type Family = readonly FamilyRecord[]
+
+/** A station receipt confirmed after the totals were computed (both by the station's clock)? */
+export function confirmedAfter(receivedAt: string, totalsComputedAt: string | null): boolean {
+  if (totalsComputedAt === null) return true
+  const r = Date.parse(receivedAt)
+  const c = Date.parse(totalsComputedAt)
+  if (Number.isNaN(r) || Number.isNaN(c)) return true
+  return r > c
+}
+
+/**
+ * Whether any receipt can be newer than the pulled totals, so receipts must be read. The last
+ * pull answered with the highest sequence the station then held from this device, and the
+ * station's totals at that pull held every record of it (the sync engine pushes before it
+ * pulls, and a push marks the totals for recomputing). If the station has since answered for
+ * nothing beyond that sequence, no receipt is newer than the totals.
+ */
+export function receiptsMayBeNewer(settledSeq: number, pulledDeviceLastSeq: number | null): boolean {
+  return pulledDeviceLastSeq === null || settledSeq > pulledDeviceLastSeq
+}
+
+export function recordState(
+  recordId: string, outbox: ReadonlyMap<string, 'pending' | 'rejected'>, confirmedLate: ReadonlySet<string>,
+): RecordState {
+  const queued = outbox.get(recordId)
+  if (queued === 'pending') return 'pending'
+  if (queued === 'rejected') return 'refused'
+  return confirmedLate.has(recordId) ? 'confirmed_after' : 'in_totals'
+}
+
+const FIGURE_TYPES = new Set<FieldRecord['type']>(['donation', 'deferral', 'drive', 'void', 'correction'])
+const adds = (s: RecordState) => s === 'pending' || s === 'confirmed_after'
+
+// ---------------------------------------------------------------------------------------------
+// Counts split the way the station's totals are
+
+/** Counts of a period as the station's totals give them: all, by channel, by team. */
+export interface ScopedCounts {
+  counts: IndicatorCounts
+  byChannel: Record<string, IndicatorCounts>
+  byTeam: Record<string, IndicatorCounts>
+}
+
+export function emptyScoped(): ScopedCounts {
+  return { counts: emptyCounts(), byChannel: {}, byTeam: {} }
+}
+
+function mergeMaps(a: Record<string, IndicatorCounts>, b: Record<string, IndicatorCounts>): Record<string, IndicatorCounts> {
+  const out: Record<string, IndicatorCounts> = {}
+  for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) out[key] = mergeCounts(a[key] ?? emptyCounts(), b[key] ?? emptyCounts())
+  return out
+}
+
+export function mergeScoped(a: ScopedCounts, b: ScopedCounts): ScopedCounts {
+  return { counts: mergeCounts(a.counts, b.counts), byChannel: mergeMaps(a.byChannel, b.byChannel), byTeam: mergeMaps(a.byTeam, b.byTeam) }
+}
+
+/** Adds (or with -1 removes) one effective record to all, its channel and each of its teams. */
+function addScoped(into: ScopedCounts, rec: FieldRecord, ctx: IndicatorContext, sign: 1 | -1): void {
+  if (rec.type !== 'donation' && rec.type !== 'deferral' && rec.type !== 'drive') return
+  addToCounts(into.counts, rec, ctx, sign)
+  addToCounts(into.byChannel[rec.channelId] ??= emptyCounts(), rec, ctx, sign)
+  for (const team of new Set(rec.teamIds)) addToCounts(into.byTeam[team] ??= emptyCounts(), rec, ctx, sign)
+}
+
+// ---------------------------------------------------------------------------------------------
+// What this phone adds to a period
+
+export interface PeriodSpan {
+  start: string
+  end: string
+}
+
+export interface UnsyncedEffect {
+  /** To add to the pulled totals of the period (may hold negative numbers: a void of a sent donation). */
+  delta: ScopedCounts
+  /** Records (donations, deferrals, drives, voids, corrections) behind the delta, waiting or confirmed after the totals. */
+  records: number
+}
+
+const inSpan = (date: string | null, span: PeriodSpan) => date !== null && span.start <= date && date <= span.end
+const versionDate = (rec: FieldRecord) => (rec.type === 'correction' ? collectionDate(rec.replacement) : collectionDate(rec))
+
+/** What the families add to the station's totals of `span` (by collection date). */
+export function unsyncedEffect(families: readonly Family[], ctx: IndicatorContext, span: PeriodSpan): UnsyncedEffect {
+  const delta = emptyScoped()
+  let records = 0
+  for (const family of families) {
+    const added = family.filter((r) => adds(r.state))
+    if (added.length === 0) continue
+    const after = effectiveRecords(family.filter((r) => r.state !== 'refused').map((r) => r.record))
+    const before = effectiveRecords(family.filter((r) => r.state === 'in_totals').map((r) => r.record))
+    for (const rec of after) if (inSpan(collectionDate(rec), span)) addScoped(delta, rec, ctx, 1)
+    for (const rec of before) if (inSpan(collectionDate(rec), span)) addScoped(delta, rec, ctx, -1)
+    // A family belongs to the period when any version of its record does (a donation voided
+    // before it was sent still waits to be sent, though it changes nothing).
+    if (family.some((r) => inSpan(versionDate(r.record), span))) records += added.filter((r) => FIGURE_TYPES.has(r.record.type)).length
+  }
+  return { delta, records }
+}
+
+/** The counted record a family stands for (its original), or null. */
+export function familyRoot(family: Family): FieldRecord | null {
+  return family.find((r) => r.record.type === 'donation' || r.record.type === 'deferral' || r.record.type === 'drive')?.record ?? null
+}
+
+/** Per drive id: records of the drive (and their voids and corrections) the station does not have yet. */
+export function notSentByDrive(families: readonly Family[]): Map<string, number> {
+  const out = new Map<string, number>()
+  for (const family of families) {
+    const root = familyRoot(family)
+    if (!root) continue
+    const driveId = root.type === 'drive' ? root.id : root.type === 'donation' || root.type === 'deferral' ? root.driveId : null
+    if (!driveId) continue
+    const n = family.filter((r) => (r.state === 'pending' || r.state === 'refused') && FIGURE_TYPES.has(r.record.type)).length
+    if (n > 0) out.set(driveId, (out.get(driveId) ?? 0) + n)
+  }
+  return out
+}
+
+/** Records the station refused that would change the figures; they are not counted anywhere here. */
+export function refusedCount(families: readonly Family[]): number {
+  return families.reduce((n, f) => n + f.filter((r) => r.state === 'refused' && FIGURE_TYPES.has(r.record.type)).length, 0)
+}
+
+// ---------------------------------------------------------------------------------------------
+// The station's month and year
+
+export type StationPeriodKind = 'month' | 'year'
+
+export interface StationCard {
+  kind: StationPeriodKind
+  period: Period
+  /** False when the phone holds no totals of this period (never synced, or the month turned since). */
+  hasTotals: boolean
+  /** Totals + what this phone adds; only this phone's part when there are no totals. */
+  counts: ScopedCounts
+  indicators: Indicators
+  /** Records of this phone counted on top of the totals. */
+  unsynced: number
+  /** Targets of exactly this calendar period, for the station, a channel or a team. */
+  targets: TargetProgressRow[]
+}
+
+const SHOWN_SCOPES = new Set(['station', 'channel', 'team'])
+
+/** Station, channel and team targets of exactly `period` (the totals come by calendar month and year). */
+export function stationTargets(targets: readonly Target[], period: Period): Target[] {
+  const order = ['station', 'channel', 'team']
+  return targets
+    .filter((t) => t.period.kind === period.kind && t.period.start === period.start && t.period.end === period.end && SHOWN_SCOPES.has(t.scope.kind))
+    .sort((a, b) => order.indexOf(a.scope.kind) - order.indexOf(b.scope.kind) || a.metric.localeCompare(b.metric))
+}
+
+/** The counts a target reads: the station's, one channel's or one team's. */
+export function scopedCountsOf(counts: ScopedCounts, scope: Target['scope']): IndicatorCounts {
+  if (scope.kind === 'channel') return counts.byChannel[scope.id!] ?? emptyCounts()
+  if (scope.kind === 'team') return counts.byTeam[scope.id!] ?? emptyCounts()
+  return counts.counts
+}
+
+/** Pulled totals cover `today`'s calendar period of their kind? */
+export function totalsCurrent(totals: StationTotals | null | undefined, today: string): totals is StationTotals {
+  return !!totals && totals.period.start <= today && today <= totals.period.end
+}
+
+export interface StationCardInput {
+  kind: StationPeriodKind
+  today: string
+  totals: StationTotals | null | undefined
+  families: readonly Family[]
+  targets: readonly Target[]
+  ctx: IndicatorContext
+}
+
+export function stationCard(input: StationCardInput): StationCard {
+  const { kind, today, families, ctx } = input
+  const current = totalsCurrent(input.totals, today) ? input.totals : null
+  const period: Period = current ? { ...current.period } : periodFor(kind, today)
+  const effect = unsyncedEffect(families, ctx, period)
+  const base: ScopedCounts = current
+    ? { counts: current.counts, byChannel: current.byChannel, byTeam: current.byTeam }
+    : emptyScoped()
+  const counts = mergeScoped(base, effect.delta)
+  const shown = current ? stationTargets(input.targets, period) : []
+  return {
+    kind,
+    period,
+    hasTotals: current !== null,
+    counts,
+    indicators: indicatorsFromCounts(counts.counts, ctx),
+    unsynced: effect.records,
+    targets: shown.map((t) => targetProgress(t, scopedCountsOf(counts, t.scope), today, { population: ctx.population ?? null })),
+  }
+}
+
+/**
+ * Targets running today that the phone cannot show, because the totals come by calendar month
+ * and year, for the station, channels and teams: quarters, custom periods, sites. Drive targets
+ * show with their drive.
+ */
+export function targetsElsewhere(targets: readonly Target[], today: string): number {
+  const month = periodFor('month', today)
+  const year = periodFor('year', today)
+  return targets.filter((t) => t.period.start <= today && today <= t.period.end && t.scope.kind !== 'drive'
+    && !(stationTargets([t], month).length > 0 || stationTargets([t], year).length > 0)).length
+}
+
+// ---------------------------------------------------------------------------------------------
+// This phone's drive
+
+export interface DriveTargetRow {
+  target: Target
+  /** What the drive stands at in the target's metric. */
+  actual: MetricActual | null
+  /** Percent for shares, the count for counts; null without a denominator. */
+  value: number | null
+  met: boolean | null
+  /** ≥ counts: how many more it takes; null otherwise. */
+  toGo: number | null
+}
+
+/** A channel, site or team target the drive adds to, and what it adds. */
+export interface DriveContribution {
+  target: Target
+  actual: MetricActual | null
+}
+
+export interface DriveCard {
+  drive: Drive
+  closed: boolean
+  counts: IndicatorCounts
+  /** This drive's records the station does not hold yet (waiting or refused). */
+  notSent: number
+  /** Targets set for this drive. */
+  targets: DriveTargetRow[]
+  /** Targets of the drive's channel, site or teams running today. */
+  contributes: DriveContribution[]
+}
+
+function valueOf(actual: MetricActual | null): number | null {
+  if (!actual) return null
+  if (actual.kind === 'count') return actual.value
+  return actual.whole > 0 ? (actual.part / actual.whole) * 100 : null
+}
+
+export function driveTargetRow(target: Target, counts: IndicatorCounts): DriveTargetRow {
+  const actual = metricActual(target.metric, counts)
+  const value = valueOf(actual)
+  const met = value === null ? null : target.comparison === '>=' ? value >= target.value - 1e-9 : value <= target.value + 1e-9
+  const toGo = actual?.kind === 'count' && target.comparison === '>=' ? Math.max(0, Math.ceil(target.value - actual.value - 1e-9)) : null
+  return { target, actual, value, met, toGo }
+}
+
+export interface DriveCardInput {
+  drive: Drive
+  closed: boolean
+  counts: IndicatorCounts
+  notSent: number
+  targets: readonly Target[]
+  today: string
+}
+
+export function driveCard(input: DriveCardInput): DriveCard {
+  const { drive, counts, today } = input
+  const running = (t: Target) => t.period.start <= today && today <= t.period.end
+  const own = input.targets.filter((t) => t.scope.kind === 'drive' && t.scope.id === drive.id)
+  const related = input.targets.filter((t) => running(t) && (
+    (t.scope.kind === 'channel' && t.scope.id === drive.channelId)
+    || (t.scope.kind === 'site' && t.scope.id === drive.siteId)
+    || (t.scope.kind === 'team' && t.scope.id !== null && drive.teamIds.includes(t.scope.id))))
+  return {
+    drive,
+    closed: input.closed,
+    counts,
+    notSent: input.notSent,
+    targets: own.map((t) => driveTargetRow(t, counts)),
+    contributes: related.map((t) => ({ target: t, actual: t.metric === 'per_1000' ? null : metricActual(t.metric, counts) })),
+  }
+}
