@@ -35,8 +35,8 @@ describe('progress screen', () => {
     const link = app.wrapper.find('[data-testid="progress-link"]')
     expect(link.text()).toContain('查看进度')
     await link.trigger('click')
-    await expect.poll(() => app.router.currentRoute.value.name).toBe('progress')
-    await expect.poll(async () => { await settle(1); return app.wrapper.find('[data-testid="progress-ready"]').exists() }).toBe(true)
+    await expect.poll(() => app.router.currentRoute.value.name, { timeout: 10_000 }).toBe('progress')
+    await expect.poll(async () => { await settle(1); return app.wrapper.find('[data-testid="progress-ready"]').exists() }, { timeout: 10_000 }).toBe(true)
     const screen = app.wrapper.find('[data-testid="progress-ready"]')
 
     const driveCard = screen.find('[data-testid="progress-drive"]')
