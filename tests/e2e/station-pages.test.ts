@@ -2,7 +2,7 @@
 // a manager signs in, sets a rural-mobile share target and a university count target, sees them on
 // the dashboard, and reads the annual report with the seed's published figures.
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
@@ -183,6 +183,59 @@ describe('station pages in Chromium over the seed year', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }
+  })
+
+  it('exports the report as CSV and as Excel', async () => {
+    await page.goto(`${server.url}/station/report/2023`)
+    await page.getByTestId('annual-report').waitFor()
+    const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Report as CSV' }).click()])
+    expect(csv.suggestedFilename()).toBe('luoyang-2023-report.csv')
+    const text = readFileSync((await csv.path())!, 'utf8')
+    expect(text.startsWith('\uFEFFsection,key,label,value,extra_label,extra_value\r\n')).toBe(true)
+    expect(text).toContain('collection,donations,Donations,93560,,\r\n')
+    expect(text).toContain('channels,channel.rural_mobile,Rural mobile,27577,bus trips,787\r\n')
+    expect(text).toContain('quality,rural_mobile_share,Rural-bus share,32.59,,\r\n')
+    const [xlsx] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Report as Excel' }).click()])
+    expect(xlsx.suggestedFilename()).toBe('luoyang-2023-report.xlsx')
+    const bytes = readFileSync((await xlsx.path())!)
+    expect(bytes.subarray(0, 2).toString('latin1')).toBe('PK') // a zip, as every .xlsx is
+    expect(bytes.includes(Buffer.from('xl/worksheets/sheet1.xml'))).toBe(true)
+  })
+
+  it('adds a staff member, refuses a weak PIN, resets the PIN and deactivates', async () => {
+    await page.goto(`${server.url}/station/staff`)
+    await page.locator('.station-table tbody tr').nth(1).waitFor()
+    await page.getByLabel('Name', { exact: true }).fill('Li Na')
+    await page.getByLabel('First PIN').fill('2468')
+    await page.getByRole('button', { name: 'Add', exact: true }).click()
+    await expect.poll(() => page.getByRole('status').textContent()).toContain('Li Na was added')
+    const row = page.locator('.station-table tbody tr', { hasText: 'Li Na' })
+    await row.getByRole('button', { name: 'Reset PIN' }).click()
+    await row.getByLabel('New PIN for Li Na').fill('1111')
+    await row.getByRole('button', { name: 'Save' }).click()
+    await expect.poll(() => row.getByRole('alert').textContent()).toContain('The PIN is not acceptable')
+    await row.getByLabel('New PIN for Li Na').fill('3579')
+    await row.getByRole('button', { name: 'Save' }).click()
+    await expect.poll(() => page.getByRole('status').textContent()).toContain('The PIN of Li Na was changed')
+    await row.getByRole('button', { name: 'Deactivate' }).click()
+    await expect.poll(() => row.locator('.badge').textContent()).toBe('Deactivated')
+  })
+
+  it('issues an enrollment code as text and QR, shows the phone that enrolled with it, and revokes it', async () => {
+    await page.goto(`${server.url}/station/phones`)
+    await page.getByRole('button', { name: 'Issue an enrollment code' }).click()
+    const code = (await page.getByTestId('enrollment-code').textContent())!
+    expect(code).toMatch(/^[A-Z0-9]{4}-[A-Z0-9]{4}$/)
+    expect(await page.locator('.enroll-qr svg path').getAttribute('d')).toMatch(/^(M\d+ \d+h1v1h-1z)+$/)
+    const enrolled = await fetch(`${server.url}/api/v1/devices/enroll`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ code, name: 'Bus 3 phone A' }),
+    })
+    expect(enrolled.status).toBeLessThan(300)
+    await page.reload()
+    const row = page.locator('.station-table tbody tr', { hasText: 'Bus 3 phone A' })
+    await row.waitFor()
+    await row.getByRole('button', { name: 'Revoke' }).click()
+    await expect.poll(() => row.locator('.badge').textContent()).toMatch(/^Revoked /)
   })
 
   it('reads on a phone', async () => {
