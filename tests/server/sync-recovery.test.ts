@@ -130,7 +130,7 @@ describe.each(ENGINES)('phone sync recoveries against the station (%s)', (engine
   it('a record that makes the station refuse the whole request (NUL in a note) is found and set aside; the rest go', async () => {
     const phone = await t.enroll(station)
     const db = await openPhoneDb(`poison-${newId()}`, phone)
-    const records = Array.from({ length: 9 }, () => donation(phone))
+    const records: FieldRecord[] = Array.from({ length: 9 }, () => donation(phone))
     const poison = deferral(phone, { note: 'pasted\u0000text' })
     records.splice(4, 0, poison)
     await save(db, records)
