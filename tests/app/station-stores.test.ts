@@ -146,7 +146,7 @@ describe('station session', () => {
     expect(router.currentRoute.value.name).toBe('station-targets')
     await router.push('/station/login')
     expect(router.currentRoute.value.name).toBe('station-dashboard')
-  })
+  }, 30_000) // the first navigation compiles the lazy station views
 })
 
 describe('station targets', () => {
@@ -227,5 +227,50 @@ describe('station dashboard', () => {
     expect(row!.progress!.forShares).toMatchObject({ projectedTotal: 18_000, needed: 2_860, reachable: true })
     // The indicators request for the target runs from the period start to asOf.
     expect(server.calls.some((c) => c.path === '/api/v1/reports/indicators')).toBe(true)
+  })
+})
+
+describe('station admin store', () => {
+  it('adds staff with a PIN, resets it, deactivates; issues a code and revokes a phone — each as the server answered', async () => {
+    const staff: Record<string, unknown>[] = []
+    const devices = [{ id: 'dev1', name: 'Bus 3 phone A', enrolledAt: '2024-01-02T00:00:00Z', revokedAt: null, lastSeq: 12, lastPushAt: null, lastPullAt: '2024-01-03T00:00:00Z', lastSyncAt: '2024-01-03T00:00:00Z' }]
+    const inner = server.fetch.getMockImplementation()!
+    server.fetch.mockImplementation(async (input, init) => {
+      const url = new URL(String(input), 'http://station.test')
+      const method = init?.method ?? 'GET'
+      const body = init?.body ? JSON.parse(String(init.body)) : undefined
+      const json = (status: number, b: unknown) => new Response(JSON.stringify(b), { status, headers: { 'Content-Type': 'application/json' } })
+      if (method === 'POST' && url.pathname === '/api/v1/admin/staff') {
+        const member = { id: '018f0000-0000-7000-8000-0000000000b1', stationId: STATION, name: body.name, role: body.role, active: true }
+        staff.push(member)
+        return json(201, member)
+      }
+      if (url.pathname.endsWith('/pin')) {
+        if (body.pin === '1111') return json(400, { code: 'invalid_pin', message: 'the PIN is not acceptable' })
+        return json(200, staff[0])
+      }
+      if (method === 'PATCH' && url.pathname.startsWith('/api/v1/admin/staff/')) return json(200, Object.assign(staff[0]!, body))
+      if (url.pathname === '/api/v1/admin/devices') return json(200, devices)
+      if (url.pathname === '/api/v1/admin/enrollment-codes') return json(201, { code: 'ACDE-FGHJ', expiresAt: '2024-01-04T00:00:00Z', payload: 'http://station.test/enroll?code=ACDE-FGHJ&station=luoyang' })
+      if (url.pathname === '/api/v1/admin/devices/dev1/revoke') return json(200, { ...devices[0], revokedAt: '2024-01-05T00:00:00Z' })
+      return inner(input, init)
+    })
+    await signIn()
+    const admin = useStationAdminStore()
+    const member = await admin.addStaff({ name: 'Li Na', role: 'collector', pin: '2468' })
+    expect(admin.staff).toEqual([member])
+    // The PIN goes to the server once and is kept nowhere on the page's side.
+    expect(JSON.stringify(admin.staff)).not.toContain('2468')
+    await expect(admin.resetPin(member.id, '1111')).rejects.toMatchObject({ code: 'invalid_pin' })
+    await admin.resetPin(member.id, '3579')
+    await admin.setStaffActive(member.id, false)
+    expect(admin.staff[0]!.active).toBe(false)
+    await admin.loadDevices()
+    expect(admin.devices[0]!.lastSyncAt).toBe('2024-01-03T00:00:00Z')
+    const code = await admin.issueEnrollmentCode()
+    expect(code.payload).toContain('code=ACDE-FGHJ')
+    await admin.revokeDevice('dev1')
+    expect(admin.devices).toHaveLength(1)
+    expect(admin.devices[0]!.revokedAt).toBe('2024-01-05T00:00:00Z')
   })
 })

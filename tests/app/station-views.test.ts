@@ -10,7 +10,7 @@ import { emptyCounts, indicatorsFromCounts } from '../../src/domain/indicators'
 import EnrollmentQr from '../../src/app/components/station/EnrollmentQr.vue'
 import ProgressBar from '../../src/app/components/station/ProgressBar.vue'
 import TargetForm from '../../src/app/components/station/TargetForm.vue'
-import { annualReport, reportTable, toCsv } from '../../src/app/components/station/report-model'
+import { annualReport, recordsTable, reportTable, toCsv } from '../../src/app/components/station/report-model'
 import { channelRows, drillDown, sumMonths, targetsForPeriod } from '../../src/app/components/station/dashboard-model'
 import { emptyTargetForm, formToTarget, parseTargetValue } from '../../src/app/components/station/target-form'
 import { createAppI18n } from '../../src/app/i18n'
@@ -159,5 +159,28 @@ describe('summing monthly counts', () => {
     expect(sumMonths(series, '2024-01-01', '2024-06-30')).toBeNull() // past the series end
     expect(sumMonths(series, '2024-01-01', '2024-02-10')).toBeNull() // ends mid-month
     expect(sumMonths(series, '2023-12-01', '2024-01-31')).toBeNull() // before the series
+  })
+})
+
+describe('records export table', () => {
+  it('writes one row per listed record with what the indicators need, voided and corrected marked, no donor identity', () => {
+    const donation = {
+      type: 'donation', id: 'r1', collectedOn: '2023-06-02', channelId: RURAL.id, siteId: 's1', driveId: 'd1', household: 'rural', repeatDonor: true,
+      product: { type: 'whole_blood', volumeMl: 400 }, abo: 'O', rhd: 'neg', donorKey: 'ab'.repeat(16),
+    }
+    const deferral = { type: 'deferral', id: 'r2', collectedOn: '2023-06-02', channelId: RURAL.id, siteId: 's1', driveId: 'd1', household: 'urban', repeatDonor: false, reasonCode: 'low_hb', until: '2023-12-02' }
+    const drive = { type: 'drive', id: 'd1', date: '2023-06-02', channelId: RURAL.id, siteId: 's1', busCode: 'BUS-3' }
+    const listed = [
+      { id: 'd1', type: 'drive', receivedAt: 't0', deviceId: 'p1', voided: false, correctedBy: null, record: drive as never },
+      { id: 'r1', type: 'donation', receivedAt: 't1', deviceId: 'p1', voided: false, correctedBy: 'c9', record: donation as never },
+      { id: 'r2', type: 'deferral', receivedAt: 't2', deviceId: 'p1', voided: true, correctedBy: null, record: deferral as never },
+    ]
+    const table = recordsTable(listed, (id) => (id === RURAL.id ? 'rural_mobile' : id), (id) => (id === 's1' ? '嵩县乡镇采血点03' : ''))
+    const rows = table.rows.map((r) => Object.fromEntries(table.header.map((h, i) => [h, r[i]])))
+    expect(rows[0]).toMatchObject({ type: 'drive', date: '2023-06-02', channel: 'rural_mobile', site: '嵩县乡镇采血点03', bus: 'BUS-3', voided: false })
+    expect(rows[1]).toMatchObject({ type: 'donation', product: 'whole_blood', volume_ml: 400, abo: 'O', rhd: 'neg', household: 'rural', repeat_donor: true, corrected_by: 'c9' })
+    expect(rows[2]).toMatchObject({ type: 'deferral', reason_code: 'low_hb', deferred_until: '2023-12-02', voided: true })
+    expect(table.header).not.toContain('donorKey')
+    expect(JSON.stringify(table.rows)).not.toContain('ab'.repeat(16))
   })
 })
