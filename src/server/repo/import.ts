@@ -28,7 +28,7 @@ export interface ImportSummary {
   rejections: { index: number, recordId: string | null, code: string, message: string }[]
 }
 
-const CHUNK = 1000
+const CHUNK = 2000
 /** Above this many donors touched, one pass over the station beats donor-by-donor updates. */
 const REBUILD_ABOVE = 2000
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b)
