@@ -78,6 +78,11 @@ describe.each(ENGINES)('push (%s)', (engine) => {
     expect(rejected.status === 'rejected' && rejected.message.length > 0).toBe(true)
     expect(res.body.lastSeq).toBe(6)
     expect(await rowsOf([good1.id, good2.id, foreign.id, unknownChannel.id, dupDin.id])).toBe(2)
+    // A NUL character (which PostgreSQL text cannot hold) refuses that record alone.
+    const nul = deferral(phone, { note: 'pasted\u0000text' })
+    const next = donation(phone)
+    const more = await t.push(phone, [nul, next])
+    expect(more.body.results.map((r) => (r.status === 'rejected' ? r.code : r.status))).toEqual(['invalid_record', 'applied'])
   })
 
   it('refuses a sequence gap with 409 sequence_gap and lastSeq, changing nothing', async () => {

@@ -52,7 +52,11 @@ export function containsNul(value: unknown): boolean {
   return false
 }
 
-export async function readJsonBody(c: Context, limits: BodyLimits = DEFAULT_BODY_LIMITS): Promise<unknown> {
+/**
+ * `allowNul`: the caller checks NUL itself (push does, per record, so that one bad record is
+ * refused alone instead of the whole batch).
+ */
+export async function readJsonBody(c: Context, limits: BodyLimits = DEFAULT_BODY_LIMITS, opts: { allowNul?: boolean } = {}): Promise<unknown> {
   const type = (c.req.header('content-type') ?? 'application/json').toLowerCase()
   if (!type.startsWith('application/json') && !type.startsWith('text/plain')) {
     throw new ApiError(415, 'unsupported_media_type', 'send JSON (Content-Type: application/json)')
@@ -74,6 +78,6 @@ export async function readJsonBody(c: Context, limits: BodyLimits = DEFAULT_BODY
     throw new ApiError(400, 'invalid_json', 'the request body is not valid JSON')
   }
   // PostgreSQL text cannot hold NUL; refuse it for both engines alike.
-  if (text.includes('\\u0000') && containsNul(value)) throw new ApiError(400, 'invalid_json', 'text may not contain NUL characters')
+  if (!opts.allowNul && text.includes('\\u0000') && containsNul(value)) throw new ApiError(400, 'invalid_json', 'text may not contain NUL characters')
   return value
 }

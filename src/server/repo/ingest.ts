@@ -13,6 +13,7 @@ import type { RejectCode } from '../../domain/sync-protocol'
 import { canonicalJson } from '../canonical-json'
 import type { NewRecordRow, RecordsTable } from '../db/schema'
 import type { Db } from '../db/store'
+import { containsNul } from '../http/body'
 import { ApiError, describeIssues } from '../http/errors'
 import { type KnownReferences, loadKnownReferences } from './reference'
 
@@ -222,6 +223,11 @@ export async function ingestRecords(trx: Db, ctx: IngestContext, items: readonly
 
   for (let i = 0; i < raws.length; i++) {
     const p = parsed[i]!
+    if (containsNul(raws[i])) {
+      // PostgreSQL text cannot hold NUL; refused on both engines alike.
+      result.outcomes.push({ status: 'rejected', recordId: recordIdOf(raws[i]), code: 'invalid_record', message: 'text may not contain NUL characters' })
+      continue
+    }
     if (!p.success) {
       result.outcomes.push({ status: 'rejected', recordId: recordIdOf(raws[i]), code: 'invalid_record', message: describeIssues(p.issues) })
       continue

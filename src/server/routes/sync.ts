@@ -22,7 +22,7 @@ export function syncRoutes(deps: RouteDeps): Hono<AppEnv> {
 
   app.post('/push', async (c) => {
     const device = c.get('device')
-    const req = parseOr400(PushRequestSchema, await readJsonBody(c, deps.bodyLimits))
+    const req = parseOr400(PushRequestSchema, await readJsonBody(c, deps.bodyLimits, { allowNul: true }))
     const started = Date.now()
     const res = await applyPush(store, { id: device.id, stationId: device.station_id }, req)
     const tally = { applied: 0, duplicate: 0, rejected: 0 }
