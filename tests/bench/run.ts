@@ -3,6 +3,7 @@
 const BENCHES: Record<string, () => Promise<{ default: () => Promise<void> }>> = {
   browser: () => import('./browser'),
   push: () => import('./push-throughput'),
+  report: () => import('./report-annual'),
 }
 
 const wanted = process.argv.slice(2)
