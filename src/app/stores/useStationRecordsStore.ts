@@ -28,15 +28,19 @@ export const useStationRecordsStore = defineStore('stationRecords', () => {
     return { records: out, truncated: true }
   }
 
+  // Only the newest load may write: switching months quickly must not show an older month's answer.
+  let loads = 0
   async function load(q: ReportQuery, maxPages = 10): Promise<void> {
+    const generation = ++loads
     loading.value = true
     try {
       const res = await fetchAll(q, maxPages)
+      if (generation !== loads) return
       records.value = res.records
       truncated.value = res.truncated
       query.value = q
     } finally {
-      loading.value = false
+      if (generation === loads) loading.value = false
     }
   }
 
