@@ -238,6 +238,23 @@ describe('station pages in Chromium over the seed year', () => {
     await expect.poll(() => row.locator('.badge').textContent()).toMatch(/^Revoked /)
   })
 
+  it('copies the 2023 plan into 2024 and sets the 2024 population', async () => {
+    await page.goto(`${server.url}/station/targets`)
+    await page.locator('#copy-from').selectOption('2023')
+    await page.locator('#copy-to').selectOption('2024')
+    await page.getByRole('button', { name: 'Copy the plan' }).click()
+    await expect.poll(() => page.getByRole('status').textContent()).toBe('2 targets copied; 0 already set and left alone; 0 drive targets not copied.')
+    await expect.poll(() => page.getByTestId('targets-table').locator('tbody tr').count()).toBe(2)
+    expect(await page.locator('#targets-year').inputValue()).toBe('2024')
+    // Copying again changes nothing: both are already set.
+    await page.getByRole('button', { name: 'Copy the plan' }).click()
+    await expect.poll(() => page.getByRole('status').textContent()).toBe('0 targets copied; 2 already set and left alone; 0 drive targets not copied.')
+    await page.locator('#pop-year').selectOption('2024')
+    await page.locator('#pop-value').fill('7,050,000')
+    await page.getByRole('button', { name: 'Save' }).last().click()
+    await expect.poll(() => page.getByRole('status').textContent()).toBe('Population for 2024 saved: 7,050,000.')
+  })
+
   it('reads on a phone', async () => {
     await page.setViewportSize(PHONE)
     await page.goto(`${server.url}/station/report/2023`)
