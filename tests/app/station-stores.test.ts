@@ -41,6 +41,16 @@ function fakeStation() {
     }
     if (auth !== `Bearer ${session}`) return json(401, { code: 'unauthorized', message: 'sign in' })
     const key = `${method} ${url.pathname}`
+    const targetId = /^\/api\/v1\/admin\/targets\/([0-9a-f-]+)$/.exec(url.pathname)?.[1]
+    if (targetId && method === 'PATCH') {
+      const i = targets.findIndex((x) => x.id === targetId)
+      targets[i] = { ...targets[i]!, ...body, id: targetId }
+      return json(200, targets[i])
+    }
+    if (targetId && method === 'DELETE') {
+      targets.splice(targets.findIndex((x) => x.id === targetId), 1)
+      return new Response(null, { status: 204 })
+    }
     switch (key) {
       case 'POST /api/v1/auth/logout': session = null; return new Response(null, { status: 204 })
       case 'GET /api/v1/admin/channels': return json(200, [RURAL, UNI])
@@ -189,6 +199,21 @@ describe('station targets', () => {
     const refused = await store.save(base({ id: '018f0000-0000-7000-8000-0000000000e3', metric: 'repeat_donor_share', value: 31 }))
     expect(refused).toEqual({ ok: false, errors: [{ field: 'value', code: 'share_out_of_range', params: { value: 31, min: 0, max: 30 } }] })
     expect(store.targets).toHaveLength(1)
+  })
+
+  it('edits a target in place (PATCH, same id) and deletes it', async () => {
+    await signIn()
+    await useStationAdminStore().loadReference()
+    const store = useStationTargetsStore()
+    await store.save(base())
+    const edited = await store.save(base({ value: 33 }))
+    expect(edited.ok).toBe(true)
+    expect(server.calls.filter((c) => c.method === 'PATCH').map((c) => c.path)).toEqual(['/api/v1/admin/targets/018f0000-0000-7000-8000-0000000000e1'])
+    expect(store.targets.map((x) => x.value)).toEqual([33])
+    expect(server.targets.map((x) => x.value)).toEqual([33])
+    await store.remove('018f0000-0000-7000-8000-0000000000e1')
+    expect(store.targets).toEqual([])
+    expect(server.targets).toEqual([])
   })
 
   it('copies last year\'s plan, leaving targets already set alone', async () => {
