@@ -57,6 +57,16 @@ export default defineConfig({
       '@app': fileURLToPath(new URL('./src/app', import.meta.url)),
     },
   },
+  // Compile-time flags: drop what the app does not use (Options API, legacy vue-i18n API and its
+  // global components, devtools hooks) from the JS every phone loads first.
+  define: {
+    __VUE_OPTIONS_API__: 'false',
+    __VUE_PROD_DEVTOOLS__: 'false',
+    __VUE_PROD_HYDRATION_MISMATCH_DETAILS__: 'false',
+    __VUE_I18N_LEGACY_API__: 'false',
+    __VUE_I18N_FULL_INSTALL__: 'false',
+    __INTLIFY_PROD_DEVTOOLS__: 'false',
+  },
   build: { outDir: 'dist', sourcemap: false, target: 'es2020' },
   server: { proxy: { '/api': 'http://localhost:8080' } },
 })

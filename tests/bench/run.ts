@@ -18,3 +18,5 @@ for (const [name, load] of Object.entries(BENCHES)) {
   console.log(`\n== bench: ${name} ==`)
   await (await load()).default()
 }
+
+export {} // a module, for top-level await
