@@ -144,6 +144,7 @@ describe('station pages in Chromium over the seed year', () => {
     expect(await value('rural_mobile_share')).toBe('32.59%')
     expect(await value('per_1000')).toBe('13.22')
     expect(await report.locator('tr[data-key="channel.rural_mobile"] td.extra').textContent()).toContain('787')
+    expect((await page.locator('.station-nav a[aria-current="page"]').allTextContents()).map((x) => x.trim())).toEqual(['Annual report'])
     // Printing hides the page chrome.
     await page.emulateMedia({ media: 'print' })
     expect(await page.locator('.station-bar').isVisible()).toBe(false)
