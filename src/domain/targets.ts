@@ -95,7 +95,7 @@ function isRecord(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x)
 }
 
-/** Schema issues the rules below already report in their own words, by field. */
+/** The stable code for a schema issue that the rules of validateTarget do not word themselves. */
 function schemaIssueCode(issue: v.BaseIssue<unknown>): TargetErrorCode {
   if (issue.input === undefined) return 'required'
   if (issue.type === 'picklist') return 'not_allowed'
