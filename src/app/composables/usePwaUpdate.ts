@@ -3,7 +3,7 @@
 // Records are not at risk from an update (they live in IndexedDB, which an update keeps), but
 // reloading over a half-filled form would lose the typing, and staff should know what is unsynced.
 import { computed, type ComputedRef, type Ref, ref } from 'vue'
-import { Workbox } from 'workbox-window'
+import type { Workbox } from 'workbox-window'
 import { anyFormDirty } from './useDirtyForms'
 
 /** The build's version, shown to staff and stamped into index.html (`VITE_APP_VERSION` at build time). */
@@ -84,16 +84,19 @@ export async function checkForUpdate(): Promise<void> {
 function startServiceWorker(): void {
   if (started || !serviceWorkerAvailable()) return
   started = true
-  workbox = new Workbox('/sw.js', { scope: '/' })
-  // Any worker that reaches "waiting" (ours or found by another tab) is a version to offer.
-  workbox.addEventListener('waiting', () => { state.needRefresh.value = true })
-  workbox.addEventListener('installed', (e) => { if (!e.isUpdate) state.offlineReady.value = true })
-  workbox.addEventListener('controlling', (e) => {
-    if (state.applying.value) window.location.reload()
-    // Another tab applied the update: this page still runs the old code, so offer a reload.
-    else if (e.isUpdate) state.needRefresh.value = true
-  })
-  void workbox.register().then((reg) => {
+  // workbox-window is loaded after the first screen, off the path of the form's first load.
+  void import('workbox-window').then(({ Workbox }) => {
+    workbox = new Workbox('/sw.js', { scope: '/' })
+    // Any worker that reaches "waiting" (ours or found by another tab) is a version to offer.
+    workbox.addEventListener('waiting', () => { state.needRefresh.value = true })
+    workbox.addEventListener('installed', (e) => { if (!e.isUpdate) state.offlineReady.value = true })
+    workbox.addEventListener('controlling', (e) => {
+      if (state.applying.value) window.location.reload()
+      // Another tab applied the update: this page still runs the old code, so offer a reload.
+      else if (e.isUpdate) state.needRefresh.value = true
+    })
+    return workbox.register()
+  }).then((reg) => {
     state.registration.value = reg ?? null
     if (reg?.active) state.offlineReady.value = true
   }).catch(() => undefined)
