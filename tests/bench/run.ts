@@ -4,6 +4,7 @@ const BENCHES: Record<string, () => Promise<{ default: () => Promise<void> }>> =
   browser: () => import('./browser'),
   push: () => import('./push-throughput'),
   report: () => import('./report-annual'),
+  'seed-year': () => import('./seed-year'),
 }
 
 const wanted = process.argv.slice(2)

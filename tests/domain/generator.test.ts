@@ -75,18 +75,10 @@ describe('reference data', () => {
 
 describe('generateSeedYear', () => {
   let year: SeedYear
-  let ms: number
+  // Its speed is measured by `npm run bench -- seed-year`, not here.
   beforeAll(() => {
-    // CPU time, not wall time: the machine may be shared (about 2 s on an idle core).
-    const cpu0 = process.cpuUsage()
     year = generateSeedYear({ profile: 'luoyang-2023', seed: 11 })
-    const cpu = process.cpuUsage(cpu0)
-    ms = (cpu.user + cpu.system) / 1000
   }, 60_000)
-
-  it('runs in a few seconds', () => {
-    expect(ms).toBeLessThan(10_000)
-  })
 
   it('is deterministic by seed', () => {
     const again = generateSeedYear({ profile: 'luoyang-2023', seed: 11 })
