@@ -163,6 +163,20 @@ describe('needs attention', () => {
     expect(await db.outbox.count()).toBe(0)
   })
 
+  it('fix and resend works after the drive was closed (the usual end of day)', async () => {
+    const { drive, donation, station, seq } = await refusedDonation()
+    const close = { type: 'drive_close' as const, id: newId(), stationId: STATION.id, deviceId: DEVICE_ID, authorStaffId: staffId, createdAt: '2023-06-14T18:00:00.000+08:00', driveId: drive.id, bagsLoaded: 50, bagsUsed: 1, bagsSpoiled: 0, bagsReturned: 49, discrepancyNote: '', signedOffBy: staffId, closedAt: '2023-06-14T18:00:00.000+08:00' }
+    await saveFieldRecord(close)
+    station.refuse.clear()
+    const c = await fixAndResend(db, seq, { ...donation, din: 'W123423000005' }, 'wrong bag scanned', { staffId })
+    expect(await db.corrections.get(c.id)).toMatchObject({ targetId: donation.id, authorStaffId: staffId, reason: 'wrong bag scanned' })
+    expect((await readTally(driveTallyKey(drive.id), db)).donations).toBe(1)
+    expect((await engineFor(station).engine.sync()).ok).toBe(true)
+    expect(station.rows.get(donation.id)?.record).toMatchObject({ din: 'W123423000005' })
+    expect(station.rows.get(c.id)?.record).toMatchObject({ type: 'correction', targetId: donation.id })
+    expect(await db.outbox.count()).toBe(0)
+  })
+
   it('send again: a record refused for a missing reference goes again, with what depended on it', async () => {
     const drive = makeDrive(staffId)
     await saveFieldRecord(drive)

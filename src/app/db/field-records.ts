@@ -116,7 +116,10 @@ async function checkRules(db: FieldDb, rec: FieldRecord): Promise<void> {
         throw new FieldRecordError('not_correctable', 'a correction replaces a donation or deferral with one of the same kind and id')
       }
       if (await isVoided(db, rec.targetId)) throw new FieldRecordError('already_voided', 'this record is already voided')
-      if (rec.replacement.driveId) await requireOpenDrive(db, rec.replacement.driveId)
+      // Closing a drive seals its bag count, not its mistakes: a correction within the same drive
+      // is allowed after the close; moving a record onto another drive needs that drive open.
+      if (rec.replacement.driveId && rec.replacement.driveId !== target.driveId) await requireOpenDrive(db, rec.replacement.driveId)
+      else if (rec.replacement.driveId) await requireDrive(db, rec.replacement.driveId)
       if (rec.replacement.type === 'donation') await requireUnusedDin(db, rec.replacement, target.id)
       return
     }
@@ -126,8 +129,13 @@ async function checkRules(db: FieldDb, rec: FieldRecord): Promise<void> {
   }
 }
 
-async function requireOpenDrive(db: FieldDb, driveId: string): Promise<void> {
+async function requireDrive(db: FieldDb, driveId: string): Promise<void> {
   if (!(await db.drives.get(driveId))) throw new FieldRecordError('unknown_drive', 'no such drive on this phone')
+}
+
+/** New donations and deferrals only on an open drive. */
+async function requireOpenDrive(db: FieldDb, driveId: string): Promise<void> {
+  await requireDrive(db, driveId)
   if ((await db.driveCloses.where('driveId').equals(driveId).count()) > 0) {
     throw new FieldRecordError('drive_closed', 'the drive is closed')
   }

@@ -84,12 +84,51 @@ describe('saveFieldRecord', () => {
     expect(await codeOf(saveFieldRecord({ type: 'void', id: newId(), ...base, targetId: d1.id, reason: 'again' }))).toBe('already_voided')
   })
 
-  it('refuses records on a closed drive and a second close', async () => {
+  it('refuses new donations and deferrals on a closed drive and a second close', async () => {
     const drive = makeDrive(staffId)
     await saveFieldRecord(drive)
     const close = { type: 'drive_close' as const, id: newId(), stationId: drive.stationId, deviceId: drive.deviceId, authorStaffId: staffId, createdAt: new Date().toISOString(), driveId: drive.id, bagsLoaded: 50, bagsUsed: 0, bagsSpoiled: 0, bagsReturned: 50, discrepancyNote: '', signedOffBy: staffId, closedAt: new Date().toISOString() }
     await saveFieldRecord(close)
     expect(await codeOf(saveFieldRecord(makeDonation(drive, staffId)))).toBe('drive_closed')
+    expect(await codeOf(saveFieldRecord(makeDeferral(drive, staffId)))).toBe('drive_closed')
     expect(await codeOf(saveFieldRecord({ ...close, id: newId() }))).toBe('drive_already_closed')
+    expect(await db.donations.count()).toBe(0)
+    expect(await db.deferrals.count()).toBe(0)
+  })
+
+  it('takes corrections and voids on a closed drive; the tallies follow, the sealed close does not change', async () => {
+    const drive = makeDrive(staffId)
+    await saveFieldRecord(drive)
+    const d1 = makeDonation(drive, staffId, { din: 'W123423000001' })
+    const d2 = makeDonation(drive, staffId, { din: 'W123423000002' })
+    const deferral = makeDeferral(drive, staffId)
+    for (const r of [d1, d2, deferral]) await saveFieldRecord(r)
+    const base = () => ({ id: newId(), stationId: drive.stationId, deviceId: drive.deviceId, authorStaffId: staffId, createdAt: new Date().toISOString() })
+    const close = { type: 'drive_close' as const, ...base(), driveId: drive.id, bagsLoaded: 50, bagsUsed: 2, bagsSpoiled: 0, bagsReturned: 48, discrepancyNote: '', signedOffBy: staffId, closedAt: new Date().toISOString() }
+    await saveFieldRecord(close)
+
+    expect(await codeOf(saveFieldRecord({ type: 'correction', ...base(), targetId: d1.id, reason: 'blood group was B-', replacement: { ...d1, abo: 'B', rhd: 'neg' } }))).toBe('saved')
+    expect(await codeOf(saveFieldRecord({ type: 'void', ...base(), targetId: d2.id, reason: 'entered twice' }))).toBe('saved')
+    expect(await codeOf(saveFieldRecord({ type: 'correction', ...base(), targetId: deferral.id, reason: 'reason code', replacement: { ...deferral, reasonCode: 'low_hb', until: '2023-07-14' } }))).toBe('saved')
+    // The bag rule still holds after the close.
+    expect(await codeOf(saveFieldRecord({ type: 'correction', ...base(), targetId: d1.id, reason: 'bag', replacement: { ...d1, din: 'W123423000002' } }))).toBe('duplicate_din')
+
+    const tally = await readTally(driveTallyKey(drive.id), db)
+    expect([tally.donations, tally.deferrals, tally.byBloodGroup['B-'], tally.byBloodGroup['A+']]).toEqual([1, 1, 1, 0])
+    expect(await db.driveCloses.toArray()).toEqual([close])
+    expect((await db.outbox.toArray()).map((e) => e.recordType).slice(-3)).toEqual(['correction', 'void', 'correction'])
+  })
+
+  it('does not move a record onto a closed drive by a correction', async () => {
+    const closed = makeDrive(staffId)
+    const open = makeDrive(staffId)
+    await saveFieldRecord(closed)
+    await saveFieldRecord(open)
+    await saveFieldRecord({ type: 'drive_close', id: newId(), stationId: closed.stationId, deviceId: closed.deviceId, authorStaffId: staffId, createdAt: new Date().toISOString(), driveId: closed.id, bagsLoaded: 50, bagsUsed: 0, bagsSpoiled: 0, bagsReturned: 50, discrepancyNote: '', signedOffBy: staffId, closedAt: new Date().toISOString() })
+    const donation = makeDonation(open, staffId, { din: 'W123423000009' })
+    await saveFieldRecord(donation)
+    const moved = { type: 'correction' as const, id: newId(), stationId: open.stationId, deviceId: open.deviceId, authorStaffId: staffId, createdAt: new Date().toISOString(), targetId: donation.id, reason: 'wrong drive', replacement: { ...donation, driveId: closed.id } }
+    expect(await codeOf(saveFieldRecord(moved))).toBe('drive_closed')
+    expect(await db.corrections.count()).toBe(0)
   })
 })

@@ -121,4 +121,19 @@ describe('drive store', () => {
     expect(await db.driveCloses.toArray()).toMatchObject([{ driveId: drive.id, bagsLoaded: 40, signedOffBy: roster.leader.id }])
     await expect(store.recordDonor(donor())).rejects.toMatchObject({ code: 'drive_closed' })
   })
+
+  it('corrects and voids after the drive is closed; the tally follows, the signed-off bag count stays', async () => {
+    const { store } = await openDrive()
+    await store.recordDonor(donor())
+    await store.recordDonor(donor({ din: din(4) }))
+    await store.closeDrive({ bagsUsed: 2, bagsSpoiled: 0, bagsReturned: 38, discrepancyNote: '' }, roster.leader.id)
+    const [second, first] = store.entries
+    await store.correctRecord(first!, { abo: 'A', rhd: 'pos' }, '血型录错')
+    await store.voidRecord(second!.original.id, '登记错人')
+    expect(store.entries.find((e) => e.original.id === first!.original.id)!.record).toMatchObject({ abo: 'A', rhd: 'pos' })
+    expect(store.entries.find((e) => e.original.id === second!.original.id)!.void).toMatchObject({ reason: '登记错人' })
+    expect([store.tally.donations, store.tally.byBloodGroup['A+'], store.tally.byBloodGroup['O-']]).toEqual([1, 1, 0])
+    expect(store.close).toMatchObject({ bagsUsed: 2, bagsReturned: 38 })
+    await expect(store.recordDonor(donor({ din: din(5) }))).rejects.toMatchObject({ code: 'drive_closed' })
+  })
 })

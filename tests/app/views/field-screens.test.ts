@@ -217,6 +217,43 @@ describe('void and close', () => {
     expect(await app.db.deferrals.get(original.id)).toMatchObject({ reasonCode: 'cold_fever' })
   })
 
+  it('after the close, a donation can still be corrected; the close screen keeps the signed-off bags', async () => {
+    await openDriveAt(() => '/drives')
+    const store = useDriveStore()
+    await store.recordDonor({
+      identity: { idNumber: MAN, name: '刘洋', phone: '', household: 'rural', donorKey: '0123456789abcdef0123456789abcdef' },
+      facts: { sex: 'M', ageYears: 30, repeatDonor: false },
+      outcome: { kind: 'donation', product: { type: 'whole_blood', volumeMl: 400 }, abo: 'A', rhd: 'pos', din: din(5) },
+    })
+    await store.closeDrive({ bagsUsed: 1, bagsSpoiled: 0, bagsReturned: 39, discrepancyNote: '' }, app.roster.leader.id)
+    const recordId = store.entries[0]!.original.id
+    await app.router.push(`/drives/${driveId}/records/${recordId}`)
+    await settle()
+    const w = app.wrapper
+    await button(w, '更正').trigger('click')
+    await radio(w, 'B')
+    await w.find('#change-reason').setValue('血型录错')
+    await w.find('form').trigger('submit')
+    await settle()
+    expect(w.text()).toContain('更正已保存')
+    expect(await app.db.corrections.toArray()).toMatchObject([{ targetId: recordId, replacement: { abo: 'B' } }])
+    expect(store.tally.byBloodGroup).toMatchObject({ 'A+': 0, 'B+': 1 })
+
+    await button(w, '作废').trigger('click')
+    await w.find('#change-reason').setValue('登记错人')
+    await w.find('form').trigger('submit')
+    await settle()
+    expect(w.text()).toContain('已作废并保存')
+    expect(store.tally.donations).toBe(0)
+
+    await app.router.push(`/drives/${driveId}/close`)
+    await settle()
+    const sealed = w.find('[data-testid="sealed-bags"]').findAll('dd').map((d) => d.text())
+    expect(sealed).toEqual(['40', '1', '0', '39'])
+    expect(w.text()).toContain('本车次现有 0 条献血')
+    expect(w.find('#drive-close-form').exists()).toBe(false)
+  })
+
   it('a bag mismatch needs a written note, and only the leader’s PIN signs the close', async () => {
     await openDriveAt((id) => `/drives/${id}/close`)
     const w = app.wrapper

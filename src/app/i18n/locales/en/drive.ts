@@ -54,6 +54,7 @@ export default {
   view: {
     title: 'Drive',
     closedNotice: 'This drive is closed and signed off.',
+    closedHint: 'Mistakes can still be voided or corrected; the signed-off bag count stays as it was.',
     leader: 'Leader: {name}',
     bags: 'Bags used {used} of {loaded}',
     people: '{n} people recorded',
@@ -75,6 +76,7 @@ export default {
     title: 'Close drive',
     loaded: 'Loaded',
     used: 'Used (donations)',
+    changedSinceClose: 'Since the sign-off, corrections leave {n} donation(s) on this drive; the signed-off count stays.',
     voidedHint: '{n} donation(s) were voided; if their bags were used, count them as spoiled.',
     spoiled: 'Spoiled',
     returned: 'Returned',

@@ -54,6 +54,7 @@ export default {
   view: {
     title: '车次',
     closedNotice: '本车次已结束并签字确认。',
+    closedHint: '记录有误仍可作废或更正；已签字的血袋数不变。',
     leader: '车长：{name}',
     bags: '血袋 已用 {used} / 装车 {loaded}',
     people: '已登记 {n} 人',
@@ -75,6 +76,7 @@ export default {
     title: '结束车次',
     loaded: '装车',
     used: '已用（献血）',
+    changedSinceClose: '签字后经更正/作废，本车次现有 {n} 条献血；已签字的血袋数不变。',
     voidedHint: '有 {n} 条献血记录已作废；如果血袋已经用掉，请计入“损耗”。',
     spoiled: '损耗',
     returned: '退回',
