@@ -6,6 +6,7 @@ import { FieldRecordSchema, type Correction, type Deferral, type Donation, type 
 import { newId } from '../../domain/ids'
 import { fieldDb, type FieldDb } from './index'
 import { RECORD_TABLE, type OutboxEntry } from './schema'
+import type { IndicatorCounts } from '../../domain/indicators'
 import { applyToTallies } from './tallies'
 
 export const FIELD_RECORD_ERRORS = [
@@ -47,6 +48,17 @@ export async function saveFieldRecord(record: FieldRecord, db: FieldDb = fieldDb
  * each with its own outbox entry in the given order.
  */
 export async function saveFieldRecords(records: FieldRecord[], db: FieldDb = fieldDb()): Promise<SavedRecord[]> {
+  return (await saveFieldBatch(records, db)).saved
+}
+
+export interface SavedBatch {
+  saved: SavedRecord[]
+  /** The running tallies this batch changed, as committed with it (key → counts). */
+  tallies: Map<string, IndicatorCounts>
+}
+
+/** saveFieldRecords, also giving back the tallies the transaction wrote (no second read for the screen). */
+export async function saveFieldBatch(records: FieldRecord[], db: FieldDb = fieldDb()): Promise<SavedBatch> {
   const recs = records.map(validated)
   const entries: OutboxEntry[] = recs.map((rec) => ({
     mutationId: newId(),
@@ -61,15 +73,16 @@ export async function saveFieldRecords(records: FieldRecord[], db: FieldDb = fie
   }))
   return db.transaction('rw', saveScope(db), async () => {
     const saved: SavedRecord[] = []
+    const tallies = new Map<string, IndicatorCounts>()
     for (const [i, rec] of recs.entries()) {
       await checkRules(db, rec)
       await (db[RECORD_TABLE[rec.type]] as FieldDb['voids']).add(rec as never)
-      await updateTallies(db, rec)
+      await updateTallies(db, rec, tallies)
       const entry = entries[i]!
       const seq = await db.outbox.add(entry)
       saved.push({ seq: seq as number, mutationId: entry.mutationId, record: rec })
     }
-    return saved
+    return { saved, tallies }
   })
 }
 
@@ -152,14 +165,33 @@ export async function usedDinsOfDrive(db: FieldDb, driveId: string | null, excep
   const donations = driveId
     ? await db.donations.where('driveId').equals(driveId).toArray()
     : []
+  // Two reads whatever the drive's size: the save stays quick late in the day.
+  const corrections = donations.length > 0 ? await db.corrections.where('targetId').anyOf(donations.map((d) => d.id)).toArray() : []
+  const byTarget = correctionsByTarget(corrections)
   const used = new Set<string>()
   for (const d of donations) {
     if (d.id === exceptId) continue
-    const current = await effectiveVersion(db, d)
+    const current = newestVersion(d, byTarget.get(d.id) ?? [])
     used.add(d.din)
     if (current.type === 'donation') used.add(current.din)
   }
   return used
+}
+
+export function correctionsByTarget(corrections: Correction[]): Map<string, Correction[]> {
+  const byTarget = new Map<string, Correction[]>()
+  for (const c of corrections) {
+    const list = byTarget.get(c.targetId)
+    if (list) list.push(c)
+    else byTarget.set(c.targetId, [c])
+  }
+  return byTarget
+}
+
+/** The newest of `corrections` (all of `rec`)'s replacement, or the record itself. */
+export function newestVersion<T extends Donation | Deferral>(rec: T, corrections: Correction[]): T {
+  const newest = [...corrections].sort(byCreation).at(-1)
+  return (newest?.replacement as T | undefined) ?? rec
 }
 
 async function findRecord(db: FieldDb, id: string): Promise<FieldRecord | undefined> {
@@ -176,28 +208,26 @@ export async function isVoided(db: FieldDb, id: string): Promise<boolean> {
 
 /** The newest correction's replacement, or the record itself. */
 export async function effectiveVersion<T extends Donation | Deferral>(db: FieldDb, rec: T): Promise<T> {
-  const corrections = await db.corrections.where('targetId').equals(rec.id).toArray()
-  const newest = corrections.sort(byCreation).at(-1)
-  return (newest?.replacement as T | undefined) ?? rec
+  return newestVersion(rec, await db.corrections.where('targetId').equals(rec.id).toArray())
 }
 
 function byCreation(a: Correction, b: Correction): number {
   return a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : 1
 }
 
-async function updateTallies(db: FieldDb, rec: FieldRecord): Promise<void> {
+async function updateTallies(db: FieldDb, rec: FieldRecord, touched: Map<string, IndicatorCounts>): Promise<void> {
   if (rec.type === 'donation' || rec.type === 'deferral' || rec.type === 'drive') {
-    await applyToTallies(db, rec, 1)
+    await applyToTallies(db, rec, 1, touched)
   } else if (rec.type === 'void') {
     const target = (await db.donations.get(rec.targetId)) ?? (await db.deferrals.get(rec.targetId))
-    if (target) await applyToTallies(db, await effectiveVersion(db, target), -1)
+    if (target) await applyToTallies(db, await effectiveVersion(db, target), -1, touched)
   } else if (rec.type === 'correction') {
     // The correction is already stored, so the previous version is the one before it.
     const target = (await db.donations.get(rec.targetId)) ?? (await db.deferrals.get(rec.targetId))
     if (!target) return
     const all = (await db.corrections.where('targetId').equals(rec.targetId).toArray()).sort(byCreation)
     const before = all.filter((c) => c.id !== rec.id).at(-1)?.replacement ?? target
-    await applyToTallies(db, before, -1)
-    await applyToTallies(db, rec.replacement, 1)
+    await applyToTallies(db, before, -1, touched)
+    await applyToTallies(db, rec.replacement, 1, touched)
   }
 }

@@ -21,13 +21,19 @@ export async function indicatorContext(db: FieldDb): Promise<IndicatorContext> {
   return { ruralMobileChannelIds: new Set(channels.filter((c) => c.value.ruralMobile).map((c) => c.value.id)) }
 }
 
-/** Add (sign 1) or remove (sign -1) one effective record; call inside the record's transaction. */
-export async function applyToTallies(db: FieldDb, rec: Donation | Deferral | Drive, sign: 1 | -1): Promise<void> {
+/**
+ * Add (sign 1) or remove (sign -1) one effective record; call inside the record's transaction.
+ * `touched` receives the new counts of each tally written, so a screen can show them without reading again.
+ */
+export async function applyToTallies(
+  db: FieldDb, rec: Donation | Deferral | Drive, sign: 1 | -1, touched?: Map<string, IndicatorCounts>,
+): Promise<void> {
   const ctx = await indicatorContext(db)
   for (const key of tallyKeys(rec)) {
     const row = (await db.tallies.get(key)) ?? { key, counts: emptyCounts() }
     addToCounts(row.counts, rec, ctx, sign)
     await db.tallies.put(row)
+    touched?.set(key, row.counts)
   }
 }
 

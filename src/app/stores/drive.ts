@@ -10,7 +10,7 @@ import type {
   AdverseReaction, Correction, Deferral, Donation, DonorIdentity, Drive, DriveClose, Void,
 } from '../../domain/records'
 import { fieldDb } from '../db'
-import { effectiveVersion, saveFieldRecord, saveFieldRecords, type SavedRecord } from '../db/field-records'
+import { correctionsByTarget, newestVersion, saveFieldBatch, saveFieldRecord, type SavedRecord } from '../db/field-records'
 import { driveTallyKey, readTally } from '../db/tallies'
 import { useDeviceStore } from './device'
 import { useSessionStore } from './session'
@@ -88,41 +88,62 @@ export const useDriveStore = defineStore('drive', () => {
     })))
   }
 
+  // A load that started before a local change must not overwrite it with older rows.
+  let loadGeneration = 0
+
+  /** Reads the drive and everything on it in a fixed number of queries, whatever its size. */
   async function loadDrive(driveId: string): Promise<Drive | null> {
+    const generation = ++loadGeneration
     loading.value = true
     try {
       const db = fieldDb()
       const found = (await db.drives.get(driveId)) ?? null
-      drive.value = found
-      if (!found) { entries.value = []; close.value = null; tally.value = emptyCounts(); return null }
+      if (!found) {
+        if (generation === loadGeneration) { drive.value = null; entries.value = []; close.value = null; tally.value = emptyCounts() }
+        return null
+      }
       const [donations, deferrals, closeRow, counts] = await Promise.all([
         db.donations.where('driveId').equals(driveId).toArray(),
         db.deferrals.where('driveId').equals(driveId).toArray(),
         db.driveCloses.where('driveId').equals(driveId).first(),
         readTally(driveTallyKey(driveId)),
       ])
+      // Newest first; ids (UUIDv7) break ties within a millisecond.
+      const originals = [...donations, ...deferrals].sort((a, b) => (a.createdAt !== b.createdAt ? (a.createdAt < b.createdAt ? 1 : -1) : (a.id < b.id ? 1 : -1)))
+      const ids = originals.map((o) => o.id)
+      const any = <T>(query: () => Promise<T[]>): Promise<T[]> => (ids.length > 0 ? query() : Promise.resolve([]))
+      const [voids, corrections, reactions, identities] = await Promise.all([
+        any(() => db.voids.where('targetId').anyOf(ids).toArray()),
+        any(() => db.corrections.where('targetId').anyOf(ids).toArray()),
+        any(() => db.adverseReactions.where('donationId').anyOf(donations.map((d) => d.id)).toArray()),
+        any(() => db.donorIdentities.where('donorKey').anyOf([...new Set(originals.map((o) => o.donorKey))]).toArray()),
+      ])
+      if (generation !== loadGeneration) return found
+      const voidOf = new Map(voids.map((v) => [v.targetId, v]))
+      const correctionsOf = correctionsByTarget(corrections)
+      // The newest identity of each donor (ids are UUIDv7, so they sort by creation).
+      const nameOf = new Map<string, DonorIdentity>()
+      for (const i of identities) {
+        const seen = nameOf.get(i.donorKey)
+        if (!seen || seen.id < i.id) nameOf.set(i.donorKey, i)
+      }
+      drive.value = found
       close.value = closeRow ?? null
       tally.value = counts
-      const originals = [...donations, ...deferrals].sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1))
-      entries.value = await Promise.all(originals.map(async (original): Promise<DriveEntry> => {
-        const [voidRow, corrections, reactions, identity] = await Promise.all([
-          db.voids.where('targetId').equals(original.id).first(),
-          db.corrections.where('targetId').equals(original.id).sortBy('createdAt'),
-          original.type === 'donation' ? db.adverseReactions.where('donationId').equals(original.id).toArray() : [],
-          db.donorIdentities.where('donorKey').equals(original.donorKey).last(),
-        ])
+      entries.value = originals.map((original): DriveEntry => {
+        const own = correctionsOf.get(original.id) ?? []
         return {
-          record: await effectiveVersion(db, original),
+          record: newestVersion(original, own),
           original,
-          void: voidRow ?? null,
-          corrections,
-          reactions,
-          donorName: identity?.name ?? null,
+          void: voidOf.get(original.id) ?? null,
+          corrections: [...own].sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0)),
+          reactions: reactions.filter((r) => r.donationId === original.id),
+          donorName: nameOf.get(original.donorKey)?.name ?? null,
         }
-      }))
+      })
       return found
     } finally {
-      loading.value = false
+      if (generation === loadGeneration) loading.value = false
     }
   }
 
@@ -151,9 +172,31 @@ export const useDriveStore = defineStore('drive', () => {
     const outcome: Donation | Deferral = o.kind === 'donation'
       ? { type: 'donation', ...authorship(), ...context, collectedAt: new Date().toISOString(), product: o.product, abo: o.abo, rhd: o.rhd, din: o.din }
       : { type: 'deferral', ...authorship(), ...context, reasonCode: o.reasonCode, until: o.until, note: o.note }
-    const saved = await saveFieldRecords([identity, outcome])
-    await reload()
+    const { saved, tallies } = await saveFieldBatch([identity, outcome])
+    // Committed: the screen may say "saved" now. The tally comes from the same transaction and
+    // the new person goes on top of the list; a full refresh follows when the phone is idle.
+    if (drive.value?.id === d.id) {
+      ++loadGeneration
+      loading.value = false
+      const counts = tallies.get(driveTallyKey(d.id))
+      if (counts) tally.value = counts
+      const stored = saved[1]!.record as Donation | Deferral
+      entries.value = [
+        { record: stored, original: stored, void: null, corrections: [], reactions: [], donorName: (saved[0]!.record as DonorIdentity).name },
+        ...entries.value,
+      ]
+      refreshLater(d.id)
+    }
     return saved
+  }
+
+  let refreshTimer: ReturnType<typeof setTimeout> | null = null
+  function refreshLater(driveId: string): void {
+    if (refreshTimer !== null) clearTimeout(refreshTimer)
+    refreshTimer = setTimeout(() => {
+      refreshTimer = null
+      if (drive.value?.id === driveId) void loadDrive(driveId).catch(() => { /* the screen keeps what it shows */ })
+    }, 1500)
   }
 
   async function voidRecord(targetId: string, reason: string): Promise<SavedRecord> {
@@ -196,6 +239,9 @@ export const useDriveStore = defineStore('drive', () => {
   }
 
   function clear(): void {
+    if (refreshTimer !== null) clearTimeout(refreshTimer)
+    refreshTimer = null
+    ++loadGeneration
     drive.value = null
     close.value = null
     entries.value = []

@@ -122,6 +122,18 @@ describe('drive store', () => {
     await expect(store.recordDonor(donor())).rejects.toMatchObject({ code: 'drive_closed' })
   })
 
+  it('a save shows its tally and list entry from the commit itself, and a full reload agrees', async () => {
+    const { store, drive } = await openDrive()
+    await store.recordDonor(donor())
+    await store.recordDonor(donor({ kind: 'deferral', reasonCode: 'low_hb', until: '2026-07-13', note: '' } as never))
+    const shown = { tally: store.tally, entries: store.entries.map((e) => ({ ...e })) }
+    expect([shown.tally.donations, shown.tally.deferrals, shown.entries.length]).toEqual([1, 1, 2])
+    expect(shown.entries[0]).toMatchObject({ record: { type: 'deferral' }, donorName: '赵丽', void: null })
+    await store.loadDrive(drive.id)
+    expect(store.tally).toEqual(shown.tally)
+    expect(store.entries).toEqual(shown.entries)
+  })
+
   it('corrects and voids after the drive is closed; the tally follows, the signed-off bag count stays', async () => {
     const { store } = await openDrive()
     await store.recordDonor(donor())
