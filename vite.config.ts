@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { fileURLToPath, URL } from 'node:url'
+import { baseCompile } from '@intlify/message-compiler'
 import vue from '@vitejs/plugin-vue'
 import { defineConfig, type Plugin } from 'vite'
 import { VitePWA } from 'vite-plugin-pwa'
@@ -19,10 +20,44 @@ function versionMeta(): Plugin {
   }
 }
 
+/**
+ * Compiles the i18n message files (src/app/i18n/locales/<locale>/<feature>.ts) to message ASTs at
+ * build time, so the app ships without vue-i18n's message compiler (see __INTLIFY_DROP_MESSAGE_COMPILER__).
+ * Tests (vitest.config.ts) keep plain strings and the runtime compiler.
+ */
+function precompileMessages(): Plugin {
+  const file = /\/src\/app\/i18n\/locales\/([^/]+)\/([^/]+)\.ts$/
+  // A message without placeholders, plurals or links becomes a function returning its text (the
+  // smallest form vue-i18n takes without its compiler); any other, its minified AST.
+  const compileTree = (node: unknown, key: string): string => {
+    if (typeof node === 'string') {
+      const { ast } = baseCompile(node, {
+        jit: true, minify: true, location: false,
+        onError: (e) => { throw new Error(`message ${key}: ${e.message}`) },
+      }) as unknown as { ast: { b?: { t?: number, s?: string } } }
+      return ast.b?.t === 2 && typeof ast.b.s === 'string' ? `s(${JSON.stringify(ast.b.s)})` : JSON.stringify(ast)
+    }
+    if (typeof node !== 'object' || node === null) throw new Error(`message ${key}: not a string`)
+    return `{${Object.entries(node).map(([k, v]) => `${JSON.stringify(k)}:${compileTree(v, `${key}.${k}`)}`).join(',')}}`
+  }
+  return {
+    name: 'bloodbus-precompile-messages',
+    enforce: 'post',
+    async transform(code, id) {
+      const m = file.exec(id.split('?')[0]!)
+      if (!m) return null
+      // Message files are plain objects without imports: run the compiled module and take its default.
+      const mod = (await import(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`)) as { default: unknown }
+      return { code: `const s = (text) => () => text\nexport default ${compileTree(mod.default, `${m[1]}:${m[2]}`)}`, map: null }
+    },
+  }
+}
+
 export default defineConfig({
   plugins: [
     vue(),
     versionMeta(),
+    precompileMessages(),
     VitePWA({
       registerType: 'prompt',
       strategies: 'injectManifest',
@@ -66,6 +101,8 @@ export default defineConfig({
     __VUE_I18N_LEGACY_API__: 'false',
     __VUE_I18N_FULL_INSTALL__: 'false',
     __INTLIFY_PROD_DEVTOOLS__: 'false',
+    // Messages arrive precompiled (precompileMessages above): no compiler in the browser.
+    __INTLIFY_DROP_MESSAGE_COMPILER__: 'true',
   },
   build: { outDir: 'dist', sourcemap: false, target: 'es2020' },
   server: { proxy: { '/api': 'http://localhost:8080' } },

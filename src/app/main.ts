@@ -1,13 +1,20 @@
 import { createPinia } from 'pinia'
 import { createApp } from 'vue'
 import App from './App.vue'
-import { createAppI18n } from './i18n'
+import { createAppI18n, ready } from './i18n'
 import { createAppRouter } from './router'
-import { useSyncStore } from './stores/useSyncStore'
 import './styles/tokens.css'
 import './styles/base.css'
 
 const pinia = createPinia()
-createApp(App).use(pinia).use(createAppRouter()).use(createAppI18n()).mount('#app')
-// Sync runs from the first screen on, whichever it is; it waits for the phone to be enrolled.
-void useSyncStore(pinia).start()
+const router = createAppRouter()
+const app = createApp(App).use(pinia).use(router).use(createAppI18n())
+// Chinese is bundled; English (if this phone chose it) loads first.
+void ready().then(() => app.mount('#app'))
+// Sync starts from the first screen on, whichever it is, once that screen is up: its code loads
+// after the screen's own, not before it. It waits for the phone to be enrolled.
+void router.isReady().then(() => {
+  const start = () => void import('./stores/useSyncStore').then(({ useSyncStore }) => useSyncStore(pinia).start())
+  if ('requestIdleCallback' in window) requestIdleCallback(start, { timeout: 2000 })
+  else setTimeout(start, 500)
+})

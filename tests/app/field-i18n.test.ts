@@ -21,7 +21,7 @@ function files(path: string): string[] {
   return readdirSync(path).flatMap((name) => files(join(path, name))).filter((f) => /\.(ts|vue)$/.test(f) && !f.includes('/station/'))
 }
 
-const messages = loadMessages()
+const messages = await loadMessages()
 function has(locale: (typeof LOCALES)[number], key: string): boolean {
   const v = key.split('.').reduce<unknown>((o, p) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[p] : undefined), messages[locale])
   return typeof v === 'string' && v.trim() !== ''

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest'
-import { LOCALES, loadMessages } from '../../src/app/i18n'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { createAppI18n, LAZY_FEATURES, LOCALES, loadMessages, savedLocale, setAppLocale } from '../../src/app/i18n'
 
 function keys(obj: unknown, prefix = ''): string[] {
   if (typeof obj !== 'object' || obj === null) return [prefix]
@@ -7,7 +7,8 @@ function keys(obj: unknown, prefix = ''): string[] {
 }
 
 describe('translations', () => {
-  const messages = loadMessages()
+  let messages: Awaited<ReturnType<typeof loadMessages>>
+  beforeAll(async () => { messages = await loadMessages() })
 
   it('has messages for every locale', () => {
     for (const l of LOCALES) expect(Object.keys(messages[l]).length).toBeGreaterThan(0)
@@ -25,5 +26,21 @@ describe('translations', () => {
       })
       expect(empty, `empty or non-string messages in ${l}`).toEqual([])
     }
+  })
+
+  it('has every lazily loaded feature in both locales', () => {
+    for (const l of LOCALES) for (const f of LAZY_FEATURES) expect(Object.keys(messages[l][f] ?? {}).length, `${l}/${f}`).toBeGreaterThan(0)
+  })
+
+  it('switches the language of the running app and remembers it', async () => {
+    const i18n = createAppI18n('zh-CN')
+    const t = (k: string) => (i18n.global as unknown as { t: (k: string) => string }).t(k)
+    expect(t('common.save')).toBe('保存')
+    await setAppLocale('en')
+    expect(t('common.save')).toBe(messages.en.common.save)
+    expect(savedLocale()).toBe('en')
+    expect(document.documentElement.lang).toBe('en')
+    await setAppLocale('zh-CN')
+    expect(t('common.save')).toBe('保存')
   })
 })

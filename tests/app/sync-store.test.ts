@@ -10,7 +10,11 @@ import type { FieldDb } from '../../src/app/db'
 import { saveFieldRecord } from '../../src/app/db/field-records'
 import { createAppI18n } from '../../src/app/i18n'
 import type { SchedulerEnvironment } from '../../src/app/sync/scheduler'
-import { useSyncStore } from '../../src/app/stores/useSyncStore'
+import { PURGE_AFTER_DAYS, useSyncStore } from '../../src/app/stores/useSyncStore'
+import { LAST_PULL_AT_KEY } from '../../src/app/stores/device'
+import { DEFAULT_PURGE_AFTER_DAYS } from '../../src/app/sync/purge'
+import { META_LAST_PULL_AT } from '../../src/app/sync/pull'
+import { EMPTY_SYNC_META } from '../../src/app/sync/ports'
 import { useSessionStore } from '../../src/app/stores/session'
 import SyncBadge from '../../src/app/components/sync/SyncBadge.vue'
 import SyncView from '../../src/app/views/SyncView.vue'
@@ -61,6 +65,12 @@ beforeEach(async () => {
 })
 
 describe('useSyncStore', () => {
+  it('keeps the constants it copies (to load no sync code with the first screen) equal to the originals', () => {
+    expect(PURGE_AFTER_DAYS).toBe(DEFAULT_PURGE_AFTER_DAYS)
+    expect(LAST_PULL_AT_KEY).toBe(META_LAST_PULL_AT)
+    expect(useSyncStore().meta).toEqual(EMPTY_SYNC_META)
+  })
+
   it('starts once enrolled, counts what waits, sends after a save and then says all confirmed', async () => {
     const { sync, env } = await startStore()
     expect(sync.badge.state).toBe('confirmed')

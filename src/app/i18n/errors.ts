@@ -1,6 +1,6 @@
 // Turns any error a field action can throw into a sentence in the user's language.
 import { FieldRecordError } from '../db/field-records'
-import { ApiError } from '../sync/http'
+import { ApiError } from '../sync/api'
 
 type Translate = (key: string, params?: Record<string, unknown>) => string
 

@@ -1,5 +1,9 @@
 // vue-i18n with one message file per feature and locale: locales/<locale>/<feature>.ts exports
 // a default object that lands under the feature's name (`drive.open.title`).
+//
+// Only what the first screen needs ships with the app's first JavaScript: the field features in
+// Chinese. English comes when someone switches to it (or saved it), and the manager's features
+// (station, progress) when their routes load: loadFeatures() before those screens show.
 import { createI18n } from 'vue-i18n'
 
 export const LOCALES = ['zh-CN', 'en'] as const
@@ -7,19 +11,78 @@ export type Locale = (typeof LOCALES)[number]
 export const DEFAULT_LOCALE: Locale = 'zh-CN'
 const LOCALE_KEY = 'bloodbus.locale'
 
-// Message trees are plain nested objects of strings.
-type Messages = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
-const files = import.meta.glob<{ default: Messages }>('./locales/*/*.ts', { eager: true })
+/** Features loaded only by the screens that use them (the rest are "core", needed on every field screen). */
+export const LAZY_FEATURES = ['station', 'progress'] as const
+export type LazyFeature = (typeof LAZY_FEATURES)[number]
+const CORE = 'core'
 
-export function loadMessages(): Record<Locale, Messages> {
-  const messages = Object.fromEntries(LOCALES.map((l) => [l, {} as Messages])) as Record<Locale, Messages>
-  for (const [path, mod] of Object.entries(files)) {
-    const m = /\.\/locales\/([^/]+)\/([^/]+)\.ts$/.exec(path)
-    if (!m) continue
-    const [, locale, feature] = m as unknown as [string, Locale, string]
-    if (messages[locale]) messages[locale][feature] = mod.default
+// Message trees are plain nested objects of strings (in the build, precompiled message ASTs).
+type Messages = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
+type MessageModule = { default: Messages }
+
+// Keep these globs in step with LAZY_FEATURES and DEFAULT_LOCALE (import.meta.glob takes literals).
+const eager = import.meta.glob<MessageModule>(
+  ['./locales/zh-CN/*.ts', '!./locales/zh-CN/station.ts', '!./locales/zh-CN/progress.ts'],
+  { eager: true },
+)
+const lazy = import.meta.glob<MessageModule>(['./locales/en/*.ts', './locales/zh-CN/station.ts', './locales/zh-CN/progress.ts'])
+
+function parsePath(path: string): { locale: Locale, feature: string } | null {
+  const m = /\.\/locales\/([^/]+)\/([^/]+)\.ts$/.exec(path)
+  if (!m || !(LOCALES as readonly string[]).includes(m[1]!)) return null
+  return { locale: m[1] as Locale, feature: m[2]! }
+}
+
+const isLazyFeature = (feature: string): boolean => (LAZY_FEATURES as readonly string[]).includes(feature)
+
+/** Messages on hand, per locale; grows as lazy files load. */
+const available: Record<Locale, Messages> = { 'zh-CN': {}, en: {} }
+/** What has been loaded per locale: CORE for all core features, or a lazy feature's name. */
+const loaded: Record<Locale, Set<string>> = { 'zh-CN': new Set(), en: new Set() }
+for (const [path, mod] of Object.entries(eager)) {
+  const p = parsePath(path)
+  if (p) available[p.locale][p.feature] = mod.default
+}
+loaded[DEFAULT_LOCALE].add(CORE)
+
+/** The i18n the app runs with; loadFeatures() and setAppLocale() add messages to it. */
+let current: { global: { locale: { value: string }, mergeLocaleMessage: (locale: string, messages: Messages) => void } } | null = null
+
+async function fetchPart(locale: Locale, part: string): Promise<void> {
+  if (loaded[locale].has(part)) return
+  const wanted = Object.entries(lazy).filter(([path]) => {
+    const p = parsePath(path)
+    return p !== null && p.locale === locale && (part === CORE ? !isLazyFeature(p.feature) : p.feature === part)
+  })
+  const mods = await Promise.all(wanted.map(async ([path, load]) => [parsePath(path)!.feature, (await load()).default] as const))
+  for (const [feature, msgs] of mods) {
+    available[locale][feature] = msgs
+    current?.global.mergeLocaleMessage(locale, { [feature]: msgs })
   }
-  return messages
+  loaded[locale].add(part)
+}
+
+/** Loads lazy features for the active locale (and for the other one, if it is in use later, on switching). */
+export async function loadFeatures(...features: LazyFeature[]): Promise<void> {
+  const locale = (current?.global.locale.value as Locale | undefined) ?? savedLocale()
+  await Promise.all([fetchPart(locale, CORE), ...features.map((f) => fetchPart(locale, f))])
+}
+
+/** Switches the language: loads what this phone has been showing in the other one first, then remembers the choice. */
+export async function setAppLocale(locale: Locale): Promise<void> {
+  const other = locale === 'en' ? 'zh-CN' : 'en'
+  await Promise.all([fetchPart(locale, CORE), ...[...loaded[other]].filter((p) => p !== CORE).map((p) => fetchPart(locale, p))])
+  if (current) current.global.locale.value = locale
+  rememberLocale(locale)
+}
+
+/**
+ * Every message of both locales (tests, and a check that both locales have the same keys). Also
+ * makes every later createAppI18n() carry all of them.
+ */
+export async function loadMessages(): Promise<Record<Locale, Messages>> {
+  await Promise.all(LOCALES.flatMap((l) => [CORE, ...LAZY_FEATURES].map((p) => fetchPart(l, p))))
+  return available
 }
 
 export function savedLocale(): Locale {
@@ -32,13 +95,25 @@ export function rememberLocale(locale: Locale): void {
   document.documentElement.lang = locale
 }
 
+/**
+ * The app's i18n with the messages on hand. For a locale whose core messages are not loaded yet
+ * (English), await ready() before mounting.
+ */
 export function createAppI18n(locale: Locale = savedLocale()) {
-  return createI18n({
+  const i18n = createI18n({
     legacy: false,
     locale,
     fallbackLocale: false,
     missingWarn: false,
     fallbackWarn: false,
-    messages: loadMessages(),
+    // Copies: the shared table must not become part of one instance's reactive state.
+    messages: { 'zh-CN': { ...available['zh-CN'] }, en: { ...available.en } },
   })
+  current = { global: i18n.global as never }
+  return i18n
+}
+
+/** Resolves once the core messages of the i18n's locale are there (at once for Chinese). */
+export function ready(): Promise<void> {
+  return loadFeatures()
 }

@@ -1,6 +1,7 @@
 // The bus screens. All but enrollment sit inside FieldLayout, which holds the staff lock; each
 // screen is its own chunk so the first load stays small.
 import type { NavigationGuard, RouteRecordRaw } from 'vue-router'
+import { loadFeatures } from '../i18n'
 import { useDeviceStore } from '../stores/device'
 
 /** Field screens need an enrolled phone; an enrolled phone has no business on the enroll page. */
@@ -28,7 +29,7 @@ export const fieldRoutes: RouteRecordRaw[] = [
       { path: 'drives/:driveId/close', name: 'drive-close', component: () => import('../views/DriveCloseView.vue'), props: true },
       { path: 'settings', name: 'settings', component: () => import('../views/SettingsView.vue') },
       { path: 'sync', name: 'sync', component: () => import('../views/SyncView.vue') },
-      { path: 'progress', name: 'progress', component: () => import('../views/ProgressView.vue') },
+      { path: 'progress', name: 'progress', component: () => import('../views/ProgressView.vue'), beforeEnter: () => loadFeatures('progress').then(() => true) },
     ],
   },
 ]

@@ -1,9 +1,12 @@
 // Manager pages under /station: password sign-in, online. Every page but sign-in sits in
 // StationLayout and needs a session; without one the guard sends the manager to /station/login.
+// The session store (and the station client behind it) and the manager's messages load with the
+// first /station page, so none of it weighs on the bus screens.
 import type { NavigationGuard, RouteRecordRaw } from 'vue-router'
-import { useStationSessionStore } from '../stores/useStationSessionStore'
+import { loadFeatures } from '../i18n'
 
-export const requireStationSession: NavigationGuard = (to) => {
+export const requireStationSession: NavigationGuard = async (to) => {
+  const [{ useStationSessionStore }] = await Promise.all([import('../stores/useStationSessionStore'), loadFeatures('station', 'progress')])
   const session = useStationSessionStore()
   if (to.name === 'station-login') return session.signedIn ? { name: 'station-dashboard' } : true
   if (!session.signedIn) return { name: 'station-login', query: to.fullPath === '/station' ? {} : { next: to.fullPath } }

@@ -3,8 +3,10 @@ import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import type { Channel, RosterEntry, Site, Station, Team } from '../../domain/records'
 import { fieldDb, type DeviceInfo } from '../db'
-import { enrollDevice } from '../sync/enrollment'
-import { META_LAST_PULL_AT, pullReference } from '../sync/pull'
+
+/** sync/pull META_LAST_PULL_AT; enrollment and pull code load only when used (a test checks they agree). */
+export const LAST_PULL_AT_KEY = 'lastPullAt'
+const pullReference = async () => (await import('../sync/pull')).pullReference()
 
 export const useDeviceStore = defineStore('device', () => {
   const info = shallowRef<DeviceInfo | null>(null)
@@ -26,7 +28,7 @@ export const useDeviceStore = defineStore('device', () => {
     const db = fieldDb()
     const [dev, stations, siteRows, channelRows, teamRows, rosterRows, lastPull] = await Promise.all([
       db.device.get('device'), db.stations.toArray(), db.sites.toArray(), db.channels.toArray(),
-      db.teams.toArray(), db.roster.toArray(), db.syncMeta.get(META_LAST_PULL_AT),
+      db.teams.toArray(), db.roster.toArray(), db.syncMeta.get(LAST_PULL_AT_KEY),
     ])
     info.value = dev ?? null
     station.value = stations.map((r) => r.value).find((s) => s.id === dev?.stationId) ?? stations[0]?.value ?? null
@@ -40,6 +42,7 @@ export const useDeviceStore = defineStore('device', () => {
 
   /** Enroll with a station code, then pull reference data; needs the network. */
   async function enroll(code: string): Promise<void> {
+    const { enrollDevice } = await import('../sync/enrollment')
     await enrollDevice(code)
     await pullReference()
     await load()

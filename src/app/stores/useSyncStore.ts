@@ -1,5 +1,6 @@
 // Sync as the screens see it: what waits, what the station refused, when it last confirmed, and
-// the actions on refused records. The engine, scheduler and Dexie ports do the work (src/app/sync).
+// the actions on refused records. The engine, scheduler and Dexie ports do the work (src/app/sync);
+// they load when sync starts or an action needs them, not with the first screen.
 import { liveQuery, type Subscription } from 'dexie'
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
@@ -7,19 +8,19 @@ import { newId } from '../../domain/ids'
 import type { Deferral, Donation } from '../../domain/records'
 import { type FieldDb, fieldDb } from '../db'
 import { outboxSummary } from '../db/outbox'
-import { fixAndResend, sendAgain, setAside, voidRejected } from '../sync/attention'
-import { dexieMetaPort } from '../sync/dexie-ports'
-import { unsyncedExport, type UnsyncedExport } from '../sync/export'
+import type { UnsyncedExport } from '../sync/export'
 import type { SyncReport } from '../sync/engine'
 import type { SyncErrorKind } from '../sync/errors'
-import { createPhoneSyncEngine, type PhoneSyncOptions } from '../sync/phone'
-import { EMPTY_SYNC_META, type SyncMeta } from '../sync/ports'
-import { DEFAULT_PURGE_AFTER_DAYS, purgeConfirmedIdentities } from '../sync/purge'
-import {
-  browserEnvironment, type SchedulerEnvironment, type SchedulerOptions, type SchedulerPhase, SyncScheduler,
-} from '../sync/scheduler'
+import type { PhoneSyncOptions } from '../sync/phone'
+import type { SyncMeta } from '../sync/ports'
+import type { SchedulerEnvironment, SchedulerOptions, SchedulerPhase, SyncScheduler } from '../sync/scheduler'
 import { useDeviceStore } from './device'
 import { useSessionStore } from './session'
+
+/** Same as sync/ports EMPTY_SYNC_META, without loading the sync code for it. */
+const NO_SYNC_META: SyncMeta = { lastPushAt: null, lastPullAt: null, lastCompleteAt: null, serverClockOffsetMs: null, storageWipe: null, stationBehind: null }
+/** sync/purge DEFAULT_PURGE_AFTER_DAYS (a test checks they agree). */
+export const PURGE_AFTER_DAYS = 7
 
 export type SyncBadgeState = 'offline' | 'waiting' | 'syncing' | 'confirmed' | 'attention' | 'blocked'
 
@@ -42,13 +43,13 @@ export const useSyncStore = defineStore('sync', () => {
   const rejected = ref(0)
   /** Phone clock (ms) of the oldest record still on this phone only. */
   const oldestCreatedAt = ref<number | null>(null)
-  const meta = shallowRef<SyncMeta>({ ...EMPTY_SYNC_META })
+  const meta = shallowRef<SyncMeta>({ ...NO_SYNC_META })
   const lastReport = shallowRef<SyncReport | null>(null)
   const lastFailure = shallowRef<SyncFailure | null>(null)
   const nextRunAt = ref<number | null>(null)
   const online = ref(globalThis.navigator?.onLine ?? true)
   const started = ref(false)
-  const purgeAfterDays = ref(DEFAULT_PURGE_AFTER_DAYS)
+  const purgeAfterDays = ref(PURGE_AFTER_DAYS)
 
   let db: FieldDb | null = null
   let scheduler: SyncScheduler | null = null
@@ -65,13 +66,24 @@ export const useSyncStore = defineStore('sync', () => {
     return { state: 'confirmed', count: 0, at }
   })
 
+  let starting: Promise<void> | null = null
+
   /** Start syncing on its own (idempotent). Waits for enrollment: nothing runs without a device. */
-  async function start(opts: SyncStartOptions = {}): Promise<void> {
-    if (started.value) return
+  function start(opts: SyncStartOptions = {}): Promise<void> {
+    if (started.value) return starting ?? Promise.resolve()
     started.value = true
+    starting = begin(opts)
+    return starting
+  }
+
+  async function begin(opts: SyncStartOptions): Promise<void> {
     db = opts.db ?? fieldDb()
     if (opts.purgeAfterDays !== undefined) purgeAfterDays.value = opts.purgeAfterDays
     const database = db
+    const [{ createPhoneSyncEngine }, { browserEnvironment, SyncScheduler }, { purgeConfirmedIdentities }, { dexieMetaPort }] = await Promise.all([
+      import('../sync/phone'), import('../sync/scheduler'), import('../sync/purge'), import('../sync/dexie-ports'),
+    ])
+    if (!started.value) return // stopped while the code loaded
     const engine = createPhoneSyncEngine(database, opts)
     const run = async (): Promise<SyncReport> => {
       const report = await engine.sync()
@@ -135,6 +147,7 @@ export const useSyncStore = defineStore('sync', () => {
   }
 
   function stop(): void {
+    starting = null
     scheduler?.stop()
     for (const s of subscriptions) s.unsubscribe()
     subscriptions = []
@@ -146,7 +159,7 @@ export const useSyncStore = defineStore('sync', () => {
 
   /** "Sync now". */
   async function syncNow(): Promise<SyncReport | null> {
-    if (!scheduler) await start()
+    await start()
     if (!scheduler!.started) scheduler!.start()
     return scheduler!.trigger('button')
   }
@@ -161,31 +174,39 @@ export const useSyncStore = defineStore('sync', () => {
     return db ?? fieldDb()
   }
 
+  const attention = () => import('../sync/attention')
+
   async function voidRefused(seq: number, reason: string): Promise<void> {
-    await voidRejected(database(), seq, reason, actor())
+    const by = actor()
+    await (await attention()).voidRejected(database(), seq, reason, by)
   }
 
   async function fixRefused(seq: number, replacement: Donation | Deferral, reason: string): Promise<void> {
-    await fixAndResend(database(), seq, replacement, reason, actor())
+    const by = actor()
+    await (await attention()).fixAndResend(database(), seq, replacement, reason, by)
     scheduler?.noteSaved()
   }
 
   async function sendRefusedAgain(seq: number): Promise<void> {
-    await sendAgain(database(), seq, actor())
+    const by = actor()
+    await (await attention()).sendAgain(database(), seq, by)
     scheduler?.noteSaved()
   }
 
   async function setRefusedAside(seq: number, reason: string): Promise<void> {
-    await setAside(database(), seq, reason, actor())
+    const by = actor()
+    await (await attention()).setAside(database(), seq, reason, by)
   }
 
-  /** Everything not confirmed, as an interchange file (the view hands it to the browser). */
+  /** Everything not confirmed, as an interchange file (the view hands it to the browser); its code loads here. */
   async function exportUnsynced(): Promise<UnsyncedExport> {
+    const { unsyncedExport } = await import('../sync/export')
     return unsyncedExport(database())
   }
 
   /** The staff read the wiped-storage or station-behind notice. */
   async function dismissNotice(which: 'storageWipe' | 'stationBehind'): Promise<void> {
+    const { dexieMetaPort } = await import('../sync/dexie-ports')
     await dexieMetaPort(database()).patch({ [which]: null })
   }
 
