@@ -28,13 +28,14 @@ export async function indicatorContext(db: FieldDb): Promise<IndicatorContext> {
 export async function applyToTallies(
   db: FieldDb, rec: Donation | Deferral | Drive, sign: 1 | -1, touched?: Map<string, IndicatorCounts>,
 ): Promise<void> {
-  const ctx = await indicatorContext(db)
-  for (const key of tallyKeys(rec)) {
-    const row = (await db.tallies.get(key)) ?? { key, counts: emptyCounts() }
+  const keys = tallyKeys(rec)
+  const [ctx, found] = await Promise.all([indicatorContext(db), db.tallies.bulkGet(keys)])
+  const rows = keys.map((key, i) => found[i] ?? { key, counts: emptyCounts() })
+  for (const row of rows) {
     addToCounts(row.counts, rec, ctx, sign)
-    await db.tallies.put(row)
-    touched?.set(key, row.counts)
+    touched?.set(row.key, row.counts)
   }
+  await db.tallies.bulkPut(rows)
 }
 
 export async function readTally(key: string, db: FieldDb = fieldDb()): Promise<IndicatorCounts> {
