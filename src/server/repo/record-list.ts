@@ -80,9 +80,13 @@ export async function exportRecords(db: Db, stationId: string, filter: ReportFil
   while (frontier.length > 0) {
     const next: string[] = []
     for (let i = 0; i < frontier.length; i += 500) {
-      const rows = await db.selectFrom('records').select(['id', 'body'])
-        .where('station_id', '=', stationId).where('target_id', 'in', frontier.slice(i, i + 500))
-        .orderBy('received_at').orderBy('id').execute()
+      // Looked up by target_id alone, station and order checked here: with station_id or an
+      // ORDER BY in the query SQLite picks another index and scans the whole station per chunk.
+      const rows = (await db.selectFrom('records').select(['id', 'body', 'received_at', 'station_id'])
+        .where('target_id', 'in', frontier.slice(i, i + 500))
+        .execute())
+        .filter((r) => r.station_id === stationId)
+        .sort((a, b) => (a.received_at < b.received_at ? -1 : a.received_at > b.received_at ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
       for (const r of rows) {
         if (seen.has(r.id)) continue
         seen.add(r.id)
