@@ -10,6 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningServer } from '../support/server'
 import { launchChromium, PHONE } from './support/browser'
 import { MANAGER, startSeededStation } from './support/station'
+import { computeIndicators } from '../../src/domain/indicators'
+import { parseJsonLines } from '../../src/domain/interchange'
+import { indicatorContextFor } from '../../src/domain/reference-data'
 
 const DESKTOP = { width: 1280, height: 800 }
 
@@ -201,6 +204,17 @@ describe('station pages in Chromium over the seed year', () => {
     const bytes = readFileSync((await xlsx.path())!)
     expect(bytes.subarray(0, 2).toString('latin1')).toBe('PK') // a zip, as every .xlsx is
     expect(bytes.includes(Buffer.from('xl/worksheets/sheet1.xml'))).toBe(true)
+  })
+
+  it('exports the year as an interchange file that reproduces the report', async () => {
+    await page.goto(`${server.url}/station/report/2023`)
+    await page.getByTestId('annual-report').waitFor()
+    const [file] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Records as interchange file (JSON Lines)' }).click()])
+    expect(file.suggestedFilename()).toBe('luoyang-2023-records.jsonl')
+    const parsed = parseJsonLines(readFileSync((await file.path())!, 'utf8'))
+    expect(parsed.errors).toEqual([])
+    const ind = computeIndicators(parsed.records, indicatorContextFor(parsed.reference, 2023))
+    expect([ind.donations, ind.wholeBloodUnits, ind.apheresisDoses, ind.ruralBusTrips]).toEqual([93560, 169002, 13187, 787])
   })
 
   it('adds a staff member, refuses a weak PIN, resets the PIN and deactivates', async () => {

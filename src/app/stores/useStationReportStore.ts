@@ -35,5 +35,10 @@ export const useStationReportStore = defineStore('stationReport', () => {
     return recordsStore.fetchAll({ from, to }, maxPages)
   }
 
-  return { year, indicators, loading, load, periodRecords }
+  /** The period as JSON Lines with voids, corrections and reference data, for re-import elsewhere. */
+  function periodInterchange(from: string, to: string): Promise<Blob> {
+    return session.client.exportInterchange({ from, to })
+  }
+
+  return { year, indicators, loading, load, periodRecords, periodInterchange }
 })

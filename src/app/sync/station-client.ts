@@ -225,6 +225,11 @@ export function createStationClient(options: StationClientOptions) {
       if (q.after) extra.set('after', q.after)
       return json('GET', `/api/v1/reports/records?${reportQuery(q)}&${extra}`, RecordPageSchema)
     },
+    /** A period's records as an interchange file (docs/data-format.md) that `cli import` takes back. */
+    exportInterchange: async (q: ReportQuery): Promise<Blob> => {
+      const res = await call('GET', `/api/v1/reports/export?${reportQuery(q)}&format=jsonl`, undefined, 'application/x-ndjson')
+      return res.blob()
+    },
   }
 }
 

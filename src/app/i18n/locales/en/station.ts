@@ -235,6 +235,7 @@ export default {
     csv: 'Report as CSV',
     xlsx: 'Report as Excel',
     recordsCsv: 'Records as CSV',
+    recordsJsonl: 'Records as interchange file (JSON Lines)',
     truncated: 'The export holds only the first records of the year.',
     sections: {
       collection: 'Collection',

@@ -235,6 +235,7 @@ export default {
     csv: '报告导出 CSV',
     xlsx: '报告导出 Excel',
     recordsCsv: '记录导出 CSV',
+    recordsJsonl: '记录导出交换文件 (JSON Lines)',
     truncated: '导出文件只包含当年前面的记录。',
     sections: {
       collection: '采血工作',
