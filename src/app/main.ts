@@ -11,10 +11,10 @@ const router = createAppRouter()
 const app = createApp(App).use(pinia).use(router).use(createAppI18n())
 // Chinese is bundled; English (if this phone chose it) loads first.
 void ready().then(() => app.mount('#app'))
-// Sync starts from the first screen on, whichever it is, once that screen is up: its code loads
-// after the screen's own, not before it. It waits for the phone to be enrolled.
+// Sync starts from the first screen on, whichever it is, once that screen has rendered: its code
+// loads after the screen's own, not in competition with it. It waits for the phone to be enrolled.
 void router.isReady().then(() => {
   const start = () => void import('./stores/useSyncStore').then(({ useSyncStore }) => useSyncStore(pinia).start())
-  if ('requestIdleCallback' in window) requestIdleCallback(start, { timeout: 2000 })
-  else setTimeout(start, 500)
+  const whenIdle = () => ('requestIdleCallback' in window ? requestIdleCallback(start, { timeout: 2000 }) : setTimeout(start, 200))
+  requestAnimationFrame(() => setTimeout(whenIdle, 0))
 })

@@ -1,16 +1,33 @@
 // The bus screens. All but enrollment sit inside FieldLayout, which holds the staff lock; each
 // screen is its own chunk so the first load stays small.
-import type { NavigationGuard, RouteRecordRaw } from 'vue-router'
+import type { NavigationGuard, RouteLocationNormalized, RouteRecordRaw } from 'vue-router'
 import { loadFeatures } from '../i18n'
 import { useDeviceStore } from '../stores/device'
 
 /** Field screens need an enrolled phone; an enrolled phone has no business on the enroll page. */
 export const requireEnrollment: NavigationGuard = async (to) => {
   const device = useDeviceStore()
-  if (!device.loaded) await device.load()
+  if (!device.loaded) {
+    // Cold start: fetch the screen's code, and the drive it shows, while the database opens.
+    prefetchComponents(to)
+    if (to.name === 'donor' && typeof to.params.driveId === 'string') {
+      const driveId = to.params.driveId
+      void import('../stores/drive').then(({ useDriveStore }) => useDriveStore().whenLoaded(driveId)).catch(() => { /* the screen loads it again */ })
+    }
+    await device.load()
+  }
   if (!device.enrolled && to.name !== 'enroll') return { name: 'enroll' }
   if (device.enrolled && to.name === 'enroll') return { name: 'drives' }
   return true
+}
+
+/** Starts loading the lazy components of a route; the router's own import later gets the same module. */
+function prefetchComponents(to: RouteLocationNormalized): void {
+  for (const record of to.matched) {
+    for (const component of Object.values(record.components ?? {})) {
+      if (typeof component === 'function') void (component as () => Promise<unknown>)()?.catch?.(() => { /* the router reports it */ })
+    }
+  }
 }
 
 export const fieldRoutes: RouteRecordRaw[] = [

@@ -91,8 +91,22 @@ export const useDriveStore = defineStore('drive', () => {
   // A load that started before a local change must not overwrite it with older rows.
   let loadGeneration = 0
 
+  let pendingLoad: { driveId: string, promise: Promise<Drive | null> } | null = null
+
   /** Reads the drive and everything on it in a fixed number of queries, whatever its size. */
-  async function loadDrive(driveId: string): Promise<Drive | null> {
+  function loadDrive(driveId: string): Promise<Drive | null> {
+    const promise = readDrive(driveId)
+    pendingLoad = { driveId, promise }
+    void promise.finally(() => { if (pendingLoad?.promise === promise) pendingLoad = null }).catch(() => {})
+    return promise
+  }
+
+  /** The load of this drive already under way (a cold start begins one beside the database open), or a new one. */
+  function whenLoaded(driveId: string): Promise<Drive | null> {
+    return pendingLoad?.driveId === driveId ? pendingLoad.promise : loadDrive(driveId)
+  }
+
+  async function readDrive(driveId: string): Promise<Drive | null> {
     const generation = ++loadGeneration
     loading.value = true
     try {
@@ -250,7 +264,7 @@ export const useDriveStore = defineStore('drive', () => {
 
   return {
     drive, close, entries, tally, drives, loading, usedDins,
-    today, loadDrives, loadDrive, reload, openDrive, recordDonor, voidRecord, correctRecord, addReaction, bagsUsed, closeDrive, clear,
+    today, loadDrives, loadDrive, whenLoaded, reload, openDrive, recordDonor, voidRecord, correctRecord, addReaction, bagsUsed, closeDrive, clear,
   }
 })
 
