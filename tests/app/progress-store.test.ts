@@ -5,7 +5,7 @@ import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { emptyCounts, type IndicatorCounts } from '../../src/domain/indicators'
 import { newId } from '../../src/domain/ids'
-import type { Target, Void } from '../../src/domain/records'
+import type { Correction, Target, Void } from '../../src/domain/records'
 import type { MutationResult, StationTotals } from '../../src/domain/sync-protocol'
 import type { FieldDb } from '../../src/app/db'
 import { saveFieldRecords } from '../../src/app/db/field-records'
@@ -112,6 +112,42 @@ describe('progress store on the real database', () => {
     expect(p.month.unsynced).toBe(1)
     expect(p.drives[0]!.counts.donations).toBe(1)
     expect(p.drives[0]!.notSent).toBe(1)
+  })
+
+  it('completes a family from the tables when the totals hold its original (a void of a corrected donation); a waiting donation corrected before sending counts once', async () => {
+    await saveFieldRecords([drive, d1, d2], db)
+    const corrected = { ...d1, product: { type: 'whole_blood' as const, volumeMl: 200 as const } }
+    const correction: Correction = {
+      type: 'correction', id: newId(), stationId: STATION.id, deviceId: d1.deviceId, authorStaffId: STAFF,
+      createdAt: new Date().toISOString(), targetId: d1.id, reason: 'was 200 ml', replacement: corrected,
+    }
+    await saveFieldRecords([correction], db)
+    const lastSeq = await confirmAll('2026-11-20T03:00:00.000Z')
+    // The station holds the drive, both donations and the correction (d1 as 200 ml).
+    const month = totals('month', 12, 5, '2026-11-20T03:00:05.000Z')
+    month.counts = { ...month.counts, wholeBlood400: 11, wholeBlood200: 1, wholeBloodUnits: 23, busTrips: 1 }
+    await pull(month, totals('year', 42, 14, '2026-11-20T03:00:05.000Z'), lastSeq)
+    let p = await readFieldProgress(db, { today: TODAY })
+    expect(p.month.counts.counts).toMatchObject({ donations: 12, wholeBlood200: 1, wholeBloodUnits: 23, busTrips: 1 })
+    expect(p.month.unsynced).toBe(0)
+
+    // Voiding the corrected donation takes away what the station counts for it: 200 ml, not 400.
+    const v: Void = { type: 'void', id: newId(), stationId: STATION.id, deviceId: d1.deviceId, authorStaffId: STAFF, createdAt: new Date().toISOString(), targetId: d1.id, reason: 'wrong donor' }
+    await saveFieldRecords([v], db)
+    p = await readFieldProgress(db, { today: TODAY })
+    expect(p.month.counts.counts).toMatchObject({ donations: 11, wholeBlood200: 0, wholeBlood400: 11, wholeBloodUnits: 22 })
+    expect(p.month.unsynced).toBe(1)
+
+    // A new donation corrected before it was sent counts once, as corrected.
+    const d3 = makeDonation(drive, STAFF, { collectedOn: TODAY, din: 'W123426000003' })
+    const fix: Correction = {
+      type: 'correction', id: newId(), stationId: STATION.id, deviceId: d3.deviceId, authorStaffId: STAFF,
+      createdAt: new Date().toISOString(), targetId: d3.id, reason: 'apheresis', replacement: { ...d3, product: { type: 'apheresis_platelets', doses: 2 } },
+    }
+    await saveFieldRecords([d3, fix], db)
+    p = await readFieldProgress(db, { today: TODAY })
+    expect(p.month.counts.counts).toMatchObject({ donations: 12, wholeBloodDonations: 11, apheresisDonations: 1, apheresisDoses: 2 })
+    expect(p.month.unsynced).toBe(3)
   })
 
   it('a refused donation is not counted for the station and is said apart', async () => {

@@ -55,5 +55,5 @@ describe('progress screen', () => {
     expect(target.find('[role="meter"]').attributes('aria-label')).toMatch(/^献血人次：实际 7，目标 ≥ 100/)
     expect(screen.text()).toContain('全站数字截至上次同步')
     app.wrapper.unmount()
-  })
+  }, 30_000)
 })

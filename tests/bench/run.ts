@@ -3,6 +3,7 @@
 const BENCHES: Record<string, () => Promise<{ default: () => Promise<void> }>> = {
   browser: () => import('./browser'),
   push: () => import('./push-throughput'),
+  progress: () => import('./progress-phone'),
   report: () => import('./report-annual'),
   'seed-year': () => import('./seed-year'),
 }

@@ -40,15 +40,9 @@ export interface ProgressReadOptions {
 }
 
 /** Receipts of records the station confirmed after computing `computedAt` (read only when some may be). */
-async function confirmedLate(db: FieldDb, deviceId: string | null, computedAt: string | null): Promise<Map<string, Receipt>> {
+async function confirmedLate(db: FieldDb, settledSeq: number, pulledDeviceLastSeq: number | null, computedAt: string | null): Promise<Map<string, Receipt>> {
   const late = new Map<string, Receipt>()
-  const [settledRow, pulledRow] = await Promise.all([
-    db.syncMeta.get(`${META_KEYS.settledSeq}:${deviceId ?? ''}`),
-    db.syncMeta.get(META_KEYS.deviceLastSeq),
-  ])
-  const settled = typeof settledRow?.value === 'number' ? settledRow.value : 0
-  const pulled = typeof pulledRow?.value === 'number' ? pulledRow.value : null
-  if (!receiptsMayBeNewer(settled, pulled)) return late
+  if (!receiptsMayBeNewer(settledSeq, pulledDeviceLastSeq)) return late
   const rows = await db.syncMeta.where('key').startsWith(RECEIPT_PREFIX).toArray()
   for (const row of rows) {
     const receipt = row.value as Receipt
@@ -59,81 +53,100 @@ async function confirmedLate(db: FieldDb, deviceId: string | null, computedAt: s
 
 /**
  * The families (a counted record, its voids and corrections) of every record the totals do not
- * hold: waiting, refused, or confirmed after the totals. Indexed reads only.
+ * hold: waiting, refused, or confirmed after the totals. The outbox and the late receipts carry
+ * those records; a void or correction written after its record is never held by the totals when
+ * its record is not, so only families whose original the totals DO hold (a waiting void of a sent
+ * donation) are completed from the tables, by index.
  */
 async function unsyncedFamilies(db: FieldDb, outbox: OutboxRow[], late: Map<string, Receipt>): Promise<Family[]> {
   const states = new Map<string, 'pending' | 'rejected'>()
-  const touched: FieldRecord[] = []
+  const touched = new Map<string, FieldRecord>()
   for (const row of outbox) {
     if (!row.record || !row.recordId) continue
     if (states.get(row.recordId) !== 'pending') states.set(row.recordId, row.status)
-    touched.push(row.record)
+    // A refused record fixed and sent again is queued under its own id: the newest entry stands.
+    touched.set(row.recordId, row.record)
   }
   // Records confirmed after the totals: read them from their tables.
   const lateByType = new Map<FieldRecord['type'], string[]>()
   for (const r of late.values()) {
-    if (!states.has(r.recordId)) lateByType.set(r.recordType, [...(lateByType.get(r.recordType) ?? []), r.recordId])
+    if (!touched.has(r.recordId)) lateByType.set(r.recordType, [...(lateByType.get(r.recordType) ?? []), r.recordId])
   }
   for (const [type, ids] of lateByType) {
     const table = db[RECORD_TABLE[type]] as FieldDb['voids']
-    for (const rec of await table.bulkGet(ids)) if (rec) touched.push(rec as FieldRecord)
+    for (const rec of await table.bulkGet(ids)) if (rec) touched.set(rec.id, rec as FieldRecord)
   }
 
   // The counted record each touched record belongs to; a correction may point at a correction.
-  const targetIds = touched.filter((r) => r.type === 'void' || r.type === 'correction').map((r) => (r as { targetId: string }).targetId)
   const correctionOf = new Map<string, Correction>()
-  let lookup = [...new Set(targetIds)]
+  for (const r of touched.values()) if (r.type === 'correction') correctionOf.set(r.id, r)
+  let lookup = [...new Set([...touched.values()].flatMap((r) => (r.type === 'void' || r.type === 'correction') && !touched.has(r.targetId) ? [r.targetId] : []))]
   for (let depth = 0; lookup.length > 0 && depth < 8; depth++) {
     const found = (await db.corrections.bulkGet(lookup)).filter((c): c is Correction => !!c && !correctionOf.has(c.id))
     for (const c of found) correctionOf.set(c.id, c)
-    lookup = found.map((c) => c.targetId)
+    lookup = found.map((c) => c.targetId).filter((id) => !correctionOf.has(id))
   }
   const rootOf = (id: string): string => {
     let at = id
     for (let i = 0; i < 8 && correctionOf.has(at); i++) at = correctionOf.get(at)!.targetId
     return at
   }
-  const roots = new Set<string>()
-  for (const r of touched) {
-    if (r.type === 'donation' || r.type === 'deferral' || r.type === 'drive') roots.add(r.id)
-    else if (r.type === 'void' || r.type === 'correction') roots.add(rootOf(r.targetId))
+  const members = new Map<string, Map<string, FieldRecord>>()
+  const join = (root: string, rec: FieldRecord) => {
+    let m = members.get(root)
+    if (!m) { m = new Map(); members.set(root, m) }
+    m.set(rec.id, rec)
   }
-  if (roots.size === 0) return []
+  for (const r of touched.values()) {
+    if (r.type === 'donation' || r.type === 'deferral' || r.type === 'drive') join(r.id, r)
+    else if (r.type === 'void' || r.type === 'correction') join(rootOf(r.targetId), r)
+  }
 
-  const ids = [...roots]
-  const [donations, deferrals, drives, corrections] = await Promise.all([
-    db.donations.bulkGet(ids), db.deferrals.bulkGet(ids), db.drives.bulkGet(ids),
-    db.corrections.where('targetId').anyOf(ids).toArray(),
-  ])
-  const voids = await db.voids.where('targetId').anyOf([...ids, ...corrections.map((c) => c.id)]).toArray()
-  const members = new Map<string, FieldRecord[]>()
-  ids.forEach((id, i) => {
-    const original = donations[i] ?? deferrals[i] ?? drives[i]
-    if (original) members.set(id, [original])
-  })
-  for (const c of corrections) members.get(c.targetId)?.push(c)
-  const correctionRoot = new Map(corrections.map((c) => [c.id, c.targetId]))
-  for (const v of voids) members.get(correctionRoot.get(v.targetId) ?? v.targetId)?.push(v)
+  // Families whose original the totals hold: the original and its other voids and corrections.
+  const older = [...members.keys()].filter((id) => !touched.has(id))
+  if (older.length > 0) {
+    const [donations, deferrals, corrections] = await Promise.all([
+      db.donations.bulkGet(older), db.deferrals.bulkGet(older), db.corrections.where('targetId').anyOf(older).toArray(),
+    ])
+    const voids = await db.voids.where('targetId').anyOf([...older, ...corrections.map((c) => c.id)]).toArray()
+    older.forEach((id, i) => {
+      const original = donations[i] ?? deferrals[i]
+      if (original) join(id, original)
+      else members.delete(id) // a void of a reaction or a donor identity: no figure changes
+    })
+    for (const c of corrections) if (members.has(c.targetId)) join(c.targetId, c)
+    const correctionRoot = new Map(corrections.map((c) => [c.id, c.targetId]))
+    for (const v of voids) {
+      const root = correctionRoot.get(v.targetId) ?? v.targetId
+      if (members.has(root)) join(root, v)
+    }
+  }
 
   const lateIds = new Set(late.keys())
-  return [...members.values()].map((family) => family.map((record) => ({ record, state: recordState(record.id, states, lateIds) })))
+  return [...members.values()]
+    .filter((family) => [...family.values()].some((r) => r.type === 'donation' || r.type === 'deferral' || r.type === 'drive'))
+    .map((family) => [...family.values()].map((record) => ({ record, state: recordState(record.id, states, lateIds) })))
 }
 
 /** Everything the progress screen shows, read from the phone's database. */
 export async function readFieldProgress(db: FieldDb, opts: ProgressReadOptions = {}): Promise<FieldProgress> {
-  const device = await db.device.get('device')
-  const stations = await db.stations.toArray()
-  const station = stations.map((r) => r.value).find((s) => s.id === device?.stationId) ?? stations[0]?.value
-  const today = opts.today ?? isoDateOf(new Date(), station?.timeZone ?? 'Asia/Shanghai')
-
-  const [channels, targetRows, populationRow, totalsRows, lastPull, outbox, todays] = await Promise.all([
+  // Few round trips: everything that does not depend on another read is read at once.
+  const [device, stations, channels, targetRows, totalsRows, lastPull, pulledSeqRow, outbox] = await Promise.all([
+    db.device.get('device'),
+    db.stations.toArray(),
     db.channels.toArray(),
     db.targets.toArray(),
-    db.population.get(today.slice(0, 4)),
     db.stationTotals.bulkGet(['month', 'year']),
     db.syncMeta.get(META_KEYS.lastPullServerTime),
+    db.syncMeta.get(META_KEYS.deviceLastSeq),
     db.outbox.toArray() as Promise<OutboxRow[]>,
+  ])
+  const station = stations.map((r) => r.value).find((s) => s.id === device?.stationId) ?? stations[0]?.value
+  const today = opts.today ?? isoDateOf(new Date(), station?.timeZone ?? 'Asia/Shanghai')
+  const [populationRow, todays, settledRow] = await Promise.all([
+    db.population.get(today.slice(0, 4)),
     db.drives.where('date').equals(today).toArray(),
+    db.syncMeta.get(`${META_KEYS.settledSeq}:${device?.deviceId ?? ''}`),
   ])
   const [monthTotals, yearTotals] = totalsRows.map((r) => (r?.value ?? null) as StationTotals | null)
   const targets: Target[] = targetRows.map((r) => r.value)
@@ -143,7 +156,9 @@ export async function readFieldProgress(db: FieldDb, opts: ProgressReadOptions =
   }
 
   const computedAt = yearTotals?.computedAt ?? monthTotals?.computedAt ?? null
-  const late = await confirmedLate(db, device?.deviceId ?? null, computedAt)
+  const settled = typeof settledRow?.value === 'number' ? settledRow.value : 0
+  const pulled = typeof pulledSeqRow?.value === 'number' ? pulledSeqRow.value : null
+  const late = await confirmedLate(db, settled, pulled, computedAt)
   const families = await unsyncedFamilies(db, outbox, late)
 
   let drives: Drive[] = todays
@@ -154,7 +169,7 @@ export async function readFieldProgress(db: FieldDb, opts: ProgressReadOptions =
   const driveIds = drives.map((d) => d.id)
   const [tallies, closes] = await Promise.all([
     db.tallies.bulkGet(driveIds.map(driveTallyKey)),
-    driveIds.length > 0 ? db.driveCloses.where('driveId').anyOf(driveIds).toArray() : Promise.resolve([]),
+    db.driveCloses.where('driveId').anyOf(driveIds).toArray(),
   ])
   const notSent = notSentByDrive(families)
   const closed = new Set(closes.map((c) => c.driveId))
@@ -180,26 +195,34 @@ export async function readFieldProgress(db: FieldDb, opts: ProgressReadOptions =
 export const useFieldProgressStore = defineStore('fieldProgress', () => {
   const progress = shallowRef<FieldProgress | null>(null)
   const error = ref<string | null>(null)
-  /** performance.now() when the last figures arrived (the bench reads it). */
+  /** performance.now() when the last figures arrived, and how long reading them took (the bench reads both). */
   const readyAt = ref<number | null>(null)
+  const readMs = ref<number | null>(null)
   let subscription: Subscription | null = null
 
   /** Show progress (live: re-read whenever the records, the outbox or the pulled data change). */
   function watch(opts: ProgressReadOptions = {}, db: FieldDb = fieldDb()): void {
     stop()
-    subscription = liveQuery(() => readFieldProgress(db, opts)).subscribe({
+    let started = 0
+    subscription = liveQuery(() => {
+      started = performance.now()
+      return readFieldProgress(db, opts)
+    }).subscribe({
       next: (value) => {
         progress.value = value
         error.value = null
         readyAt.value = performance.now()
+        readMs.value = readyAt.value - started
       },
       error: (err: unknown) => { error.value = err instanceof Error ? err.message : String(err) },
     })
   }
 
+  /** Stop watching and forget the figures: the next screen reads afresh, never shows stale ones. */
   function stop(): void {
     subscription?.unsubscribe()
     subscription = null
+    progress.value = null
   }
 
   /** One read without watching (tests, the bench). */
@@ -210,5 +233,5 @@ export const useFieldProgressStore = defineStore('fieldProgress', () => {
     return value
   }
 
-  return { progress, error, readyAt, watch, stop, load }
+  return { progress, error, readyAt, readMs, watch, stop, load }
 })

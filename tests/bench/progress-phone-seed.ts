@@ -1,0 +1,137 @@
+// A phone's database holding a year of records, built in bulk for the progress bench: the seed
+// year's first N records as if this phone had written them, their running tallies (what the
+// field app's save path keeps, computed here from the effective records), receipts for all but the
+// last few (confirmed by the station), those last few waiting in the outbox, and the station
+// totals the last pull brought (the confirmed records, by the station's calendar month and year).
+// tests/app/progress-seed.test.ts checks that these tallies equal the real save path's.
+import {
+  addToCounts, collectionDate, effectiveRecords, emptyCounts, type IndicatorContext, type IndicatorCounts, indicatorsFromCounts,
+} from '../../src/domain/indicators'
+import { newId } from '../../src/domain/ids'
+import type { Channel, FieldRecord, RosterEntry, Site, Station, Target, Team } from '../../src/domain/records'
+import type { StationTotals } from '../../src/domain/sync-protocol'
+import { periodFor } from '../../src/domain/targets'
+import { dayTallyKey, driveTallyKey, monthTallyKey } from '../../src/app/db/tallies'
+import { RECORD_TABLE } from '../../src/app/db/schema'
+
+/** Tally keys of an effective record, as src/app/db/tallies.ts keeps them. */
+function tallyKeys(rec: FieldRecord): string[] {
+  if (rec.type !== 'donation' && rec.type !== 'deferral' && rec.type !== 'drive') return []
+  const date = collectionDate(rec)
+  const keys = date ? [dayTallyKey(date), monthTallyKey(date)] : []
+  const driveId = rec.type === 'drive' ? rec.id : rec.driveId
+  if (driveId) keys.push(driveTallyKey(driveId))
+  return keys
+}
+
+/** The running tallies a phone holds after saving `records` (voids and corrections resolved). */
+export function bulkTallies(records: readonly FieldRecord[], ctx: IndicatorContext): Map<string, IndicatorCounts> {
+  const out = new Map<string, IndicatorCounts>()
+  for (const rec of effectiveRecords(records)) {
+    for (const key of tallyKeys(rec)) {
+      let c = out.get(key)
+      if (!c) { c = emptyCounts(); out.set(key, c) }
+      addToCounts(c, rec, ctx)
+    }
+  }
+  return out
+}
+
+/** The station's running totals of `today`'s month and year over `records`, as a pull delivers them. */
+export function stationTotalsOf(records: readonly FieldRecord[], ctx: IndicatorContext, today: string, computedAt: string): { month: StationTotals, year: StationTotals } {
+  const make = (kind: 'month' | 'year'): StationTotals => {
+    const period = periodFor(kind, today)
+    const counts = emptyCounts()
+    const byChannel: Record<string, IndicatorCounts> = {}
+    const byTeam: Record<string, IndicatorCounts> = {}
+    for (const rec of effectiveRecords(records)) {
+      if (rec.type !== 'donation' && rec.type !== 'deferral' && rec.type !== 'drive') continue
+      const date = collectionDate(rec)
+      if (!date || date < period.start || date > period.end) continue
+      addToCounts(counts, rec, ctx)
+      addToCounts(byChannel[rec.channelId] ??= emptyCounts(), rec, ctx)
+      for (const team of new Set(rec.teamIds)) addToCounts(byTeam[team] ??= emptyCounts(), rec, ctx)
+    }
+    return {
+      key: kind, period: { kind, start: period.start, end: period.end }, computedAt, counts,
+      indicators: indicatorsFromCounts(counts, ctx), byChannel, byTeam,
+    }
+  }
+  return { month: make('month'), year: make('year') }
+}
+
+export interface PhoneSeedInput {
+  records: readonly FieldRecord[]
+  /** How many of the last records still wait in the outbox. */
+  pending: number
+  station: Station
+  deviceId: string
+  sites: Site[]
+  channels: Channel[]
+  teams: Team[]
+  roster: RosterEntry[]
+  population: number | null
+}
+
+export interface PhoneSeed {
+  today: string
+  /** Rows per IndexedDB object store. */
+  rows: Record<string, unknown[]>
+  /** What the progress screen must show for the station's year (all records, each once). */
+  expectedYearDonations: number
+  drivesToday: number
+}
+
+export function buildPhoneSeed(input: PhoneSeedInput): PhoneSeed {
+  const { records, station, deviceId } = input
+  const ctx: IndicatorContext = { ruralMobileChannelIds: new Set(input.channels.filter((c) => c.ruralMobile).map((c) => c.id)), population: input.population }
+  const last = [...records].reverse().map(collectionDate).find((d) => d !== null)
+  if (!last) throw new Error('no dated record')
+  const today = last
+  const confirmedCount = records.length - input.pending
+  const confirmed = records.slice(0, confirmedCount)
+  // Totals computed at the last pull, a minute after the last confirmation.
+  const receivedAt = `${today}T12:00:00.000+08:00`
+  const computedAt = `${today}T12:01:00.000+08:00`
+  const totals = stationTotalsOf(confirmed, ctx, today, computedAt)
+
+  const rows: Record<string, unknown[]> = {}
+  const put = (table: string, row: unknown) => { (rows[table] ??= []).push(row) }
+  for (const rec of records) put(RECORD_TABLE[rec.type], rec)
+  for (const [key, counts] of bulkTallies(records, ctx)) put('tallies', { key, counts })
+  records.forEach((rec, i) => {
+    const seq = i + 1
+    const mutationId = newId()
+    if (i < confirmedCount) {
+      put('syncMeta', { key: `receipt:${rec.id}`, value: { recordId: rec.id, recordType: rec.type, seq, mutationId, status: 'applied', receivedAt, settledAt: receivedAt } })
+    } else {
+      put('outbox', { seq, mutationId, recordId: rec.id, recordType: rec.type, record: rec, createdAt: Date.parse(rec.createdAt), attempts: 0, lastAttemptAt: null, lastError: null, status: 'pending' })
+    }
+  })
+  put('syncMeta', { key: `settledSeq:${deviceId}`, value: confirmedCount })
+  put('syncMeta', { key: 'deviceLastSeq', value: confirmedCount })
+  put('syncMeta', { key: 'lastPullAt', value: computedAt })
+  put('syncMeta', { key: 'pullCursor', value: 'bench.1' })
+  put('stationTotals', { key: 'month', value: totals.month })
+  put('stationTotals', { key: 'year', value: totals.year })
+  put('device', { key: 'device', deviceId, stationId: station.id, stationCode: station.code, token: null, enrolledAt: `${today.slice(0, 4)}-01-01T00:00:00.000Z` })
+  put('stations', { key: station.id, value: station })
+  for (const s of input.sites) put('sites', { key: s.id, value: s })
+  for (const c of input.channels) put('channels', { key: c.id, value: c })
+  for (const t of input.teams) put('teams', { key: t.id, value: t })
+  for (const r of input.roster) put('roster', { key: r.id, value: r })
+  if (input.population !== null) put('population', { key: today.slice(0, 4), value: { stationId: station.id, year: Number(today.slice(0, 4)), population: input.population } })
+
+  // Targets: the month's rural-bus share, the year's donations of each channel, and each drive of today.
+  const drivesToday = records.filter((r) => r.type === 'drive' && r.date === today)
+  const targets: Target[] = [
+    { id: newId(), stationId: station.id, period: periodFor('month', today), scope: { kind: 'station', id: null }, metric: 'rural_mobile_share', comparison: '>=', value: 32 },
+    { id: newId(), stationId: station.id, period: periodFor('year', today), scope: { kind: 'station', id: null }, metric: 'per_1000', comparison: '>=', value: 13 },
+    ...input.channels.map((c): Target => ({ id: newId(), stationId: station.id, period: periodFor('year', today), scope: { kind: 'channel', id: c.id }, metric: 'donations', comparison: '>=', value: 10_000 })),
+    ...drivesToday.map((d): Target => ({ id: newId(), stationId: station.id, period: { kind: 'custom', start: today, end: today }, scope: { kind: 'drive', id: d.id }, metric: 'donations', comparison: '>=', value: 120 })),
+  ]
+  for (const t of targets) put('targets', { key: t.id, value: t })
+
+  const all = stationTotalsOf(records, ctx, today, computedAt)
+  return { today, rows, expectedYearDonations: all.year.counts.donations, drivesToday: drivesToday.length }
+}
