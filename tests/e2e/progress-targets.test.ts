@@ -116,6 +116,10 @@ describe('targets from the station pages, progress on the phone', () => {
     const drive = page.getByTestId('progress-drive')
     expect(await drive.locator('[data-figure="donations"] dd').textContent()).toBe('3')
     expect(await drive.getByTestId('drive-not-sent').textContent()).toBe('其中 4 条尚未上传到血站')
+    // Every label translated (the screen uses the station pages' period and scope names too).
+    const text = await page.getByTestId('progress-ready').textContent()
+    expect(text).not.toMatch(/\b(station|progress|fieldProgress)\.[a-zA-Z]/)
+    expect(await monthCard().locator('h3').textContent()).toBe(`全站本月 · ${year}年${month}月`)
     const meter = monthCard().locator('[data-testid="station-target"] [role="meter"]')
     expect(await meter.getAttribute('aria-label')).toMatch(/^乡村流动采血占比：实际 54\.55%，目标 ≥ 32%/)
   })

@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 // @ts-expect-error plain ESM script without types
 import { buildIfStale } from '../../scripts/build-if-stale.mjs'
+import { newId } from '../../src/domain/ids'
 import { periodFor } from '../../src/domain/targets'
 import { startServer } from '../support/server'
 import { PHONE, launchChromium } from './support/browser'
@@ -33,6 +34,7 @@ async function main(): Promise<void> {
     const today = stationToday()
     await addTargetByApi(server.url, station, { period: periodFor('month', today), scope: { kind: 'station', id: null }, metric: 'rural_mobile_share', comparison: '>=', value: 32 })
     await addTargetByApi(server.url, station, { period: periodFor('year', today), scope: { kind: 'channel', id: channels.find((c) => c.code === 'universities')!.id }, metric: 'donations', comparison: '>=', value: 1000 })
+    await addTargetByApi(server.url, station, { period: periodFor('year', today), scope: { kind: 'channel', id: channels.find((c) => c.code === 'rural_mobile')!.id }, metric: 'whole_blood_donations', comparison: '>=', value: 28000 })
 
     const context = await browser.newContext({ viewport: PHONE, hasTouch: true, isMobile: true, deviceScaleFactor: 1, locale: 'zh-CN' })
     const page = await context.newPage()
@@ -41,11 +43,27 @@ async function main(): Promise<void> {
     await page.evaluate(async () => { await navigator.serviceWorker.ready })
     await context.setOffline(true)
     await unlockAs(page, '王建华', PINS.leader, { touch: true })
-    await recordRuralDrive(page, [
+    const driveId = await recordRuralDrive(page, [
       { id: residentId('410327', '1995-07-21', '051'), name: '刘洋', din: 1 },
       { id: residentId('410328', '1990-03-08', '071'), name: '孙强', din: 2 },
       { id: residentId('410329', '1992-11-02', '033'), name: '周敏', din: 3 },
-    ], { body: dinBody, withCheck: dinWithCheck }).catch(async (err: unknown) => { await shot(page, 'debug-fail'); throw err })
+    ], { body: dinBody, withCheck: dinWithCheck })
+    // A target for this very drive, as the next pull would bring it (the bus is offline here).
+    const stationId = channels[0]!.stationId
+    await page.evaluate(async (row) => {
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const req = indexedDB.open('bloodbus')
+        req.onsuccess = () => resolve(req.result)
+        req.onerror = () => reject(req.error)
+      })
+      await new Promise<void>((resolve, reject) => {
+        const tx = db.transaction('targets', 'readwrite')
+        tx.objectStore('targets').put(row)
+        tx.oncomplete = () => resolve()
+        tx.onerror = () => reject(tx.error)
+      })
+      db.close()
+    }, { key: newId(), value: { id: newId(), stationId, period: { kind: 'custom', start: today, end: today }, scope: { kind: 'drive', id: driveId }, metric: 'donations', comparison: '>=', value: 40 } })
     await page.locator('.bar-back').tap()
     await page.getByTestId('progress-link').waitFor()
     await shot(page, '30-drives-progress-link')

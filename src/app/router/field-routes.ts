@@ -46,7 +46,7 @@ export const fieldRoutes: RouteRecordRaw[] = [
       { path: 'drives/:driveId/close', name: 'drive-close', component: () => import('../views/DriveCloseView.vue'), props: true },
       { path: 'settings', name: 'settings', component: () => import('../views/SettingsView.vue') },
       { path: 'sync', name: 'sync', component: () => import('../views/SyncView.vue') },
-      { path: 'progress', name: 'progress', component: () => import('../views/ProgressView.vue'), beforeEnter: () => loadFeatures('progress').then(() => true) },
+      { path: 'progress', name: 'progress', component: () => import('../views/ProgressView.vue'), beforeEnter: () => loadFeatures('progress', 'station').then(() => true) },
     ],
   },
 ]
