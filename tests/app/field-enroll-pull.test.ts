@@ -2,7 +2,7 @@ import { createPinia, setActivePinia } from 'pinia'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { newId } from '../../src/domain/ids'
 import type { FieldDb } from '../../src/app/db'
-import { useDeviceStore } from '../../src/app/stores/device'
+import { useDeviceStore } from '../../src/app/stores/useDeviceStore'
 import { enrollmentCodeFrom } from '../../src/app/sync/enrollment'
 import { freshDb, RURAL, SITE, STATION } from './support/field-fixtures'
 

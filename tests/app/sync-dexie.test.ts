@@ -234,8 +234,8 @@ describe('sign-out and staff switch', () => {
   it('locking, switching staff and unlocking again leave every unsynced record in place', async () => {
     const { setActivePinia, createPinia } = await import('pinia')
     setActivePinia(createPinia())
-    const { useSessionStore } = await import('../../src/app/stores/session')
-    const { useDeviceStore } = await import('../../src/app/stores/device')
+    const { useSessionStore } = await import('../../src/app/stores/useSessionStore')
+    const { useDeviceStore } = await import('../../src/app/stores/useDeviceStore')
     const { hashPin } = await import('../../src/domain/pin')
     const a: RosterEntry = { id: newId(), stationId: STATION.id, name: '李', role: 'collector', pinHash: await hashPin('2580', { iterations: 1000 }), active: true }
     const b: RosterEntry = { ...a, id: newId(), name: '王', pinHash: await hashPin('1397', { iterations: 1000 }) }

@@ -9,8 +9,8 @@ import type { Abo, Drive, Household, RhD, WholeBloodVolume } from '../../domain/
 import { checkDonationDin } from '../field/din-check'
 import { computeDeferralUntil } from '../field/deferral'
 import { checkIdentity, checkVitalsForm, EMPTY_VITALS, snapshotWarnings, type VitalsText } from '../field/donor-form'
-import type { DonorInput } from '../stores/drive'
-import type { DonorLookup } from '../stores/eligibility'
+import type { DonorInput } from '../stores/useDriveStore'
+import type { DonorLookup } from '../stores/useEligibilityStore'
 import type { EligibilityConfig } from '../../domain/eligibility'
 
 export type DonorStep = 'identity' | 'vitals' | 'outcome' | 'saved'

@@ -1,6 +1,6 @@
 // Locks the phone after a spell without touches or key presses (the session store decides when).
 import { onBeforeUnmount, onMounted } from 'vue'
-import { useSessionStore } from '../stores/session'
+import { useSessionStore } from '../stores/useSessionStore'
 
 const ACTIVITY_EVENTS = ['pointerdown', 'keydown', 'touchstart', 'scroll'] as const
 const CHECK_EVERY_MS = 10_000

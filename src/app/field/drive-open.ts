@@ -1,7 +1,7 @@
 // Checking the "open a drive" form before anything is saved; pure, so it is tested without a screen.
 import { checkDinRange } from '../../domain/din'
 import { isIsoDate } from '../../domain/dates'
-import type { DriveOpenInput } from '../stores/drive'
+import type { DriveOpenInput } from '../stores/useDriveStore'
 
 export interface DriveOpenForm {
   date: string

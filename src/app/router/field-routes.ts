@@ -2,7 +2,7 @@
 // screen is its own chunk so the first load stays small.
 import type { NavigationGuard, RouteLocationNormalized, RouteRecordRaw } from 'vue-router'
 import { loadFeatures } from '../i18n'
-import { useDeviceStore } from '../stores/device'
+import { useDeviceStore } from '../stores/useDeviceStore'
 
 /** Field screens need an enrolled phone; an enrolled phone has no business on the enroll page. */
 export const requireEnrollment: NavigationGuard = async (to) => {
@@ -12,7 +12,7 @@ export const requireEnrollment: NavigationGuard = async (to) => {
     prefetchComponents(to)
     if (to.name === 'donor' && typeof to.params.driveId === 'string') {
       const driveId = to.params.driveId
-      void import('../stores/drive').then(({ useDriveStore }) => useDriveStore().whenLoaded(driveId)).catch(() => { /* the screen loads it again */ })
+      void import('../stores/useDriveStore').then(({ useDriveStore }) => useDriveStore().whenLoaded(driveId)).catch(() => { /* the screen loads it again */ })
     }
     await device.load()
   }

@@ -14,8 +14,8 @@ import type { SyncErrorKind } from '../sync/errors'
 import type { PhoneSyncOptions } from '../sync/phone'
 import type { SyncMeta } from '../sync/ports'
 import type { SchedulerEnvironment, SchedulerOptions, SchedulerPhase, SyncScheduler } from '../sync/scheduler'
-import { useDeviceStore } from './device'
-import { useSessionStore } from './session'
+import { useDeviceStore } from './useDeviceStore'
+import { useSessionStore } from './useSessionStore'
 
 /** Same as sync/ports EMPTY_SYNC_META, without loading the sync code for it. */
 const NO_SYNC_META: SyncMeta = { lastPushAt: null, lastPullAt: null, lastCompleteAt: null, serverClockOffsetMs: null, storageWipe: null, stationBehind: null }

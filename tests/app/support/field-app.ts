@@ -9,8 +9,8 @@ import type { RosterEntry } from '../../../src/domain/records'
 import type { FieldDb } from '../../../src/app/db'
 import { createAppI18n } from '../../../src/app/i18n'
 import { fieldRoutes } from '../../../src/app/router/field-routes'
-import { useDeviceStore } from '../../../src/app/stores/device'
-import { useSessionStore } from '../../../src/app/stores/session'
+import { useDeviceStore } from '../../../src/app/stores/useDeviceStore'
+import { useSessionStore } from '../../../src/app/stores/useSessionStore'
 import { freshDb, seedReference, STATION } from './field-fixtures'
 
 export const PIN = { leader: '2580', collector: '1397' }

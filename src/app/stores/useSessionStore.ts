@@ -6,7 +6,7 @@ import { computed, ref, shallowRef } from 'vue'
 import type { RosterEntry } from '../../domain/records'
 import { verifyPin } from '../../domain/pin'
 import { dirtyFormNames } from '../composables/useDirtyForms'
-import { useDeviceStore } from './device'
+import { useDeviceStore } from './useDeviceStore'
 
 /** Lock after this long without a touch or key press (ms). */
 export const DEFAULT_LOCK_AFTER_MS = 5 * 60 * 1000

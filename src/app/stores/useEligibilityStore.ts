@@ -5,7 +5,7 @@ import { shallowRef } from 'vue'
 import { DEFAULT_ELIGIBILITY, type EligibilityConfig, type EligibilityHistory } from '../../domain/eligibility'
 import { fieldDb } from '../db'
 import { mergeLocalHistory } from '../field/donor-form'
-import { useDeviceStore } from './device'
+import { useDeviceStore } from './useDeviceStore'
 
 export interface DonorLookup {
   /** Snapshot plus local donations not yet in it; null for a donor nobody has seen. */

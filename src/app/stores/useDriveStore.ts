@@ -12,8 +12,8 @@ import type {
 import { fieldDb } from '../db'
 import { correctionsByTarget, newestVersion, saveFieldBatch, saveFieldRecord, type SavedRecord } from '../db/field-records'
 import { driveTallyKey, readTally } from '../db/tallies'
-import { useDeviceStore } from './device'
-import { useSessionStore } from './session'
+import { useDeviceStore } from './useDeviceStore'
+import { useSessionStore } from './useSessionStore'
 
 export type DriveOpenInput = Pick<Drive, 'busCode' | 'siteId' | 'channelId' | 'teamIds' | 'date' | 'staffIds' | 'leaderStaffId' | 'dinFirst' | 'dinLast' | 'bagsLoaded'>
 export type DriveCloseInput = Pick<DriveClose, 'bagsUsed' | 'bagsSpoiled' | 'bagsReturned' | 'discrepancyNote'>
