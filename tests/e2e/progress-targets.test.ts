@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningServer, startServer } from '../support/server'
 import { launchChromium, PHONE } from './support/browser'
 import { dinBody, dinWithCheck, enrollPhone, PINS, residentId, setUpStation, type StationSetup, unlockAs } from './support/field'
-import { otherPhoneSends, recordRuralDrive, stationApi, stationToday } from './progress-support'
+import { otherPhoneSends, recordRuralDrive, stationApi, stationToday } from './support/progress'
 
 const MANAGER = { username: 'zhao.manager', password: 'rural-share-32-percent' }
 

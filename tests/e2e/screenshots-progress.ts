@@ -12,7 +12,7 @@ import { periodFor } from '../../src/domain/targets'
 import { startServer } from '../support/server'
 import { PHONE, launchChromium } from './support/browser'
 import { dinBody, dinWithCheck, enrollPhone, PINS, residentId, setUpStation, unlockAs } from './support/field'
-import { addTargetByApi, channelsOf, otherPhoneSends, recordRuralDrive, stationToday } from './progress-support'
+import { addTargetByApi, channelsOf, otherPhoneSends, recordRuralDrive, stationToday } from './support/progress'
 
 const OUT = 'screenshots'
 

@@ -9,6 +9,7 @@ import type { StationTotals } from '../../src/domain/sync-protocol'
 import { type RunningServer, startServer } from '../support/server'
 import { PHONE, launchChromium } from './support/browser'
 import { dinBody, dinWithCheck, enrollPhone, PINS, readTables, residentId, setUpStation, type StationSetup, unlockAs } from './support/field'
+import { recordRuralDrive } from './support/progress'
 
 interface Donor { id: string, name: string, din: number }
 
@@ -46,43 +47,10 @@ describe('two phones on one bus sync with the station', () => {
     return ((await res.json()) as { code: string }).code
   }
 
-  async function typeInto(page: Page, label: string, text: string): Promise<void> {
-    await page.getByLabel(label, { exact: true }).focus()
-    await page.keyboard.press('Control+A')
-    await page.keyboard.type(text)
-  }
-
   /** Open a drive and record whole-blood donations through the field screens, offline. */
   async function recordDrive(page: Page, bus: string, donors: Donor[]): Promise<void> {
     await unlockAs(page, '王建华', PINS.leader, { touch: true })
-    await page.getByRole('link', { name: '开始新车次' }).tap()
-    await typeInto(page, '车号', bus)
-    await page.getByLabel('采血地点').selectOption({ label: '宜阳县三乡镇 (宜阳县)' })
-    await page.getByRole('radio', { name: '乡村流动', exact: true }).tap()
-    await page.getByRole('checkbox', { name: '李敏', exact: true }).tap()
-    await page.getByRole('radio', { name: '王建华', exact: true }).tap()
-    await typeInto(page, '第一个血袋号（DIN）', dinBody(1))
-    await typeInto(page, '最后一个血袋号（DIN）', dinBody(40))
-    await page.getByRole('button', { name: '开始车次' }).tap()
-    for (const donor of donors) {
-      await page.getByRole('link', { name: '登记献血者' }).tap()
-      await typeInto(page, '身份证号', donor.id)
-      await typeInto(page, '姓名', donor.name)
-      await page.getByRole('radio', { name: '农村', exact: true }).tap()
-      await page.keyboard.press('Enter')
-      const vitals = ['68', '142', '122', '78', '72', '36.6']
-      for (const [i, label] of ['体重 (kg)', '血红蛋白 (g/L)', '收缩压 (mmHg)', '舒张压 (mmHg)', '脉搏 (次/分)', '体温 (°C)'].entries()) {
-        await typeInto(page, label, vitals[i]!)
-      }
-      await page.getByRole('button', { name: '献血', exact: true }).tap()
-      await page.getByRole('radio', { name: '400 ml', exact: true }).tap()
-      await page.getByRole('radio', { name: 'A', exact: true }).tap()
-      await page.getByRole('radio', { name: '阳性 +', exact: true }).tap()
-      await typeInto(page, '血袋号（DIN）', dinWithCheck(donor.din))
-      await page.keyboard.press('Enter')
-      await expect.poll(() => page.getByTestId('saved').textContent()).toContain(donor.name)
-      await page.getByRole('link', { name: '返回车次' }).tap()
-    }
+    await recordRuralDrive(page, donors, { body: dinBody, withCheck: dinWithCheck }, bus)
   }
 
   const badgeState = (page: Page) => page.getByTestId('sync-badge').first().getAttribute('data-state')

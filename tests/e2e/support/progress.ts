@@ -1,12 +1,12 @@
 // Station data for the progress screen's browser test and screenshots: a second bus phone, enrolled
 // through the API, that has already sent today's donations (so the station's totals are more than
 // the phone under test), and targets set through the admin API.
-import { isoDateOf } from '../../src/domain/dates'
-import { isbt128Din } from '../../src/domain/din'
-import { newId } from '../../src/domain/ids'
-import type { Channel, Donation, Drive, FieldRecord, Target } from '../../src/domain/records'
-import type { PushResponse } from '../../src/domain/sync-protocol'
-import type { StationSetup } from './support/field'
+import { isoDateOf } from '../../../src/domain/dates'
+import { isbt128Din } from '../../../src/domain/din'
+import { newId } from '../../../src/domain/ids'
+import type { Channel, Donation, Drive, FieldRecord, Target } from '../../../src/domain/records'
+import type { PushResponse } from '../../../src/domain/sync-protocol'
+import type { StationSetup } from './field'
 
 export async function stationApi<T>(baseUrl: string, method: string, path: string, body: unknown, token?: string): Promise<T> {
   const res = await fetch(`${baseUrl}${path}`, {
@@ -91,10 +91,10 @@ export async function typeInto(page: import('playwright-core').Page, label: stri
  */
 export async function recordRuralDrive(
   page: import('playwright-core').Page, donors: { id: string, name: string, din: number }[],
-  dins: { body: (n: number) => string, withCheck: (n: number) => string },
+  dins: { body: (n: number) => string, withCheck: (n: number) => string }, bus = '豫C-A0001',
 ): Promise<string> {
   await page.getByRole('link', { name: '开始新车次' }).tap()
-  await typeInto(page, '车号', '豫C-A0001')
+  await typeInto(page, '车号', bus)
   await page.getByLabel('采血地点').selectOption({ label: '宜阳县三乡镇 (宜阳县)' })
   await page.getByRole('radio', { name: '乡村流动', exact: true }).tap()
   await page.getByRole('checkbox', { name: '李敏', exact: true }).tap()
