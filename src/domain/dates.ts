@@ -89,9 +89,17 @@ export function maxDate(a: string, b: string): string {
 }
 
 /** The calendar date of an instant in an IANA time zone (default: the runtime's own zone). */
+// Building an Intl.DateTimeFormat costs milliseconds on a slow phone; one per time zone is enough.
+const dayFormats = new Map<string, Intl.DateTimeFormat>()
+
 export function isoDateOf(instant: Date = new Date(), timeZone?: string): string {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: 'numeric', day: 'numeric' })
-    .formatToParts(instant)
+  const key = timeZone ?? ''
+  let format = dayFormats.get(key)
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: 'numeric', day: 'numeric' })
+    dayFormats.set(key, format)
+  }
+  const parts = format.formatToParts(instant)
   const part = (type: Intl.DateTimeFormatPartTypes): number => Number(parts.find((p) => p.type === type)?.value)
   return formatIsoDate({ year: part('year'), month: part('month'), day: part('day') })
 }
