@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { newId } from '../../src/domain/ids'
 import { SCHEMA_VERSION } from '../../src/domain/records'
 import { createSyncEngine, type SyncEngineOptions } from '../../src/app/sync/engine'
-import { MemoryPhoneStore } from '../../src/app/sync/memory-ports'
+import { MemoryPhoneStore } from './support/memory-ports'
 import type { Clock } from '../../src/app/sync/ports'
 import { FakeStation, type Fault, ScriptedTransport } from './sync-fake-station'
 

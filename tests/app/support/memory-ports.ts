@@ -1,12 +1,12 @@
 // In-memory phone storage with the same rules as the Dexie ports (one "transaction" per call,
-// a key generator that never goes back). For engine tests and benchmarks, never for the app.
-import { newId } from '../../domain/ids'
-import type { EligibilityEntry, MutationResult, PullResponse } from '../../domain/sync-protocol'
-import { mergeEligibility, pendingReferenceKeys, referenceKey } from './reference-rules'
+// a key generator that never goes back), for the engine tests.
+import { newId } from '../../../src/domain/ids'
+import type { EligibilityEntry, MutationResult, PullResponse } from '../../../src/domain/sync-protocol'
+import { mergeEligibility, pendingReferenceKeys, referenceKey } from '../../../src/app/sync/reference-rules'
 import {
   type ApplyPageSummary, EMPTY_SYNC_META, type OutboxEntry, type OutboxPort, type ReferenceSink, type SequenceMarks,
   type SettleSummary, type SyncMeta, type SyncMetaPort,
-} from './ports'
+} from '../../../src/app/sync/ports'
 
 export interface MemoryRecordRow {
   record: { id: string, type: string } & Record<string, unknown>
