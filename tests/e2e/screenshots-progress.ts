@@ -11,7 +11,7 @@ import { newId } from '../../src/domain/ids'
 import { periodFor } from '../../src/domain/targets'
 import { startServer } from '../support/server'
 import { PHONE, launchChromium } from './support/browser'
-import { dinBody, dinWithCheck, enrollPhone, PINS, residentId, setUpStation, unlockAs } from './support/field'
+import { dinBody, dinWithCheck, putPhoneRow, enrollPhone, PINS, residentId, setUpStation, unlockAs } from './support/field'
 import { addTargetByApi, channelsOf, otherPhoneSends, recordRuralDrive, stationToday } from './support/progress'
 
 const OUT = 'screenshots'
@@ -50,20 +50,7 @@ async function main(): Promise<void> {
     ], { body: dinBody, withCheck: dinWithCheck })
     // A target for this very drive, as the next pull would bring it (the bus is offline here).
     const stationId = channels[0]!.stationId
-    await page.evaluate(async (row) => {
-      const db = await new Promise<IDBDatabase>((resolve, reject) => {
-        const req = indexedDB.open('bloodbus')
-        req.onsuccess = () => resolve(req.result)
-        req.onerror = () => reject(req.error)
-      })
-      await new Promise<void>((resolve, reject) => {
-        const tx = db.transaction('targets', 'readwrite')
-        tx.objectStore('targets').put(row)
-        tx.oncomplete = () => resolve()
-        tx.onerror = () => reject(tx.error)
-      })
-      db.close()
-    }, { key: newId(), value: { id: newId(), stationId, period: { kind: 'custom', start: today, end: today }, scope: { kind: 'drive', id: driveId }, metric: 'donations', comparison: '>=', value: 40 } })
+    await putPhoneRow(page, 'targets', { key: newId(), value: { id: newId(), stationId, period: { kind: 'custom', start: today, end: today }, scope: { kind: 'drive', id: driveId }, metric: 'donations', comparison: '>=', value: 40 } })
     await page.locator('.bar-back').tap()
     await page.getByTestId('progress-link').waitFor()
     await shot(page, '30-drives-progress-link')

@@ -213,18 +213,23 @@ export async function addSnapshotDonor(page: Page, idNumber: string, history: Om
   const salt = (stations![0]!.value as Station).donorKeySalt
   if (!salt) throw new Error('the phone has no donor key salt')
   const entry: EligibilityEntry = { donorKey: await donorKey(idNumber, salt), ...history }
-  await page.evaluate(async (row) => {
+  await putPhoneRow(page, 'eligibility', { key: entry.donorKey, value: entry })
+}
+
+/** Writes one row straight into a table of the phone's IndexedDB, as a pull would. */
+export async function putPhoneRow(page: Page, table: string, row: { key: string, value: unknown }): Promise<void> {
+  await page.evaluate(async ({ table, row }) => {
     const db = await new Promise<IDBDatabase>((resolve, reject) => {
       const req = indexedDB.open('bloodbus')
       req.onsuccess = () => resolve(req.result)
       req.onerror = () => reject(req.error)
     })
     await new Promise<void>((resolve, reject) => {
-      const tx = db.transaction('eligibility', 'readwrite')
-      tx.objectStore('eligibility').put(row)
+      const tx = db.transaction(table, 'readwrite')
+      tx.objectStore(table).put(row)
       tx.oncomplete = () => resolve()
       tx.onerror = () => reject(tx.error)
     })
     db.close()
-  }, { key: entry.donorKey, value: entry })
+  }, { table, row })
 }
