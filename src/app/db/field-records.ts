@@ -7,7 +7,7 @@ import { newId } from '../../domain/ids'
 import { fieldDb, type FieldDb } from './index'
 import { RECORD_TABLE, type OutboxEntry } from './schema'
 import type { IndicatorCounts } from '../../domain/indicators'
-import { applyToTallies } from './tallies'
+import { applyToTallies, readTalliesOf, writeTallies } from './tallies'
 
 export const FIELD_RECORD_ERRORS = [
   'invalid_record', 'unknown_drive', 'drive_closed', 'drive_already_closed', 'duplicate_din',
@@ -75,19 +75,36 @@ export async function saveFieldBatch(records: FieldRecord[], db: FieldDb = field
     const tallies = new Map<string, IndicatorCounts>()
     // Writes are not awaited one by one: IndexedDB runs a transaction's requests in the order
     // they were made (so later reads see earlier writes), and any failure aborts all of it.
-    // This saves a round trip per write on a slow phone.
-    const writes: Array<Promise<SavedRecord>> = []
-    for (const [i, rec] of recs.entries()) {
-      await checkRules(db, rec)
-      const stored = (db[RECORD_TABLE[rec.type]] as FieldDb['voids']).add(rec as never)
-      await updateTallies(db, rec, tallies)
-      const entry = entries[i]!
-      const queued = db.outbox.add(entry)
-      const written = Promise.all([stored, queued]).then(([, seq]) => ({ seq: seq as number, mutationId: entry.mutationId, record: rec }))
-      written.catch(() => { /* reported by the Promise.all below, or by the read that failed first */ })
-      writes.push(written)
+    // Every round trip saved is time the person at the table waits on a slow phone.
+    const writes: Array<Promise<unknown>> = []
+    const saved: Array<Promise<SavedRecord>> = []
+    const settled = <T>(p: Promise<T>): Promise<T> => {
+      p.catch(() => { /* the failure that aborted the transaction is reported by the await that saw it */ })
+      return p
     }
-    return { saved: await Promise.all(writes), tallies }
+    const queue = (rec: FieldRecord, entry: OutboxEntry): void => {
+      writes.push(settled((db[RECORD_TABLE[rec.type]] as FieldDb['voids']).add(rec as never)))
+      saved.push(settled(db.outbox.add(entry).then((seq) => ({ seq: seq as number, mutationId: entry.mutationId, record: rec }))))
+    }
+    for (const [i, rec] of recs.entries()) {
+      const counted = rec.type === 'donation' || rec.type === 'deferral' || rec.type === 'drive' ? rec : null
+      if (counted) {
+        // The checks and the tally reads go out first, this record's writes right behind them in
+        // the same round: the reads cannot see the record, and a failed check aborts the writes.
+        // Their reads are all made before checkRules' first await (a test would find the record
+        // "already used" otherwise).
+        const ready = Promise.all([checkRules(db, rec), readTalliesOf(db, counted)])
+        queue(rec, entries[i]!)
+        const [, change] = await ready
+        writes.push(settled(writeTallies(db, change, counted, 1, tallies)))
+      } else {
+        await checkRules(db, rec)
+        queue(rec, entries[i]!)
+        await recountForChange(db, rec, tallies)
+      }
+    }
+    await Promise.all(writes)
+    return { saved: await Promise.all(saved), tallies }
   })
 }
 
@@ -160,28 +177,21 @@ async function requireOpenDrive(db: FieldDb, driveId: string): Promise<void> {
   if (closes > 0) throw new FieldRecordError('drive_closed', 'the drive is closed')
 }
 
-/** A bag number is used once per drive, counting corrections that changed it; `selfId` is the donation being corrected. */
+/**
+ * A bag number is used once per drive: by any donation recorded on it (a voided donation's bag
+ * stays used) or any correction that gave a donation on it that number. `selfId` is the donation
+ * being corrected, whose own numbers do not count against it. Two point reads by index.
+ */
 async function requireUnusedDin(db: FieldDb, donation: Donation, selfId: string | null): Promise<void> {
-  const used = await usedDinsOfDrive(db, donation.driveId, selfId)
-  if (used.has(donation.din)) throw new FieldRecordError('duplicate_din', `bag ${donation.din} is already used on this drive`)
-}
-
-/** The DINs of a drive's donations, as corrected (a voided donation's bag stays used). */
-export async function usedDinsOfDrive(db: FieldDb, driveId: string | null, exceptId: string | null = null): Promise<Set<string>> {
-  const donations = driveId
-    ? await db.donations.where('driveId').equals(driveId).toArray()
-    : []
-  // Two reads whatever the drive's size: the save stays quick late in the day.
-  const corrections = donations.length > 0 ? await db.corrections.where('targetId').anyOf(donations.map((d) => d.id)).toArray() : []
-  const byTarget = correctionsByTarget(corrections)
-  const used = new Set<string>()
-  for (const d of donations) {
-    if (d.id === exceptId) continue
-    const current = newestVersion(d, byTarget.get(d.id) ?? [])
-    used.add(d.din)
-    if (current.type === 'donation') used.add(current.din)
+  if (!donation.driveId) return
+  const key = [donation.driveId, donation.din]
+  const [originals, corrections] = await Promise.all([
+    db.donations.where('[driveId+din]').equals(key).primaryKeys(),
+    db.corrections.where('[replacement.driveId+replacement.din]').equals(key).toArray(),
+  ])
+  if (originals.some((id) => id !== selfId) || corrections.some((c) => c.targetId !== selfId)) {
+    throw new FieldRecordError('duplicate_din', `bag ${donation.din} is already used on this drive`)
   }
-  return used
 }
 
 export function correctionsByTarget(corrections: Correction[]): Map<string, Correction[]> {
@@ -221,10 +231,9 @@ function byCreation(a: Correction, b: Correction): number {
   return a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : 1
 }
 
-async function updateTallies(db: FieldDb, rec: FieldRecord, touched: Map<string, IndicatorCounts>): Promise<void> {
-  if (rec.type === 'donation' || rec.type === 'deferral' || rec.type === 'drive') {
-    await applyToTallies(db, rec, 1, touched)
-  } else if (rec.type === 'void') {
+/** Voids and corrections take a record's effective version out of the tallies (and put the new one in). */
+async function recountForChange(db: FieldDb, rec: FieldRecord, touched: Map<string, IndicatorCounts>): Promise<void> {
+  if (rec.type === 'void') {
     const target = (await db.donations.get(rec.targetId)) ?? (await db.deferrals.get(rec.targetId))
     if (target) await applyToTallies(db, await effectiveVersion(db, target), -1, touched)
   } else if (rec.type === 'correction') {

@@ -103,7 +103,15 @@ export class FieldDb extends Dexie {
       syncMeta: 'key',
     })
 
-    // ── Version 2 and later go here, each as `this.version(n).stores({...changed tables}).upgrade(...)`
+    // ── Version 2 ─────────────────────────────────────────────────────────────────────────────
+    // A bag number given by a correction is found by index, so a save checks for a used DIN with
+    // point reads instead of reading the whole drive. No upgrade function: the rows do not change,
+    // and IndexedDB fills a new index from the rows already stored.
+    this.version(2).stores({
+      corrections: 'id, targetId, [replacement.driveId+replacement.din]',
+    })
+
+    // ── Version 3 and later go here, each as `this.version(n).stores({...changed tables}).upgrade(...)`
     // with its upgrade function beside it. Never edit or remove an earlier version.
   }
 }

@@ -1,6 +1,7 @@
+import { Dexie } from 'dexie'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { newId } from '../../../src/domain/ids'
-import type { FieldDb } from '../../../src/app/db'
+import { FieldDb, useFieldDb } from '../../../src/app/db'
 import { FieldRecordError, saveFieldRecord } from '../../../src/app/db/field-records'
 import { outboxSummary } from '../../../src/app/db/outbox'
 import { driveTallyKey, monthTallyKey, readTally } from '../../../src/app/db/tallies'
@@ -61,6 +62,46 @@ describe('saveFieldRecord', () => {
     await saveFieldRecord({ type: 'void', id: newId(), stationId: drive.stationId, deviceId: drive.deviceId, authorStaffId: staffId, createdAt: new Date().toISOString(), targetId: first.id, reason: 'wrong donor' })
     expect(await codeOf(saveFieldRecord(makeDonation(drive, staffId, { din: 'W123423000007' })))).toBe('duplicate_din')
     expect(await db.donations.count()).toBe(1)
+  })
+
+  it('refuses a bag number that any correction gave a donation on the drive, and the number it replaced', async () => {
+    const drive = makeDrive(staffId)
+    await saveFieldRecord(drive)
+    const d1 = makeDonation(drive, staffId, { din: 'W123423000001' })
+    await saveFieldRecord(d1)
+    const base = () => ({ id: newId(), stationId: drive.stationId, deviceId: drive.deviceId, authorStaffId: staffId, createdAt: new Date().toISOString() })
+    await saveFieldRecord({ type: 'correction', ...base(), targetId: d1.id, reason: 'bag misread', replacement: { ...d1, din: 'W123423000003' } })
+    for (const din of ['W123423000001', 'W123423000003']) {
+      expect(await codeOf(saveFieldRecord(makeDonation(drive, staffId, { din })))).toBe('duplicate_din')
+    }
+    // The donation's own numbers do not count against a further correction of it.
+    expect(await codeOf(saveFieldRecord({ type: 'correction', ...base(), targetId: d1.id, reason: 'back', replacement: { ...d1, din: 'W123423000001' } }))).toBe('saved')
+    // Another drive may use the same numbers.
+    const other = makeDrive(staffId)
+    await saveFieldRecord(other)
+    expect(await codeOf(saveFieldRecord(makeDonation(other, staffId, { din: 'W123423000003' })))).toBe('saved')
+  })
+
+  it('opens a version 1 phone database with its records, and finds the bag numbers its corrections gave', async () => {
+    const name = `test-v1-${newId()}`
+    const drive = makeDrive(staffId)
+    const d1 = makeDonation(drive, staffId, { din: 'W123423000001' })
+    const correction = { type: 'correction' as const, id: newId(), stationId: drive.stationId, deviceId: drive.deviceId, authorStaffId: staffId, createdAt: new Date().toISOString(), targetId: d1.id, reason: 'bag misread', replacement: { ...d1, din: 'W123423000004' } }
+    // The tables this test touches, as version 1 declared them.
+    const v1 = new Dexie(name)
+    v1.version(1).stores({ drives: 'id, date, createdAt', driveCloses: 'id, driveId', donations: 'id, driveId, [driveId+din], din, donorKey, collectedOn', corrections: 'id, targetId' })
+    await v1.table('drives').add(drive)
+    await v1.table('donations').add(d1)
+    await v1.table('corrections').add(correction)
+    v1.close()
+
+    const upgraded = useFieldDb(new FieldDb(name))
+    await seedReference(upgraded)
+    expect(upgraded.verno).toBe(2)
+    expect(await upgraded.corrections.get(correction.id)).toEqual(correction)
+    expect(await upgraded.corrections.where('[replacement.driveId+replacement.din]').equals([drive.id, 'W123423000004']).primaryKeys()).toEqual([correction.id])
+    expect(await codeOf(saveFieldRecord(makeDonation(drive, staffId, { din: 'W123423000004' }), upgraded))).toBe('duplicate_din')
+    expect(await codeOf(saveFieldRecord(makeDonation(drive, staffId, { din: 'W123423000005' }), upgraded))).toBe('saved')
   })
 
   it('keeps drive, day and month tallies through donations, deferrals, voids and corrections', async () => {
