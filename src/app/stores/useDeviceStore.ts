@@ -3,6 +3,7 @@ import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import type { Channel, RosterEntry, Site, Station, Team } from '../../domain/records'
 import { fieldDb, type DeviceInfo } from '../db'
+import { inNameOrder, NAME_ORDER_KEY, type NameOrder } from '../db/name-order'
 
 /** sync/pull META_LAST_PULL_AT; enrollment and pull code load only when used (a test checks they agree). */
 export const LAST_PULL_AT_KEY = 'lastPullAt'
@@ -20,22 +21,23 @@ export const useDeviceStore = defineStore('device', () => {
   const loaded = ref(false)
 
   const enrolled = computed(() => info.value !== null)
-  const activeRoster = computed(() =>
-    roster.value.filter((s) => s.active).sort((a, b) => a.name.localeCompare(b.name, 'zh-CN')))
+  /** Active staff in pinyin order. */
+  const activeRoster = computed(() => roster.value.filter((s) => s.active))
   const hasReference = computed(() => station.value !== null && roster.value.length > 0)
 
   async function load(): Promise<void> {
     const db = fieldDb()
-    const [dev, stations, siteRows, channelRows, teamRows, rosterRows, lastPull] = await Promise.all([
+    const [dev, stations, siteRows, channelRows, teamRows, rosterRows, lastPull, nameOrder] = await Promise.all([
       db.device.get('device'), db.stations.toArray(), db.sites.toArray(), db.channels.toArray(),
-      db.teams.toArray(), db.roster.toArray(), db.syncMeta.get(LAST_PULL_AT_KEY),
+      db.teams.toArray(), db.roster.toArray(), db.syncMeta.get(LAST_PULL_AT_KEY), db.syncMeta.get(NAME_ORDER_KEY),
     ])
+    const order = nameOrder?.value as NameOrder | undefined
     info.value = dev ?? null
     station.value = stations.map((r) => r.value).find((s) => s.id === dev?.stationId) ?? stations[0]?.value ?? null
-    sites.value = siteRows.map((r) => r.value).sort((a, b) => a.name.localeCompare(b.name, 'zh-CN'))
+    sites.value = inNameOrder(siteRows.map((r) => r.value), order?.sites)
     channels.value = channelRows.map((r) => r.value)
     teams.value = teamRows.map((r) => r.value)
-    roster.value = rosterRows.map((r) => r.value)
+    roster.value = inNameOrder(rosterRows.map((r) => r.value), order?.roster)
     lastPullAt.value = typeof lastPull?.value === 'string' ? lastPull.value : null
     loaded.value = true
   }

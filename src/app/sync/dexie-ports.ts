@@ -9,6 +9,7 @@ import {
   type ApplyPageSummary, EMPTY_SYNC_META, type OutboxEntry, type OutboxPort, type ReferenceSink, type SequenceMarks,
   type SettleSummary, type SyncMeta, type SyncMetaPort,
 } from './ports'
+import { storeNameOrder } from '../db/name-order'
 import { PULL_TABLE } from './pull-tables'
 import { mergeEligibility, pendingReferenceKeys, referenceKey } from './reference-rules'
 
@@ -222,6 +223,7 @@ export function dexieReferenceSink(db: FieldDb): ReferenceSink {
           await table.put({ key: change.key, value: value.output })
           applied++
         }
+        if (page.reset || page.changes.some((c) => c.entity === 'roster' || c.entity === 'site')) await storeNameOrder(db)
         await db.syncMeta.bulkPut([
           { key: META_KEYS.pullCursor, value: page.cursor },
           { key: META_KEYS.lastPullServerTime, value: page.serverTime },
