@@ -17,6 +17,7 @@ export type DonorStep = 'identity' | 'vitals' | 'outcome' | 'saved'
 export type Outcome = 'donation' | 'deferral'
 
 export interface DonorFormDeps {
+  /** Read only when a check needs it, so a getter may work it out late (see DonorRecordView). */
   today: string
   drive: Pick<Drive, 'dinFirst' | 'dinLast'>
   usedDins: () => ReadonlySet<string>
@@ -51,7 +52,6 @@ export type DonorFormState = ReturnType<typeof blankState>
 
 export function createDonorForm(deps: DonorFormDeps) {
   const state = reactive(blankState())
-  state.startDate = deps.today
   /** Which checks to show as errors (after a Next/Save tap), so typing is not shouted at. */
   const tried = reactive({ identity: false, vitals: false, outcome: false })
   const donorKey = ref<string | null>(null)
@@ -134,6 +134,7 @@ export function createDonorForm(deps: DonorFormDeps) {
   /** Preselect the deferral reason that matches what failed. */
   function startDeferral(): void {
     state.outcome = 'deferral'
+    if (!state.startDate) state.startDate = deps.today
     const first = blockers.value[0] ?? warnings.value[0]
     if (!state.reasonCode && first) state.reasonCode = suggestDeferralReason(first)
     state.step = 'outcome'
@@ -167,7 +168,7 @@ export function createDonorForm(deps: DonorFormDeps) {
   }
 
   function reset(): void {
-    Object.assign(state, blankState(), { startDate: deps.today })
+    Object.assign(state, blankState())
     Object.assign(tried, { identity: false, vitals: false, outcome: false })
   }
 

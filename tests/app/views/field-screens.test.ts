@@ -1,5 +1,6 @@
 import type { DOMWrapper, VueWrapper } from '@vue/test-utils'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { addDays, addMonths } from '../../../src/domain/dates'
 import { isbt128Din } from '../../../src/domain/din'
 import { residentIdCheckCharacter } from '../../../src/domain/resident-id'
 import { useDriveStore } from '../../../src/app/stores/useDriveStore'
@@ -83,7 +84,16 @@ describe('recording one person', () => {
     await settle()
     // The matching reason is preselected and its until-date shown (Hb: 1 month from today).
     expect((w.find('select').element as HTMLSelectElement).value).toBe('low_hb')
-    expect(w.find('[data-testid="deferral-until"]').text()).toMatch(/暂缓至 \d{4}-\d{2}-\d{2}/)
+    const today = useDriveStore().today()
+    expect(w.find('[data-testid="deferral-until"]').text()).toContain(`暂缓至 ${addDays(addMonths(today, 1), -1)}（含）`)
+    // The until-date is the last day deferred. A reason counted from recovery starts from today
+    // until staff give the day they got well.
+    await w.find('select').setValue('cold_fever')
+    expect(w.find<HTMLInputElement>('#deferral-start').element.value).toBe(today)
+    expect(w.find('[data-testid="deferral-until"]').text()).toContain(`暂缓至 ${addDays(today, 6)}（含）`)
+    await w.find('#deferral-start').setValue(addDays(today, -3))
+    expect(w.find('[data-testid="deferral-until"]').text()).toContain(`暂缓至 ${addDays(today, 3)}（含）`)
+    await w.find('select').setValue('low_hb')
     await w.find('form').trigger('submit')
     await settle()
     expect(w.find('[data-testid="saved"]').exists()).toBe(true)
