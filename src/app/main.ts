@@ -1,6 +1,9 @@
 import { createPinia } from 'pinia'
 import { createApp } from 'vue'
 import App from './App.vue'
+import { registerServiceWorker } from './composables/usePwaUpdate'
+import { ensurePersistenceRequested } from './composables/useStoragePersistence'
+import { afterFirstScreen, firstScreenUsable } from './first-screen'
 import { createAppI18n, ready } from './i18n'
 import { createAppRouter } from './router'
 import './styles/tokens.css'
@@ -11,10 +14,15 @@ const router = createAppRouter()
 const app = createApp(App).use(pinia).use(router).use(createAppI18n())
 // Chinese is bundled; English (if this phone chose it) loads first.
 void ready().then(() => app.mount('#app'))
-// Sync starts from the first screen on, whichever it is, once that screen has rendered: its code
-// loads after the screen's own, not in competition with it. It waits for the phone to be enrolled.
+// A screen outside the staff lock (enrollment, the station pages) is usable once rendered; the
+// bus screens say so at the unlock (FieldLayout).
 void router.isReady().then(() => {
-  const start = () => void import('./stores/useSyncStore').then(({ useSyncStore }) => useSyncStore(pinia).start())
-  const whenIdle = () => ('requestIdleCallback' in window ? requestIdleCallback(start, { timeout: 2000 }) : setTimeout(start, 200))
-  requestAnimationFrame(() => setTimeout(whenIdle, 0))
+  if (!router.currentRoute.value.meta.staffLock) requestAnimationFrame(() => setTimeout(firstScreenUsable, 0))
+})
+// Sync, the service worker and the request for persistent storage start after the first screen,
+// not in competition with it. Sync waits for the phone to be enrolled.
+afterFirstScreen(() => {
+  void import('./stores/useSyncStore').then(({ useSyncStore }) => useSyncStore(pinia).start())
+  registerServiceWorker()
+  void ensurePersistenceRequested()
 })

@@ -81,10 +81,13 @@ export async function checkForUpdate(): Promise<void> {
   }
 }
 
-function startServiceWorker(): void {
+/**
+ * Registers the service worker and starts watching for updates; main.ts calls it once the first
+ * screen is usable (workbox-window loads then, off the path of the form's first load).
+ */
+export function registerServiceWorker(): void {
   if (started || !serviceWorkerAvailable()) return
   started = true
-  // workbox-window is loaded after the first screen, off the path of the form's first load.
   void import('workbox-window').then(({ Workbox }) => {
     workbox = new Workbox('/sw.js', { scope: '/' })
     // Any worker that reaches "waiting" (ours or found by another tab) is a version to offer.
@@ -137,9 +140,8 @@ export interface PwaUpdate {
   applyUpdate: typeof applyUpdate
 }
 
-/** The app-wide update state; the first call registers the service worker (built app only). */
+/** The app-wide update state (registerServiceWorker fills it). */
 export function usePwaUpdate(): PwaUpdate {
-  startServiceWorker()
   return {
     needRefresh: state.needRefresh,
     offlineReady: state.offlineReady,

@@ -30,12 +30,21 @@ function prefetchComponents(to: RouteLocationNormalized): void {
   }
 }
 
+declare module 'vue-router' {
+  interface RouteMeta {
+    /** Screens under the staff lock (FieldLayout). */
+    staffLock?: boolean
+  }
+}
+
 export const fieldRoutes: RouteRecordRaw[] = [
   { path: '/enroll', name: 'enroll', component: () => import('../views/EnrollView.vue'), beforeEnter: requireEnrollment },
   {
     path: '/',
     component: () => import('../views/FieldLayout.vue'),
     beforeEnter: requireEnrollment,
+    // Under the staff lock: the first screen counts as usable only once someone unlocks.
+    meta: { staffLock: true },
     children: [
       { path: '', name: 'home', redirect: { name: 'drives' } },
       { path: 'drives', name: 'drives', component: () => import('../views/DriveListView.vue') },
