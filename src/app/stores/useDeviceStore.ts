@@ -3,7 +3,7 @@ import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import type { Channel, RosterEntry, Site, Station, Team } from '../../domain/records'
 import { fieldDb, type DeviceInfo } from '../db'
-import { inNameOrder, NAME_ORDER_KEY, type NameOrder } from '../db/name-order'
+import { coversAll, inNameOrder, NAME_ORDER_KEY, nameOrderOf, type NameOrder } from '../db/name-order'
 
 /** sync/pull META_LAST_PULL_AT; enrollment and pull code load only when used (a test checks they agree). */
 export const LAST_PULL_AT_KEY = 'lastPullAt'
@@ -31,13 +31,20 @@ export const useDeviceStore = defineStore('device', () => {
       db.device.get('device'), db.stations.toArray(), db.sites.toArray(), db.channels.toArray(),
       db.teams.toArray(), db.roster.toArray(), db.syncMeta.get(LAST_PULL_AT_KEY), db.syncMeta.get(NAME_ORDER_KEY),
     ])
-    const order = nameOrder?.value as NameOrder | undefined
+    const rosterList = rosterRows.map((r) => r.value)
+    const siteList = siteRows.map((r) => r.value)
+    let order = nameOrder?.value as NameOrder | undefined
+    if (!coversAll(order, rosterList, siteList)) {
+      // Names that came before pulls stored an order (an older app version): sort once, keep it.
+      order = nameOrderOf(rosterList, siteList)
+      void db.syncMeta.put({ key: NAME_ORDER_KEY, value: order }).catch(() => { /* sorted again next start */ })
+    }
     info.value = dev ?? null
     station.value = stations.map((r) => r.value).find((s) => s.id === dev?.stationId) ?? stations[0]?.value ?? null
-    sites.value = inNameOrder(siteRows.map((r) => r.value), order?.sites)
+    sites.value = inNameOrder(siteList, order.sites)
     channels.value = channelRows.map((r) => r.value)
     teams.value = teamRows.map((r) => r.value)
-    roster.value = inNameOrder(rosterRows.map((r) => r.value), order?.roster)
+    roster.value = inNameOrder(rosterList, order.roster)
     lastPullAt.value = typeof lastPull?.value === 'string' ? lastPull.value : null
     loaded.value = true
   }

@@ -1,10 +1,10 @@
 import { createPinia, setActivePinia } from 'pinia'
-import { beforeEach, describe, expect, it } from 'vitest'
+import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { newId } from '../../../src/domain/ids'
 import type { RosterEntry, Site } from '../../../src/domain/records'
 import type { PullResponse } from '../../../src/domain/sync-protocol'
 import type { FieldDb } from '../../../src/app/db'
-import { inNameOrder, NAME_ORDER_KEY } from '../../../src/app/db/name-order'
+import { NAME_ORDER_KEY } from '../../../src/app/db/name-order'
 import { useDeviceStore } from '../../../src/app/stores/useDeviceStore'
 import { dexieReferenceSink } from '../../../src/app/sync/dexie-ports'
 import { freshDb, STATION } from '../support/field-fixtures'
@@ -45,11 +45,23 @@ describe('staff and sites in pinyin order', () => {
     expect(device.sites.map((s) => s.name)).toEqual(['洛宁县城关镇', '宜阳县三乡镇'])
   })
 
-  it('follows the stored order, and sorts by name itself when the order does not cover every row', () => {
+  it('follows the stored order without sorting again', async () => {
     const rows = ['张伟', '安然', '李娜'].map((n) => staff(n))
-    const stored = [rows[0]!.id, rows[2]!.id, rows[1]!.id]
-    expect(inNameOrder(rows, stored).map((s) => s.name)).toEqual(['张伟', '李娜', '安然'])
-    expect(inNameOrder(rows, stored.slice(1)).map((s) => s.name)).toEqual(['安然', '李娜', '张伟'])
-    expect(inNameOrder(rows, undefined).map((s) => s.name)).toEqual(['安然', '李娜', '张伟'])
+    const stored = { roster: [rows[0]!.id, rows[2]!.id, rows[1]!.id], sites: [] }
+    await db.roster.bulkPut(rows.map((s) => ({ key: s.id, value: s })))
+    await db.syncMeta.put({ key: NAME_ORDER_KEY, value: stored })
+    const device = useDeviceStore()
+    await device.load()
+    expect(device.activeRoster.map((s) => s.name)).toEqual(['张伟', '李娜', '安然'])
+  })
+
+  it('sorts names stored without an order (an older app version) once, and keeps the order for the next start', async () => {
+    const rows = ['张伟', '安然', '李娜'].map((n) => staff(n))
+    await db.roster.bulkPut(rows.map((s) => ({ key: s.id, value: s })))
+    await db.syncMeta.put({ key: NAME_ORDER_KEY, value: { roster: [rows[0]!.id], sites: [] } })
+    const device = useDeviceStore()
+    await device.load()
+    expect(device.activeRoster.map((s) => s.name)).toEqual(['安然', '李娜', '张伟'])
+    await vi.waitFor(async () => expect((await db.syncMeta.get(NAME_ORDER_KEY))?.value).toEqual({ roster: [rows[1]!.id, rows[2]!.id, rows[0]!.id], sites: [] }))
   })
 })

@@ -12,6 +12,7 @@ import { seedChannels, seedTeams } from '../../../src/domain/reference-data'
 import type { RosterEntry, Site, Station } from '../../../src/domain/records'
 import { residentIdCheckCharacter } from '../../../src/domain/resident-id'
 import type { EligibilityEntry } from '../../../src/domain/sync-protocol'
+import { NAME_ORDER_KEY, nameOrderOf } from '../../../src/app/db/name-order'
 
 export const PINS = { leader: '2580', collector: '1397', second: '4862' } as const
 
@@ -87,7 +88,11 @@ export async function makeFieldSeed(): Promise<FieldSeed> {
       teams: teams.map(ref),
       roster: Object.values(roster).map(ref),
       eligibility: [{ key: eligibility.donorKey, value: eligibility }],
-      syncMeta: [{ key: 'lastPullAt', value: new Date().toISOString() }, { key: 'pullCursor', value: 'seeded' }],
+      // As a pull leaves them, with the staff and sites' pinyin order.
+      syncMeta: [
+        { key: 'lastPullAt', value: new Date().toISOString() }, { key: 'pullCursor', value: 'seeded' },
+        { key: NAME_ORDER_KEY, value: nameOrderOf(Object.values(roster), sites) },
+      ],
     },
   }
 }
