@@ -58,7 +58,7 @@ export function createDonorForm(deps: DonorFormDeps) {
   const lookup = ref<DonorLookup | null>(null)
   const lookupError = ref<'no_salt' | null>(null)
 
-  const identity = computed(() => checkIdentity(state.idNumber, deps.today, tried.identity))
+  const identity = computed(() => checkIdentity(state.idNumber, () => deps.today, tried.identity))
   const sex = computed(() => (identity.value.state === 'ok' ? identity.value.sex : null))
 
   // Look the donor up as soon as the ID number is valid; a newer number wins over a slow lookup.

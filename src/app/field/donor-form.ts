@@ -15,13 +15,15 @@ export type IdentityCheck =
 /**
  * Live check while typing: silent until the number could be complete (15 or 18 characters),
  * then either what it tells or why it is wrong. `final` reports a short number as an error too.
+ * `today` may be a function: it is called only once there is a number to check.
  */
-export function checkIdentity(text: string, today: string, final = false): IdentityCheck {
+export function checkIdentity(text: string, today: string | (() => string), final = false): IdentityCheck {
   const id = normalizeResidentIdText(text)
   if (!final && id.length < 18 && id.length !== 15 && /^\d*$/.test(id)) return { state: 'incomplete' }
-  const parsed = parseResidentId(id, today)
+  const on = typeof today === 'function' ? today() : today
+  const parsed = parseResidentId(id, on)
   if (!parsed.ok) return { state: 'error', error: parsed.error }
-  return { state: 'ok', id18: parsed.id18, birthDate: parsed.birthDate, sex: parsed.sex, ageYears: ageOn(parsed.birthDate, today) }
+  return { state: 'ok', id18: parsed.id18, birthDate: parsed.birthDate, sex: parsed.sex, ageYears: ageOn(parsed.birthDate, on) }
 }
 
 /** A number typed on the decimal pad ("36,8" works too); null when empty or not a number. */

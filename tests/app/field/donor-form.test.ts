@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { checkIdentity, checkVitalsForm, EMPTY_VITALS, mergeLocalHistory, parseMeasurement, snapshotWarnings } from '../../../src/app/field/donor-form'
 import { checkDonationDin } from '../../../src/app/field/din-check'
 import { computeDeferralUntil } from '../../../src/app/field/deferral'
@@ -10,6 +10,15 @@ describe('ID number, checked live', () => {
   it('derives birth date, age and sex from a valid number', () => {
     expect(checkIdentity('11010519491231002X', TODAY)).toEqual({ state: 'ok', id18: '11010519491231002X', birthDate: '1949-12-31', sex: 'F', ageYears: 76 })
     expect(checkIdentity('11010519491231002x', TODAY)).toMatchObject({ state: 'ok', id18: '11010519491231002X' })
+  })
+
+  it('asks for today\'s date only once there is a whole number to check', () => {
+    const today = vi.fn(() => TODAY)
+    expect(checkIdentity('', today)).toEqual({ state: 'incomplete' })
+    expect(checkIdentity('1101051949', today)).toEqual({ state: 'incomplete' })
+    expect(today).not.toHaveBeenCalled()
+    expect(checkIdentity('11010519491231002X', today)).toMatchObject({ state: 'ok', ageYears: 76 })
+    expect(today).toHaveBeenCalledTimes(1)
   })
 
   it('refuses a wrong check character (MOD 11-2) once the number is complete', () => {
