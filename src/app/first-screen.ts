@@ -11,10 +11,13 @@ export function firstScreenUsable(): void {
   markUsable()
 }
 
-/** Runs `work` when the browser is idle after the first screen became usable. */
-export function afterFirstScreen(work: () => void): void {
+/** Runs `work` when the browser is idle after the first screen became usable; returns a cancel. */
+export function afterFirstScreen(work: () => void): () => void {
+  let cancelled = false
+  const run = (): void => { if (!cancelled) work() }
   void Promise.race([usable, new Promise<void>((resolve) => setTimeout(resolve, LOCKED_PHONE_WAIT_MS))]).then(() => {
-    if ('requestIdleCallback' in window) requestIdleCallback(work, { timeout: 2000 })
-    else setTimeout(work, 200)
+    if ('requestIdleCallback' in window) requestIdleCallback(run, { timeout: 2000 })
+    else setTimeout(run, 200)
   })
+  return () => { cancelled = true }
 }

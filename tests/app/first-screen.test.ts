@@ -28,6 +28,16 @@ describe('work after the first screen', () => {
     expect(work).toHaveBeenCalledTimes(1)
   })
 
+  it('does nothing once cancelled', async () => {
+    const { afterFirstScreen, firstScreenUsable } = await freshModule()
+    const work = vi.fn()
+    const cancel = afterFirstScreen(work)
+    firstScreenUsable()
+    cancel()
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(work).not.toHaveBeenCalled()
+  })
+
   it('starts anyway on a phone nobody unlocks', async () => {
     const { afterFirstScreen, LOCKED_PHONE_WAIT_MS } = await freshModule()
     const work = vi.fn()
