@@ -11,32 +11,8 @@ import { RECORD_TABLE } from '../../src/app/db/schema'
 import { dexieMetaPort, dexieOutboxPort, dexieReferenceSink } from '../../src/app/sync/dexie-ports'
 import { createSyncEngine } from '../../src/app/sync/engine'
 import { FakeStation, ScriptedTransport } from './sync-fake-station'
+import { databaseAt, declaredVersions } from './support/schema-versions'
 import { DEVICE_ID, STATION, makeDeferral, makeDonation, makeDrive } from './support/field-fixtures'
-
-interface DeclaredVersion {
-  version: number
-  stores: Record<string, string | null>
-  upgrade: ((tx: unknown) => unknown) | null
-}
-
-/** The versions FieldDb declares, read from Dexie's own record of them (there is no public API). */
-function declaredVersions(): DeclaredVersion[] {
-  const probe = new FieldDb(`probe-${newId()}`)
-  const internal = (probe as unknown as { _versions: Array<{ _cfg: { version: number, storesSource: Record<string, string | null>, contentUpgrade: ((tx: unknown) => unknown) | null } }> })._versions
-  const out = internal.map((v) => ({ version: v._cfg.version, stores: v._cfg.storesSource, upgrade: v._cfg.contentUpgrade }))
-  probe.close()
-  return out.sort((a, b) => a.version - b.version)
-}
-
-/** The database as the app at `version` defined it: every version up to it, with its upgrades. */
-function databaseAt(name: string, version: number): Dexie {
-  const db = new Dexie(name)
-  for (const v of declaredVersions().filter((d) => d.version <= version)) {
-    const declared = db.version(v.version).stores(v.stores)
-    if (v.upgrade) declared.upgrade(v.upgrade as never)
-  }
-  return db
-}
 
 /**
  * How the app at a given version stored a record with its outbox entry. A version that changes

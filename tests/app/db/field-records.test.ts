@@ -1,4 +1,3 @@
-import { Dexie } from 'dexie'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { newId } from '../../../src/domain/ids'
 import { FieldDb, useFieldDb } from '../../../src/app/db'
@@ -6,6 +5,7 @@ import { FieldRecordError, saveFieldRecord } from '../../../src/app/db/field-rec
 import { outboxSummary } from '../../../src/app/db/outbox'
 import { driveTallyKey, monthTallyKey, readTally } from '../../../src/app/db/tallies'
 import { freshDb, makeDeferral, makeDonation, makeDrive, seedReference } from '../support/field-fixtures'
+import { databaseAt, declaredVersions } from '../support/schema-versions'
 
 const staffId = newId()
 let db: FieldDb
@@ -87,9 +87,7 @@ describe('saveFieldRecord', () => {
     const drive = makeDrive(staffId)
     const d1 = makeDonation(drive, staffId, { din: 'W123423000001' })
     const correction = { type: 'correction' as const, id: newId(), stationId: drive.stationId, deviceId: drive.deviceId, authorStaffId: staffId, createdAt: new Date().toISOString(), targetId: d1.id, reason: 'bag misread', replacement: { ...d1, din: 'W123423000004' } }
-    // The tables this test touches, as version 1 declared them.
-    const v1 = new Dexie(name)
-    v1.version(1).stores({ drives: 'id, date, createdAt', driveCloses: 'id, driveId', donations: 'id, driveId, [driveId+din], din, donorKey, collectedOn', corrections: 'id, targetId' })
+    const v1 = databaseAt(name, 1)
     await v1.table('drives').add(drive)
     await v1.table('donations').add(d1)
     await v1.table('corrections').add(correction)
@@ -97,7 +95,7 @@ describe('saveFieldRecord', () => {
 
     const upgraded = useFieldDb(new FieldDb(name))
     await seedReference(upgraded)
-    expect(upgraded.verno).toBe(2)
+    expect(upgraded.verno).toBe(declaredVersions().at(-1)!.version)
     expect(await upgraded.corrections.get(correction.id)).toEqual(correction)
     expect(await upgraded.corrections.where('[replacement.driveId+replacement.din]').equals([drive.id, 'W123423000004']).primaryKeys()).toEqual([correction.id])
     expect(await codeOf(saveFieldRecord(makeDonation(drive, staffId, { din: 'W123423000004' }), upgraded))).toBe('duplicate_din')
