@@ -88,11 +88,38 @@ function recordFormChunk(): { plugin: Plugin, test: (id: string) => boolean } {
 }
 const recordForm = recordFormChunk()
 
+/**
+ * Marks the chunks a cold start runs nearly all of (entry, vendor, record-form) with V8's explicit
+ * compile hint: Chrome 136+ then compiles their functions on the thread that streams the file,
+ * instead of one by one on the main thread at first call (a third of a cold start's main-thread
+ * time on a slow phone, measured). Other browsers ignore the comment. Added after minification,
+ * which would drop it.
+ */
+function compileHints(): Plugin {
+  return {
+    name: 'bloodbus-compile-hints',
+    apply: 'build',
+    enforce: 'post',
+    generateBundle: {
+      // After Vite's own additions to the top of a chunk: the comment must come first.
+      order: 'post',
+      handler(_, bundle) {
+        for (const chunk of Object.values(bundle)) {
+          if (chunk.type === 'chunk' && (chunk.isEntry || chunk.name === 'vendor' || chunk.name === 'record-form')) {
+            chunk.code = `//# allFunctionsCalledOnLoad\n${chunk.code}`
+          }
+        }
+      },
+    },
+  }
+}
+
 export default defineConfig({
   plugins: [
     vue(),
     versionMeta(),
     recordForm.plugin,
+    compileHints(),
     precompileMessages(),
     VitePWA({
       registerType: 'prompt',
