@@ -3,12 +3,15 @@ import { createApp } from 'vue'
 import App from './App.vue'
 import { registerServiceWorker } from './composables/usePwaUpdate'
 import { ensurePersistenceRequested } from './composables/useStoragePersistence'
+import { fieldDb } from './db'
 import { afterFirstScreen, firstScreenUsable } from './first-screen'
 import { createAppI18n, ready } from './i18n'
 import { createAppRouter } from './router'
 import './styles/tokens.css'
 import './styles/base.css'
 
+// The phone's database opens while the app sets itself up (a cold start waits on both).
+void fieldDb().open().catch(() => { /* the first read reports it */ })
 const pinia = createPinia()
 const router = createAppRouter()
 const app = createApp(App).use(pinia).use(router).use(createAppI18n())
