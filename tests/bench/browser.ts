@@ -26,7 +26,7 @@ const SAVES = Number(process.env.BENCH_SAVES ?? 25)
 const COLD_STARTS = Number(process.env.BENCH_COLD_STARTS ?? 5)
 const DIST = 'dist'
 const TARGET = { saveMedianMs: 30, coldStartMs: 1000, initialJsKb: 150 }
-/** A folder to write CPU profiles (.cpuprofile, for Chrome DevTools) of the last five saves and the last cold start. */
+/** A folder to write CPU profiles (.cpuprofile, for Chrome DevTools) of the last five saves and the last cold start, and a trace of that cold start. */
 const PROFILE_DIR = process.env.BENCH_PROFILE
 
 /** Starts the CPU profiler on `page`; the returned function stops it and writes `<name>.cpuprofile`. */
@@ -50,6 +50,25 @@ export function percentile(values: number[], p: number): number {
   const lo = Math.floor(rank)
   const hi = Math.ceil(rank)
   return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (rank - lo)
+}
+
+/**
+ * With BENCH_PROFILE, also a Chrome trace (`<name>.trace.json`, for the Performance panel) with V8's
+ * compile events: where a cold start's main thread goes besides running scripts.
+ */
+async function trace(context: BrowserContext, page: Page, name: string): Promise<() => Promise<void>> {
+  if (!PROFILE_DIR) return async () => {}
+  const cdp = await context.newCDPSession(page)
+  const events: unknown[] = []
+  cdp.on('Tracing.dataCollected', (e: { value: unknown[] }) => { events.push(...e.value) })
+  await cdp.send('Tracing.start', { categories: 'devtools.timeline,v8,disabled-by-default-v8.compile,loading', transferMode: 'ReportEvents' })
+  return async () => {
+    const complete = new Promise((resolve) => cdp.once('Tracing.tracingComplete', resolve))
+    await cdp.send('Tracing.end')
+    await complete
+    mkdirSync(PROFILE_DIR, { recursive: true })
+    writeFileSync(join(PROFILE_DIR, `${name}.trace.json`), JSON.stringify({ traceEvents: events }))
+  }
 }
 
 async function throttle(context: BrowserContext, page: Page): Promise<void> {
@@ -182,12 +201,14 @@ async function coldStart(context: BrowserContext, url: string, staffName: string
   const page = context.pages()[0] ?? await context.newPage()
   await throttle(context, page)
   const stopProfile = profileName ? await profile(context, page, profileName) : null
+  const stopTrace = profileName ? await trace(context, page, profileName) : null
   await page.goto(url)
   await page.waitForFunction(() => {
     const m = (window as unknown as { benchMarks: Record<string, number> }).benchMarks
     return m.lockReady !== undefined && m.formMounted !== undefined
   }, null, { timeout: 30_000 })
   await stopProfile?.()
+  await stopTrace?.()
   await unlockAs(page, staffName, PINS.leader)
   await page.waitForFunction(() => (window as unknown as { benchMarks: Record<string, number> }).benchMarks.formUsable !== undefined)
   // The scripts the page asked for before the form was usable, by the page's own clock (work
