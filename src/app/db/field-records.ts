@@ -77,34 +77,33 @@ export async function saveFieldBatch(records: FieldRecord[], db: FieldDb = field
     // they were made (so later reads see earlier writes), and any failure aborts all of it.
     // Every round trip saved is time the person at the table waits on a slow phone.
     const writes: Array<Promise<unknown>> = []
-    const saved: Array<Promise<SavedRecord>> = []
     const settled = <T>(p: Promise<T>): Promise<T> => {
       p.catch(() => { /* the failure that aborted the transaction is reported by the await that saw it */ })
       return p
     }
-    const queue = (rec: FieldRecord, entry: OutboxEntry): void => {
+    const store = (rec: FieldRecord): void => {
       writes.push(settled((db[RECORD_TABLE[rec.type]] as FieldDb['voids']).add(rec as never)))
-      saved.push(settled(db.outbox.add(entry).then((seq) => ({ seq: seq as number, mutationId: entry.mutationId, record: rec }))))
     }
-    for (const [i, rec] of recs.entries()) {
+    for (const rec of recs) {
       const counted = rec.type === 'donation' || rec.type === 'deferral' || rec.type === 'drive' ? rec : null
       if (counted) {
-        // The checks and the tally reads go out first, this record's writes right behind them in
-        // the same round: the reads cannot see the record, and a failed check aborts the writes.
+        // The checks and the tally reads go out first, this record's write right behind them in
+        // the same round: the reads cannot see the record, and a failed check aborts the write.
         // Their reads are all made before checkRules' first await (a test would find the record
         // "already used" otherwise).
         const ready = Promise.all([checkRules(db, rec), readTalliesOf(db, counted)])
-        queue(rec, entries[i]!)
+        store(rec)
         const [, change] = await ready
         writes.push(settled(writeTallies(db, change, counted, 1, tallies)))
       } else {
         await checkRules(db, rec)
-        queue(rec, entries[i]!)
+        store(rec)
         await recountForChange(db, rec, tallies)
       }
     }
-    await Promise.all(writes)
-    return { saved: await Promise.all(saved), tallies }
+    // The outbox entries in one request, in the records' order (their sequence numbers follow it).
+    const [seqs] = await Promise.all([db.outbox.bulkAdd(entries, { allKeys: true }), ...writes])
+    return { saved: entries.map((entry, i) => ({ seq: seqs[i] as number, mutationId: entry.mutationId, record: recs[i]! })), tallies }
   })
 }
 

@@ -76,7 +76,8 @@ export class FieldDb extends Dexie {
   syncMeta!: Table<SyncMetaRow, string>
 
   constructor(name: string) {
-    super(name)
+    // No query cache: the app's few live queries re-read cheaply, and every save skips its upkeep.
+    super(name, { cache: 'disabled' })
 
     // ── Version 1 ─────────────────────────────────────────────────────────────────────────────
     this.version(1).stores({
