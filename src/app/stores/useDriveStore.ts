@@ -111,17 +111,19 @@ export const useDriveStore = defineStore('drive', () => {
     loading.value = true
     try {
       const db = fieldDb()
-      const found = (await db.drives.get(driveId)) ?? null
-      if (!found) {
-        if (generation === loadGeneration) { drive.value = null; entries.value = []; close.value = null; tally.value = emptyCounts() }
-        return null
-      }
-      const [donations, deferrals, closeRow, counts] = await Promise.all([
+      // The drive and what hangs on it by its id in one round (a cold start waits on each round).
+      const [row, donations, deferrals, closeRow, counts] = await Promise.all([
+        db.drives.get(driveId),
         db.donations.where('driveId').equals(driveId).toArray(),
         db.deferrals.where('driveId').equals(driveId).toArray(),
         db.driveCloses.where('driveId').equals(driveId).first(),
         readTally(driveTallyKey(driveId)),
       ])
+      const found = row ?? null
+      if (!found) {
+        if (generation === loadGeneration) { drive.value = null; entries.value = []; close.value = null; tally.value = emptyCounts() }
+        return null
+      }
       // Newest first; ids (UUIDv7) break ties within a millisecond.
       const originals = [...donations, ...deferrals].sort((a, b) => (a.createdAt !== b.createdAt ? (a.createdAt < b.createdAt ? 1 : -1) : (a.id < b.id ? 1 : -1)))
       const ids = originals.map((o) => o.id)
