@@ -58,7 +58,10 @@ function precompileMessages(): Plugin {
  * a request, a preload tag, a compile and its own gzip dictionary): the entry, the libraries every
  * screen needs (`vendor`), and the donor form with the layout and lock around it (`record-form`):
  * everything those two route components import statically that the entry does not already have.
- * The set comes from the module graph at the end of the build, so it follows the code.
+ * The set comes from the module graph at the end of the build, so it follows the code. Rolldown
+ * brings a group's dependencies along, so the code the entry shares with the form (database,
+ * messages, device store) lands in record-form too; the entry keeps main.ts, the router and the
+ * update prompt.
  */
 function recordFormChunk(): { plugin: Plugin, test: (id: string) => boolean } {
   const members = new Set<string>()

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningServer, startServer } from '../support/server'
@@ -20,5 +22,16 @@ describe('app shell in Chromium', () => {
     await page.goto(server.url)
     await expect.poll(() => page.locator('h1').first().textContent()).toContain('献血车')
     await page.close()
+  })
+
+  it('starts from few scripts, each marked for V8 to compile while it streams', async () => {
+    // The chunking and the compile hint are build settings a Vite upgrade could silently undo.
+    const html = readFileSync('dist/index.html', 'utf8')
+    const scripts = [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+\.js)"/g)].map((m) => m[1]!)
+    expect(scripts.map((s) => s.replace(/-[\w-]{8}\.js$/, ''))).toEqual(expect.arrayContaining(['/assets/index', '/assets/vendor', '/assets/record-form']))
+    expect(scripts.length).toBeLessThanOrEqual(4)
+    for (const s of scripts.filter((s) => !s.includes('rolldown-runtime'))) {
+      expect(readFileSync(join('dist', s), 'utf8').startsWith('//# allFunctionsCalledOnLoad\n'), s).toBe(true)
+    }
   })
 })
