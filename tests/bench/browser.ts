@@ -20,6 +20,7 @@ import { buildIfStale } from '../../scripts/build-if-stale.mjs'
 import { launchProfile, PHONE } from '../e2e/support/browser'
 import { makeFieldSeed, PINS, residentId, seedPhone, unlockAs, type FieldSeed } from '../e2e/support/field'
 import { startServer } from '../support/server'
+import { percentile } from './stats'
 
 const CPU_SLOWDOWN = 4
 const SAVES = Number(process.env.BENCH_SAVES ?? 25)
@@ -41,15 +42,6 @@ async function profile(context: BrowserContext, page: Page, name: string): Promi
     mkdirSync(PROFILE_DIR, { recursive: true })
     writeFileSync(join(PROFILE_DIR, `${name}.cpuprofile`), JSON.stringify(result))
   }
-}
-
-export function percentile(values: number[], p: number): number {
-  if (values.length === 0) return Number.NaN
-  const sorted = [...values].sort((a, b) => a - b)
-  const rank = (p / 100) * (sorted.length - 1)
-  const lo = Math.floor(rank)
-  const hi = Math.ceil(rank)
-  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (rank - lo)
 }
 
 /**

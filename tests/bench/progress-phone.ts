@@ -22,9 +22,10 @@ import { newId } from '../../src/domain/ids'
 import { hashPin } from '../../src/domain/pin'
 import type { RosterEntry } from '../../src/domain/records'
 import { PHONE, launchChromium } from '../e2e/support/browser'
-import { unlockAs } from '../e2e/support/field'
+import { putPhoneRows, unlockAs } from '../e2e/support/field'
 import { startServer } from '../support/server'
 import { buildPhoneSeed } from './progress-phone-seed'
+import { percentile } from './stats'
 
 const RECORDS = Number(process.env.BENCH_PROGRESS_RECORDS ?? 100_000)
 const PENDING = Number(process.env.BENCH_PROGRESS_PENDING ?? 200)
@@ -33,34 +34,10 @@ const CPU_SLOWDOWN = 4
 const TARGET_MS = 100
 const BATCH = 20_000
 
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  const rank = (p / 100) * (sorted.length - 1)
-  const lo = Math.floor(rank)
-  const hi = Math.ceil(rank)
-  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (rank - lo)
-}
-
-/** Writes rows straight into the app's IndexedDB object stores, a batch per transaction. */
+/** Writes rows straight into the app's IndexedDB, a batch per transaction (100k rows at once would not fit one message). */
 async function writeRows(page: Page, rows: Record<string, unknown[]>): Promise<void> {
   for (const [table, all] of Object.entries(rows)) {
-    for (let i = 0; i < all.length; i += BATCH) {
-      await page.evaluate(async ({ table, batch }) => {
-        const db = await new Promise<IDBDatabase>((resolve, reject) => {
-          const req = indexedDB.open('bloodbus')
-          req.onsuccess = () => resolve(req.result)
-          req.onerror = () => reject(req.error)
-        })
-        await new Promise<void>((resolve, reject) => {
-          const tx = db.transaction(table, 'readwrite')
-          const store = tx.objectStore(table)
-          for (const row of batch) store.put(row)
-          tx.oncomplete = () => resolve()
-          tx.onerror = () => reject(tx.error)
-        })
-        db.close()
-      }, { table, batch: all.slice(i, i + BATCH) })
-    }
+    for (let i = 0; i < all.length; i += BATCH) await putPhoneRows(page, { [table]: all.slice(i, i + BATCH) })
   }
 }
 

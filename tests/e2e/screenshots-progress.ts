@@ -2,29 +2,17 @@
 // Chromium against the built app and the real station server: a station with targets and another
 // phone's records, this phone offline with a rural drive of three donations not yet synced.
 // Writes PNGs to screenshots/ (zh-CN and en, the first screen and the whole page).
-import { mkdirSync } from 'node:fs'
-import { join } from 'node:path'
-import type { Page } from 'playwright-core'
-// @ts-expect-error plain ESM script without types
-import { buildIfStale } from '../../scripts/build-if-stale.mjs'
 import { newId } from '../../src/domain/ids'
 import { periodFor } from '../../src/domain/targets'
 import { startServer } from '../support/server'
+import { prepareScreenshots, shot } from './support/screenshots'
 import { PHONE, launchChromium } from './support/browser'
 import { dinBody, dinWithCheck, putPhoneRow, enrollPhone, PINS, residentId, setUpStation, unlockAs } from './support/field'
 import { addTargetByApi, channelsOf, otherPhoneSends, recordRuralDrive, stationToday } from './support/progress'
 
-const OUT = 'screenshots'
-
-async function shot(page: Page, name: string, fullPage = false): Promise<void> {
-  await page.waitForTimeout(200)
-  await page.screenshot({ path: join(OUT, `${name}.png`), fullPage })
-  console.log(`wrote ${OUT}/${name}.png`)
-}
 
 async function main(): Promise<void> {
-  mkdirSync(OUT, { recursive: true })
-  await (buildIfStale as () => Promise<void>)()
+  await prepareScreenshots()
   const server = await startServer()
   const browser = await launchChromium()
   try {

@@ -1,17 +1,13 @@
 // `npx tsx tests/e2e/screenshots-station.ts`: the station pages over the Luoyang 2023 seed year at
 // laptop (1280×800) and phone (390×844) size, in Chinese and English, into screenshots/station-*.png.
 // STATION_DATA_DIR=<folder> reuses a folder seeded before (seeding takes about a minute).
-import { mkdirSync } from 'node:fs'
-import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
-// @ts-expect-error plain ESM script without types
-import { buildIfStale } from '../../scripts/build-if-stale.mjs'
 import { periodFor } from '../../src/domain/targets'
 import { startServer } from '../support/server'
+import { prepareScreenshots, shot } from './support/screenshots'
 import { launchChromium, PHONE } from './support/browser'
 import { MANAGER, seedStationDataDir } from './support/station'
 
-const OUT = 'screenshots'
 const DESKTOP = { width: 1280, height: 800 }
 
 async function api(url: string, token: string | null, method: string, path: string, body?: unknown): Promise<unknown> {
@@ -47,12 +43,6 @@ async function setTargets(url: string): Promise<void> {
   await api(url, token, 'PUT', '/api/v1/admin/populations/2023', { population: 7_077_000 })
 }
 
-async function shot(page: Page, name: string, fullPage = true): Promise<void> {
-  await page.waitForTimeout(200)
-  await page.screenshot({ path: join(OUT, `${name}.png`), fullPage })
-  console.log(`wrote ${OUT}/${name}.png`)
-}
-
 async function signIn(page: Page, url: string): Promise<void> {
   await page.goto(`${url}/station/login`)
   await page.locator('input[autocomplete="organization"]').fill(MANAGER.stationCode)
@@ -80,13 +70,13 @@ async function walk(browser: Browser, url: string, locale: 'zh-CN' | 'en', size:
   const tag = `station-${size}-${locale === 'zh-CN' ? 'zh' : 'en'}`
   await page.goto(`${url}/station/login`)
   await page.locator('form').waitFor()
-  if (size === 'desktop' || locale === 'zh-CN') await shot(page, `${tag}-01-login`, false)
+  if (size === 'desktop' || locale === 'zh-CN') await shot(page, `${tag}-01-login`)
   await signIn(page, url)
   await dashboardAsOf(page, '2023-09-30')
-  await shot(page, `${tag}-02-dashboard`)
+  await shot(page, `${tag}-02-dashboard`, true)
   await page.goto(`${url}/station/report/2023`)
   await page.getByTestId('annual-report').waitFor()
-  await shot(page, `${tag}-03-report`)
+  await shot(page, `${tag}-03-report`, true)
   if (locale === 'zh-CN') {
     await page.goto(`${url}/station/targets`)
     await page.locator('#targets-year').selectOption('2023')
@@ -94,27 +84,26 @@ async function walk(browser: Browser, url: string, locale: 'zh-CN' | 'en', size:
     await page.locator('#tf-value').fill('120')
     await page.locator('[data-testid="target-form"] button[type="submit"]').click()
     await page.locator('[data-testid="target-form"] [role="alert"]').first().waitFor()
-    await shot(page, `${tag}-04-targets`)
+    await shot(page, `${tag}-04-targets`, true)
     await page.goto(`${url}/station/phones`)
     await page.locator('.card .btn-primary').click()
     await page.getByTestId('enrollment-code').waitFor()
-    await shot(page, `${tag}-05-phones`)
+    await shot(page, `${tag}-05-phones`, true)
     await page.goto(`${url}/station/staff`)
     await page.locator('.station-table tbody tr').nth(2).waitFor()
-    await shot(page, `${tag}-06-staff`, false)
+    await shot(page, `${tag}-06-staff`)
     await page.goto(`${url}/station`)
     await dashboardAsOf(page, '2023-06-30')
     await page.locator('.station-table a', { hasText: '乡村流动' }).click()
     await page.locator('#drill-month').fill('2023-06')
     await page.locator('.station-table tbody tr').nth(5).waitFor()
-    await shot(page, `${tag}-07-channel`, false)
+    await shot(page, `${tag}-07-channel`)
   }
   await context.close()
 }
 
 async function main(): Promise<void> {
-  mkdirSync(OUT, { recursive: true })
-  await (buildIfStale as () => Promise<void>)()
+  await prepareScreenshots()
   const dataDir = process.env.STATION_DATA_DIR || (await seedStationDataDir()).dataDir
   const server = await startServer({ dataDir })
   const browser = await launchChromium()

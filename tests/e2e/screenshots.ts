@@ -1,26 +1,14 @@
 // `npm run screenshots`: walks every field screen at phone size (390×844) in headless Chromium
 // against the built app served by the real station server, and writes PNGs to screenshots/.
-import { mkdirSync } from 'node:fs'
-import { join } from 'node:path'
-import type { Page } from 'playwright-core'
-// @ts-expect-error plain ESM script without types
-import { buildIfStale } from '../../scripts/build-if-stale.mjs'
 import { startServer } from '../support/server'
+import { prepareScreenshots, shot } from './support/screenshots'
 import { PHONE, launchChromium } from './support/browser'
 import { isoDateOf } from '../../src/domain/dates'
 import { addSnapshotDonor, dinBody, dinWithCheck, PINS, residentId, setUpStation, unlockAs } from './support/field'
 
-const OUT = 'screenshots'
-
-async function shot(page: Page, name: string, fullPage = false): Promise<void> {
-  await page.waitForTimeout(150)
-  await page.screenshot({ path: join(OUT, `${name}.png`), fullPage })
-  console.log(`wrote ${OUT}/${name}.png`)
-}
 
 async function main(): Promise<void> {
-  mkdirSync(OUT, { recursive: true })
-  await (buildIfStale as () => Promise<void>)()
+  await prepareScreenshots()
   const server = await startServer()
   const browser = await launchChromium()
   try {

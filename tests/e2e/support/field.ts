@@ -12,6 +12,7 @@ import { seedChannels, seedTeams } from '../../../src/domain/reference-data'
 import type { RosterEntry, Site, Station } from '../../../src/domain/records'
 import { residentIdCheckCharacter } from '../../../src/domain/resident-id'
 import type { EligibilityEntry } from '../../../src/domain/sync-protocol'
+import { FIELD_DB_NAME } from '../../../src/app/db'
 import { NAME_ORDER_KEY, nameOrderOf } from '../../../src/app/db/name-order'
 
 export const PINS = { leader: '2580', collector: '1397', second: '4862' } as const
@@ -104,21 +105,7 @@ export async function makeFieldSeed(): Promise<FieldSeed> {
 export async function seedPhone(page: Page, baseUrl: string, seed: FieldSeed): Promise<void> {
   await page.goto(`${baseUrl}/enroll`)
   await page.locator('h1').first().waitFor()
-  await page.evaluate(async (rows) => {
-    const db = await new Promise<IDBDatabase>((resolve, reject) => {
-      const req = indexedDB.open('bloodbus')
-      req.onsuccess = () => resolve(req.result)
-      req.onerror = () => reject(req.error)
-    })
-    const names = Object.keys(rows)
-    await new Promise<void>((resolve, reject) => {
-      const tx = db.transaction(names, 'readwrite')
-      for (const name of names) for (const row of rows[name]!) tx.objectStore(name).put(row)
-      tx.oncomplete = () => resolve()
-      tx.onerror = () => reject(tx.error)
-    })
-    db.close()
-  }, seed.rows)
+  await putPhoneRows(page, seed.rows)
   await page.goto(`${baseUrl}/drives`)
 }
 
@@ -133,9 +120,9 @@ export async function unlockAs(page: Page, name: string, pin: string, opts: { to
 
 /** Reads every row of some tables of the phone's database. */
 export async function readTables(page: Page, names: string[]): Promise<Record<string, Array<Record<string, unknown>>>> {
-  return page.evaluate(async (tables) => {
+  return page.evaluate(async ({ tables, dbName }) => {
     const db = await new Promise<IDBDatabase>((resolve, reject) => {
-      const req = indexedDB.open('bloodbus')
+      const req = indexedDB.open(dbName)
       req.onsuccess = () => resolve(req.result)
       req.onerror = () => reject(req.error)
     })
@@ -149,7 +136,7 @@ export async function readTables(page: Page, names: string[]): Promise<Record<st
     }
     db.close()
     return out as Record<string, Array<Record<string, unknown>>>
-  }, names)
+  }, { tables: names, dbName: FIELD_DB_NAME })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -223,18 +210,24 @@ export async function addSnapshotDonor(page: Page, idNumber: string, history: Om
 
 /** Writes one row straight into a table of the phone's IndexedDB, as a pull would. */
 export async function putPhoneRow(page: Page, table: string, row: { key: string, value: unknown }): Promise<void> {
-  await page.evaluate(async ({ table, row }) => {
+  await putPhoneRows(page, { [table]: [row] })
+}
+
+/** Writes rows straight into the phone's IndexedDB (the app must have created it), in one transaction. */
+export async function putPhoneRows(page: Page, rows: Record<string, unknown[]>): Promise<void> {
+  await page.evaluate(async ({ rows, name }) => {
     const db = await new Promise<IDBDatabase>((resolve, reject) => {
-      const req = indexedDB.open('bloodbus')
+      const req = indexedDB.open(name)
       req.onsuccess = () => resolve(req.result)
       req.onerror = () => reject(req.error)
     })
+    const tables = Object.keys(rows)
     await new Promise<void>((resolve, reject) => {
-      const tx = db.transaction(table, 'readwrite')
-      tx.objectStore(table).put(row)
+      const tx = db.transaction(tables, 'readwrite')
+      for (const table of tables) for (const row of rows[table]!) tx.objectStore(table).put(row)
       tx.oncomplete = () => resolve()
       tx.onerror = () => reject(tx.error)
     })
     db.close()
-  }, { table, row })
+  }, { rows, name: FIELD_DB_NAME })
 }
