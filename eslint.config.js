@@ -2,6 +2,7 @@ import js from '@eslint/js'
 import pluginVue from 'eslint-plugin-vue'
 import globals from 'globals'
 import tseslint from 'typescript-eslint'
+import eslintConfigPrettier from 'eslint-config-prettier/flat'
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', '.data/**', 'screenshots/**', 'coverage/**'] },
@@ -26,7 +27,10 @@ export default tseslint.config(
     // Domain code is pure: no IO, no Vue, nothing from app or server.
     files: ['src/domain/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: ['vue', 'pinia', 'dexie', 'node:*', 'hono*', 'kysely', '../app/*', '../server/*'] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: ['vue', 'pinia', 'dexie', 'node:*', 'hono*', 'kysely', '../app/*', '../server/*'] },
+      ],
       'no-restricted-globals': ['error', 'fetch', 'localStorage', 'indexedDB', 'document', 'window'],
     },
   },
@@ -36,4 +40,6 @@ export default tseslint.config(
     ignores: ['src/app/sync/**', 'src/app/sw/**'],
     rules: { 'no-restricted-globals': ['error', 'fetch'] },
   },
+  // Layout is Prettier's (npm run format); lint keeps to what a formatter cannot see.
+  eslintConfigPrettier,
 )
