@@ -15,7 +15,11 @@ function versionMeta(): Plugin {
   return {
     name: 'bloodbus-version-meta',
     transformIndexHtml: () => [
-      { tag: 'meta', attrs: { name: 'bloodbus-version', content: process.env.VITE_APP_VERSION ?? '' }, injectTo: 'head' },
+      {
+        tag: 'meta',
+        attrs: { name: 'bloodbus-version', content: process.env.VITE_APP_VERSION ?? '' },
+        injectTo: 'head',
+      },
     ],
   }
 }
@@ -32,13 +36,19 @@ function precompileMessages(): Plugin {
   const compileTree = (node: unknown, key: string): string => {
     if (typeof node === 'string') {
       const { ast } = baseCompile(node, {
-        jit: true, minify: true, location: false,
-        onError: (e) => { throw new Error(`message ${key}: ${e.message}`) },
-      }) as unknown as { ast: { b?: { t?: number, s?: string } } }
+        jit: true,
+        minify: true,
+        location: false,
+        onError: (e) => {
+          throw new Error(`message ${key}: ${e.message}`)
+        },
+      }) as unknown as { ast: { b?: { t?: number; s?: string } } }
       return ast.b?.t === 2 && typeof ast.b.s === 'string' ? `s(${JSON.stringify(ast.b.s)})` : JSON.stringify(ast)
     }
     if (typeof node !== 'object' || node === null) throw new Error(`message ${key}: not a string`)
-    return `{${Object.entries(node).map(([k, v]) => `${JSON.stringify(k)}:${compileTree(v, `${key}.${k}`)}`).join(',')}}`
+    return `{${Object.entries(node)
+      .map(([k, v]) => `${JSON.stringify(k)}:${compileTree(v, `${key}.${k}`)}`)
+      .join(',')}}`
   }
   return {
     name: 'bloodbus-precompile-messages',
@@ -47,8 +57,13 @@ function precompileMessages(): Plugin {
       const m = file.exec(id.split('?')[0]!)
       if (!m) return null
       // Message files are plain objects without imports: run the compiled module and take its default.
-      const mod = (await import(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`)) as { default: unknown }
-      return { code: `const s = (text) => () => text\nexport default ${compileTree(mod.default, `${m[1]}:${m[2]}`)}`, map: null }
+      const mod = (await import(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`)) as {
+        default: unknown
+      }
+      return {
+        code: `const s = (text) => () => text\nexport default ${compileTree(mod.default, `${m[1]}:${m[2]}`)}`,
+        map: null,
+      }
     },
   }
 }
@@ -63,7 +78,7 @@ function precompileMessages(): Plugin {
  * messages, device store) lands in record-form too; the entry keeps main.ts, the router and the
  * update prompt.
  */
-function recordFormChunk(): { plugin: Plugin, test: (id: string) => boolean } {
+function recordFormChunk(): { plugin: Plugin; test: (id: string) => boolean } {
   const members = new Set<string>()
   const plugin: Plugin = {
     name: 'bloodbus-record-form-chunk',
@@ -178,7 +193,11 @@ export default defineConfig({
       output: {
         codeSplitting: {
           groups: [
-            { name: 'vendor', test: /node_modules[\\/](@vue|vue|vue-router|pinia|vue-i18n|@intlify|dexie)[\\/]/, priority: 2 },
+            {
+              name: 'vendor',
+              test: /node_modules[\\/](@vue|vue|vue-router|pinia|vue-i18n|@intlify|dexie)[\\/]/,
+              priority: 2,
+            },
             { name: 'record-form', test: recordForm.test, priority: 1 },
           ],
         },

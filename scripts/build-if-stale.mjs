@@ -22,7 +22,10 @@ export function isStale() {
 export async function buildIfStale() {
   const lock = 'dist.build-lock'
   for (let waited = 0; ; waited += 200) {
-    try { closeSync(openSync(lock, 'wx')); break } catch {
+    try {
+      closeSync(openSync(lock, 'wx'))
+      break
+    } catch {
       // a build older than 5 minutes is a crashed one
       if (existsSync(lock) && Date.now() - statSync(lock).mtimeMs > 300_000) unlinkSync(lock)
       await sleep(200)
@@ -32,7 +35,10 @@ export async function buildIfStale() {
     if (!isStale()) return
     console.log('Building the app…')
     // Under Vitest NODE_ENV is "test", which would build Vue's development flavour into dist/.
-    const r = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } })
+    const r = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], {
+      stdio: 'inherit',
+      env: { ...process.env, NODE_ENV: 'production' },
+    })
     if (r.status !== 0) throw new Error(`vite build failed with ${r.status}`)
   } finally {
     unlinkSync(lock)

@@ -4,7 +4,9 @@
 export const LOCKED_PHONE_WAIT_MS = 10_000
 
 let markUsable: () => void = () => {}
-const usable = new Promise<void>((resolve) => { markUsable = resolve })
+const usable = new Promise<void>((resolve) => {
+  markUsable = resolve
+})
 
 /** The first screen can be used now (called more than once, only the first counts). */
 export function firstScreenUsable(): void {
@@ -14,10 +16,14 @@ export function firstScreenUsable(): void {
 /** Runs `work` when the browser is idle after the first screen became usable; returns a cancel. */
 export function afterFirstScreen(work: () => void): () => void {
   let cancelled = false
-  const run = (): void => { if (!cancelled) work() }
+  const run = (): void => {
+    if (!cancelled) work()
+  }
   void Promise.race([usable, new Promise<void>((resolve) => setTimeout(resolve, LOCKED_PHONE_WAIT_MS))]).then(() => {
     if ('requestIdleCallback' in window) requestIdleCallback(run, { timeout: 2000 })
     else setTimeout(run, 200)
   })
-  return () => { cancelled = true }
+  return () => {
+    cancelled = true
+  }
 }

@@ -11,7 +11,11 @@ import './styles/tokens.css'
 import './styles/base.css'
 
 // The phone's database opens while the app sets itself up (a cold start waits on both).
-void fieldDb().open().catch(() => { /* the first read reports it */ })
+void fieldDb()
+  .open()
+  .catch(() => {
+    /* the first read reports it */
+  })
 const pinia = createPinia()
 const router = createAppRouter()
 const app = createApp(App).use(pinia).use(router).use(createAppI18n())

@@ -18,8 +18,17 @@ export function daysInMonth(year: number, month: number): number {
 
 /** True for a real calendar date (rejects 2023-02-29, 2023-13-01…). */
 export function isValidDate(year: number, month: number, day: number): boolean {
-  return Number.isInteger(year) && Number.isInteger(month) && Number.isInteger(day)
-    && year >= 1 && year <= 9999 && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month)
+  return (
+    Number.isInteger(year) &&
+    Number.isInteger(month) &&
+    Number.isInteger(day) &&
+    year >= 1 &&
+    year <= 9999 &&
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    day <= daysInMonth(year, month)
+  )
 }
 
 export function isIsoDate(text: string): boolean {
@@ -27,7 +36,11 @@ export function isIsoDate(text: string): boolean {
   return m !== null && isValidDate(Number(m[1]), Number(m[2]), Number(m[3]))
 }
 
-export interface DateParts { year: number; month: number; day: number }
+export interface DateParts {
+  year: number
+  month: number
+  day: number
+}
 
 export function parseIsoDate(text: string): DateParts {
   const m = ISO_DATE.exec(text)

@@ -70,7 +70,10 @@ const CHECK_FLAG_MIN = 60
 
 function normalizeDinText(text: string): string {
   // A scanner set to send AIM symbology identifiers prefixes Code 128 data with "]C0".
-  return text.replace(/\s+/gu, '').replace(/^\]C\d/u, '').toUpperCase()
+  return text
+    .replace(/\s+/gu, '')
+    .replace(/^\]C\d/u, '')
+    .toUpperCase()
 }
 
 function parseIsbt128(text: string, options: DinParseOptions = {}): DinParse {
@@ -108,7 +111,11 @@ function parseIsbt128(text: string, options: DinParseOptions = {}): DinParse {
   if (typedCheck !== null && typedCheck !== check) return { ok: false, error: 'check_character' }
   if (flags !== null && /^\d{2}$/.test(flags)) {
     const flagValue = Number(flags)
-    if (flagValue >= CHECK_FLAG_MIN && flagValue <= CHECK_FLAG_MIN + 36 && MOD37_ALPHABET[flagValue - CHECK_FLAG_MIN] !== check) {
+    if (
+      flagValue >= CHECK_FLAG_MIN &&
+      flagValue <= CHECK_FLAG_MIN + 36 &&
+      MOD37_ALPHABET[flagValue - CHECK_FLAG_MIN] !== check
+    ) {
       return { ok: false, error: 'check_character' }
     }
   }
@@ -199,7 +206,9 @@ export function dinInRange(din: string, first: string, last: string, format: Din
   const range = checkDinRange(first, last, format)
   if (!range.ok) return false
   const d = format.parse(din, { allowMissingCheck: true })
-  return d.ok && d.series === range.first.series && d.sequence >= range.first.sequence && d.sequence <= range.last.sequence
+  return (
+    d.ok && d.series === range.first.series && d.sequence >= range.first.sequence && d.sequence <= range.last.sequence
+  )
 }
 
 /** Body of the next bag after `din` (body, or body + check), or null at the end of the series or on a bad number. */

@@ -17,11 +17,26 @@ import type { EligibilityEntry } from './sync-protocol'
 export type ProductType = Product['type']
 export const PRODUCT_TYPES = ['whole_blood', 'apheresis_platelets'] as const satisfies readonly ProductType[]
 
-export interface Limit { min: number | null; max: number | null }
-export interface SexLimits { M: Limit; F: Limit }
+export interface Limit {
+  min: number | null
+  max: number | null
+}
+export interface SexLimits {
+  M: Limit
+  F: Limit
+}
 export type VitalLimit = Limit | SexLimits
 
-export const VITAL_FIELDS = ['weightKg', 'hbGL', 'systolic', 'diastolic', 'pulse', 'temperatureC', 'hct', 'plateletCount'] as const
+export const VITAL_FIELDS = [
+  'weightKg',
+  'hbGL',
+  'systolic',
+  'diastolic',
+  'pulse',
+  'temperatureC',
+  'hct',
+  'plateletCount',
+] as const
 export type VitalField = (typeof VITAL_FIELDS)[number]
 
 export interface VitalRule {
@@ -97,7 +112,11 @@ const LimitSchema = v.pipe(
 )
 const VitalLimitSchema = v.union([v.object({ M: LimitSchema, F: LimitSchema }), LimitSchema])
 const ProductsSchema = v.array(v.picklist(PRODUCT_TYPES))
-const VitalRuleSchema = v.object({ limit: VitalLimitSchema, athleteLimit: v.optional(VitalLimitSchema), products: ProductsSchema })
+const VitalRuleSchema = v.object({
+  limit: VitalLimitSchema,
+  athleteLimit: v.optional(VitalLimitSchema),
+  products: ProductsSchema,
+})
 const AgeYears = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(120))
 
 export const EligibilityConfigSchema = v.pipe(
@@ -109,7 +128,9 @@ export const EligibilityConfigSchema = v.pipe(
       repeatDonorMax: v.nullable(AgeYears),
       repeatDonorMinDonations: v.pipe(v.number(), v.integer(), v.minValue(1)),
     }),
-    vitals: v.object(Object.fromEntries(VITAL_FIELDS.map((f) => [f, VitalRuleSchema])) as Record<VitalField, typeof VitalRuleSchema>),
+    vitals: v.object(
+      Object.fromEntries(VITAL_FIELDS.map((f) => [f, VitalRuleSchema])) as Record<VitalField, typeof VitalRuleSchema>,
+    ),
     pulsePressure: v.object({ limit: LimitSchema, products: ProductsSchema }),
     intervals: v.object({
       whole_blood: v.object({ whole_blood: DurationSchema, apheresis_platelets: DurationSchema }),
@@ -118,15 +139,31 @@ export const EligibilityConfigSchema = v.pipe(
     apheresisYearlyCap: v.nullable(v.pipe(v.number(), v.integer(), v.minValue(1))),
   }),
   v.check((c) => c.age.min <= c.age.max, 'the minimum age is above the maximum'),
-  v.check((c) => c.age.repeatDonorMax === null || c.age.repeatDonorMax >= c.age.max, 'the repeat-donor age is below the maximum age'),
+  v.check(
+    (c) => c.age.repeatDonorMax === null || c.age.repeatDonorMax >= c.age.max,
+    'the repeat-donor age is below the maximum age',
+  ),
 )
 
 // ---------------------------------------------------------------------------------------------
 // Results
 
 export const ELIGIBILITY_RULES = [
-  'permanently_deferred', 'deferred', 'age_min', 'age_max', 'interval', 'apheresis_yearly_cap',
-  'weight', 'hb', 'systolic', 'diastolic', 'pulse_pressure', 'pulse', 'temperature', 'hct', 'platelet_count',
+  'permanently_deferred',
+  'deferred',
+  'age_min',
+  'age_max',
+  'interval',
+  'apheresis_yearly_cap',
+  'weight',
+  'hb',
+  'systolic',
+  'diastolic',
+  'pulse_pressure',
+  'pulse',
+  'temperature',
+  'hct',
+  'platelet_count',
 ] as const
 export type EligibilityRule = (typeof ELIGIBILITY_RULES)[number]
 
@@ -196,13 +233,21 @@ function resolveLimit(limit: VitalLimit, sex: Sex): Limit {
 }
 
 /** The acceptable range of a measurement for this donor and product; null when it is not required. */
-export function vitalLimit(field: VitalField, ctx: VitalContext, config: EligibilityConfig = DEFAULT_ELIGIBILITY): Limit | null {
+export function vitalLimit(
+  field: VitalField,
+  ctx: VitalContext,
+  config: EligibilityConfig = DEFAULT_ELIGIBILITY,
+): Limit | null {
   const rule = config.vitals[field]
   if (!rule.products.includes(ctx.product)) return null
   return resolveLimit(ctx.athlete === true && rule.athleteLimit ? rule.athleteLimit : rule.limit, ctx.sex)
 }
 
-function checkAgainst(rule: EligibilityRule, value: number | null | undefined, limit: Limit): EligibilityFailure | null {
+function checkAgainst(
+  rule: EligibilityRule,
+  value: number | null | undefined,
+  limit: Limit,
+): EligibilityFailure | null {
   if (value === null || value === undefined || !Number.isFinite(value)) {
     return { rule, value: null, limit: limit.min ?? limit.max, bound: 'missing' }
   }
@@ -273,7 +318,8 @@ export function checkAge(
     if (birthDate) failure.nextEligibleOn = addYears(birthDate, min)
     return failure
   }
-  const allowedMax = repeatDonorMax !== null && isRepeatDonorWithoutReaction(history, config) ? Math.max(max, repeatDonorMax) : max
+  const allowedMax =
+    repeatDonorMax !== null && isRepeatDonorWithoutReaction(history, config) ? Math.max(max, repeatDonorMax) : max
   if (ageYears > allowedMax) return { rule: 'age_max', value: ageYears, limit: allowedMax, bound: 'max' }
   return null
 }
@@ -310,8 +356,10 @@ export function nextEligibleDate(
   config: EligibilityConfig = DEFAULT_ELIGIBILITY,
 ): NextEligible {
   if (!history) return { on: null, permanent: false }
-  const dates = [intervalEndsOn(history, product, config), history.deferredUntil ? addDays(history.deferredUntil, 1) : null]
-    .filter((d): d is string => d !== null)
+  const dates = [
+    intervalEndsOn(history, product, config),
+    history.deferredUntil ? addDays(history.deferredUntil, 1) : null,
+  ].filter((d): d is string => d !== null)
   return { on: dates.length > 0 ? dates.reduce(maxDate) : null, permanent: history.permanentlyDeferred }
 }
 
@@ -341,7 +389,10 @@ export function checkHistory(
 }
 
 /** Every rule at once. Failures come in ELIGIBILITY_RULES order so screens list them stably. */
-export function checkEligibility(input: EligibilityInput, config: EligibilityConfig = DEFAULT_ELIGIBILITY): EligibilityResult {
+export function checkEligibility(
+  input: EligibilityInput,
+  config: EligibilityConfig = DEFAULT_ELIGIBILITY,
+): EligibilityResult {
   const failures = [
     ...checkHistory(input.history, input.product, input.today, config),
     ...[checkAge(input.ageYears, input.history, config, input.birthDate)].filter((f) => f !== null),

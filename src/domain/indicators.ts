@@ -95,9 +95,21 @@ export function emptyCounts(): IndicatorCounts {
 }
 
 const SCALAR_KEYS = [
-  'donations', 'wholeBloodDonations', 'wholeBlood400', 'wholeBlood300', 'wholeBlood200', 'wholeBloodUnits',
-  'apheresisDonations', 'apheresisDoses', 'ruralMobileWholeBlood', 'ruralDonorDonations', 'repeatDonorDonations',
-  'deferrals', 'rhdNegativeDonations', 'busTrips', 'ruralBusTrips',
+  'donations',
+  'wholeBloodDonations',
+  'wholeBlood400',
+  'wholeBlood300',
+  'wholeBlood200',
+  'wholeBloodUnits',
+  'apheresisDonations',
+  'apheresisDoses',
+  'ruralMobileWholeBlood',
+  'ruralDonorDonations',
+  'repeatDonorDonations',
+  'deferrals',
+  'rhdNegativeDonations',
+  'busTrips',
+  'ruralBusTrips',
 ] as const satisfies readonly (keyof IndicatorCounts)[]
 
 // Keys that reach zero are deleted so that "added then removed" equals "never added".
@@ -124,7 +136,12 @@ export function mergeCounts(a: IndicatorCounts, b: IndicatorCounts): IndicatorCo
  * removes it. A phone applies a void as remove(old) and a correction as remove(old) + add(new).
  * Other record types are ignored.
  */
-export function addToCounts(counts: IndicatorCounts, rec: FieldRecord, ctx: IndicatorContext, sign: 1 | -1 = 1): IndicatorCounts {
+export function addToCounts(
+  counts: IndicatorCounts,
+  rec: FieldRecord,
+  ctx: IndicatorContext,
+  sign: 1 | -1 = 1,
+): IndicatorCounts {
   switch (rec.type) {
     case 'donation': {
       counts.donations += sign
@@ -291,19 +308,32 @@ const pct = (x: number | null): number | null => (x === null ? null : x * 100)
  */
 export function metricValue(ind: Indicators, metric: Metric): number | null {
   switch (metric) {
-    case 'donations': return ind.donations
-    case 'whole_blood_donations': return ind.wholeBloodDonations
-    case 'whole_blood_units': return ind.wholeBloodUnits
-    case 'apheresis_donations': return ind.apheresisDonations
-    case 'apheresis_doses': return ind.apheresisDoses
-    case 'rate_400ml': return pct(ind.rate400ml)
-    case 'rural_mobile_share': return pct(ind.ruralMobileShare)
-    case 'rural_donor_share': return pct(ind.ruralDonorShare)
-    case 'repeat_donor_share': return pct(ind.repeatDonorShare)
-    case 'per_1000': return ind.per1000
-    case 'deferral_rate': return pct(ind.deferralRate)
-    case 'bus_trips': return ind.busTrips
-    case 'rhd_negative_donations': return ind.rhdNegativeDonations
+    case 'donations':
+      return ind.donations
+    case 'whole_blood_donations':
+      return ind.wholeBloodDonations
+    case 'whole_blood_units':
+      return ind.wholeBloodUnits
+    case 'apheresis_donations':
+      return ind.apheresisDonations
+    case 'apheresis_doses':
+      return ind.apheresisDoses
+    case 'rate_400ml':
+      return pct(ind.rate400ml)
+    case 'rural_mobile_share':
+      return pct(ind.ruralMobileShare)
+    case 'rural_donor_share':
+      return pct(ind.ruralDonorShare)
+    case 'repeat_donor_share':
+      return pct(ind.repeatDonorShare)
+    case 'per_1000':
+      return ind.per1000
+    case 'deferral_rate':
+      return pct(ind.deferralRate)
+    case 'bus_trips':
+      return ind.busTrips
+    case 'rhd_negative_donations':
+      return ind.rhdNegativeDonations
   }
 }
 

@@ -6,12 +6,42 @@
 import * as v from 'valibot'
 import type { ReferenceData } from './reference-data'
 import {
-  ABO_GROUPS, AdverseReactionSchema, ChannelSchema, CorrectionSchema, DeferralSchema, DonationSchema,
-  DonorIdentitySchema, DriveCloseSchema, DriveSchema, FieldRecordSchema, HOUSEHOLD_TYPES, PopulationSchema,
-  REACTION_SEVERITIES, RHD, SCHEMA_VERSION, SEXES, SITE_KINDS, SiteSchema, StationSchema, TeamSchema, VoidSchema,
+  ABO_GROUPS,
+  AdverseReactionSchema,
+  ChannelSchema,
+  CorrectionSchema,
+  DeferralSchema,
+  DonationSchema,
+  DonorIdentitySchema,
+  DriveCloseSchema,
+  DriveSchema,
+  FieldRecordSchema,
+  HOUSEHOLD_TYPES,
+  PopulationSchema,
+  REACTION_SEVERITIES,
+  RHD,
+  SCHEMA_VERSION,
+  SEXES,
+  SITE_KINDS,
+  SiteSchema,
+  StationSchema,
+  TeamSchema,
+  VoidSchema,
   WHOLE_BLOOD_VOLUMES,
-  type AdverseReaction, type Channel, type Correction, type Deferral, type Donation, type DonorIdentity, type Drive,
-  type DriveClose, type FieldRecord, type Population, type Site, type Station, type Team, type Void,
+  type AdverseReaction,
+  type Channel,
+  type Correction,
+  type Deferral,
+  type Donation,
+  type DonorIdentity,
+  type Drive,
+  type DriveClose,
+  type FieldRecord,
+  type Population,
+  type Site,
+  type Station,
+  type Team,
+  type Void,
 } from './records'
 
 export const INTERCHANGE_FORMAT = 'bloodbus-interchange'
@@ -69,7 +99,12 @@ export interface JsonLinesOptions {
  * site, channel, team, population), then the field records in the order given.
  */
 export function toJsonLines(records: Iterable<FieldRecord>, options: JsonLinesOptions = {}): string {
-  const header: InterchangeHeader = { type: 'header', format: INTERCHANGE_FORMAT, version: INTERCHANGE_VERSION, schemaVersion: SCHEMA_VERSION }
+  const header: InterchangeHeader = {
+    type: 'header',
+    format: INTERCHANGE_FORMAT,
+    version: INTERCHANGE_VERSION,
+    schemaVersion: SCHEMA_VERSION,
+  }
   if (options.source !== undefined) header.source = options.source
   const lines: string[] = [JSON.stringify(header)]
   const ref = options.reference
@@ -120,7 +155,12 @@ export function parseJsonLines(text: string): ParsedJsonLines {
       error('not valid JSON')
       continue
     }
-    if (typeof value !== 'object' || value === null || Array.isArray(value) || typeof (value as { type?: unknown }).type !== 'string') {
+    if (
+      typeof value !== 'object' ||
+      value === null ||
+      Array.isArray(value) ||
+      typeof (value as { type?: unknown }).type !== 'string'
+    ) {
       error('each line must be a JSON object with a "type"')
       continue
     }
@@ -129,8 +169,10 @@ export function parseJsonLines(text: string): ParsedJsonLines {
       const parsed = v.safeParse(HeaderLineSchema, value)
       if (!parsed.success) error(`header: ${issuesText(parsed.issues)}`)
       else if (!first) error('the header must be the first line')
-      else if (parsed.output.version > INTERCHANGE_VERSION) error(`file format version ${parsed.output.version} is newer than this reader (${INTERCHANGE_VERSION})`)
-      else if (parsed.output.schemaVersion > SCHEMA_VERSION) error(`record schema version ${parsed.output.schemaVersion} is newer than this reader (${SCHEMA_VERSION})`)
+      else if (parsed.output.version > INTERCHANGE_VERSION)
+        error(`file format version ${parsed.output.version} is newer than this reader (${INTERCHANGE_VERSION})`)
+      else if (parsed.output.schemaVersion > SCHEMA_VERSION)
+        error(`record schema version ${parsed.output.schemaVersion} is newer than this reader (${SCHEMA_VERSION})`)
       else out.header = parsed.output
     } else if (type in REFERENCE_LINE_SCHEMAS) {
       const refType = type as ReferenceLineType
@@ -150,11 +192,21 @@ export function parseJsonLines(text: string): ParsedJsonLines {
 
 function pushReference(ref: ReferenceData, type: ReferenceLineType, value: unknown): void {
   switch (type) {
-    case 'station': ref.stations.push(value as Station); break
-    case 'site': ref.sites.push(value as Site); break
-    case 'channel': ref.channels.push(value as Channel); break
-    case 'team': ref.teams.push(value as Team); break
-    case 'population': ref.populations.push(value as Population); break
+    case 'station':
+      ref.stations.push(value as Station)
+      break
+    case 'site':
+      ref.sites.push(value as Site)
+      break
+    case 'channel':
+      ref.channels.push(value as Channel)
+      break
+    case 'team':
+      ref.teams.push(value as Team)
+      break
+    case 'population':
+      ref.populations.push(value as Population)
+      break
   }
 }
 
@@ -162,7 +214,8 @@ function pushReference(ref: ReferenceData, type: ReferenceLineType, value: unkno
 // CSV columns
 
 /** What a column holds, for conversion and for the documentation. */
-export type CsvFormat = 'uuid' | 'uuid list' | 'date' | 'datetime' | 'text' | 'code' | 'enum' | 'integer' | 'number' | 'boolean'
+export type CsvFormat =
+  'uuid' | 'uuid list' | 'date' | 'datetime' | 'text' | 'code' | 'enum' | 'integer' | 'number' | 'boolean'
 
 /** What an empty cell reads as: an empty string, null, or the field left out (the schema's default applies). */
 export type CsvEmpty = 'empty string' | 'null' | 'absent'
@@ -185,55 +238,219 @@ const c = (name: string, spec: ColumnSpec): CsvColumn => ({ name, empty: 'empty 
 const list = (values: readonly (string | number)[]) => values.join(', ')
 
 const AUTHORSHIP: CsvColumn[] = [
-  c('id', { format: 'uuid', example: '0188e1c2-5a3b-7c4d-8e5f-1a2b3c4d5e6f', description: 'Record id (UUIDv7, lower case), made where the record was written.' }),
-  c('stationId', { format: 'uuid', example: '0188e1c2-0000-7000-8000-000000000001', description: 'Station the record belongs to.' }),
-  c('deviceId', { format: 'uuid', example: '0188e1c2-0000-7000-8000-000000000002', description: 'Phone (or server) that wrote it.' }),
-  c('authorStaffId', { format: 'uuid', example: '0188e1c2-0000-7000-8000-000000000003', description: 'Staff member who wrote it (unlocked with their PIN).' }),
-  c('createdAt', { format: 'datetime', example: '2023-06-14T09:32:05.000+08:00', description: 'When it was written, by that device\'s clock; informational only.' }),
+  c('id', {
+    format: 'uuid',
+    example: '0188e1c2-5a3b-7c4d-8e5f-1a2b3c4d5e6f',
+    description: 'Record id (UUIDv7, lower case), made where the record was written.',
+  }),
+  c('stationId', {
+    format: 'uuid',
+    example: '0188e1c2-0000-7000-8000-000000000001',
+    description: 'Station the record belongs to.',
+  }),
+  c('deviceId', {
+    format: 'uuid',
+    example: '0188e1c2-0000-7000-8000-000000000002',
+    description: 'Phone (or server) that wrote it.',
+  }),
+  c('authorStaffId', {
+    format: 'uuid',
+    example: '0188e1c2-0000-7000-8000-000000000003',
+    description: 'Staff member who wrote it (unlocked with their PIN).',
+  }),
+  c('createdAt', {
+    format: 'datetime',
+    example: '2023-06-14T09:32:05.000+08:00',
+    description: "When it was written, by that device's clock; informational only.",
+  }),
 ]
 
 const COLLECTION: CsvColumn[] = [
-  c('driveId', { format: 'uuid', empty: 'null', example: '0188e1c2-0000-7000-8000-00000000000a', description: 'Drive it was collected on; empty for fixed-site collection outside any drive.' }),
-  c('channelId', { format: 'uuid', example: '0188e1c2-0000-7000-8000-00000000000b', description: 'Collection channel (see the channel table); decides the rural-mobile share.' }),
-  c('siteId', { format: 'uuid', empty: 'null', example: '0188e1c2-0000-7000-8000-00000000000c', description: 'Site of collection; may be empty.' }),
-  c('teamIds', { format: 'uuid list', allowed: 'up to 8 ids separated by ";"', example: '0188e1c2-0000-7000-8000-00000000000d', description: 'Donor teams the record counts for; empty for none.' }),
-  c('collectedOn', { format: 'date', example: '2023-06-14', description: 'Station-local calendar date; indicators group by it.' }),
+  c('driveId', {
+    format: 'uuid',
+    empty: 'null',
+    example: '0188e1c2-0000-7000-8000-00000000000a',
+    description: 'Drive it was collected on; empty for fixed-site collection outside any drive.',
+  }),
+  c('channelId', {
+    format: 'uuid',
+    example: '0188e1c2-0000-7000-8000-00000000000b',
+    description: 'Collection channel (see the channel table); decides the rural-mobile share.',
+  }),
+  c('siteId', {
+    format: 'uuid',
+    empty: 'null',
+    example: '0188e1c2-0000-7000-8000-00000000000c',
+    description: 'Site of collection; may be empty.',
+  }),
+  c('teamIds', {
+    format: 'uuid list',
+    allowed: 'up to 8 ids separated by ";"',
+    example: '0188e1c2-0000-7000-8000-00000000000d',
+    description: 'Donor teams the record counts for; empty for none.',
+  }),
+  c('collectedOn', {
+    format: 'date',
+    example: '2023-06-14',
+    description: 'Station-local calendar date; indicators group by it.',
+  }),
 ]
 
 const DONOR_FACTS: CsvColumn[] = [
-  c('donorKey', { format: 'text', allowed: '32 lower-case hex characters', example: '4aeb842d1104e7cebe0deac55d334d78', description: 'Pseudonymous donor key; never the ID number.' }),
+  c('donorKey', {
+    format: 'text',
+    allowed: '32 lower-case hex characters',
+    example: '4aeb842d1104e7cebe0deac55d334d78',
+    description: 'Pseudonymous donor key; never the ID number.',
+  }),
   c('sex', { format: 'enum', allowed: list(SEXES), example: 'F', description: 'Donor sex.' }),
   c('ageYears', { format: 'integer', unit: 'years', allowed: '16–80', example: '34', description: 'Age on the day.' }),
-  c('household', { format: 'enum', allowed: list(HOUSEHOLD_TYPES), example: 'rural', description: 'Household registration (hukou); rural counts toward the rural-donor share.' }),
-  c('repeatDonor', { format: 'boolean', allowed: 'true, false', example: 'true', description: 'The donor had donated before this record (repeat-donor share).' }),
+  c('household', {
+    format: 'enum',
+    allowed: list(HOUSEHOLD_TYPES),
+    example: 'rural',
+    description: 'Household registration (hukou); rural counts toward the rural-donor share.',
+  }),
+  c('repeatDonor', {
+    format: 'boolean',
+    allowed: 'true, false',
+    example: 'true',
+    description: 'The donor had donated before this record (repeat-donor share).',
+  }),
 ]
 
 const VITALS: CsvColumn[] = [
-  c('vitals.weightKg', { format: 'number', empty: 'absent', unit: 'kg', allowed: '20–250', example: '62.5', description: 'Weight. All vitals.* cells empty: no vitals recorded.' }),
-  c('vitals.hbGL', { format: 'number', empty: 'absent', unit: 'g/L', allowed: '30–250', example: '135', description: 'Haemoglobin.' }),
-  c('vitals.systolic', { format: 'integer', empty: 'absent', unit: 'mmHg', allowed: '40–260', example: '118', description: 'Systolic blood pressure.' }),
-  c('vitals.diastolic', { format: 'integer', empty: 'absent', unit: 'mmHg', allowed: '20–180', example: '76', description: 'Diastolic blood pressure.' }),
-  c('vitals.pulse', { format: 'integer', empty: 'absent', unit: 'beats/min', allowed: '20–220', example: '74', description: 'Pulse.' }),
-  c('vitals.temperatureC', { format: 'number', empty: 'absent', unit: '°C', allowed: '30–45', example: '36.5', description: 'Body temperature.' }),
-  c('vitals.hct', { format: 'number', empty: 'absent', unit: 'fraction', allowed: '0.1–0.7', example: '0.42', description: 'Haematocrit (apheresis); may be empty.' }),
-  c('vitals.plateletCount', { format: 'number', empty: 'absent', unit: '×10⁹/L', allowed: '10–1500', example: '240', description: 'Platelet count (apheresis); may be empty.' }),
-  c('vitals.athlete', { format: 'boolean', empty: 'absent', allowed: 'true, false', example: 'false', description: 'Trained athlete (pulse limit 50 instead of 60); empty reads false.' }),
+  c('vitals.weightKg', {
+    format: 'number',
+    empty: 'absent',
+    unit: 'kg',
+    allowed: '20–250',
+    example: '62.5',
+    description: 'Weight. All vitals.* cells empty: no vitals recorded.',
+  }),
+  c('vitals.hbGL', {
+    format: 'number',
+    empty: 'absent',
+    unit: 'g/L',
+    allowed: '30–250',
+    example: '135',
+    description: 'Haemoglobin.',
+  }),
+  c('vitals.systolic', {
+    format: 'integer',
+    empty: 'absent',
+    unit: 'mmHg',
+    allowed: '40–260',
+    example: '118',
+    description: 'Systolic blood pressure.',
+  }),
+  c('vitals.diastolic', {
+    format: 'integer',
+    empty: 'absent',
+    unit: 'mmHg',
+    allowed: '20–180',
+    example: '76',
+    description: 'Diastolic blood pressure.',
+  }),
+  c('vitals.pulse', {
+    format: 'integer',
+    empty: 'absent',
+    unit: 'beats/min',
+    allowed: '20–220',
+    example: '74',
+    description: 'Pulse.',
+  }),
+  c('vitals.temperatureC', {
+    format: 'number',
+    empty: 'absent',
+    unit: '°C',
+    allowed: '30–45',
+    example: '36.5',
+    description: 'Body temperature.',
+  }),
+  c('vitals.hct', {
+    format: 'number',
+    empty: 'absent',
+    unit: 'fraction',
+    allowed: '0.1–0.7',
+    example: '0.42',
+    description: 'Haematocrit (apheresis); may be empty.',
+  }),
+  c('vitals.plateletCount', {
+    format: 'number',
+    empty: 'absent',
+    unit: '×10⁹/L',
+    allowed: '10–1500',
+    example: '240',
+    description: 'Platelet count (apheresis); may be empty.',
+  }),
+  c('vitals.athlete', {
+    format: 'boolean',
+    empty: 'absent',
+    allowed: 'true, false',
+    example: 'false',
+    description: 'Trained athlete (pulse limit 50 instead of 60); empty reads false.',
+  }),
 ]
 
 const DONATION_OWN: CsvColumn[] = [
-  c('collectedAt', { format: 'datetime', example: '2023-06-14T09:30:00.000+08:00', description: 'When the blood was taken.' }),
-  c('product.type', { format: 'enum', allowed: 'whole_blood, apheresis_platelets', example: 'whole_blood', description: 'Product collected.' }),
-  c('product.volumeMl', { format: 'integer', empty: 'absent', unit: 'ml', allowed: list(WHOLE_BLOOD_VOLUMES), example: '400', description: 'Whole blood volume (200 ml = 1 u); empty for apheresis.' }),
-  c('product.doses', { format: 'integer', empty: 'absent', unit: 'therapeutic doses', allowed: '1, 2', example: '2', description: 'Apheresis platelet doses (治疗量, ≥ 2.5×10¹¹ each); empty for whole blood.' }),
+  c('collectedAt', {
+    format: 'datetime',
+    example: '2023-06-14T09:30:00.000+08:00',
+    description: 'When the blood was taken.',
+  }),
+  c('product.type', {
+    format: 'enum',
+    allowed: 'whole_blood, apheresis_platelets',
+    example: 'whole_blood',
+    description: 'Product collected.',
+  }),
+  c('product.volumeMl', {
+    format: 'integer',
+    empty: 'absent',
+    unit: 'ml',
+    allowed: list(WHOLE_BLOOD_VOLUMES),
+    example: '400',
+    description: 'Whole blood volume (200 ml = 1 u); empty for apheresis.',
+  }),
+  c('product.doses', {
+    format: 'integer',
+    empty: 'absent',
+    unit: 'therapeutic doses',
+    allowed: '1, 2',
+    example: '2',
+    description: 'Apheresis platelet doses (治疗量, ≥ 2.5×10¹¹ each); empty for whole blood.',
+  }),
   c('abo', { format: 'enum', allowed: list(ABO_GROUPS), example: 'O', description: 'ABO group.' }),
   c('rhd', { format: 'enum', allowed: list(RHD), example: 'pos', description: 'RhD.' }),
-  c('din', { format: 'text', allowed: '13-character DIN + check character (ISBT 128: 14)', example: 'L037923000141A', description: 'Bag number as printed, with its check character.' }),
+  c('din', {
+    format: 'text',
+    allowed: '13-character DIN + check character (ISBT 128: 14)',
+    example: 'L037923000141A',
+    description: 'Bag number as printed, with its check character.',
+  }),
 ]
 
 const DEFERRAL_OWN: CsvColumn[] = [
-  c('reasonCode', { format: 'code', allowed: 'a code of the deferral catalogue', example: 'low_hb', description: 'Why the donor was deferred (src/domain/deferral-reasons.ts).' }),
-  c('until', { format: 'date', empty: 'null', example: '2023-07-13', description: 'Last deferred day; empty for a permanent deferral.' }),
-  c('note', { format: 'text', emptyText: true, allowed: 'up to 500 characters', example: '', description: 'Free note; may be empty.' }),
+  c('reasonCode', {
+    format: 'code',
+    allowed: 'a code of the deferral catalogue',
+    example: 'low_hb',
+    description: 'Why the donor was deferred (src/domain/deferral-reasons.ts).',
+  }),
+  c('until', {
+    format: 'date',
+    empty: 'null',
+    example: '2023-07-13',
+    description: 'Last deferred day; empty for a permanent deferral.',
+  }),
+  c('note', {
+    format: 'text',
+    emptyText: true,
+    allowed: 'up to 500 characters',
+    example: '',
+    description: 'Free note; may be empty.',
+  }),
 ]
 
 const DONATION_COLUMNS = [...AUTHORSHIP, ...COLLECTION, ...DONOR_FACTS, ...DONATION_OWN, ...VITALS]
@@ -241,12 +458,20 @@ const DEFERRAL_COLUMNS = [...AUTHORSHIP, ...COLLECTION, ...DONOR_FACTS, ...DEFER
 
 // A correction carries a whole replacement donation or deferral: its columns, prefixed.
 const REPLACEMENT_COLUMNS: CsvColumn[] = [
-  c('replacement.type', { format: 'enum', allowed: 'donation, deferral', example: 'donation', description: 'Kind of the replacement record.' }),
+  c('replacement.type', {
+    format: 'enum',
+    allowed: 'donation, deferral',
+    example: 'donation',
+    description: 'Kind of the replacement record.',
+  }),
   ...[...AUTHORSHIP, ...COLLECTION, ...DONOR_FACTS, ...DONATION_OWN, ...DEFERRAL_OWN, ...VITALS].map((col) => ({
     ...col,
     name: `replacement.${col.name}`,
     // Columns of the other kind stay empty; an empty cell then leaves the field out.
-    empty: (DONATION_OWN.includes(col) || DEFERRAL_OWN.includes(col)) && col.empty === 'empty string' ? 'absent' as const : col.empty,
+    empty:
+      (DONATION_OWN.includes(col) || DEFERRAL_OWN.includes(col)) && col.empty === 'empty string'
+        ? ('absent' as const)
+        : col.empty,
     description: `Replacement: ${col.description[0]!.toLowerCase()}${col.description.slice(1)}`,
   })),
 ]
@@ -256,16 +481,53 @@ export const CSV_COLUMNS = {
   deferral: DEFERRAL_COLUMNS,
   drive: [
     ...AUTHORSHIP,
-    c('busCode', { format: 'text', allowed: '1–20 characters', example: '豫C·X3101', description: 'Bus (plate or fleet code).' }),
+    c('busCode', {
+      format: 'text',
+      allowed: '1–20 characters',
+      example: '豫C·X3101',
+      description: 'Bus (plate or fleet code).',
+    }),
     c('siteId', { format: 'uuid', example: '0188e1c2-0000-7000-8000-00000000000c', description: 'Site visited.' }),
-    c('channelId', { format: 'uuid', example: '0188e1c2-0000-7000-8000-00000000000b', description: 'Channel of the drive; a rural-mobile channel makes it a rural trip.' }),
-    c('teamIds', { format: 'uuid list', allowed: 'up to 8 ids separated by ";"', example: '', description: 'Teams the drive serves; empty for none.' }),
+    c('channelId', {
+      format: 'uuid',
+      example: '0188e1c2-0000-7000-8000-00000000000b',
+      description: 'Channel of the drive; a rural-mobile channel makes it a rural trip.',
+    }),
+    c('teamIds', {
+      format: 'uuid list',
+      allowed: 'up to 8 ids separated by ";"',
+      example: '',
+      description: 'Teams the drive serves; empty for none.',
+    }),
     c('date', { format: 'date', example: '2023-06-14', description: 'Day of the drive.' }),
-    c('staffIds', { format: 'uuid list', allowed: '1–12 ids separated by ";"', example: '0188e1c2-0000-7000-8000-000000000003;0188e1c2-0000-7000-8000-000000000004', description: 'Staff on board.' }),
-    c('leaderStaffId', { format: 'uuid', example: '0188e1c2-0000-7000-8000-000000000003', description: 'Bus leader who opens and closes the drive.' }),
-    c('dinFirst', { format: 'text', example: 'L037923000001', description: 'First bag number loaded (without check character).' }),
-    c('dinLast', { format: 'text', example: 'L037923000040', description: 'Last bag number loaded (without check character).' }),
-    c('bagsLoaded', { format: 'integer', unit: 'bags', allowed: '0–2000', example: '40', description: 'Bags loaded on the bus.' }),
+    c('staffIds', {
+      format: 'uuid list',
+      allowed: '1–12 ids separated by ";"',
+      example: '0188e1c2-0000-7000-8000-000000000003;0188e1c2-0000-7000-8000-000000000004',
+      description: 'Staff on board.',
+    }),
+    c('leaderStaffId', {
+      format: 'uuid',
+      example: '0188e1c2-0000-7000-8000-000000000003',
+      description: 'Bus leader who opens and closes the drive.',
+    }),
+    c('dinFirst', {
+      format: 'text',
+      example: 'L037923000001',
+      description: 'First bag number loaded (without check character).',
+    }),
+    c('dinLast', {
+      format: 'text',
+      example: 'L037923000040',
+      description: 'Last bag number loaded (without check character).',
+    }),
+    c('bagsLoaded', {
+      format: 'integer',
+      unit: 'bags',
+      allowed: '0–2000',
+      example: '40',
+      description: 'Bags loaded on the bus.',
+    }),
   ],
   drive_close: [
     ...AUTHORSHIP,
@@ -274,49 +536,129 @@ export const CSV_COLUMNS = {
     c('bagsUsed', { format: 'integer', unit: 'bags', example: '33', description: 'Bags used for donations.' }),
     c('bagsSpoiled', { format: 'integer', unit: 'bags', example: '1', description: 'Bags spoiled.' }),
     c('bagsReturned', { format: 'integer', unit: 'bags', example: '6', description: 'Bags returned unused.' }),
-    c('discrepancyNote', { format: 'text', emptyText: true, allowed: 'up to 500 characters', example: '', description: 'Why the bags do not add up; may be empty.' }),
-    c('signedOffBy', { format: 'uuid', example: '0188e1c2-0000-7000-8000-000000000003', description: 'Leader who signed off.' }),
-    c('closedAt', { format: 'datetime', example: '2023-06-14T17:20:00.000+08:00', description: 'When the drive was closed.' }),
+    c('discrepancyNote', {
+      format: 'text',
+      emptyText: true,
+      allowed: 'up to 500 characters',
+      example: '',
+      description: 'Why the bags do not add up; may be empty.',
+    }),
+    c('signedOffBy', {
+      format: 'uuid',
+      example: '0188e1c2-0000-7000-8000-000000000003',
+      description: 'Leader who signed off.',
+    }),
+    c('closedAt', {
+      format: 'datetime',
+      example: '2023-06-14T17:20:00.000+08:00',
+      description: 'When the drive was closed.',
+    }),
   ],
   adverse_reaction: [
     ...AUTHORSHIP,
-    c('donationId', { format: 'uuid', example: '0188e1c2-5a3b-7c4d-8e5f-1a2b3c4d5e6f', description: 'Donation the reaction belongs to.' }),
+    c('donationId', {
+      format: 'uuid',
+      example: '0188e1c2-5a3b-7c4d-8e5f-1a2b3c4d5e6f',
+      description: 'Donation the reaction belongs to.',
+    }),
     c('code', { format: 'code', example: 'vasovagal', description: 'Kind of reaction.' }),
     c('severity', { format: 'enum', allowed: list(REACTION_SEVERITIES), example: 'mild', description: 'Severity.' }),
     c('occurredAt', { format: 'datetime', example: '2023-06-14T09:45:00.000+08:00', description: 'When it happened.' }),
-    c('note', { format: 'text', emptyText: true, allowed: 'up to 500 characters', example: '', description: 'Free note; may be empty.' }),
+    c('note', {
+      format: 'text',
+      emptyText: true,
+      allowed: 'up to 500 characters',
+      example: '',
+      description: 'Free note; may be empty.',
+    }),
   ],
   void: [
     ...AUTHORSHIP,
-    c('targetId', { format: 'uuid', example: '0188e1c2-5a3b-7c4d-8e5f-1a2b3c4d5e6f', description: 'Record voided (a correction id voids the record it corrected).' }),
-    c('reason', { format: 'text', allowed: '2–500 characters', example: '标签贴错 (wrong bag labelled)', description: 'Why.' }),
+    c('targetId', {
+      format: 'uuid',
+      example: '0188e1c2-5a3b-7c4d-8e5f-1a2b3c4d5e6f',
+      description: 'Record voided (a correction id voids the record it corrected).',
+    }),
+    c('reason', {
+      format: 'text',
+      allowed: '2–500 characters',
+      example: '标签贴错 (wrong bag labelled)',
+      description: 'Why.',
+    }),
   ],
   correction: [
     ...AUTHORSHIP,
-    c('targetId', { format: 'uuid', example: '0188e1c2-5a3b-7c4d-8e5f-1a2b3c4d5e6f', description: 'Record corrected; the newest correction wins.' }),
-    c('reason', { format: 'text', allowed: '2–500 characters', example: 'ABO confirmed by the laboratory', description: 'Why.' }),
+    c('targetId', {
+      format: 'uuid',
+      example: '0188e1c2-5a3b-7c4d-8e5f-1a2b3c4d5e6f',
+      description: 'Record corrected; the newest correction wins.',
+    }),
+    c('reason', {
+      format: 'text',
+      allowed: '2–500 characters',
+      example: 'ABO confirmed by the laboratory',
+      description: 'Why.',
+    }),
     ...REPLACEMENT_COLUMNS,
   ],
   donor_identity: [
     ...AUTHORSHIP,
-    c('donorKey', { format: 'text', allowed: '32 lower-case hex characters', example: '4aeb842d1104e7cebe0deac55d334d78', description: 'Pseudonymous key the donation records carry.' }),
-    c('idNumber', { format: 'text', allowed: '18 characters (or old 15 digits)', example: '11010519491231002X', description: 'Resident ID number (personal data: PIPL).' }),
-    c('name', { format: 'text', allowed: '1–120 characters', example: '张三', description: 'Donor name (personal data).' }),
-    c('phone', { format: 'text', emptyText: true, allowed: 'digits, +, -, space; up to 20', example: '13800000000', description: 'Phone; may be empty.' }),
-    c('household', { format: 'enum', allowed: list(HOUSEHOLD_TYPES), example: 'rural', description: 'Household registration.' }),
+    c('donorKey', {
+      format: 'text',
+      allowed: '32 lower-case hex characters',
+      example: '4aeb842d1104e7cebe0deac55d334d78',
+      description: 'Pseudonymous key the donation records carry.',
+    }),
+    c('idNumber', {
+      format: 'text',
+      allowed: '18 characters (or old 15 digits)',
+      example: '11010519491231002X',
+      description: 'Resident ID number (personal data: PIPL).',
+    }),
+    c('name', {
+      format: 'text',
+      allowed: '1–120 characters',
+      example: '张三',
+      description: 'Donor name (personal data).',
+    }),
+    c('phone', {
+      format: 'text',
+      emptyText: true,
+      allowed: 'digits, +, -, space; up to 20',
+      example: '13800000000',
+      description: 'Phone; may be empty.',
+    }),
+    c('household', {
+      format: 'enum',
+      allowed: list(HOUSEHOLD_TYPES),
+      example: 'rural',
+      description: 'Household registration.',
+    }),
   ],
   station: [
     c('id', { format: 'uuid', example: '0188e1c2-0000-7000-8000-000000000001', description: 'Station id.' }),
     c('code', { format: 'code', example: 'luoyang', description: 'Short code.' }),
     c('name', { format: 'text', example: '洛阳市中心血站', description: 'Name.' }),
-    c('timeZone', { format: 'text', empty: 'absent', allowed: 'IANA zone; empty reads Asia/Shanghai', example: 'Asia/Shanghai', description: 'Zone the station\'s dates are counted in.' }),
+    c('timeZone', {
+      format: 'text',
+      empty: 'absent',
+      allowed: 'IANA zone; empty reads Asia/Shanghai',
+      example: 'Asia/Shanghai',
+      description: "Zone the station's dates are counted in.",
+    }),
   ],
   site: [
     c('id', { format: 'uuid', example: '0188e1c2-0000-7000-8000-00000000000c', description: 'Site id.' }),
     c('stationId', { format: 'uuid', example: '0188e1c2-0000-7000-8000-000000000001', description: 'Station.' }),
     c('name', { format: 'text', allowed: '1–120 characters', example: '宜阳县乡镇采血点03', description: 'Name.' }),
     c('kind', { format: 'enum', allowed: list(SITE_KINDS), example: 'township', description: 'Kind of place.' }),
-    c('area', { format: 'text', empty: 'absent', allowed: 'up to 80 characters', example: '宜阳县', description: 'County or district; may be empty.' }),
+    c('area', {
+      format: 'text',
+      empty: 'absent',
+      allowed: 'up to 80 characters',
+      example: '宜阳县',
+      description: 'County or district; may be empty.',
+    }),
   ],
   channel: [
     c('id', { format: 'uuid', example: '0188e1c2-0000-7000-8000-00000000000b', description: 'Channel id.' }),
@@ -324,7 +666,12 @@ export const CSV_COLUMNS = {
     c('code', { format: 'code', example: 'rural_mobile', description: 'Short code.' }),
     c('nameZh', { format: 'text', example: '乡村流动', description: 'Chinese name.' }),
     c('nameEn', { format: 'text', example: 'Rural mobile', description: 'English name.' }),
-    c('ruralMobile', { format: 'boolean', allowed: 'true, false', example: 'true', description: 'Whole blood on this channel counts toward the rural-mobile share; its drives are rural trips.' }),
+    c('ruralMobile', {
+      format: 'boolean',
+      allowed: 'true, false',
+      example: 'true',
+      description: 'Whole blood on this channel counts toward the rural-mobile share; its drives are rural trips.',
+    }),
   ],
   team: [
     c('id', { format: 'uuid', example: '0188e1c2-0000-7000-8000-00000000000d', description: 'Team id.' }),
@@ -336,7 +683,12 @@ export const CSV_COLUMNS = {
   population: [
     c('stationId', { format: 'uuid', example: '0188e1c2-0000-7000-8000-000000000001', description: 'Station.' }),
     c('year', { format: 'integer', allowed: '2000–2100', example: '2023', description: 'Calendar year.' }),
-    c('population', { format: 'integer', unit: 'people', example: '7077000', description: 'Population served, for donations per 1,000.' }),
+    c('population', {
+      format: 'integer',
+      unit: 'people',
+      example: '7077000',
+      description: 'Population served, for donations per 1,000.',
+    }),
   ],
 } as const satisfies Record<string, readonly CsvColumn[]>
 
@@ -358,7 +710,16 @@ export interface CsvRecordTypes {
 export type CsvType = keyof CsvRecordTypes & keyof typeof CSV_COLUMNS
 export const CSV_TYPES = Object.keys(CSV_COLUMNS) as CsvType[]
 /** CSV types that are field records (the rest are reference data). */
-export const CSV_FIELD_TYPES: readonly CsvType[] = ['donation', 'deferral', 'drive', 'drive_close', 'adverse_reaction', 'void', 'correction', 'donor_identity']
+export const CSV_FIELD_TYPES: readonly CsvType[] = [
+  'donation',
+  'deferral',
+  'drive',
+  'drive_close',
+  'adverse_reaction',
+  'void',
+  'correction',
+  'donor_identity',
+]
 
 const CSV_SCHEMAS: { [T in CsvType]: v.GenericSchema<unknown, CsvRecordTypes[T]> } = {
   donation: DonationSchema,
@@ -432,7 +793,8 @@ export function parseCsvRows(text: string): CsvRows {
             break
           }
         }
-        for (let k = i; k < j; k++) if (text.charCodeAt(k) === 10 || (text.charCodeAt(k) === 13 && text.charCodeAt(k + 1) !== 10)) line++
+        for (let k = i; k < j; k++)
+          if (text.charCodeAt(k) === 10 || (text.charCodeAt(k) === 13 && text.charCodeAt(k + 1) !== 10)) line++
         cell = value
         i = j
         const next = text.charCodeAt(i)
@@ -521,10 +883,12 @@ export function detectCsvType(text: string): CsvType | null {
   const header = rows[0]?.cells
   if (!header) return null
   const names = new Set(header)
-  return CSV_TYPES.find((t) => {
-    const cols = CSV_COLUMNS[t] as readonly CsvColumn[]
-    return cols.length === names.size && cols.every((col) => names.has(col.name))
-  }) ?? null
+  return (
+    CSV_TYPES.find((t) => {
+      const cols = CSV_COLUMNS[t] as readonly CsvColumn[]
+      return cols.length === names.size && cols.every((col) => names.has(col.name))
+    }) ?? null
+  )
 }
 
 export interface ParsedCsv<T extends CsvType> {
@@ -589,7 +953,8 @@ function readCell(col: CsvColumn, cell: string): CellRead {
     if (col.format === 'uuid list') return { present: true, value: [] }
     if (col.empty === 'null') return { present: true, value: null }
     if (col.empty === 'absent') return { present: false }
-    if (col.format === 'integer' || col.format === 'number' || col.format === 'boolean') return { present: false, error: 'a value is required' }
+    if (col.format === 'integer' || col.format === 'number' || col.format === 'boolean')
+      return { present: false, error: 'a value is required' }
     return { present: true, value: '' }
   }
   switch (col.format) {
@@ -606,7 +971,13 @@ function readCell(col: CsvColumn, cell: string): CellRead {
       return { present: false, error: `"${cell}" is not true or false` }
     }
     case 'uuid list':
-      return { present: true, value: cell.split(';').map((s) => s.trim()).filter((s) => s !== '') }
+      return {
+        present: true,
+        value: cell
+          .split(';')
+          .map((s) => s.trim())
+          .filter((s) => s !== ''),
+      }
     default:
       return { present: true, value: cell }
   }
@@ -615,10 +986,22 @@ function readCell(col: CsvColumn, cell: string): CellRead {
 /** Markdown table documenting a CSV type's columns (docs/data-format.md embeds these). */
 export function csvColumnsMarkdown(type: CsvType): string {
   const esc = (s: string) => s.replaceAll('|', '\\|')
-  const lines = ['| Column | Type | Unit | Allowed values | Empty cell | Example | Meaning |', '| --- | --- | --- | --- | --- | --- | --- |']
+  const lines = [
+    '| Column | Type | Unit | Allowed values | Empty cell | Example | Meaning |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+  ]
   for (const col of CSV_COLUMNS[type] as readonly CsvColumn[]) {
-    const empty = col.format === 'uuid list' ? 'no ids' : col.empty === 'empty string' ? (col.emptyText ? 'empty text' : 'not allowed') : col.empty
-    lines.push(`| \`${col.name}\` | ${col.format} | ${esc(col.unit ?? '')} | ${esc(col.allowed ?? '')} | ${empty} | ${col.example === '' ? '' : `\`${esc(col.example)}\``} | ${esc(col.description)} |`)
+    const empty =
+      col.format === 'uuid list'
+        ? 'no ids'
+        : col.empty === 'empty string'
+          ? col.emptyText
+            ? 'empty text'
+            : 'not allowed'
+          : col.empty
+    lines.push(
+      `| \`${col.name}\` | ${col.format} | ${esc(col.unit ?? '')} | ${esc(col.allowed ?? '')} | ${empty} | ${col.example === '' ? '' : `\`${esc(col.example)}\``} | ${esc(col.description)} |`,
+    )
   }
   return lines.join('\n')
 }

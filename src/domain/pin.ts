@@ -58,11 +58,17 @@ export function parsePinHash(stored: string): PinHash | null {
   const iterations = Number(parts[1])
   const salt = fromBase64(parts[2]!)
   const hash = fromBase64(parts[3]!)
-  if (iterations > MAX_PIN_ITERATIONS || !salt || !hash || salt.length < 8 || hash.length < 16 || hash.length > 64) return null
+  if (iterations > MAX_PIN_ITERATIONS || !salt || !hash || salt.length < 8 || hash.length < 16 || hash.length > 64)
+    return null
   return { iterations, salt, hash }
 }
 
-async function derive(pin: string, salt: Uint8Array<ArrayBuffer>, iterations: number, bytes: number): Promise<Uint8Array<ArrayBuffer>> {
+async function derive(
+  pin: string,
+  salt: Uint8Array<ArrayBuffer>,
+  iterations: number,
+  bytes: number,
+): Promise<Uint8Array<ArrayBuffer>> {
   const { subtle } = globalThis.crypto
   const key = await subtle.importKey('raw', new TextEncoder().encode(pin), 'PBKDF2', false, ['deriveBits'])
   const bits = await subtle.deriveBits({ name: 'PBKDF2', hash: 'SHA-256', salt, iterations }, key, bytes * 8)

@@ -11,9 +11,7 @@ import { isShareMetric, periodDays } from './targets'
  * that "what it takes" can be counted in donations: `part` of `whole` (rural-mobile whole-blood
  * donations of all whole-blood donations; deferrals of donations + deferrals; …).
  */
-export type MetricActual =
-  | { kind: 'count', value: number }
-  | { kind: 'share', part: number, whole: number }
+export type MetricActual = { kind: 'count'; value: number } | { kind: 'share'; part: number; whole: number }
 
 /**
  * The actual of `metric` in counts (already scoped to the target's channel, site, team or
@@ -23,19 +21,32 @@ export function metricActual(metric: Metric, counts: IndicatorCounts, population
   const count = (value: number): MetricActual => ({ kind: 'count', value })
   const share = (part: number, whole: number): MetricActual => ({ kind: 'share', part, whole })
   switch (metric) {
-    case 'donations': return count(counts.donations)
-    case 'whole_blood_donations': return count(counts.wholeBloodDonations)
-    case 'whole_blood_units': return count(counts.wholeBloodUnits)
-    case 'apheresis_donations': return count(counts.apheresisDonations)
-    case 'apheresis_doses': return count(counts.apheresisDoses)
-    case 'bus_trips': return count(counts.busTrips)
-    case 'rhd_negative_donations': return count(counts.rhdNegativeDonations)
-    case 'per_1000': return population != null && population > 0 ? count((counts.donations / population) * 1000) : null
-    case 'rate_400ml': return share(counts.wholeBlood400, counts.wholeBloodDonations)
-    case 'rural_mobile_share': return share(counts.ruralMobileWholeBlood, counts.wholeBloodDonations)
-    case 'rural_donor_share': return share(counts.ruralDonorDonations, counts.donations)
-    case 'repeat_donor_share': return share(counts.repeatDonorDonations, counts.donations)
-    case 'deferral_rate': return share(counts.deferrals, counts.donations + counts.deferrals)
+    case 'donations':
+      return count(counts.donations)
+    case 'whole_blood_donations':
+      return count(counts.wholeBloodDonations)
+    case 'whole_blood_units':
+      return count(counts.wholeBloodUnits)
+    case 'apheresis_donations':
+      return count(counts.apheresisDonations)
+    case 'apheresis_doses':
+      return count(counts.apheresisDoses)
+    case 'bus_trips':
+      return count(counts.busTrips)
+    case 'rhd_negative_donations':
+      return count(counts.rhdNegativeDonations)
+    case 'per_1000':
+      return population != null && population > 0 ? count((counts.donations / population) * 1000) : null
+    case 'rate_400ml':
+      return share(counts.wholeBlood400, counts.wholeBloodDonations)
+    case 'rural_mobile_share':
+      return share(counts.ruralMobileWholeBlood, counts.wholeBloodDonations)
+    case 'rural_donor_share':
+      return share(counts.ruralDonorDonations, counts.donations)
+    case 'repeat_donor_share':
+      return share(counts.repeatDonorDonations, counts.donations)
+    case 'deferral_rate':
+      return share(counts.deferrals, counts.donations + counts.deferrals)
   }
 }
 
@@ -119,7 +130,7 @@ export const DEFAULT_TOLERANCE = 0.05
 const EPS = 1e-9
 
 /** Days of `period` elapsed by the end of `asOf`, clamped to the period. */
-export function elapsedDaysOf(period: { start: string, end: string }, asOf: string): number {
+export function elapsedDaysOf(period: { start: string; end: string }, asOf: string): number {
   const total = periodDays(period)
   return Math.max(0, Math.min(total, daysBetween(period.start, asOf) + 1))
 }
@@ -131,7 +142,7 @@ export function elapsedDaysOf(period: { start: string, end: string }, asOf: stri
  * the fraction is the elapsed days' weight ÷ the period's weight. Falls back to linear when the
  * history is not 12 non-negative numbers or gives the period no weight.
  */
-export function paceFraction(period: { start: string, end: string }, asOf: string, history?: MonthlyHistory): number {
+export function paceFraction(period: { start: string; end: string }, asOf: string, history?: MonthlyHistory): number {
   const total = periodDays(period)
   const elapsed = elapsedDaysOf(period, asOf)
   const linear = elapsed / total
@@ -140,7 +151,11 @@ export function paceFraction(period: { start: string, end: string }, asOf: strin
   let done = 0
   const start = parseIsoDate(period.start)
   const end = parseIsoDate(period.end)
-  for (let y = start.year, m = start.month; y < end.year || (y === end.year && m <= end.month); m === 12 ? (y++, m = 1) : m++) {
+  for (
+    let y = start.year, m = start.month;
+    y < end.year || (y === end.year && m <= end.month);
+    m === 12 ? (y++, (m = 1)) : m++
+  ) {
     const dim = daysInMonth(y, m)
     const perDay = history[m - 1]! / dim
     const first = y === start.year && m === start.month ? start.day : 1
@@ -183,9 +198,14 @@ function endedStatus(remainingDays: number, met: boolean, status: ProgressStatus
  */
 export function computeProgress(input: ProgressInput): Progress {
   const { target, asOf, history } = input
-  const given = 'kind' in input.actual
-    ? input.actual
-    : metricActual(target.metric, input.actual, input.population ?? ('population' in input.actual ? input.actual.population : null))
+  const given =
+    'kind' in input.actual
+      ? input.actual
+      : metricActual(
+          target.metric,
+          input.actual,
+          input.population ?? ('population' in input.actual ? input.actual.population : null),
+        )
   if (!given) throw new TypeError(`${target.metric} needs a population`)
   const tolerance = input.tolerance ?? DEFAULT_TOLERANCE
   const { period, metric, comparison } = target
@@ -234,7 +254,12 @@ export function computeProgress(input: ProgressInput): Progress {
     }
   }
   const more = needed ?? allowed
-  const met = whole > 0 ? (comparison === '>=' ? actual >= target.value - EPS : actual <= target.value + EPS) : comparison === '<='
+  const met =
+    whole > 0
+      ? comparison === '>='
+        ? actual >= target.value - EPS
+        : actual <= target.value + EPS
+      : comparison === '<='
   let status: ProgressStatus
   if (whole === 0) status = comparison === '<=' || elapsedDays === 0 ? 'on_track' : 'behind'
   else status = statusOf(actual, target.value, comparison, tolerance)
@@ -250,7 +275,13 @@ export function computeProgress(input: ProgressInput): Progress {
     projected: null,
     perDayNeeded: null,
     forShares: {
-      part, whole, projectedTotal, remainingVolume, needed, allowed, reachable,
+      part,
+      whole,
+      projectedTotal,
+      remainingVolume,
+      needed,
+      allowed,
+      reachable,
       perDay: more !== null && remainingDays > 0 ? more / remainingDays : null,
     },
   }

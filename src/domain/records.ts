@@ -15,7 +15,10 @@ export const IsoDate = v.pipe(v.string(), v.isoDate('date must be YYYY-MM-DD'))
 /** An instant as ISO 8601 with offset or Z, e.g. 2023-06-14T09:30:00.000+08:00. */
 export const IsoDateTime = v.pipe(
   v.string(),
-  v.regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/, 'time must be ISO 8601 with an offset'),
+  v.regex(
+    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/,
+    'time must be ISO 8601 with an offset',
+  ),
 )
 const Code = v.pipe(v.string(), v.regex(/^[a-z][a-z0-9_]{0,39}$/, 'code must be lower_snake_case'))
 const Name = v.pipe(v.string(), v.trim(), v.minLength(1, 'name is required'), v.maxLength(120))
@@ -25,16 +28,33 @@ const Note = v.pipe(v.string(), v.trim(), v.maxLength(500))
 // Reference data (station → phone)
 
 export const SITE_KINDS = [
-  'village', 'township', 'university', 'agency', 'enterprise', 'hospital', 'army_unit', 'street', 'fixed_site',
+  'village',
+  'township',
+  'university',
+  'agency',
+  'enterprise',
+  'hospital',
+  'army_unit',
+  'street',
+  'fixed_site',
 ] as const
 export type SiteKind = (typeof SITE_KINDS)[number]
 
 /** Channels of the seed's review; a station may add its own. `rural_mobile` drives the rural-mobile share. */
 export const SEED_CHANNEL_CODES = [
-  'government_agencies', 'universities', 'rural_mobile', 'medical_staff_month', 'enterprises', 'street_fixed',
+  'government_agencies',
+  'universities',
+  'rural_mobile',
+  'medical_staff_month',
+  'enterprises',
+  'street_fixed',
 ] as const
 export const SEED_TEAM_CODES = [
-  'county_emergency', 'military', 'apheresis_platelet', 'rare_blood_type', 'volunteers',
+  'county_emergency',
+  'military',
+  'apheresis_platelet',
+  'rare_blood_type',
+  'volunteers',
 ] as const
 export const RURAL_MOBILE_CHANNEL = 'rural_mobile'
 
@@ -272,8 +292,14 @@ export const CorrectionSchema = v.object({
 export type Correction = v.InferOutput<typeof CorrectionSchema>
 
 export const FieldRecordSchema = v.variant('type', [
-  DonationSchema, DeferralSchema, DonorIdentitySchema, DriveSchema, DriveCloseSchema,
-  AdverseReactionSchema, VoidSchema, CorrectionSchema,
+  DonationSchema,
+  DeferralSchema,
+  DonorIdentitySchema,
+  DriveSchema,
+  DriveCloseSchema,
+  AdverseReactionSchema,
+  VoidSchema,
+  CorrectionSchema,
 ])
 export type FieldRecord = v.InferOutput<typeof FieldRecordSchema>
 export type FieldRecordType = FieldRecord['type']
@@ -282,14 +308,28 @@ export type FieldRecordType = FieldRecord['type']
 // Targets (station → everyone)
 
 export const METRICS = [
-  'donations', 'whole_blood_donations', 'whole_blood_units', 'apheresis_donations', 'apheresis_doses',
-  'rate_400ml', 'rural_mobile_share', 'rural_donor_share', 'repeat_donor_share', 'per_1000',
-  'deferral_rate', 'bus_trips', 'rhd_negative_donations',
+  'donations',
+  'whole_blood_donations',
+  'whole_blood_units',
+  'apheresis_donations',
+  'apheresis_doses',
+  'rate_400ml',
+  'rural_mobile_share',
+  'rural_donor_share',
+  'repeat_donor_share',
+  'per_1000',
+  'deferral_rate',
+  'bus_trips',
+  'rhd_negative_donations',
 ] as const
 export type Metric = (typeof METRICS)[number]
 /** Metrics that are a share in [0, 1]; targets give them as a percent. */
 export const SHARE_METRICS: readonly Metric[] = [
-  'rate_400ml', 'rural_mobile_share', 'rural_donor_share', 'repeat_donor_share', 'deferral_rate',
+  'rate_400ml',
+  'rural_mobile_share',
+  'rural_donor_share',
+  'repeat_donor_share',
+  'deferral_rate',
 ]
 
 export const PERIOD_KINDS = ['year', 'quarter', 'month', 'custom'] as const
@@ -303,7 +343,10 @@ export type Period = v.InferOutput<typeof PeriodSchema>
 
 export const ScopeSchema = v.pipe(
   v.object({ kind: v.picklist(SCOPE_KINDS), id: v.nullable(RecordId) }),
-  v.check((s) => (s.kind === 'station') === (s.id === null), 'a scope other than the station names its channel, site, team or drive'),
+  v.check(
+    (s) => (s.kind === 'station') === (s.id === null),
+    'a scope other than the station names its channel, site, team or drive',
+  ),
 )
 export type Scope = v.InferOutput<typeof ScopeSchema>
 

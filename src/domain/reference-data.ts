@@ -41,7 +41,8 @@ for (const code of SEED_CHANNEL_CODES) {
 for (const code of SEED_TEAM_CODES) {
   if (!SEED_TEAMS.some((t) => t.code === code)) throw new Error(`no seed team definition for ${code}`)
 }
-if (!SEED_CHANNELS.some((c) => c.code === RURAL_MOBILE_CHANNEL && c.ruralMobile)) throw new Error('rural_mobile must be rural-mobile')
+if (!SEED_CHANNELS.some((c) => c.code === RURAL_MOBILE_CHANNEL && c.ruralMobile))
+  throw new Error('rural_mobile must be rural-mobile')
 
 /** Channel records for a station, ids made by `makeId` (e.g. newId, or a seeded id for demo data). */
 export function seedChannels(stationId: string, makeId: () => string): Channel[] {

@@ -3,12 +3,18 @@
 import { formatIsoDate, isoDateOf, isValidDate, parseIsoDate } from './dates'
 import type { Sex } from './records'
 
-export const RESIDENT_ID_ERRORS = ['empty', 'length', 'characters', 'birth_date', 'check_character', 'future_birth'] as const
+export const RESIDENT_ID_ERRORS = [
+  'empty',
+  'length',
+  'characters',
+  'birth_date',
+  'check_character',
+  'future_birth',
+] as const
 export type ResidentIdError = (typeof RESIDENT_ID_ERRORS)[number]
 
 export type ResidentIdParse =
-  | { ok: true; id18: string; birthDate: string; sex: Sex; legacy15: boolean }
-  | { ok: false; error: ResidentIdError }
+  { ok: true; id18: string; birthDate: string; sex: Sex; legacy15: boolean } | { ok: false; error: ResidentIdError }
 
 const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2] as const
 const CHECK_CHARACTERS = '10X98765432'

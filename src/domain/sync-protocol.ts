@@ -1,8 +1,17 @@
 // Wire shapes of the sync protocol (docs/sync-protocol.md), validated on both ends.
 import * as v from 'valibot'
 import {
-  ChannelSchema, FieldRecordSchema, IsoDate, IsoDateTime, PopulationSchema, RecordId, RosterEntrySchema,
-  SiteSchema, StationSchema, TargetSchema, TeamSchema,
+  ChannelSchema,
+  FieldRecordSchema,
+  IsoDate,
+  IsoDateTime,
+  PopulationSchema,
+  RecordId,
+  RosterEntrySchema,
+  SiteSchema,
+  StationSchema,
+  TargetSchema,
+  TeamSchema,
 } from './records'
 import type { IndicatorCounts, Indicators } from './indicators'
 
@@ -77,7 +86,15 @@ export const EligibilityEntrySchema = v.object({
 export type EligibilityEntry = v.InferOutput<typeof EligibilityEntrySchema>
 
 export const PULL_ENTITIES = [
-  'station', 'site', 'channel', 'team', 'target', 'roster', 'eligibility', 'population', 'totals',
+  'station',
+  'site',
+  'channel',
+  'team',
+  'target',
+  'roster',
+  'eligibility',
+  'population',
+  'totals',
 ] as const
 export type PullEntity = (typeof PULL_ENTITIES)[number]
 
@@ -122,7 +139,7 @@ export { FieldRecordSchema }
  */
 export interface StationTotals {
   key: 'year' | 'month'
-  period: { kind: 'year' | 'month', start: string, end: string }
+  period: { kind: 'year' | 'month'; start: string; end: string }
   /** Server time the totals were computed. */
   computedAt: string
   counts: IndicatorCounts

@@ -2,9 +2,7 @@
 // codes for the screens, calendar periods, and copying last year's plan forward.
 import * as v from 'valibot'
 import { addYears, daysBetween, daysInMonth, formatIsoDate, isIsoDate, parseIsoDate } from './dates'
-import {
-  METRICS, PERIOD_KINDS, type Metric, type Period, SHARE_METRICS, type Target, TargetSchema,
-} from './records'
+import { METRICS, PERIOD_KINDS, type Metric, type Period, SHARE_METRICS, type Target, TargetSchema } from './records'
 
 function isDateText(s: unknown): s is string {
   return typeof s === 'string' && isIsoDate(s)
@@ -23,7 +21,12 @@ export type CalendarPeriodKind = Exclude<Period['kind'], 'custom'>
 /** The calendar month, quarter or year that contains `date`. */
 export function periodFor(kind: CalendarPeriodKind, date: string): Period {
   const { year, month } = parseIsoDate(date)
-  const [first, last] = kind === 'month' ? [month, month] : kind === 'quarter' ? [month - ((month - 1) % 3), month - ((month - 1) % 3) + 2] : [1, 12]
+  const [first, last] =
+    kind === 'month'
+      ? [month, month]
+      : kind === 'quarter'
+        ? [month - ((month - 1) % 3), month - ((month - 1) % 3) + 2]
+        : [1, 12]
   return {
     kind,
     start: formatIsoDate({ year, month: first, day: 1 }),
@@ -47,7 +50,12 @@ export function periodsOverlap(a: Pick<Period, 'start' | 'end'>, b: Pick<Period,
 
 /** Metrics counted in whole records: a target for them is a whole number. */
 export const WHOLE_COUNT_METRICS: readonly Metric[] = [
-  'donations', 'whole_blood_donations', 'apheresis_donations', 'apheresis_doses', 'bus_trips', 'rhd_negative_donations',
+  'donations',
+  'whole_blood_donations',
+  'apheresis_donations',
+  'apheresis_doses',
+  'bus_trips',
+  'rhd_negative_donations',
 ]
 
 export function isShareMetric(metric: Metric): boolean {
@@ -79,7 +87,7 @@ export interface TargetError {
   params: Record<string, string | number>
 }
 
-export type TargetValidation = { ok: true, target: Target } | { ok: false, errors: TargetError[] }
+export type TargetValidation = { ok: true; target: Target } | { ok: false; errors: TargetError[] }
 
 /** Ids a scope may name; a kind left out (drives, typically) is not checked. */
 export interface TargetReference {
@@ -110,7 +118,11 @@ function schemaIssueCode(issue: v.BaseIssue<unknown>): TargetErrorCode {
  * kind whose dates overlap — a year plan broken down into months is not a duplicate, and a ≥ and
  * a ≤ target on one metric make a band. Every problem is reported, not just the first.
  */
-export function validateTarget(input: unknown, existing: readonly Target[], reference: TargetReference = {}): TargetValidation {
+export function validateTarget(
+  input: unknown,
+  existing: readonly Target[],
+  reference: TargetReference = {},
+): TargetValidation {
   const errors: TargetError[] = []
   const add = (field: string, code: TargetErrorCode, params: Record<string, string | number> = {}) => {
     if (!errors.some((e) => e.field === field && e.code === code)) errors.push({ field, code, params })
@@ -132,7 +144,8 @@ export function validateTarget(input: unknown, existing: readonly Target[], refe
   }
   // The schema's date format lets 2023-02-29 through; the calendar does not.
   for (const end of ['start', 'end'] as const) {
-    if (typeof period[end] === 'string' && !isDateText(period[end])) add(`period.${end}`, 'invalid', { value: period[end] })
+    if (typeof period[end] === 'string' && !isDateText(period[end]))
+      add(`period.${end}`, 'invalid', { value: period[end] })
   }
   if (isDateText(period.start) && isDateText(period.end)) {
     if (period.end < period.start) {
@@ -155,18 +168,21 @@ export function validateTarget(input: unknown, existing: readonly Target[], refe
 
   // The shared schema, for everything the rules above did not already say about a field. Its
   // whole-object checks (share range, reversed period, scope id) are said above in their own words.
-  if (!isRecord(input)) return { ok: false, errors: [{ field: '', code: 'invalid', params: { message: 'a target is an object' } }] }
+  if (!isRecord(input))
+    return { ok: false, errors: [{ field: '', code: 'invalid', params: { message: 'a target is an object' } }] }
   const parsed = v.safeParse(TargetSchema, input)
   if (!parsed.success) {
     for (const issue of parsed.issues) {
       const field = v.getDotPath(issue) ?? ''
       if (issue.type === 'check') continue
-      if (errors.some((e) => e.field === field || e.field.startsWith(`${field}.`) || field.startsWith(`${e.field}.`))) continue
+      if (errors.some((e) => e.field === field || e.field.startsWith(`${field}.`) || field.startsWith(`${e.field}.`)))
+        continue
       add(field, schemaIssueCode(issue), { message: issue.message })
     }
   }
   if (!parsed.success || errors.length > 0) {
-    if (errors.length === 0) errors.push({ field: '', code: 'invalid', params: { message: parsed.issues?.[0]?.message ?? 'invalid target' } })
+    if (errors.length === 0)
+      errors.push({ field: '', code: 'invalid', params: { message: parsed.issues?.[0]?.message ?? 'invalid target' } })
     return { ok: false, errors }
   }
   const target = parsed.output
@@ -177,14 +193,25 @@ export function validateTarget(input: unknown, existing: readonly Target[], refe
       add('scope.id', 'scope_unknown', { kind: target.scope.kind, id: target.scope.id ?? '' })
     }
   }
-  const clash = existing.find((t) => t.id !== target.id
-    && t.stationId === target.stationId
-    && t.scope.kind === target.scope.kind && t.scope.id === target.scope.id
-    && t.metric === target.metric && t.comparison === target.comparison
-    && (t.period.kind === target.period.kind || (t.period.start === target.period.start && t.period.end === target.period.end))
-    && periodsOverlap(t.period, target.period))
+  const clash = existing.find(
+    (t) =>
+      t.id !== target.id &&
+      t.stationId === target.stationId &&
+      t.scope.kind === target.scope.kind &&
+      t.scope.id === target.scope.id &&
+      t.metric === target.metric &&
+      t.comparison === target.comparison &&
+      (t.period.kind === target.period.kind ||
+        (t.period.start === target.period.start && t.period.end === target.period.end)) &&
+      periodsOverlap(t.period, target.period),
+  )
   if (clash) {
-    add('period', 'overlapping_duplicate', { id: clash.id, start: clash.period.start, end: clash.period.end, value: clash.value })
+    add('period', 'overlapping_duplicate', {
+      id: clash.id,
+      start: clash.period.start,
+      end: clash.period.end,
+      value: clash.value,
+    })
   }
   return errors.length > 0 ? { ok: false, errors } : { ok: true, target }
 }
@@ -195,7 +222,7 @@ export function validateTarget(input: unknown, existing: readonly Target[], refe
 export interface CopiedPlan {
   targets: Target[]
   /** Targets of `fromYear` left behind, with why (a drive happens once). */
-  skipped: { target: Target, reason: 'drive_scope' }[]
+  skipped: { target: Target; reason: 'drive_scope' }[]
 }
 
 /**
@@ -204,15 +231,24 @@ export interface CopiedPlan {
  * 2024-02-01…2024-02-29); custom dates keep month and day, Feb 29 becoming Feb 28 in a common year.
  * Drive-scoped targets are not copied.
  */
-export function copyPlanToYear(targets: readonly Target[], fromYear: number, toYear: number, newId: () => string): CopiedPlan {
+export function copyPlanToYear(
+  targets: readonly Target[],
+  fromYear: number,
+  toYear: number,
+  newId: () => string,
+): CopiedPlan {
   const shift = toYear - fromYear
   const out: CopiedPlan = { targets: [], skipped: [] }
   for (const t of targets) {
     if (parseIsoDate(t.period.start).year !== fromYear) continue
-    if (t.scope.kind === 'drive') { out.skipped.push({ target: t, reason: 'drive_scope' }); continue }
-    const period: Period = t.period.kind === 'custom'
-      ? { kind: 'custom', start: addYears(t.period.start, shift), end: addYears(t.period.end, shift) }
-      : periodFor(t.period.kind, addYears(t.period.start, shift))
+    if (t.scope.kind === 'drive') {
+      out.skipped.push({ target: t, reason: 'drive_scope' })
+      continue
+    }
+    const period: Period =
+      t.period.kind === 'custom'
+        ? { kind: 'custom', start: addYears(t.period.start, shift), end: addYears(t.period.end, shift) }
+        : periodFor(t.period.kind, addYears(t.period.start, shift))
     out.targets.push({ ...t, id: newId(), period, scope: { ...t.scope } })
   }
   return out

@@ -28,6 +28,7 @@ export function productUnits(product: Product): ProductYield {
 
 /** Full doses in a measured platelet yield, capped at what one donation may be recorded as. */
 export function plateletDoses(plateletCount: number): number {
-  if (!Number.isFinite(plateletCount) || plateletCount < 0) throw new RangeError(`not a platelet count: ${plateletCount}`)
+  if (!Number.isFinite(plateletCount) || plateletCount < 0)
+    throw new RangeError(`not a platelet count: ${plateletCount}`)
   return Math.min(MAX_DOSES_PER_DONATION, Math.floor(plateletCount / PLATELETS_PER_DOSE))
 }

@@ -43,7 +43,10 @@ export function createStationApp(opts: StationAppOptions): Hono<AppEnv> {
     await next()
     // Path only: query strings may carry cursors, never personal data, but bodies are never logged.
     log.info('request', {
-      method: c.req.method, path: c.req.path, status: c.res.status, ms: Date.now() - started,
+      method: c.req.method,
+      path: c.req.path,
+      status: c.res.status,
+      ms: Date.now() - started,
       ...(c.get('device') ? { device: c.get('device').id } : {}),
       ...(c.get('account') ? { account: c.get('account').id } : {}),
     })
@@ -53,7 +56,11 @@ export function createStationApp(opts: StationAppOptions): Hono<AppEnv> {
   // PostgreSQL text cannot hold NUL: refuse it in paths and query strings for both engines alike.
   app.use('/api/*', async (c, next) => {
     let decoded: string
-    try { decoded = decodeURIComponent(c.req.url) } catch { throw new ApiError(400, 'invalid_request', 'the URL is not well-formed') }
+    try {
+      decoded = decodeURIComponent(c.req.url)
+    } catch {
+      throw new ApiError(400, 'invalid_request', 'the URL is not well-formed')
+    }
     if (decoded.includes('\0')) throw new ApiError(400, 'invalid_request', 'the URL may not contain NUL characters')
     await next()
   })
@@ -63,19 +70,30 @@ export function createStationApp(opts: StationAppOptions): Hono<AppEnv> {
   app.route('/api/v1/sync', syncRoutes(deps))
   app.route('/api/v1/admin', adminRoutes(deps))
   app.route('/api/v1/reports', reportRoutes(deps))
-  app.all('/api/*', (c) => c.json({ code: 'not_found', message: `no such endpoint: ${c.req.method} ${c.req.path}` }, 404))
+  app.all('/api/*', (c) =>
+    c.json({ code: 'not_found', message: `no such endpoint: ${c.req.method} ${c.req.path}` }, 404),
+  )
 
   app.onError((err, c) => {
     if (err instanceof ApiError) return c.json({ code: err.code, message: err.message, ...err.extra }, err.status)
-    if (err instanceof HTTPException && err.status < 500) return c.json({ code: `http_${err.status}`, message: err.message || 'refused' }, err.status)
-    log.error('request failed', { method: c.req.method, path: c.req.path, error: err instanceof Error ? err.message : String(err), stack: err instanceof Error ? err.stack : undefined })
+    if (err instanceof HTTPException && err.status < 500)
+      return c.json({ code: `http_${err.status}`, message: err.message || 'refused' }, err.status)
+    log.error('request failed', {
+      method: c.req.method,
+      path: c.req.path,
+      error: err instanceof Error ? err.message : String(err),
+      stack: err instanceof Error ? err.stack : undefined,
+    })
     return c.json({ code: 'internal', message: 'the server failed; the request may be retried' }, 500)
   })
 
   if (opts.staticDir && existsSync(opts.staticDir)) {
     const root = opts.staticDir
     // The service worker must never be cached by HTTP, or updates stall for a day.
-    app.use('/sw.js', async (c, next) => { await next(); c.header('Cache-Control', 'no-cache') })
+    app.use('/sw.js', async (c, next) => {
+      await next()
+      c.header('Cache-Control', 'no-cache')
+    })
     app.use('/*', serveStatic({ root }))
     app.get('*', serveStatic({ root, path: 'index.html' }))
   }

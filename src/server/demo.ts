@@ -35,7 +35,8 @@ export function shiftRecord<T>(value: T, days: number): T {
   const out: Record<string, unknown> = {}
   for (const [key, v] of Object.entries(value)) {
     if (typeof v === 'string' && DATE_FIELDS.has(key) && /^\d{4}-\d{2}-\d{2}$/.test(v)) out[key] = addDays(v, days)
-    else if (typeof v === 'string' && TIME_FIELDS.has(key) && /^\d{4}-\d{2}-\d{2}T/.test(v)) out[key] = addDays(v.slice(0, 10), days) + v.slice(10)
+    else if (typeof v === 'string' && TIME_FIELDS.has(key) && /^\d{4}-\d{2}-\d{2}T/.test(v))
+      out[key] = addDays(v.slice(0, 10), days) + v.slice(10)
     else out[key] = shiftRecord(v, days)
   }
   return out as T
@@ -45,7 +46,12 @@ export function shiftRecord<T>(value: T, days: number): T {
  * The last `days` days of a generated year, moved so that the year ends `today`. Records that
  * point at something outside the window are left out with it.
  */
-export function recentHistory(records: readonly FieldRecord[], yearEnd: string, today: string, days: number): FieldRecord[] {
+export function recentHistory(
+  records: readonly FieldRecord[],
+  yearEnd: string,
+  today: string,
+  days: number,
+): FieldRecord[] {
   const shift = daysBetween(yearEnd, today)
   const first = addDays(today, -(days - 1))
   const kept = new Set<string>()
@@ -54,10 +60,16 @@ export function recentHistory(records: readonly FieldRecord[], yearEnd: string, 
     const rec = shiftRecord(original, shift)
     const on = collectionDate(rec) ?? rec.createdAt.slice(0, 10)
     if (on < first || on > today) continue
-    const pointsAt = rec.type === 'void' || rec.type === 'correction' ? rec.targetId
-      : rec.type === 'adverse_reaction' ? rec.donationId
-        : rec.type === 'drive_close' ? rec.driveId
-          : (rec.type === 'donation' || rec.type === 'deferral') ? rec.driveId : null
+    const pointsAt =
+      rec.type === 'void' || rec.type === 'correction'
+        ? rec.targetId
+        : rec.type === 'adverse_reaction'
+          ? rec.donationId
+          : rec.type === 'drive_close'
+            ? rec.driveId
+            : rec.type === 'donation' || rec.type === 'deferral'
+              ? rec.driveId
+              : null
     if (pointsAt !== null && !kept.has(pointsAt)) continue
     kept.add(rec.id)
     out.push(rec)
@@ -66,7 +78,7 @@ export function recentHistory(records: readonly FieldRecord[], yearEnd: string, 
 }
 
 // The seed's rural sites are township collection points; villages the buses visit are added beside them.
-const DEMO_VILLAGES: readonly { name: string, area: string }[] = [
+const DEMO_VILLAGES: readonly { name: string; area: string }[] = [
   { name: '平乐镇平乐村', area: '孟津区' },
   { name: '潭头镇重渡沟村', area: '栾川县' },
   { name: '车村镇天桥沟村', area: '嵩县' },
@@ -79,8 +91,13 @@ function demoTargets(stationId: string, today: string, ruralChannelId: string | 
   const year = periodFor('year', today)
   const month = periodFor('month', today)
   const station = { kind: 'station' as const, id: null }
-  const t = (period: Target['period'], metric: Target['metric'], comparison: Target['comparison'], value: number, scope: Target['scope'] = station): Target =>
-    ({ id: newId(), stationId, period, scope, metric, comparison, value })
+  const t = (
+    period: Target['period'],
+    metric: Target['metric'],
+    comparison: Target['comparison'],
+    value: number,
+    scope: Target['scope'] = station,
+  ): Target => ({ id: newId(), stationId, period, scope, metric, comparison, value })
   const targets = [
     t(year, 'donations', '>=', 95_000),
     t(year, 'whole_blood_units', '>=', 170_000),
@@ -113,7 +130,11 @@ export async function ensureDemoStation(store: Store, opts: DemoOptions): Promis
   const started = Date.now()
   const today = isoDateOf(opts.now ?? new Date(), DEMO_TIME_ZONE)
   const seed = generateSeedYear({ profile: 'luoyang-2023', seed: 2023 })
-  const station = await createStation(store.db, { code: DEMO_LOGIN.stationCode, name: '示范中心血站 Demo Blood Station', timeZone: DEMO_TIME_ZONE })
+  const station = await createStation(store.db, {
+    code: DEMO_LOGIN.stationCode,
+    name: '示范中心血站 Demo Blood Station',
+    timeZone: DEMO_TIME_ZONE,
+  })
   await insertAccount(store.db, station.id, await prepareAccount({ ...DEMO_LOGIN.admin, role: 'admin' }))
   await insertAccount(store.db, station.id, await prepareAccount({ ...DEMO_LOGIN.manager, role: 'manager' }))
 
@@ -123,9 +144,18 @@ export async function ensureDemoStation(store: Store, opts: DemoOptions): Promis
   const reference = rebaseStation(seed.reference, fromId, station.id)
   const thisYear = Number(today.slice(0, 4))
   const population = reference.populations[0]?.population ?? 7_077_000
-  const pinHash = await hashPin(DEMO_LOGIN.staffPin, opts.pinIterations === undefined ? {} : { iterations: opts.pinIterations })
+  const pinHash = await hashPin(
+    DEMO_LOGIN.staffPin,
+    opts.pinIterations === undefined ? {} : { iterations: opts.pinIterations },
+  )
   const roster = rosterForRecords(rebaseStation(seed.records, fromId, station.id), station.id, pinHash)
-  const villages = DEMO_VILLAGES.map((v) => ({ id: newId(), stationId: station.id, name: v.name, kind: 'village' as const, area: v.area }))
+  const villages = DEMO_VILLAGES.map((v) => ({
+    id: newId(),
+    stationId: station.id,
+    name: v.name,
+    kind: 'village' as const,
+    area: v.area,
+  }))
   const summary = await importBundle(store, station.id, {
     sites: [...reference.sites, ...villages],
     channels: reference.channels,
@@ -139,7 +169,11 @@ export async function ensureDemoStation(store: Store, opts: DemoOptions): Promis
     for (const target of demoTargets(station.id, today, rural)) await saveTarget(trx, station.id, target)
   })
   opts.log.info('demo station created', {
-    station: DEMO_LOGIN.stationCode, records: summary.applied, rejected: summary.rejected, staff: roster.length, ms: Date.now() - started,
+    station: DEMO_LOGIN.stationCode,
+    records: summary.applied,
+    rejected: summary.rejected,
+    staff: roster.length,
+    ms: Date.now() - started,
   })
   return true
 }

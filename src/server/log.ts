@@ -9,13 +9,15 @@ export interface Logger {
   error(msg: string, fields?: Record<string, unknown>): void
 }
 
-export function createLogger(opts: { level?: LogLevel, write?: (line: string) => void } = {}): Logger {
+export function createLogger(opts: { level?: LogLevel; write?: (line: string) => void } = {}): Logger {
   const min = ORDER[opts.level ?? 'info']
   const write = opts.write ?? ((line: string) => process.stdout.write(`${line}\n`))
-  const emit = (level: LogLevel) => (msg: string, fields: Record<string, unknown> = {}) => {
-    if (ORDER[level] < min) return
-    write(JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields }))
-  }
+  const emit =
+    (level: LogLevel) =>
+    (msg: string, fields: Record<string, unknown> = {}) => {
+      if (ORDER[level] < min) return
+      write(JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields }))
+    }
   return { debug: emit('debug'), info: emit('info'), warn: emit('warn'), error: emit('error') }
 }
 

@@ -11,7 +11,11 @@ const config = loadConfig(process.env)
 const log = createLogger({ level: parseLogLevel(process.env.LOG_LEVEL) })
 
 async function main(): Promise<void> {
-  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, pgSchema: config.databaseSchema ?? undefined })
+  const store = await openStore({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    pgSchema: config.databaseSchema ?? undefined,
+  })
   log.info('database ready', { engine: store.engine, location: store.location })
   if (config.demo) await ensureDemoStation(store, { log, days: Number(process.env.DEMO_DAYS) || 120 })
   const station = await startStation({ config, store, log, staticDir: config.staticDir, publicUrl: config.publicUrl })
@@ -28,10 +32,17 @@ async function main(): Promise<void> {
     const timer = setTimeout(() => process.exit(0), 5_000)
     timer.unref()
     ;(station.server as { closeIdleConnections?: () => void }).closeIdleConnections?.()
-    station.close()
+    station
+      .close()
       .then(() => store.close())
-      .then(() => { log.info('stopped'); process.exit(0) })
-      .catch((err: unknown) => { log.error('shutdown failed', { error: String(err) }); process.exit(1) })
+      .then(() => {
+        log.info('stopped')
+        process.exit(0)
+      })
+      .catch((err: unknown) => {
+        log.error('shutdown failed', { error: String(err) })
+        process.exit(1)
+      })
   }
   process.on('SIGTERM', () => stop('SIGTERM'))
   process.on('SIGINT', () => stop('SIGINT'))

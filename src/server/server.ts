@@ -17,7 +17,8 @@ export interface RunningStation {
 }
 
 export interface StartStationOptions extends Omit<StationAppOptions, 'store'> {
-  config: Pick<ServerConfig, 'port' | 'host' | 'dataDir' | 'databaseUrl'> & Partial<Pick<ServerConfig, 'databaseSchema'>>
+  config: Pick<ServerConfig, 'port' | 'host' | 'dataDir' | 'databaseUrl'> &
+    Partial<Pick<ServerConfig, 'databaseSchema'>>
   /** An open store to use (and leave open on close); otherwise one is opened from config. */
   store?: Store
   log?: Logger
@@ -26,9 +27,13 @@ export interface StartStationOptions extends Omit<StationAppOptions, 'store'> {
 export async function startStation(opts: StartStationOptions): Promise<RunningStation> {
   const log = opts.log ?? silentLogger
   const ownStore = !opts.store
-  const store = opts.store ?? await openStore({
-    databaseUrl: opts.config.databaseUrl, dataDir: opts.config.dataDir, pgSchema: opts.config.databaseSchema ?? undefined,
-  })
+  const store =
+    opts.store ??
+    (await openStore({
+      databaseUrl: opts.config.databaseUrl,
+      dataDir: opts.config.dataDir,
+      pgSchema: opts.config.databaseSchema ?? undefined,
+    }))
   const app = createStationApp({ ...opts, store, log })
   const server = await new Promise<ServerType>((resolve) => {
     const s = serve({ fetch: app.fetch, port: opts.config.port, hostname: opts.config.host }, () => resolve(s))

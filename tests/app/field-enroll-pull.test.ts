@@ -26,23 +26,38 @@ describe('first run', () => {
   it('enrolls with a code, then pulls the reference data into the phone', async () => {
     const deviceId = newId()
     const calls: string[] = []
-    vi.stubGlobal('fetch', vi.fn(async (url: string, init?: RequestInit) => {
-      calls.push(`${init?.method ?? 'GET'} ${url}`)
-      if (url === '/api/v1/devices/enroll') {
-        expect(JSON.parse(String(init?.body))).toMatchObject({ code: 'ABCD-1234' })
-        return jsonResponse({ deviceId, token: 'device-token', stationId: STATION.id, stationCode: STATION.code }, 201)
-      }
-      expect(new Headers(init?.headers).get('Authorization')).toBe('Bearer device-token')
-      return jsonResponse({
-        cursor: 'c1', reset: false, more: false, serverTime: '2026-06-14T08:00:00.000Z', deviceLastSeq: 0,
-        changes: [
-          { op: 'upsert', entity: 'station', key: STATION.id, value: { ...STATION, donorKeySalt: 'salt-0123456789' } },
-          { op: 'upsert', entity: 'channel', key: RURAL.id, value: RURAL },
-          { op: 'upsert', entity: 'site', key: SITE.id, value: SITE },
-          { op: 'upsert', entity: 'site', key: 'bad', value: { name: 'no id' } },
-        ],
-      })
-    }))
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async (url: string, init?: RequestInit) => {
+        calls.push(`${init?.method ?? 'GET'} ${url}`)
+        if (url === '/api/v1/devices/enroll') {
+          expect(JSON.parse(String(init?.body))).toMatchObject({ code: 'ABCD-1234' })
+          return jsonResponse(
+            { deviceId, token: 'device-token', stationId: STATION.id, stationCode: STATION.code },
+            201,
+          )
+        }
+        expect(new Headers(init?.headers).get('Authorization')).toBe('Bearer device-token')
+        return jsonResponse({
+          cursor: 'c1',
+          reset: false,
+          more: false,
+          serverTime: '2026-06-14T08:00:00.000Z',
+          deviceLastSeq: 0,
+          changes: [
+            {
+              op: 'upsert',
+              entity: 'station',
+              key: STATION.id,
+              value: { ...STATION, donorKeySalt: 'salt-0123456789' },
+            },
+            { op: 'upsert', entity: 'channel', key: RURAL.id, value: RURAL },
+            { op: 'upsert', entity: 'site', key: SITE.id, value: SITE },
+            { op: 'upsert', entity: 'site', key: 'bad', value: { name: 'no id' } },
+          ],
+        })
+      }),
+    )
     const device = useDeviceStore()
     await device.enroll('ABCD-1234')
     expect(calls).toEqual(['POST /api/v1/devices/enroll', 'GET /api/v1/sync/pull'])
@@ -54,7 +69,12 @@ describe('first run', () => {
   })
 
   it('shows the server’s refusal and stores nothing', async () => {
-    vi.stubGlobal('fetch', vi.fn(async () => jsonResponse({ code: 'invalid_code', message: 'the enrollment code is wrong, used or expired' }, 400)))
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async () =>
+        jsonResponse({ code: 'invalid_code', message: 'the enrollment code is wrong, used or expired' }, 400),
+      ),
+    )
     const device = useDeviceStore()
     await expect(device.enroll('WRONG')).rejects.toMatchObject({ code: 'invalid_code', status: 400 })
     expect(await db.device.count()).toBe(0)

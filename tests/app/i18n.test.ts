@@ -8,7 +8,9 @@ function keys(obj: unknown, prefix = ''): string[] {
 
 describe('translations', () => {
   let messages: Awaited<ReturnType<typeof loadMessages>>
-  beforeAll(async () => { messages = await loadMessages() })
+  beforeAll(async () => {
+    messages = await loadMessages()
+  })
 
   it('has messages for every locale', () => {
     for (const l of LOCALES) expect(Object.keys(messages[l]).length).toBeGreaterThan(0)
@@ -17,8 +19,14 @@ describe('translations', () => {
   it('zh-CN and en have exactly the same keys, none empty', () => {
     const zh = keys(messages['zh-CN']).sort()
     const en = keys(messages.en).sort()
-    expect(en.filter((k) => !zh.includes(k)), 'keys only in en').toEqual([])
-    expect(zh.filter((k) => !en.includes(k)), 'keys only in zh-CN').toEqual([])
+    expect(
+      en.filter((k) => !zh.includes(k)),
+      'keys only in en',
+    ).toEqual([])
+    expect(
+      zh.filter((k) => !en.includes(k)),
+      'keys only in zh-CN',
+    ).toEqual([])
     for (const l of LOCALES) {
       const empty = keys(messages[l]).filter((k) => {
         const v = k.split('.').reduce<unknown>((o, p) => (o as Record<string, unknown>)[p], messages[l])
@@ -29,7 +37,8 @@ describe('translations', () => {
   })
 
   it('has every lazily loaded feature in both locales', () => {
-    for (const l of LOCALES) for (const f of LAZY_FEATURES) expect(Object.keys(messages[l][f] ?? {}).length, `${l}/${f}`).toBeGreaterThan(0)
+    for (const l of LOCALES)
+      for (const f of LAZY_FEATURES) expect(Object.keys(messages[l][f] ?? {}).length, `${l}/${f}`).toBeGreaterThan(0)
   })
 
   it('switches the language of the running app and remembers it', async () => {

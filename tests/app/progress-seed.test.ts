@@ -16,12 +16,25 @@ describe('bulk-seeded tallies', () => {
     if (r.type === 'drive') return r.id
     if (r.type === 'donation' || r.type === 'deferral') return r.driveId
     if (r.type === 'drive_close') return r.driveId
-    if (r.type === 'void' || r.type === 'correction') { const t = byId.get(r.targetId); return t ? driveOf(t) : null }
-    if (r.type === 'adverse_reaction') { const t = byId.get(r.donationId); return t ? driveOf(t) : null }
+    if (r.type === 'void' || r.type === 'correction') {
+      const t = byId.get(r.targetId)
+      return t ? driveOf(t) : null
+    }
+    if (r.type === 'adverse_reaction') {
+      const t = byId.get(r.donationId)
+      return t ? driveOf(t) : null
+    }
     return null
   }
   // Two drives with a void and two with a correction, whole, in the order the station received them.
-  const drivesWith = (type: 'void' | 'correction') => [...new Set(seed.records.filter((r) => r.type === type).map(driveOf).filter((d): d is string => d !== null))]
+  const drivesWith = (type: 'void' | 'correction') => [
+    ...new Set(
+      seed.records
+        .filter((r) => r.type === type)
+        .map(driveOf)
+        .filter((d): d is string => d !== null),
+    ),
+  ]
   const fixedDrives = [...drivesWith('void').slice(0, 2), ...drivesWith('correction').slice(0, 2)]
   // Closes left out: the seed's corrections (lab ABO results) come after the drive closed, which a
   // phone refuses; without the close the phone takes them, and their tally arithmetic is checked.
@@ -36,12 +49,19 @@ describe('bulk-seeded tallies', () => {
     for (const rec of sample) {
       // The phone refuses what its rules refuse (a correction after the drive closed); the bench
       // seeds only what a phone would hold, so compare on what it took.
-      try { await saveFieldRecords([rec], db); saved.push(rec) } catch { /* refused by a phone rule */ }
+      try {
+        await saveFieldRecords([rec], db)
+        saved.push(rec)
+      } catch {
+        /* refused by a phone rule */
+      }
     }
     expect(saved.length).toBeGreaterThan(sample.length * 0.95)
     expect(saved.some((r) => r.type === 'void')).toBe(true)
     expect(saved.some((r) => r.type === 'correction')).toBe(true)
-    const ctx = { ruralMobileChannelIds: new Set(seed.reference.channels.filter((c) => c.ruralMobile).map((c) => c.id)) }
+    const ctx = {
+      ruralMobileChannelIds: new Set(seed.reference.channels.filter((c) => c.ruralMobile).map((c) => c.id)),
+    }
     const bulk = bulkTallies(saved, ctx)
     const real = new Map((await db.tallies.toArray()).map((t) => [t.key, t.counts]))
     expect([...bulk.keys()].sort()).toEqual([...real.keys()].sort())
@@ -50,7 +70,10 @@ describe('bulk-seeded tallies', () => {
   }, 60_000)
 
   it('station totals of confirmed records plus the pending ones equal the totals of all', () => {
-    const ctx = { ruralMobileChannelIds: new Set(seed.reference.channels.filter((c) => c.ruralMobile).map((c) => c.id)), population: null }
+    const ctx = {
+      ruralMobileChannelIds: new Set(seed.reference.channels.filter((c) => c.ruralMobile).map((c) => c.id)),
+      population: null,
+    }
     const records = seed.records.slice(0, 20_000)
     const pending = records.slice(-300)
     const confirmed = records.slice(0, -300)

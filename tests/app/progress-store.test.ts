@@ -22,20 +22,41 @@ const YEAR = { kind: 'year' as const, start: '2026-01-01', end: '2026-12-31' }
 /** Station totals of `donations` whole-blood 400 ml donations, `rural` of them on rural buses. */
 function totals(kind: 'month' | 'year', donations: number, rural: number, computedAt: string): StationTotals {
   const c: IndicatorCounts = {
-    ...emptyCounts(), donations, wholeBloodDonations: donations, wholeBlood400: donations, wholeBloodUnits: 2 * donations,
-    ruralMobileWholeBlood: rural, byChannel: { [RURAL.id]: rural, [UNIVERSITY.id]: donations - rural },
+    ...emptyCounts(),
+    donations,
+    wholeBloodDonations: donations,
+    wholeBlood400: donations,
+    wholeBloodUnits: 2 * donations,
+    ruralMobileWholeBlood: rural,
+    byChannel: { [RURAL.id]: rural, [UNIVERSITY.id]: donations - rural },
   }
   const channel = (n: number, isRural: boolean): IndicatorCounts => ({
-    ...emptyCounts(), donations: n, wholeBloodDonations: n, wholeBlood400: n, wholeBloodUnits: 2 * n, ruralMobileWholeBlood: isRural ? n : 0,
+    ...emptyCounts(),
+    donations: n,
+    wholeBloodDonations: n,
+    wholeBlood400: n,
+    wholeBloodUnits: 2 * n,
+    ruralMobileWholeBlood: isRural ? n : 0,
   })
   return {
-    key: kind, period: kind === 'month' ? MONTH : YEAR, computedAt, counts: c, indicators: null as never,
-    byChannel: { [RURAL.id]: channel(rural, true), [UNIVERSITY.id]: channel(donations - rural, false) }, byTeam: {},
+    key: kind,
+    period: kind === 'month' ? MONTH : YEAR,
+    computedAt,
+    counts: c,
+    indicators: null as never,
+    byChannel: { [RURAL.id]: channel(rural, true), [UNIVERSITY.id]: channel(donations - rural, false) },
+    byTeam: {},
   }
 }
 
 const shareTarget: Target = {
-  id: newId(), stationId: STATION.id, period: MONTH, scope: { kind: 'station', id: null }, metric: 'rural_mobile_share', comparison: '>=', value: 32,
+  id: newId(),
+  stationId: STATION.id,
+  period: MONTH,
+  scope: { kind: 'station', id: null },
+  metric: 'rural_mobile_share',
+  comparison: '>=',
+  value: 32,
 }
 
 let db: FieldDb
@@ -45,7 +66,11 @@ const d2 = makeDonation(drive, STAFF, { collectedOn: TODAY, din: 'W123426000002'
 
 async function pull(month: StationTotals, year: StationTotals, deviceLastSeq: number): Promise<void> {
   await dexieReferenceSink(db).applyPage({
-    cursor: `000000000001.${Date.now()}`, reset: false, more: false, serverTime: month.computedAt, deviceLastSeq,
+    cursor: `000000000001.${Date.now()}`,
+    reset: false,
+    more: false,
+    serverTime: month.computedAt,
+    deviceLastSeq,
     changes: [
       { op: 'upsert', entity: 'totals', key: 'month', value: month },
       { op: 'upsert', entity: 'totals', key: 'year', value: year },
@@ -56,7 +81,13 @@ async function pull(month: StationTotals, year: StationTotals, deviceLastSeq: nu
 /** The station answers every pending entry as applied, stamped `receivedAt` by its clock. */
 async function confirmAll(receivedAt: string): Promise<number> {
   const pending = await dexieOutboxPort(db).pending(1000)
-  const results: MutationResult[] = pending.map((e) => ({ status: 'applied', seq: e.seq, mutationId: e.mutationId, recordId: e.recordId, receivedAt }))
+  const results: MutationResult[] = pending.map((e) => ({
+    status: 'applied',
+    seq: e.seq,
+    mutationId: e.mutationId,
+    recordId: e.recordId,
+    receivedAt,
+  }))
   await dexieOutboxPort(db).settle(results, new Date().toISOString())
   return Math.max(...pending.map((e) => e.seq))
 }
@@ -96,7 +127,11 @@ describe('progress store on the real database', () => {
     expect(p.drives[0]!.notSent).toBe(0)
 
     // 3. The next pull brings totals computed after the push: they hold the records; nothing is added.
-    await pull(totals('month', 12, 5, '2026-11-20T03:00:05.000Z'), totals('year', 42, 14, '2026-11-20T03:00:05.000Z'), lastSeq)
+    await pull(
+      totals('month', 12, 5, '2026-11-20T03:00:05.000Z'),
+      totals('year', 42, 14, '2026-11-20T03:00:05.000Z'),
+      lastSeq,
+    )
     p = await readFieldProgress(db, { today: TODAY })
     expect(p.month.counts.counts.donations).toBe(12)
     expect(p.month.counts.counts.ruralMobileWholeBlood).toBe(5)
@@ -104,7 +139,16 @@ describe('progress store on the real database', () => {
     expect(p.year.counts.counts.donations).toBe(42)
 
     // 4. A void of a confirmed donation, not yet sent, takes it away from the station figures.
-    const v: Void = { type: 'void', id: newId(), stationId: STATION.id, deviceId: d1.deviceId, authorStaffId: STAFF, createdAt: new Date().toISOString(), targetId: d1.id, reason: 'entered twice' }
+    const v: Void = {
+      type: 'void',
+      id: newId(),
+      stationId: STATION.id,
+      deviceId: d1.deviceId,
+      authorStaffId: STAFF,
+      createdAt: new Date().toISOString(),
+      targetId: d1.id,
+      reason: 'entered twice',
+    }
     await saveFieldRecords([v], db)
     p = await readFieldProgress(db, { today: TODAY })
     expect(p.month.counts.counts.donations).toBe(11)
@@ -118,8 +162,15 @@ describe('progress store on the real database', () => {
     await saveFieldRecords([drive, d1, d2], db)
     const corrected = { ...d1, product: { type: 'whole_blood' as const, volumeMl: 200 as const } }
     const correction: Correction = {
-      type: 'correction', id: newId(), stationId: STATION.id, deviceId: d1.deviceId, authorStaffId: STAFF,
-      createdAt: new Date().toISOString(), targetId: d1.id, reason: 'was 200 ml', replacement: corrected,
+      type: 'correction',
+      id: newId(),
+      stationId: STATION.id,
+      deviceId: d1.deviceId,
+      authorStaffId: STAFF,
+      createdAt: new Date().toISOString(),
+      targetId: d1.id,
+      reason: 'was 200 ml',
+      replacement: corrected,
     }
     await saveFieldRecords([correction], db)
     const lastSeq = await confirmAll('2026-11-20T03:00:00.000Z')
@@ -132,31 +183,73 @@ describe('progress store on the real database', () => {
     expect(p.month.unsynced).toBe(0)
 
     // Voiding the corrected donation takes away what the station counts for it: 200 ml, not 400.
-    const v: Void = { type: 'void', id: newId(), stationId: STATION.id, deviceId: d1.deviceId, authorStaffId: STAFF, createdAt: new Date().toISOString(), targetId: d1.id, reason: 'wrong donor' }
+    const v: Void = {
+      type: 'void',
+      id: newId(),
+      stationId: STATION.id,
+      deviceId: d1.deviceId,
+      authorStaffId: STAFF,
+      createdAt: new Date().toISOString(),
+      targetId: d1.id,
+      reason: 'wrong donor',
+    }
     await saveFieldRecords([v], db)
     p = await readFieldProgress(db, { today: TODAY })
-    expect(p.month.counts.counts).toMatchObject({ donations: 11, wholeBlood200: 0, wholeBlood400: 11, wholeBloodUnits: 22 })
+    expect(p.month.counts.counts).toMatchObject({
+      donations: 11,
+      wholeBlood200: 0,
+      wholeBlood400: 11,
+      wholeBloodUnits: 22,
+    })
     expect(p.month.unsynced).toBe(1)
 
     // A new donation corrected before it was sent counts once, as corrected.
     const d3 = makeDonation(drive, STAFF, { collectedOn: TODAY, din: 'W123426000003' })
     const fix: Correction = {
-      type: 'correction', id: newId(), stationId: STATION.id, deviceId: d3.deviceId, authorStaffId: STAFF,
-      createdAt: new Date().toISOString(), targetId: d3.id, reason: 'apheresis', replacement: { ...d3, product: { type: 'apheresis_platelets', doses: 2 } },
+      type: 'correction',
+      id: newId(),
+      stationId: STATION.id,
+      deviceId: d3.deviceId,
+      authorStaffId: STAFF,
+      createdAt: new Date().toISOString(),
+      targetId: d3.id,
+      reason: 'apheresis',
+      replacement: { ...d3, product: { type: 'apheresis_platelets', doses: 2 } },
     }
     await saveFieldRecords([d3, fix], db)
     p = await readFieldProgress(db, { today: TODAY })
-    expect(p.month.counts.counts).toMatchObject({ donations: 12, wholeBloodDonations: 11, apheresisDonations: 1, apheresisDoses: 2 })
+    expect(p.month.counts.counts).toMatchObject({
+      donations: 12,
+      wholeBloodDonations: 11,
+      apheresisDonations: 1,
+      apheresisDoses: 2,
+    })
     expect(p.month.unsynced).toBe(3)
   })
 
   it('a refused donation is not counted for the station and is said apart', async () => {
     await saveFieldRecords([drive, d1], db)
     const [tripEntry, donationEntry] = await dexieOutboxPort(db).pending(10)
-    await dexieOutboxPort(db).settle([
-      { status: 'applied', seq: tripEntry!.seq, mutationId: tripEntry!.mutationId, recordId: tripEntry!.recordId, receivedAt: '2026-11-20T03:00:00.000Z' },
-      { status: 'rejected', seq: donationEntry!.seq, mutationId: donationEntry!.mutationId, recordId: donationEntry!.recordId, code: 'duplicate_din', message: 'bag already used' },
-    ], new Date().toISOString())
+    await dexieOutboxPort(db).settle(
+      [
+        {
+          status: 'applied',
+          seq: tripEntry!.seq,
+          mutationId: tripEntry!.mutationId,
+          recordId: tripEntry!.recordId,
+          receivedAt: '2026-11-20T03:00:00.000Z',
+        },
+        {
+          status: 'rejected',
+          seq: donationEntry!.seq,
+          mutationId: donationEntry!.mutationId,
+          recordId: donationEntry!.recordId,
+          code: 'duplicate_din',
+          message: 'bag already used',
+        },
+      ],
+      new Date().toISOString(),
+    )
     const p = await readFieldProgress(db, { today: TODAY })
     expect(p.refused).toBe(1)
     expect(p.month.counts.counts.donations).toBe(10)
@@ -167,9 +260,24 @@ describe('progress store on the real database', () => {
   it('reads no receipt when the last pull knew every sequence the station answered', async () => {
     await saveFieldRecords([drive, d1], db)
     const lastSeq = await confirmAll('2026-11-20T03:00:00.000Z')
-    await pull(totals('month', 11, 4, '2026-11-20T03:00:05.000Z'), totals('year', 41, 13, '2026-11-20T03:00:05.000Z'), lastSeq)
+    await pull(
+      totals('month', 11, 4, '2026-11-20T03:00:05.000Z'),
+      totals('year', 41, 13, '2026-11-20T03:00:05.000Z'),
+      lastSeq,
+    )
     // A receipt stamped after these totals would be counted if receipts were read.
-    await db.syncMeta.put({ key: `${RECEIPT_PREFIX}${d1.id}`, value: { recordId: d1.id, recordType: 'donation', seq: 2, mutationId: newId(), status: 'applied', receivedAt: '2026-11-20T05:00:00.000Z', settledAt: '' } })
+    await db.syncMeta.put({
+      key: `${RECEIPT_PREFIX}${d1.id}`,
+      value: {
+        recordId: d1.id,
+        recordType: 'donation',
+        seq: 2,
+        mutationId: newId(),
+        status: 'applied',
+        receivedAt: '2026-11-20T05:00:00.000Z',
+        settledAt: '',
+      },
+    })
     expect((await db.syncMeta.get(META_KEYS.deviceLastSeq))?.value).toBe(lastSeq)
     const p = await readFieldProgress(db, { today: TODAY })
     expect(p.month.counts.counts.donations).toBe(11)
@@ -184,7 +292,11 @@ describe('progress store on the real database', () => {
     await expect.poll(() => store.progress?.month.counts.counts.donations).toBe(11)
     expect(store.progress?.month.unsynced).toBe(2)
     const lastSeq = await confirmAll('2026-11-20T03:00:00.000Z')
-    await pull(totals('month', 11, 4, '2026-11-20T03:00:05.000Z'), totals('year', 41, 13, '2026-11-20T03:00:05.000Z'), lastSeq)
+    await pull(
+      totals('month', 11, 4, '2026-11-20T03:00:05.000Z'),
+      totals('year', 41, 13, '2026-11-20T03:00:05.000Z'),
+      lastSeq,
+    )
     await expect.poll(() => store.progress?.month.unsynced).toBe(0)
     expect(store.progress?.month.counts.counts.donations).toBe(11)
     store.stop()

@@ -20,23 +20,59 @@ describe('progress screen', () => {
     const year = periodFor('year', today)
     const staff = app.roster.leader.id
     const drive = makeDrive(staff, { date: today, authorStaffId: staff })
-    await saveFieldRecords([drive, ...[1, 2, 3].map((n) => makeDonation(drive, staff, { collectedOn: today, din: `W12342600000${n}` }))], app.db)
+    await saveFieldRecords(
+      [drive, ...[1, 2, 3].map((n) => makeDonation(drive, staff, { collectedOn: today, din: `W12342600000${n}` }))],
+      app.db,
+    )
     const computedAt = new Date(Date.now() - 3_600_000).toISOString()
-    const c = { ...emptyCounts(), donations: 9, wholeBloodDonations: 9, wholeBlood400: 9, wholeBloodUnits: 18, ruralMobileWholeBlood: 2, byChannel: { [RURAL.id]: 2, [UNIVERSITY.id]: 7 } }
+    const c = {
+      ...emptyCounts(),
+      donations: 9,
+      wholeBloodDonations: 9,
+      wholeBlood400: 9,
+      wholeBloodUnits: 18,
+      ruralMobileWholeBlood: 2,
+      byChannel: { [RURAL.id]: 2, [UNIVERSITY.id]: 7 },
+    }
     const uni = { ...emptyCounts(), donations: 7, wholeBloodDonations: 7, wholeBlood400: 7, wholeBloodUnits: 14 }
-    const totals = (key: 'month' | 'year', period: { start: string, end: string }): StationTotals => ({
-      key, period: { kind: key, start: period.start, end: period.end }, computedAt, counts: c, indicators: null as never, byChannel: { [UNIVERSITY.id]: uni }, byTeam: {},
+    const totals = (key: 'month' | 'year', period: { start: string; end: string }): StationTotals => ({
+      key,
+      period: { kind: key, start: period.start, end: period.end },
+      computedAt,
+      counts: c,
+      indicators: null as never,
+      byChannel: { [UNIVERSITY.id]: uni },
+      byTeam: {},
     })
-    await app.db.stationTotals.bulkPut([{ key: 'month', value: totals('month', month) }, { key: 'year', value: totals('year', year) }])
+    await app.db.stationTotals.bulkPut([
+      { key: 'month', value: totals('month', month) },
+      { key: 'year', value: totals('year', year) },
+    ])
     await app.db.syncMeta.put({ key: 'lastPullAt', value: computedAt })
-    const uniTarget: Target = { id: newId(), stationId: STATION.id, period: year, scope: { kind: 'channel', id: UNIVERSITY.id }, metric: 'donations', comparison: '>=', value: 100 }
+    const uniTarget: Target = {
+      id: newId(),
+      stationId: STATION.id,
+      period: year,
+      scope: { kind: 'channel', id: UNIVERSITY.id },
+      metric: 'donations',
+      comparison: '>=',
+      value: 100,
+    }
     await app.db.targets.put({ key: uniTarget.id, value: uniTarget })
 
     const link = app.wrapper.find('[data-testid="progress-link"]')
     expect(link.text()).toContain('查看进度')
     await link.trigger('click')
     await expect.poll(() => app.router.currentRoute.value.name, { timeout: 10_000 }).toBe('progress')
-    await expect.poll(async () => { await settle(1); return app.wrapper.find('[data-testid="progress-ready"]').exists() }, { timeout: 10_000 }).toBe(true)
+    await expect
+      .poll(
+        async () => {
+          await settle(1)
+          return app.wrapper.find('[data-testid="progress-ready"]').exists()
+        },
+        { timeout: 10_000 },
+      )
+      .toBe(true)
     const screen = app.wrapper.find('[data-testid="progress-ready"]')
 
     const driveCard = screen.find('[data-testid="progress-drive"]')

@@ -70,12 +70,18 @@ describe('unsyncedIsStale', () => {
 })
 
 describe('StoragePanel', () => {
-  async function mountPanel(summary: { pending: number, rejected: number, oldestCreatedAt: number | null }, locale: 'zh-CN' | 'en' = 'zh-CN') {
+  async function mountPanel(
+    summary: { pending: number; rejected: number; oldestCreatedAt: number | null },
+    locale: 'zh-CN' | 'en' = 'zh-CN',
+  ) {
     const w = mount(StoragePanel, {
       props: { outboxSummary: () => Promise.resolve(summary) },
       global: { plugins: [createAppI18n(locale)] },
     })
-    for (let i = 0; i < 5; i++) { await nextTick(); await Promise.resolve() }
+    for (let i = 0; i < 5; i++) {
+      await nextTick()
+      await Promise.resolve()
+    }
     return w
   }
 

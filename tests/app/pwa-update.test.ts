@@ -13,16 +13,29 @@ describe('updateAdvice', () => {
   const base = { updateReady: true, formDirty: false, unsynced: 0, applying: false }
 
   it('shows nothing while no new version waits', () => {
-    expect(updateAdvice({ ...base, updateReady: false, formDirty: true, unsynced: 5 }))
-      .toEqual({ show: false, canApply: false, blockedBy: null, warnUnsynced: false })
+    expect(updateAdvice({ ...base, updateReady: false, formDirty: true, unsynced: 5 })).toEqual({
+      show: false,
+      canApply: false,
+      blockedBy: null,
+      warnUnsynced: false,
+    })
   })
 
   it('blocks the update while a form is dirty', () => {
-    expect(updateAdvice({ ...base, formDirty: true })).toMatchObject({ show: true, canApply: false, blockedBy: 'formDirty' })
+    expect(updateAdvice({ ...base, formDirty: true })).toMatchObject({
+      show: true,
+      canApply: false,
+      blockedBy: 'formDirty',
+    })
   })
 
   it('allows the update with a warning while records wait in the outbox', () => {
-    expect(updateAdvice({ ...base, unsynced: 3 })).toEqual({ show: true, canApply: true, blockedBy: null, warnUnsynced: true })
+    expect(updateAdvice({ ...base, unsynced: 3 })).toEqual({
+      show: true,
+      canApply: true,
+      blockedBy: null,
+      warnUnsynced: true,
+    })
   })
 
   it('allows it plainly when everything is synced or the count is unknown', () => {
@@ -39,14 +52,25 @@ describe('updateAdvice', () => {
 const TypedForm = defineComponent({
   setup() {
     const text = ref('')
-    useDirtyForm('test-form', computed(() => text.value !== ''))
-    return () => h('input', { value: text.value, onInput: (e: Event) => { text.value = (e.target as HTMLInputElement).value } })
+    useDirtyForm(
+      'test-form',
+      computed(() => text.value !== ''),
+    )
+    return () =>
+      h('input', {
+        value: text.value,
+        onInput: (e: Event) => {
+          text.value = (e.target as HTMLInputElement).value
+        },
+      })
   },
 })
 
 describe('UpdatePrompt', () => {
   const pwa = usePwaUpdate()
-  afterEach(() => { pwa.needRefresh.value = false })
+  afterEach(() => {
+    pwa.needRefresh.value = false
+  })
 
   function mountPrompt(summary = { pending: 0, rejected: 0, oldestCreatedAt: null as number | null }) {
     const Host = defineComponent({
@@ -102,7 +126,10 @@ describe('UpdatePrompt', () => {
     const w = mountPrompt()
     pwa.needRefresh.value = true
     await nextTick()
-    await w.findAll('button').find((b) => b.text() === '稍后')!.trigger('click')
+    await w
+      .findAll('button')
+      .find((b) => b.text() === '稍后')!
+      .trigger('click')
     expect(w.find('[role="region"]').exists()).toBe(false)
     pwa.needRefresh.value = false
     await nextTick()
@@ -114,5 +141,8 @@ describe('UpdatePrompt', () => {
 })
 
 async function flush(): Promise<void> {
-  for (let i = 0; i < 5; i++) { await nextTick(); await Promise.resolve() }
+  for (let i = 0; i < 5; i++) {
+    await nextTick()
+    await Promise.resolve()
+  }
 }

@@ -9,8 +9,12 @@ import { cameraProblem, nativeDetector, pickScanResult } from '../../src/app/com
 
 function fakeNative(supported: string[] | Error) {
   return class {
-    static getSupportedFormats() { return supported instanceof Error ? Promise.reject(supported) : Promise.resolve(supported) }
-    detect() { return Promise.resolve([]) }
+    static getSupportedFormats() {
+      return supported instanceof Error ? Promise.reject(supported) : Promise.resolve(supported)
+    }
+    detect() {
+      return Promise.resolve([])
+    }
   }
 }
 
@@ -30,12 +34,14 @@ describe('choosing the detector', () => {
 
 describe('picking a scan result', () => {
   it('takes the first non-empty code of an allowed format, trimmed', () => {
-    expect(pickScanResult([
-      { rawValue: 'x', format: 'ean_13' },
-      { rawValue: '   ', format: 'code_128' },
-      { rawValue: ' =ABCDE2700006900 ', format: 'code_128' },
-      { rawValue: 'second', format: 'qr_code' },
-    ])).toEqual({ text: '=ABCDE2700006900', format: 'code_128' })
+    expect(
+      pickScanResult([
+        { rawValue: 'x', format: 'ean_13' },
+        { rawValue: '   ', format: 'code_128' },
+        { rawValue: ' =ABCDE2700006900 ', format: 'code_128' },
+        { rawValue: 'second', format: 'qr_code' },
+      ]),
+    ).toEqual({ text: '=ABCDE2700006900', format: 'code_128' })
   })
 
   it('returns null when nothing fits the formats asked for', () => {

@@ -15,11 +15,13 @@ function say(sentence: ReturnType<typeof whatItTakes>, locale: 'en' | 'zh-CN' = 
   const t = (i18n as { global: { t: (key: string, params?: object, plural?: number) => string } }).global.t
   const extra = { when: t(sentence.when.key, sentence.when.params), kind: sentence.kind ? t(sentence.kind) : '' }
   const params = { ...sentence.params, ...extra }
-  return typeof sentence.params.count === 'number' ? t(sentence.key, params, sentence.params.count) : t(sentence.key, params)
+  return typeof sentence.params.count === 'number'
+    ? t(sentence.key, params, sentence.params.count)
+    : t(sentence.key, params)
 }
 
 describe('what it takes', () => {
-  it('says the brief\'s sentence for a rural-mobile share', () => {
+  it("says the brief's sentence for a rural-mobile share", () => {
     const target: T = { period: june, metric: 'rural_mobile_share', comparison: '>=', value: 32 }
     // T = 6,000 × 30/20 = 9,000; ceil(0.32 × 9,000) − 2,568 = 312.
     const p = computeProgress({ target, actual: { kind: 'share', part: 2568, whole: 6000 }, asOf: '2023-06-20' })
@@ -39,7 +41,9 @@ describe('what it takes', () => {
     expect(whatItTakes(holds, june, '2023-06-20', en).key).toBe('progress.takes.shareHolds')
     const cap: T = { period: june, metric: 'deferral_rate', comparison: '<=', value: 8 }
     const c = computeProgress({ target: cap, actual: { kind: 'share', part: 70, whole: 1000 }, asOf: '2023-06-10' })
-    expect(say(whatItTakes(c, june, '2023-06-10', en))).toBe('At most 170 more deferrals this month keep the rate at or under 8%')
+    expect(say(whatItTakes(c, june, '2023-06-10', en))).toBe(
+      'At most 170 more deferrals this month keep the rate at or under 8%',
+    )
   })
 
   it('gives counts a daily rate over the days left, and says when a period has ended', () => {
@@ -59,8 +63,14 @@ describe('what it takes for a rate per 1,000 people', () => {
     // 13.5 per 1,000 for 2023; 9.97 by 30 September, 92 days left. 3.53 × 7,077,000 / 1000 = 24,981.81
     // → 24,982 donations, 24,982 / 92 = 271.5 → 272 a day.
     const year = periodFor('year', '2023-01-01')
-    const p = computeProgress({ target: { period: year, metric: 'per_1000', comparison: '>=', value: 13.5 }, actual: { kind: 'count', value: 9.97 }, asOf: '2023-09-30' })
-    expect(say(whatItTakes(p, year, '2023-09-30', en, 7_077_000))).toBe('3.53 per 1,000 to go, about 24,982 donations: 272 a day for the 92 days left reach 13.5')
+    const p = computeProgress({
+      target: { period: year, metric: 'per_1000', comparison: '>=', value: 13.5 },
+      actual: { kind: 'count', value: 9.97 },
+      asOf: '2023-09-30',
+    })
+    expect(say(whatItTakes(p, year, '2023-09-30', en, 7_077_000))).toBe(
+      '3.53 per 1,000 to go, about 24,982 donations: 272 a day for the 92 days left reach 13.5',
+    )
     expect(say(whatItTakes(p, year, '2023-09-30', en))).toBe('3.53 per 1,000 people to go to reach 13.5')
   })
 })
@@ -75,7 +85,12 @@ describe('progress bar geometry', () => {
     expect(g.target).toBeCloseTo((9000 / 9900) * 100, 9)
     const over = barGeometry({ actual: 12000, target: 9000, expectedByNow: 9000 })
     expect(over.actual).toBeCloseTo(100 / 1.1, 9)
-    expect(barGeometry({ actual: 0, target: 0, expectedByNow: 0 })).toEqual({ actual: 0, target: 0, pace: 0, scaleMax: 1 })
+    expect(barGeometry({ actual: 0, target: 0, expectedByNow: 0 })).toEqual({
+      actual: 0,
+      target: 0,
+      pace: 0,
+      scaleMax: 1,
+    })
   })
 })
 
@@ -95,7 +110,11 @@ describe('trend chart geometry', () => {
     // Plot 50…590 wide: 45 per month, month centres at 72.5, 117.5, …; axis 0…40 over 10…170.
     expect(g.months[0]!.x).toBeCloseTo(72.5, 9)
     expect(g.ticks.map((t) => t.value)).toEqual([0, 10, 20, 30, 40])
-    expect(g.series[0]!.points.map((p) => [p.index, p.y])).toEqual([[0, 130], [1, 90], [3, 10]])
+    expect(g.series[0]!.points.map((p) => [p.index, p.y])).toEqual([
+      [0, 130],
+      [1, 90],
+      [3, 10],
+    ])
     expect(g.series[0]!.path).toBe('M72.5,130.0L117.5,90.0M207.5,10.0')
   })
 })

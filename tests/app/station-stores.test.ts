@@ -15,11 +15,37 @@ import { emptyCounts, indicatorsFromCounts, type IndicatorCounts } from '../../s
 import { createMemoryHistory } from 'vue-router'
 
 const STATION = '018f0000-0000-7000-8000-000000000001'
-const RURAL: Channel = { id: '018f0000-0000-7000-8000-0000000000a1', stationId: STATION, code: 'rural_mobile', nameZh: '乡村流动', nameEn: 'Rural mobile', ruralMobile: true }
-const UNI: Channel = { id: '018f0000-0000-7000-8000-0000000000a2', stationId: STATION, code: 'universities', nameZh: '高校', nameEn: 'Universities', ruralMobile: false }
-const ACCOUNT = { id: '018f0000-0000-7000-8000-0000000000f1', stationId: STATION, username: 'wang', role: 'manager' as const, active: true, createdAt: '2024-01-01T00:00:00Z' }
+const RURAL: Channel = {
+  id: '018f0000-0000-7000-8000-0000000000a1',
+  stationId: STATION,
+  code: 'rural_mobile',
+  nameZh: '乡村流动',
+  nameEn: 'Rural mobile',
+  ruralMobile: true,
+}
+const UNI: Channel = {
+  id: '018f0000-0000-7000-8000-0000000000a2',
+  stationId: STATION,
+  code: 'universities',
+  nameZh: '高校',
+  nameEn: 'Universities',
+  ruralMobile: false,
+}
+const ACCOUNT = {
+  id: '018f0000-0000-7000-8000-0000000000f1',
+  stationId: STATION,
+  username: 'wang',
+  role: 'manager' as const,
+  active: true,
+  createdAt: '2024-01-01T00:00:00Z',
+}
 
-interface Call { method: string, path: string, body: unknown, auth: string | null }
+interface Call {
+  method: string
+  path: string
+  body: unknown
+  auth: string | null
+}
 
 /** A station server in memory: enough of the admin and report API for the stores. */
 function fakeStation() {
@@ -27,7 +53,8 @@ function fakeStation() {
   const targets: Target[] = []
   let session: string | null = null
   const counts = (over: Partial<IndicatorCounts>): IndicatorCounts => ({ ...emptyCounts(), ...over })
-  const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } })
+  const json = (status: number, body: unknown) =>
+    new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } })
   const fetch = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
     const url = new URL(String(input), 'http://station.test')
     const method = init?.method ?? 'GET'
@@ -35,9 +62,15 @@ function fakeStation() {
     const auth = new Headers(init?.headers).get('Authorization')
     calls.push({ method, path: url.pathname, body, auth })
     if (url.pathname === '/api/v1/auth/login') {
-      if (body.password !== 'correct horse') return json(401, { code: 'bad_credentials', message: 'wrong station, username or password' })
+      if (body.password !== 'correct horse')
+        return json(401, { code: 'bad_credentials', message: 'wrong station, username or password' })
       session = 'bbs_token'
-      return json(200, { token: session, expiresAt: '2999-01-01T00:00:00.000Z', account: ACCOUNT, station: { id: STATION, code: 'luoyang', name: '洛阳市中心血站', timeZone: 'Asia/Shanghai' } })
+      return json(200, {
+        token: session,
+        expiresAt: '2999-01-01T00:00:00.000Z',
+        account: ACCOUNT,
+        station: { id: STATION, code: 'luoyang', name: '洛阳市中心血站', timeZone: 'Asia/Shanghai' },
+      })
     }
     if (auth !== `Bearer ${session}`) return json(401, { code: 'unauthorized', message: 'sign in' })
     const key = `${method} ${url.pathname}`
@@ -48,19 +81,33 @@ function fakeStation() {
       return json(200, targets[i])
     }
     if (targetId && method === 'DELETE') {
-      targets.splice(targets.findIndex((x) => x.id === targetId), 1)
+      targets.splice(
+        targets.findIndex((x) => x.id === targetId),
+        1,
+      )
       return new Response(null, { status: 204 })
     }
     switch (key) {
-      case 'POST /api/v1/auth/logout': session = null; return new Response(null, { status: 204 })
-      case 'GET /api/v1/admin/channels': return json(200, [RURAL, UNI])
-      case 'GET /api/v1/admin/sites': return json(200, [])
-      case 'GET /api/v1/admin/teams': return json(200, [])
-      case 'GET /api/v1/admin/targets': return json(200, targets)
-      case 'GET /api/v1/admin/populations': return json(200, [{ stationId: STATION, year: 2023, population: 7_077_000 }])
+      case 'POST /api/v1/auth/logout':
+        session = null
+        return new Response(null, { status: 204 })
+      case 'GET /api/v1/admin/channels':
+        return json(200, [RURAL, UNI])
+      case 'GET /api/v1/admin/sites':
+        return json(200, [])
+      case 'GET /api/v1/admin/teams':
+        return json(200, [])
+      case 'GET /api/v1/admin/targets':
+        return json(200, targets)
+      case 'GET /api/v1/admin/populations':
+        return json(200, [{ stationId: STATION, year: 2023, population: 7_077_000 }])
       case 'POST /api/v1/admin/targets': {
         if (body.value === 31) {
-          return json(400, { code: 'invalid_target', message: 'value: share_out_of_range', errors: [{ field: 'value', code: 'share_out_of_range', params: { value: 31, min: 0, max: 30 } }] })
+          return json(400, {
+            code: 'invalid_target',
+            message: 'value: share_out_of_range',
+            errors: [{ field: 'value', code: 'share_out_of_range', params: { value: 31, min: 0, max: 30 } }],
+          })
         }
         targets.push(body as Target)
         return json(201, body)
@@ -68,13 +115,27 @@ function fakeStation() {
       case 'GET /api/v1/reports/indicators': {
         const scope = url.searchParams.get('scope') ?? 'station'
         const id = url.searchParams.get('scopeId')
-        const c = scope === 'station'
-          ? counts({ donations: 10_000, wholeBloodDonations: 9_000, wholeBlood400: 8_990, ruralMobileWholeBlood: 2_900, byChannel: { [RURAL.id]: 3_000, [UNI.id]: 1_200 } })
-          : id === RURAL.id ? counts({ donations: 3_000, wholeBloodDonations: 2_900, wholeBlood400: 2_900, busTrips: 80 })
-            : counts({ donations: 1_200, wholeBloodDonations: 1_200, wholeBlood400: 1_190 })
+        const c =
+          scope === 'station'
+            ? counts({
+                donations: 10_000,
+                wholeBloodDonations: 9_000,
+                wholeBlood400: 8_990,
+                ruralMobileWholeBlood: 2_900,
+                byChannel: { [RURAL.id]: 3_000, [UNI.id]: 1_200 },
+              })
+            : id === RURAL.id
+              ? counts({ donations: 3_000, wholeBloodDonations: 2_900, wholeBlood400: 2_900, busTrips: 80 })
+              : counts({ donations: 1_200, wholeBloodDonations: 1_200, wholeBlood400: 1_190 })
         const from = url.searchParams.get('from')!
         const to = url.searchParams.get('to')!
-        return json(200, { from, to, scope: { kind: scope, id }, counts: c, indicators: indicatorsFromCounts(c, { ruralMobileChannelIds: new Set([RURAL.id]), population: 7_077_000 }) })
+        return json(200, {
+          from,
+          to,
+          scope: { kind: scope, id },
+          counts: c,
+          indicators: indicatorsFromCounts(c, { ruralMobileChannelIds: new Set([RURAL.id]), population: 7_077_000 }),
+        })
       }
       case 'GET /api/v1/reports/monthly': {
         const from = url.searchParams.get('from')!
@@ -82,11 +143,18 @@ function fakeStation() {
         const months = Array.from({ length: 12 }, (_, i) => {
           const month = `${y}-${String(i + 1).padStart(2, '0')}`
           const c = counts({ donations: 800, wholeBloodDonations: 720, ruralMobileWholeBlood: 230 })
-          return { month, from: `${month}-01`, to: `${month}-28`, counts: c, indicators: indicatorsFromCounts(c, { ruralMobileChannelIds: new Set(), population: null }) }
+          return {
+            month,
+            from: `${month}-01`,
+            to: `${month}-28`,
+            counts: c,
+            indicators: indicatorsFromCounts(c, { ruralMobileChannelIds: new Set(), population: null }),
+          }
         })
         return json(200, { from, to: url.searchParams.get('to'), scope: { kind: 'station', id: null }, months })
       }
-      default: return json(404, { code: 'not_found', message: `${key} not found` })
+      default:
+        return json(404, { code: 'not_found', message: `${key} not found` })
     }
   })
   return { fetch, calls, targets }
@@ -101,7 +169,9 @@ beforeEach(() => {
   vi.stubGlobal('fetch', server.fetch)
   setActivePinia(createPinia())
 })
-afterEach(() => { vi.unstubAllGlobals() })
+afterEach(() => {
+  vi.unstubAllGlobals()
+})
 
 async function signIn() {
   const session = useStationSessionStore()
@@ -116,7 +186,11 @@ describe('station session', () => {
     expect(JSON.parse(sessionStorage.getItem('bloodbus.station.session')!).token).toBe('bbs_token')
     expect(Object.values({ ...localStorage }).join(' ')).not.toContain('bbs_token')
     expect(localStorage.getItem('bloodbus.station.code')).toBe('luoyang')
-    expect(server.calls[0]).toMatchObject({ method: 'POST', path: '/api/v1/auth/login', body: { stationCode: 'luoyang', username: 'wang' } })
+    expect(server.calls[0]).toMatchObject({
+      method: 'POST',
+      path: '/api/v1/auth/login',
+      body: { stationCode: 'luoyang', username: 'wang' },
+    })
     await useStationAdminStore().loadReference()
     expect(server.calls.at(-1)!.auth).toBe('Bearer bbs_token')
     // A new store (page reload in the same tab) picks the session up again.
@@ -126,7 +200,10 @@ describe('station session', () => {
 
   it('a wrong password throws bad_credentials and keeps nothing', async () => {
     const session = useStationSessionStore()
-    await expect(session.login('luoyang', 'wang', 'nope')).rejects.toMatchObject({ code: 'bad_credentials', status: 401 })
+    await expect(session.login('luoyang', 'wang', 'nope')).rejects.toMatchObject({
+      code: 'bad_credentials',
+      status: 401,
+    })
     expect(session.signedIn).toBe(false)
     expect(sessionStorage.getItem('bloodbus.station.session')).toBeNull()
   })
@@ -135,7 +212,10 @@ describe('station session', () => {
     const session = await signIn()
     await session.logout() // the server forgets the token…
     expect(session.signedIn).toBe(false)
-    sessionStorage.setItem('bloodbus.station.session', JSON.stringify({ token: 'bbs_old', expiresAt: '2999-01-01T00:00:00Z', account: ACCOUNT, station: null }))
+    sessionStorage.setItem(
+      'bloodbus.station.session',
+      JSON.stringify({ token: 'bbs_old', expiresAt: '2999-01-01T00:00:00Z', account: ACCOUNT, station: null }),
+    )
     setActivePinia(createPinia())
     const stale = useStationSessionStore()
     expect(stale.signedIn).toBe(true)
@@ -177,14 +257,17 @@ describe('station targets', () => {
     const store = useStationTargetsStore()
     const before = server.calls.length
     const r = await store.save(base({ value: 120 }))
-    expect(r).toEqual({ ok: false, errors: [{ field: 'value', code: 'share_out_of_range', params: { value: 120, min: 0, max: 100 } }] })
+    expect(r).toEqual({
+      ok: false,
+      errors: [{ field: 'value', code: 'share_out_of_range', params: { value: 120, min: 0, max: 100 } }],
+    })
     const unknown = await store.save(base({ scope: { kind: 'channel', id: '018f0000-0000-7000-8000-0000000000ff' } }))
     expect(unknown.ok ? [] : unknown.errors.map((e) => e.code)).toEqual(['scope_unknown'])
     expect(server.calls.length).toBe(before)
     expect(store.targets).toEqual([])
   })
 
-  it('saves a good one with the station id, and shows the server\'s own refusal as field errors', async () => {
+  it("saves a good one with the station id, and shows the server's own refusal as field errors", async () => {
     await signIn()
     await useStationAdminStore().loadReference()
     const store = useStationTargetsStore()
@@ -196,8 +279,13 @@ describe('station targets', () => {
     const dup = await store.save(base({ id: '018f0000-0000-7000-8000-0000000000e2' }))
     expect(dup.ok ? [] : dup.errors.map((e) => e.code)).toEqual(['overlapping_duplicate'])
     // The server may know more (here: a cap of 30); its errors come back the same way.
-    const refused = await store.save(base({ id: '018f0000-0000-7000-8000-0000000000e3', metric: 'repeat_donor_share', value: 31 }))
-    expect(refused).toEqual({ ok: false, errors: [{ field: 'value', code: 'share_out_of_range', params: { value: 31, min: 0, max: 30 } }] })
+    const refused = await store.save(
+      base({ id: '018f0000-0000-7000-8000-0000000000e3', metric: 'repeat_donor_share', value: 31 }),
+    )
+    expect(refused).toEqual({
+      ok: false,
+      errors: [{ field: 'value', code: 'share_out_of_range', params: { value: 31, min: 0, max: 30 } }],
+    })
     expect(store.targets).toHaveLength(1)
   })
 
@@ -208,7 +296,9 @@ describe('station targets', () => {
     await store.save(base())
     const edited = await store.save(base({ value: 33 }))
     expect(edited.ok).toBe(true)
-    expect(server.calls.filter((c) => c.method === 'PATCH').map((c) => c.path)).toEqual(['/api/v1/admin/targets/018f0000-0000-7000-8000-0000000000e1'])
+    expect(server.calls.filter((c) => c.method === 'PATCH').map((c) => c.path)).toEqual([
+      '/api/v1/admin/targets/018f0000-0000-7000-8000-0000000000e1',
+    ])
     expect(store.targets.map((x) => x.value)).toEqual([33])
     expect(server.targets.map((x) => x.value)).toEqual([33])
     await store.remove('018f0000-0000-7000-8000-0000000000e1')
@@ -216,26 +306,43 @@ describe('station targets', () => {
     expect(server.targets).toEqual([])
   })
 
-  it('copies last year\'s plan, leaving targets already set alone', async () => {
+  it("copies last year's plan, leaving targets already set alone", async () => {
     await signIn()
     await useStationAdminStore().loadReference()
     const store = useStationTargetsStore()
     await store.save(base({ period: periodFor('year', '2023-01-01') }))
-    await store.save(base({ id: '018f0000-0000-7000-8000-0000000000e4', period: periodFor('month', '2023-02-01'), scope: { kind: 'channel', id: UNI.id }, metric: 'donations', value: 900 }))
+    await store.save(
+      base({
+        id: '018f0000-0000-7000-8000-0000000000e4',
+        period: periodFor('month', '2023-02-01'),
+        scope: { kind: 'channel', id: UNI.id },
+        metric: 'donations',
+        value: 900,
+      }),
+    )
     await store.save(base({ id: '018f0000-0000-7000-8000-0000000000e5', period: periodFor('year', '2024-01-01') }))
     const summary = await store.copyPlan(2023, 2024)
-    expect(summary.created.map((t) => [t.metric, t.period.start, t.period.end])).toEqual([['donations', '2024-02-01', '2024-02-29']])
+    expect(summary.created.map((t) => [t.metric, t.period.start, t.period.end])).toEqual([
+      ['donations', '2024-02-01', '2024-02-29'],
+    ])
     expect(summary.refused.map((r) => r.errors[0]!.code)).toEqual(['overlapping_duplicate'])
     expect(store.targets).toHaveLength(4)
   })
 })
 
 describe('station dashboard', () => {
-  it('loads the period\'s indicators, channels, months and each target\'s progress with a seasonal pace', async () => {
+  it("loads the period's indicators, channels, months and each target's progress with a seasonal pace", async () => {
     await signIn()
     await useStationAdminStore().loadReference()
     const targets = useStationTargetsStore()
-    await targets.save({ id: '018f0000-0000-7000-8000-0000000000e6', period: periodFor('year', '2024-01-01'), scope: { kind: 'station', id: null }, metric: 'rural_mobile_share', comparison: '>=', value: 32 })
+    await targets.save({
+      id: '018f0000-0000-7000-8000-0000000000e6',
+      period: periodFor('year', '2024-01-01'),
+      scope: { kind: 'station', id: null },
+      metric: 'rural_mobile_share',
+      comparison: '>=',
+      value: 32,
+    })
     const dash = useStationDashboardStore()
     dash.asOf = '2024-06-30'
     dash.setPeriod('year', '2024-06-30')
@@ -258,15 +365,33 @@ describe('station dashboard', () => {
 describe('station admin store', () => {
   it('adds staff with a PIN, resets it, deactivates; issues a code and revokes a phone — each as the server answered', async () => {
     const staff: Record<string, unknown>[] = []
-    const devices = [{ id: 'dev1', name: 'Bus 3 phone A', enrolledAt: '2024-01-02T00:00:00Z', revokedAt: null, lastSeq: 12, lastPushAt: null, lastPullAt: '2024-01-03T00:00:00Z', lastSyncAt: '2024-01-03T00:00:00Z' }]
+    const devices = [
+      {
+        id: 'dev1',
+        name: 'Bus 3 phone A',
+        enrolledAt: '2024-01-02T00:00:00Z',
+        revokedAt: null,
+        lastSeq: 12,
+        lastPushAt: null,
+        lastPullAt: '2024-01-03T00:00:00Z',
+        lastSyncAt: '2024-01-03T00:00:00Z',
+      },
+    ]
     const inner = server.fetch.getMockImplementation()!
     server.fetch.mockImplementation(async (input, init) => {
       const url = new URL(String(input), 'http://station.test')
       const method = init?.method ?? 'GET'
       const body = init?.body ? JSON.parse(String(init.body)) : undefined
-      const json = (status: number, b: unknown) => new Response(JSON.stringify(b), { status, headers: { 'Content-Type': 'application/json' } })
+      const json = (status: number, b: unknown) =>
+        new Response(JSON.stringify(b), { status, headers: { 'Content-Type': 'application/json' } })
       if (method === 'POST' && url.pathname === '/api/v1/admin/staff') {
-        const member = { id: '018f0000-0000-7000-8000-0000000000b1', stationId: STATION, name: body.name, role: body.role, active: true }
+        const member = {
+          id: '018f0000-0000-7000-8000-0000000000b1',
+          stationId: STATION,
+          name: body.name,
+          role: body.role,
+          active: true,
+        }
         staff.push(member)
         return json(201, member)
       }
@@ -274,10 +399,17 @@ describe('station admin store', () => {
         if (body.pin === '1111') return json(400, { code: 'invalid_pin', message: 'the PIN is not acceptable' })
         return json(200, staff[0])
       }
-      if (method === 'PATCH' && url.pathname.startsWith('/api/v1/admin/staff/')) return json(200, Object.assign(staff[0]!, body))
+      if (method === 'PATCH' && url.pathname.startsWith('/api/v1/admin/staff/'))
+        return json(200, Object.assign(staff[0]!, body))
       if (url.pathname === '/api/v1/admin/devices') return json(200, devices)
-      if (url.pathname === '/api/v1/admin/enrollment-codes') return json(201, { code: 'ACDE-FGHJ', expiresAt: '2024-01-04T00:00:00Z', payload: 'http://station.test/enroll?code=ACDE-FGHJ&station=luoyang' })
-      if (url.pathname === '/api/v1/admin/devices/dev1/revoke') return json(200, { ...devices[0], revokedAt: '2024-01-05T00:00:00Z' })
+      if (url.pathname === '/api/v1/admin/enrollment-codes')
+        return json(201, {
+          code: 'ACDE-FGHJ',
+          expiresAt: '2024-01-04T00:00:00Z',
+          payload: 'http://station.test/enroll?code=ACDE-FGHJ&station=luoyang',
+        })
+      if (url.pathname === '/api/v1/admin/devices/dev1/revoke')
+        return json(200, { ...devices[0], revokedAt: '2024-01-05T00:00:00Z' })
       return inner(input, init)
     })
     await signIn()

@@ -8,11 +8,25 @@ import { saveFieldRecord, saveFieldRecords } from '../../src/app/db/field-record
 import { outboxSummary } from '../../src/app/db/outbox'
 import { driveTallyKey, readTally } from '../../src/app/db/tallies'
 import { fixAndResend, resolutions, sendAgain, setAside, voidRejected } from '../../src/app/sync/attention'
-import { dexieMetaPort, dexieOutboxPort, dexieReferenceSink, receiptOf, recentReceipts } from '../../src/app/sync/dexie-ports'
+import {
+  dexieMetaPort,
+  dexieOutboxPort,
+  dexieReferenceSink,
+  receiptOf,
+  recentReceipts,
+} from '../../src/app/sync/dexie-ports'
 import { createSyncEngine } from '../../src/app/sync/engine'
 import { purgeConfirmedIdentities } from '../../src/app/sync/purge'
 import { FakeStation, type Fault, ScriptedTransport } from './sync-fake-station'
-import { DEVICE_ID, STATION, freshDb, makeDeferral, makeDonation, makeDrive, seedReference } from './support/field-fixtures'
+import {
+  DEVICE_ID,
+  STATION,
+  freshDb,
+  makeDeferral,
+  makeDonation,
+  makeDrive,
+  seedReference,
+} from './support/field-fixtures'
 
 const staffId = newId()
 let db: FieldDb
@@ -25,17 +39,30 @@ beforeEach(async () => {
 function engineFor(station: FakeStation, script: Fault[] = []) {
   const transport = new ScriptedTransport(station, script, [], DEVICE_ID)
   const engine = createSyncEngine({
-    outbox: dexieOutboxPort(db), reference: dexieReferenceSink(db), meta: dexieMetaPort(db), transport,
-    clock: { now: () => new Date() }, deviceId: async () => (await db.device.get('device'))?.deviceId ?? null,
+    outbox: dexieOutboxPort(db),
+    reference: dexieReferenceSink(db),
+    meta: dexieMetaPort(db),
+    transport,
+    clock: { now: () => new Date() },
+    deviceId: async () => (await db.device.get('device'))?.deviceId ?? null,
   })
   return { engine, transport }
 }
 
 function identity(over: Partial<DonorIdentity> = {}): DonorIdentity {
   return {
-    type: 'donor_identity', id: newId(), stationId: STATION.id, deviceId: DEVICE_ID, authorStaffId: staffId,
-    createdAt: '2023-06-14T09:00:00.000+08:00', donorKey: '0123456789abcdef0123456789abcdef', idNumber: '11010519491231002X',
-    name: '张三', phone: '13800000000', household: 'rural', ...over,
+    type: 'donor_identity',
+    id: newId(),
+    stationId: STATION.id,
+    deviceId: DEVICE_ID,
+    authorStaffId: staffId,
+    createdAt: '2023-06-14T09:00:00.000+08:00',
+    donorKey: '0123456789abcdef0123456789abcdef',
+    idNumber: '11010519491231002X',
+    name: '张三',
+    phone: '13800000000',
+    household: 'rural',
+    ...over,
   }
 }
 
@@ -52,8 +79,18 @@ describe('Dexie outbox port', () => {
     expect(report.ok).toBe(true)
     expect(await db.outbox.count()).toBe(1)
     const [rejected] = await db.outbox.toArray()
-    expect(rejected).toMatchObject({ recordId: bad.id, status: 'rejected', rejectCode: 'duplicate_din', lastError: 'bag W123423000003 is already used by donation x', attempts: 1 })
-    expect(await receiptOf(db, good.id)).toMatchObject({ recordId: good.id, status: 'applied', receivedAt: '2023-06-14T12:00:00.000Z' })
+    expect(rejected).toMatchObject({
+      recordId: bad.id,
+      status: 'rejected',
+      rejectCode: 'duplicate_din',
+      lastError: 'bag W123423000003 is already used by donation x',
+      attempts: 1,
+    })
+    expect(await receiptOf(db, good.id)).toMatchObject({
+      recordId: good.id,
+      status: 'applied',
+      receivedAt: '2023-06-14T12:00:00.000Z',
+    })
     expect(await receiptOf(db, bad.id)).toBeNull()
     expect((await recentReceipts(db)).map((r) => r.recordId).sort()).toEqual([drive.id, good.id].sort())
     expect(await outboxSummary(db)).toMatchObject({ pending: 0, rejected: 1 })
@@ -66,8 +103,23 @@ describe('Dexie outbox port', () => {
     await saveFieldRecord(drive)
     const port = dexieOutboxPort(db)
     const [entry] = await port.pending(10)
-    db.syncMeta.hook('creating', (key) => { if (String(key).startsWith('receipt:')) throw new Error('disk full') })
-    await expect(port.settle([{ status: 'applied', seq: entry!.seq, mutationId: entry!.mutationId, recordId: drive.id, receivedAt: '2023-06-14T12:00:00.000Z' }], new Date().toISOString())).rejects.toThrow('disk full')
+    db.syncMeta.hook('creating', (key) => {
+      if (String(key).startsWith('receipt:')) throw new Error('disk full')
+    })
+    await expect(
+      port.settle(
+        [
+          {
+            status: 'applied',
+            seq: entry!.seq,
+            mutationId: entry!.mutationId,
+            recordId: drive.id,
+            receivedAt: '2023-06-14T12:00:00.000Z',
+          },
+        ],
+        new Date().toISOString(),
+      ),
+    ).rejects.toThrow('disk full')
     expect(await db.outbox.count()).toBe(1)
     expect(await receiptOf(db, drive.id)).toBeNull()
   })
@@ -78,7 +130,10 @@ describe('Dexie outbox port', () => {
     await saveFieldRecord(makeDonation(drive, staffId))
     const port = dexieOutboxPort(db)
     expect(await port.renumberAbove(40)).toBe(2)
-    expect((await db.outbox.toArray()).map((e) => [e.seq, e.recordType])).toEqual([[41, 'drive'], [42, 'donation']])
+    expect((await db.outbox.toArray()).map((e) => [e.seq, e.recordType])).toEqual([
+      [41, 'drive'],
+      [42, 'donation'],
+    ])
     const next = await saveFieldRecord(makeDonation(drive, staffId, { din: 'W123423000009' }))
     expect(next.seq).toBe(43)
     // with nothing pending the generator still moves
@@ -94,13 +149,27 @@ describe('Dexie reference sink', () => {
     const sink = dexieReferenceSink(db)
     const site = { id: newId(), stationId: STATION.id, name: '新安县', kind: 'township', area: '新安县' }
     await sink.applyPage({
-      cursor: 'c1', reset: false, more: false, serverTime: '2023-06-14T12:00:00.000Z', deviceLastSeq: 0,
-      changes: [{ op: 'upsert', entity: 'site', key: site.id, value: site }, { op: 'upsert', entity: 'site', key: 'bad', value: { id: 'nope' } }],
+      cursor: 'c1',
+      reset: false,
+      more: false,
+      serverTime: '2023-06-14T12:00:00.000Z',
+      deviceLastSeq: 0,
+      changes: [
+        { op: 'upsert', entity: 'site', key: site.id, value: site },
+        { op: 'upsert', entity: 'site', key: 'bad', value: { id: 'nope' } },
+      ],
     })
     expect(await sink.cursor()).toBe('c1')
     expect((await db.sites.get(site.id))?.value).toEqual(site)
     expect(await db.sites.get('bad')).toBeUndefined()
-    await sink.applyPage({ cursor: 'c2', reset: true, more: false, serverTime: '2023-06-14T12:00:00.000Z', deviceLastSeq: 0, changes: [] })
+    await sink.applyPage({
+      cursor: 'c2',
+      reset: true,
+      more: false,
+      serverTime: '2023-06-14T12:00:00.000Z',
+      deviceLastSeq: 0,
+      changes: [],
+    })
     expect(await db.sites.count()).toBe(0)
     expect(await sink.cursor()).toBe('c2')
   })
@@ -111,12 +180,32 @@ describe('Dexie reference sink', () => {
     const donation = makeDonation(drive, staffId)
     await saveFieldRecord(donation)
     const key = donation.donorKey
-    const local = { donorKey: key, lastDonationOn: '2023-06-14', lastDonationType: 'whole_blood' as const, apheresisLast12Months: 0, deferredUntil: null, permanentlyDeferred: false, hadReaction: false, donationCount: 4 }
+    const local = {
+      donorKey: key,
+      lastDonationOn: '2023-06-14',
+      lastDonationType: 'whole_blood' as const,
+      apheresisLast12Months: 0,
+      deferredUntil: null,
+      permanentlyDeferred: false,
+      hadReaction: false,
+      donationCount: 4,
+    }
     await db.eligibility.put({ key, value: local })
     const sink = dexieReferenceSink(db)
     const summary = await sink.applyPage({
-      cursor: 'c9', reset: true, more: false, serverTime: '2023-06-14T12:00:00.000Z', deviceLastSeq: 0,
-      changes: [{ op: 'upsert', entity: 'eligibility', key, value: { ...local, lastDonationOn: '2022-11-01', donationCount: 3 } }],
+      cursor: 'c9',
+      reset: true,
+      more: false,
+      serverTime: '2023-06-14T12:00:00.000Z',
+      deviceLastSeq: 0,
+      changes: [
+        {
+          op: 'upsert',
+          entity: 'eligibility',
+          key,
+          value: { ...local, lastDonationOn: '2022-11-01', donationCount: 3 },
+        },
+      ],
     })
     expect(summary.keptLocal).toBe(1)
     expect((await db.eligibility.get(key))?.value).toMatchObject({ lastDonationOn: '2023-06-14', donationCount: 4 })
@@ -141,10 +230,21 @@ describe('needs attention', () => {
     const { drive, donation, station, seq } = await refusedDonation()
     expect((await readTally(driveTallyKey(drive.id), db)).donations).toBe(1)
     const v = await voidRejected(db, seq, 'entered twice', { staffId })
-    expect(await db.voids.get(v.id)).toMatchObject({ targetId: donation.id, reason: 'entered twice', authorStaffId: staffId })
+    expect(await db.voids.get(v.id)).toMatchObject({
+      targetId: donation.id,
+      reason: 'entered twice',
+      authorStaffId: staffId,
+    })
     expect((await readTally(driveTallyKey(drive.id), db)).donations).toBe(0)
     expect(await db.outbox.count()).toBe(0)
-    expect(await resolutions(db)).toEqual([expect.objectContaining({ recordId: donation.id, how: 'voided', code: 'duplicate_din', resolutionRecordId: v.id })])
+    expect(await resolutions(db)).toEqual([
+      expect.objectContaining({
+        recordId: donation.id,
+        how: 'voided',
+        code: 'duplicate_din',
+        resolutionRecordId: v.id,
+      }),
+    ])
     const { engine } = engineFor(station)
     expect((await engine.sync()).ok).toBe(true)
     expect(station.rows.has(v.id)).toBe(false)
@@ -158,18 +258,41 @@ describe('needs attention', () => {
     const report = await engineFor(station).engine.sync()
     expect(report.ok).toBe(true)
     expect(station.rows.get(donation.id)?.record).toMatchObject({ din: 'W123423000005' })
-    expect(station.rows.get(c.id)?.record).toMatchObject({ type: 'correction', targetId: donation.id, reason: 'wrong bag scanned' })
+    expect(station.rows.get(c.id)?.record).toMatchObject({
+      type: 'correction',
+      targetId: donation.id,
+      reason: 'wrong bag scanned',
+    })
     expect(station.arrivals.slice(-2)).toEqual([donation.id, c.id])
     expect(await db.outbox.count()).toBe(0)
   })
 
   it('fix and resend works after the drive was closed (the usual end of day)', async () => {
     const { drive, donation, station, seq } = await refusedDonation()
-    const close = { type: 'drive_close' as const, id: newId(), stationId: STATION.id, deviceId: DEVICE_ID, authorStaffId: staffId, createdAt: '2023-06-14T18:00:00.000+08:00', driveId: drive.id, bagsLoaded: 50, bagsUsed: 1, bagsSpoiled: 0, bagsReturned: 49, discrepancyNote: '', signedOffBy: staffId, closedAt: '2023-06-14T18:00:00.000+08:00' }
+    const close = {
+      type: 'drive_close' as const,
+      id: newId(),
+      stationId: STATION.id,
+      deviceId: DEVICE_ID,
+      authorStaffId: staffId,
+      createdAt: '2023-06-14T18:00:00.000+08:00',
+      driveId: drive.id,
+      bagsLoaded: 50,
+      bagsUsed: 1,
+      bagsSpoiled: 0,
+      bagsReturned: 49,
+      discrepancyNote: '',
+      signedOffBy: staffId,
+      closedAt: '2023-06-14T18:00:00.000+08:00',
+    }
     await saveFieldRecord(close)
     station.refuse.clear()
     const c = await fixAndResend(db, seq, { ...donation, din: 'W123423000005' }, 'wrong bag scanned', { staffId })
-    expect(await db.corrections.get(c.id)).toMatchObject({ targetId: donation.id, authorStaffId: staffId, reason: 'wrong bag scanned' })
+    expect(await db.corrections.get(c.id)).toMatchObject({
+      targetId: donation.id,
+      authorStaffId: staffId,
+      reason: 'wrong bag scanned',
+    })
     expect((await readTally(driveTallyKey(drive.id), db)).donations).toBe(1)
     expect((await engineFor(station).engine.sync()).ok).toBe(true)
     expect(station.rows.get(donation.id)?.record).toMatchObject({ din: 'W123423000005' })
@@ -198,7 +321,22 @@ describe('needs attention', () => {
   it('set aside: a refused drive close leaves the queue with a reason and stays on the phone', async () => {
     const drive = makeDrive(staffId)
     await saveFieldRecord(drive)
-    const close = { type: 'drive_close' as const, id: newId(), stationId: STATION.id, deviceId: DEVICE_ID, authorStaffId: staffId, createdAt: '2023-06-14T18:00:00.000+08:00', driveId: drive.id, bagsLoaded: 50, bagsUsed: 10, bagsSpoiled: 0, bagsReturned: 39, discrepancyNote: '', signedOffBy: staffId, closedAt: '2023-06-14T18:00:00.000+08:00' }
+    const close = {
+      type: 'drive_close' as const,
+      id: newId(),
+      stationId: STATION.id,
+      deviceId: DEVICE_ID,
+      authorStaffId: staffId,
+      createdAt: '2023-06-14T18:00:00.000+08:00',
+      driveId: drive.id,
+      bagsLoaded: 50,
+      bagsUsed: 10,
+      bagsSpoiled: 0,
+      bagsReturned: 39,
+      discrepancyNote: '',
+      signedOffBy: staffId,
+      closedAt: '2023-06-14T18:00:00.000+08:00',
+    }
     await saveFieldRecord(close)
     const station = new FakeStation()
     station.refuse.set(close.id, { code: 'rule_violation', message: 'bags do not add up' })
@@ -224,7 +362,13 @@ describe('PIPL purge', () => {
     await dexieMetaPort(db).patch({ serverClockOffsetMs: -86_400_000 })
     expect(await purgeConfirmedIdentities(db, { afterDays: 7, phoneNow: new Date('2023-06-22T11:00:00.000Z') })).toBe(0)
     expect(await purgeConfirmedIdentities(db, { afterDays: 7, phoneNow: new Date('2023-06-22T13:00:00.000Z') })).toBe(1)
-    expect(await db.donorIdentities.get(confirmed.id)).toMatchObject({ donorKey: confirmed.donorKey, name: '', idNumber: '', phone: '', household: 'rural' })
+    expect(await db.donorIdentities.get(confirmed.id)).toMatchObject({
+      donorKey: confirmed.donorKey,
+      name: '',
+      idNumber: '',
+      phone: '',
+      household: 'rural',
+    })
     expect(await db.donorIdentities.get(pending.id)).toMatchObject({ name: '张三', idNumber: '11010519491231002X' })
     expect(await purgeConfirmedIdentities(db, { afterDays: 7, phoneNow: new Date('2023-07-30T00:00:00.000Z') })).toBe(0)
   })
@@ -237,7 +381,14 @@ describe('sign-out and staff switch', () => {
     const { useSessionStore } = await import('../../src/app/stores/useSessionStore')
     const { useDeviceStore } = await import('../../src/app/stores/useDeviceStore')
     const { hashPin } = await import('../../src/domain/pin')
-    const a: RosterEntry = { id: newId(), stationId: STATION.id, name: '李', role: 'collector', pinHash: await hashPin('2580', { iterations: 1000 }), active: true }
+    const a: RosterEntry = {
+      id: newId(),
+      stationId: STATION.id,
+      name: '李',
+      role: 'collector',
+      pinHash: await hashPin('2580', { iterations: 1000 }),
+      active: true,
+    }
     const b: RosterEntry = { ...a, id: newId(), name: '王', pinHash: await hashPin('1397', { iterations: 1000 }) }
     await seedReference(db, [a, b])
     await useDeviceStore().load()

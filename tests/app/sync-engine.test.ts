@@ -9,14 +9,29 @@ import { FakeStation, type Fault, ScriptedTransport } from './sync-fake-station'
 
 const DEVICE = newId()
 
-function setup(opts: { script?: Fault[], clock?: Clock, engine?: SyncEngineOptions, store?: MemoryPhoneStore, station?: FakeStation } = {}) {
+function setup(
+  opts: {
+    script?: Fault[]
+    clock?: Clock
+    engine?: SyncEngineOptions
+    store?: MemoryPhoneStore
+    station?: FakeStation
+  } = {},
+) {
   const store = opts.store ?? new MemoryPhoneStore()
   const station = opts.station ?? new FakeStation()
   const transport = new ScriptedTransport(station, opts.script ?? [], [], DEVICE)
-  const engine = createSyncEngine({
-    outbox: store.outboxPort(), reference: store.referenceSink(), meta: store.metaPort(), transport,
-    clock: opts.clock ?? { now: () => new Date() }, deviceId: () => DEVICE,
-  }, opts.engine)
+  const engine = createSyncEngine(
+    {
+      outbox: store.outboxPort(),
+      reference: store.referenceSink(),
+      meta: store.metaPort(),
+      transport,
+      clock: opts.clock ?? { now: () => new Date() },
+      deviceId: () => DEVICE,
+    },
+    opts.engine,
+  )
   return { store, station, transport, engine }
 }
 
@@ -77,8 +92,12 @@ describe('records deleted after a failed send', () => {
     const station = new FakeStation()
     const transport = new ScriptedTransport(station)
     const engine = createSyncEngine({
-      outbox: store.outboxPort(), reference: store.referenceSink(), meta: store.metaPort(), transport,
-      clock: { now: () => new Date() }, deviceId: () => null,
+      outbox: store.outboxPort(),
+      reference: store.referenceSink(),
+      meta: store.metaPort(),
+      transport,
+      clock: { now: () => new Date() },
+      deviceId: () => null,
     })
     saveMany(store, 2)
     const report = await engine.sync()
@@ -129,7 +148,15 @@ describe('duplicates from re-sending', () => {
     const [entry] = saveMany(store, 1)
     transport.push = async (req) => ({
       lastSeq: 1,
-      results: [{ status: 'applied', seq: req.mutations[0]!.seq, mutationId: newId(), recordId: entry!.recordId, receivedAt: '2023-06-14T12:00:00.000Z' }],
+      results: [
+        {
+          status: 'applied',
+          seq: req.mutations[0]!.seq,
+          mutationId: newId(),
+          recordId: entry!.recordId,
+          receivedAt: '2023-06-14T12:00:00.000Z',
+        },
+      ],
     })
     const report = await engine.sync()
     expect(report.ok).toBe(false)
@@ -142,13 +169,21 @@ describe('one bad record blocking the queue', () => {
   it('a rejected record waits in needs attention with the code and message; the rest are confirmed', async () => {
     const { store, station, engine } = setup({ engine: { batchSize: 3 } })
     const saved = saveMany(store, 7)
-    station.refuse.set(saved[1]!.recordId, { code: 'duplicate_din', message: 'bag W123423000001 is already used by another donation' })
+    station.refuse.set(saved[1]!.recordId, {
+      code: 'duplicate_din',
+      message: 'bag W123423000001 is already used by another donation',
+    })
     const report = await engine.sync()
     expect(report.ok).toBe(true)
     expect(report.push).toMatchObject({ confirmed: 6, rejected: 1, remaining: false })
-    expect(store.rejectedEntries()).toEqual([expect.objectContaining({
-      seq: saved[1]!.seq, status: 'rejected', rejectCode: 'duplicate_din', lastError: 'bag W123423000001 is already used by another donation',
-    })])
+    expect(store.rejectedEntries()).toEqual([
+      expect.objectContaining({
+        seq: saved[1]!.seq,
+        status: 'rejected',
+        rejectCode: 'duplicate_din',
+        lastError: 'bag W123423000001 is already used by another donation',
+      }),
+    ])
     expect(station.rows.size).toBe(6)
     // later records are not held back by it
     saveMany(store, 2)
@@ -164,7 +199,10 @@ describe('one bad record blocking the queue', () => {
     transport.push = async (req) => {
       if (req.mutations.some((m) => (m.record as { id: string }).id === poison)) {
         transport.sent.push(req)
-        throw new (await import('../../src/app/sync/errors')).SyncError('request_refused', 'mutations: invalid', { status: 400, code: 'invalid_request' })
+        throw new (await import('../../src/app/sync/errors')).SyncError('request_refused', 'mutations: invalid', {
+          status: 400,
+          code: 'invalid_request',
+        })
       }
       return real(req)
     }
@@ -185,7 +223,12 @@ describe('offline edits arriving out of order', () => {
     const order: string[] = []
     for (let i = 0; i < 4; i++) {
       const d = store.save(donation())
-      const corr = store.save({ id: newId(), type: 'correction', targetId: d.recordId, replacement: { ...(d.record as object), din: 'W123423000002' } })
+      const corr = store.save({
+        id: newId(),
+        type: 'correction',
+        targetId: d.recordId,
+        replacement: { ...(d.record as object), din: 'W123423000002' },
+      })
       const vd = store.save({ id: newId(), type: 'void', targetId: corr.recordId })
       order.push(d.recordId, corr.recordId, vd.recordId)
     }
@@ -240,18 +283,34 @@ describe('clock skew in watermarks', () => {
     expect(transport.pulls).toEqual([null, '2', '3'])
     expect(station.rows.size).toBe(2)
     const meta = await store.metaPort().get()
-    expect(Math.abs(meta.serverClockOffsetMs! + days * 86_400_000 - (station.clock().getTime() - Date.now()))).toBeLessThan(5_000)
+    expect(
+      Math.abs(meta.serverClockOffsetMs! + days * 86_400_000 - (station.clock().getTime() - Date.now())),
+    ).toBeLessThan(5_000)
   })
 
   it('a reset cursor drops reference data but keeps a donor row with a pending donation, merged cautiously', async () => {
     const { store, station, engine } = setup({ script: ['offline'] })
     const key = 'a'.repeat(32)
-    const local = { donorKey: key, lastDonationOn: '2023-06-14', lastDonationType: 'whole_blood', apheresisLast12Months: 0, deferredUntil: null, permanentlyDeferred: false, hadReaction: false, donationCount: 3 }
+    const local = {
+      donorKey: key,
+      lastDonationOn: '2023-06-14',
+      lastDonationType: 'whole_blood',
+      apheresisLast12Months: 0,
+      deferredUntil: null,
+      permanentlyDeferred: false,
+      hadReaction: false,
+      donationCount: 3,
+    }
     store.reference.set(`eligibility:${key}`, local)
     store.reference.set('site:old', { gone: true })
     store.cursor = '999'
     store.save(donation({ donorKey: key }))
-    station.changes.push({ op: 'upsert', entity: 'eligibility', key, value: { ...local, lastDonationOn: '2023-01-02', donationCount: 2 } })
+    station.changes.push({
+      op: 'upsert',
+      entity: 'eligibility',
+      key,
+      value: { ...local, lastDonationOn: '2023-01-02', donationCount: 2 },
+    })
     // the push fails, so the pull comes later in a round where the donation is still pending
     await engine.sync()
     await store.referenceSink().applyPage(station.pull(DEVICE, store.cursor))

@@ -1,12 +1,19 @@
 // A protocol-faithful station in memory and a transport that plays a script of network faults,
 // for engine unit tests. The real server is exercised by tests/server/sync-faults.test.ts.
 import { SCHEMA_VERSION } from '../../src/domain/records'
-import type { MutationResult, PullChange, RejectCode, PullResponse, PushRequest, PushResponse } from '../../src/domain/sync-protocol'
+import type {
+  MutationResult,
+  PullChange,
+  RejectCode,
+  PullResponse,
+  PushRequest,
+  PushResponse,
+} from '../../src/domain/sync-protocol'
 import { SyncError } from '../../src/app/sync/errors'
 import type { SyncTransport } from '../../src/app/sync/ports'
 
 export interface StationRow {
-  record: { id: string, type: string } & Record<string, unknown>
+  record: { id: string; type: string } & Record<string, unknown>
   deviceId: string
   seq: number
   mutationId: string
@@ -18,14 +25,14 @@ export class FakeStation {
   /** Record ids in the order the station stored them. */
   readonly arrivals: string[] = []
   readonly lastSeq = new Map<string, number>()
-  readonly mutations = new Map<string, { seq: number, recordId: string | null, result: MutationResult }>()
+  readonly mutations = new Map<string, { seq: number; recordId: string | null; result: MutationResult }>()
   /** Reference changes, in cursor order. */
   readonly changes: PullChange[] = []
   maxSchemaVersion = SCHEMA_VERSION
   /** Refuse a push whose first new seq does not follow lastSeq (as the real station does). */
   strictSequence = true
   /** Record ids the station refuses, with the code and message it gives. */
-  readonly refuse = new Map<string, { code: RejectCode, message: string }>()
+  readonly refuse = new Map<string, { code: RejectCode; message: string }>()
   clock = () => new Date('2023-06-14T12:00:00.000Z')
 
   push(req: PushRequest): PushResponse {
@@ -34,15 +41,23 @@ export class FakeStation {
       return {
         lastSeq: last,
         results: req.mutations.map((m) => ({
-          status: 'rejected' as const, seq: m.seq, mutationId: m.mutationId, recordId: (m.record as { id: string }).id,
-          code: 'schema_too_new' as const, message: 'this station is older than the app',
+          status: 'rejected' as const,
+          seq: m.seq,
+          mutationId: m.mutationId,
+          recordId: (m.record as { id: string }).id,
+          code: 'schema_too_new' as const,
+          message: 'this station is older than the app',
         })),
       }
     }
     if (this.strictSequence) {
       const firstNew = req.mutations.find((m) => !this.mutations.has(m.mutationId))
       if (firstNew && firstNew.seq !== last + 1) {
-        throw new SyncError('sequence_gap', `expected seq ${last + 1}, got ${firstNew.seq}`, { status: 409, code: 'sequence_gap', lastSeq: last })
+        throw new SyncError('sequence_gap', `expected seq ${last + 1}, got ${firstNew.seq}`, {
+          status: 409,
+          code: 'sequence_gap',
+          lastSeq: last,
+        })
       }
     }
     const results: MutationResult[] = []
@@ -50,11 +65,19 @@ export class FakeStation {
       const known = this.mutations.get(m.mutationId)
       const record = m.record as StationRow['record']
       if (known) {
-        results.push(known.result.status === 'rejected' ? { ...known.result, seq: m.seq } : { ...known.result, seq: m.seq, status: 'duplicate' })
+        results.push(
+          known.result.status === 'rejected'
+            ? { ...known.result, seq: m.seq }
+            : { ...known.result, seq: m.seq, status: 'duplicate' },
+        )
         continue
       }
       if (this.strictSequence && m.seq !== last + 1) {
-        throw new SyncError('sequence_gap', `expected seq ${last + 1}, got ${m.seq}`, { status: 409, code: 'sequence_gap', lastSeq: last })
+        throw new SyncError('sequence_gap', `expected seq ${last + 1}, got ${m.seq}`, {
+          status: 409,
+          code: 'sequence_gap',
+          lastSeq: last,
+        })
       }
       last = Math.max(last, m.seq)
       let result: MutationResult
@@ -62,7 +85,13 @@ export class FakeStation {
       if (refused) {
         result = { status: 'rejected', seq: m.seq, mutationId: m.mutationId, recordId: record.id, ...refused }
       } else if (this.rows.has(record.id)) {
-        result = { status: 'duplicate', seq: m.seq, mutationId: m.mutationId, recordId: record.id, receivedAt: this.rows.get(record.id)!.receivedAt }
+        result = {
+          status: 'duplicate',
+          seq: m.seq,
+          mutationId: m.mutationId,
+          recordId: record.id,
+          receivedAt: this.rows.get(record.id)!.receivedAt,
+        }
       } else {
         const receivedAt = this.clock().toISOString()
         this.rows.set(record.id, { record, deviceId: req.deviceId, seq: m.seq, mutationId: m.mutationId, receivedAt })
@@ -83,8 +112,12 @@ export class FakeStation {
     const page = this.changes.slice(start, start + pageSize)
     const next = start + page.length
     return {
-      cursor: String(next), reset, more: next < this.changes.length, changes: page,
-      serverTime: this.clock().toISOString(), deviceLastSeq: this.lastSeq.get(deviceId) ?? 0,
+      cursor: String(next),
+      reset,
+      more: next < this.changes.length,
+      changes: page,
+      serverTime: this.clock().toISOString(),
+      deviceLastSeq: this.lastSeq.get(deviceId) ?? 0,
     }
   }
 }
@@ -106,20 +139,37 @@ export class ScriptedTransport implements SyncTransport {
   readonly sent: PushRequest[] = []
   readonly pulls: Array<string | null> = []
   private previous: PushResponse | null = null
-  constructor(readonly station: FakeStation, public script: Fault[] = [], public pullFaults: Fault[] = [], readonly deviceId = '') {}
+  constructor(
+    readonly station: FakeStation,
+    public script: Fault[] = [],
+    public pullFaults: Fault[] = [],
+    readonly deviceId = '',
+  ) {}
 
   async push(req: PushRequest): Promise<PushResponse> {
     const body = structuredClone(req)
     this.sent.push(body)
     const fault = this.script.shift() ?? 'ok'
     switch (fault) {
-      case 'offline': throw new SyncError('offline', 'cannot reach the station')
-      case 'server-error': throw new SyncError('server', 'the station answered 500', { status: 500 })
-      case 'rate-limited': throw new SyncError('rate_limited', 'slow down', { status: 429, retryAfterMs: 2000 })
-      case 'unauthorized': throw new SyncError('unauthorized', 'device token revoked', { status: 401 })
-      case 'bad-request': throw new SyncError('request_refused', 'invalid_request: mutations.0.mutationId', { status: 400, code: 'invalid_request' })
-      case 'lost-reply': this.station.push(body); throw new SyncError('offline', 'the connection dropped during the answer')
-      case 'timeout-after': this.station.push(body); throw new SyncError('timeout', 'no answer within 20 s')
+      case 'offline':
+        throw new SyncError('offline', 'cannot reach the station')
+      case 'server-error':
+        throw new SyncError('server', 'the station answered 500', { status: 500 })
+      case 'rate-limited':
+        throw new SyncError('rate_limited', 'slow down', { status: 429, retryAfterMs: 2000 })
+      case 'unauthorized':
+        throw new SyncError('unauthorized', 'device token revoked', { status: 401 })
+      case 'bad-request':
+        throw new SyncError('request_refused', 'invalid_request: mutations.0.mutationId', {
+          status: 400,
+          code: 'invalid_request',
+        })
+      case 'lost-reply':
+        this.station.push(body)
+        throw new SyncError('offline', 'the connection dropped during the answer')
+      case 'timeout-after':
+        this.station.push(body)
+        throw new SyncError('timeout', 'no answer within 20 s')
       case 'stale-reply': {
         const real = this.station.push(body)
         const reply = this.previous ?? { lastSeq: real.lastSeq, results: [] }

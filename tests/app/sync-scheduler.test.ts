@@ -3,11 +3,21 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { SyncReport } from '../../src/app/sync/engine'
 import { SyncError } from '../../src/app/sync/errors'
-import { backoffDelay, exclusiveSync, type SchedulerEnvironment, type SyncTrigger, SyncScheduler } from '../../src/app/sync/scheduler'
+import {
+  backoffDelay,
+  exclusiveSync,
+  type SchedulerEnvironment,
+  type SyncTrigger,
+  SyncScheduler,
+} from '../../src/app/sync/scheduler'
 
 function report(error: SyncError | null = null, remaining = false): SyncReport {
   return {
-    ok: !error && !remaining, error, storageWipe: null, stationBehind: null, pull: null,
+    ok: !error && !remaining,
+    error,
+    storageWipe: null,
+    stationBehind: null,
+    pull: null,
     push: { batches: 1, confirmed: 1, rejected: 0, remaining, renumbered: 0 },
   }
 }
@@ -22,29 +32,57 @@ function harness(results: Array<SyncReport | (() => Promise<SyncReport>)> = []) 
     clearTimer: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
     random: () => 0.5,
     isOnline: () => online,
-    exclusive: async (fn) => { if (busy) return 'busy'; await fn(); return 'ran' },
-    listen: (t) => { fire = t; return () => { fire = () => {} } },
-    requestBackgroundSync: () => { backgroundSyncs.push(Date.now()) },
+    exclusive: async (fn) => {
+      if (busy) return 'busy'
+      await fn()
+      return 'ran'
+    },
+    listen: (t) => {
+      fire = t
+      return () => {
+        fire = () => {}
+      }
+    },
+    requestBackgroundSync: () => {
+      backgroundSyncs.push(Date.now())
+    },
   }
   const run = vi.fn(async () => {
     const next = results.shift() ?? report()
     return typeof next === 'function' ? next() : next
   })
-  const scheduler = new SyncScheduler(run, env, { idleIntervalMs: 60_000, baseBackoffMs: 1_000, maxBackoffMs: 16_000, saveDebounceMs: 500 })
+  const scheduler = new SyncScheduler(run, env, {
+    idleIntervalMs: 60_000,
+    baseBackoffMs: 1_000,
+    maxBackoffMs: 16_000,
+    saveDebounceMs: 500,
+  })
   return {
-    scheduler, run, backgroundSyncs,
-    setOnline: (v: boolean) => { online = v },
-    setBusy: (v: boolean) => { busy = v },
+    scheduler,
+    run,
+    backgroundSyncs,
+    setOnline: (v: boolean) => {
+      online = v
+    },
+    setBusy: (v: boolean) => {
+      busy = v
+    },
     fire: (r: SyncTrigger) => fire(r),
   }
 }
 
-beforeEach(() => { vi.useFakeTimers() })
-afterEach(() => { vi.useRealTimers() })
+beforeEach(() => {
+  vi.useFakeTimers()
+})
+afterEach(() => {
+  vi.useRealTimers()
+})
 
 describe('backoffDelay', () => {
   it('doubles from the base up to the cap, with jitter between half and one and a half times', () => {
-    expect([1, 2, 3, 4, 5, 6].map((n) => backoffDelay(n, () => 0.5, 1000, 16_000))).toEqual([1000, 2000, 4000, 8000, 16_000, 16_000])
+    expect([1, 2, 3, 4, 5, 6].map((n) => backoffDelay(n, () => 0.5, 1000, 16_000))).toEqual([
+      1000, 2000, 4000, 8000, 16_000, 16_000,
+    ])
     expect(backoffDelay(3, () => 0, 1000, 16_000)).toBe(2000)
     expect(backoffDelay(3, () => 0.999, 1000, 16_000)).toBeCloseTo(5996, -1)
   })
@@ -137,7 +175,10 @@ describe('SyncScheduler', () => {
 
   it('a save starts a round shortly after, and saves during a round start one more after it', async () => {
     let release: () => void = () => {}
-    const slow = () => new Promise<SyncReport>((resolve) => { release = () => resolve(report()) })
+    const slow = () =>
+      new Promise<SyncReport>((resolve) => {
+        release = () => resolve(report())
+      })
     const h = harness([report(), slow])
     h.scheduler.start()
     await vi.advanceTimersByTimeAsync(0)

@@ -20,19 +20,38 @@ import { DEVICE_ID, STATION, makeDeferral, makeDonation, makeDrive } from './sup
  */
 const WRITERS: Record<number, (db: Dexie, records: FieldRecord[]) => Promise<void>> = {
   1: async (db, records) => {
-    await db.table('device').put({ key: 'device', deviceId: DEVICE_ID, stationId: STATION.id, stationCode: STATION.code, token: 'bbd_test', enrolledAt: '2023-06-01T00:00:00.000Z' })
+    await db
+      .table('device')
+      .put({
+        key: 'device',
+        deviceId: DEVICE_ID,
+        stationId: STATION.id,
+        stationCode: STATION.code,
+        token: 'bbd_test',
+        enrolledAt: '2023-06-01T00:00:00.000Z',
+      })
     for (const record of records) {
       await db.table(RECORD_TABLE[record.type]).add(record)
       await db.table('outbox').add({
-        mutationId: newId(), recordId: record.id, recordType: record.type, record, createdAt: Date.now(),
-        attempts: 2, lastAttemptAt: Date.now(), lastError: 'cannot reach the station', status: 'pending',
+        mutationId: newId(),
+        recordId: record.id,
+        recordType: record.type,
+        record,
+        createdAt: Date.now(),
+        attempts: 2,
+        lastAttemptAt: Date.now(),
+        lastError: 'cannot reach the station',
+        status: 'pending',
       })
     }
   },
 }
 
 function writerFor(version: number) {
-  const known = Object.keys(WRITERS).map(Number).filter((v) => v <= version).sort((a, b) => b - a)[0]
+  const known = Object.keys(WRITERS)
+    .map(Number)
+    .filter((v) => v <= version)
+    .sort((a, b) => b - a)[0]
   if (known === undefined) throw new Error(`no outbox writer for schema version ${version}`)
   return WRITERS[known]!
 }
@@ -45,30 +64,36 @@ describe('queued records survive every schema upgrade', () => {
     expect(versions[0]!.version).toBe(1)
   })
 
-  it.each(versions.map((v) => v.version))('a database saved by schema version %i with a pending outbox opens in the current app and syncs', async (version) => {
-    const name = `schema-${version}-${newId()}`
-    const staffId = newId()
-    const drive = makeDrive(staffId)
-    const records: FieldRecord[] = [drive, makeDonation(drive, staffId), makeDeferral(drive, staffId)]
-    const old = databaseAt(name, version)
-    await old.open()
-    await writerFor(version)(old, records)
-    old.close()
+  it.each(versions.map((v) => v.version))(
+    'a database saved by schema version %i with a pending outbox opens in the current app and syncs',
+    async (version) => {
+      const name = `schema-${version}-${newId()}`
+      const staffId = newId()
+      const drive = makeDrive(staffId)
+      const records: FieldRecord[] = [drive, makeDonation(drive, staffId), makeDeferral(drive, staffId)]
+      const old = databaseAt(name, version)
+      await old.open()
+      await writerFor(version)(old, records)
+      old.close()
 
-    const db = new FieldDb(name)
-    await db.open()
-    expect(db.verno).toBe(versions.at(-1)!.version)
-    const station = new FakeStation()
-    const engine = createSyncEngine({
-      outbox: dexieOutboxPort(db), reference: dexieReferenceSink(db), meta: dexieMetaPort(db),
-      transport: new ScriptedTransport(station, [], [], DEVICE_ID), clock: { now: () => new Date() },
-      deviceId: async () => (await db.device.get('device'))?.deviceId ?? null,
-    })
-    const report = await engine.sync()
-    expect(report.ok).toBe(true)
-    expect(station.arrivals).toEqual(records.map((r) => r.id))
-    expect(await db.outbox.count()).toBe(0)
-    expect(await db.donations.count()).toBe(1)
-    db.close()
-  })
+      const db = new FieldDb(name)
+      await db.open()
+      expect(db.verno).toBe(versions.at(-1)!.version)
+      const station = new FakeStation()
+      const engine = createSyncEngine({
+        outbox: dexieOutboxPort(db),
+        reference: dexieReferenceSink(db),
+        meta: dexieMetaPort(db),
+        transport: new ScriptedTransport(station, [], [], DEVICE_ID),
+        clock: { now: () => new Date() },
+        deviceId: async () => (await db.device.get('device'))?.deviceId ?? null,
+      })
+      const report = await engine.sync()
+      expect(report.ok).toBe(true)
+      expect(station.arrivals).toEqual(records.map((r) => r.id))
+      expect(await db.outbox.count()).toBe(0)
+      expect(await db.donations.count()).toBe(1)
+      db.close()
+    },
+  )
 })

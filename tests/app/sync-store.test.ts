@@ -32,19 +32,35 @@ function environment(): SchedulerEnvironment & { runTimers(): void } {
   const timers = new Map<number, () => void>()
   let next = 1
   return {
-    setTimer: (fn) => { const id = next++; timers.set(id, fn); return id },
-    clearTimer: (h) => { timers.delete(h as number) },
+    setTimer: (fn) => {
+      const id = next++
+      timers.set(id, fn)
+      return id
+    },
+    clearTimer: (h) => {
+      timers.delete(h as number)
+    },
     random: () => 0.5,
     isOnline: () => online,
-    exclusive: async (fn) => { await fn(); return 'ran' },
+    exclusive: async (fn) => {
+      await fn()
+      return 'ran'
+    },
     listen: () => () => {},
     requestBackgroundSync: () => {},
-    runTimers: () => { const fns = [...timers.values()]; timers.clear(); for (const f of fns) f() },
+    runTimers: () => {
+      const fns = [...timers.values()]
+      timers.clear()
+      for (const f of fns) f()
+    },
   }
 }
 
 async function settle(): Promise<void> {
-  for (let i = 0; i < 10; i++) { await flushPromises(); await new Promise((r) => setTimeout(r, 5)) }
+  for (let i = 0; i < 10; i++) {
+    await flushPromises()
+    await new Promise((r) => setTimeout(r, 5))
+  }
 }
 
 async function startStore(script: Fault[] = []) {
@@ -125,7 +141,10 @@ describe('useSyncStore', () => {
     const seq = (await db.outbox.toArray())[0]!.seq!
     await expect(sync.voidRefused(seq, 'entered twice')).rejects.toThrow(/unlock/)
     const session = useSessionStore()
-    session.$patch({ staff: { id: staffId, stationId: '', name: 'x', role: 'collector', pinHash: '', active: true } as never, locked: false })
+    session.$patch({
+      staff: { id: staffId, stationId: '', name: 'x', role: 'collector', pinHash: '', active: true } as never,
+      locked: false,
+    })
     await sync.voidRefused(seq, 'entered twice')
     await expect.poll(() => sync.rejected).toBe(0)
     sync.stop()
@@ -149,9 +168,19 @@ describe('useSyncStore', () => {
 
 describe('SyncBadge and SyncView', () => {
   async function mountWith(component: typeof SyncBadge | typeof SyncView) {
-    const router = createRouter({ history: createMemoryHistory(), routes: [{ path: '/', component: { template: '<div />' } }, { path: '/sync', name: 'sync', component: SyncView }, { path: '/drives', name: 'drives', component: { template: '<div />' } }] })
+    const router = createRouter({
+      history: createMemoryHistory(),
+      routes: [
+        { path: '/', component: { template: '<div />' } },
+        { path: '/sync', name: 'sync', component: SyncView },
+        { path: '/drives', name: 'drives', component: { template: '<div />' } },
+      ],
+    })
     const i18n = createAppI18n('en')
-    const wrapper = mount(component, { global: { plugins: [router, i18n] }, props: component === SyncBadge ? { autostart: false } : {} })
+    const wrapper = mount(component, {
+      global: { plugins: [router, i18n] },
+      props: component === SyncBadge ? { autostart: false } : {},
+    })
     await settle()
     return wrapper
   }
@@ -166,7 +195,7 @@ describe('SyncBadge and SyncView', () => {
     sync.stop()
   })
 
-  it('the sync screen lists the refused record with the station\'s reason and the waiting ones with their tries', async () => {
+  it("the sync screen lists the refused record with the station's reason and the waiting ones with their tries", async () => {
     const { useFieldDb } = await import('../../src/app/db')
     useFieldDb(db)
     const { sync } = await startStore()
@@ -206,7 +235,14 @@ describe('SyncBadge and SyncView', () => {
       calls.push(String(url))
       const body = String(url).includes('/devices/enroll')
         ? { deviceId: newDevice, stationId: (await db.device.get('device'))!.stationId, token: 'bbd_fresh' }
-        : { cursor: 'c1', reset: false, more: false, changes: [], serverTime: '2023-06-14T12:00:00.000Z', deviceLastSeq: 0 }
+        : {
+            cursor: 'c1',
+            reset: false,
+            more: false,
+            changes: [],
+            serverTime: '2023-06-14T12:00:00.000Z',
+            deviceLastSeq: 0,
+          }
       return new Response(JSON.stringify(body), { status: 200, headers: { 'Content-Type': 'application/json' } })
     })
     try {

@@ -52,8 +52,13 @@ async function trace(context: BrowserContext, page: Page, name: string): Promise
   if (!PROFILE_DIR) return async () => {}
   const cdp = await context.newCDPSession(page)
   const events: unknown[] = []
-  cdp.on('Tracing.dataCollected', (e: { value: unknown[] }) => { events.push(...e.value) })
-  await cdp.send('Tracing.start', { categories: 'devtools.timeline,v8,disabled-by-default-v8.compile,loading', transferMode: 'ReportEvents' })
+  cdp.on('Tracing.dataCollected', (e: { value: unknown[] }) => {
+    events.push(...e.value)
+  })
+  await cdp.send('Tracing.start', {
+    categories: 'devtools.timeline,v8,disabled-by-default-v8.compile,loading',
+    transferMode: 'ReportEvents',
+  })
   return async () => {
     const complete = new Promise((resolve) => cdp.once('Tracing.tracingComplete', resolve))
     await cdp.send('Tracing.end')
@@ -89,7 +94,14 @@ async function fillDonation(page: Page, seed: FieldSeed, n: number): Promise<voi
   await page.getByLabel('姓名').fill(`献血者${n}`)
   await page.getByRole('radio', { name: '农村', exact: true }).tap()
   await page.getByRole('button', { name: '下一步' }).tap()
-  for (const [label, value] of [['体重 (kg)', '68'], ['血红蛋白 (g/L)', '142'], ['收缩压 (mmHg)', '122'], ['舒张压 (mmHg)', '78'], ['脉搏 (次/分)', '72'], ['体温 (°C)', '36.6']] as const) {
+  for (const [label, value] of [
+    ['体重 (kg)', '68'],
+    ['血红蛋白 (g/L)', '142'],
+    ['收缩压 (mmHg)', '122'],
+    ['舒张压 (mmHg)', '78'],
+    ['脉搏 (次/分)', '72'],
+    ['体温 (°C)', '36.6'],
+  ] as const) {
     await page.getByLabel(label).fill(value)
   }
   await page.getByRole('button', { name: '献血', exact: true }).tap()
@@ -99,7 +111,11 @@ async function fillDonation(page: Page, seed: FieldSeed, n: number): Promise<voi
   await page.getByLabel('血袋号（DIN）').fill(seed.dinWithCheck(n))
 }
 
-interface SaveTiming { committedMs: number, shownMs: number, fromTouchMs: number }
+interface SaveTiming {
+  committedMs: number
+  shownMs: number
+  fromTouchMs: number
+}
 
 /**
  * Taps save and measures inside the page (no automation latency), from the moment the tap reaches
@@ -155,7 +171,7 @@ async function inputDelay(context: BrowserContext): Promise<number> {
     await bareTap(page, page.getByRole('button'))
     await page.waitForTimeout(50)
   }
-  const delays = await page.evaluate('window.delays') as number[]
+  const delays = (await page.evaluate('window.delays')) as number[]
   await page.close()
   return percentile(delays, 50)
 }
@@ -187,31 +203,48 @@ const PROBE = `(() => {
   new MutationObserver(check).observe(document, { childList: true, subtree: true, attributes: true })
 })()`
 
-interface ColdStart { shellMs: number, domReadyMs: number, appReadyMs: number, formUsableMs: number, scripts: string[] }
+interface ColdStart {
+  shellMs: number
+  domReadyMs: number
+  appReadyMs: number
+  formUsableMs: number
+  scripts: string[]
+}
 
-async function coldStart(context: BrowserContext, url: string, staffName: string, profileName: string | null): Promise<ColdStart> {
-  const page = context.pages()[0] ?? await context.newPage()
+async function coldStart(
+  context: BrowserContext,
+  url: string,
+  staffName: string,
+  profileName: string | null,
+): Promise<ColdStart> {
+  const page = context.pages()[0] ?? (await context.newPage())
   await throttle(context, page)
   const stopProfile = profileName ? await profile(context, page, profileName) : null
   const stopTrace = profileName ? await trace(context, page, profileName) : null
   await page.goto(url)
-  await page.waitForFunction(() => {
-    const m = (window as unknown as { benchMarks: Record<string, number> }).benchMarks
-    return m.lockReady !== undefined && m.formMounted !== undefined
-  }, null, { timeout: 30_000 })
+  await page.waitForFunction(
+    () => {
+      const m = (window as unknown as { benchMarks: Record<string, number> }).benchMarks
+      return m.lockReady !== undefined && m.formMounted !== undefined
+    },
+    null,
+    { timeout: 30_000 },
+  )
   await stopProfile?.()
   await stopTrace?.()
   await unlockAs(page, staffName, PINS.leader)
-  await page.waitForFunction(() => (window as unknown as { benchMarks: Record<string, number> }).benchMarks.formUsable !== undefined)
+  await page.waitForFunction(
+    () => (window as unknown as { benchMarks: Record<string, number> }).benchMarks.formUsable !== undefined,
+  )
   // The scripts the page asked for before the form was usable, by the page's own clock (work
   // started after it, like sync, is not the form's).
-  const { scripts, ...marks } = await page.evaluate(`(() => {
+  const { scripts, ...marks } = (await page.evaluate(`(() => {
     const nav = performance.getEntriesByType('navigation')[0]
     const scripts = performance.getEntriesByType('resource')
       .filter((e) => e.startTime <= window.benchMarks.formUsable && new URL(e.name).pathname.endsWith('.js'))
       .map((e) => new URL(e.name).pathname)
     return { ...window.benchMarks, shell: nav.responseEnd, domReady: nav.domContentLoadedEventEnd, scripts }
-  })()`) as Record<string, number> & { scripts: string[] }
+  })()`)) as Record<string, number> & { scripts: string[] }
   await page.close()
   return {
     shellMs: marks.shell!,
@@ -222,11 +255,13 @@ async function coldStart(context: BrowserContext, url: string, staffName: string
   }
 }
 
-function gzipKb(paths: string[]): { totalKb: number, files: Array<{ file: string, kb: number }> } {
-  const files = [...new Set(paths)].map((p) => {
-    const kb = gzipSync(readFileSync(join(DIST, p))).length / 1024
-    return { file: p, kb }
-  }).sort((a, b) => b.kb - a.kb)
+function gzipKb(paths: string[]): { totalKb: number; files: Array<{ file: string; kb: number }> } {
+  const files = [...new Set(paths)]
+    .map((p) => {
+      const kb = gzipSync(readFileSync(join(DIST, p))).length / 1024
+      return { file: p, kb }
+    })
+    .sort((a, b) => b.kb - a.kb)
   return { totalKb: files.reduce((s, f) => s + f.kb, 0), files }
 }
 
@@ -234,7 +269,9 @@ const fmt = (n: number, digits = 1) => n.toFixed(digits)
 const verdict = (ok: boolean) => (ok ? 'ok' : 'OVER')
 
 export default async function run(): Promise<void> {
-  const log = (m: string) => { if (process.env.BENCH_VERBOSE) console.error(`[bench] ${m}`) }
+  const log = (m: string) => {
+    if (process.env.BENCH_VERBOSE) console.error(`[bench] ${m}`)
+  }
   await (buildIfStale as () => Promise<void>)()
   const server = await startServer()
   // The phone's browser profile lives on disk: each cold start launches the browser again on it.
@@ -247,7 +284,7 @@ export default async function run(): Promise<void> {
   }
   let context = await openPhone()
   try {
-    const page = context.pages()[0] ?? await context.newPage()
+    const page = context.pages()[0] ?? (await context.newPage())
     page.on('pageerror', (e) => console.error('page error:', e.message))
     const seed = await makeFieldSeed()
     await seedPhone(page, server.url, seed)
@@ -277,7 +314,14 @@ export default async function run(): Promise<void> {
     for (let i = 0; i < COLD_STARTS; i++) {
       context = await openPhone()
       await context.setOffline(true)
-      starts.push(await coldStart(context, `${server.url}/drives/${driveId}/donor`, seed.roster.leader.name, i === COLD_STARTS - 1 ? 'cold-start' : null))
+      starts.push(
+        await coldStart(
+          context,
+          `${server.url}/drives/${driveId}/donor`,
+          seed.roster.leader.name,
+          i === COLD_STARTS - 1 ? 'cold-start' : null,
+        ),
+      )
       await context.close()
       log(`cold start ${i + 1}: ${JSON.stringify({ ...starts.at(-1)!, scripts: starts.at(-1)!.scripts.length })}`)
     }
@@ -289,21 +333,54 @@ export default async function run(): Promise<void> {
     const appReady = median(starts.map((s) => s.appReadyMs))
     const fromTouch = saves.map((s) => s.fromTouchMs)
     const rows: Array<[string, string, string, string]> = [
-      ['save (tap reaches the page) → IndexedDB commit (median)', `${fmt(median(committed))} ms`, `< ${TARGET.saveMedianMs} ms`, verdict(median(committed) < TARGET.saveMedianMs)],
+      [
+        'save (tap reaches the page) → IndexedDB commit (median)',
+        `${fmt(median(committed))} ms`,
+        `< ${TARGET.saveMedianMs} ms`,
+        verdict(median(committed) < TARGET.saveMedianMs),
+      ],
       ['save (tap reaches the page) → IndexedDB commit (p95)', `${fmt(percentile(committed, 95))} ms`, '', ''],
       ['save → "saved" on screen (median)', `${fmt(median(shown))} ms`, '', ''],
       ['save → "saved" on screen (p95)', `${fmt(percentile(shown, 95))} ms`, '', ''],
-      ['touch → IndexedDB commit, with the browser\'s input delay (median)', `${fmt(median(fromTouch))} ms`, '', ''],
+      ["touch → IndexedDB commit, with the browser's input delay (median)", `${fmt(median(fromTouch))} ms`, '', ''],
       ['browser input delay on an empty page, touch → click (median)', `${fmt(floor)} ms`, '', ''],
       ['offline cold start → shell from the SW (median)', `${fmt(median(starts.map((s) => s.shellMs)), 0)} ms`, '', ''],
-      ['offline cold start → DOMContentLoaded (median)', `${fmt(median(starts.map((s) => s.domReadyMs)), 0)} ms`, '', ''],
-      ['offline cold start → lock screen up, donor form mounted (median)', `${fmt(appReady, 0)} ms`, `< ${TARGET.coldStartMs} ms`, verdict(appReady < TARGET.coldStartMs)],
-      ['offline cold start → form usable, PIN unlock included (median)', `${fmt(median(starts.map((s) => s.formUsableMs)), 0)} ms`, '', ''],
-      ['initial JS for the donor form (gzip)', `${fmt(js.totalKb)} KB`, `< ${TARGET.initialJsKb} KB`, verdict(js.totalKb < TARGET.initialJsKb)],
+      [
+        'offline cold start → DOMContentLoaded (median)',
+        `${fmt(median(starts.map((s) => s.domReadyMs)), 0)} ms`,
+        '',
+        '',
+      ],
+      [
+        'offline cold start → lock screen up, donor form mounted (median)',
+        `${fmt(appReady, 0)} ms`,
+        `< ${TARGET.coldStartMs} ms`,
+        verdict(appReady < TARGET.coldStartMs),
+      ],
+      [
+        'offline cold start → form usable, PIN unlock included (median)',
+        `${fmt(median(starts.map((s) => s.formUsableMs)), 0)} ms`,
+        '',
+        '',
+      ],
+      [
+        'initial JS for the donor form (gzip)',
+        `${fmt(js.totalKb)} KB`,
+        `< ${TARGET.initialJsKb} KB`,
+        verdict(js.totalKb < TARGET.initialJsKb),
+      ],
     ]
-    console.log(`\nBrowser bench: Chromium, CPU ${CPU_SLOWDOWN}× slower, ${PHONE.width}×${PHONE.height}, ${SAVES} saves, ${COLD_STARTS} offline cold starts\n`)
-    const widths = [0, 1, 2, 3].map((c) => Math.max(...[['measure', 'result', 'target', ''], ...rows].map((r) => r[c]!.length)))
-    const line = (r: string[]) => r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd()
+    console.log(
+      `\nBrowser bench: Chromium, CPU ${CPU_SLOWDOWN}× slower, ${PHONE.width}×${PHONE.height}, ${SAVES} saves, ${COLD_STARTS} offline cold starts\n`,
+    )
+    const widths = [0, 1, 2, 3].map((c) =>
+      Math.max(...[['measure', 'result', 'target', ''], ...rows].map((r) => r[c]!.length)),
+    )
+    const line = (r: string[]) =>
+      r
+        .map((cell, c) => cell.padEnd(widths[c]!))
+        .join('  ')
+        .trimEnd()
     console.log(line(['measure', 'result', 'target', '']))
     console.log(widths.map((w) => '-'.repeat(w)).join('  '))
     for (const r of rows) console.log(line(r))

@@ -5,7 +5,13 @@
 // totals the last pull brought (the confirmed records, by the station's calendar month and year).
 // tests/app/progress-seed.test.ts checks that these tallies equal the real save path's.
 import {
-  addToCounts, collectionDate, effectiveRecords, emptyCounts, type IndicatorContext, type IndicatorCounts, indicatorsFromCounts,
+  addToCounts,
+  collectionDate,
+  effectiveRecords,
+  emptyCounts,
+  type IndicatorContext,
+  type IndicatorCounts,
+  indicatorsFromCounts,
 } from '../../src/domain/indicators'
 import { newId } from '../../src/domain/ids'
 import type { Channel, FieldRecord, RosterEntry, Site, Station, Target, Team } from '../../src/domain/records'
@@ -30,7 +36,10 @@ export function bulkTallies(records: readonly FieldRecord[], ctx: IndicatorConte
   for (const rec of effectiveRecords(records)) {
     for (const key of tallyKeys(rec)) {
       let c = out.get(key)
-      if (!c) { c = emptyCounts(); out.set(key, c) }
+      if (!c) {
+        c = emptyCounts()
+        out.set(key, c)
+      }
       addToCounts(c, rec, ctx)
     }
   }
@@ -38,7 +47,12 @@ export function bulkTallies(records: readonly FieldRecord[], ctx: IndicatorConte
 }
 
 /** The station's running totals of `today`'s month and year over `records`, as a pull delivers them. */
-export function stationTotalsOf(records: readonly FieldRecord[], ctx: IndicatorContext, today: string, computedAt: string): { month: StationTotals, year: StationTotals } {
+export function stationTotalsOf(
+  records: readonly FieldRecord[],
+  ctx: IndicatorContext,
+  today: string,
+  computedAt: string,
+): { month: StationTotals; year: StationTotals } {
   const make = (kind: 'month' | 'year'): StationTotals => {
     const period = periodFor(kind, today)
     const counts = emptyCounts()
@@ -49,12 +63,17 @@ export function stationTotalsOf(records: readonly FieldRecord[], ctx: IndicatorC
       const date = collectionDate(rec)
       if (!date || date < period.start || date > period.end) continue
       addToCounts(counts, rec, ctx)
-      addToCounts(byChannel[rec.channelId] ??= emptyCounts(), rec, ctx)
-      for (const team of new Set(rec.teamIds)) addToCounts(byTeam[team] ??= emptyCounts(), rec, ctx)
+      addToCounts((byChannel[rec.channelId] ??= emptyCounts()), rec, ctx)
+      for (const team of new Set(rec.teamIds)) addToCounts((byTeam[team] ??= emptyCounts()), rec, ctx)
     }
     return {
-      key: kind, period: { kind, start: period.start, end: period.end }, computedAt, counts,
-      indicators: indicatorsFromCounts(counts, ctx), byChannel, byTeam,
+      key: kind,
+      period: { kind, start: period.start, end: period.end },
+      computedAt,
+      counts,
+      indicators: indicatorsFromCounts(counts, ctx),
+      byChannel,
+      byTeam,
     }
   }
   return { month: make('month'), year: make('year') }
@@ -84,8 +103,14 @@ export interface PhoneSeed {
 
 export function buildPhoneSeed(input: PhoneSeedInput): PhoneSeed {
   const { records, station, deviceId } = input
-  const ctx: IndicatorContext = { ruralMobileChannelIds: new Set(input.channels.filter((c) => c.ruralMobile).map((c) => c.id)), population: input.population }
-  const last = [...records].reverse().map(collectionDate).find((d) => d !== null)
+  const ctx: IndicatorContext = {
+    ruralMobileChannelIds: new Set(input.channels.filter((c) => c.ruralMobile).map((c) => c.id)),
+    population: input.population,
+  }
+  const last = [...records]
+    .reverse()
+    .map(collectionDate)
+    .find((d) => d !== null)
   if (!last) throw new Error('no dated record')
   const today = last
   const confirmedCount = records.length - input.pending
@@ -96,16 +121,40 @@ export function buildPhoneSeed(input: PhoneSeedInput): PhoneSeed {
   const totals = stationTotalsOf(confirmed, ctx, today, computedAt)
 
   const rows: Record<string, unknown[]> = {}
-  const put = (table: string, row: unknown) => { (rows[table] ??= []).push(row) }
+  const put = (table: string, row: unknown) => {
+    ;(rows[table] ??= []).push(row)
+  }
   for (const rec of records) put(RECORD_TABLE[rec.type], rec)
   for (const [key, counts] of bulkTallies(records, ctx)) put('tallies', { key, counts })
   records.forEach((rec, i) => {
     const seq = i + 1
     const mutationId = newId()
     if (i < confirmedCount) {
-      put('syncMeta', { key: `receipt:${rec.id}`, value: { recordId: rec.id, recordType: rec.type, seq, mutationId, status: 'applied', receivedAt, settledAt: receivedAt } })
+      put('syncMeta', {
+        key: `receipt:${rec.id}`,
+        value: {
+          recordId: rec.id,
+          recordType: rec.type,
+          seq,
+          mutationId,
+          status: 'applied',
+          receivedAt,
+          settledAt: receivedAt,
+        },
+      })
     } else {
-      put('outbox', { seq, mutationId, recordId: rec.id, recordType: rec.type, record: rec, createdAt: Date.parse(rec.createdAt), attempts: 0, lastAttemptAt: null, lastError: null, status: 'pending' })
+      put('outbox', {
+        seq,
+        mutationId,
+        recordId: rec.id,
+        recordType: rec.type,
+        record: rec,
+        createdAt: Date.parse(rec.createdAt),
+        attempts: 0,
+        lastAttemptAt: null,
+        lastError: null,
+        status: 'pending',
+      })
     }
   })
   put('syncMeta', { key: `settledSeq:${deviceId}`, value: confirmedCount })
@@ -114,21 +163,64 @@ export function buildPhoneSeed(input: PhoneSeedInput): PhoneSeed {
   put('syncMeta', { key: 'pullCursor', value: 'bench.1' })
   put('stationTotals', { key: 'month', value: totals.month })
   put('stationTotals', { key: 'year', value: totals.year })
-  put('device', { key: 'device', deviceId, stationId: station.id, stationCode: station.code, token: null, enrolledAt: `${today.slice(0, 4)}-01-01T00:00:00.000Z` })
+  put('device', {
+    key: 'device',
+    deviceId,
+    stationId: station.id,
+    stationCode: station.code,
+    token: null,
+    enrolledAt: `${today.slice(0, 4)}-01-01T00:00:00.000Z`,
+  })
   put('stations', { key: station.id, value: station })
   for (const s of input.sites) put('sites', { key: s.id, value: s })
   for (const c of input.channels) put('channels', { key: c.id, value: c })
   for (const t of input.teams) put('teams', { key: t.id, value: t })
   for (const r of input.roster) put('roster', { key: r.id, value: r })
-  if (input.population !== null) put('population', { key: today.slice(0, 4), value: { stationId: station.id, year: Number(today.slice(0, 4)), population: input.population } })
+  if (input.population !== null)
+    put('population', {
+      key: today.slice(0, 4),
+      value: { stationId: station.id, year: Number(today.slice(0, 4)), population: input.population },
+    })
 
   // Targets: the month's rural-bus share, the year's donations of each channel, and each drive of today.
   const drivesToday = records.filter((r) => r.type === 'drive' && r.date === today)
   const targets: Target[] = [
-    { id: newId(), stationId: station.id, period: periodFor('month', today), scope: { kind: 'station', id: null }, metric: 'rural_mobile_share', comparison: '>=', value: 32 },
-    { id: newId(), stationId: station.id, period: periodFor('year', today), scope: { kind: 'station', id: null }, metric: 'per_1000', comparison: '>=', value: 13 },
-    ...input.channels.map((c): Target => ({ id: newId(), stationId: station.id, period: periodFor('year', today), scope: { kind: 'channel', id: c.id }, metric: 'donations', comparison: '>=', value: 10_000 })),
-    ...drivesToday.map((d): Target => ({ id: newId(), stationId: station.id, period: { kind: 'custom', start: today, end: today }, scope: { kind: 'drive', id: d.id }, metric: 'donations', comparison: '>=', value: 120 })),
+    {
+      id: newId(),
+      stationId: station.id,
+      period: periodFor('month', today),
+      scope: { kind: 'station', id: null },
+      metric: 'rural_mobile_share',
+      comparison: '>=',
+      value: 32,
+    },
+    {
+      id: newId(),
+      stationId: station.id,
+      period: periodFor('year', today),
+      scope: { kind: 'station', id: null },
+      metric: 'per_1000',
+      comparison: '>=',
+      value: 13,
+    },
+    ...input.channels.map((c): Target => ({
+      id: newId(),
+      stationId: station.id,
+      period: periodFor('year', today),
+      scope: { kind: 'channel', id: c.id },
+      metric: 'donations',
+      comparison: '>=',
+      value: 10_000,
+    })),
+    ...drivesToday.map((d): Target => ({
+      id: newId(),
+      stationId: station.id,
+      period: { kind: 'custom', start: today, end: today },
+      scope: { kind: 'drive', id: d.id },
+      metric: 'donations',
+      comparison: '>=',
+      value: 120,
+    })),
   ]
   for (const t of targets) put('targets', { key: t.id, value: t })
 

@@ -50,8 +50,13 @@ async function setSyncMeta(page: Page, key: string, value: unknown): Promise<voi
  * `selector` showing `expected` (and how long the progress store spent reading, when it is the
  * progress screen); then goes back to the drive list.
  */
-async function timedOpening(page: Page, link: 'progress' | 'settings', expected: string): Promise<{ total: number, read: number }> {
-  const selector = link === 'progress' ? '[data-testid="progress-station-year"] [data-figure="donations"] dd' : '.screen-title'
+async function timedOpening(
+  page: Page,
+  link: 'progress' | 'settings',
+  expected: string,
+): Promise<{ total: number; read: number }> {
+  const selector =
+    link === 'progress' ? '[data-testid="progress-station-year"] [data-figure="donations"] dd' : '.screen-title'
   // A string, not a function: tsx would wrap named functions in a helper the page does not have.
   await page.evaluate(`window.benchOpen = new Promise((resolve) => {
     let tappedAt = null
@@ -70,8 +75,12 @@ async function timedOpening(page: Page, link: 'progress' | 'settings', expected:
   }); 0`)
   if (link === 'progress') await page.getByTestId('progress-link').tap()
   else await page.getByRole('link', { name: '设置', exact: true }).tap()
-  const ms = await page.evaluate(`Promise.race([window.benchOpen, new Promise((_, reject) => setTimeout(() => reject(new Error(
-    '${selector} did not show ${expected} within 60 s: ' + (document.querySelector(${JSON.stringify(selector)})?.textContent ?? 'nothing'))), 60000))])`) as { total: number, read: number }
+  const ms =
+    (await page.evaluate(`Promise.race([window.benchOpen, new Promise((_, reject) => setTimeout(() => reject(new Error(
+    '${selector} did not show ${expected} within 60 s: ' + (document.querySelector(${JSON.stringify(selector)})?.textContent ?? 'nothing'))), 60000))])`)) as {
+      total: number
+      read: number
+    }
   await page.locator('.bar-back').tap()
   await page.getByTestId('progress-link').waitFor()
   return ms
@@ -87,15 +96,31 @@ export default async function progressPhone(): Promise<void> {
   const t0 = performance.now()
   const year = generateSeedYear({ profile: 'luoyang-2023', seed: 2023 })
   const station = { ...year.reference.stations[0]!, donorKeySalt: 'bench-salt-0123456789' }
-  const leader: RosterEntry = { id: newId(), stationId: station.id, name: '王建华', role: 'leader', pinHash: await hashPin('2580', { iterations: 1000 }), active: true }
+  const leader: RosterEntry = {
+    id: newId(),
+    stationId: station.id,
+    name: '王建华',
+    role: 'leader',
+    pinHash: await hashPin('2580', { iterations: 1000 }),
+    active: true,
+  }
   const records = year.records.slice(0, RECORDS)
   const seed = buildPhoneSeed({
-    records, pending: PENDING, station, deviceId: newId(), sites: year.reference.sites, channels: year.reference.channels,
-    teams: year.reference.teams, roster: [leader], population: year.reference.populations[0]?.population ?? null,
+    records,
+    pending: PENDING,
+    station,
+    deviceId: newId(),
+    sites: year.reference.sites,
+    channels: year.reference.channels,
+    teams: year.reference.teams,
+    roster: [leader],
+    population: year.reference.populations[0]?.population ?? null,
   })
   const expected = new Intl.NumberFormat('zh-CN', { maximumFractionDigits: 0 }).format(seed.expectedYearDonations)
   const rowCount = Object.values(seed.rows).reduce((n, r) => n + r.length, 0)
-  console.log(`phone seed: ${records.length.toLocaleString('en')} records (${PENDING} waiting), ${rowCount.toLocaleString('en')} rows, today ${seed.today} with ${seed.drivesToday} drives, built in ${(performance.now() - t0).toFixed(0)} ms`)
+  console.log(
+    `phone seed: ${records.length.toLocaleString('en')} records (${PENDING} waiting), ${rowCount.toLocaleString('en')} rows, today ${seed.today} with ${seed.drivesToday} drives, built in ${(performance.now() - t0).toFixed(0)} ms`,
+  )
 
   const server = await startServer()
   const browser = await launchChromium()
@@ -107,7 +132,9 @@ export default async function progressPhone(): Promise<void> {
     await page.clock.setFixedTime(new Date(`${seed.today}T15:00:00+08:00`))
     await page.goto(`${server.url}/enroll`)
     await page.locator('h1').first().waitFor()
-    await page.evaluate(async () => { await navigator.serviceWorker.ready })
+    await page.evaluate(async () => {
+      await navigator.serviceWorker.ready
+    })
     // Offline before the device row exists, so the sync engine never sends the bench's outbox.
     await context.setOffline(true)
     const w0 = performance.now()
@@ -118,7 +145,7 @@ export default async function progressPhone(): Promise<void> {
     await page.getByTestId('progress-link').waitFor()
     console.log('unlocked on the drive list; opening the progress screen…')
 
-    type Opening = { total: number, read: number }
+    type Opening = { total: number; read: number }
     const open = async (n: number): Promise<Opening[]> => {
       const out: Opening[] = []
       for (let i = 0; i < n; i++) out.push(await timedOpening(page, 'progress', expected))
@@ -132,7 +159,17 @@ export default async function progressPhone(): Promise<void> {
       await cdp.send('Profiler.setSamplingInterval', { interval: 100 })
       await cdp.send('Profiler.start')
       await open(3)
-      const { profile } = await cdp.send('Profiler.stop') as { profile: { nodes: { id: number, callFrame: { functionName: string, url: string, lineNumber: number }, hitCount?: number }[], samples: number[], timeDeltas: number[] } }
+      const { profile } = (await cdp.send('Profiler.stop')) as {
+        profile: {
+          nodes: {
+            id: number
+            callFrame: { functionName: string; url: string; lineNumber: number }
+            hitCount?: number
+          }[]
+          samples: number[]
+          timeDeltas: number[]
+        }
+      }
       const self = new Map<string, number>()
       const byId = new Map(profile.nodes.map((n) => [n.id, n]))
       profile.samples.forEach((id, i) => {
@@ -157,21 +194,68 @@ export default async function progressPhone(): Promise<void> {
     await throttle(context, page, 1)
     const fast = (await open(OPENINGS)).slice(1)
 
-    const med = (xs: Opening[], k: keyof Opening) => percentile(xs.map((x) => x[k]), 50)
+    const med = (xs: Opening[], k: keyof Opening) =>
+      percentile(
+        xs.map((x) => x[k]),
+        50,
+      )
     const ms = (x: number) => `${x.toFixed(0)} ms`
     const rows: [string, string, string, string, string][] = [
       [`first opening (loads the screen's code), CPU ${CPU_SLOWDOWN}×`, ms(first!.total), ms(first!.read), '', ''],
-      [`later openings, CPU ${CPU_SLOWDOWN}×: median`, ms(med(later, 'total')), ms(med(later, 'read')), `< ${TARGET_MS} ms`, med(later, 'total') < TARGET_MS ? 'ok' : 'OVER'],
-      [`later openings, CPU ${CPU_SLOWDOWN}×: p95`, ms(percentile(later.map((x) => x.total), 95)), '', '', ''],
-      [`for comparison, drive list → settings screen, CPU ${CPU_SLOWDOWN}×: median`, ms(med(baseline.slice(1), 'total')), '', '', ''],
-      ['later openings, CPU 1×: median', ms(med(fast, 'total')), ms(med(fast, 'read')), `< ${TARGET_MS} ms`, med(fast, 'total') < TARGET_MS ? 'ok' : 'OVER'],
-      [`pull failed after a push (reads ${confirmed.toLocaleString('en')} receipts), CPU ${CPU_SLOWDOWN}×: median`, ms(med(scan, 'total')), ms(med(scan, 'read')), '', ''],
+      [
+        `later openings, CPU ${CPU_SLOWDOWN}×: median`,
+        ms(med(later, 'total')),
+        ms(med(later, 'read')),
+        `< ${TARGET_MS} ms`,
+        med(later, 'total') < TARGET_MS ? 'ok' : 'OVER',
+      ],
+      [
+        `later openings, CPU ${CPU_SLOWDOWN}×: p95`,
+        ms(
+          percentile(
+            later.map((x) => x.total),
+            95,
+          ),
+        ),
+        '',
+        '',
+        '',
+      ],
+      [
+        `for comparison, drive list → settings screen, CPU ${CPU_SLOWDOWN}×: median`,
+        ms(med(baseline.slice(1), 'total')),
+        '',
+        '',
+        '',
+      ],
+      [
+        'later openings, CPU 1×: median',
+        ms(med(fast, 'total')),
+        ms(med(fast, 'read')),
+        `< ${TARGET_MS} ms`,
+        med(fast, 'total') < TARGET_MS ? 'ok' : 'OVER',
+      ],
+      [
+        `pull failed after a push (reads ${confirmed.toLocaleString('en')} receipts), CPU ${CPU_SLOWDOWN}×: median`,
+        ms(med(scan, 'total')),
+        ms(med(scan, 'read')),
+        '',
+        '',
+      ],
     ]
-    console.log(`\nProgress screen with ${records.length.toLocaleString('en')} records on the phone (${PENDING} not yet synced): Chromium ${PHONE.width}×${PHONE.height}, offline, tap → year figure ${expected}`)
-    console.log('"tap → figures": from the tap to the right number on screen; "of it, reading": the store\'s IndexedDB reads and arithmetic\n')
+    console.log(
+      `\nProgress screen with ${records.length.toLocaleString('en')} records on the phone (${PENDING} not yet synced): Chromium ${PHONE.width}×${PHONE.height}, offline, tap → year figure ${expected}`,
+    )
+    console.log(
+      '"tap → figures": from the tap to the right number on screen; "of it, reading": the store\'s IndexedDB reads and arithmetic\n',
+    )
     const head = ['measure', 'tap → figures', 'of it, reading', 'aim', '']
     const widths = head.map((_, c) => Math.max(...[head, ...rows].map((r) => r[c]!.length)))
-    const line = (r: string[]) => r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd()
+    const line = (r: string[]) =>
+      r
+        .map((cell, c) => cell.padEnd(widths[c]!))
+        .join('  ')
+        .trimEnd()
     console.log(line(head))
     console.log(widths.map((w) => '-'.repeat(w)).join('  '))
     for (const r of rows) console.log(line(r))

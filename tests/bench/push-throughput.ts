@@ -19,20 +19,37 @@ import { TestStation } from '../server/support/station'
 const RECORDS = Number(process.env.BENCH_PUSH_RECORDS ?? 10_000)
 
 /** Counts every byte both ways between the phone and the station. */
-async function countingTunnel(targetPort: number): Promise<{ port: number, bytes: { up: number, down: number }, close(): Promise<void> }> {
+async function countingTunnel(
+  targetPort: number,
+): Promise<{ port: number; bytes: { up: number; down: number }; close(): Promise<void> }> {
   const bytes = { up: 0, down: 0 }
   const server: Server = createServer((client) => {
     const upstream = connect(targetPort, '127.0.0.1')
-    client.on('data', (d: Buffer) => { bytes.up += d.length })
-    upstream.on('data', (d: Buffer) => { bytes.down += d.length })
+    client.on('data', (d: Buffer) => {
+      bytes.up += d.length
+    })
+    upstream.on('data', (d: Buffer) => {
+      bytes.down += d.length
+    })
     client.pipe(upstream).pipe(client)
-    const end = () => { client.destroy(); upstream.destroy() }
+    const end = () => {
+      client.destroy()
+      upstream.destroy()
+    }
     client.on('error', end)
     upstream.on('error', end)
   })
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
   const port = (server.address() as { port: number }).port
-  return { port, bytes, close: () => new Promise((r) => { server.close(() => r()); server.unref() }) }
+  return {
+    port,
+    bytes,
+    close: () =>
+      new Promise((r) => {
+        server.close(() => r())
+        server.unref()
+      }),
+  }
 }
 
 export default async function pushThroughput(): Promise<void> {
@@ -41,7 +58,10 @@ export default async function pushThroughput(): Promise<void> {
   const station = new StationProcess(data.dir)
   try {
     await station.start()
-    const t = new TestStation('sqlite', { ...store, dispose: () => store.close() }, { url: station.url, close: async () => {} } as unknown as RunningStation)
+    const t = new TestStation('sqlite', { ...store, dispose: () => store.close() }, {
+      url: station.url,
+      close: async () => {},
+    } as unknown as RunningStation)
     const setup = await t.createStation('bench')
     const phone = await t.enroll(setup, 'bench phone')
     const db = await openPhoneDb(`bench-${newId()}`, phone)
@@ -51,12 +71,14 @@ export default async function pushThroughput(): Promise<void> {
     const writeMs = Date.now() - writeStart
 
     const tunnel = await countingTunnel(station.port)
-    const bodies: Array<{ jsonBytes: number, wireBytes: number, mutations: number }> = []
+    const bodies: Array<{ jsonBytes: number; wireBytes: number; mutations: number }> = []
     let zlibBytes = 0
     const http = phoneTransport(db, {
       baseUrl: `http://127.0.0.1:${tunnel.port}`,
       timeoutMs: 120_000,
-      onPushBody: (b) => { bodies.push(b) },
+      onPushBody: (b) => {
+        bodies.push(b)
+      },
     })
     // Time on the wire and at the station, apart from the phone's own database work.
     const spent = { push: 0, pull: 0, firstPush: 0, firstPull: 0 }
@@ -64,23 +86,42 @@ export default async function pushThroughput(): Promise<void> {
       async push(req) {
         const t0 = performance.now()
         spent.firstPush ||= t0
-        try { return await http.push(req) } finally { spent.push += performance.now() - t0 }
+        try {
+          return await http.push(req)
+        } finally {
+          spent.push += performance.now() - t0
+        }
       },
       async pull(cursor) {
         const t0 = performance.now()
         spent.firstPull ||= t0
-        try { return await http.pull(cursor) } finally { spent.pull += performance.now() - t0 }
+        try {
+          return await http.pull(cursor)
+        } finally {
+          spent.pull += performance.now() - t0
+        }
       },
     }
-    const engine = createSyncEngine({
-      outbox: dexieOutboxPort(db), reference: dexieReferenceSink(db), meta: dexieMetaPort(db), transport,
-      clock: { now: () => new Date() }, deviceId: () => phone.deviceId,
-    }, { maxBatchesPerRound: 1000 })
+    const engine = createSyncEngine(
+      {
+        outbox: dexieOutboxPort(db),
+        reference: dexieReferenceSink(db),
+        meta: dexieMetaPort(db),
+        transport,
+        clock: { now: () => new Date() },
+        deviceId: () => phone.deviceId,
+      },
+      { maxBatchesPerRound: 1000 },
+    )
     // zlib's gzip of exactly the JSON the engine sends, batch by batch, for comparison.
     const pending = await db.outbox.orderBy('seq').toArray()
     for (let i = 0; i < pending.length; i += 500) {
       const batch = pending.slice(i, i + 500)
-      const json = JSON.stringify({ deviceId: phone.deviceId, schemaVersion: 1, mutations: batch.map((e) => ({ seq: e.seq, mutationId: e.mutationId, record: e.record })) })
+      const json = JSON.stringify({
+        deviceId: phone.deviceId,
+        schemaVersion: 1,
+        mutations: batch.map((e) => ({ seq: e.seq, mutationId: e.mutationId, record: e.record })),
+      })
       zlibBytes += gzipSync(json).length
     }
 
@@ -89,8 +130,13 @@ export default async function pushThroughput(): Promise<void> {
     const seconds = (performance.now() - started) / 1000
     // From the start of the round to the last outbox entry settled, when the pull begins.
     const pushSeconds = (spent.firstPull - started) / 1000
-    if (!report.ok || report.push.confirmed !== pending.length) throw new Error(`push did not finish: ${JSON.stringify(report)}`)
-    const stored = await store.db.selectFrom('records').select((eb) => eb.fn.countAll<number>().as('n')).where('device_id', '=', phone.deviceId).executeTakeFirstOrThrow()
+    if (!report.ok || report.push.confirmed !== pending.length)
+      throw new Error(`push did not finish: ${JSON.stringify(report)}`)
+    const stored = await store.db
+      .selectFrom('records')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('device_id', '=', phone.deviceId)
+      .executeTakeFirstOrThrow()
     if (Number(stored.n) !== pending.length) throw new Error(`station holds ${stored.n} of ${pending.length}`)
     await tunnel.close()
 

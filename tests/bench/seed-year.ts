@@ -8,7 +8,7 @@ import { computeIndicators } from '../../src/domain/indicators'
 import { toJsonLines } from '../../src/domain/interchange'
 import { indicatorContextFor } from '../../src/domain/reference-data'
 
-function timed<T>(fn: () => T): { value: T, ms: number, cpuMs: number } {
+function timed<T>(fn: () => T): { value: T; ms: number; cpuMs: number } {
   const t0 = performance.now()
   const c0 = process.cpuUsage()
   const value = fn()
@@ -23,7 +23,8 @@ export default async function run(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'bloodbus-bench-'))
   try {
     const file = join(dir, 'year.jsonl')
-    const cli = (args: string[]) => timed(() => execFileSync('npx', ['tsx', 'src/server/cli.ts', ...args], { stdio: 'pipe' }))
+    const cli = (args: string[]) =>
+      timed(() => execFileSync('npx', ['tsx', 'src/server/cli.ts', ...args], { stdio: 'pipe' }))
     const cliGen = cli(['generate', '--profile', 'luoyang-2023', '--out', file])
     const cliReport = cli(['report', '--input', file, '--json'])
     const rows = [

@@ -2,13 +2,31 @@ import fc from 'fast-check'
 import * as v from 'valibot'
 import { describe, expect, it } from 'vitest'
 import {
-  addDays, addDuration, addMonths, addYears, daysBetween, DurationSchema, formatIsoDate, isIsoDate, isoDateOf, parseIsoDate,
+  addDays,
+  addDuration,
+  addMonths,
+  addYears,
+  daysBetween,
+  DurationSchema,
+  formatIsoDate,
+  isIsoDate,
+  isoDateOf,
+  parseIsoDate,
 } from '../../src/domain/dates'
 
 describe('ISO dates', () => {
   it('tells real calendar dates from impossible ones', () => {
     for (const ok of ['2023-06-14', '2024-02-29', '2000-02-29', '1949-12-31']) expect(isIsoDate(ok), ok).toBe(true)
-    for (const bad of ['2023-02-29', '1900-02-29', '2023-13-01', '2023-04-31', '2023-00-10', '2023-6-14', '20230614', '']) {
+    for (const bad of [
+      '2023-02-29',
+      '1900-02-29',
+      '2023-13-01',
+      '2023-04-31',
+      '2023-00-10',
+      '2023-6-14',
+      '20230614',
+      '',
+    ]) {
       expect(isIsoDate(bad), bad).toBe(false)
     }
     expect(() => parseIsoDate('2023-02-30')).toThrow(RangeError)
@@ -35,13 +53,18 @@ describe('ISO dates', () => {
   })
 
   it('keeps day arithmetic consistent: (d + n) − d = n (property)', () => {
-    const day = fc.date({ min: new Date('1950-01-01T00:00:00Z'), max: new Date('2090-12-31T00:00:00Z'), noInvalidDate: true })
+    const day = fc
+      .date({ min: new Date('1950-01-01T00:00:00Z'), max: new Date('2090-12-31T00:00:00Z'), noInvalidDate: true })
       .map((d) => d.toISOString().slice(0, 10))
-    fc.assert(fc.property(day, fc.integer({ min: -20_000, max: 20_000 }), (d, n) => daysBetween(d, addDays(d, n)) === n))
-    fc.assert(fc.property(day, fc.integer({ min: 0, max: 120 }), (d, n) => {
-      const later = addMonths(d, n)
-      return isIsoDate(later) && later >= d && Number(later.slice(8)) <= Number(d.slice(8))
-    }))
+    fc.assert(
+      fc.property(day, fc.integer({ min: -20_000, max: 20_000 }), (d, n) => daysBetween(d, addDays(d, n)) === n),
+    )
+    fc.assert(
+      fc.property(day, fc.integer({ min: 0, max: 120 }), (d, n) => {
+        const later = addMonths(d, n)
+        return isIsoDate(later) && later >= d && Number(later.slice(8)) <= Number(d.slice(8))
+      }),
+    )
   })
 
   it('gives the calendar date of an instant in a time zone', () => {

@@ -1,7 +1,12 @@
 import * as v from 'valibot'
 import { describe, expect, it } from 'vitest'
 import {
-  DEFERRAL_REASONS, DeferralCatalogueSchema, type DeferralReason, deferralUntil, deferralUntilFor, findDeferralReason,
+  DEFERRAL_REASONS,
+  DeferralCatalogueSchema,
+  type DeferralReason,
+  deferralUntil,
+  deferralUntilFor,
+  findDeferralReason,
   suggestDeferralReason,
 } from '../../src/domain/deferral-reasons'
 import { checkEligibility, ELIGIBILITY_RULES } from '../../src/domain/eligibility'
@@ -10,15 +15,36 @@ import { DeferralSchema } from '../../src/domain/records'
 describe('the default catalogue', () => {
   it('is a valid catalogue with unique codes that deferral records accept', () => {
     expect(v.is(DeferralCatalogueSchema, DEFERRAL_REASONS)).toBe(true)
-    for (const reason of DEFERRAL_REASONS) expect(v.is(DeferralSchema.entries.reasonCode, reason.code), reason.code).toBe(true)
+    for (const reason of DEFERRAL_REASONS)
+      expect(v.is(DeferralSchema.entries.reasonCode, reason.code), reason.code).toBe(true)
   })
 
   it('covers the reasons a bus crew meets', () => {
     const required = [
-      'low_hb', 'weight', 'blood_pressure', 'pulse', 'cold_fever', 'tooth_extraction', 'tattoo', 'vaccine_inactivated',
-      'vaccine_live', 'vaccine_rubella_rabies_je', 'minor_surgery', 'major_surgery', 'pregnancy_miscarriage',
-      'childbirth_lactation', 'alcohol', 'medication', 'aspirin', 'malaria', 'malaria_area_travel', 'high_risk_behaviour',
-      'hepatitis', 'short_interval', 'age', 'other',
+      'low_hb',
+      'weight',
+      'blood_pressure',
+      'pulse',
+      'cold_fever',
+      'tooth_extraction',
+      'tattoo',
+      'vaccine_inactivated',
+      'vaccine_live',
+      'vaccine_rubella_rabies_je',
+      'minor_surgery',
+      'major_surgery',
+      'pregnancy_miscarriage',
+      'childbirth_lactation',
+      'alcohol',
+      'medication',
+      'aspirin',
+      'malaria',
+      'malaria_area_travel',
+      'high_risk_behaviour',
+      'hepatitis',
+      'short_interval',
+      'age',
+      'other',
     ]
     for (const code of required) expect(findDeferralReason(code), code).toBeDefined()
   })
@@ -73,10 +99,18 @@ describe('deferralUntil (last deferred day; eligible the day after)', () => {
 
   it('short interval: the day before the eligibility check says the donor may give', () => {
     const check = checkEligibility({
-      sex: 'F', ageYears: 30, product: 'whole_blood', today: '2023-06-14',
+      sex: 'F',
+      ageYears: 30,
+      product: 'whole_blood',
+      today: '2023-06-14',
       history: {
-        lastDonationOn: '2023-03-01', lastDonationType: 'whole_blood', apheresisLast12Months: 0, deferredUntil: null,
-        permanentlyDeferred: false, hadReaction: false, donationCount: 1,
+        lastDonationOn: '2023-03-01',
+        lastDonationType: 'whole_blood',
+        apheresisLast12Months: 0,
+        deferredUntil: null,
+        permanentlyDeferred: false,
+        hadReaction: false,
+        donationCount: 1,
       },
     })
     expect(check.nextEligibleOn).toBe('2023-09-01')
@@ -104,7 +138,15 @@ describe('suggestDeferralReason', () => {
 
   it("falls back to 'other' when a station's catalogue lacks the usual reason", () => {
     const catalogue: DeferralReason[] = [
-      { code: 'other', zh: '其他', en: 'Other', duration: { days: 7 }, from: 'today', category: 'other', source: 'local' },
+      {
+        code: 'other',
+        zh: '其他',
+        en: 'Other',
+        duration: { days: 7 },
+        from: 'today',
+        category: 'other',
+        source: 'local',
+      },
     ]
     expect(suggestDeferralReason({ rule: 'hb' }, catalogue)).toBe('other')
   })
@@ -113,7 +155,14 @@ describe('suggestDeferralReason', () => {
 describe('a station-supplied catalogue', () => {
   const stationJson = JSON.stringify([
     { code: 'low_hb', zh: '血红蛋白偏低', en: 'Low haemoglobin', duration: { weeks: 2 }, from: 'today' },
-    { code: 'tooth_extraction', zh: '拔牙', en: 'Tooth extraction', duration: { days: 14 }, from: 'recovery', source: 'gb18467_2011' },
+    {
+      code: 'tooth_extraction',
+      zh: '拔牙',
+      en: 'Tooth extraction',
+      duration: { days: 14 },
+      from: 'recovery',
+      source: 'gb18467_2011',
+    },
     { code: 'hepatitis', zh: '肝炎', en: 'Hepatitis', duration: 'permanent', from: 'today', category: 'history' },
     { code: 'other', zh: '其他', en: 'Other', duration: { days: 7 }, from: 'today' },
   ])
@@ -141,7 +190,8 @@ describe('a station-supplied catalogue', () => {
       [...base, { code: 'tattoo', zh: '', en: 'Tattoo', duration: { years: 1 }, from: 'recovery' }],
       [...base, { code: 'tattoo', zh: '纹身', en: 'Tattoo', duration: { years: 1 }, from: 'yesterday' }],
     ]
-    for (const catalogue of bad) expect(v.is(DeferralCatalogueSchema, catalogue), JSON.stringify(catalogue).slice(-120)).toBe(false)
+    for (const catalogue of bad)
+      expect(v.is(DeferralCatalogueSchema, catalogue), JSON.stringify(catalogue).slice(-120)).toBe(false)
   })
 
   it('computes with a reason object directly', () => {

@@ -1,7 +1,16 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
-  checkDinRange, DIN_FORMATS, dinInRange, dinRangeSize, getDinFormat, isbt128Din, MOD37_ALPHABET, mod37_2, nextDin, parseDin,
+  checkDinRange,
+  DIN_FORMATS,
+  dinInRange,
+  dinRangeSize,
+  getDinFormat,
+  isbt128Din,
+  MOD37_ALPHABET,
+  mod37_2,
+  nextDin,
+  parseDin,
 } from '../../src/domain/din'
 
 describe('ISO 7064 MOD 37-2', () => {
@@ -12,15 +21,18 @@ describe('ISO 7064 MOD 37-2', () => {
 
   it('agrees with the weighted-sum form of the standard (Σ v·2^n mod 37, check = (38 − s) mod 37)', () => {
     fc.assert(
-      fc.property(fc.string({ unit: fc.constantFrom(...MOD37_ALPHABET.slice(0, 36)), minLength: 1, maxLength: 20 }), (text) => {
-        let sum = 0
-        let weight = 2
-        for (let i = text.length - 1; i >= 0; i--) {
-          sum = (sum + MOD37_ALPHABET.indexOf(text[i]!) * weight) % 37
-          weight = (weight * 2) % 37
-        }
-        expect(mod37_2(text)).toBe(MOD37_ALPHABET[(38 - sum) % 37])
-      }),
+      fc.property(
+        fc.string({ unit: fc.constantFrom(...MOD37_ALPHABET.slice(0, 36)), minLength: 1, maxLength: 20 }),
+        (text) => {
+          let sum = 0
+          let weight = 2
+          for (let i = text.length - 1; i >= 0; i--) {
+            sum = (sum + MOD37_ALPHABET.indexOf(text[i]!) * weight) % 37
+            weight = (weight * 2) % 37
+          }
+          expect(mod37_2(text)).toBe(MOD37_ALPHABET[(38 - sum) % 37])
+        },
+      ),
     )
   })
 
@@ -39,22 +51,47 @@ describe('ISO 7064 MOD 37-2', () => {
 describe('isbt128Din.parse', () => {
   it('parses body + check into facility, year and sequence', () => {
     expect(parseDin('ABCDE27000069C')).toEqual({
-      ok: true, body: 'ABCDE27000069', check: 'C', facility: 'ABCDE', year: '27', sequence: 69,
-      series: 'ABCDE27', canonical: 'ABCDE27000069C', flags: null, checked: true,
+      ok: true,
+      body: 'ABCDE27000069',
+      check: 'C',
+      facility: 'ABCDE',
+      year: '27',
+      sequence: 69,
+      series: 'ABCDE27',
+      canonical: 'ABCDE27000069C',
+      flags: null,
+      checked: true,
     })
   })
 
   it('accepts lower case and the spaces of the printed eye-readable form', () => {
-    expect(parseDin('g1234 98 654321 h')).toMatchObject({ ok: true, canonical: 'G123498654321H', facility: 'G1234', year: '98', sequence: 654321 })
+    expect(parseDin('g1234 98 654321 h')).toMatchObject({
+      ok: true,
+      canonical: 'G123498654321H',
+      facility: 'G1234',
+      year: '98',
+      sequence: 654321,
+    })
   })
 
   it('accepts the body alone only when asked to', () => {
     expect(parseDin('ABCDE27000069')).toEqual({ ok: false, error: 'length' })
-    expect(parseDin('ABCDE27000069', { allowMissingCheck: true })).toMatchObject({ ok: true, check: 'C', canonical: 'ABCDE27000069C', checked: false })
+    expect(parseDin('ABCDE27000069', { allowMissingCheck: true })).toMatchObject({
+      ok: true,
+      check: 'C',
+      canonical: 'ABCDE27000069C',
+      checked: false,
+    })
   })
 
   it('reads the scanned Code 128 data content: "=" + 13 characters + 2 flag characters', () => {
-    expect(parseDin('=G12349865432100')).toMatchObject({ ok: true, body: 'G123498654321', check: 'H', flags: '00', checked: true })
+    expect(parseDin('=G12349865432100')).toMatchObject({
+      ok: true,
+      body: 'G123498654321',
+      check: 'H',
+      flags: '00',
+      checked: true,
+    })
     expect(parseDin('=G123498654321')).toMatchObject({ ok: true, body: 'G123498654321', flags: null, checked: true })
     // Type 2 flags carry 60 + the check value: H is 17, so 77 agrees and 76 does not.
     expect(parseDin('=G12349865432177')).toMatchObject({ ok: true, flags: '77' })
@@ -101,7 +138,9 @@ describe('isbt128Din.parse', () => {
       year: fc.integer({ min: 0, max: 99 }),
       sequence: fc.integer({ min: 0, max: 999_999 }),
     })
-    .map(({ first, rest, year, sequence }) => isbt128Din.format(`${first}${rest}${String(year).padStart(2, '0')}${String(sequence).padStart(6, '0')}`))
+    .map(({ first, rest, year, sequence }) =>
+      isbt128Din.format(`${first}${rest}${String(year).padStart(2, '0')}${String(sequence).padStart(6, '0')}`),
+    )
 
   it('accepts every generated valid number (property)', () => {
     fc.assert(fc.property(validDin, (din) => parseDin(din).ok))

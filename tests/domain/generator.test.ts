@@ -8,7 +8,14 @@ import { apportion, createRng } from '../../src/domain/generator/prng'
 import { effectiveRecords } from '../../src/domain/indicators'
 import { SEED_CHANNELS, SEED_TEAMS, indicatorContextFor, seedChannels } from '../../src/domain/reference-data'
 import {
-  ChannelSchema, FieldRecordSchema, PopulationSchema, SiteSchema, StationSchema, TeamSchema, type Donation, type Drive,
+  ChannelSchema,
+  FieldRecordSchema,
+  PopulationSchema,
+  SiteSchema,
+  StationSchema,
+  TeamSchema,
+  type Donation,
+  type Drive,
 } from '../../src/domain/records'
 
 describe('prng', () => {
@@ -37,7 +44,9 @@ describe('prng', () => {
 
   it('apportions exactly, in proportion', () => {
     expect(apportion(10, [1, 1, 1])).toEqual([4, 3, 3])
-    expect(apportion(27_577, [1.4, 1.35, 1, 0.85, 0.7, 0.55, 0.9, 0.9, 0.9, 0.8, 1.2, 1.45]).reduce((s, n) => s + n, 0)).toBe(27_577)
+    expect(
+      apportion(27_577, [1.4, 1.35, 1, 0.85, 0.7, 0.55, 0.9, 0.9, 0.9, 0.8, 1.2, 1.45]).reduce((s, n) => s + n, 0),
+    ).toBe(27_577)
     expect(apportion(5, [0, 1, 0])).toEqual([0, 5, 0])
     expect(() => apportion(5, [0, 0])).toThrow()
   })
@@ -54,20 +63,32 @@ describe('reference data', () => {
     for (const x of [...SEED_CHANNELS, ...SEED_TEAMS]) expect(x.nameZh && x.nameEn).toBeTruthy()
     expect(SEED_CHANNELS.filter((c) => c.ruralMobile).map((c) => c.code)).toEqual(['rural_mobile'])
     let n = 0
-    const channels = seedChannels('0188e1c2-0000-7000-8000-000000000001', () => `0188e1c2-0000-7000-8000-${String(++n).padStart(12, '0')}`)
+    const channels = seedChannels(
+      '0188e1c2-0000-7000-8000-000000000001',
+      () => `0188e1c2-0000-7000-8000-${String(++n).padStart(12, '0')}`,
+    )
     expect(channels.map((c) => v.safeParse(ChannelSchema, c).success)).toEqual(SEED_CHANNELS.map(() => true))
   })
 
-  it('gives the indicator context of a year: rural-mobile channels and that year\'s population', () => {
+  it("gives the indicator context of a year: rural-mobile channels and that year's population", () => {
     const stationId = '0188e1c2-0000-7000-8000-000000000001'
     let n = 0
     const channels = seedChannels(stationId, () => `0188e1c2-0000-7000-8000-${String(++n).padStart(12, '0')}`)
     const reference = {
-      stations: [], sites: [], channels, teams: [],
-      populations: [{ stationId, year: 2022, population: 7_000_000 }, { stationId, year: 2023, population: 7_077_000 }],
+      stations: [],
+      sites: [],
+      channels,
+      teams: [],
+      populations: [
+        { stationId, year: 2022, population: 7_000_000 },
+        { stationId, year: 2023, population: 7_077_000 },
+      ],
     }
     const rural = channels.find((c) => c.code === 'rural_mobile')!.id
-    expect(indicatorContextFor(reference, 2022)).toEqual({ ruralMobileChannelIds: new Set([rural]), population: 7_000_000 })
+    expect(indicatorContextFor(reference, 2022)).toEqual({
+      ruralMobileChannelIds: new Set([rural]),
+      population: 7_000_000,
+    })
     expect(indicatorContextFor(reference).population).toBe(7_077_000)
     expect(indicatorContextFor(reference, 2030).population).toBeNull()
   })
@@ -127,7 +148,8 @@ describe('generateSeedYear', () => {
   it('reconciles bags on every drive close: used + spoiled + returned = loaded, used = donations', () => {
     const donationsPerDrive = new Map<string, number>()
     for (const r of effectiveRecords(year.records)) {
-      if (r.type === 'donation' && r.driveId) donationsPerDrive.set(r.driveId, (donationsPerDrive.get(r.driveId) ?? 0) + 1)
+      if (r.type === 'donation' && r.driveId)
+        donationsPerDrive.set(r.driveId, (donationsPerDrive.get(r.driveId) ?? 0) + 1)
     }
     const closes = year.records.filter((r) => r.type === 'drive_close')
     expect(closes).toHaveLength(year.records.filter((r) => r.type === 'drive').length)
@@ -137,41 +159,53 @@ describe('generateSeedYear', () => {
     }
   })
 
-  it('keeps donors consistent: repeat after the first donation, intervals respected, same facts', { timeout: 30_000 }, () => {
-    const byDonor = new Map<string, Donation[]>()
-    for (const r of effectiveRecords(year.records)) {
-      if (r.type !== 'donation') continue
-      const list = byDonor.get(r.donorKey) ?? []
-      list.push(r)
-      byDonor.set(r.donorKey, list)
-    }
-    let multi = 0
-    let firstTimers = 0
-    const bad: string[] = []
-    for (const [key, list] of byDonor) {
-      list.sort((a, b) => Date.parse(a.collectedAt) - Date.parse(b.collectedAt))
-      if (list.length > 1) multi++
-      if (!list[0]!.repeatDonor) firstTimers++
-      const apheresis = list[0]!.product.type === 'apheresis_platelets'
-      if (list.length > (apheresis ? 24 : 2)) bad.push(`${key}: ${list.length} donations`)
-      for (let i = 1; i < list.length; i++) {
-        const prev = list[i - 1]!
-        const cur = list[i]!
-        if (!cur.repeatDonor) bad.push(`${key}: donation ${i + 1} not a repeat`)
-        if (`${cur.sex}${cur.household}${cur.abo}${cur.rhd}${cur.product.type}` !== `${prev.sex}${prev.household}${prev.abo}${prev.rhd}${prev.product.type}`) bad.push(`${key}: facts change`)
-        const days = (Date.parse(cur.collectedOn) - Date.parse(prev.collectedOn)) / 86_400_000
-        if (days < (apheresis ? 14 : 183)) bad.push(`${key}: ${days} days apart`)
+  it(
+    'keeps donors consistent: repeat after the first donation, intervals respected, same facts',
+    { timeout: 30_000 },
+    () => {
+      const byDonor = new Map<string, Donation[]>()
+      for (const r of effectiveRecords(year.records)) {
+        if (r.type !== 'donation') continue
+        const list = byDonor.get(r.donorKey) ?? []
+        list.push(r)
+        byDonor.set(r.donorKey, list)
       }
-    }
-    expect(bad).toEqual([])
-    expect(multi).toBeGreaterThan(1_000)
-    expect(firstTimers).toBeGreaterThan(10_000)
-  })
+      let multi = 0
+      let firstTimers = 0
+      const bad: string[] = []
+      for (const [key, list] of byDonor) {
+        list.sort((a, b) => Date.parse(a.collectedAt) - Date.parse(b.collectedAt))
+        if (list.length > 1) multi++
+        if (!list[0]!.repeatDonor) firstTimers++
+        const apheresis = list[0]!.product.type === 'apheresis_platelets'
+        if (list.length > (apheresis ? 24 : 2)) bad.push(`${key}: ${list.length} donations`)
+        for (let i = 1; i < list.length; i++) {
+          const prev = list[i - 1]!
+          const cur = list[i]!
+          if (!cur.repeatDonor) bad.push(`${key}: donation ${i + 1} not a repeat`)
+          if (
+            `${cur.sex}${cur.household}${cur.abo}${cur.rhd}${cur.product.type}` !==
+            `${prev.sex}${prev.household}${prev.abo}${prev.rhd}${prev.product.type}`
+          )
+            bad.push(`${key}: facts change`)
+          const days = (Date.parse(cur.collectedOn) - Date.parse(prev.collectedOn)) / 86_400_000
+          if (days < (apheresis ? 14 : 183)) bad.push(`${key}: ${days} days apart`)
+        }
+      }
+      expect(bad).toEqual([])
+      expect(multi).toBeGreaterThan(1_000)
+      expect(firstTimers).toBeGreaterThan(10_000)
+    },
+  )
 
   it('draws blood groups in Han proportions', () => {
     const counts = { A: 0, B: 0, O: 0, AB: 0 }
     let n = 0
-    for (const r of year.records) if (r.type === 'donation') { counts[r.abo]++; n++ }
+    for (const r of year.records)
+      if (r.type === 'donation') {
+        counts[r.abo]++
+        n++
+      }
     expect(counts.A / n).toBeCloseTo(0.28, 1)
     expect(counts.B / n).toBeCloseTo(0.32, 1)
     expect(counts.O / n).toBeCloseTo(0.31, 1)

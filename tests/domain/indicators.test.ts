@@ -1,13 +1,34 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
-  addToCounts, computeIndicators, countRecords, effectiveRecords, emptyCounts, indicatorsFromCounts, mergeCounts,
-  metricValue, roundTo, type IndicatorContext,
+  addToCounts,
+  computeIndicators,
+  countRecords,
+  effectiveRecords,
+  emptyCounts,
+  indicatorsFromCounts,
+  mergeCounts,
+  metricValue,
+  roundTo,
+  type IndicatorContext,
 } from '../../src/domain/indicators'
 import { METRICS, type FieldRecord } from '../../src/domain/records'
 import {
-  RURAL, STREET, TEAM_COUNTY, TEAM_RARE, UNIVERSITY, arbDeferral, arbDonation, arbDrive, arbRecordSet, correctionOf,
-  deferral, donation, drive, testId, voidOf,
+  RURAL,
+  STREET,
+  TEAM_COUNTY,
+  TEAM_RARE,
+  UNIVERSITY,
+  arbDeferral,
+  arbDonation,
+  arbDrive,
+  arbRecordSet,
+  correctionOf,
+  deferral,
+  donation,
+  drive,
+  testId,
+  voidOf,
 } from './support/records'
 
 const ctx: IndicatorContext = { ruralMobileChannelIds: new Set([RURAL]), population: 1000 }
@@ -19,9 +40,29 @@ const ctx: IndicatorContext = { ruralMobileChannelIds: new Set([RURAL]), populat
 function handDay(): FieldRecord[] {
   return [
     donation({ channelId: RURAL, household: 'rural', repeatDonor: true, abo: 'O', rhd: 'pos' }),
-    donation({ channelId: RURAL, product: { type: 'whole_blood', volumeMl: 300 }, household: 'urban', abo: 'A', rhd: 'neg' }),
-    donation({ channelId: UNIVERSITY, product: { type: 'whole_blood', volumeMl: 200 }, household: 'rural', repeatDonor: true, abo: 'B', teamIds: [TEAM_COUNTY] }),
-    donation({ channelId: STREET, product: { type: 'apheresis_platelets', doses: 2 }, repeatDonor: true, abo: 'AB', rhd: 'neg', teamIds: [TEAM_RARE, TEAM_COUNTY] }),
+    donation({
+      channelId: RURAL,
+      product: { type: 'whole_blood', volumeMl: 300 },
+      household: 'urban',
+      abo: 'A',
+      rhd: 'neg',
+    }),
+    donation({
+      channelId: UNIVERSITY,
+      product: { type: 'whole_blood', volumeMl: 200 },
+      household: 'rural',
+      repeatDonor: true,
+      abo: 'B',
+      teamIds: [TEAM_COUNTY],
+    }),
+    donation({
+      channelId: STREET,
+      product: { type: 'apheresis_platelets', doses: 2 },
+      repeatDonor: true,
+      abo: 'AB',
+      rhd: 'neg',
+      teamIds: [TEAM_RARE, TEAM_COUNTY],
+    }),
     donation({ channelId: STREET, product: { type: 'apheresis_platelets', doses: 1 }, household: 'rural', abo: 'O' }),
     deferral(),
     deferral({ channelId: RURAL }),
@@ -87,11 +128,21 @@ describe('computeIndicators on a hand-worked day', () => {
     const none = computeIndicators([drive()], { ruralMobileChannelIds: new Set() })
     expect(none.busTrips).toBe(1)
     expect(none.ruralBusTrips).toBe(0)
-    for (const m of ['rate_400ml', 'rural_mobile_share', 'rural_donor_share', 'repeat_donor_share', 'per_1000', 'deferral_rate'] as const) {
+    for (const m of [
+      'rate_400ml',
+      'rural_mobile_share',
+      'rural_donor_share',
+      'repeat_donor_share',
+      'per_1000',
+      'deferral_rate',
+    ] as const) {
       expect(metricValue(none, m)).toBeNull()
     }
     expect(none.population).toBeNull()
-    const apheresisOnly = computeIndicators([donation({ product: { type: 'apheresis_platelets', doses: 1 } })], { ruralMobileChannelIds: new Set(), population: 0 })
+    const apheresisOnly = computeIndicators([donation({ product: { type: 'apheresis_platelets', doses: 1 } })], {
+      ruralMobileChannelIds: new Set(),
+      population: 0,
+    })
     expect(apheresisOnly.rate400ml).toBeNull()
     expect(apheresisOnly.repeatDonorShare).toBe(0)
     expect(apheresisOnly.per1000).toBeNull()
@@ -125,9 +176,18 @@ describe('effectiveRecords: voids and corrections', () => {
     const d = donation({ abo: 'A' })
     const older = correctionOf(d, donation({ abo: 'B' }), { createdAt: '2023-06-14T10:00:00.000+08:00' })
     // Same instant written in UTC: the id decides.
-    const tieLow = correctionOf(d, donation({ abo: 'O' }), { createdAt: '2023-06-14T03:00:00.000Z', id: testId(700001) })
-    const tieHigh = correctionOf(d, donation({ abo: 'AB' }), { createdAt: '2023-06-14T11:00:00.000+08:00', id: testId(700002) })
-    for (const order of [[d, older, tieLow, tieHigh], [tieHigh, tieLow, older, d]]) {
+    const tieLow = correctionOf(d, donation({ abo: 'O' }), {
+      createdAt: '2023-06-14T03:00:00.000Z',
+      id: testId(700001),
+    })
+    const tieHigh = correctionOf(d, donation({ abo: 'AB' }), {
+      createdAt: '2023-06-14T11:00:00.000+08:00',
+      id: testId(700002),
+    })
+    for (const order of [
+      [d, older, tieLow, tieHigh],
+      [tieHigh, tieLow, older, d],
+    ]) {
       expect(effectiveRecords(order)[0]).toMatchObject({ id: d.id, abo: 'AB' })
     }
   })
@@ -166,7 +226,9 @@ describe('effectiveRecords: voids and corrections', () => {
     // The void of the void does not bring d back; the drive is not replaced by a donation.
     const recs = [d, t, v, voidOf(v), voidOf(unknown), correctionOf(unknown, donation()), correctionOf(t, donation())]
     expect(effectiveRecords(recs)).toEqual([t])
-    expect(effectiveRecords([d, t, voidOf(unknown), correctionOf(unknown, donation()), correctionOf(t, donation())])).toEqual([d, t])
+    expect(
+      effectiveRecords([d, t, voidOf(unknown), correctionOf(unknown, donation()), correctionOf(t, donation())]),
+    ).toEqual([d, t])
   })
 
   it('counts a record id seen twice once', () => {
@@ -185,27 +247,38 @@ describe('counts algebra', () => {
   const arbCounted = fc.oneof(arbDonation, arbDeferral, arbDrive)
 
   it('addToCounts with sign -1 inverts +1', () => {
-    fc.assert(fc.property(fc.array(arbCounted, { maxLength: 15 }), arbCounted, (base, extra) => {
-      const before = countRecords(base, ctx)
-      const counts = countRecords(base, ctx)
-      addToCounts(counts, extra, ctx, 1)
-      addToCounts(counts, extra, ctx, -1)
-      expect(counts).toEqual(before)
-    }))
+    fc.assert(
+      fc.property(fc.array(arbCounted, { maxLength: 15 }), arbCounted, (base, extra) => {
+        const before = countRecords(base, ctx)
+        const counts = countRecords(base, ctx)
+        addToCounts(counts, extra, ctx, 1)
+        addToCounts(counts, extra, ctx, -1)
+        expect(counts).toEqual(before)
+      }),
+    )
   })
 
   it('mergeCounts of two halves equals the counts of the whole', () => {
-    fc.assert(fc.property(fc.array(arbCounted, { maxLength: 20 }), fc.nat(20), (recs, cut) => {
-      const merged = mergeCounts(countRecords(recs.slice(0, cut), ctx), countRecords(recs.slice(cut), ctx))
-      expect(merged).toEqual(countRecords(recs, ctx))
-    }))
+    fc.assert(
+      fc.property(fc.array(arbCounted, { maxLength: 20 }), fc.nat(20), (recs, cut) => {
+        const merged = mergeCounts(countRecords(recs.slice(0, cut), ctx), countRecords(recs.slice(cut), ctx))
+        expect(merged).toEqual(countRecords(recs, ctx))
+      }),
+    )
     expect(mergeCounts(emptyCounts(), emptyCounts())).toEqual(emptyCounts())
   })
 
   it('indicators do not depend on record order', () => {
-    fc.assert(fc.property(arbRecordSet.chain((recs) => fc.tuple(fc.constant(recs), fc.shuffledSubarray(recs, { minLength: recs.length }))), ([recs, shuffled]) => {
-      expect(computeIndicators(shuffled, ctx)).toEqual(computeIndicators(recs, ctx))
-    }))
+    fc.assert(
+      fc.property(
+        arbRecordSet.chain((recs) =>
+          fc.tuple(fc.constant(recs), fc.shuffledSubarray(recs, { minLength: recs.length })),
+        ),
+        ([recs, shuffled]) => {
+          expect(computeIndicators(shuffled, ctx)).toEqual(computeIndicators(recs, ctx))
+        },
+      ),
+    )
   })
 
   it('adding a void for a record changes counts exactly as removing that record', () => {
@@ -213,36 +286,46 @@ describe('counts algebra', () => {
       .map((recs) => ({ recs, originals: recs.filter((r) => r.type !== 'void' && r.type !== 'correction') }))
       .filter(({ originals }) => originals.length > 0)
       .chain(({ recs, originals }) => fc.tuple(fc.constant(recs), fc.constantFrom(...originals)))
-    fc.assert(fc.property(withTarget, ([recs, target]) => {
-      const voided = computeIndicators([...recs, voidOf(target)], ctx)
-      const removed = computeIndicators(recs.filter((r) => r !== target), ctx)
-      expect(voided).toEqual(removed)
-    }))
+    fc.assert(
+      fc.property(withTarget, ([recs, target]) => {
+        const voided = computeIndicators([...recs, voidOf(target)], ctx)
+        const removed = computeIndicators(
+          recs.filter((r) => r !== target),
+          ctx,
+        )
+        expect(voided).toEqual(removed)
+      }),
+    )
   })
 
   it('a phone applying voids and corrections as remove/add matches recomputing', () => {
-    fc.assert(fc.property(arbRecordSet, (recs) => {
-      // Originals first, then each void/correction applied as a delta on the running counts.
-      const running = emptyCounts()
-      const current = new Map<string, FieldRecord>()
-      const originals = recs.filter((r) => r.type !== 'void' && r.type !== 'correction')
-      const edits = recs.filter((r) => r.type === 'void' || r.type === 'correction')
-      const seen: FieldRecord[] = [...originals]
-      for (const r of originals) { addToCounts(running, r, ctx); current.set(r.id, r) }
-      for (const e of edits) {
-        seen.push(e)
-        const effNow = new Map(effectiveRecords(seen).map((r) => [r.id, r]))
-        for (const [id, before] of current) {
-          const after = effNow.get(id)
-          if (after !== before) {
-            addToCounts(running, before, ctx, -1)
-            if (after) addToCounts(running, after, ctx, 1)
-          }
+    fc.assert(
+      fc.property(arbRecordSet, (recs) => {
+        // Originals first, then each void/correction applied as a delta on the running counts.
+        const running = emptyCounts()
+        const current = new Map<string, FieldRecord>()
+        const originals = recs.filter((r) => r.type !== 'void' && r.type !== 'correction')
+        const edits = recs.filter((r) => r.type === 'void' || r.type === 'correction')
+        const seen: FieldRecord[] = [...originals]
+        for (const r of originals) {
+          addToCounts(running, r, ctx)
+          current.set(r.id, r)
         }
-        current.clear()
-        for (const [id, r] of effNow) current.set(id, r)
-      }
-      expect(indicatorsFromCounts(running, ctx)).toEqual(computeIndicators(recs, ctx))
-    }))
+        for (const e of edits) {
+          seen.push(e)
+          const effNow = new Map(effectiveRecords(seen).map((r) => [r.id, r]))
+          for (const [id, before] of current) {
+            const after = effNow.get(id)
+            if (after !== before) {
+              addToCounts(running, before, ctx, -1)
+              if (after) addToCounts(running, after, ctx, 1)
+            }
+          }
+          current.clear()
+          for (const [id, r] of effNow) current.set(id, r)
+        }
+        expect(indicatorsFromCounts(running, ctx)).toEqual(computeIndicators(recs, ctx))
+      }),
+    )
   })
 })

@@ -3,25 +3,75 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { computeIndicators } from '../../src/domain/indicators'
 import {
-  CSV_COLUMNS, CSV_TYPES, csvColumnsMarkdown, detectCsvType, parseCsv, parseCsvRows, parseJsonLines, toCsv, toJsonLines,
+  CSV_COLUMNS,
+  CSV_TYPES,
+  csvColumnsMarkdown,
+  detectCsvType,
+  parseCsv,
+  parseCsvRows,
+  parseJsonLines,
+  toCsv,
+  toJsonLines,
   type CsvType,
 } from '../../src/domain/interchange'
 import type { FieldRecord } from '../../src/domain/records'
 import type { ReferenceData } from '../../src/domain/reference-data'
 import {
-  RURAL, STATION, STREET, UNIVERSITY, arbCorrectionFor, arbDeferral, arbDonation, arbDrive, arbRecordSet, arbVoidFor,
-  correctionOf, deferral, donation, drive, testId,
+  RURAL,
+  STATION,
+  STREET,
+  UNIVERSITY,
+  arbCorrectionFor,
+  arbDeferral,
+  arbDonation,
+  arbDrive,
+  arbRecordSet,
+  arbVoidFor,
+  correctionOf,
+  deferral,
+  donation,
+  drive,
+  testId,
 } from './support/records'
 
 const reference: ReferenceData = {
   stations: [{ id: STATION, code: 'luoyang', name: '洛阳市中心血站', timeZone: 'Asia/Shanghai' }],
   sites: [{ id: testId(), stationId: STATION, name: '宜阳县乡镇采血点, "东"', kind: 'township', area: '宜阳县' }],
   channels: [
-    { id: RURAL, stationId: STATION, code: 'rural_mobile', nameZh: '乡村流动', nameEn: 'Rural mobile', ruralMobile: true },
-    { id: UNIVERSITY, stationId: STATION, code: 'universities', nameZh: '高校', nameEn: 'Universities', ruralMobile: false },
-    { id: STREET, stationId: STATION, code: 'street_fixed', nameZh: '街头及固定献血点', nameEn: 'Street and fixed sites', ruralMobile: false },
+    {
+      id: RURAL,
+      stationId: STATION,
+      code: 'rural_mobile',
+      nameZh: '乡村流动',
+      nameEn: 'Rural mobile',
+      ruralMobile: true,
+    },
+    {
+      id: UNIVERSITY,
+      stationId: STATION,
+      code: 'universities',
+      nameZh: '高校',
+      nameEn: 'Universities',
+      ruralMobile: false,
+    },
+    {
+      id: STREET,
+      stationId: STATION,
+      code: 'street_fixed',
+      nameZh: '街头及固定献血点',
+      nameEn: 'Street and fixed sites',
+      ruralMobile: false,
+    },
   ],
-  teams: [{ id: testId(), stationId: STATION, code: 'rare_blood_type', nameZh: '稀有血型献血队伍', nameEn: 'Rare blood type' }],
+  teams: [
+    {
+      id: testId(),
+      stationId: STATION,
+      code: 'rare_blood_type',
+      nameZh: '稀有血型献血队伍',
+      nameEn: 'Rare blood type',
+    },
+  ],
   populations: [{ stationId: STATION, year: 2023, population: 7_077_000 }],
 }
 const ctx = { ruralMobileChannelIds: new Set([RURAL]), population: 1000 }
@@ -52,18 +102,27 @@ describe('CSV text (RFC 4180)', () => {
   })
 
   it('accepts a BOM, LF or CR line ends, no final line end, and skips blank lines', () => {
-    expect(parseCsvRows('\uFEFFa,b\n1,2\n\n3,4').rows.map((r) => r.cells)).toEqual([['a', 'b'], ['1', '2'], ['3', '4']])
-    expect(parseCsvRows('a,b\r1,2\r').rows.map((r) => r.cells)).toEqual([['a', 'b'], ['1', '2']])
+    expect(parseCsvRows('\uFEFFa,b\n1,2\n\n3,4').rows.map((r) => r.cells)).toEqual([
+      ['a', 'b'],
+      ['1', '2'],
+      ['3', '4'],
+    ])
+    expect(parseCsvRows('a,b\r1,2\r').rows.map((r) => r.cells)).toEqual([
+      ['a', 'b'],
+      ['1', '2'],
+    ])
     expect(parseCsvRows('a,b,\n').rows[0]!.cells).toEqual(['a', 'b', ''])
   })
 
   it('reports malformed quoting with the line it starts on', () => {
-    expect(parseCsvRows('a\nx"y\n').errors).toEqual([{ line: 2, message: expect.stringMatching(/quote inside an unquoted cell/) }])
+    expect(parseCsvRows('a\nx"y\n').errors).toEqual([
+      { line: 2, message: expect.stringMatching(/quote inside an unquoted cell/) },
+    ])
     expect(parseCsvRows('a\n"x"y\n').errors).toEqual([{ line: 2, message: 'text after a closing quote' }])
     expect(parseCsvRows('a\nok\n"never closed\n').errors).toEqual([{ line: 3, message: 'a quoted cell is not closed' }])
   })
 
-  it('writes CRLF, no BOM, and a header of the type\'s columns', () => {
+  it("writes CRLF, no BOM, and a header of the type's columns", () => {
     const text = toCsv('channel', reference.channels)
     expect(text.charCodeAt(0)).not.toBe(0xfeff)
     expect(text.split('\r\n')[0]).toBe('id,stationId,code,nameZh,nameEn,ruralMobile')
@@ -73,38 +132,66 @@ describe('CSV text (RFC 4180)', () => {
   })
 
   it('round-trips any cell text', () => {
-    fc.assert(fc.property(fc.array(fc.array(fc.string({ unit: fc.constantFrom('a', ',', '"', '\r', '\n', ' ', '献') }), { minLength: 2, maxLength: 4 }), { minLength: 1, maxLength: 5 }), (table) => {
-      const width = table[0]!.length
-      const rows = table.map((r) => [...r, ...Array<string>(width).fill('')].slice(0, width))
-      const text = rows.map((r) => r.map((c) => (/[",\r\n]/.test(c) ? `"${c.replaceAll('"', '""')}"` : c)).join(',')).join('\r\n')
-      const parsed = parseCsvRows(text).rows.map((r) => r.cells)
-      // Rows whose only cell is empty are blank lines, which the reader skips.
-      expect(parsed).toEqual(rows.filter((r) => !(r.length === 1 && r[0] === '')))
-    }))
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.array(fc.string({ unit: fc.constantFrom('a', ',', '"', '\r', '\n', ' ', '献') }), {
+            minLength: 2,
+            maxLength: 4,
+          }),
+          { minLength: 1, maxLength: 5 },
+        ),
+        (table) => {
+          const width = table[0]!.length
+          const rows = table.map((r) => [...r, ...Array<string>(width).fill('')].slice(0, width))
+          const text = rows
+            .map((r) => r.map((c) => (/[",\r\n]/.test(c) ? `"${c.replaceAll('"', '""')}"` : c)).join(','))
+            .join('\r\n')
+          const parsed = parseCsvRows(text).rows.map((r) => r.cells)
+          // Rows whose only cell is empty are blank lines, which the reader skips.
+          expect(parsed).toEqual(rows.filter((r) => !(r.length === 1 && r[0] === '')))
+        },
+      ),
+    )
   })
 })
 
 describe('CSV tables', () => {
   it('round-trip donations, deferrals, drives, voids and corrections (fast-check)', () => {
-    const arbMixed = fc.array(fc.oneof(arbDonation, arbDeferral, arbDrive, arbVoidFor(testId(1)), arbCorrectionFor(testId(2))), { maxLength: 12 })
-    fc.assert(fc.property(arbMixed, (records) => {
-      const back = throughCsv(records)
-      const byId = (rs: FieldRecord[]) => [...rs].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
-      expect(byId(back)).toEqual(byId(records))
-    }), { numRuns: 150 })
+    const arbMixed = fc.array(
+      fc.oneof(arbDonation, arbDeferral, arbDrive, arbVoidFor(testId(1)), arbCorrectionFor(testId(2))),
+      { maxLength: 12 },
+    )
+    fc.assert(
+      fc.property(arbMixed, (records) => {
+        const back = throughCsv(records)
+        const byId = (rs: FieldRecord[]) => [...rs].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+        expect(byId(back)).toEqual(byId(records))
+      }),
+      { numRuns: 150 },
+    )
   })
 
   it('round-trip every reference table', () => {
-    for (const [type, rows] of [['station', reference.stations], ['site', reference.sites], ['channel', reference.channels], ['team', reference.teams], ['population', reference.populations]] as const) {
+    for (const [type, rows] of [
+      ['station', reference.stations],
+      ['site', reference.sites],
+      ['channel', reference.channels],
+      ['team', reference.teams],
+      ['population', reference.populations],
+    ] as const) {
       const parsed = parseCsv(type, toCsv(type, rows as never[]))
       expect(parsed).toEqual({ records: rows, errors: [] })
     }
   })
 
   it('re-imports to the same indicators, voids and corrections included', () => {
-    fc.assert(fc.property(arbRecordSet, (records) => {
-      expect(computeIndicators(throughCsv(records), ctx)).toEqual(computeIndicators(records, ctx))
-    }), { numRuns: 100 })
+    fc.assert(
+      fc.property(arbRecordSet, (records) => {
+        expect(computeIndicators(throughCsv(records), ctx)).toEqual(computeIndicators(records, ctx))
+      }),
+      { numRuns: 100 },
+    )
   })
 
   it('reads columns in any order', () => {
@@ -118,7 +205,9 @@ describe('CSV tables', () => {
 
   it('reports bad rows with line and column, and keeps the good ones', () => {
     const good = donation({ vitals: undefined })
-    const lines = toCsv('donation', [good, donation({ vitals: undefined }), donation({ vitals: undefined })]).split('\r\n')
+    const lines = toCsv('donation', [good, donation({ vitals: undefined }), donation({ vitals: undefined })]).split(
+      '\r\n',
+    )
     const cols = CSV_COLUMNS.donation.map((c) => c.name)
     const edit = (line: string, col: string, value: string) => {
       const cells = parseCsvRows(line).rows[0]!.cells
@@ -135,13 +224,22 @@ describe('CSV tables', () => {
     ])
   })
 
-  it('refuses a header that is not the type\'s, and an empty file', () => {
+  it("refuses a header that is not the type's, and an empty file", () => {
     expect(parseCsv('donation', toCsv('drive', [drive()]))).toEqual({
       records: [],
-      errors: [{ line: 1, message: expect.stringMatching(/^not a donation table: missing column\(s\) driveId, .*; unknown column\(s\) busCode/) }],
+      errors: [
+        {
+          line: 1,
+          message: expect.stringMatching(
+            /^not a donation table: missing column\(s\) driveId, .*; unknown column\(s\) busCode/,
+          ),
+        },
+      ],
     })
     expect(parseCsv('team', '').errors).toEqual([{ line: 1, message: 'the file is empty: a header row is needed' }])
-    expect(parseCsv('team', 'id,stationId,code,nameZh,nameEn\r\na,b\r\n').errors).toEqual([{ line: 2, message: 'expected 5 cells, found 2' }])
+    expect(parseCsv('team', 'id,stationId,code,nameZh,nameEn\r\na,b\r\n').errors).toEqual([
+      { line: 2, message: 'expected 5 cells, found 2' },
+    ])
   })
 
   it('writes lists with ";" and reads empty lists, nulls and defaults', () => {
@@ -164,15 +262,24 @@ describe('CSV tables', () => {
 
 describe('JSON Lines', () => {
   it('round-trips records and reference data, with a header first', () => {
-    fc.assert(fc.property(arbRecordSet, (records) => {
-      const text = toJsonLines(records, { reference, source: 'test' })
-      expect(JSON.parse(text.slice(0, text.indexOf('\n')))).toEqual({ type: 'header', format: 'bloodbus-interchange', version: 1, schemaVersion: 1, source: 'test' })
-      const parsed = parseJsonLines(text)
-      expect(parsed.errors).toEqual([])
-      expect(parsed.records).toEqual(records)
-      expect(parsed.reference).toEqual(reference)
-      expect(computeIndicators(parsed.records, ctx)).toEqual(computeIndicators(records, ctx))
-    }), { numRuns: 100 })
+    fc.assert(
+      fc.property(arbRecordSet, (records) => {
+        const text = toJsonLines(records, { reference, source: 'test' })
+        expect(JSON.parse(text.slice(0, text.indexOf('\n')))).toEqual({
+          type: 'header',
+          format: 'bloodbus-interchange',
+          version: 1,
+          schemaVersion: 1,
+          source: 'test',
+        })
+        const parsed = parseJsonLines(text)
+        expect(parsed.errors).toEqual([])
+        expect(parsed.records).toEqual(records)
+        expect(parsed.reference).toEqual(reference)
+        expect(computeIndicators(parsed.records, ctx)).toEqual(computeIndicators(records, ctx))
+      }),
+      { numRuns: 100 },
+    )
   })
 
   it('accepts a BOM, CRLF and blank lines, and a file without header', () => {
@@ -212,7 +319,12 @@ describe('JSON Lines', () => {
     expect(parseJsonLines(`${newer}\n${JSON.stringify(donation())}\n`).errors).toEqual([
       { line: 1, message: 'file format version 9 is newer than this reader (1)' },
     ])
-    const newerRecords = JSON.stringify({ type: 'header', format: 'bloodbus-interchange', version: 1, schemaVersion: 99 })
+    const newerRecords = JSON.stringify({
+      type: 'header',
+      format: 'bloodbus-interchange',
+      version: 1,
+      schemaVersion: 99,
+    })
     expect(parseJsonLines(newerRecords).errors[0]!.message).toMatch(/record schema version 99 is newer/)
   })
 })

@@ -1,14 +1,20 @@
 import { pbkdf2Sync } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import {
-  DEFAULT_PIN_ITERATIONS, hashPin, parsePinHash, pinHashNeedsRehash, validatePinFormat, verifyPin,
+  DEFAULT_PIN_ITERATIONS,
+  hashPin,
+  parsePinHash,
+  pinHashNeedsRehash,
+  validatePinFormat,
+  verifyPin,
 } from '../../src/domain/pin'
 
 const FAST = { iterations: 1000 }
 
 describe('validatePinFormat', () => {
   it('accepts 4 to 8 digits that are neither repeated nor a run', () => {
-    for (const pin of ['2580', '1357', '1122', '12354', '90210', '13572468', '1231']) expect(validatePinFormat(pin)).toBeNull()
+    for (const pin of ['2580', '1357', '1122', '12354', '90210', '13572468', '1231'])
+      expect(validatePinFormat(pin)).toBeNull()
   })
 
   it('names what is wrong', () => {
@@ -80,8 +86,14 @@ describe('hashPin / verifyPin', () => {
     const stored = await hashPin('2580', FAST)
     const [scheme, iterations, salt, hash] = stored.split('$') as [string, string, string, string]
     for (const bad of [
-      '', 'plain-text', `bcrypt$${iterations}$${salt}$${hash}`, `${scheme}$0$${salt}$${hash}`, `${scheme}$abc$${salt}$${hash}`,
-      `${scheme}$999999999$${salt}$${hash}`, `${scheme}$${iterations}$!!$${hash}`, `${scheme}$${iterations}$${salt}$`,
+      '',
+      'plain-text',
+      `bcrypt$${iterations}$${salt}$${hash}`,
+      `${scheme}$0$${salt}$${hash}`,
+      `${scheme}$abc$${salt}$${hash}`,
+      `${scheme}$999999999$${salt}$${hash}`,
+      `${scheme}$${iterations}$!!$${hash}`,
+      `${scheme}$${iterations}$${salt}$`,
       `${scheme}$${iterations}$${salt}$${hash}$extra`,
     ]) {
       await expect(verifyPin('2580', bad), bad).resolves.toBe(false)

@@ -1,7 +1,14 @@
 import fc from 'fast-check'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { generateSeedYear } from '../../src/domain/generator/seed-year'
-import { collectionDate, countRecords, effectiveRecords, emptyCounts, type IndicatorCounts, roundTo } from '../../src/domain/indicators'
+import {
+  collectionDate,
+  countRecords,
+  effectiveRecords,
+  emptyCounts,
+  type IndicatorCounts,
+  roundTo,
+} from '../../src/domain/indicators'
 import { indicatorContextFor } from '../../src/domain/reference-data'
 import { computeProgress, metricActual, paceFraction, paceVolume } from '../../src/domain/progress'
 import type { Target } from '../../src/domain/records'
@@ -24,7 +31,7 @@ describe('pace', () => {
     expect(paceFraction(june, '2024-01-01')).toBe(1)
   })
 
-  it('follows last year\'s months when given', () => {
+  it("follows last year's months when given", () => {
     // Q2 2023 (91 days). Last year: April 3,000, May 3,100, June 6,000 -> 100, 100 and 200 a day.
     // Weight of the quarter = 3,000 + 3,100 + 6,000 = 12,100; by 31 May 3,000 + 3,100 = 6,100.
     const q2 = periodFor('quarter', '2023-04-01')
@@ -49,18 +56,20 @@ describe('pace', () => {
   })
 
   it('never decreases as days pass and ends at 1', () => {
-    fc.assert(fc.property(
-      fc.array(fc.nat(10_000), { minLength: 12, maxLength: 12 }),
-      fc.integer({ min: 0, max: 364 }),
-      (history, day) => {
-        const a = new Date(Date.UTC(2023, 0, 1 + day)).toISOString().slice(0, 10)
-        const b = new Date(Date.UTC(2023, 0, 2 + day)).toISOString().slice(0, 10)
-        const fa = paceFraction(year2023, a, history)
-        expect(fa).toBeGreaterThanOrEqual(0)
-        expect(paceFraction(year2023, b, history)).toBeGreaterThanOrEqual(fa - 1e-12)
-        expect(paceFraction(year2023, '2023-12-31', history)).toBeCloseTo(1, 12)
-      },
-    ))
+    fc.assert(
+      fc.property(
+        fc.array(fc.nat(10_000), { minLength: 12, maxLength: 12 }),
+        fc.integer({ min: 0, max: 364 }),
+        (history, day) => {
+          const a = new Date(Date.UTC(2023, 0, 1 + day)).toISOString().slice(0, 10)
+          const b = new Date(Date.UTC(2023, 0, 2 + day)).toISOString().slice(0, 10)
+          const fa = paceFraction(year2023, a, history)
+          expect(fa).toBeGreaterThanOrEqual(0)
+          expect(paceFraction(year2023, b, history)).toBeGreaterThanOrEqual(fa - 1e-12)
+          expect(paceFraction(year2023, '2023-12-31', history)).toBeCloseTo(1, 12)
+        },
+      ),
+    )
   })
 })
 
@@ -79,9 +88,15 @@ describe('progress of a count target', () => {
     expect(p.projected).toBeCloseTo(8700, 9)
     expect(p.met).toBe(false)
     expect(p.forShares).toBeNull()
-    expect(computeProgress({ target: t({}), actual: { kind: 'count', value: 5699 }, asOf: '2023-06-20' }).status).toBe('behind')
-    expect(computeProgress({ target: t({}), actual: { kind: 'count', value: 6301 }, asOf: '2023-06-20' }).status).toBe('ahead')
-    expect(computeProgress({ target: t({}), actual: { kind: 'count', value: 6300 }, asOf: '2023-06-20' }).status).toBe('on_track')
+    expect(computeProgress({ target: t({}), actual: { kind: 'count', value: 5699 }, asOf: '2023-06-20' }).status).toBe(
+      'behind',
+    )
+    expect(computeProgress({ target: t({}), actual: { kind: 'count', value: 6301 }, asOf: '2023-06-20' }).status).toBe(
+      'ahead',
+    )
+    expect(computeProgress({ target: t({}), actual: { kind: 'count', value: 6300 }, asOf: '2023-06-20' }).status).toBe(
+      'on_track',
+    )
   })
 
   it('is behind once the period is over and the target is not met, even within the band', () => {
@@ -89,18 +104,30 @@ describe('progress of a count target', () => {
     const over = computeProgress({ target: t({}), actual: { kind: 'count', value: 8800 }, asOf: '2023-06-30' })
     expect(over.remainingDays).toBe(0)
     expect(over.status).toBe('behind')
-    expect(computeProgress({ target: t({}), actual: { kind: 'count', value: 8800 }, asOf: '2023-06-29' }).status).toBe('on_track')
-    expect(computeProgress({ target: t({}), actual: { kind: 'count', value: 9000 }, asOf: '2023-06-30' }).status).toBe('on_track')
+    expect(computeProgress({ target: t({}), actual: { kind: 'count', value: 8800 }, asOf: '2023-06-29' }).status).toBe(
+      'on_track',
+    )
+    expect(computeProgress({ target: t({}), actual: { kind: 'count', value: 9000 }, asOf: '2023-06-30' }).status).toBe(
+      'on_track',
+    )
   })
 
   it('takes a configurable band', () => {
     // ±10 %: 5,400 … 6,600.
-    const p = computeProgress({ target: t({}), actual: { kind: 'count', value: 5500 }, asOf: '2023-06-20', tolerance: 0.1 })
+    const p = computeProgress({
+      target: t({}),
+      actual: { kind: 'count', value: 5500 },
+      asOf: '2023-06-20',
+      tolerance: 0.1,
+    })
     expect(p.status).toBe('on_track')
-    expect(computeProgress({ target: t({}), actual: { kind: 'count', value: 5500 }, asOf: '2023-06-20', tolerance: 0 }).status).toBe('behind')
+    expect(
+      computeProgress({ target: t({}), actual: { kind: 'count', value: 5500 }, asOf: '2023-06-20', tolerance: 0 })
+        .status,
+    ).toBe('behind')
   })
 
-  it('uses the seasonal pace when last year\'s months are given', () => {
+  it("uses the seasonal pace when last year's months are given", () => {
     // Q2 target 24,200. By 31 May: seasonal 24,200 × 6,100/12,100 = 12,200; linear 24,200 × 61/91 ≈ 16,222.
     const q2 = periodFor('quarter', '2023-04-01')
     const history = [0, 0, 0, 3000, 3100, 6000, 0, 0, 0, 0, 0, 0]
@@ -109,9 +136,9 @@ describe('progress of a count target', () => {
     expect(seasonal.expectedByNow).toBeCloseTo(12200, 9)
     expect(seasonal.status).toBe('on_track') // 11,590 … 12,810
     // At that pace the quarter ends at 12,500 × 12,100/6,100 ≈ 24,795.
-    expect(seasonal.projected).toBeCloseTo(12500 * 12100 / 6100, 6)
+    expect(seasonal.projected).toBeCloseTo((12500 * 12100) / 6100, 6)
     const linear = computeProgress({ target, actual: { kind: 'count', value: 12500 }, asOf: '2023-05-31' })
-    expect(linear.expectedByNow).toBeCloseTo(24200 * 61 / 91, 9)
+    expect(linear.expectedByNow).toBeCloseTo((24200 * 61) / 91, 9)
     expect(linear.status).toBe('behind')
   })
 
@@ -119,7 +146,9 @@ describe('progress of a count target', () => {
     // Bus trips ≤ 70 in June; by 20 June expected 70 × 20/30 ≈ 46.67, band 44.33 … 49.
     const target = t({ metric: 'bus_trips', comparison: '<=', value: 70 })
     expect(computeProgress({ target, actual: { kind: 'count', value: 40 }, asOf: '2023-06-20' }).status).toBe('ahead')
-    expect(computeProgress({ target, actual: { kind: 'count', value: 47 }, asOf: '2023-06-20' }).status).toBe('on_track')
+    expect(computeProgress({ target, actual: { kind: 'count', value: 47 }, asOf: '2023-06-20' }).status).toBe(
+      'on_track',
+    )
     const over = computeProgress({ target, actual: { kind: 'count', value: 55 }, asOf: '2023-06-20' })
     expect(over.status).toBe('behind')
     expect(over.met).toBe(true) // still ≤ 70 today
@@ -137,21 +166,30 @@ describe('progress of a count target', () => {
   })
 
   it('refuses an actual of the wrong kind', () => {
-    expect(() => computeProgress({ target: t({}), actual: { kind: 'share', part: 1, whole: 2 }, asOf: '2023-06-20' })).toThrow(TypeError)
+    expect(() =>
+      computeProgress({ target: t({}), actual: { kind: 'share', part: 1, whole: 2 }, asOf: '2023-06-20' }),
+    ).toThrow(TypeError)
   })
 })
 
 describe('progress of a share target', () => {
   const rural = t({ metric: 'rural_mobile_share', value: 32 })
 
-  it('says how many more rural-bus donations keep the share at 32 % (the brief\'s example)', () => {
+  it("says how many more rural-bus donations keep the share at 32 % (the brief's example)", () => {
     // 20 of June's 30 days gone; 6,000 whole-blood donations, 2,568 of them on rural buses (42.8 %).
     // T = 6,000 ÷ (20/30) = 9,000; ceil(0.32 × 9,000) = 2,880; 2,880 − 2,568 = 312.
     // Remaining volume 9,000 − 6,000 = 3,000 ≥ 312: reachable; 312 over 10 days = 31.2 a day.
     const p = computeProgress({ target: rural, actual: { kind: 'share', part: 2568, whole: 6000 }, asOf: '2023-06-20' })
     expect(p.actual).toBeCloseTo(42.8, 10)
     expect(p.forShares).toEqual({
-      part: 2568, whole: 6000, projectedTotal: 9000, remainingVolume: 3000, needed: 312, allowed: null, reachable: true, perDay: 31.2,
+      part: 2568,
+      whole: 6000,
+      projectedTotal: 9000,
+      remainingVolume: 3000,
+      needed: 312,
+      allowed: null,
+      reachable: true,
+      perDay: 31.2,
     })
     // A share is expected at its target all along; 42.8 > 32 × 1.05 = 33.6.
     expect(p.expectedByNow).toBe(32)
@@ -179,16 +217,34 @@ describe('progress of a share target', () => {
     // 7 % of 100 is 7.000000000000001 in binary floating point; the needed count must be 7, not 8.
     // 15 of 30 days, 50 donations, none rural: T = 100, needed = 7.
     expect(0.07 * 100).not.toBe(7)
-    const tiny = computeProgress({ target: t({ metric: 'rural_mobile_share', value: 7 }), actual: { kind: 'share', part: 0, whole: 50 }, asOf: '2023-06-15' })
+    const tiny = computeProgress({
+      target: t({ metric: 'rural_mobile_share', value: 7 }),
+      actual: { kind: 'share', part: 0, whole: 50 },
+      asOf: '2023-06-15',
+    })
     expect(tiny.forShares).toMatchObject({ projectedTotal: 100, needed: 7 })
   })
 
   it('needs nothing when the share is already above target, and at period end counts only what is', () => {
-    const end = computeProgress({ target: rural, actual: { kind: 'share', part: 2700, whole: 9000 }, asOf: '2023-06-30' })
+    const end = computeProgress({
+      target: rural,
+      actual: { kind: 'share', part: 2700, whole: 9000 },
+      asOf: '2023-06-30',
+    })
     // T = 9,000, ceil(2,880) − 2,700 = 180 with no volume left.
-    expect(end.forShares).toMatchObject({ projectedTotal: 9000, remainingVolume: 0, needed: 180, reachable: false, perDay: null })
+    expect(end.forShares).toMatchObject({
+      projectedTotal: 9000,
+      remainingVolume: 0,
+      needed: 180,
+      reachable: false,
+      perDay: null,
+    })
     expect(end.met).toBe(false)
-    const above = computeProgress({ target: rural, actual: { kind: 'share', part: 3000, whole: 9000 }, asOf: '2023-06-30' })
+    const above = computeProgress({
+      target: rural,
+      actual: { kind: 'share', part: 3000, whole: 9000 },
+      asOf: '2023-06-30',
+    })
     expect(above.forShares).toMatchObject({ needed: 0, reachable: true })
   })
 
@@ -197,7 +253,13 @@ describe('progress of a share target', () => {
     // T = 1,000 × 3 = 3,000; floor(0.08 × 3,000) = 240; 240 − 70 = 170 more deferrals allowed.
     const cap = t({ metric: 'deferral_rate', comparison: '<=', value: 8 })
     const p = computeProgress({ target: cap, actual: { kind: 'share', part: 70, whole: 1000 }, asOf: '2023-06-10' })
-    expect(p.forShares).toMatchObject({ projectedTotal: 3000, needed: null, allowed: 170, reachable: true, perDay: 8.5 })
+    expect(p.forShares).toMatchObject({
+      projectedTotal: 3000,
+      needed: null,
+      allowed: 170,
+      reachable: true,
+      perDay: 8.5,
+    })
     // 7 % is under the band's low edge 8 × 0.95 = 7.6: ahead.
     expect(p.status).toBe('ahead')
     // 9 % so far is over the band's high edge 8.4: behind, though 150 more deferrals would still fit under 240.
@@ -214,7 +276,10 @@ describe('progress of a share target', () => {
     // 6,100 whole-blood donations so far → T = 12,100; ceil(0.32 × 12,100) = 3,872; 1,872 rural → 2,000 more.
     const q2 = t({ period: periodFor('quarter', '2023-04-01'), metric: 'rural_mobile_share', value: 32 })
     const p = computeProgress({
-      target: q2, actual: { kind: 'share', part: 1872, whole: 6100 }, asOf: '2023-05-31', history: [0, 0, 0, 3000, 3100, 6000, 0, 0, 0, 0, 0, 0],
+      target: q2,
+      actual: { kind: 'share', part: 1872, whole: 6100 },
+      asOf: '2023-05-31',
+      history: [0, 0, 0, 3000, 3100, 6000, 0, 0, 0, 0, 0, 0],
     })
     expect(p.forShares).toMatchObject({ projectedTotal: 12100, remainingVolume: 6000, needed: 2000, reachable: true })
   })
@@ -229,23 +294,30 @@ describe('progress of a share target', () => {
   })
 
   it('never asks for more than it takes: after adding `needed` of the kind the projected share reaches the target', () => {
-    fc.assert(fc.property(
-      fc.integer({ min: 1, max: 20_000 }), fc.integer({ min: 0, max: 100 }), fc.integer({ min: 1, max: 30 }), fc.integer({ min: 0, max: 100 }),
-      (whole, partPct, day, value) => {
-        const part = Math.floor((whole * partPct) / 100)
-        const p = computeProgress({
-          target: t({ metric: 'rural_mobile_share', value }), actual: { kind: 'share', part, whole }, asOf: `2023-06-${String(day).padStart(2, '0')}`,
-        })
-        const { needed, projectedTotal } = p.forShares!
-        const T = projectedTotal!
-        expect(needed).toBeGreaterThanOrEqual(0)
-        if (needed! > 0) {
-          // part + needed reaches s × T; one fewer does not.
-          expect((part + needed!) * 100).toBeGreaterThanOrEqual(value * T - 1e-6)
-          expect((part + needed! - 1) * 100).toBeLessThan(value * T)
-        }
-      },
-    ))
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 20_000 }),
+        fc.integer({ min: 0, max: 100 }),
+        fc.integer({ min: 1, max: 30 }),
+        fc.integer({ min: 0, max: 100 }),
+        (whole, partPct, day, value) => {
+          const part = Math.floor((whole * partPct) / 100)
+          const p = computeProgress({
+            target: t({ metric: 'rural_mobile_share', value }),
+            actual: { kind: 'share', part, whole },
+            asOf: `2023-06-${String(day).padStart(2, '0')}`,
+          })
+          const { needed, projectedTotal } = p.forShares!
+          const T = projectedTotal!
+          expect(needed).toBeGreaterThanOrEqual(0)
+          if (needed! > 0) {
+            // part + needed reaches s × T; one fewer does not.
+            expect((part + needed!) * 100).toBeGreaterThanOrEqual(value * T - 1e-6)
+            expect((part + needed! - 1) * 100).toBeLessThan(value * T)
+          }
+        },
+      ),
+    )
   })
 })
 
@@ -256,8 +328,17 @@ describe('actuals from indicator counts', () => {
 
   it('reads each metric as a count or as a share of its whole', () => {
     const c = counts({
-      donations: 1000, wholeBloodDonations: 900, wholeBlood400: 880, apheresisDonations: 100, apheresisDoses: 150,
-      ruralMobileWholeBlood: 300, ruralDonorDonations: 700, repeatDonorDonations: 650, deferrals: 50, busTrips: 12, rhdNegativeDonations: 4,
+      donations: 1000,
+      wholeBloodDonations: 900,
+      wholeBlood400: 880,
+      apheresisDonations: 100,
+      apheresisDoses: 150,
+      ruralMobileWholeBlood: 300,
+      ruralDonorDonations: 700,
+      repeatDonorDonations: 650,
+      deferrals: 50,
+      busTrips: 12,
+      rhdNegativeDonations: 4,
     })
     expect(metricActual('donations', c)).toEqual({ kind: 'count', value: 1000 })
     expect(metricActual('bus_trips', c)).toEqual({ kind: 'count', value: 12 })
@@ -275,7 +356,9 @@ describe('actuals from indicator counts', () => {
     // computeProgress takes the counts directly.
     const p = computeProgress({ target: t({ metric: 'rural_mobile_share', value: 32 }), actual: c, asOf: '2023-06-30' })
     expect(p.actual).toBeCloseTo(100 / 3, 10)
-    expect(() => computeProgress({ target: t({ metric: 'per_1000', value: 13 }), actual: c, asOf: '2023-06-30' })).toThrow(/population/)
+    expect(() =>
+      computeProgress({ target: t({ metric: 'per_1000', value: 13 }), actual: c, asOf: '2023-06-30' }),
+    ).toThrow(/population/)
   })
 })
 
@@ -290,17 +373,29 @@ describe('the Luoyang 2023 seed year', () => {
     population = ctx.population ?? null
     const effective = effectiveRecords(seed.records)
     year = countRecords(effective, ctx)
-    months = Array.from({ length: 12 }, (_, i) => countRecords(effective.filter((r) => {
-      const d = collectionDate(r)
-      return d !== null && Number(d.slice(5, 7)) === i + 1
-    }), ctx))
+    months = Array.from({ length: 12 }, (_, i) =>
+      countRecords(
+        effective.filter((r) => {
+          const d = collectionDate(r)
+          return d !== null && Number(d.slice(5, 7)) === i + 1
+        }),
+        ctx,
+      ),
+    )
   }, 120_000)
 
   it('meets a 32 % rural-mobile share target for 2023 with 32.59 %', () => {
     const target: TargetPart = { period: year2023, metric: 'rural_mobile_share', comparison: '>=', value: 32 }
     const p = computeProgress({ target, actual: year, asOf: '2023-12-31' })
     // 27,577 ÷ 84,609 = 32.593 %.
-    expect(p.forShares).toMatchObject({ part: 27_577, whole: 84_609, projectedTotal: 84_609, remainingVolume: 0, needed: 0, reachable: true })
+    expect(p.forShares).toMatchObject({
+      part: 27_577,
+      whole: 84_609,
+      projectedTotal: 84_609,
+      remainingVolume: 0,
+      needed: 0,
+      reachable: true,
+    })
     expect(roundTo(p.actual, 2)).toBe(32.59)
     expect(p.met).toBe(true)
     expect(p.status).toBe('on_track') // 32.59 is within 32 × (1 ± 5 %)
@@ -311,9 +406,13 @@ describe('the Luoyang 2023 seed year', () => {
   })
 
   it('reaches the published counts and rates as targets', () => {
-    const at = (metric: TargetPart['metric'], value: number) => computeProgress({
-      target: { period: year2023, metric, comparison: '>=', value }, actual: year, asOf: '2023-12-31', population,
-    })
+    const at = (metric: TargetPart['metric'], value: number) =>
+      computeProgress({
+        target: { period: year2023, metric, comparison: '>=', value },
+        actual: year,
+        asOf: '2023-12-31',
+        population,
+      })
     expect(at('donations', 93_560)).toMatchObject({ actual: 93_560, met: true, percentOfTarget: 100, remaining: 0 })
     expect(at('whole_blood_units', 169_002)).toMatchObject({ actual: 169_002, met: true })
     expect(roundTo(at('rate_400ml', 99.5).actual, 2)).toBe(99.73)
@@ -322,7 +421,7 @@ describe('the Luoyang 2023 seed year', () => {
     expect(at('bus_trips', 787).met).toBe(true)
   })
 
-  it('paces mid-year by last year\'s months: with the seed\'s own months as history the expected count is the actual', () => {
+  it("paces mid-year by last year's months: with the seed's own months as history the expected count is the actual", () => {
     // History = donations per month of the seed year; by 30 June the seasonal pace expects exactly
     // the donations of January to June, so the year's own counts are on track to the donation.
     const history = months.map((m) => paceVolume('donations', m))
@@ -333,8 +432,17 @@ describe('the Luoyang 2023 seed year', () => {
     expect(p.projected).toBeCloseTo(93_560, 6)
     expect(p.status).toBe('on_track')
     // June's campaign (9,691) makes June the busiest month, so the seasonal pace by 31 May expects less than the linear one.
-    const may = computeProgress({ target, actual: { kind: 'count', value: h1 - months[5]!.donations }, asOf: '2023-05-31', history })
-    const linear = computeProgress({ target, actual: { kind: 'count', value: h1 - months[5]!.donations }, asOf: '2023-05-31' })
+    const may = computeProgress({
+      target,
+      actual: { kind: 'count', value: h1 - months[5]!.donations },
+      asOf: '2023-05-31',
+      history,
+    })
+    const linear = computeProgress({
+      target,
+      actual: { kind: 'count', value: h1 - months[5]!.donations },
+      asOf: '2023-05-31',
+    })
     expect(months[5]!.donations).toBe(9_691)
     expect(may.expectedByNow).toBeCloseTo(h1 - 9_691, 6)
     expect(may.expectedByNow).toBeLessThan(linear.expectedByNow)
@@ -343,11 +451,18 @@ describe('the Luoyang 2023 seed year', () => {
   it('tells mid-year how many rural-bus donations keep the share at 32 %', () => {
     // As of 30 June with last year's (= the seed's) whole-blood months as history: T is the year's
     // 84,609 whole-blood donations, so needed = ceil(0.32 × 84,609) − rural so far = 27,075 − rural.
-    const h1 = months.slice(0, 6).reduce((s, m) => ({ part: s.part + m.ruralMobileWholeBlood, whole: s.whole + m.wholeBloodDonations }), { part: 0, whole: 0 })
+    const h1 = months
+      .slice(0, 6)
+      .reduce((s, m) => ({ part: s.part + m.ruralMobileWholeBlood, whole: s.whole + m.wholeBloodDonations }), {
+        part: 0,
+        whole: 0,
+      })
     const history = months.map((m) => paceVolume('rural_mobile_share', m))
     const p = computeProgress({
       target: { period: year2023, metric: 'rural_mobile_share', comparison: '>=', value: 32 },
-      actual: { kind: 'share', ...h1 }, asOf: '2023-06-30', history,
+      actual: { kind: 'share', ...h1 },
+      asOf: '2023-06-30',
+      history,
     })
     expect(p.forShares!.projectedTotal).toBe(84_609)
     expect(p.forShares!.needed).toBe(Math.max(0, 27_075 - h1.part))

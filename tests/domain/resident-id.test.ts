@@ -14,7 +14,19 @@ describe('residentIdCheckCharacter (ISO 7064 MOD 11-2)', () => {
   it('maps every remainder 0..10 to 1 0 X 9 8 7 6 5 4 3 2', () => {
     // Only the last weight (2) changes with the last digit, so walking the 17th digit through 0..9
     // from a prefix whose weighted sum is 0 mod 11 yields remainders 0,2,4,6,8,10,1,3,5,7.
-    const expected: Record<number, string> = { 0: '1', 1: '0', 2: 'X', 3: '9', 4: '8', 5: '7', 6: '6', 7: '5', 8: '4', 9: '3', 10: '2' }
+    const expected: Record<number, string> = {
+      0: '1',
+      1: '0',
+      2: 'X',
+      3: '9',
+      4: '8',
+      5: '7',
+      6: '6',
+      7: '5',
+      8: '4',
+      9: '3',
+      10: '2',
+    }
     const seen = new Set<string>()
     for (let prefix = 0; prefix < 2000 && seen.size < 11; prefix++) {
       const first16 = String(prefix).padStart(16, '0')
@@ -38,7 +50,11 @@ describe('residentIdCheckCharacter (ISO 7064 MOD 11-2)', () => {
 describe('parseResidentId', () => {
   it('accepts the published example 11010519491231002X', () => {
     expect(parseResidentId('11010519491231002X', TODAY)).toEqual({
-      ok: true, id18: '11010519491231002X', birthDate: '1949-12-31', sex: 'F', legacy15: false,
+      ok: true,
+      id18: '11010519491231002X',
+      birthDate: '1949-12-31',
+      sex: 'F',
+      legacy15: false,
     })
   })
 
@@ -50,7 +66,12 @@ describe('parseResidentId', () => {
   })
 
   it('normalises a lower-case x, surrounding and inner spaces, and full-width digits', () => {
-    for (const text of ['11010519491231002x', '  11010519491231002X\n', '110105 19491231 002x', '１１０１０５１９４９１２３１００２Ｘ']) {
+    for (const text of [
+      '11010519491231002x',
+      '  11010519491231002X\n',
+      '110105 19491231 002x',
+      '１１０１０５１９４９１２３１００２Ｘ',
+    ]) {
       expect(parseResidentId(text, TODAY)).toMatchObject({ ok: true, id18: '11010519491231002X' })
     }
     expect(normalizeResidentIdText(' 1x ')).toBe('1X')
@@ -58,10 +79,18 @@ describe('parseResidentId', () => {
 
   it('converts the old 15-digit form: 19YY birth year, sex from the last digit, computed check', () => {
     expect(parseResidentId('110105491231002', TODAY)).toEqual({
-      ok: true, id18: '11010519491231002X', birthDate: '1949-12-31', sex: 'F', legacy15: true,
+      ok: true,
+      id18: '11010519491231002X',
+      birthDate: '1949-12-31',
+      sex: 'F',
+      legacy15: true,
     })
     expect(parseResidentId('110105491231001', TODAY)).toEqual({
-      ok: true, id18: '110105194912310011', birthDate: '1949-12-31', sex: 'M', legacy15: true,
+      ok: true,
+      id18: '110105194912310011',
+      birthDate: '1949-12-31',
+      sex: 'M',
+      legacy15: true,
     })
   })
 
@@ -103,7 +132,11 @@ describe('parseResidentId', () => {
   const validId = fc
     .record({
       region: fc.integer({ min: 110000, max: 829999 }),
-      birth: fc.date({ min: new Date('1930-01-01T00:00:00Z'), max: new Date('2005-12-31T00:00:00Z'), noInvalidDate: true }),
+      birth: fc.date({
+        min: new Date('1930-01-01T00:00:00Z'),
+        max: new Date('2005-12-31T00:00:00Z'),
+        noInvalidDate: true,
+      }),
       seq: fc.integer({ min: 0, max: 999 }),
     })
     .map(({ region, birth, seq }) => {

@@ -55,7 +55,11 @@ describe('Luoyang 2023 seed year through computeIndicators', () => {
 
   it('enterprise donations come from 31 enterprise sites', () => {
     const enterprises = year.reference.channels.find((c) => c.code === 'enterprises')!
-    const sites = new Set(effectiveRecords(year.records).flatMap((r) => (r.type === 'donation' && r.channelId === enterprises.id ? [r.siteId] : [])))
+    const sites = new Set(
+      effectiveRecords(year.records).flatMap((r) =>
+        r.type === 'donation' && r.channelId === enterprises.id ? [r.siteId] : [],
+      ),
+    )
     expect(sites.size).toBe(31)
   })
 
@@ -68,13 +72,16 @@ describe('Luoyang 2023 seed year through computeIndicators', () => {
     })
     expect(ind.rhdNegativeDonations).toBe(513)
     const rare = year.reference.teams.find((t) => t.code === 'rare_blood_type')!
-    const mismatched = effectiveRecords(year.records).filter((r) => r.type === 'donation' && r.teamIds.includes(rare.id) !== (r.rhd === 'neg'))
+    const mismatched = effectiveRecords(year.records).filter(
+      (r) => r.type === 'donation' && r.teamIds.includes(rare.id) !== (r.rhd === 'neg'),
+    )
     expect(mismatched).toEqual([])
   })
 
   it('June, the campaign month, has 9,691 donations and is the peak', () => {
     const perMonth = Array<number>(12).fill(0)
-    for (const r of effectiveRecords(year.records)) if (r.type === 'donation') perMonth[Number(r.collectedOn.slice(5, 7)) - 1]! += 1
+    for (const r of effectiveRecords(year.records))
+      if (r.type === 'donation') perMonth[Number(r.collectedOn.slice(5, 7)) - 1]! += 1
     expect(perMonth[5]).toBe(9_691)
     expect(Math.max(...perMonth)).toBe(9_691)
     expect(perMonth.every((n) => n > 5_000)).toBe(true)

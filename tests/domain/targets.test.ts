@@ -2,9 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { addYears, daysBetween } from '../../src/domain/dates'
 import type { Target } from '../../src/domain/records'
-import {
-  copyPlanToYear, periodDays, periodFor, periodMatchesKind, validateTarget,
-} from '../../src/domain/targets'
+import { copyPlanToYear, periodDays, periodFor, periodMatchesKind, validateTarget } from '../../src/domain/targets'
 
 const STATION = '018f0000-0000-7000-8000-000000000001'
 const RURAL = '018f0000-0000-7000-8000-0000000000a1'
@@ -56,14 +54,16 @@ describe('calendar periods', () => {
   })
 
   it('every date lies in the month, quarter and year periodFor gives, and those match their kind', () => {
-    fc.assert(fc.property(fc.date({ min: new Date('2000-01-01'), max: new Date('2099-12-31'), noInvalidDate: true }), (d) => {
-      const iso = d.toISOString().slice(0, 10)
-      for (const kind of ['month', 'quarter', 'year'] as const) {
-        const p = periodFor(kind, iso)
-        expect(p.start <= iso && iso <= p.end).toBe(true)
-        expect(periodMatchesKind(p)).toBe(true)
-      }
-    }))
+    fc.assert(
+      fc.property(fc.date({ min: new Date('2000-01-01'), max: new Date('2099-12-31'), noInvalidDate: true }), (d) => {
+        const iso = d.toISOString().slice(0, 10)
+        for (const kind of ['month', 'quarter', 'year'] as const) {
+          const p = periodFor(kind, iso)
+          expect(p.start <= iso && iso <= p.end).toBe(true)
+          expect(periodMatchesKind(p)).toBe(true)
+        }
+      }),
+    )
   })
 })
 
@@ -91,18 +91,32 @@ describe('validateTarget', () => {
   })
 
   it('refuses a period that ends before it starts', () => {
-    expect(codes(target({ period: { kind: 'custom', start: '2024-03-10', end: '2024-03-01' } }))).toEqual(['period.end:period_reversed'])
+    expect(codes(target({ period: { kind: 'custom', start: '2024-03-10', end: '2024-03-01' } }))).toEqual([
+      'period.end:period_reversed',
+    ])
   })
 
   it('requires month, quarter and year periods to be those calendar periods', () => {
     expect(codes(target({ period: { kind: 'month', start: '2024-02-01', end: '2024-02-29' } }))).toEqual([])
-    expect(codes(target({ period: { kind: 'month', start: '2024-02-01', end: '2024-02-28' } }))).toEqual(['period:period_not_calendar'])
-    expect(codes(target({ period: { kind: 'month', start: '2024-02-02', end: '2024-03-01' } }))).toEqual(['period:period_not_calendar'])
+    expect(codes(target({ period: { kind: 'month', start: '2024-02-01', end: '2024-02-28' } }))).toEqual([
+      'period:period_not_calendar',
+    ])
+    expect(codes(target({ period: { kind: 'month', start: '2024-02-02', end: '2024-03-01' } }))).toEqual([
+      'period:period_not_calendar',
+    ])
     expect(codes(target({ period: { kind: 'quarter', start: '2024-04-01', end: '2024-06-30' } }))).toEqual([])
-    expect(codes(target({ period: { kind: 'quarter', start: '2024-02-01', end: '2024-04-30' } }))).toEqual(['period:period_not_calendar'])
-    expect(codes(target({ period: { kind: 'year', start: '2024-01-01', end: '2024-12-30' } }))).toEqual(['period:period_not_calendar'])
+    expect(codes(target({ period: { kind: 'quarter', start: '2024-02-01', end: '2024-04-30' } }))).toEqual([
+      'period:period_not_calendar',
+    ])
+    expect(codes(target({ period: { kind: 'year', start: '2024-01-01', end: '2024-12-30' } }))).toEqual([
+      'period:period_not_calendar',
+    ])
     expect(codes(target({ period: { kind: 'custom', start: '2024-02-02', end: '2024-03-01' } }))).toEqual([])
-    const r = validateTarget(target({ period: { kind: 'month', start: '2024-02-01', end: '2024-02-28' } }), [], reference)
+    const r = validateTarget(
+      target({ period: { kind: 'month', start: '2024-02-01', end: '2024-02-28' } }),
+      [],
+      reference,
+    )
     // The message can offer the calendar month the manager probably meant.
     expect(r.ok ? null : r.errors[0]!.params).toEqual({ kind: 'month', start: '2024-02-01', end: '2024-02-29' })
   })
@@ -111,7 +125,9 @@ describe('validateTarget', () => {
     expect(codes(target({ scope: { kind: 'channel', id: SITE } }))).toEqual(['scope.id:scope_unknown'])
     expect(codes(target({ scope: { kind: 'site', id: SITE }, metric: 'donations', value: 100 }))).toEqual([])
     expect(codes(target({ scope: { kind: 'team', id: TEAM }, metric: 'donations', value: 100 }))).toEqual([])
-    expect(codes(target({ scope: { kind: 'team', id: null }, metric: 'donations', value: 100 }))).toEqual(['scope.id:scope_id_required'])
+    expect(codes(target({ scope: { kind: 'team', id: null }, metric: 'donations', value: 100 }))).toEqual([
+      'scope.id:scope_id_required',
+    ])
     expect(codes(target({ scope: { kind: 'station', id: RURAL } }))).toEqual(['scope.id:scope_id_forbidden'])
     expect(codes(target({ scope: { kind: 'station', id: null } }))).toEqual([])
     // Drives are not in the reference here, so a drive id is not checked.
@@ -139,9 +155,15 @@ describe('validateTarget', () => {
     expect(codes(target({ stationId: id() }), [year])).toEqual([])
     // Custom periods overlap each other by dates, and a custom period equal to a calendar one clashes.
     const campaign = target({ period: { kind: 'custom', start: '2024-06-01', end: '2024-06-20' } })
-    expect(codes(target({ period: { kind: 'custom', start: '2024-06-20', end: '2024-07-10' } }), [campaign])).toEqual(['period:overlapping_duplicate'])
-    expect(codes(target({ period: { kind: 'custom', start: '2024-06-21', end: '2024-07-10' } }), [campaign])).toEqual([])
-    expect(codes(target({ period: { kind: 'custom', start: '2024-01-01', end: '2024-12-31' } }), [year])).toEqual(['period:overlapping_duplicate'])
+    expect(codes(target({ period: { kind: 'custom', start: '2024-06-20', end: '2024-07-10' } }), [campaign])).toEqual([
+      'period:overlapping_duplicate',
+    ])
+    expect(codes(target({ period: { kind: 'custom', start: '2024-06-21', end: '2024-07-10' } }), [campaign])).toEqual(
+      [],
+    )
+    expect(codes(target({ period: { kind: 'custom', start: '2024-01-01', end: '2024-12-31' } }), [year])).toEqual([
+      'period:overlapping_duplicate',
+    ])
     const r = validateTarget(target(), [year], reference)
     expect(r.ok ? null : r.errors[0]!.params).toMatchObject({ id: year.id, start: '2024-01-01', value: 32 })
   })
@@ -153,23 +175,34 @@ describe('validateTarget', () => {
     expect(input).toEqual(before)
     const { period: _p, ...noPeriod } = target()
     expect(codes(noPeriod)).toEqual(['period:required'])
-    expect(codes({ ...target(), period: { kind: 'month', start: '2023-02-29', end: '2023-03-31' } })).toEqual(['period.start:invalid'])
+    expect(codes({ ...target(), period: { kind: 'month', start: '2023-02-29', end: '2023-03-31' } })).toEqual([
+      'period.start:invalid',
+    ])
     expect(codes(null)).toEqual([':invalid'])
   })
 })
 
 describe('copyPlanToYear', () => {
-  it('shifts last year\'s periods a year with new ids, handling February', () => {
+  it("shifts last year's periods a year with new ids, handling February", () => {
     const plan = [
       target({ period: periodFor('year', '2023-01-01'), value: 32 }),
       target({ period: periodFor('month', '2023-02-01'), metric: 'donations', value: 7000 }),
       target({ period: periodFor('quarter', '2023-01-01'), metric: 'donations', value: 22000 }),
       target({ period: { kind: 'custom', start: '2023-06-01', end: '2023-06-30' }, metric: 'donations', value: 9691 }),
       target({ period: periodFor('year', '2022-01-01') }), // another year: left alone
-      target({ period: periodFor('month', '2023-05-01'), scope: { kind: 'drive', id: id() }, metric: 'donations', value: 60 }),
+      target({
+        period: periodFor('month', '2023-05-01'),
+        scope: { kind: 'drive', id: id() },
+        metric: 'donations',
+        value: 60,
+      }),
     ]
     const newIds: string[] = []
-    const { targets, skipped } = copyPlanToYear(plan, 2023, 2024, () => { const x = id(); newIds.push(x); return x })
+    const { targets, skipped } = copyPlanToYear(plan, 2023, 2024, () => {
+      const x = id()
+      newIds.push(x)
+      return x
+    })
     expect(targets.map((t) => [t.period.kind, t.period.start, t.period.end, t.value])).toEqual([
       ['year', '2024-01-01', '2024-12-31', 32],
       ['month', '2024-02-01', '2024-02-29', 7000],
@@ -189,7 +222,10 @@ describe('copyPlanToYear', () => {
       target({ period: { kind: 'custom', start: '2024-02-29', end: '2024-03-15' }, metric: 'donations', value: 100 }),
     ]
     const { targets } = copyPlanToYear(plan, 2024, 2025, id)
-    expect(targets.map((t) => [t.period.start, t.period.end])).toEqual([['2025-02-01', '2025-02-28'], ['2025-02-28', '2025-03-15']])
+    expect(targets.map((t) => [t.period.start, t.period.end])).toEqual([
+      ['2025-02-01', '2025-02-28'],
+      ['2025-02-28', '2025-03-15'],
+    ])
     expect(addYears('2024-02-29', 4)).toBe('2028-02-29')
   })
 })

@@ -15,7 +15,8 @@ describe('wholeBloodUnits', () => {
   })
 
   it('refuses a volume that is not a positive number', () => {
-    for (const bad of [0, -200, Number.NaN, Number.POSITIVE_INFINITY]) expect(() => wholeBloodUnits(bad)).toThrow(RangeError)
+    for (const bad of [0, -200, Number.NaN, Number.POSITIVE_INFINITY])
+      expect(() => wholeBloodUnits(bad)).toThrow(RangeError)
   })
 })
 

@@ -9,7 +9,17 @@ import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningServer, startServer } from '../support/server'
 import { PHONE, launchChromium } from './support/browser'
-import { dinBody, dinWithCheck, enrollPhone, PINS, readTables, residentId, setUpStation, type StationSetup, unlockAs } from './support/field'
+import {
+  dinBody,
+  dinWithCheck,
+  enrollPhone,
+  PINS,
+  readTables,
+  residentId,
+  setUpStation,
+  type StationSetup,
+  unlockAs,
+} from './support/field'
 
 describe('a bus drive recorded offline on a phone', () => {
   let server: RunningServer
@@ -42,10 +52,20 @@ describe('a bus drive recorded offline on a phone', () => {
     await page.keyboard.type(text)
   }
 
-  async function recordDonor(page: Page, donor: {
-    id: string, name: string, household: '农村' | '城镇', vitals: string[], outcome: 'donate' | 'defer',
-    volume?: string, abo?: string, rhd?: string, din?: string,
-  }): Promise<void> {
+  async function recordDonor(
+    page: Page,
+    donor: {
+      id: string
+      name: string
+      household: '农村' | '城镇'
+      vitals: string[]
+      outcome: 'donate' | 'defer'
+      volume?: string
+      abo?: string
+      rhd?: string
+      din?: string
+    },
+  ): Promise<void> {
     await page.getByRole('link', { name: '登记献血者' }).tap()
     await typeInto(page, '身份证号', donor.id)
     await typeInto(page, '姓名', donor.name)
@@ -75,7 +95,9 @@ describe('a bus drive recorded offline on a phone', () => {
     await enrollPhone(page, server.url, station.enrollmentCode)
     const [device] = (await readTables(page, ['device'])).device!
     // The service worker has precached the app: from here on there is no network.
-    await page.evaluate(async () => { await navigator.serviceWorker.ready })
+    await page.evaluate(async () => {
+      await navigator.serviceWorker.ready
+    })
     await context.setOffline(true)
     await page.reload()
     await page.getByRole('button', { name: /王建华/ }).waitFor()
@@ -94,9 +116,35 @@ describe('a bus drive recorded offline on a phone', () => {
     await page.getByRole('button', { name: '开始车次' }).tap()
     await page.getByRole('link', { name: '登记献血者' }).waitFor()
 
-    await recordDonor(page, { id: residentId('410327', '1995-07-21', '051'), name: '刘洋', household: '农村', vitals: ['68', '142', '122', '78', '72', '36.6'], outcome: 'donate', volume: '400 ml', abo: 'A', rhd: '阳性 +', din: dinWithCheck(1) })
-    await recordDonor(page, { id: residentId('410328', '1990-03-08', '071'), name: '孙强', household: '城镇', vitals: ['75', '150', '118', '76', '68', '36.4'], outcome: 'donate', volume: '200 ml', abo: 'O', rhd: '阴性 −', din: dinWithCheck(2) })
-    await recordDonor(page, { id: residentId('410328', '2000-02-03', '062'), name: '陈静', household: '城镇', vitals: ['52', '108', '104', '70', '80', '36.8'], outcome: 'defer' })
+    await recordDonor(page, {
+      id: residentId('410327', '1995-07-21', '051'),
+      name: '刘洋',
+      household: '农村',
+      vitals: ['68', '142', '122', '78', '72', '36.6'],
+      outcome: 'donate',
+      volume: '400 ml',
+      abo: 'A',
+      rhd: '阳性 +',
+      din: dinWithCheck(1),
+    })
+    await recordDonor(page, {
+      id: residentId('410328', '1990-03-08', '071'),
+      name: '孙强',
+      household: '城镇',
+      vitals: ['75', '150', '118', '76', '68', '36.4'],
+      outcome: 'donate',
+      volume: '200 ml',
+      abo: 'O',
+      rhd: '阴性 −',
+      din: dinWithCheck(2),
+    })
+    await recordDonor(page, {
+      id: residentId('410328', '2000-02-03', '062'),
+      name: '陈静',
+      household: '城镇',
+      vitals: ['52', '108', '104', '70', '80', '36.8'],
+      outcome: 'defer',
+    })
     await expect.poll(() => page.getByTestId('tally-donations').textContent()).toBe('2')
     expect(await page.getByTestId('tally-units').textContent()).toBe('3')
     expect(await page.getByTestId('tally-deferrals').textContent()).toBe('1')
@@ -125,7 +173,15 @@ describe('a bus drive recorded offline on a phone', () => {
     await page.getByRole('button', { name: '签字并结束' }).tap()
     await page.getByText('本车次已结束并签字确认。').waitFor()
 
-    const before = await readTables(page, ['drives', 'driveCloses', 'donations', 'deferrals', 'donorIdentities', 'voids', 'outbox'])
+    const before = await readTables(page, [
+      'drives',
+      'driveCloses',
+      'donations',
+      'deferrals',
+      'donorIdentities',
+      'voids',
+      'outbox',
+    ])
     await page.close()
 
     // Reopen the app, still offline: everything is there.
@@ -135,20 +191,39 @@ describe('a bus drive recorded offline on a phone', () => {
     await unlockAs(again, '李敏', PINS.collector, { touch: true })
     await again.getByRole('heading', { name: '已结束的车次' }).waitFor()
     await expect.poll(() => again.getByTestId('unsynced').textContent()).toContain('待上传 9 条')
-    const after = await readTables(again, ['drives', 'driveCloses', 'donations', 'deferrals', 'donorIdentities', 'voids', 'outbox'])
+    const after = await readTables(again, [
+      'drives',
+      'driveCloses',
+      'donations',
+      'deferrals',
+      'donorIdentities',
+      'voids',
+      'outbox',
+    ])
     expect(after).toEqual(before)
     expect(after.drives).toHaveLength(1)
     expect(after.donations).toHaveLength(2)
     expect(after.deferrals).toHaveLength(1)
     expect(after.donorIdentities).toHaveLength(3)
     expect(after.voids).toMatchObject([{ reason: '献血者信息登记错误' }])
-    expect(after.driveCloses).toMatchObject([{ bagsLoaded: 40, bagsUsed: 1, bagsSpoiled: 1, bagsReturned: 37, signedOffBy: station.staff.leader }])
-    const records = Object.entries(after).filter(([name]) => name !== 'outbox').flatMap(([, rows]) => rows)
+    expect(after.driveCloses).toMatchObject([
+      { bagsLoaded: 40, bagsUsed: 1, bagsSpoiled: 1, bagsReturned: 37, signedOffBy: station.staff.leader },
+    ])
+    const records = Object.entries(after)
+      .filter(([name]) => name !== 'outbox')
+      .flatMap(([, rows]) => rows)
     const outbox = after.outbox!
     expect(outbox).toHaveLength(records.length)
     for (const rec of records) {
-      expect(outbox.filter((e) => e.recordId === rec.id), `outbox entry of ${String(rec.type)}`).toHaveLength(1)
-      expect(rec).toMatchObject({ deviceId: device!.deviceId, authorStaffId: station.staff.leader, stationId: device!.stationId })
+      expect(
+        outbox.filter((e) => e.recordId === rec.id),
+        `outbox entry of ${String(rec.type)}`,
+      ).toHaveLength(1)
+      expect(rec).toMatchObject({
+        deviceId: device!.deviceId,
+        authorStaffId: station.staff.leader,
+        stationId: device!.stationId,
+      })
     }
     expect(outbox.map((e) => e.seq)).toEqual([...outbox.map((e) => e.seq)].sort((a, b) => Number(a) - Number(b)))
 

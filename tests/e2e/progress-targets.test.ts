@@ -6,7 +6,16 @@ import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningServer, startServer } from '../support/server'
 import { launchChromium, PHONE } from './support/browser'
-import { dinBody, dinWithCheck, enrollPhone, PINS, residentId, setUpStation, type StationSetup, unlockAs } from './support/field'
+import {
+  dinBody,
+  dinWithCheck,
+  enrollPhone,
+  PINS,
+  residentId,
+  setUpStation,
+  type StationSetup,
+  unlockAs,
+} from './support/field'
 import { otherPhoneSends, recordRuralDrive, stationApi, stationToday } from './support/progress'
 
 const MANAGER = { username: 'zhao.manager', password: 'rural-share-32-percent' }
@@ -16,7 +25,7 @@ describe('targets from the station pages, progress on the phone', () => {
   let browser: Browser
   let station: StationSetup
   let manager: Page
-  let phone: { context: BrowserContext, page: Page }
+  let phone: { context: BrowserContext; page: Page }
   const errors: string[] = []
   const today = stationToday()
   const [year, month] = [Number(today.slice(0, 4)), Number(today.slice(5, 7))]
@@ -46,7 +55,13 @@ describe('targets from the station pages, progress on the phone', () => {
     await server?.stop(true)
   })
 
-  async function addTarget(opts: { kind: 'month' | 'year', scope: 'station' | 'channel', scopeName?: string, metric: string, value: string }): Promise<void> {
+  async function addTarget(opts: {
+    kind: 'month' | 'year'
+    scope: 'station' | 'channel'
+    scopeName?: string
+    metric: string
+    value: string
+  }): Promise<void> {
     await manager.getByRole('button', { name: 'New target' }).click()
     const form = manager.getByTestId('target-form')
     await form.locator('#tf-kind').selectOption(opts.kind)
@@ -74,13 +89,17 @@ describe('targets from the station pages, progress on the phone', () => {
 
   const monthCard = () => phone.page.getByTestId('progress-station-month')
   const yearCard = () => phone.page.getByTestId('progress-station-year')
-  const figure = (card: ReturnType<typeof monthCard>, key: string) => card.locator(`[data-figure="${key}"] dd`).textContent()
-  const targetActual = (card: ReturnType<typeof monthCard>, metric: string) => card.locator(`[data-testid="station-target"][data-metric="${metric}"] .progress-actual`).textContent()
+  const figure = (card: ReturnType<typeof monthCard>, key: string) =>
+    card.locator(`[data-figure="${key}"] dd`).textContent()
+  const targetActual = (card: ReturnType<typeof monthCard>, metric: string) =>
+    card.locator(`[data-testid="station-target"][data-metric="${metric}"] .progress-actual`).textContent()
 
   it('the phone enrolls, syncs, and shows the station as of that sync with both targets', async () => {
     const { page, context } = phone
     await enrollPhone(page, server.url, station.enrollmentCode)
-    await page.evaluate(async () => { await navigator.serviceWorker.ready })
+    await page.evaluate(async () => {
+      await navigator.serviceWorker.ready
+    })
     await unlockAs(page, '王建华', PINS.leader, { touch: true })
     await page.getByRole('link', { name: '查看进度' }).tap()
     await page.getByTestId('progress-ready').waitFor()
@@ -96,11 +115,15 @@ describe('targets from the station pages, progress on the phone', () => {
 
   it('offline on a rural drive, the progress screen moves at once, the new records marked unsynced', async () => {
     const { page } = phone
-    await recordRuralDrive(page, [
-      { id: residentId('410327', '1995-07-21', '051'), name: '刘洋', din: 1 },
-      { id: residentId('410328', '1990-03-08', '071'), name: '孙强', din: 2 },
-      { id: residentId('410329', '1992-11-02', '033'), name: '周敏', din: 3 },
-    ], { body: dinBody, withCheck: dinWithCheck })
+    await recordRuralDrive(
+      page,
+      [
+        { id: residentId('410327', '1995-07-21', '051'), name: '刘洋', din: 1 },
+        { id: residentId('410328', '1990-03-08', '071'), name: '孙强', din: 2 },
+        { id: residentId('410329', '1992-11-02', '033'), name: '周敏', din: 3 },
+      ],
+      { body: dinBody, withCheck: dinWithCheck },
+    )
     await page.locator('.bar-back').tap()
     await page.getByRole('link', { name: '查看进度' }).tap()
     await page.getByTestId('progress-ready').waitFor()
@@ -127,7 +150,9 @@ describe('targets from the station pages, progress on the phone', () => {
   it('back online it syncs by itself and counts each record once', async () => {
     const { page, context } = phone
     await context.setOffline(false)
-    await expect.poll(() => monthCard().getByTestId('unsynced').textContent(), { timeout: 30_000 }).toBe('本机记录均已计入')
+    await expect
+      .poll(() => monthCard().getByTestId('unsynced').textContent(), { timeout: 30_000 })
+      .toBe('本机记录均已计入')
     expect(await figure(monthCard(), 'donations')).toBe('11')
     expect(await figure(monthCard(), 'rural_mobile_share')).toBe('54.55%')
     expect(await figure(yearCard(), 'donations')).toBe('11')

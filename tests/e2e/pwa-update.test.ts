@@ -19,7 +19,8 @@ function buildVersion(version: string, outDir: string): void {
   })
 }
 
-const versionOf = (page: Page) => page.evaluate(() => document.querySelector('meta[name="bloodbus-version"]')?.getAttribute('content'))
+const versionOf = (page: Page) =>
+  page.evaluate(() => document.querySelector('meta[name="bloodbus-version"]')?.getAttribute('content'))
 
 async function waitForServiceWorkerControl(page: Page): Promise<void> {
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 60_000 })
@@ -69,12 +70,25 @@ describe('PWA: offline shell and updates that wait for the user', () => {
     await expect.poll(() => page.locator('h1').first().textContent()).toBeTruthy()
 
     // The API answered a moment ago, yet offline it fails instead of replaying a cached answer.
-    expect(await page.evaluate(() => fetch('/api/v1/health').then(() => 'answered', () => 'failed'))).toBe('failed')
+    expect(
+      await page.evaluate(() =>
+        fetch('/api/v1/health').then(
+          () => 'answered',
+          () => 'failed',
+        ),
+      ),
+    ).toBe('failed')
 
     // The scanner's wasm (loaded only when a scanner opens) is precached for the bus too.
     const wasm = readdirSync(join(v1, 'assets')).find((f) => f.endsWith('.wasm'))
     expect(wasm, 'the ZXing wasm is part of the build').toBeDefined()
-    const size = await page.evaluate((path) => fetch(path).then((r) => r.arrayBuffer()).then((b) => b.byteLength), `/assets/${wasm}`)
+    const size = await page.evaluate(
+      (path) =>
+        fetch(path)
+          .then((r) => r.arrayBuffer())
+          .then((b) => b.byteLength),
+      `/assets/${wasm}`,
+    )
     expect(size).toBeGreaterThan(500_000)
     await context.close()
   })
@@ -86,17 +100,25 @@ describe('PWA: offline shell and updates that wait for the user', () => {
     const context = await chromium.launchPersistentContext(profile, {
       executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
       headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+      ],
       viewport: PHONE,
     })
     try {
-      const page = context.pages()[0] ?? await context.newPage()
+      const page = context.pages()[0] ?? (await context.newPage())
       await page.goto(url)
       await waitForServiceWorkerControl(page)
       const cdp = await context.newCDPSession(page)
-      const { installabilityErrors } = await cdp.send('Page.getInstallabilityErrors') as { installabilityErrors: unknown[] }
+      const { installabilityErrors } = (await cdp.send('Page.getInstallabilityErrors')) as {
+        installabilityErrors: unknown[]
+      }
       expect(installabilityErrors).toEqual([])
-      const manifest = await cdp.send('Page.getAppManifest') as { url: string, errors: unknown[] }
+      const manifest = (await cdp.send('Page.getAppManifest')) as { url: string; errors: unknown[] }
       expect(manifest.url).toContain('/manifest.webmanifest')
       expect(manifest.errors).toEqual([])
     } finally {
@@ -118,11 +140,15 @@ describe('PWA: offline shell and updates that wait for the user', () => {
     const input = page.locator('#enroll-form input').first()
     await input.fill('LY01-7H3K-9QXP')
     // Marks this very page load: gone if the page reloads.
-    await page.evaluate(() => { (window as unknown as { stillV1Page: boolean }).stillV1Page = true })
+    await page.evaluate(() => {
+      ;(window as unknown as { stillV1Page: boolean }).stillV1Page = true
+    })
 
     // The station server now serves v2 at the same address; the app checks for an update.
     await serve(v2, port)
-    await page.evaluate(async () => { await (await navigator.serviceWorker.getRegistration())?.update() })
+    await page.evaluate(async () => {
+      await (await navigator.serviceWorker.getRegistration())?.update()
+    })
 
     const prompt = page.getByRole('region', { name: '应用更新' })
     await expect.poll(() => prompt.count(), { timeout: 60_000 }).toBe(1)

@@ -14,15 +14,23 @@ const DIN_BARCODE = '=ABCDE2700006900'
 const ENROLLMENT_CODE = 'bloodbus:enroll?station=LY01&code=7H3K-9QXP-2MWD'
 
 interface Harness {
-  decodeWithZXing(src: string): Promise<{ engine: string, result: { text: string, format: string } | null }>
-  decodeBlobWithZXing(src: string): Promise<{ text: string, format: string } | null>
+  decodeWithZXing(src: string): Promise<{ engine: string; result: { text: string; format: string } | null }>
+  decodeBlobWithZXing(src: string): Promise<{ text: string; format: string } | null>
   nativeDetectorPresent(): boolean
   openScanner(formats: string[], camera: { image: string } | { refuse: string } | 'real'): void
 }
 declare const harness: Harness
 
 async function code128DataUrl(text: string): Promise<string> {
-  const png = await bwipjs.toBuffer({ bcid: 'code128', text, scale: 3, height: 12, paddingwidth: 10, paddingheight: 6, backgroundcolor: 'FFFFFF' })
+  const png = await bwipjs.toBuffer({
+    bcid: 'code128',
+    text,
+    scale: 3,
+    height: 12,
+    paddingwidth: 10,
+    paddingheight: 6,
+    backgroundcolor: 'FFFFFF',
+  })
   return `data:image/png;base64,${png.toString('base64')}`
 }
 
@@ -74,7 +82,10 @@ describe('barcode scanning in Chromium', () => {
     const p = await openHarness()
     const { result } = await p.evaluate((src) => harness.decodeWithZXing(src), qrImage)
     expect(result).toEqual({ text: ENROLLMENT_CODE, format: 'qr_code' })
-    expect(await p.evaluate((src) => harness.decodeBlobWithZXing(src), qrImage)).toEqual({ text: ENROLLMENT_CODE, format: 'qr_code' })
+    expect(await p.evaluate((src) => harness.decodeBlobWithZXing(src), qrImage)).toEqual({
+      text: ENROLLMENT_CODE,
+      format: 'qr_code',
+    })
   })
 
   it('loads the wasm from the app itself, never from a CDN', async () => {
@@ -91,7 +102,8 @@ describe('barcode scanning in Chromium', () => {
   it('the scanner sheet reads a DIN label from the camera stream and emits it once', async () => {
     const p = await openHarness()
     await p.evaluate((src) => harness.openScanner(['code_128'], { image: src }), dinImage)
-    await expect.poll(() => p.locator('#results').textContent(), { timeout: 20_000 })
+    await expect
+      .poll(() => p.locator('#results').textContent(), { timeout: 20_000 })
       .toBe(JSON.stringify([{ text: DIN_BARCODE, format: 'code_128' }]))
     // The sheet closed itself; the camera is released.
     await expect.poll(() => p.getByRole('dialog').count()).toBe(0)

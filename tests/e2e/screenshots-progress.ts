@@ -7,9 +7,17 @@ import { periodFor } from '../../src/domain/targets'
 import { startServer } from '../support/server'
 import { prepareScreenshots, shot } from './support/screenshots'
 import { PHONE, launchChromium } from './support/browser'
-import { dinBody, dinWithCheck, putPhoneRow, enrollPhone, PINS, residentId, setUpStation, unlockAs } from './support/field'
+import {
+  dinBody,
+  dinWithCheck,
+  putPhoneRow,
+  enrollPhone,
+  PINS,
+  residentId,
+  setUpStation,
+  unlockAs,
+} from './support/field'
 import { addTargetByApi, channelsOf, otherPhoneSends, recordRuralDrive, stationToday } from './support/progress'
-
 
 async function main(): Promise<void> {
   await prepareScreenshots()
@@ -20,25 +28,66 @@ async function main(): Promise<void> {
     await otherPhoneSends(server.url, station, { university: 6, rural: 4 })
     const channels = await channelsOf(server.url, station)
     const today = stationToday()
-    await addTargetByApi(server.url, station, { period: periodFor('month', today), scope: { kind: 'station', id: null }, metric: 'rural_mobile_share', comparison: '>=', value: 32 })
-    await addTargetByApi(server.url, station, { period: periodFor('year', today), scope: { kind: 'channel', id: channels.find((c) => c.code === 'universities')!.id }, metric: 'donations', comparison: '>=', value: 1000 })
-    await addTargetByApi(server.url, station, { period: periodFor('year', today), scope: { kind: 'channel', id: channels.find((c) => c.code === 'rural_mobile')!.id }, metric: 'whole_blood_donations', comparison: '>=', value: 28000 })
+    await addTargetByApi(server.url, station, {
+      period: periodFor('month', today),
+      scope: { kind: 'station', id: null },
+      metric: 'rural_mobile_share',
+      comparison: '>=',
+      value: 32,
+    })
+    await addTargetByApi(server.url, station, {
+      period: periodFor('year', today),
+      scope: { kind: 'channel', id: channels.find((c) => c.code === 'universities')!.id },
+      metric: 'donations',
+      comparison: '>=',
+      value: 1000,
+    })
+    await addTargetByApi(server.url, station, {
+      period: periodFor('year', today),
+      scope: { kind: 'channel', id: channels.find((c) => c.code === 'rural_mobile')!.id },
+      metric: 'whole_blood_donations',
+      comparison: '>=',
+      value: 28000,
+    })
 
-    const context = await browser.newContext({ viewport: PHONE, hasTouch: true, isMobile: true, deviceScaleFactor: 1, locale: 'zh-CN' })
+    const context = await browser.newContext({
+      viewport: PHONE,
+      hasTouch: true,
+      isMobile: true,
+      deviceScaleFactor: 1,
+      locale: 'zh-CN',
+    })
     const page = await context.newPage()
     page.on('pageerror', (e) => console.error('page error:', e.message))
     await enrollPhone(page, server.url, station.enrollmentCode)
-    await page.evaluate(async () => { await navigator.serviceWorker.ready })
+    await page.evaluate(async () => {
+      await navigator.serviceWorker.ready
+    })
     await context.setOffline(true)
     await unlockAs(page, '王建华', PINS.leader, { touch: true })
-    const driveId = await recordRuralDrive(page, [
-      { id: residentId('410327', '1995-07-21', '051'), name: '刘洋', din: 1 },
-      { id: residentId('410328', '1990-03-08', '071'), name: '孙强', din: 2 },
-      { id: residentId('410329', '1992-11-02', '033'), name: '周敏', din: 3 },
-    ], { body: dinBody, withCheck: dinWithCheck })
+    const driveId = await recordRuralDrive(
+      page,
+      [
+        { id: residentId('410327', '1995-07-21', '051'), name: '刘洋', din: 1 },
+        { id: residentId('410328', '1990-03-08', '071'), name: '孙强', din: 2 },
+        { id: residentId('410329', '1992-11-02', '033'), name: '周敏', din: 3 },
+      ],
+      { body: dinBody, withCheck: dinWithCheck },
+    )
     // A target for this very drive, as the next pull would bring it (the bus is offline here).
     const stationId = channels[0]!.stationId
-    await putPhoneRow(page, 'targets', { key: newId(), value: { id: newId(), stationId, period: { kind: 'custom', start: today, end: today }, scope: { kind: 'drive', id: driveId }, metric: 'donations', comparison: '>=', value: 40 } })
+    await putPhoneRow(page, 'targets', {
+      key: newId(),
+      value: {
+        id: newId(),
+        stationId,
+        period: { kind: 'custom', start: today, end: today },
+        scope: { kind: 'drive', id: driveId },
+        metric: 'donations',
+        comparison: '>=',
+        value: 40,
+      },
+    })
     await page.locator('.bar-back').tap()
     await page.getByTestId('progress-link').waitFor()
     await shot(page, '30-drives-progress-link')

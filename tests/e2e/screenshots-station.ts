@@ -12,7 +12,8 @@ const DESKTOP = { width: 1280, height: 800 }
 
 async function api(url: string, token: string | null, method: string, path: string, body?: unknown): Promise<unknown> {
   const res = await fetch(`${url}${path}`, {
-    method, headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+    method,
+    headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
     body: body === undefined ? undefined : JSON.stringify(body),
   })
   if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`)
@@ -21,10 +22,10 @@ async function api(url: string, token: string | null, method: string, path: stri
 
 /** The 2023 plan a manager would set: station shares and rates, a university count, June's campaign. */
 async function setTargets(url: string): Promise<void> {
-  const { token } = await api(url, null, 'POST', '/api/v1/auth/login', MANAGER) as { token: string }
-  const existing = await api(url, token, 'GET', '/api/v1/admin/targets') as unknown[]
+  const { token } = (await api(url, null, 'POST', '/api/v1/auth/login', MANAGER)) as { token: string }
+  const existing = (await api(url, token, 'GET', '/api/v1/admin/targets')) as unknown[]
   if (existing.length > 0) return
-  const channels = await api(url, token, 'GET', '/api/v1/admin/channels') as { id: string, code: string }[]
+  const channels = (await api(url, token, 'GET', '/api/v1/admin/channels')) as { id: string; code: string }[]
   const uni = channels.find((c) => c.code === 'universities')!.id
   const rural = channels.find((c) => c.code === 'rural_mobile')!.id
   const year = periodFor('year', '2023-01-01')
@@ -38,8 +39,15 @@ async function setTargets(url: string): Promise<void> {
     { period: year, scope: station, metric: 'deferral_rate', comparison: '<=', value: 10 },
     { period: year, scope: { kind: 'channel', id: uni }, metric: 'donations', comparison: '>=', value: 10_000 },
     { period: year, scope: { kind: 'channel', id: rural }, metric: 'bus_trips', comparison: '>=', value: 780 },
-    { period: periodFor('quarter', '2023-07-01'), scope: station, metric: 'donations', comparison: '>=', value: 23_000 },
-  ]) await api(url, token, 'POST', '/api/v1/admin/targets', t)
+    {
+      period: periodFor('quarter', '2023-07-01'),
+      scope: station,
+      metric: 'donations',
+      comparison: '>=',
+      value: 23_000,
+    },
+  ])
+    await api(url, token, 'POST', '/api/v1/admin/targets', t)
   await api(url, token, 'PUT', '/api/v1/admin/populations/2023', { population: 7_077_000 })
 }
 
@@ -62,7 +70,12 @@ async function dashboardAsOf(page: Page, date: string): Promise<void> {
 
 async function walk(browser: Browser, url: string, locale: 'zh-CN' | 'en', size: 'desktop' | 'phone'): Promise<void> {
   const viewport = size === 'desktop' ? DESKTOP : PHONE
-  const context = await browser.newContext({ viewport, deviceScaleFactor: 1, locale, ...(size === 'phone' ? { isMobile: true, hasTouch: true } : {}) })
+  const context = await browser.newContext({
+    viewport,
+    deviceScaleFactor: 1,
+    locale,
+    ...(size === 'phone' ? { isMobile: true, hasTouch: true } : {}),
+  })
   await context.addInitScript((l) => localStorage.setItem('bloodbus.locale', l), locale)
   const page = await context.newPage()
   page.on('pageerror', (e) => console.error('page error:', e.message))

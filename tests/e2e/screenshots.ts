@@ -6,13 +6,18 @@ import { PHONE, launchChromium } from './support/browser'
 import { isoDateOf } from '../../src/domain/dates'
 import { addSnapshotDonor, dinBody, dinWithCheck, PINS, residentId, setUpStation, unlockAs } from './support/field'
 
-
 async function main(): Promise<void> {
   await prepareScreenshots()
   const server = await startServer()
   const browser = await launchChromium()
   try {
-    const context = await browser.newContext({ viewport: PHONE, hasTouch: true, isMobile: true, deviceScaleFactor: 1, locale: 'zh-CN' })
+    const context = await browser.newContext({
+      viewport: PHONE,
+      hasTouch: true,
+      isMobile: true,
+      deviceScaleFactor: 1,
+      locale: 'zh-CN',
+    })
     const page = await context.newPage()
     page.on('pageerror', (e) => console.error('page error:', e.message))
     page.on('dialog', (d) => void d.accept())
@@ -27,10 +32,17 @@ async function main(): Promise<void> {
     await page.getByRole('button', { name: /王建华/ }).waitFor()
     // A donor the station saw two months ago; then the bus leaves the network behind.
     await addSnapshotDonor(page, recentDonorId, {
-      lastDonationOn: isoDateOf(new Date(Date.now() - 60 * 86_400_000), 'Asia/Shanghai'), lastDonationType: 'whole_blood',
-      apheresisLast12Months: 0, deferredUntil: null, permanentlyDeferred: false, hadReaction: false, donationCount: 3,
+      lastDonationOn: isoDateOf(new Date(Date.now() - 60 * 86_400_000), 'Asia/Shanghai'),
+      lastDonationType: 'whole_blood',
+      apheresisLast12Months: 0,
+      deferredUntil: null,
+      permanentlyDeferred: false,
+      hadReaction: false,
+      donationCount: 3,
     })
-    await page.evaluate(async () => { await navigator.serviceWorker.ready })
+    await page.evaluate(async () => {
+      await navigator.serviceWorker.ready
+    })
     await context.setOffline(true)
     await shot(page, '02-unlock-who')
     await page.getByRole('button', { name: /王建华/ }).tap()
@@ -73,7 +85,14 @@ async function main(): Promise<void> {
     await page.getByRole('radio', { name: '农村', exact: true }).tap()
     await shot(page, '08-donor-identity')
     await page.getByRole('button', { name: '下一步' }).tap()
-    for (const [label, value] of [['体重 (kg)', '68'], ['血红蛋白 (g/L)', '142'], ['收缩压 (mmHg)', '122'], ['舒张压 (mmHg)', '78'], ['脉搏 (次/分)', '72'], ['体温 (°C)', '36.6']] as const) {
+    for (const [label, value] of [
+      ['体重 (kg)', '68'],
+      ['血红蛋白 (g/L)', '142'],
+      ['收缩压 (mmHg)', '122'],
+      ['舒张压 (mmHg)', '78'],
+      ['脉搏 (次/分)', '72'],
+      ['体温 (°C)', '36.6'],
+    ] as const) {
       await page.getByLabel(label).fill(value)
     }
     await shot(page, '09-donor-vitals')
@@ -93,7 +112,14 @@ async function main(): Promise<void> {
     await page.getByLabel('姓名').fill('陈静')
     await page.getByRole('radio', { name: '城镇', exact: true }).tap()
     await page.getByRole('button', { name: '下一步' }).tap()
-    for (const [label, value] of [['体重 (kg)', '52'], ['血红蛋白 (g/L)', '108'], ['收缩压 (mmHg)', '104'], ['舒张压 (mmHg)', '70'], ['脉搏 (次/分)', '80'], ['体温 (°C)', '36.8']] as const) {
+    for (const [label, value] of [
+      ['体重 (kg)', '52'],
+      ['血红蛋白 (g/L)', '108'],
+      ['收缩压 (mmHg)', '104'],
+      ['舒张压 (mmHg)', '70'],
+      ['脉搏 (次/分)', '80'],
+      ['体温 (°C)', '36.8'],
+    ] as const) {
       await page.getByLabel(label).fill(value)
     }
     await shot(page, '12-donor-vitals-fail')

@@ -29,14 +29,16 @@ describe('app shell in Chromium', () => {
     // The chunking and the compile hint are build settings a Vite upgrade could silently undo.
     const html = readFileSync('dist/index.html', 'utf8')
     const scripts = [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+\.js)"/g)].map((m) => m[1]!)
-    expect(scripts.map((s) => s.replace(/-[\w-]{8}\.js$/, ''))).toEqual(expect.arrayContaining(['/assets/index', '/assets/vendor', '/assets/record-form']))
+    expect(scripts.map((s) => s.replace(/-[\w-]{8}\.js$/, ''))).toEqual(
+      expect.arrayContaining(['/assets/index', '/assets/vendor', '/assets/record-form']),
+    )
     expect(scripts.length).toBeLessThanOrEqual(4)
     for (const s of scripts.filter((s) => !s.includes('rolldown-runtime'))) {
       expect(readFileSync(join('dist', s), 'utf8').startsWith('//# allFunctionsCalledOnLoad\n'), s).toBe(true)
     }
   })
 
-  it('warms the phone\'s own database from the page, by the name the app gives it', () => {
+  it("warms the phone's own database from the page, by the name the app gives it", () => {
     // index.html cannot import the name; a rename would quietly warm nothing.
     expect(readFileSync('dist/index.html', 'utf8')).toContain(`indexedDB.open('${FIELD_DB_NAME}')`)
   })

@@ -17,7 +17,7 @@ import { indicatorContextFor } from '../../src/domain/reference-data'
 const DESKTOP = { width: 1280, height: 800 }
 
 describe('station pages in Chromium over the seed year', () => {
-  let server: RunningServer & { applied: number, rejected: number }
+  let server: RunningServer & { applied: number; rejected: number }
   let browser: Browser
   let page: Page
   const pageErrors: string[] = []
@@ -59,7 +59,7 @@ describe('station pages in Chromium over the seed year', () => {
     expect(await page.evaluate(() => sessionStorage.getItem('bloodbus.station.session'))).toContain('bbs_')
   })
 
-  async function addTarget(opts: { scopeKind: string, scope: string, metric: string, value: string }): Promise<void> {
+  async function addTarget(opts: { scopeKind: string; scope: string; metric: string; value: string }): Promise<void> {
     await page.getByRole('button', { name: 'New target' }).click()
     const form = page.getByTestId('target-form')
     await form.locator('#tf-kind').selectOption('year')
@@ -81,7 +81,9 @@ describe('station pages in Chromium over the seed year', () => {
     await form.locator('#tf-metric').selectOption({ label: 'Rural-bus share' })
     await form.locator('#tf-value').fill('132')
     await form.getByRole('button', { name: 'Save' }).click()
-    await expect.poll(() => form.getByRole('alert').first().textContent()).toBe('A share must be between 0% and 100% (you entered 132).')
+    await expect
+      .poll(() => form.getByRole('alert').first().textContent())
+      .toBe('A share must be between 0% and 100% (you entered 132).')
     await form.getByRole('button', { name: 'Cancel' }).click()
 
     await addTarget({ scopeKind: 'station', scope: '', metric: 'Rural-bus share', value: '32' })
@@ -105,7 +107,9 @@ describe('station pages in Chromium over the seed year', () => {
     const all = await cards.allTextContents()
     expect(all.join('\n')).toContain('Period over: 32.59% against a target of 32%, met')
     expect(all.join('\n')).toContain('Period over: 10,258 against a target of 10,000, met')
-    await expect.poll(() => page.locator('[data-metric="donations"] .tile-value').textContent(), { timeout: 30_000 }).toBe('93,560')
+    await expect
+      .poll(() => page.locator('[data-metric="donations"] .tile-value').textContent(), { timeout: 30_000 })
+      .toBe('93,560')
     expect(await page.locator('[data-metric="rate_400ml"] .tile-value').textContent()).toBe('99.73%')
     expect(await page.locator('[data-metric="per_1000"] .tile-value').textContent()).toBe('13.22')
     await page.locator('.station-table tbody[aria-busy="false"]').waitFor({ timeout: 60_000 })
@@ -117,18 +121,22 @@ describe('station pages in Chromium over the seed year', () => {
     // Mid-year, a share target has a "what it takes" sentence.
     await page.getByLabel('As of').fill('2023-09-30')
     await page.getByLabel('As of').dispatchEvent('change')
-    await expect.poll(() => cards.first().locator('.progress-takes').textContent(), { timeout: 30_000 }).toMatch(/rural-bus donations this year keep the share at 32%|Enough rural-bus donations already/)
+    await expect
+      .poll(() => cards.first().locator('.progress-takes').textContent(), { timeout: 30_000 })
+      .toMatch(/rural-bus donations this year keep the share at 32%|Enough rural-bus donations already/)
   })
 
   it('drills down from a channel to its drives and sites', async () => {
     await page.getByRole('link', { name: 'Rural mobile' }).click()
     await page.waitForURL(/\/station\/channels\//)
     await page.locator('#drill-month').fill('2023-06')
-    await expect.poll(() => page.locator('table').first().locator('tbody tr').count(), { timeout: 30_000 }).toBeGreaterThan(10)
+    await expect
+      .poll(() => page.locator('table').first().locator('tbody tr').count(), { timeout: 30_000 })
+      .toBeGreaterThan(10)
     expect(await page.locator('h1').textContent()).toContain('Rural mobile')
   })
 
-  it('prints the annual report of 2023 with the seed\'s figures', async () => {
+  it("prints the annual report of 2023 with the seed's figures", async () => {
     await page.goto(`${server.url}/station/report/2023`)
     const report = page.getByTestId('annual-report')
     await report.waitFor()
@@ -147,7 +155,9 @@ describe('station pages in Chromium over the seed year', () => {
     expect(await value('rural_mobile_share')).toBe('32.59%')
     expect(await value('per_1000')).toBe('13.22')
     expect(await report.locator('tr[data-key="channel.rural_mobile"] td.extra').textContent()).toContain('787')
-    expect((await page.locator('.station-nav a[aria-current="page"]').allTextContents()).map((x) => x.trim())).toEqual(['Annual report'])
+    expect((await page.locator('.station-nav a[aria-current="page"]').allTextContents()).map((x) => x.trim())).toEqual([
+      'Annual report',
+    ])
     // Printing hides the page chrome.
     await page.emulateMedia({ media: 'print' })
     expect(await page.locator('.station-bar').isVisible()).toBe(false)
@@ -158,10 +168,17 @@ describe('station pages in Chromium over the seed year', () => {
     // The seed year as an interchange file, through `npm run cli -- report --json`.
     const dir = mkdtempSync(join(tmpdir(), 'bloodbus-cli-'))
     try {
-      const cli = (args: string[]) => execFileSync(process.execPath, ['--import', 'tsx', 'src/server/cli.ts', ...args], { encoding: 'utf8', maxBuffer: 64 << 20 })
+      const cli = (args: string[]) =>
+        execFileSync(process.execPath, ['--import', 'tsx', 'src/server/cli.ts', ...args], {
+          encoding: 'utf8',
+          maxBuffer: 64 << 20,
+        })
       cli(['generate', '--out', join(dir, 'year.jsonl')])
       const r = JSON.parse(cli(['report', '--input', join(dir, 'year.jsonl'), '--json'])) as {
-        indicators: Record<string, number>, metrics: Record<string, number | null>, channels: { code: string, donations: number }[], teams: { code: string, donations: number }[]
+        indicators: Record<string, number>
+        metrics: Record<string, number | null>
+        channels: { code: string; donations: number }[]
+        teams: { code: string; donations: number }[]
       }
       await page.goto(`${server.url}/station/report/2023`)
       const report = page.getByTestId('annual-report')
@@ -171,12 +188,19 @@ describe('station pages in Chromium over the seed year', () => {
       const two = (n: number) => n.toFixed(2)
       const i = r.indicators
       const expected: Record<string, string> = {
-        donations: int(i.donations!), whole_blood_donations: int(i.wholeBloodDonations!), whole_blood_units: int(i.wholeBloodUnits!),
-        apheresis_donations: int(i.apheresisDonations!), apheresis_doses: int(i.apheresisDoses!), rhd_negative_donations: int(i.rhdNegativeDonations!),
+        donations: int(i.donations!),
+        whole_blood_donations: int(i.wholeBloodDonations!),
+        whole_blood_units: int(i.wholeBloodUnits!),
+        apheresis_donations: int(i.apheresisDonations!),
+        apheresis_doses: int(i.apheresisDoses!),
+        rhd_negative_donations: int(i.rhdNegativeDonations!),
         deferrals: int(i.deferrals!),
-        rate_400ml: `${two(r.metrics.rate_400ml!)}%`, rural_donor_share: `${two(r.metrics.rural_donor_share!)}%`,
-        repeat_donor_share: `${two(r.metrics.repeat_donor_share!)}%`, rural_mobile_share: `${two(r.metrics.rural_mobile_share!)}%`,
-        per_1000: two(r.metrics.per_1000!), deferral_rate: `${two(r.metrics.deferral_rate!)}%`,
+        rate_400ml: `${two(r.metrics.rate_400ml!)}%`,
+        rural_donor_share: `${two(r.metrics.rural_donor_share!)}%`,
+        repeat_donor_share: `${two(r.metrics.repeat_donor_share!)}%`,
+        rural_mobile_share: `${two(r.metrics.rural_mobile_share!)}%`,
+        per_1000: two(r.metrics.per_1000!),
+        deferral_rate: `${two(r.metrics.deferral_rate!)}%`,
         ...Object.fromEntries(r.channels.map((c) => [`channel.${c.code}`, int(c.donations)])),
         ...Object.fromEntries(r.teams.map((x) => [`team.${x.code}`, int(x.donations)])),
       }
@@ -192,14 +216,20 @@ describe('station pages in Chromium over the seed year', () => {
   it('exports the report as CSV and as Excel', async () => {
     await page.goto(`${server.url}/station/report/2023`)
     await page.getByTestId('annual-report').waitFor()
-    const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Report as CSV' }).click()])
+    const [csv] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Report as CSV' }).click(),
+    ])
     expect(csv.suggestedFilename()).toBe('luoyang-2023-report.csv')
     const text = readFileSync((await csv.path())!, 'utf8')
     expect(text.startsWith('\uFEFFsection,key,label,value,extra_label,extra_value\r\n')).toBe(true)
     expect(text).toContain('collection,donations,Donations,93560,,\r\n')
     expect(text).toContain('channels,channel.rural_mobile,Rural mobile,27577,bus trips,787\r\n')
     expect(text).toContain('quality,rural_mobile_share,Rural-bus share,32.59,,\r\n')
-    const [xlsx] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Report as Excel' }).click()])
+    const [xlsx] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Report as Excel' }).click(),
+    ])
     expect(xlsx.suggestedFilename()).toBe('luoyang-2023-report.xlsx')
     const bytes = readFileSync((await xlsx.path())!)
     expect(bytes.subarray(0, 2).toString('latin1')).toBe('PK') // a zip, as every .xlsx is
@@ -209,12 +239,17 @@ describe('station pages in Chromium over the seed year', () => {
   it('exports the year as an interchange file that reproduces the report', async () => {
     await page.goto(`${server.url}/station/report/2023`)
     await page.getByTestId('annual-report').waitFor()
-    const [file] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Records as interchange file (JSON Lines)' }).click()])
+    const [file] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Records as interchange file (JSON Lines)' }).click(),
+    ])
     expect(file.suggestedFilename()).toBe('luoyang-2023-records.jsonl')
     const parsed = parseJsonLines(readFileSync((await file.path())!, 'utf8'))
     expect(parsed.errors).toEqual([])
     const ind = computeIndicators(parsed.records, indicatorContextFor(parsed.reference, 2023))
-    expect([ind.donations, ind.wholeBloodUnits, ind.apheresisDoses, ind.ruralBusTrips]).toEqual([93560, 169002, 13187, 787])
+    expect([ind.donations, ind.wholeBloodUnits, ind.apheresisDoses, ind.ruralBusTrips]).toEqual([
+      93560, 169002, 13187, 787,
+    ])
   })
 
   it('adds a staff member, refuses a weak PIN, resets the PIN and deactivates', async () => {
@@ -243,7 +278,9 @@ describe('station pages in Chromium over the seed year', () => {
     expect(code).toMatch(/^[A-Z0-9]{4}-[A-Z0-9]{4}$/)
     expect(await page.locator('.enroll-qr svg path').getAttribute('d')).toMatch(/^(M\d+ \d+h1v1h-1z)+$/)
     const enrolled = await fetch(`${server.url}/api/v1/devices/enroll`, {
-      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ code, name: 'Bus 3 phone A' }),
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ code, name: 'Bus 3 phone A' }),
     })
     expect(enrolled.status).toBeLessThan(300)
     await page.reload()
@@ -258,12 +295,16 @@ describe('station pages in Chromium over the seed year', () => {
     await page.locator('#copy-from').selectOption('2023')
     await page.locator('#copy-to').selectOption('2024')
     await page.getByRole('button', { name: 'Copy the plan' }).click()
-    await expect.poll(() => page.getByRole('status').textContent()).toBe('2 targets copied; 0 already set and left alone; 0 drive targets not copied.')
+    await expect
+      .poll(() => page.getByRole('status').textContent())
+      .toBe('2 targets copied; 0 already set and left alone; 0 drive targets not copied.')
     await expect.poll(() => page.getByTestId('targets-table').locator('tbody tr').count()).toBe(2)
     expect(await page.locator('#targets-year').inputValue()).toBe('2024')
     // Copying again changes nothing: both are already set.
     await page.getByRole('button', { name: 'Copy the plan' }).click()
-    await expect.poll(() => page.getByRole('status').textContent()).toBe('0 targets copied; 2 already set and left alone; 0 drive targets not copied.')
+    await expect
+      .poll(() => page.getByRole('status').textContent())
+      .toBe('0 targets copied; 2 already set and left alone; 0 drive targets not copied.')
     await page.locator('#pop-year').selectOption('2024')
     await page.locator('#pop-value').fill('7,050,000')
     await page.getByRole('button', { name: 'Save' }).last().click()
@@ -274,7 +315,9 @@ describe('station pages in Chromium over the seed year', () => {
     await page.setViewportSize(PHONE)
     await page.goto(`${server.url}/station/report/2023`)
     await expect.poll(() => page.locator('tr[data-key="donations"] td.num').textContent()).toBe('93,560')
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    )
     expect(overflow).toBeLessThanOrEqual(0)
     expect(pageErrors).toEqual([])
   })

@@ -8,10 +8,24 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { StationTotals } from '../../src/domain/sync-protocol'
 import { type RunningServer, startServer } from '../support/server'
 import { PHONE, launchChromium } from './support/browser'
-import { dinBody, dinWithCheck, enrollPhone, PINS, readTables, residentId, setUpStation, type StationSetup, unlockAs } from './support/field'
+import {
+  dinBody,
+  dinWithCheck,
+  enrollPhone,
+  PINS,
+  readTables,
+  residentId,
+  setUpStation,
+  type StationSetup,
+  unlockAs,
+} from './support/field'
 import { recordRuralDrive } from './support/progress'
 
-interface Donor { id: string, name: string, din: number }
+interface Donor {
+  id: string
+  name: string
+  din: number
+}
 
 describe('two phones on one bus sync with the station', () => {
   let server: RunningServer
@@ -31,7 +45,7 @@ describe('two phones on one bus sync with the station', () => {
     await server?.stop(true)
   })
 
-  async function newPhone(): Promise<{ context: BrowserContext, page: Page }> {
+  async function newPhone(): Promise<{ context: BrowserContext; page: Page }> {
     const context = await browser.newContext({ viewport: PHONE, hasTouch: true, locale: 'zh-CN' })
     contexts.push(context)
     const page = await context.newPage()
@@ -42,7 +56,9 @@ describe('two phones on one bus sync with the station', () => {
 
   async function enrollmentCode(): Promise<string> {
     const res = await fetch(`${server.url}/api/v1/admin/enrollment-codes`, {
-      method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${station.adminToken}` }, body: '{}',
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${station.adminToken}` },
+      body: '{}',
     })
     return ((await res.json()) as { code: string }).code
   }
@@ -61,13 +77,15 @@ describe('two phones on one bus sync with the station', () => {
     return month ? (month.value as StationTotals).counts : null
   }
 
-  it('records offline on two phones, both sync, totals include the other phone, the refused record waits with the station\'s reason', async () => {
+  it("records offline on two phones, both sync, totals include the other phone, the refused record waits with the station's reason", async () => {
     const a = await newPhone()
     const b = await newPhone()
     await enrollPhone(a.page, server.url, station.enrollmentCode)
     await enrollPhone(b.page, server.url, await enrollmentCode())
     for (const phone of [a, b]) {
-      await phone.page.evaluate(async () => { await navigator.serviceWorker.ready })
+      await phone.page.evaluate(async () => {
+        await navigator.serviceWorker.ready
+      })
       await phone.context.setOffline(true)
       await phone.page.reload()
       await phone.page.getByRole('button', { name: /王建华/ }).waitFor()
@@ -95,7 +113,11 @@ describe('two phones on one bus sync with the station', () => {
     await expect.poll(() => badgeState(b.page), { timeout: 30_000 }).toBe('attention')
     const bTables = await readTables(b.page, ['outbox'])
     expect(bTables.outbox).toHaveLength(1)
-    expect(bTables.outbox![0]).toMatchObject({ status: 'rejected', rejectCode: 'duplicate_din', recordType: 'donation' })
+    expect(bTables.outbox![0]).toMatchObject({
+      status: 'rejected',
+      rejectCode: 'duplicate_din',
+      recordType: 'donation',
+    })
 
     // Phone A syncs again from the sync screen and sees phone B's donation in the station totals.
     await a.page.getByTestId('sync-badge').first().tap()

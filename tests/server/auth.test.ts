@@ -4,7 +4,14 @@ import { newId } from '../../src/domain/ids'
 import { verifyPin } from '../../src/domain/pin'
 import type { PullResponse } from '../../src/domain/sync-protocol'
 import { ENGINES } from './support/engines'
-import { donation, MANAGER_PASSWORD, type Phone, startTestStation, type StationSetup, type TestStation } from './support/station'
+import {
+  donation,
+  MANAGER_PASSWORD,
+  type Phone,
+  startTestStation,
+  type StationSetup,
+  type TestStation,
+} from './support/station'
 
 describe.each(ENGINES)('auth and devices (%s)', (engine) => {
   let t: TestStation
@@ -15,14 +22,20 @@ describe.each(ENGINES)('auth and devices (%s)', (engine) => {
     a = await t.createStation('alpha')
     b = await t.createStation('beta')
   })
-  afterAll(async () => { await t?.close() })
+  afterAll(async () => {
+    await t?.close()
+  })
 
   it('signs a manager in with a bearer token that expires, and refuses bad credentials alike', async () => {
-    const wrong = await t.call('/api/v1/auth/login', { body: { stationCode: 'alpha', username: 'manager', password: 'nope-nope-nope' } })
-    const unknown = await t.call('/api/v1/auth/login', { body: { stationCode: 'alpha', username: 'nobody', password: MANAGER_PASSWORD } })
+    const wrong = await t.call('/api/v1/auth/login', {
+      body: { stationCode: 'alpha', username: 'manager', password: 'nope-nope-nope' },
+    })
+    const unknown = await t.call('/api/v1/auth/login', {
+      body: { stationCode: 'alpha', username: 'nobody', password: MANAGER_PASSWORD },
+    })
     expect([wrong.status, unknown.status]).toEqual([401, 401])
     expect(wrong.body).toEqual(unknown.body)
-    const ok = await t.call<{ token: string, expiresAt: string, account: { role: string } }>('/api/v1/auth/login', {
+    const ok = await t.call<{ token: string; expiresAt: string; account: { role: string } }>('/api/v1/auth/login', {
       body: { stationCode: 'alpha', username: 'Manager', password: MANAGER_PASSWORD },
     })
     expect(ok.status).toBe(200)
@@ -34,33 +47,57 @@ describe.each(ENGINES)('auth and devices (%s)', (engine) => {
     // Expired: the same token is refused.
     await t.store.db.updateTable('sessions').set({ expires_at: '2000-01-01T00:00:00.000Z' }).execute()
     expect((await t.call('/api/v1/auth/me', { token: ok.body.token })).status).toBe(401)
-    a.managerToken = (await t.call<{ token: string }>('/api/v1/auth/login', { body: { stationCode: 'alpha', username: 'manager', password: MANAGER_PASSWORD } })).body.token
-    a.adminToken = (await t.call<{ token: string }>('/api/v1/auth/login', { body: { stationCode: 'alpha', username: 'admin', password: MANAGER_PASSWORD } })).body.token
-    b.managerToken = (await t.call<{ token: string }>('/api/v1/auth/login', { body: { stationCode: 'beta', username: 'manager', password: MANAGER_PASSWORD } })).body.token
+    a.managerToken = (
+      await t.call<{ token: string }>('/api/v1/auth/login', {
+        body: { stationCode: 'alpha', username: 'manager', password: MANAGER_PASSWORD },
+      })
+    ).body.token
+    a.adminToken = (
+      await t.call<{ token: string }>('/api/v1/auth/login', {
+        body: { stationCode: 'alpha', username: 'admin', password: MANAGER_PASSWORD },
+      })
+    ).body.token
+    b.managerToken = (
+      await t.call<{ token: string }>('/api/v1/auth/login', {
+        body: { stationCode: 'beta', username: 'manager', password: MANAGER_PASSWORD },
+      })
+    ).body.token
   })
 
   it('ends a session on logout', async () => {
-    const login = await t.call<{ token: string }>('/api/v1/auth/login', { body: { stationCode: 'alpha', username: 'manager', password: MANAGER_PASSWORD } })
+    const login = await t.call<{ token: string }>('/api/v1/auth/login', {
+      body: { stationCode: 'alpha', username: 'manager', password: MANAGER_PASSWORD },
+    })
     expect((await t.call('/api/v1/auth/logout', { method: 'POST', token: login.body.token })).status).toBe(204)
     expect((await t.call('/api/v1/admin/sites', { token: login.body.token })).status).toBe(401)
   })
 
   it('enrolls a phone with a one-time code and refuses the code a second time', async () => {
-    const issued = await t.call<{ code: string, expiresAt: string, enrollUrl: string }>('/api/v1/admin/enrollment-codes', { token: a.managerToken, body: {} })
+    const issued = await t.call<{ code: string; expiresAt: string; enrollUrl: string }>(
+      '/api/v1/admin/enrollment-codes',
+      { token: a.managerToken, body: {} },
+    )
     expect(issued.status).toBe(201)
     expect(issued.body.code).toMatch(/^[A-Z2-9]{4}-[A-Z2-9]{4}$/)
     expect(issued.body.enrollUrl).toContain(encodeURIComponent(issued.body.code))
     const hours = (Date.parse(issued.body.expiresAt) - Date.now()) / 3_600_000
     expect(hours).toBeGreaterThan(23)
-    const enrolled = await t.call<{ deviceId: string, token: string, stationId: string, stationCode: string }>('/api/v1/devices/enroll', {
-      body: { code: issued.body.code.toLowerCase().replace('-', ' '), name: 'Bus 3 phone A' },
-    })
+    const enrolled = await t.call<{ deviceId: string; token: string; stationId: string; stationCode: string }>(
+      '/api/v1/devices/enroll',
+      {
+        body: { code: issued.body.code.toLowerCase().replace('-', ' '), name: 'Bus 3 phone A' },
+      },
+    )
     expect(enrolled.status).toBe(201)
     expect(enrolled.body).toMatchObject({ stationId: a.id, stationCode: 'alpha' })
     const again = await t.call('/api/v1/devices/enroll', { body: { code: issued.body.code, name: 'thief' } })
     expect(again.status).toBe(400)
     expect(again.body).toMatchObject({ code: 'invalid_code' })
-    const device = await t.store.db.selectFrom('devices').selectAll().where('id', '=', enrolled.body.deviceId).executeTakeFirstOrThrow()
+    const device = await t.store.db
+      .selectFrom('devices')
+      .selectAll()
+      .where('id', '=', enrolled.body.deviceId)
+      .executeTakeFirstOrThrow()
     expect(device.token_hash).not.toContain(enrolled.body.token)
     expect(device.token_hash).toMatch(/^[0-9a-f]{64}$/)
     expect((await t.call('/api/v1/sync/pull', { token: enrolled.body.token })).status).toBe(200)
@@ -68,18 +105,27 @@ describe.each(ENGINES)('auth and devices (%s)', (engine) => {
 
   it('refuses an expired enrollment code', async () => {
     const issued = await t.call<{ code: string }>('/api/v1/admin/enrollment-codes', { token: a.managerToken, body: {} })
-    await t.store.db.updateTable('enrollment_codes').set({ expires_at: '2000-01-01T00:00:00.000Z' }).where('used_at', 'is', null).execute()
+    await t.store.db
+      .updateTable('enrollment_codes')
+      .set({ expires_at: '2000-01-01T00:00:00.000Z' })
+      .where('used_at', 'is', null)
+      .execute()
     expect((await t.call('/api/v1/devices/enroll', { body: { code: issued.body.code } })).status).toBe(400)
   })
 
   it('revokes a device: its token stops working for push and pull at once', async () => {
     const phone = await t.enroll(a, 'lost phone')
     expect((await t.push(phone, [donation(phone)])).status).toBe(200)
-    const listed = await t.call<{ id: string, lastSeq: number, lastSyncAt: string | null }[]>('/api/v1/admin/devices', { token: a.managerToken })
+    const listed = await t.call<{ id: string; lastSeq: number; lastSyncAt: string | null }[]>('/api/v1/admin/devices', {
+      token: a.managerToken,
+    })
     const row = listed.body.find((d) => d.id === phone.deviceId)!
     expect(row.lastSeq).toBe(1)
     expect(row.lastSyncAt).not.toBeNull()
-    const revoked = await t.call<{ revokedAt: string | null }>(`/api/v1/admin/devices/${phone.deviceId}/revoke`, { token: a.managerToken, body: {} })
+    const revoked = await t.call<{ revokedAt: string | null }>(`/api/v1/admin/devices/${phone.deviceId}/revoke`, {
+      token: a.managerToken,
+      body: {},
+    })
     expect(revoked.status).toBe(200)
     expect(revoked.body.revokedAt).not.toBeNull()
     const push = await t.push(phone, [donation(phone)])
@@ -90,7 +136,9 @@ describe.each(ENGINES)('auth and devices (%s)', (engine) => {
   it('keeps device and manager tokens to their own routes', async () => {
     const phone = await t.enroll(a)
     expect((await t.call('/api/v1/admin/sites', { token: phone.token })).status).toBe(401)
-    expect((await t.call('/api/v1/reports/indicators?from=2026-01-01&to=2026-12-31', { token: phone.token })).status).toBe(401)
+    expect(
+      (await t.call('/api/v1/reports/indicators?from=2026-01-01&to=2026-12-31', { token: phone.token })).status,
+    ).toBe(401)
     expect((await t.call('/api/v1/sync/pull', { token: a.managerToken })).status).toBe(401)
     expect((await t.call('/api/v1/admin/sites')).status).toBe(401)
     expect((await t.call('/api/v1/admin/sites', { token: 'bbs_made-up' })).status).toBe(401)
@@ -98,11 +146,20 @@ describe.each(ENGINES)('auth and devices (%s)', (engine) => {
 
   it('lets only the admin manage accounts', async () => {
     expect((await t.call('/api/v1/admin/accounts', { token: a.managerToken })).status).toBe(403)
-    const created = await t.call<{ id: string }>('/api/v1/admin/accounts', { token: a.adminToken, body: { username: 'deputy', password: 'deputy-pass-1', role: 'manager' } })
+    const created = await t.call<{ id: string }>('/api/v1/admin/accounts', {
+      token: a.adminToken,
+      body: { username: 'deputy', password: 'deputy-pass-1', role: 'manager' },
+    })
     expect(created.status).toBe(201)
-    const login = await t.call<{ token: string }>('/api/v1/auth/login', { body: { stationCode: 'alpha', username: 'deputy', password: 'deputy-pass-1' } })
+    const login = await t.call<{ token: string }>('/api/v1/auth/login', {
+      body: { stationCode: 'alpha', username: 'deputy', password: 'deputy-pass-1' },
+    })
     expect(login.status).toBe(200)
-    await t.call(`/api/v1/admin/accounts/${created.body.id}`, { method: 'PATCH', token: a.adminToken, body: { active: false } })
+    await t.call(`/api/v1/admin/accounts/${created.body.id}`, {
+      method: 'PATCH',
+      token: a.adminToken,
+      body: { active: false },
+    })
     expect((await t.call('/api/v1/admin/sites', { token: login.body.token })).status).toBe(401)
   })
 
@@ -136,29 +193,52 @@ describe.each(ENGINES)('auth and devices (%s)', (engine) => {
       expect(devices.body.map((d) => d.id)).not.toContain(phoneA.deviceId)
     })
 
-    it('refuses reading or changing the other station\'s rows by id', async () => {
+    it("refuses reading or changing the other station's rows by id", async () => {
       const siteA = a.sites[0]!.id
       const before = await t.snapshot()
-      expect((await t.call(`/api/v1/admin/sites/${siteA}`, { method: 'PATCH', token: b.managerToken, body: { name: 'taken over' } })).status).toBe(404)
-      expect((await t.call(`/api/v1/admin/sites/${siteA}`, { method: 'DELETE', token: b.managerToken })).status).toBe(404)
-      expect((await t.call(`/api/v1/admin/staff/${a.staffIds[0]}/pin`, { token: b.managerToken, body: { pin: '3691' } })).status).toBe(404)
-      expect((await t.call(`/api/v1/admin/devices/${phoneA.deviceId}/revoke`, { token: b.managerToken, body: {} })).status).toBe(404)
+      expect(
+        (
+          await t.call(`/api/v1/admin/sites/${siteA}`, {
+            method: 'PATCH',
+            token: b.managerToken,
+            body: { name: 'taken over' },
+          })
+        ).status,
+      ).toBe(404)
+      expect((await t.call(`/api/v1/admin/sites/${siteA}`, { method: 'DELETE', token: b.managerToken })).status).toBe(
+        404,
+      )
+      expect(
+        (await t.call(`/api/v1/admin/staff/${a.staffIds[0]}/pin`, { token: b.managerToken, body: { pin: '3691' } }))
+          .status,
+      ).toBe(404)
+      expect(
+        (await t.call(`/api/v1/admin/devices/${phoneA.deviceId}/revoke`, { token: b.managerToken, body: {} })).status,
+      ).toBe(404)
       // Creating a row that claims the other station lands in the caller's own.
-      const made = await t.call<{ stationId: string }>('/api/v1/admin/sites', { token: b.managerToken, body: { name: 'x', kind: 'village', stationId: a.id } })
+      const made = await t.call<{ stationId: string }>('/api/v1/admin/sites', {
+        token: b.managerToken,
+        body: { name: 'x', kind: 'village', stationId: a.id },
+      })
       expect(made.body.stationId).toBe(b.id)
       const after = await t.snapshot()
       expect(after.sites).toBe(before.sites! + 1)
     })
 
-    it('keeps a phone\'s records and pulls within its station', async () => {
+    it("keeps a phone's records and pulls within its station", async () => {
       const intoOther = donation(phoneA, { stationId: b.id, channelId: b.channels[0]!.id, siteId: null })
       const otherChannel = donation(phoneA, { channelId: b.channels[0]!.id })
       const res = await t.push(phoneA, [intoOther, otherChannel])
-      expect(res.body.results.map((r) => (r.status === 'rejected' ? r.code : r.status))).toEqual(['wrong_station', 'unknown_reference'])
+      expect(res.body.results.map((r) => (r.status === 'rejected' ? r.code : r.status))).toEqual([
+        'wrong_station',
+        'unknown_reference',
+      ])
       // A record id another station holds is never revealed or overwritten.
       const ownB = donation(phoneB)
       await t.push(phoneB, [ownB])
-      const copy = await t.push(phoneA, [{ ...ownB, stationId: a.id, channelId: a.channels[0]!.id, siteId: null, authorStaffId: a.staffIds[0] }])
+      const copy = await t.push(phoneA, [
+        { ...ownB, stationId: a.id, channelId: a.channels[0]!.id, siteId: null, authorStaffId: a.staffIds[0] },
+      ])
       expect(copy.body.results[0]).toMatchObject({ status: 'rejected', code: 'conflicting_id' })
       const pulled = await t.call<PullResponse>('/api/v1/sync/pull', { token: phoneA.token })
       const text = JSON.stringify(pulled.body.changes)
@@ -166,14 +246,23 @@ describe.each(ENGINES)('auth and devices (%s)', (engine) => {
       expect(text).toContain(a.id)
     })
 
-    it('reports only the caller\'s station', async () => {
+    it("reports only the caller's station", async () => {
       const d = donation(phoneB, { collectedOn: '2026-05-05' })
       await t.push(phoneB, [d])
-      const repA = await t.call<{ counts: { donations: number } }>('/api/v1/reports/indicators?from=2026-05-05&to=2026-05-05', { token: a.managerToken })
-      const repB = await t.call<{ counts: { donations: number } }>('/api/v1/reports/indicators?from=2026-05-05&to=2026-05-05', { token: b.managerToken })
+      const repA = await t.call<{ counts: { donations: number } }>(
+        '/api/v1/reports/indicators?from=2026-05-05&to=2026-05-05',
+        { token: a.managerToken },
+      )
+      const repB = await t.call<{ counts: { donations: number } }>(
+        '/api/v1/reports/indicators?from=2026-05-05&to=2026-05-05',
+        { token: b.managerToken },
+      )
       expect(repA.body.counts.donations).toBe(0)
       expect(repB.body.counts.donations).toBe(1)
-      const listed = await t.call<{ records: unknown[] }>(`/api/v1/reports/records?from=2026-01-01&to=2026-12-31&scope=channel&scopeId=${b.channels[0]!.id}`, { token: a.managerToken })
+      const listed = await t.call<{ records: unknown[] }>(
+        `/api/v1/reports/records?from=2026-01-01&to=2026-12-31&scope=channel&scopeId=${b.channels[0]!.id}`,
+        { token: a.managerToken },
+      )
       expect(listed.body.records).toEqual([])
     })
   })

@@ -22,7 +22,8 @@ describe.each(ENGINES)('CLI database commands (%s)', (engine) => {
   beforeAll(() => {
     process.env.DATA_DIR = dir
     if (engine === 'postgres') {
-      if (!PG_URL) throw new Error('PostgreSQL is required here (CI=true or REQUIRE_POSTGRES=1) but TEST_DATABASE_URL is not set')
+      if (!PG_URL)
+        throw new Error('PostgreSQL is required here (CI=true or REQUIRE_POSTGRES=1) but TEST_DATABASE_URL is not set')
       process.env.DATABASE_URL = PG_URL
       process.env.DATABASE_SCHEMA = schema
     } else {
@@ -36,21 +37,44 @@ describe.each(ENGINES)('CLI database commands (%s)', (engine) => {
     if (engine === 'postgres' && PG_URL) {
       const client = new pg.Client({ connectionString: PG_URL })
       await client.connect()
-      try { await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`) } finally { await client.end() }
+      try {
+        await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
+      } finally {
+        await client.end()
+      }
     }
   })
 
   const cli = async (...argv: string[]) => {
     let out = ''
     let err = ''
-    const io: CliIo = { stdout: (t) => { out += t }, stderr: (t) => { err += t }, cwd: dir }
+    const io: CliIo = {
+      stdout: (t) => {
+        out += t
+      },
+      stderr: (t) => {
+        err += t
+      },
+      cwd: dir,
+    }
     const code = await runCli(argv, io)
     return { code, out, err }
   }
   const records = async () => {
-    const store = await openStore({ databaseUrl: process.env.DATABASE_URL, dataDir: dir, pgSchema: process.env.DATABASE_SCHEMA })
+    const store = await openStore({
+      databaseUrl: process.env.DATABASE_URL,
+      dataDir: dir,
+      pgSchema: process.env.DATABASE_SCHEMA,
+    })
     try {
-      return Number((await store.db.selectFrom('records').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n)
+      return Number(
+        (
+          await store.db
+            .selectFrom('records')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      )
     } finally {
       await store.close()
     }
@@ -59,7 +83,15 @@ describe.each(ENGINES)('CLI database commands (%s)', (engine) => {
   it('creates a station and its admin, and issues an enrollment code', async () => {
     expect((await cli('create-station', '--code', 'yichuan', '--name', '伊川县献血站')).code).toBe(0)
     expect((await cli('create-station', '--code', 'yichuan', '--name', 'again')).code).toBe(1)
-    const admin = await cli('create-admin', '--station', 'yichuan', '--username', 'chief', '--password', 'chief-password')
+    const admin = await cli(
+      'create-admin',
+      '--station',
+      'yichuan',
+      '--username',
+      'chief',
+      '--password',
+      'chief-password',
+    )
     expect(admin.code, admin.err).toBe(0)
     expect((await cli('create-admin', '--station', 'yichuan', '--username', 'x', '--password', 'short')).code).toBe(1)
     expect((await cli('create-admin', '--station', 'yichuan')).code).toBe(2)
@@ -76,16 +108,41 @@ describe.each(ENGINES)('CLI database commands (%s)', (engine) => {
     const staffId = newId()
     const rural = channels.find((c) => c.ruralMobile)!.id
     const donations: FieldRecord[] = Array.from({ length: 30 }, (_, i) => ({
-      type: 'donation', id: newId(), stationId, deviceId: newId(), authorStaffId: staffId, createdAt: '2026-04-03T10:00:00+08:00',
-      driveId: null, channelId: i % 3 === 0 ? rural : channels[0]!.id, siteId: null, teamIds: i % 5 === 0 ? [teams[0]!.id] : [],
-      collectedOn: '2026-04-03', donorKey: newId().replace(/-/g, ''), sex: 'M', ageYears: 30, household: 'rural', repeatDonor: i % 2 === 0,
-      collectedAt: '2026-04-03T10:00:00+08:00', product: { type: 'whole_blood', volumeMl: i % 10 === 0 ? 200 : 400 }, abo: 'A', rhd: 'pos',
+      type: 'donation',
+      id: newId(),
+      stationId,
+      deviceId: newId(),
+      authorStaffId: staffId,
+      createdAt: '2026-04-03T10:00:00+08:00',
+      driveId: null,
+      channelId: i % 3 === 0 ? rural : channels[0]!.id,
+      siteId: null,
+      teamIds: i % 5 === 0 ? [teams[0]!.id] : [],
+      collectedOn: '2026-04-03',
+      donorKey: newId().replace(/-/g, ''),
+      sex: 'M',
+      ageYears: 30,
+      household: 'rural',
+      repeatDonor: i % 2 === 0,
+      collectedAt: '2026-04-03T10:00:00+08:00',
+      product: { type: 'whole_blood', volumeMl: i % 10 === 0 ? 200 : 400 },
+      abo: 'A',
+      rhd: 'pos',
       din: `W5555260${String(10000 + i)}`,
     }))
     const file = join(dir, 'in.jsonl')
-    writeFileSync(file, toJsonLines(donations, {
-      reference: { stations: [{ id: stationId, code: 'elsewhere', name: 'Elsewhere', timeZone: 'Asia/Shanghai' }], sites: [], channels, teams, populations: [{ stationId, year: 2026, population: 800_000 }] },
-    }))
+    writeFileSync(
+      file,
+      toJsonLines(donations, {
+        reference: {
+          stations: [{ id: stationId, code: 'elsewhere', name: 'Elsewhere', timeZone: 'Asia/Shanghai' }],
+          sites: [],
+          channels,
+          teams,
+          populations: [{ stationId, year: 2026, population: 800_000 }],
+        },
+      }),
+    )
     const refused = await cli('import', '--station', 'yichuan', '--input', 'in.jsonl', '--rebase')
     expect(refused.code).toBe(1) // the author is not on the roster
     expect(refused.out).toContain('unknown_reference')
@@ -97,16 +154,47 @@ describe.each(ENGINES)('CLI database commands (%s)', (engine) => {
     expect(second.out).toContain('0 applied, 30 already there')
     expect(await records()).toBe(30)
 
-    const exported = await cli('export', '--station', 'yichuan', '--from', '2026-04-01', '--to', '2026-04-30', '--out', 'out.jsonl')
+    const exported = await cli(
+      'export',
+      '--station',
+      'yichuan',
+      '--from',
+      '2026-04-01',
+      '--to',
+      '2026-04-30',
+      '--out',
+      'out.jsonl',
+    )
     expect(exported.code).toBe(0)
-    const lines = readFileSync(join(dir, 'out.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string })
+    const lines = readFileSync(join(dir, 'out.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string })
     expect(lines.filter((l) => l.type === 'donation').length).toBe(30)
-    expect((await cli('export', '--station', 'yichuan', '--from', '2026-04-01', '--to', '2026-04-30', '--format', 'csv', '--out', 'out.csv')).code).toBe(0)
+    expect(
+      (
+        await cli(
+          'export',
+          '--station',
+          'yichuan',
+          '--from',
+          '2026-04-01',
+          '--to',
+          '2026-04-30',
+          '--format',
+          'csv',
+          '--out',
+          'out.csv',
+        )
+      ).code,
+    ).toBe(0)
     expect(readFileSync(join(dir, 'out.donation.csv'), 'utf8').trim().split('\n').length).toBe(31)
 
     const json = await cli('db-report', '--station', 'yichuan', '--year', '2026', '--json')
     expect(json.code).toBe(0)
-    const report = JSON.parse(json.out) as { indicators: { donations: number, wholeBlood400: number, ruralMobileWholeBlood: number, per1000: number } }
+    const report = JSON.parse(json.out) as {
+      indicators: { donations: number; wholeBlood400: number; ruralMobileWholeBlood: number; per1000: number }
+    }
     expect(report.indicators).toMatchObject({ donations: 30, wholeBlood400: 27, ruralMobileWholeBlood: 10 })
     expect(report.indicators.per1000).toBeCloseTo(30 / 800, 6)
     const table = await cli('db-report', '--station', 'yichuan', '--year', '2026')

@@ -14,21 +14,35 @@ const tsxCli = createRequire(import.meta.url).resolve('tsx/cli')
 const cliPath = fileURLToPath(new URL('../../src/server/cli.ts', import.meta.url))
 let dir: string
 
-interface Run { code: number; stdout: string; stderr: string; ms: number }
+interface Run {
+  code: number
+  stdout: string
+  stderr: string
+  ms: number
+}
 
 function cli(...args: string[]): Promise<Run> {
   const t0 = performance.now()
   return new Promise((resolve) => {
-    execFile(process.execPath, [tsxCli, cliPath, ...args], { cwd: dir, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0
-      resolve({ code, stdout, stderr, ms: performance.now() - t0 })
-    })
+    execFile(
+      process.execPath,
+      [tsxCli, cliPath, ...args],
+      { cwd: dir, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0
+        resolve({ code, stdout, stderr, ms: performance.now() - t0 })
+      },
+    )
   })
 }
 
-const sha256 = (path: string) => createHash('sha256').update(readFileSync(join(dir, path))).digest('hex')
+const sha256 = (path: string) =>
+  createHash('sha256')
+    .update(readFileSync(join(dir, path)))
+    .digest('hex')
 const round2 = (x: number | null) => (x === null ? null : Math.round(x * 100) / 100)
-const byCode = (rows: { code: string | null; donations: number }[]) => Object.fromEntries(rows.map((r) => [r.code, r.donations]))
+const byCode = (rows: { code: string | null; donations: number }[]) =>
+  Object.fromEntries(rows.map((r) => [r.code, r.donations]))
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'bloodbus-cli-'))
@@ -58,12 +72,30 @@ describe('cli generate + report', () => {
     const { indicators: i, metrics: m } = jsonReport
     expect(jsonReport.year).toBe(2023)
     expect(jsonReport.population).toBe(7_077_000)
-    expect([i.donations, i.wholeBloodDonations, i.wholeBloodUnits, i.apheresisDonations, i.apheresisDoses]).toEqual([93_560, 84_609, 169_002, 8_951, 13_187])
-    expect([round2(m.rate_400ml), round2(m.rural_donor_share), round2(m.repeat_donor_share), round2(m.rural_mobile_share), round2(m.per_1000)])
-      .toEqual([99.73, 69.39, 67.08, 32.59, 13.22])
+    expect([i.donations, i.wholeBloodDonations, i.wholeBloodUnits, i.apheresisDonations, i.apheresisDoses]).toEqual([
+      93_560, 84_609, 169_002, 8_951, 13_187,
+    ])
+    expect([
+      round2(m.rate_400ml),
+      round2(m.rural_donor_share),
+      round2(m.repeat_donor_share),
+      round2(m.rural_mobile_share),
+      round2(m.per_1000),
+    ]).toEqual([99.73, 69.39, 67.08, 32.59, 13.22])
     expect([i.ruralMobileWholeBlood, i.ruralBusTrips, i.rhdNegativeDonations]).toEqual([27_577, 787, 513])
-    expect(byCode(jsonReport.channels)).toMatchObject({ government_agencies: 1_637, universities: 10_258, medical_staff_month: 2_655, rural_mobile: 27_577, enterprises: 1_391 })
-    expect(byCode(jsonReport.teams)).toMatchObject({ county_emergency: 10_281, apheresis_platelet: 8_951, rare_blood_type: 513, military: 2_301 })
+    expect(byCode(jsonReport.channels)).toMatchObject({
+      government_agencies: 1_637,
+      universities: 10_258,
+      medical_staff_month: 2_655,
+      rural_mobile: 27_577,
+      enterprises: 1_391,
+    })
+    expect(byCode(jsonReport.teams)).toMatchObject({
+      county_emergency: 10_281,
+      apheresis_platelet: 8_951,
+      rare_blood_type: 513,
+      military: 2_301,
+    })
   })
 
   it('writes byte-identical files for the same seed, different ones for another', { timeout: 180_000 }, async () => {
@@ -117,7 +149,10 @@ describe('cli errors and help', () => {
   }, 60_000)
 
   it('reports nothing from a file with errors, naming file and line', async () => {
-    writeFileSync(join(dir, 'bad.jsonl'), '{"type":"header","format":"bloodbus-interchange","version":1,"schemaVersion":1}\n{"type":"donation"}\nnot json\n')
+    writeFileSync(
+      join(dir, 'bad.jsonl'),
+      '{"type":"header","format":"bloodbus-interchange","version":1,"schemaVersion":1}\n{"type":"donation"}\nnot json\n',
+    )
     const rep = await cli('report', '--input', 'bad.jsonl')
     expect(rep.code).toBe(1)
     expect(rep.stdout).toBe('')

@@ -3,8 +3,12 @@ import { type RunningServer, startServer } from '../support/server'
 
 describe('station server process', () => {
   let server: RunningServer
-  beforeAll(async () => { server = await startServer() })
-  afterAll(async () => { await server.stop(true) })
+  beforeAll(async () => {
+    server = await startServer()
+  })
+  afterAll(async () => {
+    await server.stop(true)
+  })
 
   it('answers /api/v1/health', async () => {
     const res = await fetch(`${server.url}/api/v1/health`)

@@ -5,7 +5,15 @@ import { newId } from '../../src/domain/ids'
 import type { PullChange, PullResponse, StationTotals } from '../../src/domain/sync-protocol'
 import { compactTombstones } from '../../src/server/repo/pull'
 import { ENGINES } from './support/engines'
-import { deferral, donation, type Phone, startTestStation, type StationSetup, type TestStation, voidOf } from './support/station'
+import {
+  deferral,
+  donation,
+  type Phone,
+  startTestStation,
+  type StationSetup,
+  type TestStation,
+  voidOf,
+} from './support/station'
 
 describe.each(ENGINES)('pull (%s)', (engine) => {
   let t: TestStation
@@ -16,7 +24,9 @@ describe.each(ENGINES)('pull (%s)', (engine) => {
     station = await t.createStation('pull')
     phone = await t.enroll(station)
   })
-  afterAll(async () => { await t?.close() })
+  afterAll(async () => {
+    await t?.close()
+  })
 
   const pull = async (cursor?: string, limit?: number) => {
     const q = new URLSearchParams()
@@ -45,8 +55,9 @@ describe.each(ENGINES)('pull (%s)', (engine) => {
     const all = await pullAll()
     expect(all.reset).toBe(true)
     const entities = new Set(all.changes.map((c) => c.entity))
-    for (const e of ['station', 'site', 'channel', 'team', 'roster', 'totals']) expect(entities.has(e as never)).toBe(true)
-    const st = all.changes.find((c) => c.entity === 'station') as { value: { id: string, donorKeySalt?: string } }
+    for (const e of ['station', 'site', 'channel', 'team', 'roster', 'totals'])
+      expect(entities.has(e as never)).toBe(true)
+    const st = all.changes.find((c) => c.entity === 'station') as { value: { id: string; donorKeySalt?: string } }
     expect(st.value.id).toBe(station.id)
     expect(st.value.donorKeySalt?.length).toBeGreaterThanOrEqual(8)
     // Nothing new since: an empty page at the same cursor.
@@ -58,10 +69,17 @@ describe.each(ENGINES)('pull (%s)', (engine) => {
     const start = (await pullAll()).cursor
     const created: string[] = []
     for (let i = 0; i < 7; i++) {
-      const res = await t.call<{ id: string }>('/api/v1/admin/sites', { token: station.managerToken, body: { name: `Village ${i}`, kind: 'village' } })
+      const res = await t.call<{ id: string }>('/api/v1/admin/sites', {
+        token: station.managerToken,
+        body: { name: `Village ${i}`, kind: 'village' },
+      })
       created.push(res.body.id)
     }
-    await t.call(`/api/v1/admin/sites/${created[0]}`, { method: 'PATCH', token: station.managerToken, body: { name: 'Village zero' } })
+    await t.call(`/api/v1/admin/sites/${created[0]}`, {
+      method: 'PATCH',
+      token: station.managerToken,
+      body: { name: 'Village zero' },
+    })
     const pages: PullResponse[] = []
     let cursor = start
     for (;;) {
@@ -80,9 +98,14 @@ describe.each(ENGINES)('pull (%s)', (engine) => {
   })
 
   it('sends tombstones for deleted rows after a cursor, and leaves them out of a reset', async () => {
-    const site = await t.call<{ id: string }>('/api/v1/admin/sites', { token: station.managerToken, body: { name: 'Short-lived', kind: 'enterprise' } })
+    const site = await t.call<{ id: string }>('/api/v1/admin/sites', {
+      token: station.managerToken,
+      body: { name: 'Short-lived', kind: 'enterprise' },
+    })
     const { cursor } = await pullAll()
-    expect((await t.call(`/api/v1/admin/sites/${site.body.id}`, { method: 'DELETE', token: station.managerToken })).status).toBe(204)
+    expect(
+      (await t.call(`/api/v1/admin/sites/${site.body.id}`, { method: 'DELETE', token: station.managerToken })).status,
+    ).toBe(204)
     const after = await pullAll(cursor)
     expect(after.changes).toContainEqual({ op: 'delete', entity: 'site', key: site.body.id })
     const fresh = await pullAll()
@@ -96,9 +119,16 @@ describe.each(ENGINES)('pull (%s)', (engine) => {
     const def = deferral(phone, { donorKey, collectedOn: '2026-04-02', until: null })
     await t.push(phone, [d, def])
     const mid = await pullAll(cursor)
-    const entry = mid.changes.find((c) => c.entity === 'eligibility' && c.key === donorKey) as { value: Record<string, unknown> }
+    const entry = mid.changes.find((c) => c.entity === 'eligibility' && c.key === donorKey) as {
+      value: Record<string, unknown>
+    }
     expect(entry.value).toMatchObject({
-      donorKey, lastDonationOn: '2026-04-01', lastDonationType: 'whole_blood', donationCount: 1, permanentlyDeferred: true, hadReaction: false,
+      donorKey,
+      lastDonationOn: '2026-04-01',
+      lastDonationType: 'whole_blood',
+      donationCount: 1,
+      permanentlyDeferred: true,
+      hadReaction: false,
     })
     await t.push(phone, [voidOf(phone, d), voidOf(phone, def)])
     const end = await pullAll(mid.cursor)
@@ -110,7 +140,7 @@ describe.each(ENGINES)('pull (%s)', (engine) => {
     const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date())
     await t.push(phone, [donation(phone, { collectedOn: today, collectedAt: `${today}T10:00:00+08:00` })])
     const after = await pullAll(cursor)
-    const totals = after.changes.filter((c) => c.entity === 'totals') as { key: string, value: StationTotals }[]
+    const totals = after.changes.filter((c) => c.entity === 'totals') as { key: string; value: StationTotals }[]
     expect(totals.map((c) => c.key).sort()).toEqual(['month', 'year'])
     const month = totals.find((c) => c.key === 'month')!.value
     expect(month.period.start).toBe(`${today.slice(0, 7)}-01`)
@@ -145,7 +175,10 @@ describe.each(ENGINES)('pull (%s)', (engine) => {
     const seen = new Set<string>()
     const writes = (async () => {
       for (let i = 0; i < 15; i++) {
-        const res = await t.call<{ id: string }>('/api/v1/admin/teams', { token: station.managerToken, body: { code: `team_${i}_${newId().slice(-4)}`, nameZh: '队', nameEn: 'Team' } })
+        const res = await t.call<{ id: string }>('/api/v1/admin/teams', {
+          token: station.managerToken,
+          body: { code: `team_${i}_${newId().slice(-4)}`, nameZh: '队', nameEn: 'Team' },
+        })
         expect(res.status).toBe(201)
       }
     })()
@@ -159,7 +192,7 @@ describe.each(ENGINES)('pull (%s)', (engine) => {
     await Promise.all([writes, reads])
     const rest = await pullAll(cursor)
     for (const c of rest.changes) if (c.entity === 'team') seen.add(c.key)
-    const teams = await t.call<{ id: string, code: string }[]>('/api/v1/admin/teams', { token: station.managerToken })
+    const teams = await t.call<{ id: string; code: string }[]>('/api/v1/admin/teams', { token: station.managerToken })
     for (const team of teams.body.filter((x) => x.code.startsWith('team_'))) expect(seen.has(team.id)).toBe(true)
   })
 

@@ -5,7 +5,14 @@ import { newId } from '../../src/domain/ids'
 import type { PushResponse } from '../../src/domain/sync-protocol'
 import { ENGINES } from './support/engines'
 import {
-  correctionOf, deferral, donation, drive, startTestStation, type StationSetup, type TestStation, voidOf,
+  correctionOf,
+  deferral,
+  donation,
+  drive,
+  startTestStation,
+  type StationSetup,
+  type TestStation,
+  voidOf,
 } from './support/station'
 
 describe.each(ENGINES)('push (%s)', (engine) => {
@@ -15,10 +22,20 @@ describe.each(ENGINES)('push (%s)', (engine) => {
     t = await startTestStation(engine)
     station = await t.createStation('push')
   })
-  afterAll(async () => { await t?.close() })
+  afterAll(async () => {
+    await t?.close()
+  })
 
   const rowsOf = async (ids: string[]) =>
-    Number((await t.store.db.selectFrom('records').select((eb) => eb.fn.countAll<number>().as('n')).where('id', 'in', ids).executeTakeFirstOrThrow()).n)
+    Number(
+      (
+        await t.store.db
+          .selectFrom('records')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('id', 'in', ids)
+          .executeTakeFirstOrThrow()
+      ).n,
+    )
 
   it('applies a batch and answers each item', async () => {
     const phone = await t.enroll(station)
@@ -69,10 +86,22 @@ describe.each(ENGINES)('push (%s)', (engine) => {
     const foreign = donation(phone, { stationId: newId() })
     const unknownChannel = donation(phone, { channelId: newId() })
     const dupDin = donation(phone, { din: good1.din })
-    const res = await t.push(phone, [good1, { type: 'donation', id: newId(), din: 'lowercase' }, foreign, unknownChannel, dupDin, good2])
+    const res = await t.push(phone, [
+      good1,
+      { type: 'donation', id: newId(), din: 'lowercase' },
+      foreign,
+      unknownChannel,
+      dupDin,
+      good2,
+    ])
     expect(res.status).toBe(200)
     expect(res.body.results.map((r) => (r.status === 'rejected' ? r.code : r.status))).toEqual([
-      'applied', 'invalid_record', 'wrong_station', 'unknown_reference', 'duplicate_din', 'applied',
+      'applied',
+      'invalid_record',
+      'wrong_station',
+      'unknown_reference',
+      'duplicate_din',
+      'applied',
     ])
     const rejected = res.body.results[1]!
     expect(rejected.status === 'rejected' && rejected.message.length > 0).toBe(true)
@@ -82,7 +111,10 @@ describe.each(ENGINES)('push (%s)', (engine) => {
     const nul = deferral(phone, { note: 'pasted\u0000text' })
     const next = donation(phone)
     const more = await t.push(phone, [nul, next])
-    expect(more.body.results.map((r) => (r.status === 'rejected' ? r.code : r.status))).toEqual(['invalid_record', 'applied'])
+    expect(more.body.results.map((r) => (r.status === 'rejected' ? r.code : r.status))).toEqual([
+      'invalid_record',
+      'applied',
+    ])
   })
 
   it('refuses a sequence gap with 409 sequence_gap and lastSeq, changing nothing', async () => {
@@ -180,9 +212,21 @@ describe.each(ENGINES)('push (%s)', (engine) => {
     const fixed = { ...d, product: { type: 'whole_blood' as const, volumeMl: 300 as const } }
     const corr = correctionOf(phone, d, fixed)
     const v = voidOf(phone, d)
-    const res = await t.push(phone, [d, corr, v, voidOf(phone, v), correctionOf(phone, d, fixed), voidOf(phone, { id: newId() })])
+    const res = await t.push(phone, [
+      d,
+      corr,
+      v,
+      voidOf(phone, v),
+      correctionOf(phone, d, fixed),
+      voidOf(phone, { id: newId() }),
+    ])
     expect(res.body.results.map((r) => (r.status === 'rejected' ? r.code : r.status))).toEqual([
-      'applied', 'applied', 'applied', 'rule_violation', 'rule_violation', 'unknown_reference',
+      'applied',
+      'applied',
+      'applied',
+      'rule_violation',
+      'rule_violation',
+      'unknown_reference',
     ])
     const row = await t.store.db.selectFrom('records').selectAll().where('id', '=', d.id).executeTakeFirstOrThrow()
     expect(row).toMatchObject({ voided: 1, volume_ml: 300, corrected_by: corr.id })
@@ -194,29 +238,65 @@ describe.each(ENGINES)('push (%s)', (engine) => {
     const orphan = donation(phone, { driveId: newId() })
     const inDrive = donation(phone, { driveId: dr.id })
     const close = {
-      type: 'drive_close', id: newId(), stationId: station.id, deviceId: phone.deviceId, authorStaffId: station.staffIds[0],
-      createdAt: '2026-03-02T17:00:00+08:00', driveId: dr.id, bagsLoaded: 100, bagsUsed: 60, bagsSpoiled: 1, bagsReturned: 30,
-      discrepancyNote: '', signedOffBy: station.staffIds[0], closedAt: '2026-03-02T17:00:00+08:00',
+      type: 'drive_close',
+      id: newId(),
+      stationId: station.id,
+      deviceId: phone.deviceId,
+      authorStaffId: station.staffIds[0],
+      createdAt: '2026-03-02T17:00:00+08:00',
+      driveId: dr.id,
+      bagsLoaded: 100,
+      bagsUsed: 60,
+      bagsSpoiled: 1,
+      bagsReturned: 30,
+      discrepancyNote: '',
+      signedOffBy: station.staffIds[0],
+      closedAt: '2026-03-02T17:00:00+08:00',
     }
-    const res = await t.push(phone, [orphan, dr, inDrive, close, { ...close, id: newId(), bagsReturned: 39 }, { ...close, id: newId(), bagsReturned: 39 }])
+    const res = await t.push(phone, [
+      orphan,
+      dr,
+      inDrive,
+      close,
+      { ...close, id: newId(), bagsReturned: 39 },
+      { ...close, id: newId(), bagsReturned: 39 },
+    ])
     expect(res.body.results.map((r) => (r.status === 'rejected' ? r.code : r.status))).toEqual([
-      'unknown_reference', 'applied', 'applied', 'rule_violation', 'applied', 'rule_violation',
+      'unknown_reference',
+      'applied',
+      'applied',
+      'rule_violation',
+      'applied',
+      'rule_violation',
     ])
   })
 
   it('keeps the eligibility snapshot in step with donations, deferrals and voids', async () => {
     const phone = await t.enroll(station)
     const donorKey = 'ab'.repeat(16)
-    const d1 = donation(phone, { donorKey, collectedOn: '2026-01-10', product: { type: 'apheresis_platelets', doses: 2 } })
+    const d1 = donation(phone, {
+      donorKey,
+      collectedOn: '2026-01-10',
+      product: { type: 'apheresis_platelets', doses: 2 },
+    })
     const d2 = donation(phone, { donorKey, collectedOn: '2026-02-20' })
     const def = deferral(phone, { donorKey, until: '2026-04-01' })
     await t.push(phone, [d1, d2, def])
-    const entry = async () => t.store.db.selectFrom('eligibility').selectAll().where('donor_key', '=', donorKey).executeTakeFirstOrThrow()
+    const entry = async () =>
+      t.store.db.selectFrom('eligibility').selectAll().where('donor_key', '=', donorKey).executeTakeFirstOrThrow()
     expect(await entry()).toMatchObject({
-      last_donation_on: '2026-02-20', last_donation_type: 'whole_blood', donation_count: 2, deferred_until: '2026-04-01', deleted: 0,
+      last_donation_on: '2026-02-20',
+      last_donation_type: 'whole_blood',
+      donation_count: 2,
+      deferred_until: '2026-04-01',
+      deleted: 0,
     })
     await t.push(phone, [voidOf(phone, d2)])
-    expect(await entry()).toMatchObject({ last_donation_on: '2026-01-10', last_donation_type: 'apheresis_platelets', donation_count: 1 })
+    expect(await entry()).toMatchObject({
+      last_donation_on: '2026-01-10',
+      last_donation_type: 'apheresis_platelets',
+      donation_count: 1,
+    })
     await t.push(phone, [voidOf(phone, d1), voidOf(phone, def)])
     expect((await entry()).deleted).toBe(1)
   })
@@ -225,7 +305,17 @@ describe.each(ENGINES)('push (%s)', (engine) => {
     const phone = await t.enroll(station)
     const cases: [unknown, number][] = [
       [{ deviceId: phone.deviceId, schemaVersion: 1, mutations: [] }, 400],
-      [{ deviceId: phone.deviceId, schemaVersion: 1, mutations: [{ seq: 1, mutationId: newId(), record: {} }, { seq: 3, mutationId: newId(), record: {} }] }, 400],
+      [
+        {
+          deviceId: phone.deviceId,
+          schemaVersion: 1,
+          mutations: [
+            { seq: 1, mutationId: newId(), record: {} },
+            { seq: 3, mutationId: newId(), record: {} },
+          ],
+        },
+        400,
+      ],
       [[1, 2, 3], 400],
       ['text', 400],
     ]
@@ -234,9 +324,17 @@ describe.each(ENGINES)('push (%s)', (engine) => {
       expect(res.status).toBe(status)
       expect(typeof (res.body as unknown as { code: string }).code).toBe('string')
     }
-    const garbage = await t.call<PushResponse>('/api/v1/sync/push', { token: phone.token, raw: '{not json', headers: { 'Content-Type': 'application/json' } })
+    const garbage = await t.call<PushResponse>('/api/v1/sync/push', {
+      token: phone.token,
+      raw: '{not json',
+      headers: { 'Content-Type': 'application/json' },
+    })
     expect(garbage.status).toBe(400)
-    const badGzip = await t.call('/api/v1/sync/push', { token: phone.token, raw: 'nope', headers: { 'Content-Encoding': 'gzip' } })
+    const badGzip = await t.call('/api/v1/sync/push', {
+      token: phone.token,
+      raw: 'nope',
+      headers: { 'Content-Encoding': 'gzip' },
+    })
     expect(badGzip.status).toBe(400)
   })
 })

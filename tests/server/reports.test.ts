@@ -5,7 +5,12 @@ import { daysInMonth } from '../../src/domain/dates'
 import { generateSeedYear, type SeedYear } from '../../src/domain/generator/seed-year'
 import { newId } from '../../src/domain/ids'
 import {
-  collectionDate, computeIndicators, countRecords, type EffectiveRecord, effectiveRecords, type IndicatorContext,
+  collectionDate,
+  computeIndicators,
+  countRecords,
+  type EffectiveRecord,
+  effectiveRecords,
+  type IndicatorContext,
   indicatorsFromCounts,
 } from '../../src/domain/indicators'
 import type { FieldRecord, Scope } from '../../src/domain/records'
@@ -18,23 +23,33 @@ import { ENGINES } from './support/engines'
 import { MANAGER_PASSWORD, startTestStation, type TestStation } from './support/station'
 
 let seed: SeedYear
-beforeAll(() => { seed = generateSeedYear({ profile: 'luoyang-2023', seed: 2023 }) })
+beforeAll(() => {
+  seed = generateSeedYear({ profile: 'luoyang-2023', seed: 2023 })
+})
 
 function inScope(rec: EffectiveRecord, scope: Scope): boolean {
   if (rec.type !== 'donation' && rec.type !== 'deferral' && rec.type !== 'drive') return false
   switch (scope.kind) {
-    case 'station': return true
-    case 'channel': return rec.channelId === scope.id
-    case 'site': return rec.siteId === scope.id
-    case 'team': return rec.teamIds.includes(scope.id!)
-    case 'drive': return rec.type === 'drive' ? rec.id === scope.id : rec.driveId === scope.id
+    case 'station':
+      return true
+    case 'channel':
+      return rec.channelId === scope.id
+    case 'site':
+      return rec.siteId === scope.id
+    case 'team':
+      return rec.teamIds.includes(scope.id!)
+    case 'drive':
+      return rec.type === 'drive' ? rec.id === scope.id : rec.driveId === scope.id
   }
 }
 
 const effectiveCache = new WeakMap<FieldRecord[], EffectiveRecord[]>()
 function domainReport(records: FieldRecord[], ctx: IndicatorContext, from: string, to: string, scope: Scope) {
   let effective = effectiveCache.get(records)
-  if (!effective) { effective = effectiveRecords(records); effectiveCache.set(records, effective) }
+  if (!effective) {
+    effective = effectiveRecords(records)
+    effectiveCache.set(records, effective)
+  }
   const counted = effective.filter((r) => {
     const on = collectionDate(r)
     return on !== null && on >= from && on <= to && inScope(r, scope)
@@ -53,22 +68,37 @@ describe.each(ENGINES)('reports over the seed year (%s)', (engine) => {
     t = await startTestStation(engine)
     const station = await createStation(t.store.db, { code: 'luoyang', name: '洛阳市中心血站' })
     stationId = station.id
-    await insertAccount(t.store.db, station.id, await prepareAccount({ username: 'manager', password: MANAGER_PASSWORD }))
+    await insertAccount(
+      t.store.db,
+      station.id,
+      await prepareAccount({ username: 'manager', password: MANAGER_PASSWORD }),
+    )
     const from = seed.reference.stations[0]!.id
     records = rebaseStation(seed.records, from, station.id)
     const reference = rebaseStation(seed.reference, from, station.id)
     ctx = indicatorContextFor(reference, 2023)
     const summary = await importBundle(t.store, station.id, {
-      ...reference, roster: rosterForRecords(records, station.id, await hashPin('2580', { iterations: 1000 })), records,
+      ...reference,
+      roster: rosterForRecords(records, station.id, await hashPin('2580', { iterations: 1000 })),
+      records,
     })
     expect(summary.rejected).toBe(0)
-    token = (await t.call<{ token: string }>('/api/v1/auth/login', { body: { stationCode: 'luoyang', username: 'manager', password: MANAGER_PASSWORD } })).body.token
+    token = (
+      await t.call<{ token: string }>('/api/v1/auth/login', {
+        body: { stationCode: 'luoyang', username: 'manager', password: MANAGER_PASSWORD },
+      })
+    ).body.token
   }, 240_000)
-  afterAll(async () => { await t?.close() })
+  afterAll(async () => {
+    await t?.close()
+  })
 
   const report = async (from: string, to: string, scope: Scope = { kind: 'station', id: null }) => {
     const q = new URLSearchParams({ from, to, scope: scope.kind, ...(scope.id ? { scopeId: scope.id } : {}) })
-    const res = await t.call<{ counts: unknown, indicators: ReturnType<typeof computeIndicators> }>(`/api/v1/reports/indicators?${q}`, { token })
+    const res = await t.call<{ counts: unknown; indicators: ReturnType<typeof computeIndicators> }>(
+      `/api/v1/reports/indicators?${q}`,
+      { token },
+    )
     expect(res.status).toBe(200)
     return res.body
   }
@@ -76,7 +106,12 @@ describe.each(ENGINES)('reports over the seed year (%s)', (engine) => {
   it('gives the year exactly what computeIndicators gives, and the published figures', async () => {
     const sql = await report('2023-01-01', '2023-12-31')
     expect(sql.indicators).toEqual(computeIndicators(records, ctx))
-    expect(sql.indicators).toMatchObject({ donations: 93_560, wholeBloodDonations: 84_609, wholeBloodUnits: 169_002, apheresisDoses: 13_187 })
+    expect(sql.indicators).toMatchObject({
+      donations: 93_560,
+      wholeBloodDonations: 84_609,
+      wholeBloodUnits: 169_002,
+      apheresisDoses: 13_187,
+    })
     expect(Math.round(sql.indicators.ruralMobileShare! * 10_000) / 100).toBe(32.59)
     expect(Math.round(sql.indicators.rate400ml! * 10_000) / 100).toBe(99.73)
   })
@@ -92,16 +127,24 @@ describe.each(ENGINES)('reports over the seed year (%s)', (engine) => {
     ]
     for (const scope of rebaseStation(scopes, seed.reference.stations[0]!.id, stationId)) {
       const sql = await report('2023-01-01', '2023-12-31', scope)
-      expect(sql.indicators, `${scope.kind} ${scope.id}`).toEqual(domainReport(records, ctx, '2023-01-01', '2023-12-31', scope))
+      expect(sql.indicators, `${scope.kind} ${scope.id}`).toEqual(
+        domainReport(records, ctx, '2023-01-01', '2023-12-31', scope),
+      )
     }
     const june = await report('2023-06-01', '2023-06-30')
-    expect(june.indicators).toEqual(domainReport(records, ctx, '2023-06-01', '2023-06-30', { kind: 'station', id: null }))
+    expect(june.indicators).toEqual(
+      domainReport(records, ctx, '2023-06-01', '2023-06-30', { kind: 'station', id: null }),
+    )
   })
 
   it('gives a monthly series whose months equal the domain month by month', async () => {
-    const res = await t.call<{ months: { month: string, counts: { donations: number }, indicators: unknown }[] }>(
-      '/api/v1/reports/monthly?from=2023-01-01&to=2023-12-31', { token })
-    expect(res.body.months.map((m) => m.month)).toEqual(Array.from({ length: 12 }, (_, i) => `2023-${String(i + 1).padStart(2, '0')}`))
+    const res = await t.call<{ months: { month: string; counts: { donations: number }; indicators: unknown }[] }>(
+      '/api/v1/reports/monthly?from=2023-01-01&to=2023-12-31',
+      { token },
+    )
+    expect(res.body.months.map((m) => m.month)).toEqual(
+      Array.from({ length: 12 }, (_, i) => `2023-${String(i + 1).padStart(2, '0')}`),
+    )
     for (const m of res.body.months) {
       const last = `${m.month}-${String(daysInMonth(2023, Number(m.month.slice(5)))).padStart(2, '0')}`
       expect(m.indicators).toEqual(domainReport(records, ctx, `${m.month}-01`, last, { kind: 'station', id: null }))
@@ -114,31 +157,49 @@ describe.each(ENGINES)('reports over the seed year (%s)', (engine) => {
     const listed: string[] = []
     do {
       const q: string = `/api/v1/reports/records?from=2023-03-01&to=2023-03-03&limit=400${after ? `&after=${encodeURIComponent(after)}` : ''}`
-      const page = await t.call<{ records: { id: string }[], next: string | null }>(q, { token })
+      const page = await t.call<{ records: { id: string }[]; next: string | null }>(q, { token })
       expect(page.status).toBe(200)
       listed.push(...page.body.records.map((r) => r.id))
       after = page.body.next
     } while (after)
     expect(new Set(listed).size).toBe(listed.length)
-    const expected = records.filter((r) => { const on = collectionDate(r); return on !== null && on >= '2023-03-01' && on <= '2023-03-03' })
+    const expected = records.filter((r) => {
+      const on = collectionDate(r)
+      return on !== null && on >= '2023-03-01' && on <= '2023-03-03'
+    })
     expect(listed.sort()).toEqual(expected.map((r) => r.id).sort())
 
-    const exported = await t.call<string>('/api/v1/reports/export?from=2023-07-01&to=2023-07-31&format=jsonl', { token })
+    const exported = await t.call<string>('/api/v1/reports/export?from=2023-07-01&to=2023-07-31&format=jsonl', {
+      token,
+    })
     expect(exported.status).toBe(200)
     expect(exported.headers.get('content-type')).toContain('ndjson')
-    const lines = String(exported.body).trim().split('\n').map((l) => JSON.parse(l) as { type: string })
-    const fieldRecords = lines.filter((l) => !['header', 'station', 'site', 'channel', 'team', 'population'].includes(l.type)) as unknown as FieldRecord[]
+    const lines = String(exported.body)
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string })
+    const fieldRecords = lines.filter(
+      (l) => !['header', 'station', 'site', 'channel', 'team', 'population'].includes(l.type),
+    ) as unknown as FieldRecord[]
     expect(fieldRecords.some((r) => r.type === 'donor_identity')).toBe(false)
     const sql = await report('2023-07-01', '2023-07-31')
     expect(computeIndicators(fieldRecords, ctx)).toEqual(sql.indicators)
   })
 
-  it('keeps each donor\'s eligibility snapshot as the records say', async () => {
-    const effective = effectiveRecords(records).filter((r) => r.type === 'donation') as Extract<FieldRecord, { type: 'donation' }>[]
+  it("keeps each donor's eligibility snapshot as the records say", async () => {
+    const effective = effectiveRecords(records).filter((r) => r.type === 'donation') as Extract<
+      FieldRecord,
+      { type: 'donation' }
+    >[]
     const byDonor = new Map<string, string[]>()
     for (const d of effective) byDonor.set(d.donorKey, [...(byDonor.get(d.donorKey) ?? []), d.collectedOn])
     const sample = [...byDonor.keys()].slice(0, 200)
-    const rows = await t.store.db.selectFrom('eligibility').selectAll().where('station_id', '=', stationId).where('donor_key', 'in', sample).execute()
+    const rows = await t.store.db
+      .selectFrom('eligibility')
+      .selectAll()
+      .where('station_id', '=', stationId)
+      .where('donor_key', 'in', sample)
+      .execute()
     expect(rows.length).toBe(sample.length)
     for (const row of rows) {
       const dates = byDonor.get(row.donor_key)!.sort()
@@ -155,7 +216,13 @@ describe.each(ENGINES)('reports over the seed year (%s)', (engine) => {
   }, 60_000)
 
   it('refuses bad report parameters with 400', async () => {
-    for (const q of ['from=2023-13-01&to=2023-12-31', 'from=2023-02-01&to=2023-01-01', 'from=2023-01-01&to=2023-02-01&scope=channel', `from=2023-01-01&to=2023-02-01&scope=planet&scopeId=${newId()}`, 'from=2000-01-01&to=2023-01-01']) {
+    for (const q of [
+      'from=2023-13-01&to=2023-12-31',
+      'from=2023-02-01&to=2023-01-01',
+      'from=2023-01-01&to=2023-02-01&scope=channel',
+      `from=2023-01-01&to=2023-02-01&scope=planet&scopeId=${newId()}`,
+      'from=2000-01-01&to=2023-01-01',
+    ]) {
       const res = await t.call<{ code: string }>(`/api/v1/reports/indicators?${q}`, { token })
       expect(res.status, q).toBe(400)
     }

@@ -12,15 +12,23 @@ import { ENGINES, openTestStore, type TestStore } from './support/engines'
 
 describe.each(ENGINES)('storage (%s)', (engine) => {
   let store: TestStore
-  beforeAll(async () => { store = await openTestStore(engine) })
-  afterAll(async () => { await store?.dispose() })
+  beforeAll(async () => {
+    store = await openTestStore(engine)
+  })
+  afterAll(async () => {
+    await store?.dispose()
+  })
 
   it('runs every migration at open and none twice', async () => {
-    const applied = await store.db.selectFrom('kysely_migration' as never).select('name' as never).execute()
+    const applied = await store.db
+      .selectFrom('kysely_migration' as never)
+      .select('name' as never)
+      .execute()
     expect(applied.map((r) => (r as { name: string }).name)).toEqual(Object.keys(MIGRATIONS))
-    const schema = engine === 'postgres'
-      ? (await sql<{ s: string }>`select current_schema() as s`.execute(store.db)).rows[0]!.s
-      : undefined
+    const schema =
+      engine === 'postgres'
+        ? (await sql<{ s: string }>`select current_schema() as s`.execute(store.db)).rows[0]!.s
+        : undefined
     expect(await migrateToLatest(store.db as never, schema)).toEqual([])
   })
 
@@ -32,22 +40,28 @@ describe.each(ENGINES)('storage (%s)', (engine) => {
     expect(next).toBe(first + 3)
     expect(await store.db.transaction().execute((trx) => takeChangeSeqs(trx, b.id))).toBe(2)
     // A rolled-back transaction gives its numbers back.
-    await expect(store.db.transaction().execute(async (trx) => {
-      await takeChangeSeqs(trx, a.id, 10)
-      throw new Error('rollback')
-    })).rejects.toThrow('rollback')
+    await expect(
+      store.db.transaction().execute(async (trx) => {
+        await takeChangeSeqs(trx, a.id, 10)
+        throw new Error('rollback')
+      }),
+    ).rejects.toThrow('rollback')
     expect(await store.db.transaction().execute((trx) => takeChangeSeqs(trx, a.id))).toBe(next + 1)
   })
 
   it('refuses a second station with the same code', async () => {
     await createStation(store.db, { code: 'dup', name: 'One' })
-    await expect(createStation(store.db, { code: 'dup', name: 'Two' })).rejects.toMatchObject({ code: 'station_exists' })
+    await expect(createStation(store.db, { code: 'dup', name: 'Two' })).rejects.toMatchObject({
+      code: 'station_exists',
+    })
   })
 })
 
 describe('SQLite file', () => {
   let dir: string
-  beforeAll(() => { dir = mkdtempSync(join(tmpdir(), 'bloodbus-sqlite-')) })
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'bloodbus-sqlite-'))
+  })
   afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
   it('lives in DATA_DIR in WAL mode and keeps its data across reopen', async () => {

@@ -26,7 +26,12 @@ describe('export of unsynced records, imported by the station CLI', () => {
 
   beforeAll(async () => {
     store = await openStore({ dataDir: data.dir })
-    running = await startStation({ config: { port: 0, host: '127.0.0.1', dataDir: data.dir, databaseUrl: null }, store, pinIterations: TEST_PIN_ITERATIONS, failedAttemptsPerMinute: 1_000_000 })
+    running = await startStation({
+      config: { port: 0, host: '127.0.0.1', dataDir: data.dir, databaseUrl: null },
+      store,
+      pinIterations: TEST_PIN_ITERATIONS,
+      failedAttemptsPerMinute: 1_000_000,
+    })
     t = new TestStation('sqlite', { ...store, dispose: async () => {} }, running)
     process.env.DATA_DIR = data.dir
     delete process.env.DATABASE_URL
@@ -40,7 +45,13 @@ describe('export of unsynced records, imported by the station CLI', () => {
 
   const cli = async (...argv: string[]) => {
     let out = ''
-    const io: CliIo = { stdout: (s) => { out += s }, stderr: () => {}, cwd: data.dir }
+    const io: CliIo = {
+      stdout: (s) => {
+        out += s
+      },
+      stderr: () => {},
+      cwd: data.dir,
+    }
     return { code: await runCli(argv, io), out }
   }
 

@@ -7,7 +7,17 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { newId } from '../../src/domain/ids'
-import type { AdverseReaction, Correction, Deferral, DonorIdentity, Donation, Drive, DriveClose, FieldRecord, Void } from '../../src/domain/records'
+import type {
+  AdverseReaction,
+  Correction,
+  Deferral,
+  DonorIdentity,
+  Donation,
+  Drive,
+  DriveClose,
+  FieldRecord,
+  Void,
+} from '../../src/domain/records'
 import { FieldDb } from '../../src/app/db'
 import { saveFieldRecords } from '../../src/app/db/field-records'
 import type { Phone, StationSetup } from './support/station'
@@ -21,14 +31,19 @@ export class StationProcess {
   constructor(readonly dataDir: string) {
     const dir = mkdtempSync(join(tmpdir(), 'bloodbus-station-'))
     this.script = join(dir, 'station.mts')
-    writeFileSync(this.script, [
-      `import { startStation } from ${JSON.stringify(resolve('src/server/server.ts'))}`,
-      'const s = await startStation({ config: { port: 0, host: "127.0.0.1", dataDir: process.env.DATA_DIR, databaseUrl: null }, pinIterations: 1000, failedAttemptsPerMinute: 1000000 })',
-      'console.log("LISTENING " + s.port)',
-    ].join('\n'))
+    writeFileSync(
+      this.script,
+      [
+        `import { startStation } from ${JSON.stringify(resolve('src/server/server.ts'))}`,
+        'const s = await startStation({ config: { port: 0, host: "127.0.0.1", dataDir: process.env.DATA_DIR, databaseUrl: null }, pinIterations: 1000, failedAttemptsPerMinute: 1000000 })',
+        'console.log("LISTENING " + s.port)',
+      ].join('\n'),
+    )
   }
 
-  get url(): string { return `http://127.0.0.1:${this.port}` }
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`
+  }
 
   async start(): Promise<number> {
     const proc = spawn(process.execPath, ['--import', 'tsx', this.script], {
@@ -37,16 +52,24 @@ export class StationProcess {
     })
     this.proc = proc
     let err = ''
-    proc.stderr!.on('data', (d: Buffer) => { err += d.toString() })
+    proc.stderr!.on('data', (d: Buffer) => {
+      err += d.toString()
+    })
     this.port = await new Promise<number>((ok, fail) => {
       let out = ''
       const timer = setTimeout(() => fail(new Error(`station did not start\n${out}\n${err}`)), 60_000)
       proc.stdout!.on('data', (d: Buffer) => {
         out += d.toString()
         const m = /LISTENING (\d+)/.exec(out)
-        if (m) { clearTimeout(timer); ok(Number(m[1])) }
+        if (m) {
+          clearTimeout(timer)
+          ok(Number(m[1]))
+        }
       })
-      proc.once('exit', (code) => { clearTimeout(timer); fail(new Error(`station exited with ${code}\n${out}\n${err}`)) })
+      proc.once('exit', (code) => {
+        clearTimeout(timer)
+        fail(new Error(`station exited with ${code}\n${out}\n${err}`))
+      })
     })
     return this.port
   }
@@ -66,7 +89,7 @@ export class StationProcess {
   }
 }
 
-export function tempDataDir(): { dir: string, remove(): void } {
+export function tempDataDir(): { dir: string; remove(): void } {
   const dir = mkdtempSync(join(tmpdir(), 'bloodbus-faults-'))
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) }
 }
@@ -77,8 +100,12 @@ export async function openPhoneDb(name: string, phone: Phone): Promise<FieldDb> 
   await db.open()
   if (!(await db.device.get('device'))) {
     await db.device.put({
-      key: 'device', deviceId: phone.deviceId, stationId: phone.station.id, stationCode: phone.station.code,
-      token: phone.token, enrolledAt: new Date().toISOString(),
+      key: 'device',
+      deviceId: phone.deviceId,
+      stationId: phone.station.id,
+      stationCode: phone.station.code,
+      token: phone.token,
+      enrolledAt: new Date().toISOString(),
     })
   }
   return db
@@ -108,7 +135,9 @@ export class BusCrew {
   private author() {
     const now = this.clock()
     return {
-      id: newId(), stationId: this.station.id, deviceId: this.deviceId,
+      id: newId(),
+      stationId: this.station.id,
+      deviceId: this.deviceId,
       authorStaffId: this.station.staffIds[Math.floor(this.random() * this.station.staffIds.length)]!,
       createdAt: now.toISOString(),
     }
@@ -120,8 +149,10 @@ export class BusCrew {
 
   private donor() {
     return {
-      donorKey: newId().replace(/-/g, ''), sex: this.random() < 0.5 ? 'M' as const : 'F' as const,
-      ageYears: 18 + Math.floor(this.random() * 37), household: this.random() < 0.7 ? 'rural' as const : 'urban' as const,
+      donorKey: newId().replace(/-/g, ''),
+      sex: this.random() < 0.5 ? ('M' as const) : ('F' as const),
+      ageYears: 18 + Math.floor(this.random() * 37),
+      household: this.random() < 0.7 ? ('rural' as const) : ('urban' as const),
       repeatDonor: this.random() < 0.6,
     }
   }
@@ -150,16 +181,33 @@ export class BusCrew {
       if (this.drive) {
         const used = this.driveDonations.length
         const close: DriveClose = {
-          type: 'drive_close', ...this.author(), driveId: this.drive.id, bagsLoaded: 60, bagsUsed: used, bagsSpoiled: 0,
-          bagsReturned: 60 - used, discrepancyNote: '', signedOffBy: this.drive.leaderStaffId, closedAt: this.clock().toISOString(),
+          type: 'drive_close',
+          ...this.author(),
+          driveId: this.drive.id,
+          bagsLoaded: 60,
+          bagsUsed: used,
+          bagsSpoiled: 0,
+          bagsReturned: 60 - used,
+          discrepancyNote: '',
+          signedOffBy: this.drive.leaderStaffId,
+          closedAt: this.clock().toISOString(),
         }
         records.push(close)
       }
       const channel = st.channels[Math.floor(this.random() * st.channels.length)]!
       this.drive = {
-        type: 'drive', ...this.author(), busCode: 'BUS-7', siteId: st.sites[0]!.id, channelId: channel.id, teamIds: [],
-        date: this.today(), staffIds: [st.staffIds[0]!], leaderStaffId: st.staffIds[0]!,
-        dinFirst: 'X987626000001', dinLast: 'X987626999999', bagsLoaded: 60,
+        type: 'drive',
+        ...this.author(),
+        busCode: 'BUS-7',
+        siteId: st.sites[0]!.id,
+        channelId: channel.id,
+        teamIds: [],
+        date: this.today(),
+        staffIds: [st.staffIds[0]!],
+        leaderStaffId: st.staffIds[0]!,
+        dinFirst: 'X987626000001',
+        dinLast: 'X987626999999',
+        bagsLoaded: 60,
       }
       this.driveDonations = []
       return [...records, this.drive]
@@ -169,14 +217,26 @@ export class BusCrew {
     if (r < 0.6 || this.driveDonations.length < 3) {
       const donor = this.donor()
       const donation: Donation = {
-        type: 'donation', ...this.author(), ...this.context(drive), ...donor, collectedAt: this.clock().toISOString(),
-        product: this.random() < 0.9 ? { type: 'whole_blood', volumeMl: 400 } : { type: 'apheresis_platelets', doses: 1 },
-        abo: (['A', 'B', 'O', 'AB'] as const)[Math.floor(this.random() * 4)]!, rhd: this.random() < 0.02 ? 'neg' : 'pos', din: freshDin(),
+        type: 'donation',
+        ...this.author(),
+        ...this.context(drive),
+        ...donor,
+        collectedAt: this.clock().toISOString(),
+        product:
+          this.random() < 0.9 ? { type: 'whole_blood', volumeMl: 400 } : { type: 'apheresis_platelets', doses: 1 },
+        abo: (['A', 'B', 'O', 'AB'] as const)[Math.floor(this.random() * 4)]!,
+        rhd: this.random() < 0.02 ? 'neg' : 'pos',
+        din: freshDin(),
       }
       if (this.random() < 0.25) {
         const identity: DonorIdentity = {
-          type: 'donor_identity', ...this.author(), donorKey: donor.donorKey, idNumber: '11010519491231002X', name: '张三',
-          phone: '13800000000', household: donor.household,
+          type: 'donor_identity',
+          ...this.author(),
+          donorKey: donor.donorKey,
+          idNumber: '11010519491231002X',
+          name: '张三',
+          phone: '13800000000',
+          household: donor.household,
         }
         return [identity, donation]
       }
@@ -184,15 +244,26 @@ export class BusCrew {
     }
     if (r < 0.8) {
       const deferral: Deferral = {
-        type: 'deferral', ...this.author(), ...this.context(drive), ...this.donor(), reasonCode: 'cold',
-        until: this.today(), note: '',
+        type: 'deferral',
+        ...this.author(),
+        ...this.context(drive),
+        ...this.donor(),
+        reasonCode: 'cold',
+        until: this.today(),
+        note: '',
       }
       return [deferral]
     }
     const target = this.driveDonations[Math.floor(this.random() * this.driveDonations.length)]!
     if (r < 0.87) {
       const reaction: AdverseReaction = {
-        type: 'adverse_reaction', ...this.author(), donationId: target.id, code: 'vasovagal', severity: 'mild', occurredAt: this.clock().toISOString(), note: '',
+        type: 'adverse_reaction',
+        ...this.author(),
+        donationId: target.id,
+        code: 'vasovagal',
+        severity: 'mild',
+        occurredAt: this.clock().toISOString(),
+        note: '',
       }
       return [reaction]
     }
@@ -202,10 +273,17 @@ export class BusCrew {
       const v: Void = { type: 'void', ...this.author(), targetId: target.id, reason: 'entered twice' }
       return [v]
     }
-    const replacement: Donation = target.product.type === 'whole_blood'
-      ? { ...target, product: { type: 'whole_blood', volumeMl: 300 } }
-      : { ...target, abo: target.abo === 'A' ? 'B' : 'A' }
-    const c: Correction = { type: 'correction', ...this.author(), targetId: target.id, reason: 'wrong volume', replacement }
+    const replacement: Donation =
+      target.product.type === 'whole_blood'
+        ? { ...target, product: { type: 'whole_blood', volumeMl: 300 } }
+        : { ...target, abo: target.abo === 'A' ? 'B' : 'A' }
+    const c: Correction = {
+      type: 'correction',
+      ...this.author(),
+      targetId: target.id,
+      reason: 'wrong volume',
+      replacement,
+    }
     return [c]
   }
 }

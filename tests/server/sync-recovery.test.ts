@@ -12,7 +12,14 @@ import { dexieMetaPort, receiptOf } from '../../src/app/sync/dexie-ports'
 import { createPhoneSyncEngine, type PhoneSyncOptions } from '../../src/app/sync/phone'
 import { openPhoneDb } from './sync-phone'
 import { ENGINES } from './support/engines'
-import { deferral, donation, type Phone, startTestStation, type StationSetup, type TestStation } from './support/station'
+import {
+  deferral,
+  donation,
+  type Phone,
+  startTestStation,
+  type StationSetup,
+  type TestStation,
+} from './support/station'
 
 describe.each(ENGINES)('phone sync recoveries against the station (%s)', (engine) => {
   let t: TestStation
@@ -21,7 +28,9 @@ describe.each(ENGINES)('phone sync recoveries against the station (%s)', (engine
     t = await startTestStation(engine)
     station = await t.createStation(`recovery_${engine}`)
   }, 60_000)
-  afterAll(async () => { await t?.close() })
+  afterAll(async () => {
+    await t?.close()
+  })
 
   const engineFor = (db: FieldDb, opts: PhoneSyncOptions = {}) => createPhoneSyncEngine(db, { baseUrl: t.url, ...opts })
   const save = (db: FieldDb, records: FieldRecord[]) => saveFieldRecords(records, db)
@@ -47,7 +56,11 @@ describe.each(ENGINES)('phone sync recoveries against the station (%s)', (engine
     expect(report.storageWipe).toMatchObject({ serverLastSeq: 5 })
     expect((await dexieMetaPort(db).get()).storageWipe).toMatchObject({ serverLastSeq: 5 })
     expect((await stationRows(phone.deviceId)).sort()).toEqual([...before, ...after].map((r) => r.id).sort())
-    const device = await t.store.db.selectFrom('devices').select('last_seq').where('id', '=', phone.deviceId).executeTakeFirstOrThrow()
+    const device = await t.store.db
+      .selectFrom('devices')
+      .select('last_seq')
+      .where('id', '=', phone.deviceId)
+      .executeTakeFirstOrThrow()
     expect(Number(device.last_seq)).toBe(8)
     db.close()
   })
@@ -76,7 +89,14 @@ describe.each(ENGINES)('phone sync recoveries against the station (%s)', (engine
     const waiting = [donation(first), donation(first), donation(first)]
     await save(db, waiting)
     const second = await t.enroll(station)
-    await db.device.put({ key: 'device', deviceId: second.deviceId, stationId: station.id, stationCode: station.code, token: second.token, enrolledAt: new Date().toISOString() })
+    await db.device.put({
+      key: 'device',
+      deviceId: second.deviceId,
+      stationId: station.id,
+      stationCode: station.code,
+      token: second.token,
+      enrolledAt: new Date().toISOString(),
+    })
     const report = await engineFor(db).sync()
     expect(report.ok).toBe(true)
     expect(report.stationBehind).toBeNull()
@@ -90,13 +110,24 @@ describe.each(ENGINES)('phone sync recoveries against the station (%s)', (engine
     const db = await openPhoneDb(`revoked-${newId()}`, phone)
     const records = [donation(phone), donation(phone)]
     await save(db, records)
-    const revoke = await t.call(`/api/v1/admin/devices/${phone.deviceId}/revoke`, { token: station.adminToken, method: 'POST', body: {} })
+    const revoke = await t.call(`/api/v1/admin/devices/${phone.deviceId}/revoke`, {
+      token: station.adminToken,
+      method: 'POST',
+      body: {},
+    })
     expect(revoke.status).toBeLessThan(300)
     const refused = await engineFor(db).sync()
     expect(refused.error?.kind).toBe('unauthorized')
     expect(await db.outbox.count()).toBe(2)
     const again: Phone = await t.enroll(station)
-    await db.device.put({ key: 'device', deviceId: again.deviceId, stationId: station.id, stationCode: station.code, token: again.token, enrolledAt: new Date().toISOString() })
+    await db.device.put({
+      key: 'device',
+      deviceId: again.deviceId,
+      stationId: station.id,
+      stationCode: station.code,
+      token: again.token,
+      enrolledAt: new Date().toISOString(),
+    })
     expect((await engineFor(db).sync()).ok).toBe(true)
     expect(await db.outbox.count()).toBe(0)
     db.close()
@@ -119,10 +150,20 @@ describe.each(ENGINES)('phone sync recoveries against the station (%s)', (engine
     expect(refused).toMatchObject({ recordId: first.id, status: 'rejected', rejectCode: 'duplicate_din' })
     expect(refused.lastError).toMatch(/already used/)
     expect(await receiptOf(db, after.id)).not.toBeNull()
-    const correction = await fixAndResend(db, refused.seq!, { ...first, din: `${first.din.slice(0, 7)}999999` }, 'second scan of the bag', { staffId: station.staffIds[0]! })
+    const correction = await fixAndResend(
+      db,
+      refused.seq!,
+      { ...first, din: `${first.din.slice(0, 7)}999999` },
+      'second scan of the bag',
+      { staffId: station.staffIds[0]! },
+    )
     expect((await engineFor(db).sync()).ok).toBe(true)
     expect((await stationRows(phone.deviceId)).sort()).toEqual([first.id, after.id, correction.id].sort())
-    const stored = await t.store.db.selectFrom('records').select(['din', 'corrected_by']).where('id', '=', first.id).executeTakeFirstOrThrow()
+    const stored = await t.store.db
+      .selectFrom('records')
+      .select(['din', 'corrected_by'])
+      .where('id', '=', first.id)
+      .executeTakeFirstOrThrow()
     expect(stored).toMatchObject({ din: `${first.din.slice(0, 7)}999999`, corrected_by: correction.id })
     db.close()
   })
@@ -140,7 +181,12 @@ describe.each(ENGINES)('phone sync recoveries against the station (%s)', (engine
     const [refused] = await db.outbox.toArray()
     expect(refused).toMatchObject({ recordId: poison.id, status: 'rejected', rejectCode: 'invalid_record' })
     expect(refused!.lastError).toMatch(/NUL/)
-    expect((await stationRows(phone.deviceId)).sort()).toEqual(records.filter((r) => r !== poison).map((r) => r.id).sort())
+    expect((await stationRows(phone.deviceId)).sort()).toEqual(
+      records
+        .filter((r) => r !== poison)
+        .map((r) => r.id)
+        .sort(),
+    )
     db.close()
   })
 
@@ -165,7 +211,7 @@ describe.each(ENGINES)('phone sync recoveries against the station (%s)', (engine
     const db = await openPhoneDb(`gzip-${newId()}`, phone)
     const records = Array.from({ length: 30 }, () => donation(phone))
     await save(db, records)
-    const bodies: Array<{ gzip: boolean, wireBytes: number, jsonBytes: number }> = []
+    const bodies: Array<{ gzip: boolean; wireBytes: number; jsonBytes: number }> = []
     const report = await engineFor(db, { onPushBody: (b) => bodies.push(b) }).sync()
     expect(report.ok).toBe(true)
     expect(bodies[0]!.gzip).toBe(true)

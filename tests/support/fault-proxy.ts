@@ -2,11 +2,27 @@
 // the network on purpose, reproducibly by seed: connections dropped before the request and after
 // the station committed, 500s and 429s, stalls past the client's timeout, requests delivered
 // twice, and replies handed out of order (the reply to an earlier request).
-import { createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 
 export const FAULTS = [
-  'pass', 'drop-before', 'drop-after', 'error-500', 'error-500-after', 'rate-limit', 'stall-before', 'stall-after', 'twice', 'stale-reply',
+  'pass',
+  'drop-before',
+  'drop-after',
+  'error-500',
+  'error-500-after',
+  'rate-limit',
+  'stall-before',
+  'stall-after',
+  'twice',
+  'stale-reply',
 ] as const
 export type ProxyFault = (typeof FAULTS)[number]
 
@@ -17,7 +33,10 @@ export function seededRandom(seed: number): () => number {
   let c = 0xb7e15162 ^ (seed * 17)
   let d = seed | 0
   const next = () => {
-    a |= 0; b |= 0; c |= 0; d |= 0
+    a |= 0
+    b |= 0
+    c |= 0
+    d |= 0
     const t = (((a + b) | 0) + d) | 0
     d = (d + 1) | 0
     a = b ^ (b >>> 9)
@@ -32,7 +51,7 @@ export function seededRandom(seed: number): () => number {
 
 export interface FaultProxyOptions {
   /** Where the station listens now (changes when it restarts). */
-  target: { host: string, port: number }
+  target: { host: string; port: number }
   seed: number
   /** Probability of each fault other than 'pass' for one request (the rest passes). */
   rates?: Partial<Record<Exclude<ProxyFault, 'pass'>, number>>
@@ -48,7 +67,16 @@ interface Upstream {
   body: Buffer
 }
 
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection', 'te', 'trailer', 'content-length'])
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'upgrade',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'content-length',
+])
 
 export class FaultProxy {
   private server: Server | null = null
@@ -57,7 +85,7 @@ export class FaultProxy {
   /** Last reply per path kind, handed out instead of the real one by 'stale-reply'. */
   private readonly lastReply = new Map<string, Upstream>()
   enabled = true
-  target: { host: string, port: number }
+  target: { host: string; port: number }
   readonly counts = Object.fromEntries(FAULTS.map((f) => [f, 0])) as Record<ProxyFault, number>
   /** Requests that reached the station (twice counts two). */
   forwarded = 0
@@ -74,8 +102,13 @@ export class FaultProxy {
   }
 
   async listen(): Promise<string> {
-    this.server = createServer((req, res) => { void this.handle(req, res) })
-    this.server.on('connection', (s) => { this.sockets.add(s); s.on('close', () => this.sockets.delete(s)) })
+    this.server = createServer((req, res) => {
+      void this.handle(req, res)
+    })
+    this.server.on('connection', (s) => {
+      this.sockets.add(s)
+      s.on('close', () => this.sockets.delete(s))
+    })
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve))
     return this.url
   }
@@ -103,16 +136,38 @@ export class FaultProxy {
     this.opts.onFault?.(fault, req.url ?? '')
     const kind = (req.url ?? '').split('?')[0]!
     const stallMs = this.opts.stallMs ?? 2_000
-    const drop = () => { req.socket.destroy() }
+    const drop = () => {
+      req.socket.destroy()
+    }
     try {
       switch (fault) {
-        case 'drop-before': return drop()
-        case 'error-500': return send(res, { status: 500, headers: { 'content-type': 'application/json' }, body: Buffer.from('{"code":"internal","message":"proxy says 500"}') })
-        case 'rate-limit': return send(res, { status: 429, headers: { 'content-type': 'application/json', 'retry-after': '0' }, body: Buffer.from('{"code":"rate_limited","message":"slow down"}') })
-        case 'stall-before': await sleep(stallMs); return drop()
-        case 'drop-after': await this.forward(req, body); return drop()
-        case 'error-500-after': await this.forward(req, body); return send(res, { status: 502, headers: { 'content-type': 'text/plain' }, body: Buffer.from('bad gateway') })
-        case 'stall-after': await this.forward(req, body); await sleep(stallMs); return drop()
+        case 'drop-before':
+          return drop()
+        case 'error-500':
+          return send(res, {
+            status: 500,
+            headers: { 'content-type': 'application/json' },
+            body: Buffer.from('{"code":"internal","message":"proxy says 500"}'),
+          })
+        case 'rate-limit':
+          return send(res, {
+            status: 429,
+            headers: { 'content-type': 'application/json', 'retry-after': '0' },
+            body: Buffer.from('{"code":"rate_limited","message":"slow down"}'),
+          })
+        case 'stall-before':
+          await sleep(stallMs)
+          return drop()
+        case 'drop-after':
+          await this.forward(req, body)
+          return drop()
+        case 'error-500-after':
+          await this.forward(req, body)
+          return send(res, { status: 502, headers: { 'content-type': 'text/plain' }, body: Buffer.from('bad gateway') })
+        case 'stall-after':
+          await this.forward(req, body)
+          await sleep(stallMs)
+          return drop()
         case 'twice': {
           const [, second] = await Promise.all([this.forward(req, body), this.forward(req, body)])
           return send(res, second)
@@ -142,12 +197,22 @@ export class FaultProxy {
     this.forwarded++
     const t0 = Date.now()
     const k = (req.url ?? '').split('?')[0]!
-    const headers = { ...req.headers, host: `${this.target.host}:${this.target.port}`, 'content-length': String(body.length) }
+    const headers = {
+      ...req.headers,
+      host: `${this.target.host}:${this.target.port}`,
+      'content-length': String(body.length),
+    }
     delete headers.connection
     return new Promise((resolve, reject) => {
-      const up = httpRequest({ host: this.target.host, port: this.target.port, method: req.method, path: req.url, headers, agent: false }, (r) => {
-        readAll(r).then((b) => { this.upstreamMs[k] = (this.upstreamMs[k] ?? 0) + Date.now() - t0; resolve({ status: r.statusCode ?? 502, headers: r.headers, body: b }) }, reject)
-      })
+      const up = httpRequest(
+        { host: this.target.host, port: this.target.port, method: req.method, path: req.url, headers, agent: false },
+        (r) => {
+          readAll(r).then((b) => {
+            this.upstreamMs[k] = (this.upstreamMs[k] ?? 0) + Date.now() - t0
+            resolve({ status: r.statusCode ?? 502, headers: r.headers, body: b })
+          }, reject)
+        },
+      )
       up.on('error', reject)
       up.end(body)
     })

@@ -12,23 +12,33 @@ export interface RunningServer {
   stop(wipe?: boolean): Promise<void>
 }
 
-export async function startServer(opts: { env?: Record<string, string>, dataDir?: string } = {}): Promise<RunningServer> {
+export async function startServer(
+  opts: { env?: Record<string, string>; dataDir?: string } = {},
+): Promise<RunningServer> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'bloodbus-'))
   const proc = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, DEMO: '0', ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let stderr = ''
-  proc.stderr!.on('data', (d: Buffer) => { stderr += d.toString() })
+  proc.stderr!.on('data', (d: Buffer) => {
+    stderr += d.toString()
+  })
   const url = await new Promise<string>((resolve, reject) => {
     let out = ''
     const timer = setTimeout(() => reject(new Error(`server did not start in 60 s\n${out}\n${stderr}`)), 60_000)
     proc.stdout!.on('data', (d: Buffer) => {
       out += d.toString()
       const m = /running at (http:\/\/\S+?)\/?\s/.exec(out)
-      if (m) { clearTimeout(timer); resolve(m[1]!.replace('localhost', '127.0.0.1')) }
+      if (m) {
+        clearTimeout(timer)
+        resolve(m[1]!.replace('localhost', '127.0.0.1'))
+      }
     })
-    proc.on('exit', (code) => { clearTimeout(timer); reject(new Error(`server exited with ${code}\n${out}\n${stderr}`)) })
+    proc.on('exit', (code) => {
+      clearTimeout(timer)
+      reject(new Error(`server exited with ${code}\n${out}\n${stderr}`))
+    })
   })
   return {
     url,

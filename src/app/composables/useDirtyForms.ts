@@ -8,7 +8,14 @@ export const anyFormDirty = computed(() => dirtyForms.size > 0)
 
 /** Mark the calling component's form as dirty while `dirty` is true; cleared on unmount. */
 export function useDirtyForm(formName: string, dirty: Ref<boolean>): void {
-  watch(dirty, (d) => { if (d) dirtyForms.add(formName); else dirtyForms.delete(formName) }, { immediate: true })
+  watch(
+    dirty,
+    (d) => {
+      if (d) dirtyForms.add(formName)
+      else dirtyForms.delete(formName)
+    },
+    { immediate: true },
+  )
   onBeforeUnmount(() => dirtyForms.delete(formName))
 }
 

@@ -63,19 +63,26 @@ export function createDonorForm(deps: DonorFormDeps) {
 
   // Look the donor up as soon as the ID number is valid; a newer number wins over a slow lookup.
   let lookupSeq = 0
-  watch(() => (identity.value.state === 'ok' ? identity.value.id18 : null), async (id18) => {
-    const seq = ++lookupSeq
-    donorKey.value = null
-    lookup.value = null
-    lookupError.value = null
-    if (!id18) return
-    if (!deps.salt) { lookupError.value = 'no_salt'; return }
-    const key = await makeDonorKey(id18, deps.salt)
-    const found = await deps.lookup(key)
-    if (seq !== lookupSeq) return
-    donorKey.value = key
-    lookup.value = found
-  }, { immediate: true })
+  watch(
+    () => (identity.value.state === 'ok' ? identity.value.id18 : null),
+    async (id18) => {
+      const seq = ++lookupSeq
+      donorKey.value = null
+      lookup.value = null
+      lookupError.value = null
+      if (!id18) return
+      if (!deps.salt) {
+        lookupError.value = 'no_salt'
+        return
+      }
+      const key = await makeDonorKey(id18, deps.salt)
+      const found = await deps.lookup(key)
+      if (seq !== lookupSeq) return
+      donorKey.value = key
+      lookup.value = found
+    },
+    { immediate: true },
+  )
 
   const history = computed(() => lookup.value?.history ?? null)
   const ageFailure = computed<EligibilityFailure | null>(() => {
@@ -96,7 +103,13 @@ export function createDonorForm(deps: DonorFormDeps) {
   })
   const identityOk = computed(() => Object.keys(identityErrors.value).length === 0 && donorKey.value !== null)
 
-  const vitals = computed(() => checkVitalsForm(state.vitals, { sex: sex.value ?? 'M', product: state.product, athlete: state.athlete }, deps.config))
+  const vitals = computed(() =>
+    checkVitalsForm(
+      state.vitals,
+      { sex: sex.value ?? 'M', product: state.product, athlete: state.athlete },
+      deps.config,
+    ),
+  )
   /** Everything that rules a donation out today (age, measurements); the snapshot only warns. */
   const blockers = computed<EligibilityFailure[]>(() => [
     ...(ageFailure.value ? [ageFailure.value] : []),
@@ -109,11 +122,14 @@ export function createDonorForm(deps: DonorFormDeps) {
     const dates = [...warnings.value, ...blockers.value].map((f) => f.nextEligibleOn).filter((d): d is string => !!d)
     return dates.length ? dates.sort().at(-1)! : null
   })
-  const deferral = computed(() => computeDeferralUntil(state.reasonCode, deps.today, state.startDate, nextEligibleOn.value))
+  const deferral = computed(() =>
+    computeDeferralUntil(state.reasonCode, deps.today, state.startDate, nextEligibleOn.value),
+  )
   const reasonFrom = computed(() => DEFERRAL_REASONS.find((r) => r.code === state.reasonCode)?.from ?? null)
 
   const outcomeErrors = computed(() => {
-    const e: Partial<Record<'product' | 'abo' | 'rhd' | 'din' | 'snapshot' | 'reason' | 'startDate' | 'note', string>> = {}
+    const e: Partial<Record<'product' | 'abo' | 'rhd' | 'din' | 'snapshot' | 'reason' | 'startDate' | 'note', string>> =
+      {}
     if (state.outcome === 'donation') {
       if (state.product === 'whole_blood' ? !state.volumeMl : !state.doses) e.product = 'required'
       if (!state.abo) e.abo = 'required'
@@ -151,20 +167,33 @@ export function createDonorForm(deps: DonorFormDeps) {
     if (Object.keys(outcomeErrors.value).length > 0) return null
     const repeatDonor = (history.value?.donationCount ?? 0) > 0 || history.value?.lastDonationOn != null
     const base = {
-      identity: { idNumber: id.id18, name: state.name.trim(), phone: state.phone.trim(), household: state.household, donorKey: donorKey.value },
+      identity: {
+        idNumber: id.id18,
+        name: state.name.trim(),
+        phone: state.phone.trim(),
+        household: state.household,
+        donorKey: donorKey.value,
+      },
       facts: { sex: id.sex, ageYears: id.ageYears, repeatDonor },
       ...(vitals.value.vitals ? { vitals: vitals.value.vitals } : {}),
     }
     if (state.outcome === 'donation') {
       if (!canDonate.value || !dinCheck.value.ok || !state.abo || !state.rhd) return null
-      const product = state.product === 'whole_blood'
-        ? { type: 'whole_blood' as const, volumeMl: state.volumeMl! }
-        : { type: 'apheresis_platelets' as const, doses: state.doses! }
-      return { ...base, outcome: { kind: 'donation', product, abo: state.abo, rhd: state.rhd, din: dinCheck.value.din } }
+      const product =
+        state.product === 'whole_blood'
+          ? { type: 'whole_blood' as const, volumeMl: state.volumeMl! }
+          : { type: 'apheresis_platelets' as const, doses: state.doses! }
+      return {
+        ...base,
+        outcome: { kind: 'donation', product, abo: state.abo, rhd: state.rhd, din: dinCheck.value.din },
+      }
     }
     const d = deferral.value
     if (!d.ok || !state.reasonCode) return null
-    return { ...base, outcome: { kind: 'deferral', reasonCode: state.reasonCode, until: d.until, note: state.note.trim() } }
+    return {
+      ...base,
+      outcome: { kind: 'deferral', reasonCode: state.reasonCode, until: d.until, note: state.note.trim() },
+    }
   }
 
   function reset(): void {
@@ -172,13 +201,44 @@ export function createDonorForm(deps: DonorFormDeps) {
     Object.assign(tried, { identity: false, vitals: false, outcome: false })
   }
 
-  const dirty = computed(() => state.step !== 'saved' && (state.idNumber !== '' || state.name !== '' || state.phone !== ''
-    || Object.values(state.vitals).some((v) => v !== '') || state.din !== '' || state.reasonCode !== null))
+  const dirty = computed(
+    () =>
+      state.step !== 'saved' &&
+      (state.idNumber !== '' ||
+        state.name !== '' ||
+        state.phone !== '' ||
+        Object.values(state.vitals).some((v) => v !== '') ||
+        state.din !== '' ||
+        state.reasonCode !== null),
+  )
 
   return {
-    state, tried, deps, identity, sex, donorKey, lookup, lookupError, history, ageFailure, warnings, identityErrors, identityOk,
-    vitals, blockers, canDonate, dinCheck, deferral, reasonFrom, nextEligibleOn, outcomeErrors, dirty,
-    startDeferral, startDonation, donorInput, reset,
+    state,
+    tried,
+    deps,
+    identity,
+    sex,
+    donorKey,
+    lookup,
+    lookupError,
+    history,
+    ageFailure,
+    warnings,
+    identityErrors,
+    identityOk,
+    vitals,
+    blockers,
+    canDonate,
+    dinCheck,
+    deferral,
+    reasonFrom,
+    nextEligibleOn,
+    outcomeErrors,
+    dirty,
+    startDeferral,
+    startDonation,
+    donorInput,
+    reset,
   }
 }
 

@@ -8,9 +8,13 @@ const CHECK_EVERY_MS = 10_000
 export function useInactivityLock(): void {
   const session = useSessionStore()
   let timer: ReturnType<typeof setInterval> | undefined
-  const onActivity = (): void => { if (!session.locked) session.noteActivity() }
+  const onActivity = (): void => {
+    if (!session.locked) session.noteActivity()
+  }
   // A phone put in a pocket stops its timers: check again the moment it comes back.
-  const onVisible = (): void => { if (document.visibilityState === 'visible') session.lockIfIdle() }
+  const onVisible = (): void => {
+    if (document.visibilityState === 'visible') session.lockIfIdle()
+  }
 
   onMounted(() => {
     for (const e of ACTIVITY_EVENTS) window.addEventListener(e, onActivity, { passive: true, capture: true })

@@ -5,7 +5,7 @@ import { ref, shallowRef } from 'vue'
 /** Chromium's install prompt event (not in TypeScript's DOM types). */
 export interface BeforeInstallPromptEvent extends Event {
   prompt(): Promise<void>
-  readonly userChoice: Promise<{ outcome: 'accepted' | 'dismissed', platform: string }>
+  readonly userChoice: Promise<{ outcome: 'accepted' | 'dismissed'; platform: string }>
 }
 
 export type InstallPlatform =
@@ -63,14 +63,16 @@ export function listenForInstallPrompt(): void {
 /** Running as an installed app (home-screen icon). */
 export function isStandalone(): boolean {
   if (typeof window === 'undefined') return false
-  return window.matchMedia?.('(display-mode: standalone)').matches === true
-    || (navigator as Navigator & { standalone?: boolean }).standalone === true
+  return (
+    window.matchMedia?.('(display-mode: standalone)').matches === true ||
+    (navigator as Navigator & { standalone?: boolean }).standalone === true
+  )
 }
 
 export function currentInstallEnvironment(): InstallEnvironment {
   return {
     userAgent: typeof navigator === 'undefined' ? '' : navigator.userAgent,
-    maxTouchPoints: typeof navigator === 'undefined' ? 0 : navigator.maxTouchPoints ?? 0,
+    maxTouchPoints: typeof navigator === 'undefined' ? 0 : (navigator.maxTouchPoints ?? 0),
     standalone: installed.value || isStandalone(),
     promptAvailable: promptEvent.value !== null,
   }

@@ -3,8 +3,16 @@ import { onBeforeUnmount, onMounted, ref, type Ref } from 'vue'
 
 export function useOnline(): Ref<boolean> {
   const online = ref(globalThis.navigator?.onLine ?? true)
-  const update = (): void => { online.value = navigator.onLine }
-  onMounted(() => { window.addEventListener('online', update); window.addEventListener('offline', update) })
-  onBeforeUnmount(() => { window.removeEventListener('online', update); window.removeEventListener('offline', update) })
+  const update = (): void => {
+    online.value = navigator.onLine
+  }
+  onMounted(() => {
+    window.addEventListener('online', update)
+    window.addEventListener('offline', update)
+  })
+  onBeforeUnmount(() => {
+    window.removeEventListener('online', update)
+    window.removeEventListener('offline', update)
+  })
   return online
 }

@@ -88,23 +88,32 @@ export async function checkForUpdate(): Promise<void> {
 export function registerServiceWorker(): void {
   if (started || !serviceWorkerAvailable()) return
   started = true
-  void import('workbox-window').then(({ Workbox }) => {
-    workbox = new Workbox('/sw.js', { scope: '/' })
-    // Any worker that reaches "waiting" (ours or found by another tab) is a version to offer.
-    workbox.addEventListener('waiting', () => { state.needRefresh.value = true })
-    workbox.addEventListener('installed', (e) => { if (!e.isUpdate) state.offlineReady.value = true })
-    workbox.addEventListener('controlling', (e) => {
-      if (state.applying.value) window.location.reload()
-      // Another tab applied the update: this page still runs the old code, so offer a reload.
-      else if (e.isUpdate) state.needRefresh.value = true
+  void import('workbox-window')
+    .then(({ Workbox }) => {
+      workbox = new Workbox('/sw.js', { scope: '/' })
+      // Any worker that reaches "waiting" (ours or found by another tab) is a version to offer.
+      workbox.addEventListener('waiting', () => {
+        state.needRefresh.value = true
+      })
+      workbox.addEventListener('installed', (e) => {
+        if (!e.isUpdate) state.offlineReady.value = true
+      })
+      workbox.addEventListener('controlling', (e) => {
+        if (state.applying.value) window.location.reload()
+        // Another tab applied the update: this page still runs the old code, so offer a reload.
+        else if (e.isUpdate) state.needRefresh.value = true
+      })
+      return workbox.register()
     })
-    return workbox.register()
-  }).then((reg) => {
-    state.registration.value = reg ?? null
-    if (reg?.active) state.offlineReady.value = true
-  }).catch(() => undefined)
+    .then((reg) => {
+      state.registration.value = reg ?? null
+      if (reg?.active) state.offlineReady.value = true
+    })
+    .catch(() => undefined)
 
-  setInterval(() => { if (document.visibilityState === 'visible') void checkForUpdate() }, UPDATE_CHECK_INTERVAL_MS)
+  setInterval(() => {
+    if (document.visibilityState === 'visible') void checkForUpdate()
+  }, UPDATE_CHECK_INTERVAL_MS)
   window.addEventListener('online', () => void checkForUpdate())
   document.addEventListener('visibilitychange', () => {
     const last = state.lastCheckedAt.value ?? 0
@@ -160,7 +169,9 @@ export function usePwaUpdate(): PwaUpdate {
 export async function requestBackgroundSync(): Promise<boolean> {
   if (!serviceWorkerAvailable()) return false
   try {
-    const reg = (await navigator.serviceWorker.ready) as ServiceWorkerRegistration & { sync?: { register(tag: string): Promise<void> } }
+    const reg = (await navigator.serviceWorker.ready) as ServiceWorkerRegistration & {
+      sync?: { register(tag: string): Promise<void> }
+    }
     if (!reg.sync) return false
     await reg.sync.register(BACKGROUND_SYNC_TAG)
     return true

@@ -24,12 +24,17 @@ export interface BarcodeReader {
 }
 
 interface DetectorClass {
-  new (options: { formats: string[] }): { detect(source: ScanSource): Promise<Array<{ rawValue: string, format: string }>> }
+  new (options: { formats: string[] }): {
+    detect(source: ScanSource): Promise<Array<{ rawValue: string; format: string }>>
+  }
   getSupportedFormats(): Promise<readonly string[]>
 }
 
 /** The browser's own detector, if it exists and reads every format asked for. */
-export async function nativeDetector(formats: readonly ScanFormat[], scope: object = globalThis): Promise<DetectorClass | null> {
+export async function nativeDetector(
+  formats: readonly ScanFormat[],
+  scope: object = globalThis,
+): Promise<DetectorClass | null> {
   const Native = (scope as { BarcodeDetector?: DetectorClass }).BarcodeDetector
   if (typeof Native !== 'function' || typeof Native.getSupportedFormats !== 'function') return null
   try {
@@ -69,7 +74,7 @@ export async function createBarcodeReader(
 
 /** The first readable code of an allowed format among a detector's results, or null. */
 export function pickScanResult(
-  detected: ReadonlyArray<{ rawValue: string, format: string }>,
+  detected: ReadonlyArray<{ rawValue: string; format: string }>,
   formats: readonly ScanFormat[] = SCAN_FORMATS,
 ): ScanResult | null {
   for (const d of detected) {
@@ -80,7 +85,11 @@ export function pickScanResult(
 }
 
 /** Decodes one still image (a photo of a label, a test image). */
-export async function decodeImage(source: ScanSource, reader?: BarcodeReader, formats: readonly ScanFormat[] = SCAN_FORMATS): Promise<ScanResult | null> {
+export async function decodeImage(
+  source: ScanSource,
+  reader?: BarcodeReader,
+  formats: readonly ScanFormat[] = SCAN_FORMATS,
+): Promise<ScanResult | null> {
   const r = reader ?? (await createBarcodeReader(formats))
   return pickScanResult(await r.detect(source), formats)
 }
@@ -140,7 +149,10 @@ export function useScanner(onDecoded: (result: ScanResult) => void, formats: rea
         audio: false,
         video: { facingMode: { ideal: 'environment' }, width: { ideal: 1280 }, height: { ideal: 720 } },
       })
-      if (myRun !== run) { media.getTracks().forEach((t) => t.stop()); return }
+      if (myRun !== run) {
+        media.getTracks().forEach((t) => t.stop())
+        return
+      }
       stream.value = media
       video.srcObject = media
       video.muted = true

@@ -64,7 +64,10 @@ export function formatBytes(bytes: number | null, locale = 'zh-CN'): string {
   if (bytes === null || !Number.isFinite(bytes) || bytes < 0) return '—'
   let value = bytes
   let unit = 0
-  while (value >= 1024 && unit < BYTE_UNITS.length - 1) { value /= 1024; unit++ }
+  while (value >= 1024 && unit < BYTE_UNITS.length - 1) {
+    value /= 1024
+    unit++
+  }
   const digits = unit === 0 || value >= 10 ? 0 : 1
   return `${new Intl.NumberFormat(locale, { maximumFractionDigits: digits, minimumFractionDigits: digits }).format(value)} ${BYTE_UNITS[unit]}`
 }
@@ -78,7 +81,7 @@ export function usagePercent(e: StorageEstimateFigures): number | null {
 export type AgeUnit = 'justNow' | 'minutes' | 'hours' | 'days'
 
 /** How long ago, in the largest whole unit: 90 s → 1 minute, 26 h → 1 day. Future times are "just now". */
-export function ageOf(since: number, now: number): { unit: AgeUnit, count: number } {
+export function ageOf(since: number, now: number): { unit: AgeUnit; count: number } {
   const ms = Math.max(0, now - since)
   const minutes = Math.floor(ms / 60_000)
   if (minutes < 1) return { unit: 'justNow', count: 0 }

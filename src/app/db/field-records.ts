@@ -2,7 +2,13 @@
 // IndexedDB transaction: either all of it is on the phone or none of it is, and the screen says
 // "saved" only after the transaction committed. Records are never edited or deleted here.
 import * as v from 'valibot'
-import { FieldRecordSchema, type Correction, type Deferral, type Donation, type FieldRecord } from '../../domain/records'
+import {
+  FieldRecordSchema,
+  type Correction,
+  type Deferral,
+  type Donation,
+  type FieldRecord,
+} from '../../domain/records'
 import { newId } from '../../domain/ids'
 import { fieldDb, type FieldDb } from './index'
 import { RECORD_TABLE, type OutboxEntry } from './schema'
@@ -10,14 +16,24 @@ import type { IndicatorCounts } from '../../domain/indicators'
 import { applyToTallies, readTalliesOf, writeTallies } from './tallies'
 
 export const FIELD_RECORD_ERRORS = [
-  'invalid_record', 'unknown_drive', 'drive_closed', 'drive_already_closed', 'duplicate_din',
-  'unknown_target', 'already_voided', 'not_voidable', 'not_correctable',
+  'invalid_record',
+  'unknown_drive',
+  'drive_closed',
+  'drive_already_closed',
+  'duplicate_din',
+  'unknown_target',
+  'already_voided',
+  'not_voidable',
+  'not_correctable',
 ] as const
 export type FieldRecordErrorCode = (typeof FIELD_RECORD_ERRORS)[number]
 
 /** A record the phone refuses to store; `code` maps to a message in the user's language. */
 export class FieldRecordError extends Error {
-  constructor(readonly code: FieldRecordErrorCode, message: string) {
+  constructor(
+    readonly code: FieldRecordErrorCode,
+    message: string,
+  ) {
     super(message)
     this.name = 'FieldRecordError'
   }
@@ -32,8 +48,17 @@ export interface SavedRecord {
 /** Every table a save may read or write, so the transaction covers all of it. */
 function saveScope(db: FieldDb) {
   return [
-    db.drives, db.driveCloses, db.donations, db.deferrals, db.donorIdentities, db.adverseReactions,
-    db.voids, db.corrections, db.outbox, db.tallies, db.channels,
+    db.drives,
+    db.driveCloses,
+    db.donations,
+    db.deferrals,
+    db.donorIdentities,
+    db.adverseReactions,
+    db.voids,
+    db.corrections,
+    db.outbox,
+    db.tallies,
+    db.channels,
   ]
 }
 
@@ -78,7 +103,9 @@ export async function saveFieldBatch(records: FieldRecord[], db: FieldDb = field
     // Every round trip saved is time the person at the table waits on a slow phone.
     const writes: Array<Promise<unknown>> = []
     const settled = <T>(p: Promise<T>): Promise<T> => {
-      p.catch(() => { /* the failure that aborted the transaction is reported by the await that saw it */ })
+      p.catch(() => {
+        /* the failure that aborted the transaction is reported by the await that saw it */
+      })
       return p
     }
     const store = (rec: FieldRecord): void => {
@@ -103,7 +130,10 @@ export async function saveFieldBatch(records: FieldRecord[], db: FieldDb = field
     }
     // The outbox entries in one request, in the records' order (their sequence numbers follow it).
     const [seqs] = await Promise.all([db.outbox.bulkAdd(entries, { allKeys: true }), ...writes])
-    return { saved: entries.map((entry, i) => ({ seq: seqs[i] as number, mutationId: entry.mutationId, record: recs[i]! })), tallies }
+    return {
+      saved: entries.map((entry, i) => ({ seq: seqs[i] as number, mutationId: entry.mutationId, record: recs[i]! })),
+      tallies,
+    }
   })
 }
 
@@ -126,13 +156,15 @@ async function checkRules(db: FieldDb, rec: FieldRecord): Promise<void> {
       ])
       return
     case 'drive_close':
-      if (!(await db.drives.get(rec.driveId))) throw new FieldRecordError('unknown_drive', 'no such drive on this phone')
+      if (!(await db.drives.get(rec.driveId)))
+        throw new FieldRecordError('unknown_drive', 'no such drive on this phone')
       if ((await db.driveCloses.where('driveId').equals(rec.driveId).count()) > 0) {
         throw new FieldRecordError('drive_already_closed', 'this drive is already closed')
       }
       return
     case 'adverse_reaction': {
-      if (!(await db.donations.get(rec.donationId))) throw new FieldRecordError('unknown_target', 'no such donation on this phone')
+      if (!(await db.donations.get(rec.donationId)))
+        throw new FieldRecordError('unknown_target', 'no such donation on this phone')
       if (await isVoided(db, rec.donationId)) throw new FieldRecordError('already_voided', 'the donation was voided')
       return
     }
@@ -142,20 +174,29 @@ async function checkRules(db: FieldDb, rec: FieldRecord): Promise<void> {
       if (!['donation', 'deferral', 'adverse_reaction', 'donor_identity'].includes(target.type)) {
         throw new FieldRecordError('not_voidable', `a ${target.type} cannot be voided`)
       }
-      if (await isVoided(db, rec.targetId)) throw new FieldRecordError('already_voided', 'this record is already voided')
+      if (await isVoided(db, rec.targetId))
+        throw new FieldRecordError('already_voided', 'this record is already voided')
       return
     }
     case 'correction': {
       const target = await findRecord(db, rec.targetId)
       if (!target) throw new FieldRecordError('unknown_target', 'no such record on this phone')
-      if ((target.type !== 'donation' && target.type !== 'deferral') || rec.replacement.type !== target.type
-        || rec.replacement.id !== target.id) {
-        throw new FieldRecordError('not_correctable', 'a correction replaces a donation or deferral with one of the same kind and id')
+      if (
+        (target.type !== 'donation' && target.type !== 'deferral') ||
+        rec.replacement.type !== target.type ||
+        rec.replacement.id !== target.id
+      ) {
+        throw new FieldRecordError(
+          'not_correctable',
+          'a correction replaces a donation or deferral with one of the same kind and id',
+        )
       }
-      if (await isVoided(db, rec.targetId)) throw new FieldRecordError('already_voided', 'this record is already voided')
+      if (await isVoided(db, rec.targetId))
+        throw new FieldRecordError('already_voided', 'this record is already voided')
       // Closing a drive seals its bag count, not its mistakes: a correction within the same drive
       // is allowed after the close; moving a record onto another drive needs that drive open.
-      if (rec.replacement.driveId && rec.replacement.driveId !== target.driveId) await requireOpenDrive(db, rec.replacement.driveId)
+      if (rec.replacement.driveId && rec.replacement.driveId !== target.driveId)
+        await requireOpenDrive(db, rec.replacement.driveId)
       else if (rec.replacement.driveId) await requireDrive(db, rec.replacement.driveId)
       if (rec.replacement.type === 'donation') await requireUnusedDin(db, rec.replacement, target.id)
       return
@@ -172,7 +213,10 @@ async function requireDrive(db: FieldDb, driveId: string): Promise<void> {
 
 /** New donations and deferrals only on an open drive. */
 async function requireOpenDrive(db: FieldDb, driveId: string): Promise<void> {
-  const [, closes] = await Promise.all([requireDrive(db, driveId), db.driveCloses.where('driveId').equals(driveId).count()])
+  const [, closes] = await Promise.all([
+    requireDrive(db, driveId),
+    db.driveCloses.where('driveId').equals(driveId).count(),
+  ])
   if (closes > 0) throw new FieldRecordError('drive_closed', 'the drive is closed')
 }
 
@@ -210,7 +254,16 @@ export function newestVersion<T extends Donation | Deferral>(rec: T, corrections
 }
 
 async function findRecord(db: FieldDb, id: string): Promise<FieldRecord | undefined> {
-  for (const table of [db.donations, db.deferrals, db.adverseReactions, db.donorIdentities, db.voids, db.corrections, db.drives, db.driveCloses]) {
+  for (const table of [
+    db.donations,
+    db.deferrals,
+    db.adverseReactions,
+    db.donorIdentities,
+    db.voids,
+    db.corrections,
+    db.drives,
+    db.driveCloses,
+  ]) {
     const found = await (table as FieldDb['voids']).get(id)
     if (found) return found as FieldRecord
   }

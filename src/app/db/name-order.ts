@@ -13,7 +13,8 @@ export interface NameOrder {
 }
 
 let collator: Intl.Collator | null = null
-const byName = (a: { name: string }, b: { name: string }): number => (collator ??= new Intl.Collator('zh-CN')).compare(a.name, b.name)
+const byName = (a: { name: string }, b: { name: string }): number =>
+  (collator ??= new Intl.Collator('zh-CN')).compare(a.name, b.name)
 
 export function nameOrderOf(roster: RosterEntry[], sites: Site[]): NameOrder {
   return {
@@ -25,7 +26,13 @@ export function nameOrderOf(roster: RosterEntry[], sites: Site[]): NameOrder {
 /** Works the order out from the rows stored now; call inside the transaction that changed them. */
 export async function storeNameOrder(db: FieldDb): Promise<void> {
   const [roster, sites] = await Promise.all([db.roster.toArray(), db.sites.toArray()])
-  await db.syncMeta.put({ key: NAME_ORDER_KEY, value: nameOrderOf(roster.map((r) => r.value), sites.map((r) => r.value)) })
+  await db.syncMeta.put({
+    key: NAME_ORDER_KEY,
+    value: nameOrderOf(
+      roster.map((r) => r.value),
+      sites.map((r) => r.value),
+    ),
+  })
 }
 
 /** Whether `order` places every one of these staff and sites. */

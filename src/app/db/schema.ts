@@ -2,8 +2,23 @@
 // a phone that skipped app versions still walks each step, and a queued record is never stranded.
 import { Dexie, type EntityTable, type Table } from 'dexie'
 import type {
-  AdverseReaction, Channel, Correction, Deferral, DonorIdentity, Donation, Drive, DriveClose, FieldRecord,
-  FieldRecordType, Population, RosterEntry, Site, Station, Target, Team, Void,
+  AdverseReaction,
+  Channel,
+  Correction,
+  Deferral,
+  DonorIdentity,
+  Donation,
+  Drive,
+  DriveClose,
+  FieldRecord,
+  FieldRecordType,
+  Population,
+  RosterEntry,
+  Site,
+  Station,
+  Target,
+  Team,
+  Void,
 } from '../../domain/records'
 import type { EligibilityEntry } from '../../domain/sync-protocol'
 import type { IndicatorCounts } from '../../domain/indicators'

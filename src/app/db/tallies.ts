@@ -1,6 +1,12 @@
 // Running indicator counts per drive, per day and per month, updated inside the same transaction
 // as the record that changes them, so tallies and progress never rescan every record.
-import { addToCounts, collectionDate, emptyCounts, type IndicatorContext, type IndicatorCounts } from '../../domain/indicators'
+import {
+  addToCounts,
+  collectionDate,
+  emptyCounts,
+  type IndicatorContext,
+  type IndicatorCounts,
+} from '../../domain/indicators'
 import type { Deferral, Donation, Drive } from '../../domain/records'
 import { fieldDb, type FieldDb } from './index'
 import type { TallyRow } from './schema'
@@ -40,7 +46,11 @@ export async function readTalliesOf(db: FieldDb, rec: Donation | Deferral | Driv
  * so a screen can show them without reading again.
  */
 export function writeTallies(
-  db: FieldDb, change: TallyChange, rec: Donation | Deferral | Drive, sign: 1 | -1, touched?: Map<string, IndicatorCounts>,
+  db: FieldDb,
+  change: TallyChange,
+  rec: Donation | Deferral | Drive,
+  sign: 1 | -1,
+  touched?: Map<string, IndicatorCounts>,
 ): Promise<unknown> {
   for (const row of change.rows) {
     addToCounts(row.counts, rec, change.ctx, sign)
@@ -51,7 +61,10 @@ export function writeTallies(
 
 /** Add (sign 1) or remove (sign -1) one effective record: readTalliesOf then writeTallies. */
 export async function applyToTallies(
-  db: FieldDb, rec: Donation | Deferral | Drive, sign: 1 | -1, touched?: Map<string, IndicatorCounts>,
+  db: FieldDb,
+  rec: Donation | Deferral | Drive,
+  sign: 1 | -1,
+  touched?: Map<string, IndicatorCounts>,
 ): Promise<void> {
   await writeTallies(db, await readTalliesOf(db, rec), rec, sign, touched)
 }

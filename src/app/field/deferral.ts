@@ -1,21 +1,35 @@
 // The deferral part of the donor form: the catalogue's label in the user's language, and the
 // until-date from the reason's start rule.
-import { DEFERRAL_REASONS, deferralUntilFor, findDeferralReason, type DeferralReason } from '../../domain/deferral-reasons'
+import {
+  DEFERRAL_REASONS,
+  deferralUntilFor,
+  findDeferralReason,
+  type DeferralReason,
+} from '../../domain/deferral-reasons'
 
-export function deferralReasonLabel(code: string, locale: string, catalogue: readonly DeferralReason[] = DEFERRAL_REASONS): string {
+export function deferralReasonLabel(
+  code: string,
+  locale: string,
+  catalogue: readonly DeferralReason[] = DEFERRAL_REASONS,
+): string {
   const reason = findDeferralReason(code, catalogue)
   if (!reason) return code
   return locale.startsWith('zh') ? reason.zh : reason.en
 }
 
-export type UntilResult = { ok: true, until: string | null, from: string } | { ok: false, error: 'reason_required' | 'from_date' | 'from_future' | 'next_eligible_unknown' }
+export type UntilResult =
+  | { ok: true; until: string | null; from: string }
+  | { ok: false; error: 'reason_required' | 'from_date' | 'from_future' | 'next_eligible_unknown' }
 
 /**
  * Last deferred day for the chosen reason. `startDate` is what the donor reported for reasons
  * counted from recovery (defaults to today); `nextEligibleOn` comes from the eligibility check.
  */
 export function computeDeferralUntil(
-  reasonCode: string | null, today: string, startDate: string, nextEligibleOn: string | null,
+  reasonCode: string | null,
+  today: string,
+  startDate: string,
+  nextEligibleOn: string | null,
   catalogue: readonly DeferralReason[] = DEFERRAL_REASONS,
 ): UntilResult {
   const reason = reasonCode ? findDeferralReason(reasonCode, catalogue) : undefined
@@ -33,4 +47,3 @@ export function computeDeferralUntil(
   // A reason already over (a cold recovered long ago) still records the visit: until is at least today.
   return { ok: true, until: until === null ? null : until < today ? today : until, from }
 }
-

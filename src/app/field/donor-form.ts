@@ -2,15 +2,23 @@
 // it tells (age, sex), measurements against the eligibility rules, the snapshot's warnings.
 import { ageOn, normalizeResidentIdText, parseResidentId, type ResidentIdError } from '../../domain/resident-id'
 import {
-  checkHistory, checkPulsePressure, checkVital, DEFAULT_ELIGIBILITY, VITAL_FIELDS,
-  type EligibilityConfig, type EligibilityFailure, type EligibilityHistory, type ProductType, type VitalField,
+  checkHistory,
+  checkPulsePressure,
+  checkVital,
+  DEFAULT_ELIGIBILITY,
+  VITAL_FIELDS,
+  type EligibilityConfig,
+  type EligibilityFailure,
+  type EligibilityHistory,
+  type ProductType,
+  type VitalField,
 } from '../../domain/eligibility'
 import type { Sex, Vitals } from '../../domain/records'
 
 export type IdentityCheck =
   | { state: 'incomplete' }
-  | { state: 'error', error: ResidentIdError }
-  | { state: 'ok', id18: string, birthDate: string, sex: Sex, ageYears: number }
+  | { state: 'error'; error: ResidentIdError }
+  | { state: 'ok'; id18: string; birthDate: string; sex: Sex; ageYears: number }
 
 /**
  * Live check while typing: silent until the number could be complete (15 or 18 characters),
@@ -23,7 +31,13 @@ export function checkIdentity(text: string, today: string | (() => string), fina
   const on = typeof today === 'function' ? today() : today
   const parsed = parseResidentId(id, on)
   if (!parsed.ok) return { state: 'error', error: parsed.error }
-  return { state: 'ok', id18: parsed.id18, birthDate: parsed.birthDate, sex: parsed.sex, ageYears: ageOn(parsed.birthDate, on) }
+  return {
+    state: 'ok',
+    id18: parsed.id18,
+    birthDate: parsed.birthDate,
+    sex: parsed.sex,
+    ageYears: ageOn(parsed.birthDate, on),
+  }
 }
 
 /** A number typed on the decimal pad ("36,8" works too); null when empty or not a number. */
@@ -34,7 +48,16 @@ export function parseMeasurement(text: string): number | null {
 }
 
 export type VitalsText = Record<VitalField, string>
-export const EMPTY_VITALS: VitalsText = { weightKg: '', hbGL: '', systolic: '', diastolic: '', pulse: '', temperatureC: '', hct: '', plateletCount: '' }
+export const EMPTY_VITALS: VitalsText = {
+  weightKg: '',
+  hbGL: '',
+  systolic: '',
+  diastolic: '',
+  pulse: '',
+  temperatureC: '',
+  hct: '',
+  plateletCount: '',
+}
 
 /** The measurements a product needs (whole blood: no Hct or platelet count). */
 export function requiredVitals(product: ProductType, config: EligibilityConfig = DEFAULT_ELIGIBILITY): VitalField[] {
@@ -52,16 +75,25 @@ export interface VitalsCheck {
 }
 
 export function checkVitalsForm(
-  text: VitalsText, ctx: { sex: Sex, product: ProductType, athlete: boolean }, config: EligibilityConfig = DEFAULT_ELIGIBILITY,
+  text: VitalsText,
+  ctx: { sex: Sex; product: ProductType; athlete: boolean },
+  config: EligibilityConfig = DEFAULT_ELIGIBILITY,
 ): VitalsCheck {
   const failures: VitalsCheck['failures'] = {}
   const values: Partial<Record<VitalField, number>> = {}
   let complete = true
   for (const field of requiredVitals(ctx.product, config)) {
     const typed = text[field]
-    if (!typed.trim()) { complete = false; continue }
+    if (!typed.trim()) {
+      complete = false
+      continue
+    }
     const n = parseMeasurement(typed)
-    if (n === null) { failures[field] = { rule: 'not_a_number' }; complete = false; continue }
+    if (n === null) {
+      failures[field] = { rule: 'not_a_number' }
+      complete = false
+      continue
+    }
     values[field] = n
     const failure = checkVital(field, n, ctx, config)
     if (failure) failures[field] = failure
@@ -71,8 +103,13 @@ export function checkVitalsForm(
   const pass = complete && Object.keys(failures).length === 0
   const vitals: Vitals | null = complete
     ? {
-        weightKg: values.weightKg!, hbGL: values.hbGL!, systolic: Math.round(values.systolic!), diastolic: Math.round(values.diastolic!),
-        pulse: Math.round(values.pulse!), temperatureC: values.temperatureC!, athlete: ctx.athlete,
+        weightKg: values.weightKg!,
+        hbGL: values.hbGL!,
+        systolic: Math.round(values.systolic!),
+        diastolic: Math.round(values.diastolic!),
+        pulse: Math.round(values.pulse!),
+        temperatureC: values.temperatureC!,
+        athlete: ctx.athlete,
         ...(values.hct !== undefined ? { hct: values.hct } : {}),
         ...(values.plateletCount !== undefined ? { plateletCount: values.plateletCount } : {}),
       }
@@ -86,7 +123,10 @@ export function checkVitalsForm(
  * last sync.
  */
 export function snapshotWarnings(
-  history: EligibilityHistory | null, product: ProductType, today: string, config: EligibilityConfig = DEFAULT_ELIGIBILITY,
+  history: EligibilityHistory | null,
+  product: ProductType,
+  today: string,
+  config: EligibilityConfig = DEFAULT_ELIGIBILITY,
 ): EligibilityFailure[] {
   return checkHistory(history, product, today, config)
 }
@@ -94,12 +134,17 @@ export function snapshotWarnings(
 /** Merge the station's snapshot with donations this phone recorded since (same donor key). */
 export function mergeLocalHistory(
   snapshot: EligibilityHistory | null,
-  local: ReadonlyArray<{ collectedOn: string, productType: ProductType }>,
+  local: ReadonlyArray<{ collectedOn: string; productType: ProductType }>,
 ): EligibilityHistory | null {
   if (local.length === 0) return snapshot
   const base: EligibilityHistory = snapshot ?? {
-    lastDonationOn: null, lastDonationType: null, apheresisLast12Months: 0, deferredUntil: null,
-    permanentlyDeferred: false, hadReaction: false, donationCount: 0,
+    lastDonationOn: null,
+    lastDonationType: null,
+    apheresisLast12Months: 0,
+    deferredUntil: null,
+    permanentlyDeferred: false,
+    hadReaction: false,
+    donationCount: 0,
   }
   const newest = [...local].sort((a, b) => (a.collectedOn < b.collectedOn ? 1 : -1))[0]!
   const later = !base.lastDonationOn || newest.collectedOn >= base.lastDonationOn
@@ -108,6 +153,7 @@ export function mergeLocalHistory(
     lastDonationOn: later ? newest.collectedOn : base.lastDonationOn,
     lastDonationType: later ? newest.productType : base.lastDonationType,
     donationCount: base.donationCount + local.length,
-    apheresisLast12Months: base.apheresisLast12Months + local.filter((d) => d.productType === 'apheresis_platelets').length,
+    apheresisLast12Months:
+      base.apheresisLast12Months + local.filter((d) => d.productType === 'apheresis_platelets').length,
   }
 }

@@ -19,7 +19,8 @@ export type DriveOpenField = keyof DriveOpenForm
 /** Field → message key under drive.open.errors. */
 export type DriveOpenErrors = Partial<Record<DriveOpenField, string>>
 
-export type BagRange = { ok: true, bagsLoaded: number, first: string, last: string } | { ok: false, error: string | null }
+export type BagRange =
+  { ok: true; bagsLoaded: number; first: string; last: string } | { ok: false; error: string | null }
 
 /** Bags loaded, computed from the first and last DIN (check character optional). */
 export function bagRange(first: string, last: string): BagRange {
@@ -31,7 +32,7 @@ export function bagRange(first: string, last: string): BagRange {
 
 export const MAX_BAGS_PER_DRIVE = 2000
 
-export function validateDriveOpen(form: DriveOpenForm): { errors: DriveOpenErrors, input: DriveOpenInput | null } {
+export function validateDriveOpen(form: DriveOpenForm): { errors: DriveOpenErrors; input: DriveOpenInput | null } {
   const errors: DriveOpenErrors = {}
   if (!isIsoDate(form.date)) errors.date = 'date'
   if (!form.busCode.trim()) errors.busCode = 'required'

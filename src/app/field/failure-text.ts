@@ -3,7 +3,19 @@ import type { EligibilityFailure } from '../../domain/eligibility'
 
 type Translate = (key: string, params?: Record<string, unknown>) => string
 
-const MEASURED = new Set(['weight', 'hb', 'systolic', 'diastolic', 'pulse_pressure', 'pulse', 'temperature', 'hct', 'platelet_count', 'age_min', 'age_max'])
+const MEASURED = new Set([
+  'weight',
+  'hb',
+  'systolic',
+  'diastolic',
+  'pulse_pressure',
+  'pulse',
+  'temperature',
+  'hct',
+  'platelet_count',
+  'age_min',
+  'age_max',
+])
 
 export function failureText(t: Translate, failure: EligibilityFailure | { rule: 'not_a_number' }): string {
   if (failure.rule === 'not_a_number') return t('donor.fail.not_a_number')

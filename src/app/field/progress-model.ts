@@ -11,8 +11,15 @@
 // of the family is what it counts with everything the station will have once the phone synced,
 // minus what it counts with only what the totals already hold, both as effectiveRecords() sees it.
 import {
-  addToCounts, collectionDate, effectiveRecords, emptyCounts, type IndicatorContext, type IndicatorCounts,
-  indicatorsFromCounts, type Indicators, mergeCounts,
+  addToCounts,
+  collectionDate,
+  effectiveRecords,
+  emptyCounts,
+  type IndicatorContext,
+  type IndicatorCounts,
+  indicatorsFromCounts,
+  type Indicators,
+  mergeCounts,
 } from '../../domain/indicators'
 import { metricActual, type MetricActual } from '../../domain/progress'
 import type { Drive, FieldRecord, Period, Target } from '../../domain/records'
@@ -60,7 +67,9 @@ export function receiptsMayBeNewer(settledSeq: number, pulledDeviceLastSeq: numb
 }
 
 export function recordState(
-  recordId: string, outbox: ReadonlyMap<string, 'pending' | 'rejected'>, confirmedLate: ReadonlySet<string>,
+  recordId: string,
+  outbox: ReadonlyMap<string, 'pending' | 'rejected'>,
+  confirmedLate: ReadonlySet<string>,
 ): RecordState {
   const queued = outbox.get(recordId)
   if (queued === 'pending') return 'pending'
@@ -85,22 +94,30 @@ export function emptyScoped(): ScopedCounts {
   return { counts: emptyCounts(), byChannel: {}, byTeam: {} }
 }
 
-function mergeMaps(a: Record<string, IndicatorCounts>, b: Record<string, IndicatorCounts>): Record<string, IndicatorCounts> {
+function mergeMaps(
+  a: Record<string, IndicatorCounts>,
+  b: Record<string, IndicatorCounts>,
+): Record<string, IndicatorCounts> {
   const out: Record<string, IndicatorCounts> = {}
-  for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) out[key] = mergeCounts(a[key] ?? emptyCounts(), b[key] ?? emptyCounts())
+  for (const key of new Set([...Object.keys(a), ...Object.keys(b)]))
+    out[key] = mergeCounts(a[key] ?? emptyCounts(), b[key] ?? emptyCounts())
   return out
 }
 
 export function mergeScoped(a: ScopedCounts, b: ScopedCounts): ScopedCounts {
-  return { counts: mergeCounts(a.counts, b.counts), byChannel: mergeMaps(a.byChannel, b.byChannel), byTeam: mergeMaps(a.byTeam, b.byTeam) }
+  return {
+    counts: mergeCounts(a.counts, b.counts),
+    byChannel: mergeMaps(a.byChannel, b.byChannel),
+    byTeam: mergeMaps(a.byTeam, b.byTeam),
+  }
 }
 
 /** Adds (or with -1 removes) one effective record to all, its channel and each of its teams. */
 function addScoped(into: ScopedCounts, rec: FieldRecord, ctx: IndicatorContext, sign: 1 | -1): void {
   if (rec.type !== 'donation' && rec.type !== 'deferral' && rec.type !== 'drive') return
   addToCounts(into.counts, rec, ctx, sign)
-  addToCounts(into.byChannel[rec.channelId] ??= emptyCounts(), rec, ctx, sign)
-  for (const team of new Set(rec.teamIds)) addToCounts(into.byTeam[team] ??= emptyCounts(), rec, ctx, sign)
+  addToCounts((into.byChannel[rec.channelId] ??= emptyCounts()), rec, ctx, sign)
+  for (const team of new Set(rec.teamIds)) addToCounts((into.byTeam[team] ??= emptyCounts()), rec, ctx, sign)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -119,7 +136,8 @@ export interface UnsyncedEffect {
 }
 
 const inSpan = (date: string | null, span: PeriodSpan) => date !== null && span.start <= date && date <= span.end
-const versionDate = (rec: FieldRecord) => (rec.type === 'correction' ? collectionDate(rec.replacement) : collectionDate(rec))
+const versionDate = (rec: FieldRecord) =>
+  rec.type === 'correction' ? collectionDate(rec.replacement) : collectionDate(rec)
 
 /** What the families add to the station's totals of `span` (by collection date). */
 export function unsyncedEffect(families: readonly Family[], ctx: IndicatorContext, span: PeriodSpan): UnsyncedEffect {
@@ -134,14 +152,18 @@ export function unsyncedEffect(families: readonly Family[], ctx: IndicatorContex
     for (const rec of before) if (inSpan(collectionDate(rec), span)) addScoped(delta, rec, ctx, -1)
     // A family belongs to the period when any version of its record does (a donation voided
     // before it was sent still waits to be sent, though it changes nothing).
-    if (family.some((r) => inSpan(versionDate(r.record), span))) records += added.filter((r) => FIGURE_TYPES.has(r.record.type)).length
+    if (family.some((r) => inSpan(versionDate(r.record), span)))
+      records += added.filter((r) => FIGURE_TYPES.has(r.record.type)).length
   }
   return { delta, records }
 }
 
 /** The counted record a family stands for (its original), or null. */
 export function familyRoot(family: Family): FieldRecord | null {
-  return family.find((r) => r.record.type === 'donation' || r.record.type === 'deferral' || r.record.type === 'drive')?.record ?? null
+  return (
+    family.find((r) => r.record.type === 'donation' || r.record.type === 'deferral' || r.record.type === 'drive')
+      ?.record ?? null
+  )
 }
 
 /** Per drive id: records of the drive (and their voids and corrections) the station does not have yet. */
@@ -150,9 +172,12 @@ export function notSentByDrive(families: readonly Family[]): Map<string, number>
   for (const family of families) {
     const root = familyRoot(family)
     if (!root) continue
-    const driveId = root.type === 'drive' ? root.id : root.type === 'donation' || root.type === 'deferral' ? root.driveId : null
+    const driveId =
+      root.type === 'drive' ? root.id : root.type === 'donation' || root.type === 'deferral' ? root.driveId : null
     if (!driveId) continue
-    const n = family.filter((r) => (r.state === 'pending' || r.state === 'refused') && FIGURE_TYPES.has(r.record.type)).length
+    const n = family.filter(
+      (r) => (r.state === 'pending' || r.state === 'refused') && FIGURE_TYPES.has(r.record.type),
+    ).length
     if (n > 0) out.set(driveId, (out.get(driveId) ?? 0) + n)
   }
   return out
@@ -160,7 +185,10 @@ export function notSentByDrive(families: readonly Family[]): Map<string, number>
 
 /** Records the station refused that would change the figures; they are not counted anywhere here. */
 export function refusedCount(families: readonly Family[]): number {
-  return families.reduce((n, f) => n + f.filter((r) => r.state === 'refused' && FIGURE_TYPES.has(r.record.type)).length, 0)
+  return families.reduce(
+    (n, f) => n + f.filter((r) => r.state === 'refused' && FIGURE_TYPES.has(r.record.type)).length,
+    0,
+  )
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -188,7 +216,13 @@ const SHOWN_SCOPES = new Set(['station', 'channel', 'team'])
 export function stationTargets(targets: readonly Target[], period: Period): Target[] {
   const order = ['station', 'channel', 'team']
   return targets
-    .filter((t) => t.period.kind === period.kind && t.period.start === period.start && t.period.end === period.end && SHOWN_SCOPES.has(t.scope.kind))
+    .filter(
+      (t) =>
+        t.period.kind === period.kind &&
+        t.period.start === period.start &&
+        t.period.end === period.end &&
+        SHOWN_SCOPES.has(t.scope.kind),
+    )
     .sort((a, b) => order.indexOf(a.scope.kind) - order.indexOf(b.scope.kind) || a.metric.localeCompare(b.metric))
 }
 
@@ -230,7 +264,9 @@ export function stationCard(input: StationCardInput): StationCard {
     counts,
     indicators: indicatorsFromCounts(counts.counts, ctx),
     unsynced: effect.records,
-    targets: shown.map((t) => targetProgress(t, scopedCountsOf(counts, t.scope), today, { population: ctx.population ?? null })),
+    targets: shown.map((t) =>
+      targetProgress(t, scopedCountsOf(counts, t.scope), today, { population: ctx.population ?? null }),
+    ),
   }
 }
 
@@ -242,8 +278,13 @@ export function stationCard(input: StationCardInput): StationCard {
 export function targetsElsewhere(targets: readonly Target[], today: string): number {
   const month = periodFor('month', today)
   const year = periodFor('year', today)
-  return targets.filter((t) => t.period.start <= today && today <= t.period.end && t.scope.kind !== 'drive'
-    && !(stationTargets([t], month).length > 0 || stationTargets([t], year).length > 0)).length
+  return targets.filter(
+    (t) =>
+      t.period.start <= today &&
+      today <= t.period.end &&
+      t.scope.kind !== 'drive' &&
+      !(stationTargets([t], month).length > 0 || stationTargets([t], year).length > 0),
+  ).length
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -287,8 +328,12 @@ function valueOf(actual: MetricActual | null): number | null {
 export function driveTargetRow(target: Target, counts: IndicatorCounts): DriveTargetRow {
   const actual = metricActual(target.metric, counts)
   const value = valueOf(actual)
-  const met = value === null ? null : target.comparison === '>=' ? value >= target.value - 1e-9 : value <= target.value + 1e-9
-  const toGo = actual?.kind === 'count' && target.comparison === '>=' ? Math.max(0, Math.ceil(target.value - actual.value - 1e-9)) : null
+  const met =
+    value === null ? null : target.comparison === '>=' ? value >= target.value - 1e-9 : value <= target.value + 1e-9
+  const toGo =
+    actual?.kind === 'count' && target.comparison === '>='
+      ? Math.max(0, Math.ceil(target.value - actual.value - 1e-9))
+      : null
   return { target, actual, value, met, toGo }
 }
 
@@ -305,16 +350,22 @@ export function driveCard(input: DriveCardInput): DriveCard {
   const { drive, counts, today } = input
   const running = (t: Target) => t.period.start <= today && today <= t.period.end
   const own = input.targets.filter((t) => t.scope.kind === 'drive' && t.scope.id === drive.id)
-  const related = input.targets.filter((t) => running(t) && (
-    (t.scope.kind === 'channel' && t.scope.id === drive.channelId)
-    || (t.scope.kind === 'site' && t.scope.id === drive.siteId)
-    || (t.scope.kind === 'team' && t.scope.id !== null && drive.teamIds.includes(t.scope.id))))
+  const related = input.targets.filter(
+    (t) =>
+      running(t) &&
+      ((t.scope.kind === 'channel' && t.scope.id === drive.channelId) ||
+        (t.scope.kind === 'site' && t.scope.id === drive.siteId) ||
+        (t.scope.kind === 'team' && t.scope.id !== null && drive.teamIds.includes(t.scope.id))),
+  )
   return {
     drive,
     closed: input.closed,
     counts,
     notSent: input.notSent,
     targets: own.map((t) => driveTargetRow(t, counts)),
-    contributes: related.map((t) => ({ target: t, actual: t.metric === 'per_1000' ? null : metricActual(t.metric, counts) })),
+    contributes: related.map((t) => ({
+      target: t,
+      actual: t.metric === 'per_1000' ? null : metricActual(t.metric, counts),
+    })),
   }
 }

@@ -6,7 +6,9 @@ type Translate = (key: string, params?: Record<string, unknown>) => string
 
 export function errorMessage(t: Translate, err: unknown): string {
   if (err instanceof FieldRecordError) {
-    return err.code === 'invalid_record' ? t('errors.record.invalid_record', { detail: err.message }) : t(`errors.record.${err.code}`)
+    return err.code === 'invalid_record'
+      ? t('errors.record.invalid_record', { detail: err.message })
+      : t(`errors.record.${err.code}`)
   }
   if (err instanceof ApiError) {
     if (err.code === 'network') return t('errors.api.network')

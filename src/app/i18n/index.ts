@@ -25,9 +25,13 @@ const eager = import.meta.glob<MessageModule>(
   ['./locales/zh-CN/*.ts', '!./locales/zh-CN/station.ts', '!./locales/zh-CN/progress.ts'],
   { eager: true },
 )
-const lazy = import.meta.glob<MessageModule>(['./locales/en/*.ts', './locales/zh-CN/station.ts', './locales/zh-CN/progress.ts'])
+const lazy = import.meta.glob<MessageModule>([
+  './locales/en/*.ts',
+  './locales/zh-CN/station.ts',
+  './locales/zh-CN/progress.ts',
+])
 
-function parsePath(path: string): { locale: Locale, feature: string } | null {
+function parsePath(path: string): { locale: Locale; feature: string } | null {
   const m = /\.\/locales\/([^/]+)\/([^/]+)\.ts$/.exec(path)
   if (!m || !(LOCALES as readonly string[]).includes(m[1]!)) return null
   return { locale: m[1] as Locale, feature: m[2]! }
@@ -46,7 +50,9 @@ for (const [path, mod] of Object.entries(eager)) {
 loaded[DEFAULT_LOCALE].add(CORE)
 
 /** The i18n the app runs with; loadFeatures() and setAppLocale() add messages to it. */
-let current: { global: { locale: { value: string }, mergeLocaleMessage: (locale: string, messages: Messages) => void } } | null = null
+let current: {
+  global: { locale: { value: string }; mergeLocaleMessage: (locale: string, messages: Messages) => void }
+} | null = null
 
 async function fetchPart(locale: Locale, part: string): Promise<void> {
   if (loaded[locale].has(part)) return
@@ -54,7 +60,9 @@ async function fetchPart(locale: Locale, part: string): Promise<void> {
     const p = parsePath(path)
     return p !== null && p.locale === locale && (part === CORE ? !isLazyFeature(p.feature) : p.feature === part)
   })
-  const mods = await Promise.all(wanted.map(async ([path, load]) => [parsePath(path)!.feature, (await load()).default] as const))
+  const mods = await Promise.all(
+    wanted.map(async ([path, load]) => [parsePath(path)!.feature, (await load()).default] as const),
+  )
   for (const [feature, msgs] of mods) {
     available[locale][feature] = msgs
     current?.global.mergeLocaleMessage(locale, { [feature]: msgs })
@@ -71,7 +79,10 @@ export async function loadFeatures(...features: LazyFeature[]): Promise<void> {
 /** Switches the language: loads what this phone has been showing in the other one first, then remembers the choice. */
 export async function setAppLocale(locale: Locale): Promise<void> {
   const other = locale === 'en' ? 'zh-CN' : 'en'
-  await Promise.all([fetchPart(locale, CORE), ...[...loaded[other]].filter((p) => p !== CORE).map((p) => fetchPart(locale, p))])
+  await Promise.all([
+    fetchPart(locale, CORE),
+    ...[...loaded[other]].filter((p) => p !== CORE).map((p) => fetchPart(locale, p)),
+  ])
   if (current) current.global.locale.value = locale
   rememberLocale(locale)
 }

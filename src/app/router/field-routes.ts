@@ -12,7 +12,11 @@ export const requireEnrollment: NavigationGuard = async (to) => {
     prefetchComponents(to)
     if (to.name === 'donor' && typeof to.params.driveId === 'string') {
       const driveId = to.params.driveId
-      void import('../stores/useDriveStore').then(({ useDriveStore }) => useDriveStore().whenLoaded(driveId)).catch(() => { /* the screen loads it again */ })
+      void import('../stores/useDriveStore')
+        .then(({ useDriveStore }) => useDriveStore().whenLoaded(driveId))
+        .catch(() => {
+          /* the screen loads it again */
+        })
     }
     await device.load()
   }
@@ -25,7 +29,10 @@ export const requireEnrollment: NavigationGuard = async (to) => {
 function prefetchComponents(to: RouteLocationNormalized): void {
   for (const record of to.matched) {
     for (const component of Object.values(record.components ?? {})) {
-      if (typeof component === 'function') void (component as () => Promise<unknown>)()?.catch?.(() => { /* the router reports it */ })
+      if (typeof component === 'function')
+        void (component as () => Promise<unknown>)()?.catch?.(() => {
+          /* the router reports it */
+        })
     }
   }
 }
@@ -38,7 +45,12 @@ declare module 'vue-router' {
 }
 
 export const fieldRoutes: RouteRecordRaw[] = [
-  { path: '/enroll', name: 'enroll', component: () => import('../views/EnrollView.vue'), beforeEnter: requireEnrollment },
+  {
+    path: '/enroll',
+    name: 'enroll',
+    component: () => import('../views/EnrollView.vue'),
+    beforeEnter: requireEnrollment,
+  },
   {
     path: '/',
     component: () => import('../views/FieldLayout.vue'),
@@ -50,12 +62,32 @@ export const fieldRoutes: RouteRecordRaw[] = [
       { path: 'drives', name: 'drives', component: () => import('../views/DriveListView.vue') },
       { path: 'drives/new', name: 'drive-open', component: () => import('../views/DriveOpenView.vue') },
       { path: 'drives/:driveId', name: 'drive', component: () => import('../views/DriveView.vue'), props: true },
-      { path: 'drives/:driveId/donor', name: 'donor', component: () => import('../views/DonorRecordView.vue'), props: true },
-      { path: 'drives/:driveId/records/:recordId', name: 'record', component: () => import('../views/RecordView.vue'), props: true },
-      { path: 'drives/:driveId/close', name: 'drive-close', component: () => import('../views/DriveCloseView.vue'), props: true },
+      {
+        path: 'drives/:driveId/donor',
+        name: 'donor',
+        component: () => import('../views/DonorRecordView.vue'),
+        props: true,
+      },
+      {
+        path: 'drives/:driveId/records/:recordId',
+        name: 'record',
+        component: () => import('../views/RecordView.vue'),
+        props: true,
+      },
+      {
+        path: 'drives/:driveId/close',
+        name: 'drive-close',
+        component: () => import('../views/DriveCloseView.vue'),
+        props: true,
+      },
       { path: 'settings', name: 'settings', component: () => import('../views/SettingsView.vue') },
       { path: 'sync', name: 'sync', component: () => import('../views/SyncView.vue') },
-      { path: 'progress', name: 'progress', component: () => import('../views/ProgressView.vue'), beforeEnter: () => loadFeatures('progress', 'station').then(() => true) },
+      {
+        path: 'progress',
+        name: 'progress',
+        component: () => import('../views/ProgressView.vue'),
+        beforeEnter: () => loadFeatures('progress', 'station').then(() => true),
+      },
     ],
   },
 ]

@@ -6,29 +6,63 @@ import type { NavigationGuard, RouteRecordRaw } from 'vue-router'
 import { loadFeatures } from '../i18n'
 
 export const requireStationSession: NavigationGuard = async (to) => {
-  const [{ useStationSessionStore }] = await Promise.all([import('../stores/useStationSessionStore'), loadFeatures('station', 'progress')])
+  const [{ useStationSessionStore }] = await Promise.all([
+    import('../stores/useStationSessionStore'),
+    loadFeatures('station', 'progress'),
+  ])
   const session = useStationSessionStore()
   if (to.name === 'station-login') return session.signedIn ? { name: 'station-dashboard' } : true
-  if (!session.signedIn) return { name: 'station-login', query: to.fullPath === '/station' ? {} : { next: to.fullPath } }
+  if (!session.signedIn)
+    return { name: 'station-login', query: to.fullPath === '/station' ? {} : { next: to.fullPath } }
   return true
 }
 
 export const stationRoutes: RouteRecordRaw[] = [
-  { path: '/station/login', name: 'station-login', component: () => import('../views/station/StationLoginView.vue'), beforeEnter: requireStationSession },
+  {
+    path: '/station/login',
+    name: 'station-login',
+    component: () => import('../views/station/StationLoginView.vue'),
+    beforeEnter: requireStationSession,
+  },
   {
     path: '/station',
     component: () => import('../views/station/StationLayout.vue'),
     beforeEnter: requireStationSession,
     children: [
       { path: '', name: 'station-dashboard', component: () => import('../views/station/StationDashboardView.vue') },
-      { path: 'channels/:channelId', name: 'station-channel', component: () => import('../views/station/StationChannelView.vue'), props: true },
+      {
+        path: 'channels/:channelId',
+        name: 'station-channel',
+        component: () => import('../views/station/StationChannelView.vue'),
+        props: true,
+      },
       { path: 'targets', name: 'station-targets', component: () => import('../views/station/StationTargetsView.vue') },
-      { path: 'report/:year?', name: 'station-report', component: () => import('../views/station/StationReportView.vue'), props: true },
+      {
+        path: 'report/:year?',
+        name: 'station-report',
+        component: () => import('../views/station/StationReportView.vue'),
+        props: true,
+      },
       { path: 'staff', name: 'station-staff', component: () => import('../views/station/StationStaffView.vue') },
       { path: 'phones', name: 'station-phones', component: () => import('../views/station/StationPhonesView.vue') },
-      { path: 'sites', name: 'station-sites', component: () => import('../views/station/StationPlacesView.vue'), props: { section: 'sites' } },
-      { path: 'channel-list', name: 'station-channels', component: () => import('../views/station/StationPlacesView.vue'), props: { section: 'channels' } },
-      { path: 'teams', name: 'station-teams', component: () => import('../views/station/StationPlacesView.vue'), props: { section: 'teams' } },
+      {
+        path: 'sites',
+        name: 'station-sites',
+        component: () => import('../views/station/StationPlacesView.vue'),
+        props: { section: 'sites' },
+      },
+      {
+        path: 'channel-list',
+        name: 'station-channels',
+        component: () => import('../views/station/StationPlacesView.vue'),
+        props: { section: 'channels' },
+      },
+      {
+        path: 'teams',
+        name: 'station-teams',
+        component: () => import('../views/station/StationPlacesView.vue'),
+        props: { section: 'teams' },
+      },
     ],
   },
 ]

@@ -28,8 +28,14 @@ export const useDeviceStore = defineStore('device', () => {
   async function load(): Promise<void> {
     const db = fieldDb()
     const [dev, stations, siteRows, channelRows, teamRows, rosterRows, lastPull, nameOrder] = await Promise.all([
-      db.device.get('device'), db.stations.toArray(), db.sites.toArray(), db.channels.toArray(),
-      db.teams.toArray(), db.roster.toArray(), db.syncMeta.get(LAST_PULL_AT_KEY), db.syncMeta.get(NAME_ORDER_KEY),
+      db.device.get('device'),
+      db.stations.toArray(),
+      db.sites.toArray(),
+      db.channels.toArray(),
+      db.teams.toArray(),
+      db.roster.toArray(),
+      db.syncMeta.get(LAST_PULL_AT_KEY),
+      db.syncMeta.get(NAME_ORDER_KEY),
     ])
     const rosterList = rosterRows.map((r) => r.value)
     const siteList = siteRows.map((r) => r.value)
@@ -37,7 +43,9 @@ export const useDeviceStore = defineStore('device', () => {
     if (!coversAll(order, rosterList, siteList)) {
       // Names that came before pulls stored an order (an older app version): sort once, keep it.
       order = nameOrderOf(rosterList, siteList)
-      void db.syncMeta.put({ key: NAME_ORDER_KEY, value: order }).catch(() => { /* sorted again next start */ })
+      void db.syncMeta.put({ key: NAME_ORDER_KEY, value: order }).catch(() => {
+        /* sorted again next start */
+      })
     }
     info.value = dev ?? null
     station.value = stations.map((r) => r.value).find((s) => s.id === dev?.stationId) ?? stations[0]?.value ?? null
@@ -76,7 +84,23 @@ export const useDeviceStore = defineStore('device', () => {
   }
 
   return {
-    info, station, sites, channels, teams, roster, lastPullAt, loaded, enrolled, activeRoster, hasReference,
-    load, enroll, refreshReference, staffById, siteById, channelById, teamById,
+    info,
+    station,
+    sites,
+    channels,
+    teams,
+    roster,
+    lastPullAt,
+    loaded,
+    enrolled,
+    activeRoster,
+    hasReference,
+    load,
+    enroll,
+    refreshReference,
+    staffById,
+    siteById,
+    channelById,
+    teamById,
   }
 })

@@ -7,15 +7,40 @@ import { newId } from '../../domain/ids'
 import { emptyCounts, type IndicatorCounts } from '../../domain/indicators'
 import { isoDateOf } from '../../domain/dates'
 import type {
-  AdverseReaction, Correction, Deferral, Donation, DonorIdentity, Drive, DriveClose, Void,
+  AdverseReaction,
+  Correction,
+  Deferral,
+  Donation,
+  DonorIdentity,
+  Drive,
+  DriveClose,
+  Void,
 } from '../../domain/records'
 import { fieldDb } from '../db'
-import { correctionsByTarget, newestVersion, saveFieldBatch, saveFieldRecord, type SavedRecord } from '../db/field-records'
+import {
+  correctionsByTarget,
+  newestVersion,
+  saveFieldBatch,
+  saveFieldRecord,
+  type SavedRecord,
+} from '../db/field-records'
 import { driveTallyKey, readTally } from '../db/tallies'
 import { useDeviceStore } from './useDeviceStore'
 import { useSessionStore } from './useSessionStore'
 
-export type DriveOpenInput = Pick<Drive, 'busCode' | 'siteId' | 'channelId' | 'teamIds' | 'date' | 'staffIds' | 'leaderStaffId' | 'dinFirst' | 'dinLast' | 'bagsLoaded'>
+export type DriveOpenInput = Pick<
+  Drive,
+  | 'busCode'
+  | 'siteId'
+  | 'channelId'
+  | 'teamIds'
+  | 'date'
+  | 'staffIds'
+  | 'leaderStaffId'
+  | 'dinFirst'
+  | 'dinLast'
+  | 'bagsLoaded'
+>
 export type DriveCloseInput = Pick<DriveClose, 'bagsUsed' | 'bagsSpoiled' | 'bagsReturned' | 'discrepancyNote'>
 export type ReactionInput = Pick<AdverseReaction, 'code' | 'severity' | 'note'>
 
@@ -25,8 +50,8 @@ export interface DonorInput {
   facts: Pick<Donation, 'sex' | 'ageYears' | 'repeatDonor'>
   vitals?: Donation['vitals']
   outcome:
-    | { kind: 'donation', product: Donation['product'], abo: Donation['abo'], rhd: Donation['rhd'], din: string }
-    | { kind: 'deferral', reasonCode: string, until: string | null, note: string }
+    | { kind: 'donation'; product: Donation['product']; abo: Donation['abo']; rhd: Donation['rhd']; din: string }
+    | { kind: 'deferral'; reasonCode: string; until: string | null; note: string }
 }
 
 /** One donation or deferral of the drive as it stands now. */
@@ -71,7 +96,13 @@ export const useDriveStore = defineStore('drive', () => {
     const staffId = session.staffId
     if (!info) throw new Error('this phone is not enrolled')
     if (!staffId) throw new Error('nobody is signed in')
-    return { id: newId(), stationId: info.stationId, deviceId: info.deviceId, authorStaffId: staffId, createdAt: new Date().toISOString() }
+    return {
+      id: newId(),
+      stationId: info.stationId,
+      deviceId: info.deviceId,
+      authorStaffId: staffId,
+      createdAt: new Date().toISOString(),
+    }
   }
 
   function today(): string {
@@ -81,23 +112,29 @@ export const useDriveStore = defineStore('drive', () => {
   async function loadDrives(): Promise<void> {
     const db = fieldDb()
     const all = await db.drives.orderBy('createdAt').reverse().limit(60).toArray()
-    drives.value = await Promise.all(all.map(async (d) => ({
-      drive: d,
-      close: (await db.driveCloses.where('driveId').equals(d.id).first()) ?? null,
-      tally: await readTally(driveTallyKey(d.id)),
-    })))
+    drives.value = await Promise.all(
+      all.map(async (d) => ({
+        drive: d,
+        close: (await db.driveCloses.where('driveId').equals(d.id).first()) ?? null,
+        tally: await readTally(driveTallyKey(d.id)),
+      })),
+    )
   }
 
   // A load that started before a local change must not overwrite it with older rows.
   let loadGeneration = 0
 
-  let pendingLoad: { driveId: string, promise: Promise<Drive | null> } | null = null
+  let pendingLoad: { driveId: string; promise: Promise<Drive | null> } | null = null
 
   /** Reads the drive and everything on it in a fixed number of queries, whatever its size. */
   function loadDrive(driveId: string): Promise<Drive | null> {
     const promise = readDrive(driveId)
     pendingLoad = { driveId, promise }
-    void promise.finally(() => { if (pendingLoad?.promise === promise) pendingLoad = null }).catch(() => {})
+    void promise
+      .finally(() => {
+        if (pendingLoad?.promise === promise) pendingLoad = null
+      })
+      .catch(() => {})
     return promise
   }
 
@@ -121,18 +158,35 @@ export const useDriveStore = defineStore('drive', () => {
       ])
       const found = row ?? null
       if (!found) {
-        if (generation === loadGeneration) { drive.value = null; entries.value = []; close.value = null; tally.value = emptyCounts() }
+        if (generation === loadGeneration) {
+          drive.value = null
+          entries.value = []
+          close.value = null
+          tally.value = emptyCounts()
+        }
         return null
       }
       // Newest first; ids (UUIDv7) break ties within a millisecond.
-      const originals = [...donations, ...deferrals].sort((a, b) => (a.createdAt !== b.createdAt ? (a.createdAt < b.createdAt ? 1 : -1) : (a.id < b.id ? 1 : -1)))
+      const originals = [...donations, ...deferrals].sort((a, b) =>
+        a.createdAt !== b.createdAt ? (a.createdAt < b.createdAt ? 1 : -1) : a.id < b.id ? 1 : -1,
+      )
       const ids = originals.map((o) => o.id)
       const any = <T>(query: () => Promise<T[]>): Promise<T[]> => (ids.length > 0 ? query() : Promise.resolve([]))
       const [voids, corrections, reactions, identities] = await Promise.all([
         any(() => db.voids.where('targetId').anyOf(ids).toArray()),
         any(() => db.corrections.where('targetId').anyOf(ids).toArray()),
-        any(() => db.adverseReactions.where('donationId').anyOf(donations.map((d) => d.id)).toArray()),
-        any(() => db.donorIdentities.where('donorKey').anyOf([...new Set(originals.map((o) => o.donorKey))]).toArray()),
+        any(() =>
+          db.adverseReactions
+            .where('donationId')
+            .anyOf(donations.map((d) => d.id))
+            .toArray(),
+        ),
+        any(() =>
+          db.donorIdentities
+            .where('donorKey')
+            .anyOf([...new Set(originals.map((o) => o.donorKey))])
+            .toArray(),
+        ),
       ])
       if (generation !== loadGeneration) return found
       const voidOf = new Map(voids.map((v) => [v.targetId, v]))
@@ -180,14 +234,30 @@ export const useDriveStore = defineStore('drive', () => {
     if (!d) throw new Error('no drive is open')
     const identity: DonorIdentity = { type: 'donor_identity', ...authorship(), ...input.identity }
     const context = {
-      driveId: d.id, channelId: d.channelId, siteId: d.siteId, teamIds: d.teamIds, collectedOn: today(),
-      donorKey: input.identity.donorKey, household: input.identity.household, ...input.facts,
+      driveId: d.id,
+      channelId: d.channelId,
+      siteId: d.siteId,
+      teamIds: d.teamIds,
+      collectedOn: today(),
+      donorKey: input.identity.donorKey,
+      household: input.identity.household,
+      ...input.facts,
       ...(input.vitals ? { vitals: input.vitals } : {}),
     }
     const o = input.outcome
-    const outcome: Donation | Deferral = o.kind === 'donation'
-      ? { type: 'donation', ...authorship(), ...context, collectedAt: new Date().toISOString(), product: o.product, abo: o.abo, rhd: o.rhd, din: o.din }
-      : { type: 'deferral', ...authorship(), ...context, reasonCode: o.reasonCode, until: o.until, note: o.note }
+    const outcome: Donation | Deferral =
+      o.kind === 'donation'
+        ? {
+            type: 'donation',
+            ...authorship(),
+            ...context,
+            collectedAt: new Date().toISOString(),
+            product: o.product,
+            abo: o.abo,
+            rhd: o.rhd,
+            din: o.din,
+          }
+        : { type: 'deferral', ...authorship(), ...context, reasonCode: o.reasonCode, until: o.until, note: o.note }
     const { saved, tallies } = await saveFieldBatch([identity, outcome])
     // Committed: the screen may say "saved" now. The tally comes from the same transaction and
     // the new person goes on top of the list; a full refresh follows when the phone is idle.
@@ -198,7 +268,14 @@ export const useDriveStore = defineStore('drive', () => {
       if (counts) tally.value = counts
       const stored = saved[1]!.record as Donation | Deferral
       entries.value = [
-        { record: stored, original: stored, void: null, corrections: [], reactions: [], donorName: (saved[0]!.record as DonorIdentity).name },
+        {
+          record: stored,
+          original: stored,
+          void: null,
+          corrections: [],
+          reactions: [],
+          donorName: (saved[0]!.record as DonorIdentity).name,
+        },
         ...entries.value,
       ]
       refreshLater(d.id)
@@ -211,7 +288,10 @@ export const useDriveStore = defineStore('drive', () => {
     if (refreshTimer !== null) clearTimeout(refreshTimer)
     refreshTimer = setTimeout(() => {
       refreshTimer = null
-      if (drive.value?.id === driveId) void loadDrive(driveId).catch(() => { /* the screen keeps what it shows */ })
+      if (drive.value?.id === driveId)
+        void loadDrive(driveId).catch(() => {
+          /* the screen keeps what it shows */
+        })
     }, 1500)
   }
 
@@ -222,17 +302,37 @@ export const useDriveStore = defineStore('drive', () => {
   }
 
   /** A correction replaces the whole record; `changes` are the fields that differ. */
-  async function correctRecord(entry: DriveEntry, changes: Partial<Donation> | Partial<Deferral>, reason: string): Promise<SavedRecord> {
+  async function correctRecord(
+    entry: DriveEntry,
+    changes: Partial<Donation> | Partial<Deferral>,
+    reason: string,
+  ): Promise<SavedRecord> {
     const base = authorship()
-    const replacement = { ...entry.record, ...changes, id: entry.original.id, authorStaffId: base.authorStaffId, createdAt: base.createdAt } as Donation | Deferral
-    const saved = await saveFieldRecord({ type: 'correction', ...base, targetId: entry.original.id, reason, replacement } satisfies Correction)
+    const replacement = {
+      ...entry.record,
+      ...changes,
+      id: entry.original.id,
+      authorStaffId: base.authorStaffId,
+      createdAt: base.createdAt,
+    } as Donation | Deferral
+    const saved = await saveFieldRecord({
+      type: 'correction',
+      ...base,
+      targetId: entry.original.id,
+      reason,
+      replacement,
+    } satisfies Correction)
     await reload()
     return saved
   }
 
   async function addReaction(donationId: string, input: ReactionInput): Promise<SavedRecord> {
     const saved = await saveFieldRecord({
-      type: 'adverse_reaction', ...authorship(), donationId, occurredAt: new Date().toISOString(), ...input,
+      type: 'adverse_reaction',
+      ...authorship(),
+      donationId,
+      occurredAt: new Date().toISOString(),
+      ...input,
     } satisfies AdverseReaction)
     await reload()
     return saved
@@ -247,7 +347,12 @@ export const useDriveStore = defineStore('drive', () => {
     const d = drive.value
     if (!d) throw new Error('no drive is open')
     const saved = await saveFieldRecord({
-      type: 'drive_close', ...authorship(), driveId: d.id, bagsLoaded: d.bagsLoaded, ...input, signedOffBy,
+      type: 'drive_close',
+      ...authorship(),
+      driveId: d.id,
+      bagsLoaded: d.bagsLoaded,
+      ...input,
+      signedOffBy,
       closedAt: new Date().toISOString(),
     } satisfies DriveClose)
     await reload()
@@ -265,8 +370,25 @@ export const useDriveStore = defineStore('drive', () => {
   }
 
   return {
-    drive, close, entries, tally, drives, loading, usedDins,
-    today, loadDrives, loadDrive, whenLoaded, reload, openDrive, recordDonor, voidRecord, correctRecord, addReaction, bagsUsed, closeDrive, clear,
+    drive,
+    close,
+    entries,
+    tally,
+    drives,
+    loading,
+    usedDins,
+    today,
+    loadDrives,
+    loadDrive,
+    whenLoaded,
+    reload,
+    openDrive,
+    recordDonor,
+    voidRecord,
+    correctRecord,
+    addReaction,
+    bagsUsed,
+    closeDrive,
+    clear,
   }
 })
-

@@ -27,14 +27,33 @@ export const useEligibilityStore = defineStore('eligibility', () => {
       db.eligibility.where('value.donorKey').equals(donorKey).first(),
       db.donations.where('donorKey').equals(donorKey).toArray(),
     ])
-    const voided = new Set((await db.voids.where('targetId').anyOf(donations.map((d) => d.id)).toArray()).map((v) => v.targetId))
+    const voided = new Set(
+      (
+        await db.voids
+          .where('targetId')
+          .anyOf(donations.map((d) => d.id))
+          .toArray()
+      ).map((v) => v.targetId),
+    )
     // Donations saved after the last pull (or still queued) are not in the station's snapshot yet.
-    const pendingIds = new Set((await db.outbox.where('recordId').anyOf(donations.map((d) => d.id)).toArray()).map((e) => e.recordId))
+    const pendingIds = new Set(
+      (
+        await db.outbox
+          .where('recordId')
+          .anyOf(donations.map((d) => d.id))
+          .toArray()
+      ).map((e) => e.recordId),
+    )
     const since = device.lastPullAt
-    const local = donations.filter((d) => !voided.has(d.id) && (pendingIds.has(d.id) || since === null || d.createdAt > since))
+    const local = donations.filter(
+      (d) => !voided.has(d.id) && (pendingIds.has(d.id) || since === null || d.createdAt > since),
+    )
     const snapshot = row ? (({ donorKey: _k, ...h }) => h)(row.value) : null
     return {
-      history: mergeLocalHistory(snapshot, local.map((d) => ({ collectedOn: d.collectedOn, productType: d.product.type }))),
+      history: mergeLocalHistory(
+        snapshot,
+        local.map((d) => ({ collectedOn: d.collectedOn, productType: d.product.type })),
+      ),
       inSnapshot: row !== undefined,
       localDonations: local.length,
     }

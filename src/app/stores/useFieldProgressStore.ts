@@ -15,8 +15,17 @@ import { RECORD_TABLE } from '../db/schema'
 import { driveTallyKey } from '../db/tallies'
 import { META_KEYS, type OutboxRow, RECEIPT_PREFIX, type Receipt } from '../sync/dexie-ports'
 import {
-  confirmedAfter, type DriveCard, driveCard, type Family, notSentByDrive, receiptsMayBeNewer, recordState, refusedCount,
-  type StationCard, stationCard, targetsElsewhere,
+  confirmedAfter,
+  type DriveCard,
+  driveCard,
+  type Family,
+  notSentByDrive,
+  receiptsMayBeNewer,
+  recordState,
+  refusedCount,
+  type StationCard,
+  stationCard,
+  targetsElsewhere,
 } from '../field/progress-model'
 
 export interface FieldProgress {
@@ -40,7 +49,12 @@ export interface ProgressReadOptions {
 }
 
 /** Receipts of records the station confirmed after computing `computedAt` (read only when some may be). */
-async function confirmedLate(db: FieldDb, settledSeq: number, pulledDeviceLastSeq: number | null, computedAt: string | null): Promise<Map<string, Receipt>> {
+async function confirmedLate(
+  db: FieldDb,
+  settledSeq: number,
+  pulledDeviceLastSeq: number | null,
+  computedAt: string | null,
+): Promise<Map<string, Receipt>> {
   const late = new Map<string, Receipt>()
   if (!receiptsMayBeNewer(settledSeq, pulledDeviceLastSeq)) return late
   const rows = await db.syncMeta.where('key').startsWith(RECEIPT_PREFIX).toArray()
@@ -80,7 +94,13 @@ async function unsyncedFamilies(db: FieldDb, outbox: OutboxRow[], late: Map<stri
   // The counted record each touched record belongs to; a correction may point at a correction.
   const correctionOf = new Map<string, Correction>()
   for (const r of touched.values()) if (r.type === 'correction') correctionOf.set(r.id, r)
-  let lookup = [...new Set([...touched.values()].flatMap((r) => (r.type === 'void' || r.type === 'correction') && !touched.has(r.targetId) ? [r.targetId] : []))]
+  let lookup = [
+    ...new Set(
+      [...touched.values()].flatMap((r) =>
+        (r.type === 'void' || r.type === 'correction') && !touched.has(r.targetId) ? [r.targetId] : [],
+      ),
+    ),
+  ]
   for (let depth = 0; lookup.length > 0 && depth < 8; depth++) {
     const found = (await db.corrections.bulkGet(lookup)).filter((c): c is Correction => !!c && !correctionOf.has(c.id))
     for (const c of found) correctionOf.set(c.id, c)
@@ -94,7 +114,10 @@ async function unsyncedFamilies(db: FieldDb, outbox: OutboxRow[], late: Map<stri
   const members = new Map<string, Map<string, FieldRecord>>()
   const join = (root: string, rec: FieldRecord) => {
     let m = members.get(root)
-    if (!m) { m = new Map(); members.set(root, m) }
+    if (!m) {
+      m = new Map()
+      members.set(root, m)
+    }
     m.set(rec.id, rec)
   }
   for (const r of touched.values()) {
@@ -106,9 +129,14 @@ async function unsyncedFamilies(db: FieldDb, outbox: OutboxRow[], late: Map<stri
   const older = [...members.keys()].filter((id) => !touched.has(id))
   if (older.length > 0) {
     const [donations, deferrals, corrections] = await Promise.all([
-      db.donations.bulkGet(older), db.deferrals.bulkGet(older), db.corrections.where('targetId').anyOf(older).toArray(),
+      db.donations.bulkGet(older),
+      db.deferrals.bulkGet(older),
+      db.corrections.where('targetId').anyOf(older).toArray(),
     ])
-    const voids = await db.voids.where('targetId').anyOf([...older, ...corrections.map((c) => c.id)]).toArray()
+    const voids = await db.voids
+      .where('targetId')
+      .anyOf([...older, ...corrections.map((c) => c.id)])
+      .toArray()
     older.forEach((id, i) => {
       const original = donations[i] ?? deferrals[i]
       if (original) join(id, original)
@@ -124,7 +152,9 @@ async function unsyncedFamilies(db: FieldDb, outbox: OutboxRow[], late: Map<stri
 
   const lateIds = new Set(late.keys())
   return [...members.values()]
-    .filter((family) => [...family.values()].some((r) => r.type === 'donation' || r.type === 'deferral' || r.type === 'drive'))
+    .filter((family) =>
+      [...family.values()].some((r) => r.type === 'donation' || r.type === 'deferral' || r.type === 'drive'),
+    )
     .map((family) => [...family.values()].map((record) => ({ record, state: recordState(record.id, states, lateIds) })))
 }
 
@@ -174,12 +204,23 @@ export async function readFieldProgress(db: FieldDb, opts: ProgressReadOptions =
   const notSent = notSentByDrive(families)
   const closed = new Set(closes.map((c) => c.driveId))
   const driveCards = drives
-    .map((drive, i) => driveCard({
-      drive, closed: closed.has(drive.id), counts: tallies[i]?.counts ?? emptyCounts(), notSent: notSent.get(drive.id) ?? 0, targets, today,
-    }))
+    .map((drive, i) =>
+      driveCard({
+        drive,
+        closed: closed.has(drive.id),
+        counts: tallies[i]?.counts ?? emptyCounts(),
+        notSent: notSent.get(drive.id) ?? 0,
+        targets,
+        today,
+      }),
+    )
     // The chosen drive first, then open ones, then the latest opened.
-    .sort((a, b) => Number(b.drive.id === opts.driveId) - Number(a.drive.id === opts.driveId)
-      || Number(a.closed) - Number(b.closed) || b.drive.createdAt.localeCompare(a.drive.createdAt))
+    .sort(
+      (a, b) =>
+        Number(b.drive.id === opts.driveId) - Number(a.drive.id === opts.driveId) ||
+        Number(a.closed) - Number(b.closed) ||
+        b.drive.createdAt.localeCompare(a.drive.createdAt),
+    )
 
   return {
     today,
@@ -214,7 +255,9 @@ export const useFieldProgressStore = defineStore('fieldProgress', () => {
         readyAt.value = performance.now()
         readMs.value = readyAt.value - started
       },
-      error: (err: unknown) => { error.value = err instanceof Error ? err.message : String(err) },
+      error: (err: unknown) => {
+        error.value = err instanceof Error ? err.message : String(err)
+      },
     })
   }
 

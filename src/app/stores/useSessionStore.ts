@@ -79,7 +79,19 @@ export const useSessionStore = defineStore('session', () => {
   }
 
   return {
-    staff, staffId, previousStaffId, locked, formEpoch, lockAfterMs, lastActivityAt, discardedForms,
-    unlock, lock, switchStaff, noteActivity, lockIfIdle, checkStaffPin,
+    staff,
+    staffId,
+    previousStaffId,
+    locked,
+    formEpoch,
+    lockAfterMs,
+    lastActivityAt,
+    discardedForms,
+    unlock,
+    lock,
+    switchStaff,
+    noteActivity,
+    lockIfIdle,
+    checkStaffPin,
   }
 })

@@ -24,7 +24,11 @@ export const useStationAdminStore = defineStore('stationAdmin', () => {
   const loaded = ref(false)
 
   async function loadReference(): Promise<void> {
-    const [s, c, t] = await Promise.all([session.client.listSites(), session.client.listChannels(), session.client.listTeams()])
+    const [s, c, t] = await Promise.all([
+      session.client.listSites(),
+      session.client.listChannels(),
+      session.client.listTeams(),
+    ])
     sites.value = s
     channels.value = c
     teams.value = t
@@ -39,7 +43,7 @@ export const useStationAdminStore = defineStore('stationAdmin', () => {
     devices.value = await session.client.listDevices()
   }
 
-  async function addStaff(input: { name: string, role: StaffMember['role'], pin: string }): Promise<StaffMember> {
+  async function addStaff(input: { name: string; role: StaffMember['role']; pin: string }): Promise<StaffMember> {
     const member = await session.client.addStaff(input)
     staff.value = upsert(staff.value, member)
     return member
@@ -81,8 +85,23 @@ export const useStationAdminStore = defineStore('stationAdmin', () => {
   }
 
   return {
-    staff, devices, sites, channels, teams, enrollmentCode, loaded,
-    loadReference, loadStaff, loadDevices, addStaff, resetPin, setStaffActive, issueEnrollmentCode, revokeDevice,
-    saveSite, saveChannel, saveTeam,
+    staff,
+    devices,
+    sites,
+    channels,
+    teams,
+    enrollmentCode,
+    loaded,
+    loadReference,
+    loadStaff,
+    loadDevices,
+    addStaff,
+    resetPin,
+    setStaffActive,
+    issueEnrollmentCode,
+    revokeDevice,
+    saveSite,
+    saveChannel,
+    saveTeam,
   }
 })

@@ -7,7 +7,12 @@ import { type IndicatorCounts, type Indicators, indicatorsFromCounts } from '../
 import type { Period, Scope } from '../../domain/records'
 import { periodFor } from '../../domain/targets'
 import {
-  countedSpan, scopeKey, sumMonths, type TargetProgressRow, targetProgress, targetsForPeriod,
+  countedSpan,
+  scopeKey,
+  sumMonths,
+  type TargetProgressRow,
+  targetProgress,
+  targetsForPeriod,
 } from '../components/station/dashboard-model'
 import type { MonthlyPoint } from '../sync/station-client'
 import { useStationAdminStore } from './useStationAdminStore'
@@ -62,36 +67,50 @@ export const useStationDashboardStore = defineStore('stationDashboard', () => {
       const lastYearMonths = (scope: Scope, y: number) => {
         const key = `${scopeKey(scope)}@${y}`
         if (!lastYearOf.has(key)) {
-          lastYearOf.set(key, client.monthly({ from: `${y}-01-01`, to: `${y}-12-31`, scope }).then((r) => r.months))
+          lastYearOf.set(
+            key,
+            client.monthly({ from: `${y}-01-01`, to: `${y}-12-31`, scope }).then((r) => r.months),
+          )
         }
         return lastYearOf.get(key)!
       }
 
       const [thisYear, lastYear] = await Promise.all([
-        day >= yearStart ? client.monthly({ from: yearStart, to: day < yearEnd ? day : yearEnd }).then((r) => r.months) : Promise.resolve([]),
+        day >= yearStart
+          ? client.monthly({ from: yearStart, to: day < yearEnd ? day : yearEnd }).then((r) => r.months)
+          : Promise.resolve([]),
         lastYearMonths(STATION, year - 1),
       ])
       if (generation !== loads) return
       const population = thisYear[0]?.indicators.population ?? null
-      const ctx = { ruralMobileChannelIds: new Set(admin.channels.filter((c) => c.ruralMobile).map((c) => c.id)), population }
+      const ctx = {
+        ruralMobileChannelIds: new Set(admin.channels.filter((c) => c.ruralMobile).map((c) => c.id)),
+        population,
+      }
       const span = countedSpan({ period: p }, day)
-      const totalCounts = span ? sumMonths(thisYear, span.from, span.to) ?? (await client.indicators(span)).counts : null
+      const totalCounts = span
+        ? (sumMonths(thisYear, span.from, span.to) ?? (await client.indicators(span)).counts)
+        : null
       total.value = totalCounts ? indicatorsFromCounts(totalCounts, ctx) : null
       monthlyThisYear.value = thisYear
       monthlyLastYear.value = lastYear
 
-      targetRows.value = await Promise.all(shown.map(async (target) => {
-        const counted = countedSpan(target, day)
-        if (!counted) return targetProgress(target, undefined, day)
-        const fromMonths = target.scope.kind === 'station' ? sumMonths(thisYear, counted.from, counted.to) : null
-        const [counts, targetPopulation, history] = await Promise.all([
-          fromMonths ?? client.indicators({ ...counted, scope: target.scope }).then((r) => r.counts),
-          fromMonths ? Promise.resolve(population) : Promise.resolve(null),
-          lastYearMonths(target.scope, Number(target.period.start.slice(0, 4)) - 1),
-        ])
-        const pop = targetPopulation ?? (target.metric === 'per_1000' ? (await client.indicators({ ...counted })).indicators.population : null)
-        return targetProgress(target, counts, day, { population: pop, lastYearMonthly: history })
-      }))
+      targetRows.value = await Promise.all(
+        shown.map(async (target) => {
+          const counted = countedSpan(target, day)
+          if (!counted) return targetProgress(target, undefined, day)
+          const fromMonths = target.scope.kind === 'station' ? sumMonths(thisYear, counted.from, counted.to) : null
+          const [counts, targetPopulation, history] = await Promise.all([
+            fromMonths ?? client.indicators({ ...counted, scope: target.scope }).then((r) => r.counts),
+            fromMonths ? Promise.resolve(population) : Promise.resolve(null),
+            lastYearMonths(target.scope, Number(target.period.start.slice(0, 4)) - 1),
+          ])
+          const pop =
+            targetPopulation ??
+            (target.metric === 'per_1000' ? (await client.indicators({ ...counted })).indicators.population : null)
+          return targetProgress(target, counts, day, { population: pop, lastYearMonthly: history })
+        }),
+      )
       loadedAt.value = new Date().toISOString()
       loading.value = false
 
@@ -99,7 +118,12 @@ export const useStationDashboardStore = defineStore('stationDashboard', () => {
       channelsLoading.value = true
       byChannel.value = {}
       const perChannel = span
-        ? await Promise.all(admin.channels.map(async (c) => [c.id, (await client.indicators({ ...span, scope: { kind: 'channel', id: c.id } })).counts] as const))
+        ? await Promise.all(
+            admin.channels.map(
+              async (c) =>
+                [c.id, (await client.indicators({ ...span, scope: { kind: 'channel', id: c.id } })).counts] as const,
+            ),
+          )
         : []
       if (generation === loads) byChannel.value = Object.fromEntries(perChannel)
     } finally {
@@ -110,5 +134,18 @@ export const useStationDashboardStore = defineStore('stationDashboard', () => {
     }
   }
 
-  return { asOf, period, total, byChannel, monthlyThisYear, monthlyLastYear, targetRows, loading, channelsLoading, loadedAt, setPeriod, load }
+  return {
+    asOf,
+    period,
+    total,
+    byChannel,
+    monthlyThisYear,
+    monthlyLastYear,
+    targetRows,
+    loading,
+    channelsLoading,
+    loadedAt,
+    setPeriod,
+    load,
+  }
 })

@@ -16,7 +16,7 @@ export const useStationRecordsStore = defineStore('stationRecords', () => {
   const truncated = ref(false)
   const loading = ref(false)
 
-  async function fetchAll(q: ReportQuery, maxPages = 50): Promise<{ records: ListedRecord[], truncated: boolean }> {
+  async function fetchAll(q: ReportQuery, maxPages = 50): Promise<{ records: ListedRecord[]; truncated: boolean }> {
     const out: ListedRecord[] = []
     let after: string | null = null
     for (let page = 0; page < maxPages; page++) {

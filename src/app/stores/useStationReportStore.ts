@@ -31,7 +31,11 @@ export const useStationReportStore = defineStore('stationReport', () => {
   }
 
   /** Every record of a period (up to `maxPages` pages of 2,000) for the export files. */
-  async function periodRecords(from: string, to: string, maxPages = 100): Promise<{ records: ListedRecord[], truncated: boolean }> {
+  async function periodRecords(
+    from: string,
+    to: string,
+    maxPages = 100,
+  ): Promise<{ records: ListedRecord[]; truncated: boolean }> {
     return recordsStore.fetchAll({ from, to }, maxPages)
   }
 

@@ -67,7 +67,12 @@ export const useStationSessionStore = defineStore('stationSession', () => {
     account.value = session.account
     station.value = session.station ?? null
     endedByServer.value = false
-    const keep: SavedSession = { token: session.token, expiresAt: session.expiresAt, account: session.account, station: station.value }
+    const keep: SavedSession = {
+      token: session.token,
+      expiresAt: session.expiresAt,
+      account: session.account,
+      station: station.value,
+    }
     globalThis.sessionStorage?.setItem(SESSION_KEY, JSON.stringify(keep))
     // The station code is no secret; remembering it spares typing it at every sign-in.
     globalThis.localStorage?.setItem(STATION_CODE_KEY, stationCode.trim())

@@ -10,12 +10,12 @@ import { StationApiError } from '../sync/station-client'
 import { useStationAdminStore } from './useStationAdminStore'
 import { useStationSessionStore } from './useStationSessionStore'
 
-export type SaveTargetResult = { ok: true, target: Target } | { ok: false, errors: TargetError[] }
+export type SaveTargetResult = { ok: true; target: Target } | { ok: false; errors: TargetError[] }
 
 export interface CopyPlanSummary {
   created: Target[]
   /** Copies refused (a target already set for that scope, metric and period), with why. */
-  refused: { target: Target, errors: TargetError[] }[]
+  refused: { target: Target; errors: TargetError[] }[]
   /** Drive targets are not carried over. */
   skippedDrives: number
 }
@@ -42,7 +42,9 @@ export const useStationTargetsStore = defineStore('stationTargets', () => {
     if (!local.ok) return local
     const isNew = !targets.value.some((t) => t.id === local.target.id)
     try {
-      const saved = isNew ? await session.client.createTarget(local.target) : await session.client.updateTarget(local.target)
+      const saved = isNew
+        ? await session.client.createTarget(local.target)
+        : await session.client.updateTarget(local.target)
       targets.value = isNew ? [...targets.value, saved] : targets.value.map((t) => (t.id === saved.id ? saved : t))
       return { ok: true, target: saved }
     } catch (err) {

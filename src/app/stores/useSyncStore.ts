@@ -18,7 +18,14 @@ import { useDeviceStore } from './useDeviceStore'
 import { useSessionStore } from './useSessionStore'
 
 /** Same as sync/ports EMPTY_SYNC_META, without loading the sync code for it. */
-const NO_SYNC_META: SyncMeta = { lastPushAt: null, lastPullAt: null, lastCompleteAt: null, serverClockOffsetMs: null, storageWipe: null, stationBehind: null }
+const NO_SYNC_META: SyncMeta = {
+  lastPushAt: null,
+  lastPullAt: null,
+  lastCompleteAt: null,
+  serverClockOffsetMs: null,
+  storageWipe: null,
+  stationBehind: null,
+}
 /** sync/purge DEFAULT_PURGE_AFTER_DAYS (a test checks they agree). */
 export const PURGE_AFTER_DAYS = 7
 
@@ -56,7 +63,7 @@ export const useSyncStore = defineStore('sync', () => {
   let subscriptions: Subscription[] = []
   let stopOnlineWatch: (() => void) | null = null
 
-  const badge = computed<{ state: SyncBadgeState, count: number, at: string | null }>(() => {
+  const badge = computed<{ state: SyncBadgeState; count: number; at: string | null }>(() => {
     const at = meta.value.lastCompleteAt ?? meta.value.lastPushAt
     if (phase.value === 'blocked') return { state: 'blocked', count: pending.value, at }
     if (phase.value === 'syncing') return { state: 'syncing', count: pending.value, at }
@@ -80,8 +87,16 @@ export const useSyncStore = defineStore('sync', () => {
     db = opts.db ?? fieldDb()
     if (opts.purgeAfterDays !== undefined) purgeAfterDays.value = opts.purgeAfterDays
     const database = db
-    const [{ createPhoneSyncEngine }, { browserEnvironment, SyncScheduler }, { purgeConfirmedIdentities }, { dexieMetaPort }] = await Promise.all([
-      import('../sync/phone'), import('../sync/scheduler'), import('../sync/purge'), import('../sync/dexie-ports'),
+    const [
+      { createPhoneSyncEngine },
+      { browserEnvironment, SyncScheduler },
+      { purgeConfirmedIdentities },
+      { dexieMetaPort },
+    ] = await Promise.all([
+      import('../sync/phone'),
+      import('../sync/scheduler'),
+      import('../sync/purge'),
+      import('../sync/dexie-ports'),
     ])
     if (!started.value) return // stopped while the code loaded
     const engine = createPhoneSyncEngine(database, opts)
@@ -93,7 +108,10 @@ export const useSyncStore = defineStore('sync', () => {
         await purgeConfirmedIdentities(database, { afterDays: purgeAfterDays.value }).catch(() => 0)
       }
       // New roster, sites or channels from the pull: the screens read them from the device store.
-      if (report.pull && report.pull.applied > 0) await useDeviceStore().load().catch(() => {})
+      if (report.pull && report.pull.applied > 0)
+        await useDeviceStore()
+          .load()
+          .catch(() => {})
       return report
     }
     const environment = opts.environment ?? browserEnvironment(newId())
@@ -113,30 +131,41 @@ export const useSyncStore = defineStore('sync', () => {
           oldestCreatedAt.value = s.oldestCreatedAt
           if (grew) scheduler?.noteSaved()
         },
-        error: () => { /* keep the last counts; the next change retries */ },
+        error: () => {
+          /* keep the last counts; the next change retries */
+        },
       }),
       liveQuery(() => dexieMetaPort(database).get()).subscribe({
-        next: (m) => { meta.value = m },
+        next: (m) => {
+          meta.value = m
+        },
         error: () => {},
       }),
     ]
     if (typeof window !== 'undefined') {
-      const update = () => { online.value = navigator.onLine }
+      const update = () => {
+        online.value = navigator.onLine
+      }
       window.addEventListener('online', update)
       window.addEventListener('offline', update)
-      stopOnlineWatch = () => { window.removeEventListener('online', update); window.removeEventListener('offline', update) }
+      stopOnlineWatch = () => {
+        window.removeEventListener('online', update)
+        window.removeEventListener('offline', update)
+      }
     }
     // Sync starts once the phone is enrolled, and a new token (enrolled again after a 401) retries at once.
     let token: string | null | undefined
-    subscriptions.push(liveQuery(() => database.device.get('device')).subscribe({
-      next: (device) => {
-        if (!device || !scheduler) return
-        if (!scheduler.started) scheduler.start()
-        else if (token !== undefined && device.token !== token) void scheduler.trigger('button')
-        token = device.token
-      },
-      error: () => {},
-    }))
+    subscriptions.push(
+      liveQuery(() => database.device.get('device')).subscribe({
+        next: (device) => {
+          if (!device || !scheduler) return
+          if (!scheduler.started) scheduler.start()
+          else if (token !== undefined && device.token !== token) void scheduler.trigger('button')
+          token = device.token
+        },
+        error: () => {},
+      }),
+    )
   }
 
   /** After enrollment (or a new token) the automatic sync may begin. */
@@ -211,8 +240,27 @@ export const useSyncStore = defineStore('sync', () => {
   }
 
   return {
-    phase, pending, rejected, oldestCreatedAt, meta, lastReport, lastFailure, nextRunAt, online, started, purgeAfterDays,
-    badge, start, stop, enrolled, syncNow, voidRefused, fixRefused, sendRefusedAgain, setRefusedAside, dismissNotice,
+    phase,
+    pending,
+    rejected,
+    oldestCreatedAt,
+    meta,
+    lastReport,
+    lastFailure,
+    nextRunAt,
+    online,
+    started,
+    purgeAfterDays,
+    badge,
+    start,
+    stop,
+    enrolled,
+    syncNow,
+    voidRefused,
+    fixRefused,
+    sendRefusedAgain,
+    setRefusedAside,
+    dismissNotice,
     exportUnsynced,
   }
 })

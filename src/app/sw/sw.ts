@@ -5,7 +5,7 @@ import { clientsClaim } from 'workbox-core'
 import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from 'workbox-precaching'
 import { NavigationRoute, registerRoute } from 'workbox-routing'
 
-declare const self: ServiceWorkerGlobalScope & { __WB_MANIFEST: Array<{ url: string, revision: string | null }> }
+declare const self: ServiceWorkerGlobalScope & { __WB_MANIFEST: Array<{ url: string; revision: string | null }> }
 
 const BACKGROUND_SYNC_TAG = 'bloodbus-sync'
 
@@ -26,11 +26,15 @@ self.addEventListener('message', (event) => {
 // Background Sync (Chromium only) is a bonus trigger: the records and the sync code live in the
 // page, so the worker only tells open pages that a network is back. Sync also runs on start,
 // on `online`, on becoming visible, on a timer and on a button.
-interface SyncEvent extends ExtendableEvent { readonly tag: string }
+interface SyncEvent extends ExtendableEvent {
+  readonly tag: string
+}
 self.addEventListener('sync', ((event: SyncEvent) => {
   if (event.tag !== BACKGROUND_SYNC_TAG) return
-  event.waitUntil((async () => {
-    const pages = await self.clients.matchAll({ type: 'window', includeUncontrolled: true })
-    for (const page of pages) page.postMessage({ type: 'BLOODBUS_SYNC' })
-  })())
+  event.waitUntil(
+    (async () => {
+      const pages = await self.clients.matchAll({ type: 'window', includeUncontrolled: true })
+      for (const page of pages) page.postMessage({ type: 'BLOODBUS_SYNC' })
+    })(),
+  )
 }) as EventListener)

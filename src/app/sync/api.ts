@@ -3,7 +3,11 @@
 import { fieldDb } from '../db'
 
 export class ApiError extends Error {
-  constructor(readonly code: string, message: string, readonly status: number | null) {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status: number | null,
+  ) {
     super(message)
     this.name = 'ApiError'
   }
@@ -38,9 +42,13 @@ export async function apiFetch(path: string, req: ApiRequest = {}): Promise<unkn
   }
   const text = await res.text()
   let json: unknown = null
-  try { json = text ? JSON.parse(text) : null } catch { /* not JSON: reported below */ }
+  try {
+    json = text ? JSON.parse(text) : null
+  } catch {
+    /* not JSON: reported below */
+  }
   if (!res.ok) {
-    const body = (json ?? {}) as { code?: unknown, message?: unknown }
+    const body = (json ?? {}) as { code?: unknown; message?: unknown }
     throw new ApiError(
       typeof body.code === 'string' ? body.code : `http_${res.status}`,
       typeof body.message === 'string' ? body.message : text.slice(0, 200) || res.statusText,

@@ -33,7 +33,10 @@ export interface Resolution {
 }
 
 export class AttentionError extends Error {
-  constructor(readonly code: 'not_rejected' | 'not_voidable' | 'not_correctable', message: string) {
+  constructor(
+    readonly code: 'not_rejected' | 'not_voidable' | 'not_correctable',
+    message: string,
+  ) {
     super(message)
     this.name = 'AttentionError'
   }
@@ -53,31 +56,55 @@ function scope(db: FieldDb) {
 }
 
 async function rejectedEntry(db: FieldDb, seq: number): Promise<OutboxRow> {
-  const row = await db.outbox.get(seq) as OutboxRow | undefined
-  if (!row || row.status !== 'rejected') throw new AttentionError('not_rejected', 'this record is not waiting for attention')
+  const row = (await db.outbox.get(seq)) as OutboxRow | undefined
+  if (!row || row.status !== 'rejected')
+    throw new AttentionError('not_rejected', 'this record is not waiting for attention')
   return row
 }
 
 function authorship(entry: OutboxRow, actor: Actor) {
   const rec = entry.record as FieldRecord
-  return { id: newId(), stationId: rec.stationId, deviceId: rec.deviceId, authorStaffId: actor.staffId, createdAt: actor.now ?? localIso() }
+  return {
+    id: newId(),
+    stationId: rec.stationId,
+    deviceId: rec.deviceId,
+    authorStaffId: actor.staffId,
+    createdAt: actor.now ?? localIso(),
+  }
 }
 
 function freshEntry(record: FieldRecord): DbOutboxEntry {
   return {
-    mutationId: newId(), recordId: record.id, recordType: record.type, record, createdAt: Date.now(),
-    attempts: 0, lastAttemptAt: null, lastError: null, status: 'pending',
+    mutationId: newId(),
+    recordId: record.id,
+    recordType: record.type,
+    record,
+    createdAt: Date.now(),
+    attempts: 0,
+    lastAttemptAt: null,
+    lastError: null,
+    status: 'pending',
   }
 }
 
-async function remember(db: FieldDb, entry: OutboxRow, r: Omit<Resolution, 'recordId' | 'recordType' | 'code' | 'message'>): Promise<void> {
-  const value: Resolution = { recordId: entry.recordId, recordType: entry.recordType, code: entry.rejectCode ?? null, message: entry.lastError, ...r }
+async function remember(
+  db: FieldDb,
+  entry: OutboxRow,
+  r: Omit<Resolution, 'recordId' | 'recordType' | 'code' | 'message'>,
+): Promise<void> {
+  const value: Resolution = {
+    recordId: entry.recordId,
+    recordType: entry.recordType,
+    code: entry.rejectCode ?? null,
+    message: entry.lastError,
+    ...r,
+  }
   await db.syncMeta.put({ key: `${RESOLUTION_PREFIX}${entry.recordId}:${newId()}`, value })
 }
 
 /** Refused records that point at `recordId` because it was missing: they go again behind it. */
 async function requeueDependents(db: FieldDb, recordId: string): Promise<number> {
-  const dependents = (await db.outbox.where('status').equals('rejected').toArray() as OutboxRow[])
+  const dependents = ((await db.outbox.where('status').equals('rejected').toArray()) as OutboxRow[])
     .filter((e) => e.rejectCode === 'unknown_reference' && pointsAt(e.record as FieldRecord, recordId))
     .sort((a, b) => a.seq! - b.seq!)
   for (const e of dependents) {
@@ -89,11 +116,18 @@ async function requeueDependents(db: FieldDb, recordId: string): Promise<number>
 
 function pointsAt(rec: FieldRecord, id: string): boolean {
   switch (rec.type) {
-    case 'donation': case 'deferral': return rec.driveId === id
-    case 'drive_close': return rec.driveId === id
-    case 'adverse_reaction': return rec.donationId === id
-    case 'void': case 'correction': return rec.targetId === id
-    default: return false
+    case 'donation':
+    case 'deferral':
+      return rec.driveId === id
+    case 'drive_close':
+      return rec.driveId === id
+    case 'adverse_reaction':
+      return rec.donationId === id
+    case 'void':
+    case 'correction':
+      return rec.targetId === id
+    default:
+      return false
   }
 }
 
@@ -101,13 +135,20 @@ function pointsAt(rec: FieldRecord, id: string): boolean {
 export async function voidRejected(db: FieldDb, seq: number, reason: string, actor: Actor): Promise<Void> {
   return db.transaction('rw', scope(db), async () => {
     const entry = await rejectedEntry(db, seq)
-    if (!VOIDABLE.has(entry.recordType)) throw new AttentionError('not_voidable', `a ${entry.recordType} cannot be voided`)
+    if (!VOIDABLE.has(entry.recordType))
+      throw new AttentionError('not_voidable', `a ${entry.recordType} cannot be voided`)
     const record: Void = { type: 'void', ...authorship(entry, actor), targetId: entry.recordId, reason }
     const [saved] = await saveFieldRecords([record], db)
     // The station never had the target, so it would refuse the void: it stays on the phone.
     await db.outbox.delete(saved!.seq)
     await db.outbox.delete(seq)
-    await remember(db, entry, { how: 'voided', resolutionRecordId: record.id, staffId: actor.staffId, reason, at: record.createdAt })
+    await remember(db, entry, {
+      how: 'voided',
+      resolutionRecordId: record.id,
+      staffId: actor.staffId,
+      reason,
+      at: record.createdAt,
+    })
     return record
   })
 }
@@ -117,20 +158,42 @@ export async function voidRejected(db: FieldDb, seq: number, reason: string, act
  * correction (who, when, why) behind it; records that were refused for want of it follow.
  */
 export async function fixAndResend(
-  db: FieldDb, seq: number, replacement: Donation | Deferral, reason: string, actor: Actor,
+  db: FieldDb,
+  seq: number,
+  replacement: Donation | Deferral,
+  reason: string,
+  actor: Actor,
 ): Promise<Correction> {
   return db.transaction('rw', scope(db), async () => {
     const entry = await rejectedEntry(db, seq)
-    if ((entry.recordType !== 'donation' && entry.recordType !== 'deferral') || replacement.type !== entry.recordType
-      || replacement.id !== entry.recordId) {
-      throw new AttentionError('not_correctable', 'only a refused donation or deferral can be fixed, with the same kind and id')
+    if (
+      (entry.recordType !== 'donation' && entry.recordType !== 'deferral') ||
+      replacement.type !== entry.recordType ||
+      replacement.id !== entry.recordId
+    ) {
+      throw new AttentionError(
+        'not_correctable',
+        'only a refused donation or deferral can be fixed, with the same kind and id',
+      )
     }
     await db.outbox.delete(seq)
     await db.outbox.add(freshEntry(replacement))
-    const correction: Correction = { type: 'correction', ...authorship(entry, actor), targetId: entry.recordId, reason, replacement }
+    const correction: Correction = {
+      type: 'correction',
+      ...authorship(entry, actor),
+      targetId: entry.recordId,
+      reason,
+      replacement,
+    }
     await saveFieldRecords([correction], db)
     await requeueDependents(db, entry.recordId)
-    await remember(db, entry, { how: 'fixed', resolutionRecordId: correction.id, staffId: actor.staffId, reason, at: correction.createdAt })
+    await remember(db, entry, {
+      how: 'fixed',
+      resolutionRecordId: correction.id,
+      staffId: actor.staffId,
+      reason,
+      at: correction.createdAt,
+    })
     return correction
   })
 }
@@ -142,7 +205,13 @@ export async function sendAgain(db: FieldDb, seq: number, actor: Actor, reason =
     await db.outbox.delete(seq)
     await db.outbox.add(freshEntry(entry.record as FieldRecord))
     await requeueDependents(db, entry.recordId)
-    await remember(db, entry, { how: 'sent_again', resolutionRecordId: null, staffId: actor.staffId, reason, at: actor.now ?? localIso() })
+    await remember(db, entry, {
+      how: 'sent_again',
+      resolutionRecordId: null,
+      staffId: actor.staffId,
+      reason,
+      at: actor.now ?? localIso(),
+    })
   })
 }
 
@@ -153,9 +222,16 @@ export async function sendAgain(db: FieldDb, seq: number, actor: Actor, reason =
 export async function setAside(db: FieldDb, seq: number, reason: string, actor: Actor): Promise<void> {
   await db.transaction('rw', scope(db), async () => {
     const entry = await rejectedEntry(db, seq)
-    if (VOIDABLE.has(entry.recordType)) throw new AttentionError('not_voidable', 'void this record instead, so the phone stops counting it')
+    if (VOIDABLE.has(entry.recordType))
+      throw new AttentionError('not_voidable', 'void this record instead, so the phone stops counting it')
     await db.outbox.delete(seq)
-    await remember(db, entry, { how: 'set_aside', resolutionRecordId: null, staffId: actor.staffId, reason, at: actor.now ?? localIso() })
+    await remember(db, entry, {
+      how: 'set_aside',
+      resolutionRecordId: null,
+      staffId: actor.staffId,
+      reason,
+      at: actor.now ?? localIso(),
+    })
   })
 }
 

@@ -3,11 +3,23 @@
 import * as v from 'valibot'
 import { newId } from '../../domain/ids'
 import type { FieldRecordType } from '../../domain/records'
-import { type EligibilityEntry, type MutationResult, type PullResponse, pullValueSchemas } from '../../domain/sync-protocol'
+import {
+  type EligibilityEntry,
+  type MutationResult,
+  type PullResponse,
+  pullValueSchemas,
+} from '../../domain/sync-protocol'
 import type { FieldDb, OutboxEntry as DbOutboxEntry, ReferenceRow } from '../db'
 import {
-  type ApplyPageSummary, EMPTY_SYNC_META, type OutboxEntry, type OutboxPort, type ReferenceSink, type SequenceMarks,
-  type SettleSummary, type SyncMeta, type SyncMetaPort,
+  type ApplyPageSummary,
+  EMPTY_SYNC_META,
+  type OutboxEntry,
+  type OutboxPort,
+  type ReferenceSink,
+  type SequenceMarks,
+  type SettleSummary,
+  type SyncMeta,
+  type SyncMetaPort,
 } from './ports'
 import { storeNameOrder } from '../db/name-order'
 import { PULL_TABLE } from './pull-tables'
@@ -43,7 +55,7 @@ export interface Receipt {
 }
 
 /** The outbox row as stored, with what a rejection adds to it. */
-export type OutboxRow = DbOutboxEntry & { rejectCode?: string | null, rejectedAt?: number | null }
+export type OutboxRow = DbOutboxEntry & { rejectCode?: string | null; rejectedAt?: number | null }
 
 const ms = (iso: string): number => {
   const t = Date.parse(iso)
@@ -70,7 +82,8 @@ export function toEngineEntry(row: OutboxRow): OutboxEntry {
 export function dexieOutboxPort(db: FieldDb): OutboxPort {
   // Kept per device id: a phone enrolled again starts a new numbering at the station, and the
   // old device's numbers must not read as "the station lost records".
-  const settledKey = async (): Promise<string> => `${META_KEYS.settledSeq}:${(await db.device.get('device'))?.deviceId ?? ''}`
+  const settledKey = async (): Promise<string> =>
+    `${META_KEYS.settledSeq}:${(await db.device.get('device'))?.deviceId ?? ''}`
   const settledSeq = async (): Promise<number> => {
     const row = await db.syncMeta.get(await settledKey())
     return typeof row?.value === 'number' ? row.value : 0
@@ -84,11 +97,22 @@ export function dexieOutboxPort(db: FieldDb): OutboxPort {
 
     async noteAttempt(seqs, at) {
       const t = ms(at)
-      await db.outbox.where('seq').anyOf(seqs).modify((row) => { row.attempts += 1; row.lastAttemptAt = t })
+      await db.outbox
+        .where('seq')
+        .anyOf(seqs)
+        .modify((row) => {
+          row.attempts += 1
+          row.lastAttemptAt = t
+        })
     },
 
     async noteFailure(seqs, message) {
-      await db.outbox.where('seq').anyOf(seqs).modify((row) => { if (row.status === 'pending') row.lastError = message })
+      await db.outbox
+        .where('seq')
+        .anyOf(seqs)
+        .modify((row) => {
+          if (row.status === 'pending') row.lastError = message
+        })
     },
 
     async settle(results: MutationResult[], at: string): Promise<SettleSummary> {
@@ -100,15 +124,22 @@ export function dexieOutboxPort(db: FieldDb): OutboxPort {
         const confirmedSeqs: number[] = []
         for (const [i, r] of results.entries()) {
           const row = rows[i] as OutboxRow | undefined
-          if (!row || row.status !== 'pending' || row.mutationId !== r.mutationId
-            || (r.status !== 'rejected' && r.recordId !== row.recordId)) {
+          if (
+            !row ||
+            row.status !== 'pending' ||
+            row.mutationId !== r.mutationId ||
+            (r.status !== 'rejected' && r.recordId !== row.recordId)
+          ) {
             summary.ignored++
             continue
           }
           high = Math.max(high, r.seq)
           if (r.status === 'rejected') {
             await db.outbox.update(r.seq, {
-              status: 'rejected', lastError: r.message, rejectCode: r.code, rejectedAt: ms(at),
+              status: 'rejected',
+              lastError: r.message,
+              rejectCode: r.code,
+              rejectedAt: ms(at),
             } as Partial<OutboxRow>)
             summary.rejected++
           } else {
@@ -116,8 +147,13 @@ export function dexieOutboxPort(db: FieldDb): OutboxPort {
             receipts.push({
               key: RECEIPT_PREFIX + row.recordId,
               value: {
-                recordId: row.recordId, recordType: row.recordType, seq: r.seq, mutationId: r.mutationId,
-                status: r.status, receivedAt: r.receivedAt, settledAt: at,
+                recordId: row.recordId,
+                recordType: row.recordType,
+                seq: r.seq,
+                mutationId: r.mutationId,
+                status: r.status,
+                receivedAt: r.receivedAt,
+                settledAt: at,
               },
             })
             summary.confirmed++
@@ -132,8 +168,13 @@ export function dexieOutboxPort(db: FieldDb): OutboxPort {
 
     async renumberAbove(after) {
       return db.transaction('rw', db.outbox, async () => {
-        const moving = (await db.outbox.where('seq').above(after).toArray() as OutboxRow[])
-          .concat(await db.outbox.where('seq').belowOrEqual(after).and((r) => r.status === 'pending').toArray())
+        const moving = ((await db.outbox.where('seq').above(after).toArray()) as OutboxRow[]).concat(
+          await db.outbox
+            .where('seq')
+            .belowOrEqual(after)
+            .and((r) => r.status === 'pending')
+            .toArray(),
+        )
         const pending = moving.filter((r) => r.status === 'pending').sort((a, b) => a.seq! - b.seq!)
         const others = moving.filter((r) => r.status !== 'pending').sort((a, b) => a.seq! - b.seq!)
         await db.outbox.bulkDelete(moving.map((r) => r.seq!))
@@ -144,8 +185,16 @@ export function dexieOutboxPort(db: FieldDb): OutboxPort {
         // numbered after the station's last sequence even when nothing was pending.
         if (after > 0 && renumbered.length === 0 && !(await db.outbox.get(after))) {
           const placeholder = await db.outbox.add({
-            seq: after, mutationId: newId(), recordId: '', recordType: 'void', record: null as never,
-            createdAt: Date.now(), attempts: 0, lastAttemptAt: null, lastError: null, status: 'rejected',
+            seq: after,
+            mutationId: newId(),
+            recordId: '',
+            recordType: 'void',
+            record: null as never,
+            createdAt: Date.now(),
+            attempts: 0,
+            lastAttemptAt: null,
+            lastError: null,
+            status: 'rejected',
           })
           await db.outbox.delete(placeholder)
         }
@@ -177,9 +226,10 @@ export function dexieReferenceSink(db: FieldDb): ReferenceSink {
       let applied = 0
       let keptLocal = 0
       await db.transaction('rw', [...tables(), db.syncMeta, db.outbox], async () => {
-        const pendingRows = page.reset || page.changes.some((c) => c.entity === 'eligibility')
-          ? await db.outbox.where('status').equals('pending').toArray()
-          : []
+        const pendingRows =
+          page.reset || page.changes.some((c) => c.entity === 'eligibility')
+            ? await db.outbox.where('status').equals('pending').toArray()
+            : []
         const protectedKeys = pendingReferenceKeys(pendingRows)
         const kept = new Map<string, unknown>()
         if (page.reset) {
@@ -193,7 +243,10 @@ export function dexieReferenceSink(db: FieldDb): ReferenceSink {
           await Promise.all(tables().map((t) => t.clear()))
           for (const [key, value] of kept) {
             const [entity, ...rest] = key.split(':')
-            await (db[PULL_TABLE[entity as keyof typeof PULL_TABLE]] as FieldDb['stationTotals']).put({ key: rest.join(':'), value })
+            await (db[PULL_TABLE[entity as keyof typeof PULL_TABLE]] as FieldDb['stationTotals']).put({
+              key: rest.join(':'),
+              value,
+            })
           }
         }
         for (const change of page.changes) {
@@ -206,7 +259,10 @@ export function dexieReferenceSink(db: FieldDb): ReferenceSink {
               if (change.op === 'upsert' && change.entity === 'eligibility') {
                 const incoming = v.safeParse(pullValueSchemas.eligibility, change.value)
                 if (incoming.success) {
-                  await table.put({ key: change.key, value: mergeEligibility(local.value as EligibilityEntry, incoming.output) })
+                  await table.put({
+                    key: change.key,
+                    value: mergeEligibility(local.value as EligibilityEntry, incoming.output),
+                  })
                 }
               }
               continue
@@ -223,7 +279,8 @@ export function dexieReferenceSink(db: FieldDb): ReferenceSink {
           await table.put({ key: change.key, value: value.output })
           applied++
         }
-        if (page.reset || page.changes.some((c) => c.entity === 'roster' || c.entity === 'site')) await storeNameOrder(db)
+        if (page.reset || page.changes.some((c) => c.entity === 'roster' || c.entity === 'site'))
+          await storeNameOrder(db)
         await db.syncMeta.bulkPut([
           { key: META_KEYS.pullCursor, value: page.cursor },
           { key: META_KEYS.lastPullServerTime, value: page.serverTime },
@@ -253,7 +310,8 @@ export function dexieMetaPort(db: FieldDb): SyncMetaPort {
 /** Receipts of confirmed records, newest first. */
 export async function recentReceipts(db: FieldDb, limit = 50): Promise<Receipt[]> {
   const rows = await db.syncMeta.where('key').startsWith(RECEIPT_PREFIX).toArray()
-  return rows.map((r) => r.value as Receipt)
+  return rows
+    .map((r) => r.value as Receipt)
     .sort((a, b) => (a.receivedAt < b.receivedAt ? 1 : a.receivedAt > b.receivedAt ? -1 : b.seq - a.seq))
     .slice(0, limit)
 }

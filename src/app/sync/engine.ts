@@ -86,7 +86,10 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
     for (let requests = 0; requests < maxBatches * 2; requests++) {
       const entries = consecutiveRun(await outbox.pending(limit))
       if (entries.length === 0) return report
-      if (report.batches >= maxBatches) { report.remaining = true; return report }
+      if (report.batches >= maxBatches) {
+        report.remaining = true
+        return report
+      }
       const seqs = entries.map((e) => e.seq)
       await outbox.noteAttempt(seqs, nowIso())
       let response: PushResponse
@@ -104,7 +107,10 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
           continue
         }
         if (error.kind === 'request_refused' && error.status !== null && SPLIT_STATUSES.has(error.status)) {
-          if (entries.length > 1) { limit = Math.max(1, Math.floor(entries.length / 2)); continue }
+          if (entries.length > 1) {
+            limit = Math.max(1, Math.floor(entries.length / 2))
+            continue
+          }
           // One record the station refuses as a request: it needs a person, not another retry.
           const only = entries[0]!
           await outbox.settle([refusedResult(only, error)], nowIso())
@@ -154,14 +160,21 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
       if (r.status !== 'rejected' && r.recordId !== e.recordId) continue
       answered.add(r.seq)
       // A station older than this app: keep the record waiting for the station's upgrade.
-      if (r.status === 'rejected' && r.code === 'schema_too_new') { schemaRefused = r.message; continue }
+      if (r.status === 'rejected' && r.code === 'schema_too_new') {
+        schemaRefused = r.message
+        continue
+      }
       matched.push(r)
     }
-    const summary = matched.length > 0 ? await outbox.settle(matched, nowIso()) : { confirmed: 0, rejected: 0, ignored: 0 }
+    const summary =
+      matched.length > 0 ? await outbox.settle(matched, nowIso()) : { confirmed: 0, rejected: 0, ignored: 0 }
     const unanswered = entries.filter((e) => !answered.has(e.seq)).map((e) => e.seq)
-    if (unanswered.length > 0) await outbox.noteFailure(unanswered, 'the station did not answer for this record; it will be sent again')
+    if (unanswered.length > 0)
+      await outbox.noteFailure(unanswered, 'the station did not answer for this record; it will be sent again')
     if (schemaRefused) {
-      const refused = entries.filter((e) => answered.has(e.seq) && !matched.some((m) => m.seq === e.seq)).map((e) => e.seq)
+      const refused = entries
+        .filter((e) => answered.has(e.seq) && !matched.some((m) => m.seq === e.seq))
+        .map((e) => e.seq)
       await outbox.noteFailure(refused, schemaRefused)
     }
     return { confirmed: summary.confirmed, rejected: summary.rejected, schemaRefused }
@@ -191,7 +204,14 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
   }
 
   async function pull(round: RoundState): Promise<PullReport> {
-    const report: PullReport = { pages: 0, applied: 0, keptLocal: 0, reset: false, complete: false, deviceLastSeq: null }
+    const report: PullReport = {
+      pages: 0,
+      applied: 0,
+      keptLocal: 0,
+      reset: false,
+      complete: false,
+      deviceLastSeq: null,
+    }
     let cursor = await reference.cursor()
     while (report.pages < maxPullPages) {
       const page = await transport.pull(cursor)
@@ -208,7 +228,10 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
         lastPullAt: phoneNow.toISOString(),
         serverClockOffsetMs: Number.isFinite(serverNow) ? serverNow - phoneNow.getTime() : null,
       })
-      if (!page.more) { report.complete = true; break }
+      if (!page.more) {
+        report.complete = true
+        break
+      }
     }
     if (report.deviceLastSeq !== null) {
       const marks = await outbox.sequenceMarks()

@@ -18,12 +18,18 @@ export function enrollmentCodeFrom(scanned: string): string {
     const url = new URL(text)
     const code = url.searchParams.get('code')
     if (code) return code.trim()
-  } catch { /* not a URL */ }
+  } catch {
+    /* not a URL */
+  }
   return text
 }
 
 export async function enrollDevice(code: string, label = deviceLabel()): Promise<DeviceInfo> {
-  const body = await apiFetch('/api/v1/devices/enroll', { method: 'POST', body: { code: code.trim(), label }, auth: false })
+  const body = await apiFetch('/api/v1/devices/enroll', {
+    method: 'POST',
+    body: { code: code.trim(), label },
+    auth: false,
+  })
   const parsed = v.safeParse(EnrollResponseSchema, body)
   if (!parsed.success) throw new ApiError('bad_response', 'the enrollment answer is not understood', null)
   const info: DeviceInfo = {

@@ -24,9 +24,17 @@ export class SyncError extends Error {
   /** For sequence_gap: the station's last sequence for this device. */
   readonly lastSeq: number | null
 
-  constructor(kind: SyncErrorKind, message: string, extra: {
-    status?: number | null, code?: string | null, retryAfterMs?: number | null, lastSeq?: number | null, cause?: unknown
-  } = {}) {
+  constructor(
+    kind: SyncErrorKind,
+    message: string,
+    extra: {
+      status?: number | null
+      code?: string | null
+      retryAfterMs?: number | null
+      lastSeq?: number | null
+      cause?: unknown
+    } = {},
+  ) {
     super(message, extra.cause === undefined ? undefined : { cause: extra.cause })
     this.name = 'SyncError'
     this.kind = kind
@@ -38,14 +46,20 @@ export class SyncError extends Error {
 
   /** Worth trying again later without anyone doing anything. */
   get transient(): boolean {
-    return this.kind === 'offline' || this.kind === 'timeout' || this.kind === 'rate_limited'
-      || this.kind === 'server' || this.kind === 'bad_response' || this.kind === 'storage'
+    return (
+      this.kind === 'offline' ||
+      this.kind === 'timeout' ||
+      this.kind === 'rate_limited' ||
+      this.kind === 'server' ||
+      this.kind === 'bad_response' ||
+      this.kind === 'storage'
+    )
   }
 }
 
 export function toSyncError(err: unknown): SyncError {
   if (err instanceof SyncError) return err
-  const e = err as { name?: string, message?: string } | null
+  const e = err as { name?: string; message?: string } | null
   const name = e?.name ?? ''
   // Dexie's errors all end in "Error" and carry a name like DatabaseClosedError/AbortError.
   if (/Dexie|Database|Transaction|Quota|Constraint|ReadOnly|Version/.test(name)) {

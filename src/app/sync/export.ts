@@ -20,7 +20,9 @@ export async function unsyncedExport(db: FieldDb, now = new Date()): Promise<Uns
   const deviceTag = device?.deviceId.slice(-8) ?? 'phone'
   return {
     filename: `bloodbus-unsynced-${deviceTag}-${stamp}.jsonl`,
-    text: toJsonLines(records, { source: `phone ${device?.deviceId ?? 'not enrolled'} unsynced export ${now.toISOString()}` }),
+    text: toJsonLines(records, {
+      source: `phone ${device?.deviceId ?? 'not enrolled'} unsynced export ${now.toISOString()}`,
+    }),
     count: records.length,
   }
 }

@@ -2,7 +2,13 @@
 // where the browser has CompressionStream, the device token in Authorization, and every failure
 // turned into a SyncError the engine can branch on.
 import * as v from 'valibot'
-import { type PullResponse, PullResponseSchema, type PushRequest, type PushResponse, PushResponseSchema } from '../../domain/sync-protocol'
+import {
+  type PullResponse,
+  PullResponseSchema,
+  type PushRequest,
+  type PushResponse,
+  PushResponseSchema,
+} from '../../domain/sync-protocol'
 import { SyncError } from './errors'
 import type { SyncTransport } from './ports'
 
@@ -20,7 +26,7 @@ export interface HttpTransportOptions {
   gzip?: boolean | 'auto'
   fetch?: typeof fetch
   /** Told the size of every push body as sent (for the benchmark's bytes-on-the-wire). */
-  onPushBody?: (info: { jsonBytes: number, wireBytes: number, gzip: boolean, mutations: number }) => void
+  onPushBody?: (info: { jsonBytes: number; wireBytes: number; gzip: boolean; mutations: number }) => void
 }
 
 const GZIP_MIN_BYTES = 1024
@@ -40,20 +46,29 @@ export function createHttpTransport(options: HttpTransportOptions): SyncTranspor
     if (token) headers.set('Authorization', `Bearer ${token}`)
     const controller = new AbortController()
     let timedOut = false
-    const timer = setTimeout(() => { timedOut = true; controller.abort() }, timeoutMs)
+    const timer = setTimeout(() => {
+      timedOut = true
+      controller.abort()
+    }, timeoutMs)
     try {
       let res: Response
       try {
         res = await doFetch(`${base}${path}`, { ...init, headers, signal: controller.signal, cache: 'no-store' })
       } catch (err) {
-        if (timedOut) throw new SyncError('timeout', `no answer from the station within ${Math.round(timeoutMs / 1000)} s`, { cause: err })
+        if (timedOut)
+          throw new SyncError('timeout', `no answer from the station within ${Math.round(timeoutMs / 1000)} s`, {
+            cause: err,
+          })
         throw new SyncError('offline', 'cannot reach the station', { cause: err })
       }
       let text: string
       try {
         text = await res.text()
       } catch (err) {
-        if (timedOut) throw new SyncError('timeout', `the station's answer stopped after ${Math.round(timeoutMs / 1000)} s`, { cause: err })
+        if (timedOut)
+          throw new SyncError('timeout', `the station's answer stopped after ${Math.round(timeoutMs / 1000)} s`, {
+            cause: err,
+          })
         throw new SyncError('offline', 'the connection dropped during the answer', { cause: err })
       }
       if (!res.ok) throw errorFromResponse(res, text)
@@ -61,12 +76,17 @@ export function createHttpTransport(options: HttpTransportOptions): SyncTranspor
       try {
         body = JSON.parse(text)
       } catch (err) {
-        throw new SyncError('bad_response', `the station answered ${res.status} without JSON`, { status: res.status, cause: err })
+        throw new SyncError('bad_response', `the station answered ${res.status} without JSON`, {
+          status: res.status,
+          cause: err,
+        })
       }
       const parsed = v.safeParse(schema, body)
       if (!parsed.success) {
         const issue = parsed.issues[0]
-        throw new SyncError('bad_response', `the station's answer does not follow the protocol: ${issue.message}`, { status: res.status })
+        throw new SyncError('bad_response', `the station's answer does not follow the protocol: ${issue.message}`, {
+          status: res.status,
+        })
       }
       return parsed.output
     } finally {
@@ -78,10 +98,16 @@ export function createHttpTransport(options: HttpTransportOptions): SyncTranspor
     async push(body: PushRequest): Promise<PushResponse> {
       const json = JSON.stringify(body)
       const jsonBytes = new TextEncoder().encode(json).byteLength
-      const compress = gzip === true || (gzip === 'auto' && jsonBytes >= GZIP_MIN_BYTES && typeof CompressionStream === 'function')
+      const compress =
+        gzip === true || (gzip === 'auto' && jsonBytes >= GZIP_MIN_BYTES && typeof CompressionStream === 'function')
       const send = async (zip: boolean) => {
         const payload = zip ? await gzipBytes(json) : json
-        options.onPushBody?.({ jsonBytes, wireBytes: zip ? (payload as Uint8Array).byteLength : jsonBytes, gzip: zip, mutations: body.mutations.length })
+        options.onPushBody?.({
+          jsonBytes,
+          wireBytes: zip ? (payload as Uint8Array).byteLength : jsonBytes,
+          gzip: zip,
+          mutations: body.mutations.length,
+        })
         const headers: Record<string, string> = { 'Content-Type': 'application/json' }
         if (zip) headers['Content-Encoding'] = 'gzip'
         return request('/api/v1/sync/push', { method: 'POST', headers, body: payload as BodyInit }, PushResponseSchema)
@@ -116,7 +142,7 @@ export function errorFromResponse(res: Pick<Response, 'status' | 'headers'>, tex
   let message = `the station answered ${res.status}`
   let lastSeq: number | null = null
   try {
-    const body = JSON.parse(text) as { code?: unknown, message?: unknown, lastSeq?: unknown }
+    const body = JSON.parse(text) as { code?: unknown; message?: unknown; lastSeq?: unknown }
     if (typeof body.code === 'string') code = body.code
     if (typeof body.message === 'string' && body.message) message = body.message
     if (typeof body.lastSeq === 'number' && Number.isInteger(body.lastSeq)) lastSeq = body.lastSeq
@@ -125,9 +151,15 @@ export function errorFromResponse(res: Pick<Response, 'status' | 'headers'>, tex
   }
   const extra = { status: res.status, code }
   if (res.status === 401 || res.status === 403) return new SyncError('unauthorized', message, extra)
-  if (res.status === 429) return new SyncError('rate_limited', message, { ...extra, retryAfterMs: retryAfterMs(res.headers.get('Retry-After')) })
-  if (res.status >= 500) return new SyncError('server', message, { ...extra, retryAfterMs: retryAfterMs(res.headers.get('Retry-After')) })
-  if (res.status === 426 || code === 'schema_too_new' || code === 'schema_too_old') return new SyncError('schema_mismatch', message, extra)
+  if (res.status === 429)
+    return new SyncError('rate_limited', message, {
+      ...extra,
+      retryAfterMs: retryAfterMs(res.headers.get('Retry-After')),
+    })
+  if (res.status >= 500)
+    return new SyncError('server', message, { ...extra, retryAfterMs: retryAfterMs(res.headers.get('Retry-After')) })
+  if (res.status === 426 || code === 'schema_too_new' || code === 'schema_too_old')
+    return new SyncError('schema_mismatch', message, extra)
   // sequence_gap: the batch starts after a hole; sequence_conflict: its numbers were used by other
   // mutations (a wiped phone numbering from 1 again). Both are cured by renumbering after lastSeq.
   if (res.status === 409 && (code === 'sequence_gap' || code === 'sequence_conflict') && lastSeq !== null) {

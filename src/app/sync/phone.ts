@@ -29,12 +29,15 @@ export function phoneTransport(db: FieldDb = fieldDb(), opts: PhoneSyncOptions =
 }
 
 export function createPhoneSyncEngine(db: FieldDb = fieldDb(), opts: PhoneSyncOptions = {}): SyncEngine {
-  return createSyncEngine({
-    outbox: dexieOutboxPort(db),
-    reference: dexieReferenceSink(db),
-    meta: dexieMetaPort(db),
-    transport: opts.transport ?? phoneTransport(db, opts),
-    clock: opts.clock ?? systemClock,
-    deviceId: async () => (await db.device.get('device'))?.deviceId ?? null,
-  }, opts)
+  return createSyncEngine(
+    {
+      outbox: dexieOutboxPort(db),
+      reference: dexieReferenceSink(db),
+      meta: dexieMetaPort(db),
+      transport: opts.transport ?? phoneTransport(db, opts),
+      clock: opts.clock ?? systemClock,
+      deviceId: async () => (await db.device.get('device'))?.deviceId ?? null,
+    },
+    opts,
+  )
 }

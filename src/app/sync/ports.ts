@@ -90,9 +90,9 @@ export interface SyncMeta {
   /** Station clock minus phone clock at the last pull, in ms (purge ages use station time). */
   serverClockOffsetMs: number | null
   /** The station holds more from this device than this phone ever numbered: its storage was wiped. */
-  storageWipe: { detectedAt: string, serverLastSeq: number, localLastSeq: number } | null
+  storageWipe: { detectedAt: string; serverLastSeq: number; localLastSeq: number } | null
   /** The station holds less than this phone sent and it confirmed: the station was restored. */
-  stationBehind: { detectedAt: string, serverLastSeq: number, localFirstSeq: number } | null
+  stationBehind: { detectedAt: string; serverLastSeq: number; localFirstSeq: number } | null
 }
 
 export const EMPTY_SYNC_META: SyncMeta = {

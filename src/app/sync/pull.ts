@@ -22,7 +22,7 @@ export interface PullOutcome {
 }
 
 /** Pull every page now. Throws ApiError (code `network` when the station cannot be reached). */
-export async function pullReference(opts: { maxPages?: number, db?: FieldDb } = {}): Promise<PullOutcome> {
+export async function pullReference(opts: { maxPages?: number; db?: FieldDb } = {}): Promise<PullOutcome> {
   const db = opts.db ?? fieldDb()
   const transport = phoneTransport(db)
   const sink = dexieReferenceSink(db)
@@ -38,7 +38,7 @@ export async function pullReference(opts: { maxPages?: number, db?: FieldDb } = 
     }
   } catch (err) {
     if (err instanceof SyncError) {
-      const code = err.kind === 'offline' || err.kind === 'timeout' ? 'network' : err.code ?? err.kind
+      const code = err.kind === 'offline' || err.kind === 'timeout' ? 'network' : (err.code ?? err.kind)
       throw new ApiError(code, err.message, err.status)
     }
     throw err

@@ -36,10 +36,19 @@ export async function purgeConfirmedIdentities(db: FieldDb, opts: PurgeOptions =
       if ((await db.outbox.where('recordId').equals(receipt.recordId).count()) > 0) continue
       const identity = await db.donorIdentities.get(receipt.recordId)
       if (identity) {
-        await db.donorIdentities.put({ ...identity, name: '', idNumber: '', phone: '', purgedAt: now.toISOString() } as typeof identity)
+        await db.donorIdentities.put({
+          ...identity,
+          name: '',
+          idNumber: '',
+          phone: '',
+          purgedAt: now.toISOString(),
+        } as typeof identity)
         purged++
       }
-      await db.syncMeta.put({ key: RECEIPT_PREFIX + receipt.recordId, value: { ...receipt, purgedAt: now.toISOString() } })
+      await db.syncMeta.put({
+        key: RECEIPT_PREFIX + receipt.recordId,
+        value: { ...receipt, purgedAt: now.toISOString() },
+      })
     }
     return purged
   })

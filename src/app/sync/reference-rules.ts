@@ -11,10 +11,12 @@ interface PendingRecordLike {
 export function pendingReferenceKeys(pending: readonly PendingRecordLike[]): Set<string> {
   const keys = new Set<string>()
   for (const entry of pending) {
-    const r = entry.record as { type?: string, donorKey?: unknown, replacement?: { donorKey?: unknown } } | null
+    const r = entry.record as { type?: string; donorKey?: unknown; replacement?: { donorKey?: unknown } } | null
     if (!r || typeof r !== 'object') continue
-    if ((r.type === 'donation' || r.type === 'deferral') && typeof r.donorKey === 'string') keys.add(`eligibility:${r.donorKey}`)
-    if (r.type === 'correction' && typeof r.replacement?.donorKey === 'string') keys.add(`eligibility:${r.replacement.donorKey}`)
+    if ((r.type === 'donation' || r.type === 'deferral') && typeof r.donorKey === 'string')
+      keys.add(`eligibility:${r.donorKey}`)
+    if (r.type === 'correction' && typeof r.replacement?.donorKey === 'string')
+      keys.add(`eligibility:${r.replacement.donorKey}`)
   }
   return keys
 }

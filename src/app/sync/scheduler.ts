@@ -51,7 +51,14 @@ export function backoffDelay(failures: number, random: () => number, base = 5_00
 }
 
 export class SyncScheduler {
-  readonly state: SchedulerState = { phase: 'idle', failures: 0, nextRunAt: null, lastTrigger: null, lastReport: null, lastError: null }
+  readonly state: SchedulerState = {
+    phase: 'idle',
+    failures: 0,
+    nextRunAt: null,
+    lastTrigger: null,
+    lastReport: null,
+    lastError: null,
+  }
   private timer: unknown = null
   private running: Promise<SyncReport | null> | null = null
   private again = false
@@ -79,7 +86,9 @@ export class SyncScheduler {
 
   start(): void {
     if (this.unlisten) return
-    this.unlisten = this.env.listen((reason) => { void this.trigger(reason) })
+    this.unlisten = this.env.listen((reason) => {
+      void this.trigger(reason)
+    })
     void this.trigger('start')
   }
 
@@ -91,7 +100,10 @@ export class SyncScheduler {
 
   /** A record was saved: sync soon, after the burst of saves. */
   noteSaved(): void {
-    if (this.state.phase === 'blocked' || this.running) { this.again = true; return }
+    if (this.state.phase === 'blocked' || this.running) {
+      this.again = true
+      return
+    }
     if (this.state.phase === 'waiting-retry') return // the backoff decides
     this.schedule(this.opts.saveDebounceMs, 'saved')
   }
@@ -130,7 +142,9 @@ export class SyncScheduler {
     let report: SyncReport | null = null
     let outcome: 'ran' | 'busy'
     try {
-      outcome = await this.env.exclusive(async () => { report = await this.run() })
+      outcome = await this.env.exclusive(async () => {
+        report = await this.run()
+      })
     } catch (err) {
       // The engine never throws; the lock or the environment did. Treat it as a failed round.
       this.failed(null, err)
@@ -166,7 +180,11 @@ export class SyncScheduler {
     let delay = backoffDelay(failures, () => this.env.random(), this.opts.baseBackoffMs, this.opts.maxBackoffMs)
     if (error?.retryAfterMs != null) delay = Math.max(delay, error.retryAfterMs)
     if (offline) this.env.requestBackgroundSync()
-    this.set({ phase: offline && !this.env.isOnline() ? 'offline' : 'waiting-retry', failures, lastError: error ?? toError(err) })
+    this.set({
+      phase: offline && !this.env.isOnline() ? 'offline' : 'waiting-retry',
+      failures,
+      lastError: error ?? toError(err),
+    })
     this.schedule(delay, 'timer')
   }
 
@@ -196,7 +214,7 @@ export class SyncScheduler {
 }
 
 function toError(err: unknown): SyncError | null {
-  return err && typeof err === 'object' && 'kind' in err ? err as SyncError : null
+  return err && typeof err === 'object' && 'kind' in err ? (err as SyncError) : null
 }
 
 const LOCK_NAME = 'bloodbus-sync'
@@ -214,9 +232,16 @@ export async function exclusiveSync(fn: () => Promise<void>, tabId: string): Pro
     })
   }
   const storage = globalThis.localStorage
-  if (!storage) { await fn(); return 'ran' }
-  const read = (): { owner: string, until: number } | null => {
-    try { return JSON.parse(storage.getItem(LEASE_KEY) ?? 'null') as { owner: string, until: number } | null } catch { return null }
+  if (!storage) {
+    await fn()
+    return 'ran'
+  }
+  const read = (): { owner: string; until: number } | null => {
+    try {
+      return JSON.parse(storage.getItem(LEASE_KEY) ?? 'null') as { owner: string; until: number } | null
+    } catch {
+      return null
+    }
   }
   const held = read()
   if (held && held.owner !== tabId && held.until > Date.now()) return 'busy'
@@ -224,7 +249,10 @@ export async function exclusiveSync(fn: () => Promise<void>, tabId: string): Pro
   // Two tabs may write at once: whoever reads its own id back after a beat goes ahead.
   await new Promise((r) => setTimeout(r, 50))
   if (read()?.owner !== tabId) return 'busy'
-  const renew = setInterval(() => storage.setItem(LEASE_KEY, JSON.stringify({ owner: tabId, until: Date.now() + LEASE_MS })), LEASE_MS / 3)
+  const renew = setInterval(
+    () => storage.setItem(LEASE_KEY, JSON.stringify({ owner: tabId, until: Date.now() + LEASE_MS })),
+    LEASE_MS / 3,
+  )
   try {
     await fn()
     return 'ran'
@@ -244,7 +272,9 @@ export function browserEnvironment(tabId: string): SchedulerEnvironment {
     exclusive: (fn) => exclusiveSync(fn, tabId),
     listen(trigger) {
       const online = () => trigger('online')
-      const visible = () => { if (document.visibilityState === 'visible') trigger('visible') }
+      const visible = () => {
+        if (document.visibilityState === 'visible') trigger('visible')
+      }
       const fromWorker = (event: MessageEvent) => {
         // src/app/sw/sw.ts relays a Background Sync event as BLOODBUS_SYNC.
         const type = (event.data as { type?: string } | null)?.type
@@ -261,10 +291,17 @@ export function browserEnvironment(tabId: string): SchedulerEnvironment {
     },
     requestBackgroundSync() {
       // Chromium only; iOS and Firefox have no Background Sync, which is why it is only a bonus.
-      void navigator.serviceWorker?.getRegistration().then((reg) => {
-        const sync = (reg as (ServiceWorkerRegistration & { sync?: { register(tag: string): Promise<void> } }) | undefined)?.sync
-        return sync?.register(LOCK_NAME)
-      }).catch(() => { /* not supported or not allowed: the timer and events still run */ })
+      void navigator.serviceWorker
+        ?.getRegistration()
+        .then((reg) => {
+          const sync = (
+            reg as (ServiceWorkerRegistration & { sync?: { register(tag: string): Promise<void> } }) | undefined
+          )?.sync
+          return sync?.register(LOCK_NAME)
+        })
+        .catch(() => {
+          /* not supported or not allowed: the timer and events still run */
+        })
     },
   }
 }

@@ -4,8 +4,22 @@
 import * as v from 'valibot'
 import type { IndicatorCounts, Indicators } from '../../domain/indicators'
 import {
-  ChannelSchema, PopulationSchema, RosterEntrySchema, ScopeSchema, SiteSchema, StationSchema, TargetSchema, TeamSchema,
-  type Channel, type FieldRecord, type Population, type Scope, type Site, type Station, type Target, type Team,
+  ChannelSchema,
+  PopulationSchema,
+  RosterEntrySchema,
+  ScopeSchema,
+  SiteSchema,
+  StationSchema,
+  TargetSchema,
+  TeamSchema,
+  type Channel,
+  type FieldRecord,
+  type Population,
+  type Scope,
+  type Site,
+  type Station,
+  type Target,
+  type Team,
 } from '../../domain/records'
 import type { TargetError } from '../../domain/targets'
 
@@ -63,28 +77,55 @@ const EnrollmentCodeSchema = v.object({
 export type EnrollmentCode = v.InferOutput<typeof EnrollmentCodeSchema>
 
 // Reports carry the domain's IndicatorCounts and Indicators; their shape is the domain's, checked loosely here.
-const CountsSchema = v.custom<IndicatorCounts>((x) => typeof x === 'object' && x !== null && typeof (x as IndicatorCounts).donations === 'number'
-  && typeof (x as IndicatorCounts).byChannel === 'object', 'counts expected')
-const IndicatorsSchema = v.custom<Indicators>((x) => v.is(CountsSchema, x) && 'rate400ml' in (x as object), 'indicators expected')
+const CountsSchema = v.custom<IndicatorCounts>(
+  (x) =>
+    typeof x === 'object' &&
+    x !== null &&
+    typeof (x as IndicatorCounts).donations === 'number' &&
+    typeof (x as IndicatorCounts).byChannel === 'object',
+  'counts expected',
+)
+const IndicatorsSchema = v.custom<Indicators>(
+  (x) => v.is(CountsSchema, x) && 'rate400ml' in (x as object),
+  'indicators expected',
+)
 
-const IndicatorReportSchema = v.object({ from: v.string(), to: v.string(), scope: ScopeSchema, counts: CountsSchema, indicators: IndicatorsSchema })
+const IndicatorReportSchema = v.object({
+  from: v.string(),
+  to: v.string(),
+  scope: ScopeSchema,
+  counts: CountsSchema,
+  indicators: IndicatorsSchema,
+})
 export type IndicatorReport = v.InferOutput<typeof IndicatorReportSchema>
 
 const MonthlySchema = v.object({
-  months: v.array(v.object({ month: v.string(), from: v.string(), to: v.string(), counts: CountsSchema, indicators: IndicatorsSchema })),
+  months: v.array(
+    v.object({
+      month: v.string(),
+      from: v.string(),
+      to: v.string(),
+      counts: CountsSchema,
+      indicators: IndicatorsSchema,
+    }),
+  ),
 })
 export type MonthlyPoint = v.InferOutput<typeof MonthlySchema>['months'][number]
 
 const RecordPageSchema = v.object({
-  records: v.array(v.object({
-    id: v.string(),
-    type: v.string(),
-    receivedAt: v.string(),
-    deviceId: v.nullable(v.string()),
-    voided: v.boolean(),
-    correctedBy: v.nullable(v.string()),
-    record: v.custom<FieldRecord>((x) => typeof x === 'object' && x !== null && typeof (x as { type?: unknown }).type === 'string'),
-  })),
+  records: v.array(
+    v.object({
+      id: v.string(),
+      type: v.string(),
+      receivedAt: v.string(),
+      deviceId: v.nullable(v.string()),
+      voided: v.boolean(),
+      correctedBy: v.nullable(v.string()),
+      record: v.custom<FieldRecord>(
+        (x) => typeof x === 'object' && x !== null && typeof (x as { type?: unknown }).type === 'string',
+      ),
+    }),
+  ),
   next: v.nullable(v.string()),
 })
 export type RecordPage = v.InferOutput<typeof RecordPageSchema>
@@ -127,14 +168,23 @@ export function createStationClient(options: StationClientOptions) {
     if (token) headers.Authorization = `Bearer ${token}`
     let res: Response
     try {
-      res = await doFetch(`${base}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store' })
+      res = await doFetch(`${base}${path}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        cache: 'no-store',
+      })
     } catch (err) {
       throw new StationApiError('network', err instanceof Error ? err.message : String(err), null)
     }
     if (!res.ok) {
       const text = await res.text().catch(() => '')
-      let parsed: { code?: unknown, message?: unknown, errors?: unknown } = {}
-      try { parsed = JSON.parse(text) as typeof parsed } catch { /* a proxy's page: the status says enough */ }
+      let parsed: { code?: unknown; message?: unknown; errors?: unknown } = {}
+      try {
+        parsed = JSON.parse(text) as typeof parsed
+      } catch {
+        /* a proxy's page: the status says enough */
+      }
       if (res.status === 401 && path !== '/api/v1/auth/login') options.onUnauthorized?.()
       throw new StationApiError(
         typeof parsed.code === 'string' ? parsed.code : `http_${res.status}`,
@@ -146,7 +196,12 @@ export function createStationClient(options: StationClientOptions) {
     return res
   }
 
-  async function json<T>(method: Method, path: string, schema: v.GenericSchema<unknown, T>, body?: unknown): Promise<T> {
+  async function json<T>(
+    method: Method,
+    path: string,
+    schema: v.GenericSchema<unknown, T>,
+    body?: unknown,
+  ): Promise<T> {
     const res = await call(method, path, body)
     let data: unknown
     try {
@@ -156,31 +211,39 @@ export function createStationClient(options: StationClientOptions) {
     }
     const parsed = v.safeParse(schema, data)
     if (!parsed.success) {
-      throw new StationApiError('bad_response', `the station's answer to ${path} is not understood: ${v.getDotPath(parsed.issues[0]) ?? ''} ${parsed.issues[0].message}`, res.status)
+      throw new StationApiError(
+        'bad_response',
+        `the station's answer to ${path} is not understood: ${v.getDotPath(parsed.issues[0]) ?? ''} ${parsed.issues[0].message}`,
+        res.status,
+      )
     }
     return parsed.output
   }
 
-  const list = <S extends v.GenericSchema>(key: string, item: S) => v.pipe(
-    v.union([v.array(item), v.object({ [key]: v.array(item) })]),
-    v.transform((x) => (Array.isArray(x) ? x : (x as Record<string, unknown>)[key]) as v.InferOutput<S>[]),
-  )
-  const one = <S extends v.GenericSchema>(key: string, item: S) => v.pipe(
-    v.union([item, v.object({ [key]: item })]),
-    v.transform((x) => (v.is(item, x) ? x : (x as Record<string, unknown>)[key]) as v.InferOutput<S>),
-  )
+  const list = <S extends v.GenericSchema>(key: string, item: S) =>
+    v.pipe(
+      v.union([v.array(item), v.object({ [key]: v.array(item) })]),
+      v.transform((x) => (Array.isArray(x) ? x : (x as Record<string, unknown>)[key]) as v.InferOutput<S>[]),
+    )
+  const one = <S extends v.GenericSchema>(key: string, item: S) =>
+    v.pipe(
+      v.union([item, v.object({ [key]: item })]),
+      v.transform((x) => (v.is(item, x) ? x : (x as Record<string, unknown>)[key]) as v.InferOutput<S>),
+    )
   const id = (x: string) => encodeURIComponent(x)
 
   return {
     // Session
-    login: (body: { stationCode: string, username: string, password: string }) =>
+    login: (body: { stationCode: string; username: string; password: string }) =>
       json('POST', '/api/v1/auth/login', LoginSchema, body),
-    logout: async () => { await call('POST', '/api/v1/auth/logout') },
+    logout: async () => {
+      await call('POST', '/api/v1/auth/logout')
+    },
     station: () => json('GET', '/api/v1/admin/station', StationSchema),
 
     // Staff
     listStaff: () => json('GET', '/api/v1/admin/staff', list('staff', StaffMemberSchema)),
-    addStaff: (body: { name: string, role: StaffMember['role'], pin: string }) =>
+    addStaff: (body: { name: string; role: StaffMember['role']; pin: string }) =>
       json('POST', '/api/v1/admin/staff', one('staff', StaffMemberSchema), body),
     updateStaff: (staffId: string, body: Partial<Pick<StaffMember, 'name' | 'role' | 'active'>>) =>
       json('PATCH', `/api/v1/admin/staff/${id(staffId)}`, one('staff', StaffMemberSchema), body),
@@ -195,23 +258,29 @@ export function createStationClient(options: StationClientOptions) {
 
     // Sites, channels, teams
     listSites: () => json('GET', '/api/v1/admin/sites', list('sites', SiteSchema)),
-    saveSite: (site: Omit<Site, 'stationId' | 'id'> & { id?: string }) => site.id
-      ? json('PATCH', `/api/v1/admin/sites/${id(site.id)}`, one('site', SiteSchema), site)
-      : json('POST', '/api/v1/admin/sites', one('site', SiteSchema), site),
+    saveSite: (site: Omit<Site, 'stationId' | 'id'> & { id?: string }) =>
+      site.id
+        ? json('PATCH', `/api/v1/admin/sites/${id(site.id)}`, one('site', SiteSchema), site)
+        : json('POST', '/api/v1/admin/sites', one('site', SiteSchema), site),
     listChannels: () => json('GET', '/api/v1/admin/channels', list('channels', ChannelSchema)),
-    saveChannel: (channel: Omit<Channel, 'stationId' | 'id'> & { id?: string }) => channel.id
-      ? json('PATCH', `/api/v1/admin/channels/${id(channel.id)}`, one('channel', ChannelSchema), channel)
-      : json('POST', '/api/v1/admin/channels', one('channel', ChannelSchema), channel),
+    saveChannel: (channel: Omit<Channel, 'stationId' | 'id'> & { id?: string }) =>
+      channel.id
+        ? json('PATCH', `/api/v1/admin/channels/${id(channel.id)}`, one('channel', ChannelSchema), channel)
+        : json('POST', '/api/v1/admin/channels', one('channel', ChannelSchema), channel),
     listTeams: () => json('GET', '/api/v1/admin/teams', list('teams', TeamSchema)),
-    saveTeam: (team: Omit<Team, 'stationId' | 'id'> & { id?: string }) => team.id
-      ? json('PATCH', `/api/v1/admin/teams/${id(team.id)}`, one('team', TeamSchema), team)
-      : json('POST', '/api/v1/admin/teams', one('team', TeamSchema), team),
+    saveTeam: (team: Omit<Team, 'stationId' | 'id'> & { id?: string }) =>
+      team.id
+        ? json('PATCH', `/api/v1/admin/teams/${id(team.id)}`, one('team', TeamSchema), team)
+        : json('POST', '/api/v1/admin/teams', one('team', TeamSchema), team),
 
     // Targets and population
     listTargets: () => json('GET', '/api/v1/admin/targets', list('targets', TargetSchema)),
     createTarget: (target: Target) => json('POST', '/api/v1/admin/targets', one('target', TargetSchema), target),
-    updateTarget: (target: Target) => json('PATCH', `/api/v1/admin/targets/${id(target.id)}`, one('target', TargetSchema), target),
-    deleteTarget: async (targetId: string) => { await call('DELETE', `/api/v1/admin/targets/${id(targetId)}`) },
+    updateTarget: (target: Target) =>
+      json('PATCH', `/api/v1/admin/targets/${id(target.id)}`, one('target', TargetSchema), target),
+    deleteTarget: async (targetId: string) => {
+      await call('DELETE', `/api/v1/admin/targets/${id(targetId)}`)
+    },
     listPopulations: () => json('GET', '/api/v1/admin/populations', list('populations', PopulationSchema)),
     savePopulation: (year: number, population: number) =>
       json('PUT', `/api/v1/admin/populations/${year}`, one('population', PopulationSchema), { population }),
@@ -219,7 +288,7 @@ export function createStationClient(options: StationClientOptions) {
     // Reports (docs/admin-api.md): counts and indicators of a period and scope, monthly series, records
     indicators: (q: ReportQuery) => json('GET', `/api/v1/reports/indicators?${reportQuery(q)}`, IndicatorReportSchema),
     monthly: (q: ReportQuery) => json('GET', `/api/v1/reports/monthly?${reportQuery(q)}`, MonthlySchema),
-    records: (q: ReportQuery & { limit?: number, after?: string | null }) => {
+    records: (q: ReportQuery & { limit?: number; after?: string | null }) => {
       const extra = new URLSearchParams()
       if (q.limit) extra.set('limit', String(q.limit))
       if (q.after) extra.set('after', q.after)
@@ -227,7 +296,12 @@ export function createStationClient(options: StationClientOptions) {
     },
     /** A period's records as an interchange file (docs/data-format.md) that `cli import` takes back. */
     exportInterchange: async (q: ReportQuery): Promise<Blob> => {
-      const res = await call('GET', `/api/v1/reports/export?${reportQuery(q)}&format=jsonl`, undefined, 'application/x-ndjson')
+      const res = await call(
+        'GET',
+        `/api/v1/reports/export?${reportQuery(q)}&format=jsonl`,
+        undefined,
+        'application/x-ndjson',
+      )
       return res.blob()
     },
   }

@@ -1,7 +1,18 @@
 // Pure helpers for the sync screen: a line about each record, and the small fix form for a
 // refused donation or deferral (validated by the shared schema before anything is saved).
 import * as v from 'valibot'
-import { ABO_GROUPS, type Abo, type Deferral, DeferralSchema, type Donation, DonationSchema, type FieldRecord, RHD, type RhD, WHOLE_BLOOD_VOLUMES } from '../../domain/records'
+import {
+  ABO_GROUPS,
+  type Abo,
+  type Deferral,
+  DeferralSchema,
+  type Donation,
+  DonationSchema,
+  type FieldRecord,
+  RHD,
+  type RhD,
+  WHOLE_BLOOD_VOLUMES,
+} from '../../domain/records'
 
 /** Facts that tell staff which record this is (no personal data). */
 export function recordFacts(record: unknown): string[] {
@@ -12,12 +23,19 @@ export function recordFacts(record: unknown): string[] {
       const product = r.product.type === 'whole_blood' ? `${r.product.volumeMl} ml` : `${r.product.doses} ×PLT`
       return [r.din, product, `${r.abo}${r.rhd === 'pos' ? '+' : '−'}`, r.collectedOn]
     }
-    case 'deferral': return [r.reasonCode, r.until ?? '∞', r.collectedOn]
-    case 'drive': return [r.busCode, r.date]
-    case 'drive_close': return [`${r.bagsUsed}/${r.bagsLoaded}`, r.closedAt.slice(0, 10)]
-    case 'adverse_reaction': return [r.code, r.severity]
-    case 'void': case 'correction': return [r.reason]
-    case 'donor_identity': return [`…${r.donorKey.slice(-6)}`]
+    case 'deferral':
+      return [r.reasonCode, r.until ?? '∞', r.collectedOn]
+    case 'drive':
+      return [r.busCode, r.date]
+    case 'drive_close':
+      return [`${r.bagsUsed}/${r.bagsLoaded}`, r.closedAt.slice(0, 10)]
+    case 'adverse_reaction':
+      return [r.code, r.severity]
+    case 'void':
+    case 'correction':
+      return [r.reason]
+    case 'donor_identity':
+      return [`…${r.donorKey.slice(-6)}`]
   }
 }
 
@@ -33,25 +51,34 @@ export interface FixForm {
 export function fixFormOf(record: Donation | Deferral): FixForm {
   if (record.type === 'donation') {
     return {
-      din: record.din, abo: record.abo, rhd: record.rhd,
-      volumeMl: record.product.type === 'whole_blood' ? record.product.volumeMl : null, reasonCode: '', until: '',
+      din: record.din,
+      abo: record.abo,
+      rhd: record.rhd,
+      volumeMl: record.product.type === 'whole_blood' ? record.product.volumeMl : null,
+      reasonCode: '',
+      until: '',
     }
   }
   return { din: '', abo: 'A', rhd: 'pos', volumeMl: null, reasonCode: record.reasonCode, until: record.until ?? '' }
 }
 
-export type FixResult = { ok: true, replacement: Donation | Deferral } | { ok: false, message: string }
+export type FixResult = { ok: true; replacement: Donation | Deferral } | { ok: false; message: string }
 
 /** The record with the form's changes, checked against the shared schema. */
 export function applyFix(record: Donation | Deferral, form: FixForm): FixResult {
   let candidate: unknown
   if (record.type === 'donation') {
-    const product = record.product.type === 'whole_blood' && form.volumeMl !== null
-      ? { type: 'whole_blood' as const, volumeMl: form.volumeMl }
-      : record.product
+    const product =
+      record.product.type === 'whole_blood' && form.volumeMl !== null
+        ? { type: 'whole_blood' as const, volumeMl: form.volumeMl }
+        : record.product
     candidate = { ...record, din: form.din.trim().toUpperCase(), abo: form.abo, rhd: form.rhd, product }
   } else {
-    candidate = { ...record, reasonCode: form.reasonCode.trim(), until: form.until.trim() === '' ? null : form.until.trim() }
+    candidate = {
+      ...record,
+      reasonCode: form.reasonCode.trim(),
+      until: form.until.trim() === '' ? null : form.until.trim(),
+    }
   }
   const parsed = v.safeParse(record.type === 'donation' ? DonationSchema : DeferralSchema, candidate)
   if (!parsed.success) {

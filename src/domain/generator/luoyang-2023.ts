@@ -38,7 +38,11 @@ function numbered(prefix: string, count: number): string[] {
 }
 
 function inDistricts(kind: SiteGroup['kind'], prefix: string, count: number): SiteGroup {
-  return { kind, names: numbered(prefix, count), areas: Array.from({ length: count }, (_, i) => DISTRICTS[i % DISTRICTS.length]!) }
+  return {
+    kind,
+    names: numbered(prefix, count),
+    areas: Array.from({ length: count }, (_, i) => DISTRICTS[i % DISTRICTS.length]!),
+  }
 }
 
 const TOWNSHIPS_PER_COUNTY = 14
@@ -68,7 +72,13 @@ const programs: CollectionProgram[] = [
     weekdaysOnly: false,
     weekendWeight: 1,
     team: null,
-    donors: { maleShare: 0.58, ruralHouseholdShare: 0.96, priorDonorShare: 0.56, ageRange: [18, 55], secondDonationShare: 0.08 },
+    donors: {
+      maleShare: 0.58,
+      ruralHouseholdShare: 0.96,
+      priorDonorShare: 0.56,
+      ageRange: [18, 55],
+      secondDonationShare: 0.08,
+    },
   },
   {
     code: 'universities',
@@ -82,7 +92,13 @@ const programs: CollectionProgram[] = [
     weekdaysOnly: true,
     weekendWeight: 1,
     team: null,
-    donors: { maleShare: 0.48, ruralHouseholdShare: 0.45, priorDonorShare: 0.35, ageRange: [18, 24], secondDonationShare: 0.15 },
+    donors: {
+      maleShare: 0.48,
+      ruralHouseholdShare: 0.45,
+      priorDonorShare: 0.35,
+      ageRange: [18, 24],
+      secondDonationShare: 0.15,
+    },
   },
   {
     code: 'government',
@@ -95,7 +111,13 @@ const programs: CollectionProgram[] = [
     weekdaysOnly: true,
     weekendWeight: 1,
     team: null,
-    donors: { maleShare: 0.62, ruralHouseholdShare: 0.12, priorDonorShare: 0.75, ageRange: [22, 55], secondDonationShare: 0.2 },
+    donors: {
+      maleShare: 0.62,
+      ruralHouseholdShare: 0.12,
+      priorDonorShare: 0.75,
+      ageRange: [22, 55],
+      secondDonationShare: 0.2,
+    },
   },
   {
     code: 'medical_staff',
@@ -109,7 +131,13 @@ const programs: CollectionProgram[] = [
     weekdaysOnly: true,
     weekendWeight: 1,
     team: null,
-    donors: { maleShare: 0.3, ruralHouseholdShare: 0.18, priorDonorShare: 0.7, ageRange: [22, 55], secondDonationShare: 0 },
+    donors: {
+      maleShare: 0.3,
+      ruralHouseholdShare: 0.18,
+      priorDonorShare: 0.7,
+      ageRange: [22, 55],
+      secondDonationShare: 0,
+    },
   },
   {
     code: 'enterprises',
@@ -122,7 +150,13 @@ const programs: CollectionProgram[] = [
     weekdaysOnly: true,
     weekendWeight: 1,
     team: null,
-    donors: { maleShare: 0.66, ruralHouseholdShare: 0.55, priorDonorShare: 0.6, ageRange: [18, 55], secondDonationShare: 0.1 },
+    donors: {
+      maleShare: 0.66,
+      ruralHouseholdShare: 0.55,
+      priorDonorShare: 0.6,
+      ageRange: [18, 55],
+      secondDonationShare: 0.1,
+    },
   },
   {
     // Army units have no channel of their own in the review: their drives count under street_fixed.
@@ -136,7 +170,13 @@ const programs: CollectionProgram[] = [
     weekdaysOnly: true,
     weekendWeight: 1,
     team: 'military',
-    donors: { maleShare: 0.93, ruralHouseholdShare: 0.62, priorDonorShare: 0.5, ageRange: [18, 32], secondDonationShare: 0.2 },
+    donors: {
+      maleShare: 0.93,
+      ruralHouseholdShare: 0.62,
+      priorDonorShare: 0.5,
+      ageRange: [18, 32],
+      secondDonationShare: 0.2,
+    },
   },
   {
     code: 'street',
@@ -149,7 +189,13 @@ const programs: CollectionProgram[] = [
     weekdaysOnly: false,
     weekendWeight: 1.4,
     team: null,
-    donors: { maleShare: 0.57, ruralHouseholdShare: 0.66, priorDonorShare: 0.62, ageRange: [18, 55], secondDonationShare: 0.2 },
+    donors: {
+      maleShare: 0.57,
+      ruralHouseholdShare: 0.66,
+      priorDonorShare: 0.62,
+      ageRange: [18, 55],
+      secondDonationShare: 0.2,
+    },
   },
   {
     code: 'apheresis',
@@ -162,7 +208,13 @@ const programs: CollectionProgram[] = [
     weekdaysOnly: false,
     weekendWeight: 1,
     team: 'apheresis_platelet',
-    donors: { maleShare: 0.76, ruralHouseholdShare: 0.4, priorDonorShare: 0.95, ageRange: [18, 55], secondDonationShare: 0 },
+    donors: {
+      maleShare: 0.76,
+      ruralHouseholdShare: 0.4,
+      priorDonorShare: 0.95,
+      ageRange: [18, 55],
+      secondDonationShare: 0,
+    },
   },
 ]
 
@@ -175,7 +227,20 @@ export const LUOYANG_2023: SeedYearProfile = {
   population: 7_077_000,
   dinFacility: 'L0379',
   // Invented except June (the campaign month, 9,691); they add up to 93,560.
-  monthTotals: [7_200, 6_900, 7_700, 7_600, 8_900, LUOYANG_2023_PUBLISHED.juneDonations, 7_600, 7_300, 7_700, 7_200, 7_800, 7_969],
+  monthTotals: [
+    7_200,
+    6_900,
+    7_700,
+    7_600,
+    8_900,
+    LUOYANG_2023_PUBLISHED.juneDonations,
+    7_600,
+    7_300,
+    7_700,
+    7_200,
+    7_800,
+    7_969,
+  ],
   // The one split that gives both 169,002 u and 99.73 % (reference consistency note).
   wholeBlood: { ml400: 84_381, ml300: 24, ml200: 204 },
   apheresis: {
@@ -216,7 +281,18 @@ export const LUOYANG_2023: SeedYearProfile = {
       { code: 'other', weight: 9 },
     ],
   },
-  busFleet: ['豫C·X3101', '豫C·X3102', '豫C·X3103', '豫C·X3104', '豫C·X3105', '豫C·X3106', '豫C·X3107', '豫C·X3108', '豫C·X3109', '豫C·X3110'],
+  busFleet: [
+    '豫C·X3101',
+    '豫C·X3102',
+    '豫C·X3103',
+    '豫C·X3104',
+    '豫C·X3105',
+    '豫C·X3106',
+    '豫C·X3107',
+    '豫C·X3108',
+    '豫C·X3109',
+    '豫C·X3110',
+  ],
   adverseReactionRate: 0.003,
   voidedEntries: 40,
   aboCorrections: 60,

@@ -7,7 +7,20 @@ export type ChannelCode = (typeof SEED_CHANNEL_CODES)[number]
 export type TeamCode = (typeof SEED_TEAM_CODES)[number]
 
 /** Monthly weights, January first. */
-export type MonthWeights = readonly [number, number, number, number, number, number, number, number, number, number, number, number]
+export type MonthWeights = readonly [
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+]
 
 export interface DonorMix {
   /** Share of men among this program's donors. */

@@ -9,15 +9,30 @@
 import { DEFERRAL_REASONS, deferralUntil, findDeferralReason } from '../deferral-reasons'
 import { isbt128Din } from '../din'
 import type {
-  Abo, AdverseReaction, Channel, Correction, Deferral, Donation, Drive, DriveClose, FieldRecord, Population, Site,
-  Station, Team, Void, Vitals,
+  Abo,
+  AdverseReaction,
+  Channel,
+  Correction,
+  Deferral,
+  Donation,
+  Drive,
+  DriveClose,
+  FieldRecord,
+  Population,
+  Site,
+  Station,
+  Team,
+  Void,
+  Vitals,
 } from '../records'
 import { seedChannels, seedTeams, type ReferenceData } from '../reference-data'
 import { LUOYANG_2023 } from './luoyang-2023'
 import type { CollectionProgram, DonorMix, SeedYearProfile, TeamCode } from './profile'
 import { apportion, createRng, type Rng } from './prng'
 
-export const SEED_YEAR_PROFILES: Readonly<Record<string, SeedYearProfile>> = Object.freeze({ [LUOYANG_2023.id]: LUOYANG_2023 })
+export const SEED_YEAR_PROFILES: Readonly<Record<string, SeedYearProfile>> = Object.freeze({
+  [LUOYANG_2023.id]: LUOYANG_2023,
+})
 export const DEFAULT_SEED = 2023
 
 export interface SeedYearOptions {
@@ -89,7 +104,10 @@ interface Donor {
 /** Generates the year; throws if the profile's quotas cannot all be met (a profile error). */
 export function generateSeedYear(options: SeedYearOptions): SeedYear {
   const profile = SEED_YEAR_PROFILES[options.profile]
-  if (!profile) throw new RangeError(`unknown seed-year profile ${JSON.stringify(options.profile)}; known: ${Object.keys(SEED_YEAR_PROFILES).join(', ')}`)
+  if (!profile)
+    throw new RangeError(
+      `unknown seed-year profile ${JSON.stringify(options.profile)}; known: ${Object.keys(SEED_YEAR_PROFILES).join(', ')}`,
+    )
   const seed = (options.seed ?? DEFAULT_SEED) >>> 0
   return new YearBuilder(profile, seed).build()
 }
@@ -122,7 +140,10 @@ class YearBuilder {
 
   private readonly out: { ms: number; rec: FieldRecord }[] = []
 
-  constructor(private readonly profile: SeedYearProfile, private readonly seed: number) {
+  constructor(
+    private readonly profile: SeedYearProfile,
+    private readonly seed: number,
+  ) {
     this.rng = createRng(seed)
     this.year = profile.year
     this.yearStartMs = Date.UTC(this.year, 0, 1)
@@ -154,7 +175,13 @@ class YearBuilder {
     this.emitDonations()
     this.emitDeferrals()
     this.out.sort((a, b) => a.ms - b.ms || (a.rec.id < b.rec.id ? -1 : a.rec.id > b.rec.id ? 1 : 0))
-    return { profile: this.profile.id, seed: this.seed, year: this.year, reference, records: this.out.map((o) => o.rec) }
+    return {
+      profile: this.profile.id,
+      seed: this.seed,
+      year: this.year,
+      reference,
+      records: this.out.map((o) => o.rec),
+    }
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -209,19 +236,28 @@ class YearBuilder {
     const monthSum = p.monthTotals.reduce((s, n) => s + n, 0)
     const wb = p.wholeBlood.ml400 + p.wholeBlood.ml300 + p.wholeBlood.ml200
     if (p.monthTotals.length !== 12) throw new Error('profile: 12 month totals needed')
-    if (monthSum !== wb + p.apheresis.donations) throw new Error(`profile: months add up to ${monthSum}, products to ${wb + p.apheresis.donations}`)
+    if (monthSum !== wb + p.apheresis.donations)
+      throw new Error(`profile: months add up to ${monthSum}, products to ${wb + p.apheresis.donations}`)
     const aph = p.programs.filter((x) => x.product === 'apheresis')
-    if (aph.length !== 1 || aph[0]!.donations !== p.apheresis.donations) throw new Error('profile: one apheresis program with all apheresis donations')
-    if (p.programs.filter((x) => x.donations === 'rest').length !== 1) throw new Error("profile: exactly one 'rest' program")
+    if (aph.length !== 1 || aph[0]!.donations !== p.apheresis.donations)
+      throw new Error('profile: one apheresis program with all apheresis donations')
+    if (p.programs.filter((x) => x.donations === 'rest').length !== 1)
+      throw new Error("profile: exactly one 'rest' program")
     for (const r of p.deferrals.reasons) {
-      if (!findDeferralReason(r.code, DEFERRAL_REASONS)) throw new Error(`profile: deferral reason ${r.code} is not in the catalogue`)
+      if (!findDeferralReason(r.code, DEFERRAL_REASONS))
+        throw new Error(`profile: deferral reason ${r.code} is not in the catalogue`)
     }
   }
 
   private makeReference(): ReferenceData {
     const refMs = this.yearStartMs - 90 * DAY_MS
     const id = () => this.uuid(refMs)
-    this.station = { id: id(), code: this.profile.station.code, name: this.profile.station.name, timeZone: this.profile.station.timeZone }
+    this.station = {
+      id: id(),
+      code: this.profile.station.code,
+      name: this.profile.station.name,
+      timeZone: this.profile.station.timeZone,
+    }
     const stationId = this.station.id
     const channels = seedChannels(stationId, id)
     const teams = seedTeams(stationId, id)
@@ -266,15 +302,37 @@ class YearBuilder {
   }
 
   private newSlot(day: number, program: number, drive: number, site: number, apheresis: boolean): number {
-    this.slots.push({ day, second: 0, program, drive, site, apheresis, rare: false, donor: -1, volume: 400, doses: 1, din: '' })
+    this.slots.push({
+      day,
+      second: 0,
+      program,
+      drive,
+      site,
+      apheresis,
+      rare: false,
+      donor: -1,
+      volume: 400,
+      doses: 1,
+      din: '',
+    })
     return this.slots.length - 1
   }
 
   private newDonor(program: number, mix: DonorMix, slots: number[], rhd: 'pos' | 'neg'): void {
     const d = this.donors.length
     this.donors.push({
-      key: this.rng.hex(32), mix, program, slots, sex: 'M', age: 30, household: 'urban', abo: 'O', rhd,
-      prior: false, county: false, volunteer: false,
+      key: this.rng.hex(32),
+      mix,
+      program,
+      slots,
+      sex: 'M',
+      age: 30,
+      household: 'urban',
+      abo: 'O',
+      rhd,
+      prior: false,
+      county: false,
+      volunteer: false,
     })
     for (const s of slots) this.slots[s]!.donor = d
   }
@@ -291,10 +349,18 @@ class YearBuilder {
       let left = total
       while (left > 0) {
         const r = rng.next()
-        let n = rareDonors ? rng.between(3, 10) : r < 0.35 ? rng.between(1, 3) : r < 0.7 ? rng.between(4, 12) : rng.between(13, APHERESIS_MAX_PER_YEAR)
+        let n = rareDonors
+          ? rng.between(3, 10)
+          : r < 0.35
+            ? rng.between(1, 3)
+            : r < 0.7
+              ? rng.between(4, 12)
+              : rng.between(13, APHERESIS_MAX_PER_YEAR)
         n = Math.min(n, left)
         const span = this.nDays - 1 - APHERESIS_INTERVAL_DAYS * (n - 1)
-        const days = Array.from({ length: n }, () => rng.int(span + 1)).sort((a, b) => a - b).map((d, i) => d + APHERESIS_INTERVAL_DAYS * i)
+        const days = Array.from({ length: n }, () => rng.int(span + 1))
+          .sort((a, b) => a - b)
+          .map((d, i) => d + APHERESIS_INTERVAL_DAYS * i)
         const slots = days.map((day) => {
           byMonth[this.dayMonth[day]!]! += 1
           const s = this.newSlot(day, pIdx, -1, site, true)
@@ -306,7 +372,7 @@ class YearBuilder {
       }
     }
     schedule(rare, true)
-    schedule(program.donations as number - rare, false)
+    schedule((program.donations as number) - rare, false)
     return byMonth
   }
 
@@ -315,7 +381,10 @@ class YearBuilder {
     const rng = this.rng.fork('plan')
     const programs = this.profile.programs
     const monthCounts: number[][] = programs.map((p) =>
-      p.product === 'whole_blood' && typeof p.donations === 'number' ? apportion(p.donations, p.monthWeights ?? uniformMonths()) : Array<number>(12).fill(0))
+      p.product === 'whole_blood' && typeof p.donations === 'number'
+        ? apportion(p.donations, p.monthWeights ?? uniformMonths())
+        : Array<number>(12).fill(0),
+    )
     const restIdx = programs.findIndex((p) => p.donations === 'rest')
     for (let m = 0; m < 12; m++) {
       const others = monthCounts.reduce((s, row) => s + row[m]!, 0) + apheresisByMonth[m]!
@@ -340,9 +409,11 @@ class YearBuilder {
           drivesPerMonth[m] = 1
         }
         if (counts[m] === 0) drivesPerMonth[m] = 0
-        if (drivesPerMonth[m]! > counts[m]!) throw new Error(`profile: ${program.code} has more drives than donations in month ${m + 1}`)
+        if (drivesPerMonth[m]! > counts[m]!)
+          throw new Error(`profile: ${program.code} has more drives than donations in month ${m + 1}`)
       }
-      if (drivesPerMonth.reduce((s, n) => s + n, 0) !== program.drives) throw new Error(`profile: ${program.code} drives do not fit its months`)
+      if (drivesPerMonth.reduce((s, n) => s + n, 0) !== program.drives)
+        throw new Error(`profile: ${program.code} drives do not fit its months`)
       // Every site is visited before any is visited again (e.g. all 31 enterprises).
       const siteQueue: number[] = []
       const nextSite = () => {
@@ -353,7 +424,10 @@ class YearBuilder {
         const n = drivesPerMonth[m]!
         if (n === 0) continue
         const days = this.daysOf(m, program.weekdaysOnly)
-        const sizes = apportion(counts[m]!, Array.from({ length: n }, () => 0.5 + rng.next()))
+        const sizes = apportion(
+          counts[m]!,
+          Array.from({ length: n }, () => 0.5 + rng.next()),
+        )
         for (let k = 0; k < n; k++) {
           // apportion may leave a drive empty when a month has barely more donations than drives.
           if (sizes[k] === 0) {
@@ -369,7 +443,19 @@ class YearBuilder {
           const driveIdx = this.drives.length
           const site = nextSite()
           const draft: DriveDraft = {
-            day, program: pIdx, site, bus, size: sizes[k]!, slots: [], id: '', device: '', leader: '', staff: [], firstSeq: 0, loaded: 0, spoiled: 0,
+            day,
+            program: pIdx,
+            site,
+            bus,
+            size: sizes[k]!,
+            slots: [],
+            id: '',
+            device: '',
+            leader: '',
+            staff: [],
+            firstSeq: 0,
+            loaded: 0,
+            spoiled: 0,
           }
           for (let i = 0; i < draft.size; i++) draft.slots.push(this.newSlot(day, pIdx, driveIdx, site, false))
           this.drives.push(draft)
@@ -395,7 +481,9 @@ class YearBuilder {
     const siteWeights = sites.map((s) => (this.sites[s]!.name.includes('献血屋') ? 1 : 0.5))
     for (let m = 0; m < 12; m++) {
       const days = this.daysOf(m, program.weekdaysOnly)
-      const weights = days.map((d) => (this.dayWeekday[d] === 0 || this.dayWeekday[d] === 6 ? program.weekendWeight : 1))
+      const weights = days.map((d) =>
+        this.dayWeekday[d] === 0 || this.dayWeekday[d] === 6 ? program.weekendWeight : 1,
+      )
       for (let i = 0; i < counts[m]!; i++) {
         this.newSlot(days[rng.weighted(weights)]!, pIdx, -1, sites[rng.weighted(siteWeights)]!, false)
       }
@@ -414,7 +502,8 @@ class YearBuilder {
       ;(s.program === restIdx ? street : elsewhere).push(i)
     })
     const nStreet = Math.round(wholeBlood * streetShare)
-    for (const i of [...sample(street, nStreet, rng), ...sample(elsewhere, wholeBlood - nStreet, rng)]) this.slots[i]!.rare = true
+    for (const i of [...sample(street, nStreet, rng), ...sample(elsewhere, wholeBlood - nStreet, rng)])
+      this.slots[i]!.rare = true
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -523,7 +612,11 @@ class YearBuilder {
   /** Team memberships that are donor attributes, to their exact donation counts. */
   private assignTeams(): void {
     const rng = this.rng.fork('teams')
-    const fill = (spec: { donations: number; programs: readonly string[] }, set: (d: Donor) => void, taken: (d: Donor) => boolean) => {
+    const fill = (
+      spec: { donations: number; programs: readonly string[] },
+      set: (d: Donor) => void,
+      taken: (d: Donor) => boolean,
+    ) => {
       const allowed = new Set(spec.programs.map((c) => this.programIndex(c)))
       let left = spec.donations
       for (const d of rng.shuffle(this.donors.filter((x) => allowed.has(x.program) && x.rhd === 'pos' && !taken(x)))) {
@@ -535,8 +628,20 @@ class YearBuilder {
       }
       if (left !== 0) throw new Error(`profile: cannot fill a team to ${spec.donations} donations`)
     }
-    fill(this.profile.teams.countyEmergency, (d) => { d.county = true }, (d) => this.slots[d.slots[0]!]!.apheresis)
-    fill(this.profile.teams.volunteers, (d) => { d.volunteer = true }, (d) => d.county || this.slots[d.slots[0]!]!.apheresis)
+    fill(
+      this.profile.teams.countyEmergency,
+      (d) => {
+        d.county = true
+      },
+      (d) => this.slots[d.slots[0]!]!.apheresis,
+    )
+    fill(
+      this.profile.teams.volunteers,
+      (d) => {
+        d.volunteer = true
+      },
+      (d) => d.county || this.slots[d.slots[0]!]!.apheresis,
+    )
   }
 
   /** 200 and 300 ml from lighter women donors; two-dose platelet donations at random. */
@@ -550,7 +655,9 @@ class YearBuilder {
     })
     const { ml200, ml300 } = this.profile.wholeBlood
     const small = sample(womenWholeBlood, ml200 + ml300, rng)
-    small.forEach((i, k) => { this.slots[i]!.volume = k < ml200 ? 200 : 300 })
+    small.forEach((i, k) => {
+      this.slots[i]!.volume = k < ml200 ? 200 : 300
+    })
     for (const i of sample(apheresis, this.profile.apheresis.twoDoseDonations, rng)) this.slots[i]!.doses = 2
   }
 
@@ -574,7 +681,9 @@ class YearBuilder {
     this.drives.forEach((dr, i) => {
       // Donors come through the bus between 08:30 and 16:30, one every few minutes.
       const step = (8 * 3600) / dr.size
-      dr.slots.forEach((s, k) => { this.slots[s]!.second = 8 * 3600 + 1800 + Math.floor(k * step + rng.next() * step * 0.8) })
+      dr.slots.forEach((s, k) => {
+        this.slots[s]!.second = 8 * 3600 + 1800 + Math.floor(k * step + rng.next() * step * 0.8)
+      })
       drivesByDay[dr.day]!.push(i)
     })
     let seq = 1
@@ -584,7 +693,9 @@ class YearBuilder {
         dr.loaded = Math.ceil((dr.size + 5) / 10) * 10 // boxes of ten, a few spare
         dr.spoiled = rng.weighted([6, 3, 1])
         dr.firstSeq = seq
-        dr.slots.forEach((s, k) => { this.slots[s]!.din = isbt128Din.format(this.dinBody(seq + k)) })
+        dr.slots.forEach((s, k) => {
+          this.slots[s]!.din = isbt128Din.format(this.dinBody(seq + k))
+        })
         seq += dr.loaded
       }
       for (const s of fixedByDay[d]!.sort((a, b) => this.slots[a]!.second - this.slots[b]!.second)) {
@@ -666,8 +777,20 @@ class YearBuilder {
     const rng = this.rng.fork('donations')
     const stationId = this.station.id
     // Drives whose spoiled bags include one labelled on a donation entered by mistake, then voided.
-    const voidDrives = new Set(sample(this.drives.map((_, i) => i).filter((i) => this.drives[i]!.spoiled > 0), this.profile.voidedEntries, rng))
-    const corrected = new Set(sample(this.slots.map((_, i) => i).filter((i) => !this.slots[i]!.rare), this.profile.aboCorrections, rng))
+    const voidDrives = new Set(
+      sample(
+        this.drives.map((_, i) => i).filter((i) => this.drives[i]!.spoiled > 0),
+        this.profile.voidedEntries,
+        rng,
+      ),
+    )
+    const corrected = new Set(
+      sample(
+        this.slots.map((_, i) => i).filter((i) => !this.slots[i]!.rare),
+        this.profile.aboCorrections,
+        rng,
+      ),
+    )
     const aboKeys = Object.keys(this.profile.aboShares) as Abo[]
 
     for (const donor of this.donors) {
@@ -693,7 +816,9 @@ class YearBuilder {
           household: donor.household,
           repeatDonor: k > 0 || donor.prior,
           collectedAt: this.localIso(collectedMs),
-          product: slot.apheresis ? { type: 'apheresis_platelets', doses: slot.doses } : { type: 'whole_blood', volumeMl: slot.volume },
+          product: slot.apheresis
+            ? { type: 'apheresis_platelets', doses: slot.doses }
+            : { type: 'whole_blood', volumeMl: slot.volume },
           abo: donor.abo,
           rhd: donor.rhd,
           din: slot.din,
@@ -756,7 +881,9 @@ class YearBuilder {
             authorStaffId: donation.authorStaffId,
             createdAt: this.localIso(atMs + 60_000),
             donationId: donation.id,
-            code: slot.apheresis ? rng.pick(['citrate_reaction', 'vasovagal']) : rng.pick(['vasovagal', 'vasovagal', 'hematoma']),
+            code: slot.apheresis
+              ? rng.pick(['citrate_reaction', 'vasovagal'])
+              : rng.pick(['vasovagal', 'vasovagal', 'hematoma']),
             severity: (['mild', 'moderate', 'severe'] as const)[rng.weighted([90, 9, 1])]!,
             occurredAt: this.localIso(atMs),
             note: '',
@@ -786,8 +913,19 @@ class YearBuilder {
       return deferralUntil(code, this.dateOf(from))
     }
 
-    const emitDeferral = (day: number, drive: number, site: number, program: number, facts: DonorFacts, code: string, until: string | null) => {
-      const ms = this.instant(day, drive >= 0 ? rng.between(8 * 3600 + 1800, 16 * 3600 + 1800) : rng.between(8 * 3600, 17 * 3600 + 1800))
+    const emitDeferral = (
+      day: number,
+      drive: number,
+      site: number,
+      program: number,
+      facts: DonorFacts,
+      code: string,
+      until: string | null,
+    ) => {
+      const ms = this.instant(
+        day,
+        drive >= 0 ? rng.between(8 * 3600 + 1800, 16 * 3600 + 1800) : rng.between(8 * 3600, 17 * 3600 + 1800),
+      )
       const deferral: Deferral = {
         type: 'deferral',
         id: this.uuid(ms),
@@ -813,7 +951,11 @@ class YearBuilder {
     const linkedTarget = Math.round(count * linkedShare)
     const comeBackReasons = reasons.filter((r) => {
       const entry = findDeferralReason(r.code, DEFERRAL_REASONS)!
-      return entry.duration !== 'permanent' && entry.from !== 'next_eligible' && deferralUntil(r.code, '2023-01-01')! <= '2023-02-01'
+      return (
+        entry.duration !== 'permanent' &&
+        entry.from !== 'next_eligible' &&
+        deferralUntil(r.code, '2023-01-01')! <= '2023-02-01'
+      )
     })
     const drivesBySite = new Map<number, number[]>()
     this.drives.forEach((dr, i) => {
@@ -840,9 +982,21 @@ class YearBuilder {
       }
       const until = untilFor(code, day, rng)
       if (until === null || until >= this.dateOf(first.day)) continue
-      emitDeferral(day, drive, first.site, first.program, {
-        donorKey: donor.key, sex: donor.sex, ageYears: donor.age, household: donor.household, repeatDonor: donor.prior,
-      }, code, until)
+      emitDeferral(
+        day,
+        drive,
+        first.site,
+        first.program,
+        {
+          donorKey: donor.key,
+          sex: donor.sex,
+          ageYears: donor.age,
+          household: donor.household,
+          repeatDonor: donor.prior,
+        },
+        code,
+        until,
+      )
       linked++
     }
 
@@ -857,15 +1011,24 @@ class YearBuilder {
         const sex = rng.chance(mix.maleShare) ? 'M' : 'F'
         let code = reasons[rng.weighted(reasonWeights)]!.code
         // Only someone who has donated can come too soon after a donation; only women menstruate.
-        while ((!repeatDonor && code === 'short_interval') || (sex === 'M' && code === 'menstruation')) code = reasons[rng.weighted(reasonWeights)]!.code
+        while ((!repeatDonor && code === 'short_interval') || (sex === 'M' && code === 'menstruation'))
+          code = reasons[rng.weighted(reasonWeights)]!.code
         const [lo, hi] = mix.ageRange
-        emitDeferral(at.day, at.drive, at.site, pIdx, {
-          donorKey: rng.hex(32),
-          sex,
-          ageYears: rng.between(lo, hi),
-          household: rng.chance(mix.ruralHouseholdShare) ? 'rural' : 'urban',
-          repeatDonor,
-        }, code, untilFor(code, at.day, rng))
+        emitDeferral(
+          at.day,
+          at.drive,
+          at.site,
+          pIdx,
+          {
+            donorKey: rng.hex(32),
+            sex,
+            ageYears: rng.between(lo, hi),
+            household: rng.chance(mix.ruralHouseholdShare) ? 'rural' : 'urban',
+            repeatDonor,
+          },
+          code,
+          untilFor(code, at.day, rng),
+        )
       }
     })
   }
@@ -914,7 +1077,10 @@ function donationVitals(rng: Rng, sex: 'M' | 'F', slot: Pick<Slot, 'volume' | 'a
   const male = sex === 'M'
   const systolic = Math.round(clamp(rng.normal(118, 10), 92, 138))
   const vitals: Vitals = {
-    weightKg: slot.volume === 200 ? half(rng.between(90, 99) / 2) : half(clamp(male ? rng.normal(70, 9) : rng.normal(57, 7), male ? 52 : 47, 110)),
+    weightKg:
+      slot.volume === 200
+        ? half(rng.between(90, 99) / 2)
+        : half(clamp(male ? rng.normal(70, 9) : rng.normal(57, 7), male ? 52 : 47, 110)),
     hbGL: Math.round(clamp(male ? rng.normal(148, 9) : rng.normal(130, 7), male ? 122 : 117, 175)),
     systolic,
     diastolic: Math.round(clamp(rng.normal(76, 6), 60, Math.min(88, systolic - 30))),
@@ -924,7 +1090,9 @@ function donationVitals(rng: Rng, sex: 'M' | 'F', slot: Pick<Slot, 'volume' | 'a
   }
   if (slot.apheresis) {
     vitals.hct = Math.round(clamp(rng.normal(male ? 0.44 : 0.4, 0.025), 0.37, 0.5) * 100) / 100
-    vitals.plateletCount = Math.round(clamp(rng.normal(slot.doses === 2 ? 300 : 220, 35), slot.doses === 2 ? 250 : 160, 440))
+    vitals.plateletCount = Math.round(
+      clamp(rng.normal(slot.doses === 2 ? 300 : 220, 35), slot.doses === 2 ? 250 : 160, 440),
+    )
   }
   return vitals
 }

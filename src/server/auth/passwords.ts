@@ -9,10 +9,16 @@ export const PASSWORD_MAX_LENGTH = 200
 
 function derive(password: string, salt: Buffer, opts: ScryptOptions): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    scrypt(password.normalize('NFC'), salt, KEY_LENGTH, { ...opts, maxmem: 128 * opts.N! * opts.r! * 2 }, (err, key) => {
-      if (err) reject(err)
-      else resolve(key)
-    })
+    scrypt(
+      password.normalize('NFC'),
+      salt,
+      KEY_LENGTH,
+      { ...opts, maxmem: 128 * opts.N! * opts.r! * 2 },
+      (err, key) => {
+        if (err) reject(err)
+        else resolve(key)
+      },
+    )
   })
 }
 

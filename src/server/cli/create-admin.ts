@@ -17,11 +17,21 @@ registerCommand({
   usage,
   async run(args, io) {
     const { values } = parseOptions(args, {
-      station: { type: 'string' }, name: { type: 'string' }, username: { type: 'string' }, password: { type: 'string' }, role: { type: 'string' },
+      station: { type: 'string' },
+      name: { type: 'string' },
+      username: { type: 'string' },
+      password: { type: 'string' },
+      role: { type: 'string' },
     })
-    if (!values.station || !values.username || !values.password) throw new CliUsageError('--station, --username and --password are required')
-    if (values.role !== undefined && values.role !== 'admin' && values.role !== 'manager') throw new CliUsageError('--role must be admin or manager')
-    const prepared = await prepareAccount({ username: values.username, password: values.password, role: values.role ?? 'admin' })
+    if (!values.station || !values.username || !values.password)
+      throw new CliUsageError('--station, --username and --password are required')
+    if (values.role !== undefined && values.role !== 'admin' && values.role !== 'manager')
+      throw new CliUsageError('--role must be admin or manager')
+    const prepared = await prepareAccount({
+      username: values.username,
+      password: values.password,
+      role: values.role ?? 'admin',
+    })
     return withStationDb(async (store) => {
       let station = await findStationByCode(store.db, values.station!)
       if (!station) {

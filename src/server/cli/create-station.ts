@@ -15,11 +15,21 @@ registerCommand({
   summary: 'Create a station in the database',
   usage,
   async run(args, io) {
-    const { values } = parseOptions(args, { code: { type: 'string' }, name: { type: 'string' }, 'time-zone': { type: 'string' } })
+    const { values } = parseOptions(args, {
+      code: { type: 'string' },
+      name: { type: 'string' },
+      'time-zone': { type: 'string' },
+    })
     if (!values.code || !values.name) throw new CliUsageError('--code and --name are required')
     return withStationDb(async (store) => {
-      const station = await createStation(store.db, { code: values.code!, name: values.name!, timeZone: values['time-zone'] })
-      io.stdout(`Created station ${station.code} (${station.name}, ${station.timeZone}) id ${station.id} in ${where(store)}\n`)
+      const station = await createStation(store.db, {
+        code: values.code!,
+        name: values.name!,
+        timeZone: values['time-zone'],
+      })
+      io.stdout(
+        `Created station ${station.code} (${station.name}, ${station.timeZone}) id ${station.id} in ${where(store)}\n`,
+      )
       return 0
     })
   },

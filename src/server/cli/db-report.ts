@@ -18,14 +18,22 @@ registerCommand({
   usage,
   async run(args, io) {
     const { values } = parseOptions(args, {
-      station: { type: 'string' }, year: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' },
-      scope: { type: 'string' }, 'scope-id': { type: 'string' }, json: { type: 'boolean' },
+      station: { type: 'string' },
+      year: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      scope: { type: 'string' },
+      'scope-id': { type: 'string' },
+      json: { type: 'boolean' },
     })
     const year = values.year ?? String(new Date().getFullYear())
     let filter
     try {
       filter = reportFilterFromQuery({
-        from: values.from ?? `${year}-01-01`, to: values.to ?? `${year}-12-31`, scope: values.scope, scopeId: values['scope-id'],
+        from: values.from ?? `${year}-01-01`,
+        to: values.to ?? `${year}-12-31`,
+        scope: values.scope,
+        scopeId: values['scope-id'],
       })
     } catch (error) {
       throw new CliUsageError(error instanceof Error ? error.message : String(error))
@@ -44,11 +52,27 @@ registerCommand({
         station: `${station.name} ${filter.from}…${filter.to}${filter.scope.kind === 'station' ? '' : ` (${filter.scope.kind} ${filter.scope.id})`}`,
         year: filter.from.slice(0, 4) === filter.to.slice(0, 4) ? Number(filter.from.slice(0, 4)) : null,
         population: ind.population,
-        records: { read: ind.donations + ind.deferrals + ind.busTrips, counted: ind.donations + ind.deferrals + ind.busTrips },
+        records: {
+          read: ind.donations + ind.deferrals + ind.busTrips,
+          counted: ind.donations + ind.deferrals + ind.busTrips,
+        },
         indicators: ind,
         metrics: Object.fromEntries(METRICS.map((m) => [m, metricValue(ind, m)])) as Record<Metric, number | null>,
-        channels: channels.map((c) => ({ id: c.id, code: c.code, nameZh: c.nameZh, nameEn: c.nameEn, ruralMobile: c.ruralMobile, donations: ind.byChannel[c.id] ?? 0 })),
-        teams: teams.map((t) => ({ id: t.id, code: t.code, nameZh: t.nameZh, nameEn: t.nameEn, donations: ind.byTeam[t.id] ?? 0 })),
+        channels: channels.map((c) => ({
+          id: c.id,
+          code: c.code,
+          nameZh: c.nameZh,
+          nameEn: c.nameEn,
+          ruralMobile: c.ruralMobile,
+          donations: ind.byChannel[c.id] ?? 0,
+        })),
+        teams: teams.map((t) => ({
+          id: t.id,
+          code: t.code,
+          nameZh: t.nameZh,
+          nameEn: t.nameEn,
+          donations: ind.byTeam[t.id] ?? 0,
+        })),
       }
       io.stdout(formatReport(printable))
       return 0

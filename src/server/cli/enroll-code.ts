@@ -12,14 +12,22 @@ registerCommand({
   summary: 'Issue a one-time phone enrollment code',
   usage,
   async run(args, io) {
-    const { values } = parseOptions(args, { station: { type: 'string' }, hours: { type: 'string' }, url: { type: 'string' } })
+    const { values } = parseOptions(args, {
+      station: { type: 'string' },
+      hours: { type: 'string' },
+      url: { type: 'string' },
+    })
     const hours = values.hours === undefined ? 24 : Number(values.hours)
-    if (!Number.isFinite(hours) || hours <= 0 || hours > 24 * 30) throw new CliUsageError('--hours must be a number of hours up to 720')
+    if (!Number.isFinite(hours) || hours <= 0 || hours > 24 * 30)
+      throw new CliUsageError('--hours must be a number of hours up to 720')
     return withStationDb(async (store) => {
       const station = await stationOrFail(store, values.station)
       const issued = await issueEnrollmentCode(store.db, station.id, null, hours * 3_600_000)
       io.stdout(`${issued.code}\nvalid until ${issued.expiresAt} for station ${station.code}\n`)
-      if (values.url) io.stdout(`${values.url.replace(/\/$/, '')}/enroll?code=${encodeURIComponent(issued.code)}&station=${encodeURIComponent(station.code)}\n`)
+      if (values.url)
+        io.stdout(
+          `${values.url.replace(/\/$/, '')}/enroll?code=${encodeURIComponent(issued.code)}&station=${encodeURIComponent(station.code)}\n`,
+        )
       return 0
     })
   },

@@ -22,15 +22,25 @@ registerCommand({
   usage,
   async run(args, io) {
     const { values } = parseOptions(args, {
-      station: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' },
-      scope: { type: 'string' }, 'scope-id': { type: 'string' },
+      station: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      format: { type: 'string' },
+      out: { type: 'string' },
+      scope: { type: 'string' },
+      'scope-id': { type: 'string' },
     })
     const format = values.format ?? 'jsonl'
     if (format !== 'jsonl' && format !== 'csv') throw new CliUsageError('--format must be jsonl or csv')
     if (format === 'csv' && !values.out) throw new CliUsageError('--out is required for csv')
     let filter
     try {
-      filter = reportFilterFromQuery({ from: values.from, to: values.to, scope: values.scope, scopeId: values['scope-id'] })
+      filter = reportFilterFromQuery({
+        from: values.from,
+        to: values.to,
+        scope: values.scope,
+        scopeId: values['scope-id'],
+      })
     } catch (error) {
       throw new CliUsageError(error instanceof Error ? error.message : String(error))
     }

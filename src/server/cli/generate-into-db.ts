@@ -19,13 +19,20 @@ registerCommand({
   usage,
   async run(args, io) {
     const { values } = parseOptions(args, {
-      station: { type: 'string' }, name: { type: 'string' }, profile: { type: 'string' }, seed: { type: 'string' }, 'staff-pin': { type: 'string' },
+      station: { type: 'string' },
+      name: { type: 'string' },
+      profile: { type: 'string' },
+      seed: { type: 'string' },
+      'staff-pin': { type: 'string' },
     })
     if (!values.station) throw new CliUsageError('--station <code> is required')
     const seed = values.seed === undefined ? undefined : Number(values.seed)
     if (seed !== undefined && !Number.isInteger(seed)) throw new CliUsageError('--seed must be a whole number')
     const started = Date.now()
-    const year = generateSeedYear({ profile: values.profile ?? 'luoyang-2023', ...(seed === undefined ? {} : { seed }) })
+    const year = generateSeedYear({
+      profile: values.profile ?? 'luoyang-2023',
+      ...(seed === undefined ? {} : { seed }),
+    })
     return withStationDb(async (store) => {
       let station = await findStationByCode(store.db, values.station!)
       if (!station) {
@@ -37,10 +44,19 @@ registerCommand({
       const records = rebaseStation(year.records, from, station.id)
       const reference = rebaseStation(year.reference, from, station.id)
       const roster = rosterForRecords(records, station.id, await hashPin(values['staff-pin'] ?? '2580'))
-      const summary = await importBundle(store, station.id, { ...reference, roster, records }, {
-        onProgress: (done, total) => { if (done % 20_000 < 1000 || done === total) io.stderr(`  ${done}/${total}\n`) },
-      })
-      io.stdout(`Generated ${year.profile} (seed ${year.seed}, ${year.year}) into ${station.code} (${where(store)}): ${summary.applied} applied, ${summary.duplicate} already there, ${summary.rejected} refused in ${Math.round((Date.now() - started) / 1000)} s\n`)
+      const summary = await importBundle(
+        store,
+        station.id,
+        { ...reference, roster, records },
+        {
+          onProgress: (done, total) => {
+            if (done % 20_000 < 1000 || done === total) io.stderr(`  ${done}/${total}\n`)
+          },
+        },
+      )
+      io.stdout(
+        `Generated ${year.profile} (seed ${year.seed}, ${year.year}) into ${station.code} (${where(store)}): ${summary.applied} applied, ${summary.duplicate} already there, ${summary.rejected} refused in ${Math.round((Date.now() - started) / 1000)} s\n`,
+      )
       return summary.rejected > 0 ? 1 : 0
     })
   },

@@ -40,7 +40,8 @@ export function seedYearFiles(year: SeedYear, out: string): Map<string, string> 
 
 function parseSeed(text: string | undefined): number {
   if (text === undefined) return DEFAULT_SEED
-  if (!/^\d+$/.test(text) || Number(text) > 0xffffffff) throw new CliUsageError(`--seed must be an integer from 0 to 4294967295, not ${JSON.stringify(text)}`)
+  if (!/^\d+$/.test(text) || Number(text) > 0xffffffff)
+    throw new CliUsageError(`--seed must be an integer from 0 to 4294967295, not ${JSON.stringify(text)}`)
   return Number(text)
 }
 
@@ -53,7 +54,9 @@ async function run(args: string[], io: CliIo): Promise<number> {
   if (!values.out) throw new CliUsageError('--out is required')
   if (!/\.(jsonl|ndjson|csv)$/i.test(values.out)) throw new CliUsageError('--out must end in .jsonl or .csv')
   if (!Object.hasOwn(SEED_YEAR_PROFILES, values.profile)) {
-    throw new CliUsageError(`unknown profile ${JSON.stringify(values.profile)}; known: ${Object.keys(SEED_YEAR_PROFILES).join(', ')}`)
+    throw new CliUsageError(
+      `unknown profile ${JSON.stringify(values.profile)}; known: ${Object.keys(SEED_YEAR_PROFILES).join(', ')}`,
+    )
   }
   const seed = parseSeed(values.seed)
   const out = resolve(io.cwd, values.out)
@@ -70,9 +73,16 @@ async function run(args: string[], io: CliIo): Promise<number> {
   }
   const t2 = performance.now()
   const count = new Intl.NumberFormat('en-US').format(year.records.length)
-  io.stdout(`${year.profile} seed ${seed}: ${count} records, ${(bytes / 1e6).toFixed(1)} MB in ${files.size} file(s); generated in ${((t1 - t0) / 1000).toFixed(1)} s, written in ${((t2 - t1) / 1000).toFixed(1)} s\n`)
+  io.stdout(
+    `${year.profile} seed ${seed}: ${count} records, ${(bytes / 1e6).toFixed(1)} MB in ${files.size} file(s); generated in ${((t1 - t0) / 1000).toFixed(1)} s, written in ${((t2 - t1) / 1000).toFixed(1)} s\n`,
+  )
   for (const path of files.keys()) io.stdout(`  ${path}\n`)
   return 0
 }
 
-registerCommand({ name: 'generate', summary: 'Write a synthetic collection year (seed profile) as JSON Lines or CSV', usage, run })
+registerCommand({
+  name: 'generate',
+  summary: 'Write a synthetic collection year (seed profile) as JSON Lines or CSV',
+  usage,
+  run,
+})

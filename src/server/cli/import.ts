@@ -21,7 +21,10 @@ registerCommand({
   usage,
   async run(args, io) {
     const { values } = parseOptions(args, {
-      station: { type: 'string' }, input: { type: 'string', multiple: true }, 'staff-pin': { type: 'string' }, rebase: { type: 'boolean' },
+      station: { type: 'string' },
+      input: { type: 'string', multiple: true },
+      'staff-pin': { type: 'string' },
+      rebase: { type: 'boolean' },
     })
     if (!values.input?.length) throw new CliUsageError('--input <file> is required')
     const loaded = loadInputs(values.input, io.cwd)
@@ -36,13 +39,29 @@ registerCommand({
         records = rebaseStation(records, from, station.id)
         reference = rebaseStation(reference, from, station.id)
       }
-      const known = new Set((await store.db.selectFrom('staff').select('id').where('station_id', '=', station.id).execute()).map((r) => r.id))
-      const roster = values['staff-pin'] ? rosterForRecords(records as FieldRecord[], station.id, await hashPin(values['staff-pin']), known) : []
-      const summary = await importBundle(store, station.id, { ...reference, roster, records }, {
-        onProgress: (done, total) => { if (done % 20_000 < 1000 || done === total) io.stderr(`  ${done}/${total}\n`) },
-      })
-      io.stdout(`Imported into ${station.code} (${where(store)}): ${summary.applied} applied, ${summary.duplicate} already there, ${summary.rejected} refused; reference rows ${summary.reference.inserted} new, ${summary.reference.updated} changed\n`)
-      for (const r of summary.rejections.slice(0, 10)) io.stdout(`  refused #${r.index + 1} ${r.recordId ?? ''}: ${r.code} — ${r.message}\n`)
+      const known = new Set(
+        (await store.db.selectFrom('staff').select('id').where('station_id', '=', station.id).execute()).map(
+          (r) => r.id,
+        ),
+      )
+      const roster = values['staff-pin']
+        ? rosterForRecords(records as FieldRecord[], station.id, await hashPin(values['staff-pin']), known)
+        : []
+      const summary = await importBundle(
+        store,
+        station.id,
+        { ...reference, roster, records },
+        {
+          onProgress: (done, total) => {
+            if (done % 20_000 < 1000 || done === total) io.stderr(`  ${done}/${total}\n`)
+          },
+        },
+      )
+      io.stdout(
+        `Imported into ${station.code} (${where(store)}): ${summary.applied} applied, ${summary.duplicate} already there, ${summary.rejected} refused; reference rows ${summary.reference.inserted} new, ${summary.reference.updated} changed\n`,
+      )
+      for (const r of summary.rejections.slice(0, 10))
+        io.stdout(`  refused #${r.index + 1} ${r.recordId ?? ''}: ${r.code} — ${r.message}\n`)
       return summary.rejected > 0 || loaded.errors.length > 0 ? 1 : 0
     })
   },

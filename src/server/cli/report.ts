@@ -3,9 +3,21 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
 import {
-  BLOOD_GROUPS, collectionDate, countRecords, effectiveRecords, indicatorsFromCounts, metricValue, type Indicators,
+  BLOOD_GROUPS,
+  collectionDate,
+  countRecords,
+  effectiveRecords,
+  indicatorsFromCounts,
+  metricValue,
+  type Indicators,
 } from '../../domain/indicators'
-import { CSV_FIELD_TYPES, detectCsvType, parseCsv, parseJsonLines, type InterchangeError } from '../../domain/interchange'
+import {
+  CSV_FIELD_TYPES,
+  detectCsvType,
+  parseCsv,
+  parseJsonLines,
+  type InterchangeError,
+} from '../../domain/interchange'
 import { METRICS, type FieldRecord, type Metric } from '../../domain/records'
 import { emptyReferenceData, indicatorContextFor, type ReferenceData } from '../../domain/reference-data'
 import { CliUsageError, parseOptions, registerCommand, type CliIo } from './registry'
@@ -45,7 +57,9 @@ function expandInput(path: string): string[] {
     const dir = dirname(path)
     const stem = basename(path).replace(/\.csv$/i, '')
     if (existsSync(dir)) {
-      const tables = readdirSync(dir).filter((f) => f.startsWith(`${stem}.`) && /\.csv$/i.test(f) && f !== basename(path)).sort()
+      const tables = readdirSync(dir)
+        .filter((f) => f.startsWith(`${stem}.`) && /\.csv$/i.test(f) && f !== basename(path))
+        .sort()
       if (tables.length > 0) return tables.map((f) => join(dir, f))
     }
   }
@@ -72,7 +86,15 @@ export function loadInputs(paths: string[], cwd: string): LoadedInput {
         if (CSV_FIELD_TYPES.includes(type)) loaded.records.push(...(parsed.records as FieldRecord[]))
         else {
           const ref = emptyReferenceData()
-          const key = ({ station: 'stations', site: 'sites', channel: 'channels', team: 'teams', population: 'populations' } as const)[type as 'station']
+          const key = (
+            {
+              station: 'stations',
+              site: 'sites',
+              channel: 'channels',
+              team: 'teams',
+              population: 'populations',
+            } as const
+          )[type as 'station']
           ;(ref[key] as unknown[]).push(...parsed.records)
           mergeReference(loaded.reference, ref)
         }
@@ -95,11 +117,21 @@ export interface StationReport {
   indicators: Indicators
   /** Every target metric in its target unit (shares in percent, unrounded). */
   metrics: Record<Metric, number | null>
-  channels: { id: string; code: string | null; nameZh: string | null; nameEn: string | null; ruralMobile: boolean; donations: number }[]
+  channels: {
+    id: string
+    code: string | null
+    nameZh: string | null
+    nameEn: string | null
+    ruralMobile: boolean
+    donations: number
+  }[]
   teams: { id: string; code: string | null; nameZh: string | null; nameEn: string | null; donations: number }[]
 }
 
-export function buildReport(input: Pick<LoadedInput, 'records' | 'reference'>, options: { year?: number; population?: number }): StationReport {
+export function buildReport(
+  input: Pick<LoadedInput, 'records' | 'reference'>,
+  options: { year?: number; population?: number },
+): StationReport {
   const effective = effectiveRecords(input.records)
   const years = new Set<number>()
   for (const r of effective) {
@@ -107,7 +139,8 @@ export function buildReport(input: Pick<LoadedInput, 'records' | 'reference'>, o
     if (date) years.add(Number(date.slice(0, 4)))
   }
   const year = options.year ?? (years.size === 1 ? [...years][0]! : null)
-  const counted = year === null ? effective : effective.filter((r) => collectionDate(r)?.startsWith(`${year}-`) === true)
+  const counted =
+    year === null ? effective : effective.filter((r) => collectionDate(r)?.startsWith(`${year}-`) === true)
   const ctx = indicatorContextFor(input.reference, year ?? undefined)
   if (year === null) ctx.population = null
   if (options.population !== undefined) ctx.population = options.population
@@ -123,11 +156,24 @@ export function buildReport(input: Pick<LoadedInput, 'records' | 'reference'>, o
     metrics: Object.fromEntries(METRICS.map((m) => [m, metricValue(indicators, m)])) as Record<Metric, number | null>,
     channels: [...channelIds].map((id) => {
       const c = input.reference.channels.find((x) => x.id === id)
-      return { id, code: c?.code ?? null, nameZh: c?.nameZh ?? null, nameEn: c?.nameEn ?? null, ruralMobile: c?.ruralMobile ?? false, donations: indicators.byChannel[id] ?? 0 }
+      return {
+        id,
+        code: c?.code ?? null,
+        nameZh: c?.nameZh ?? null,
+        nameEn: c?.nameEn ?? null,
+        ruralMobile: c?.ruralMobile ?? false,
+        donations: indicators.byChannel[id] ?? 0,
+      }
     }),
     teams: [...teamIds].map((id) => {
       const t = input.reference.teams.find((x) => x.id === id)
-      return { id, code: t?.code ?? null, nameZh: t?.nameZh ?? null, nameEn: t?.nameEn ?? null, donations: indicators.byTeam[id] ?? 0 }
+      return {
+        id,
+        code: t?.code ?? null,
+        nameZh: t?.nameZh ?? null,
+        nameEn: t?.nameEn ?? null,
+        donations: indicators.byTeam[id] ?? 0,
+      }
     }),
   }
 }
@@ -140,9 +186,15 @@ export function displayWidth(text: string): number {
   let w = 0
   for (const ch of text) {
     const cp = ch.codePointAt(0)!
-    const wide = (cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0xa4cf) || (cp >= 0xac00 && cp <= 0xd7a3) ||
-      (cp >= 0xf900 && cp <= 0xfaff) || (cp >= 0xfe30 && cp <= 0xfe4f) || (cp >= 0xff00 && cp <= 0xff60) ||
-      (cp >= 0xffe0 && cp <= 0xffe6) || cp >= 0x20000
+    const wide =
+      (cp >= 0x1100 && cp <= 0x115f) ||
+      (cp >= 0x2e80 && cp <= 0xa4cf) ||
+      (cp >= 0xac00 && cp <= 0xd7a3) ||
+      (cp >= 0xf900 && cp <= 0xfaff) ||
+      (cp >= 0xfe30 && cp <= 0xfe4f) ||
+      (cp >= 0xff00 && cp <= 0xff60) ||
+      (cp >= 0xffe0 && cp <= 0xffe6) ||
+      cp >= 0x20000
     w += wide ? 2 : 1
   }
   return w
@@ -180,7 +232,11 @@ export function formatReport(r: StationReport): string {
     ['千人口献血率', 'Donations per 1,000', num2(i.per1000)],
     ['暂缓率', 'Deferral rate', pct(i.deferralRate)],
     '渠道 By channel',
-    ...r.channels.map((c): Row => [`${c.nameZh ?? c.id}${c.ruralMobile ? ' *' : ''}`, c.nameEn ?? '', int.format(c.donations)]),
+    ...r.channels.map((c): Row => [
+      `${c.nameZh ?? c.id}${c.ruralMobile ? ' *' : ''}`,
+      c.nameEn ?? '',
+      int.format(c.donations),
+    ]),
     '队伍 By team',
     ...r.teams.map((t): Row => [t.nameZh ?? t.id, t.nameEn ?? '', int.format(t.donations)]),
     '血型 By blood group',
@@ -189,15 +245,23 @@ export function formatReport(r: StationReport): string {
   const zhWidth = Math.max(...rows.map((row) => (typeof row === 'string' ? 0 : displayWidth(row[0]))))
   const enWidth = Math.max(...rows.map((row) => (typeof row === 'string' ? 0 : displayWidth(row[1]))))
   const valueWidth = Math.max(...rows.map((row) => (typeof row === 'string' ? 0 : displayWidth(row[2]))))
-  const title = [r.station ?? '', r.year === null ? 'all years 全部年份' : `${r.year} 年`, r.population === null ? '' : `population 人口 ${int.format(r.population)}`]
+  const title = [
+    r.station ?? '',
+    r.year === null ? 'all years 全部年份' : `${r.year} 年`,
+    r.population === null ? '' : `population 人口 ${int.format(r.population)}`,
+  ]
     .filter((s) => s !== '')
     .join(' · ')
-  const lines = [title, `records 记录 ${int.format(r.records.read)} read, ${int.format(r.records.counted)} counted (voids and corrections applied)`]
+  const lines = [
+    title,
+    `records 记录 ${int.format(r.records.read)} read, ${int.format(r.records.counted)} counted (voids and corrections applied)`,
+  ]
   for (const row of rows) {
     if (typeof row === 'string') lines.push('', row)
     else lines.push(`  ${padEnd(row[0], zhWidth)}  ${padEnd(row[1], enWidth)}  ${padStart(row[2], valueWidth)}`)
   }
-  if (r.channels.some((c) => c.ruralMobile)) lines.push('', '* 乡村流动渠道 rural-mobile channel (rural-mobile share, rural bus trips)')
+  if (r.channels.some((c) => c.ruralMobile))
+    lines.push('', '* 乡村流动渠道 rural-mobile channel (rural-mobile share, rural bus trips)')
   return lines.join('\n') + '\n'
 }
 
@@ -205,7 +269,8 @@ export function formatReport(r: StationReport): string {
 
 function parsePositiveInt(name: string, text: string | undefined, min: number, max: number): number | undefined {
   if (text === undefined) return undefined
-  if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) throw new CliUsageError(`${name} must be an integer from ${min} to ${max}, not ${JSON.stringify(text)}`)
+  if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max)
+    throw new CliUsageError(`${name} must be an integer from ${min} to ${max}, not ${JSON.stringify(text)}`)
   return Number(text)
 }
 
@@ -223,12 +288,22 @@ async function run(args: string[], io: CliIo): Promise<number> {
   if (loaded.errors.length > 0) {
     for (const e of loaded.errors.slice(0, 20)) io.stderr(`${e.file}:${e.line}: ${e.message}\n`)
     if (loaded.errors.length > 20) io.stderr(`… and ${loaded.errors.length - 20} more\n`)
-    io.stderr(`report: ${loaded.errors.length} error(s) in the input; nothing reported. Fix the file(s) and run again.\n`)
+    io.stderr(
+      `report: ${loaded.errors.length} error(s) in the input; nothing reported. Fix the file(s) and run again.\n`,
+    )
     return 1
   }
-  const report = buildReport(loaded, { ...(year === undefined ? {} : { year }), ...(population === undefined ? {} : { population }) })
+  const report = buildReport(loaded, {
+    ...(year === undefined ? {} : { year }),
+    ...(population === undefined ? {} : { population }),
+  })
   io.stdout(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report))
   return 0
 }
 
-registerCommand({ name: 'report', summary: 'Print collection indicators (zh/en table or JSON) from interchange files', usage, run })
+registerCommand({
+  name: 'report',
+  summary: 'Print collection indicators (zh/en table or JSON) from interchange files',
+  usage,
+  run,
+})

@@ -6,9 +6,16 @@ import type { StationRow } from '../db/schema'
 import { findStationByCode } from '../repo/stations'
 import { CliUsageError } from './registry'
 
-export async function withStationDb<T>(fn: (store: Store) => Promise<T>, env: NodeJS.ProcessEnv = process.env): Promise<T> {
+export async function withStationDb<T>(
+  fn: (store: Store) => Promise<T>,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<T> {
   const config = loadConfig(env)
-  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, pgSchema: config.databaseSchema ?? undefined })
+  const store = await openStore({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    pgSchema: config.databaseSchema ?? undefined,
+  })
   try {
     return await fn(store)
   } finally {

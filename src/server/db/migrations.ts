@@ -8,7 +8,8 @@ const SEQ = 'bigint'
 
 const m0001Initial: Migration = {
   async up(db: Kysely<unknown>) {
-    await db.schema.createTable('stations')
+    await db.schema
+      .createTable('stations')
       .addColumn('id', ID, (c) => c.primaryKey())
       .addColumn('code', 'text', (c) => c.notNull().unique())
       .addColumn('name', 'text', (c) => c.notNull())
@@ -22,7 +23,8 @@ const m0001Initial: Migration = {
       .addColumn('created_at', 'text', (c) => c.notNull())
       .execute()
 
-    await db.schema.createTable('accounts')
+    await db.schema
+      .createTable('accounts')
       .addColumn('id', ID, (c) => c.primaryKey())
       .addColumn('station_id', ID, (c) => c.notNull().references('stations.id'))
       .addColumn('username', 'text', (c) => c.notNull())
@@ -34,7 +36,8 @@ const m0001Initial: Migration = {
       .addUniqueConstraint('accounts_station_username', ['station_id', 'username'])
       .execute()
 
-    await db.schema.createTable('sessions')
+    await db.schema
+      .createTable('sessions')
       .addColumn('token_hash', 'text', (c) => c.primaryKey())
       .addColumn('account_id', ID, (c) => c.notNull().references('accounts.id'))
       .addColumn('station_id', ID, (c) => c.notNull())
@@ -43,7 +46,8 @@ const m0001Initial: Migration = {
       .execute()
     await db.schema.createIndex('sessions_account').on('sessions').column('account_id').execute()
 
-    await db.schema.createTable('devices')
+    await db.schema
+      .createTable('devices')
       .addColumn('id', ID, (c) => c.primaryKey())
       .addColumn('station_id', ID, (c) => c.notNull().references('stations.id'))
       .addColumn('name', 'text', (c) => c.notNull())
@@ -57,7 +61,8 @@ const m0001Initial: Migration = {
       .execute()
     await db.schema.createIndex('devices_station').on('devices').column('station_id').execute()
 
-    await db.schema.createTable('enrollment_codes')
+    await db.schema
+      .createTable('enrollment_codes')
       .addColumn('code_hash', 'text', (c) => c.primaryKey())
       .addColumn('station_id', ID, (c) => c.notNull().references('stations.id'))
       .addColumn('created_by', ID)
@@ -68,7 +73,8 @@ const m0001Initial: Migration = {
       .execute()
 
     // Pulled reference data: each row carries the change sequence of its last write and a tombstone flag.
-    await db.schema.createTable('staff')
+    await db.schema
+      .createTable('staff')
       .addColumn('id', ID, (c) => c.primaryKey())
       .addColumn('station_id', ID, (c) => c.notNull().references('stations.id'))
       .addColumn('name', 'text', (c) => c.notNull())
@@ -79,7 +85,8 @@ const m0001Initial: Migration = {
       .addColumn('deleted', 'integer', (c) => c.notNull().defaultTo(0))
       .execute()
 
-    await db.schema.createTable('sites')
+    await db.schema
+      .createTable('sites')
       .addColumn('id', ID, (c) => c.primaryKey())
       .addColumn('station_id', ID, (c) => c.notNull().references('stations.id'))
       .addColumn('name', 'text', (c) => c.notNull())
@@ -89,7 +96,8 @@ const m0001Initial: Migration = {
       .addColumn('deleted', 'integer', (c) => c.notNull().defaultTo(0))
       .execute()
 
-    await db.schema.createTable('channels')
+    await db.schema
+      .createTable('channels')
       .addColumn('id', ID, (c) => c.primaryKey())
       .addColumn('station_id', ID, (c) => c.notNull().references('stations.id'))
       .addColumn('code', 'text', (c) => c.notNull())
@@ -101,7 +109,8 @@ const m0001Initial: Migration = {
       .addUniqueConstraint('channels_station_code', ['station_id', 'code'])
       .execute()
 
-    await db.schema.createTable('teams')
+    await db.schema
+      .createTable('teams')
       .addColumn('id', ID, (c) => c.primaryKey())
       .addColumn('station_id', ID, (c) => c.notNull().references('stations.id'))
       .addColumn('code', 'text', (c) => c.notNull())
@@ -112,7 +121,8 @@ const m0001Initial: Migration = {
       .addUniqueConstraint('teams_station_code', ['station_id', 'code'])
       .execute()
 
-    await db.schema.createTable('targets')
+    await db.schema
+      .createTable('targets')
       .addColumn('id', ID, (c) => c.primaryKey())
       .addColumn('station_id', ID, (c) => c.notNull().references('stations.id'))
       .addColumn('period_kind', 'text', (c) => c.notNull())
@@ -127,7 +137,8 @@ const m0001Initial: Migration = {
       .addColumn('deleted', 'integer', (c) => c.notNull().defaultTo(0))
       .execute()
 
-    await db.schema.createTable('populations')
+    await db.schema
+      .createTable('populations')
       .addColumn('station_id', ID, (c) => c.notNull().references('stations.id'))
       .addColumn('year', 'integer', (c) => c.notNull())
       .addColumn('population', 'integer', (c) => c.notNull())
@@ -136,7 +147,8 @@ const m0001Initial: Migration = {
       .addPrimaryKeyConstraint('populations_pk', ['station_id', 'year'])
       .execute()
 
-    await db.schema.createTable('eligibility')
+    await db.schema
+      .createTable('eligibility')
       .addColumn('station_id', ID, (c) => c.notNull().references('stations.id'))
       .addColumn('donor_key', 'text', (c) => c.notNull())
       .addColumn('last_donation_on', 'text')
@@ -151,7 +163,8 @@ const m0001Initial: Migration = {
       .addPrimaryKeyConstraint('eligibility_pk', ['station_id', 'donor_key'])
       .execute()
 
-    await db.schema.createTable('station_totals')
+    await db.schema
+      .createTable('station_totals')
       .addColumn('station_id', ID, (c) => c.notNull().references('stations.id'))
       .addColumn('key', 'text', (c) => c.notNull())
       .addColumn('value', 'text', (c) => c.notNull())
@@ -160,11 +173,21 @@ const m0001Initial: Migration = {
       .addPrimaryKeyConstraint('station_totals_pk', ['station_id', 'key'])
       .execute()
 
-    for (const table of ['staff', 'sites', 'channels', 'teams', 'targets', 'populations', 'eligibility', 'station_totals']) {
+    for (const table of [
+      'staff',
+      'sites',
+      'channels',
+      'teams',
+      'targets',
+      'populations',
+      'eligibility',
+      'station_totals',
+    ]) {
       await db.schema.createIndex(`${table}_changes`).on(table).columns(['station_id', 'change_seq']).execute()
     }
 
-    await db.schema.createTable('records')
+    await db.schema
+      .createTable('records')
       .addColumn('id', ID, (c) => c.primaryKey())
       .addColumn('station_id', ID, (c) => c.notNull().references('stations.id'))
       .addColumn('type', 'text', (c) => c.notNull())
@@ -194,11 +217,16 @@ const m0001Initial: Migration = {
       .execute()
     // A bag number is used once per station, voided or not (ISBT 128 DINs are never reused).
     await db.schema.createIndex('records_station_din').on('records').columns(['station_id', 'din']).unique().execute()
-    await db.schema.createIndex('records_report').on('records').columns(['station_id', 'type', 'collected_on']).execute()
+    await db.schema
+      .createIndex('records_report')
+      .on('records')
+      .columns(['station_id', 'type', 'collected_on'])
+      .execute()
     await db.schema.createIndex('records_donor').on('records').columns(['station_id', 'donor_key']).execute()
     await db.schema.createIndex('records_target').on('records').column('target_id').execute()
 
-    await db.schema.createTable('record_teams')
+    await db.schema
+      .createTable('record_teams')
       .addColumn('record_id', ID, (c) => c.notNull())
       .addColumn('team_id', ID, (c) => c.notNull())
       .addColumn('station_id', ID, (c) => c.notNull())
@@ -206,7 +234,8 @@ const m0001Initial: Migration = {
       .execute()
     await db.schema.createIndex('record_teams_team').on('record_teams').columns(['station_id', 'team_id']).execute()
 
-    await db.schema.createTable('push_results')
+    await db.schema
+      .createTable('push_results')
       .addColumn('device_id', ID, (c) => c.notNull())
       .addColumn('seq', SEQ, (c) => c.notNull())
       .addColumn('mutation_id', ID, (c) => c.notNull())
@@ -221,10 +250,27 @@ const m0001Initial: Migration = {
 // (the JSON bodies) — several times faster on SQLite, and index-only scans on PostgreSQL.
 const m0002CountedIndex: Migration = {
   async up(db: Kysely<unknown>) {
-    await db.schema.createIndex('records_counted').on('records').columns([
-      'station_id', 'collected_on', 'voided', 'effective_type', 'channel_id', 'product', 'volume_ml', 'doses',
-      'household', 'repeat_donor', 'rhd', 'abo', 'site_id', 'drive_id', 'id',
-    ]).execute()
+    await db.schema
+      .createIndex('records_counted')
+      .on('records')
+      .columns([
+        'station_id',
+        'collected_on',
+        'voided',
+        'effective_type',
+        'channel_id',
+        'product',
+        'volume_ml',
+        'doses',
+        'household',
+        'repeat_donor',
+        'rhd',
+        'abo',
+        'site_id',
+        'drive_id',
+        'id',
+      ])
+      .execute()
   },
 }
 
@@ -245,7 +291,9 @@ class InCodeMigrationProvider implements MigrationProvider {
  */
 export async function migrateToLatest(db: Kysely<unknown>, pgSchema?: string): Promise<string[]> {
   const migrator = new Migrator({
-    db, provider: new InCodeMigrationProvider(), ...(pgSchema ? { migrationTableSchema: pgSchema } : {}),
+    db,
+    provider: new InCodeMigrationProvider(),
+    ...(pgSchema ? { migrationTableSchema: pgSchema } : {}),
   })
   const { error, results } = await migrator.migrateToLatest()
   if (error) {

@@ -4,8 +4,16 @@ import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import SqliteDatabase from 'better-sqlite3'
 import {
-  CompiledQuery, type DatabaseConnection, type Driver, Kysely, PostgresDialect, SqliteDialect, SqliteDriver,
-  type KyselyConfig, sql, type Transaction,
+  CompiledQuery,
+  type DatabaseConnection,
+  type Driver,
+  Kysely,
+  PostgresDialect,
+  SqliteDialect,
+  SqliteDriver,
+  type KyselyConfig,
+  sql,
+  type Transaction,
 } from 'kysely'
 import pg from 'pg'
 import { migrateToLatest } from './migrations'
@@ -73,12 +81,21 @@ const pgTypes = {
   },
 }
 
-async function openPostgres(url: string, schema: string | undefined, poolSize: number, log: KyselyConfig['log']): Promise<Store> {
+async function openPostgres(
+  url: string,
+  schema: string | undefined,
+  poolSize: number,
+  log: KyselyConfig['log'],
+): Promise<Store> {
   if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error(`bad schema name: ${schema}`)
   if (schema) {
     const client = new pg.Client({ connectionString: url })
     await client.connect()
-    try { await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`) } finally { await client.end() }
+    try {
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`)
+    } finally {
+      await client.end()
+    }
   }
   const pool = new pg.Pool({
     connectionString: url,
@@ -89,22 +106,30 @@ async function openPostgres(url: string, schema: string | undefined, poolSize: n
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log })
   const safe = new URL(url)
   safe.password = ''
-  return { db, engine: 'postgres', location: `${safe.host}${safe.pathname}${schema ? `#${schema}` : ''}`, close: () => db.destroy() }
+  return {
+    db,
+    engine: 'postgres',
+    location: `${safe.host}${safe.pathname}${schema ? `#${schema}` : ''}`,
+    close: () => db.destroy(),
+  }
 }
 
 /** Opens the station database and runs pending migrations. */
 export async function openStore(opts: OpenStoreOptions): Promise<Store> {
   const onQuery = opts.onQuery
   const log: KyselyConfig['log'] = onQuery
-    ? (event) => { if (event.level === 'query') onQuery(event.query.sql, event.queryDurationMillis) }
+    ? (event) => {
+        if (event.level === 'query') onQuery(event.query.sql, event.queryDurationMillis)
+      }
     : undefined
   const store = opts.databaseUrl
     ? await openPostgres(opts.databaseUrl, opts.pgSchema, opts.pgPoolSize ?? 10, log)
     : openSqlite(opts.dataDir ?? '.data', opts.sqliteFile ?? 'bloodbus.sqlite', log)
   try {
-    const pgSchema = store.engine === 'postgres'
-      ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(store.db)).rows[0]?.schema
-      : undefined
+    const pgSchema =
+      store.engine === 'postgres'
+        ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(store.db)).rows[0]?.schema
+        : undefined
     await migrateToLatest(store.db as unknown as Kysely<unknown>, pgSchema)
   } catch (err) {
     await store.close()

@@ -26,7 +26,8 @@ const unauthorized = (message: string) => new ApiError(401, 'unauthorized', mess
 export function requireDevice(store: Store): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const token = bearerToken(c)
-    if (!token || tokenKind(token) !== 'device') throw unauthorized('a device token is required (Authorization: Bearer bbd_…)')
+    if (!token || tokenKind(token) !== 'device')
+      throw unauthorized('a device token is required (Authorization: Bearer bbd_…)')
     const device = await deviceForToken(store.db, token)
     if (!device) throw unauthorized('this device is not enrolled or was revoked')
     c.set('device', device)

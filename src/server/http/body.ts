@@ -56,7 +56,11 @@ export function containsNul(value: unknown): boolean {
  * `allowNul`: the caller checks NUL itself (push does, per record, so that one bad record is
  * refused alone instead of the whole batch).
  */
-export async function readJsonBody(c: Context, limits: BodyLimits = DEFAULT_BODY_LIMITS, opts: { allowNul?: boolean } = {}): Promise<unknown> {
+export async function readJsonBody(
+  c: Context,
+  limits: BodyLimits = DEFAULT_BODY_LIMITS,
+  opts: { allowNul?: boolean } = {},
+): Promise<unknown> {
   const type = (c.req.header('content-type') ?? 'application/json').toLowerCase()
   if (!type.startsWith('application/json') && !type.startsWith('text/plain')) {
     throw new ApiError(415, 'unsupported_media_type', 'send JSON (Content-Type: application/json)')
@@ -78,6 +82,7 @@ export async function readJsonBody(c: Context, limits: BodyLimits = DEFAULT_BODY
     throw new ApiError(400, 'invalid_json', 'the request body is not valid JSON')
   }
   // PostgreSQL text cannot hold NUL; refuse it for both engines alike.
-  if (!opts.allowNul && text.includes('\\u0000') && containsNul(value)) throw new ApiError(400, 'invalid_json', 'text may not contain NUL characters')
+  if (!opts.allowNul && text.includes('\\u0000') && containsNul(value))
+    throw new ApiError(400, 'invalid_json', 'text may not contain NUL characters')
   return value
 }

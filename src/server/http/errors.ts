@@ -32,7 +32,11 @@ export function describeIssues(issues: readonly v.BaseIssue<unknown>[], max = 3)
 }
 
 /** Parses with a shared schema or throws a 400 naming what is wrong. */
-export function parseOr400<S extends v.GenericSchema>(schema: S, input: unknown, code = 'invalid_request'): v.InferOutput<S> {
+export function parseOr400<S extends v.GenericSchema>(
+  schema: S,
+  input: unknown,
+  code = 'invalid_request',
+): v.InferOutput<S> {
   const result = v.safeParse(schema, input)
   if (!result.success) throw new ApiError(400, code, describeIssues(result.issues))
   return result.output

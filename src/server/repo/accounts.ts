@@ -1,7 +1,13 @@
 // Station admin and manager accounts (password) and their bearer sessions (random token, stored hashed).
 import * as v from 'valibot'
 import { newId } from '../../domain/ids'
-import { decoyPasswordHash, hashPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, verifyPassword } from '../auth/passwords'
+import {
+  decoyPasswordHash,
+  hashPassword,
+  PASSWORD_MAX_LENGTH,
+  PASSWORD_MIN_LENGTH,
+  verifyPassword,
+} from '../auth/passwords'
 import { newToken, sha256Hex } from '../auth/tokens'
 import type { AccountRow } from '../db/schema'
 import type { Db } from '../db/store'
@@ -13,7 +19,9 @@ export type AccountRole = (typeof ACCOUNT_ROLES)[number]
 export const SESSION_TTL_MS = 12 * 60 * 60 * 1000
 
 export const Username = v.pipe(
-  v.string(), v.trim(), v.toLowerCase(),
+  v.string(),
+  v.trim(),
+  v.toLowerCase(),
   v.regex(/^[a-z0-9][a-z0-9._-]{1,39}$/, 'username: 2–40 letters, digits, dot, dash or underscore'),
 )
 export const Password = v.pipe(
@@ -38,54 +46,95 @@ export interface Account {
 }
 
 export function accountFromRow(row: AccountRow): Account {
-  return { id: row.id, stationId: row.station_id, username: row.username, role: row.role, active: row.active === 1, createdAt: row.created_at }
+  return {
+    id: row.id,
+    stationId: row.station_id,
+    username: row.username,
+    role: row.role,
+    active: row.active === 1,
+    createdAt: row.created_at,
+  }
 }
 
 /** Checks the input, then hashes (slow) before touching the database. */
-export async function prepareAccount(input: unknown): Promise<{ username: string, role: AccountRole, passwordHash: string }> {
+export async function prepareAccount(
+  input: unknown,
+): Promise<{ username: string; role: AccountRole; passwordHash: string }> {
   const parsed = v.safeParse(NewAccountSchema, input)
   if (!parsed.success) throw new ApiError(400, 'invalid_account', parsed.issues.map((i) => i.message).join('; '))
-  return { username: parsed.output.username, role: parsed.output.role, passwordHash: await hashPassword(parsed.output.password) }
+  return {
+    username: parsed.output.username,
+    role: parsed.output.role,
+    passwordHash: await hashPassword(parsed.output.password),
+  }
 }
 
 export async function insertAccount(
-  db: Db, stationId: string, prepared: { username: string, role: AccountRole, passwordHash: string },
+  db: Db,
+  stationId: string,
+  prepared: { username: string; role: AccountRole; passwordHash: string },
 ): Promise<Account> {
-  const taken = await db.selectFrom('accounts').select('id')
-    .where('station_id', '=', stationId).where('username', '=', prepared.username).executeTakeFirst()
+  const taken = await db
+    .selectFrom('accounts')
+    .select('id')
+    .where('station_id', '=', stationId)
+    .where('username', '=', prepared.username)
+    .executeTakeFirst()
   if (taken) throw new ApiError(409, 'username_taken', `the username ${prepared.username} is taken`)
   const now = nowIso()
   const row = {
-    id: newId(), station_id: stationId, username: prepared.username, role: prepared.role,
-    password_hash: prepared.passwordHash, active: 1 as const, created_at: now, updated_at: now,
+    id: newId(),
+    station_id: stationId,
+    username: prepared.username,
+    role: prepared.role,
+    password_hash: prepared.passwordHash,
+    active: 1 as const,
+    created_at: now,
+    updated_at: now,
   }
   await db.insertInto('accounts').values(row).execute()
   return accountFromRow(row)
 }
 
 export async function listAccounts(db: Db, stationId: string): Promise<Account[]> {
-  const rows = await db.selectFrom('accounts').selectAll().where('station_id', '=', stationId).orderBy('username').execute()
+  const rows = await db
+    .selectFrom('accounts')
+    .selectAll()
+    .where('station_id', '=', stationId)
+    .orderBy('username')
+    .execute()
   return rows.map(accountFromRow)
 }
 
 export async function getAccount(db: Db, stationId: string, accountId: string): Promise<AccountRow> {
-  const row = await db.selectFrom('accounts').selectAll()
-    .where('station_id', '=', stationId).where('id', '=', accountId).executeTakeFirst()
+  const row = await db
+    .selectFrom('accounts')
+    .selectAll()
+    .where('station_id', '=', stationId)
+    .where('id', '=', accountId)
+    .executeTakeFirst()
   if (!row) throw new ApiError(404, 'not_found', 'account not found')
   return row
 }
 
 /** Deactivating an account or changing its password ends its sessions. */
 export async function updateAccount(
-  db: Db, stationId: string, accountId: string, change: { active?: boolean, passwordHash?: string, role?: AccountRole },
+  db: Db,
+  stationId: string,
+  accountId: string,
+  change: { active?: boolean; passwordHash?: string; role?: AccountRole },
 ): Promise<Account> {
   await getAccount(db, stationId, accountId)
-  await db.updateTable('accounts').set({
-    ...(change.active === undefined ? {} : { active: change.active ? 1 : 0 }),
-    ...(change.passwordHash === undefined ? {} : { password_hash: change.passwordHash }),
-    ...(change.role === undefined ? {} : { role: change.role }),
-    updated_at: nowIso(),
-  }).where('id', '=', accountId).execute()
+  await db
+    .updateTable('accounts')
+    .set({
+      ...(change.active === undefined ? {} : { active: change.active ? 1 : 0 }),
+      ...(change.passwordHash === undefined ? {} : { password_hash: change.passwordHash }),
+      ...(change.role === undefined ? {} : { role: change.role }),
+      updated_at: nowIso(),
+    })
+    .where('id', '=', accountId)
+    .execute()
   if (change.active === false || change.passwordHash !== undefined) {
     await db.deleteFrom('sessions').where('account_id', '=', accountId).execute()
   }
@@ -100,9 +149,13 @@ export interface Session {
 
 /** Checks a password; the same answer for an unknown user, a wrong password and an inactive account. */
 export async function verifyLogin(db: Db, stationId: string, username: string, password: string): Promise<AccountRow> {
-  const row = await db.selectFrom('accounts').selectAll()
-    .where('station_id', '=', stationId).where('username', '=', username.trim().toLowerCase()).executeTakeFirst()
-  const ok = await verifyPassword(password, row?.password_hash ?? await decoyPasswordHash())
+  const row = await db
+    .selectFrom('accounts')
+    .selectAll()
+    .where('station_id', '=', stationId)
+    .where('username', '=', username.trim().toLowerCase())
+    .executeTakeFirst()
+  const ok = await verifyPassword(password, row?.password_hash ?? (await decoyPasswordHash()))
   if (!row || !ok || row.active !== 1) throw new ApiError(401, 'bad_credentials', 'wrong station, username or password')
   return row
 }
@@ -113,14 +166,22 @@ export async function login(db: Db, stationId: string, username: string, passwor
   const token = newToken('session')
   const expiresAt = isoAfter(SESSION_TTL_MS)
   await db.deleteFrom('sessions').where('expires_at', '<', nowIso()).execute()
-  await db.insertInto('sessions').values({
-    token_hash: sha256Hex(token), account_id: row.id, station_id: stationId, created_at: nowIso(), expires_at: expiresAt,
-  }).execute()
+  await db
+    .insertInto('sessions')
+    .values({
+      token_hash: sha256Hex(token),
+      account_id: row.id,
+      station_id: stationId,
+      created_at: nowIso(),
+      expires_at: expiresAt,
+    })
+    .execute()
   return { token, expiresAt, account: accountFromRow(row) }
 }
 
 export async function accountForToken(db: Db, token: string): Promise<Account | null> {
-  const row = await db.selectFrom('sessions')
+  const row = await db
+    .selectFrom('sessions')
     .innerJoin('accounts', 'accounts.id', 'sessions.account_id')
     .selectAll('accounts')
     .select('sessions.expires_at')

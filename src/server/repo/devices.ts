@@ -16,14 +16,27 @@ export interface EnrollmentCode {
   expiresAt: string
 }
 
-export async function issueEnrollmentCode(db: Db, stationId: string, createdBy: string | null, ttlMs = ENROLLMENT_TTL_MS): Promise<EnrollmentCode> {
+export async function issueEnrollmentCode(
+  db: Db,
+  stationId: string,
+  createdBy: string | null,
+  ttlMs = ENROLLMENT_TTL_MS,
+): Promise<EnrollmentCode> {
   const code = newEnrollmentCode()
   const expiresAt = isoAfter(ttlMs)
   await db.deleteFrom('enrollment_codes').where('expires_at', '<', nowIso()).where('used_at', 'is', null).execute()
-  await db.insertInto('enrollment_codes').values({
-    code_hash: sha256Hex(code), station_id: stationId, created_by: createdBy,
-    created_at: nowIso(), expires_at: expiresAt, used_at: null, device_id: null,
-  }).execute()
+  await db
+    .insertInto('enrollment_codes')
+    .values({
+      code_hash: sha256Hex(code),
+      station_id: stationId,
+      created_by: createdBy,
+      created_at: nowIso(),
+      expires_at: expiresAt,
+      used_at: null,
+      device_id: null,
+    })
+    .execute()
   return { code: formatEnrollmentCode(code), expiresAt }
 }
 
@@ -48,18 +61,37 @@ export async function enrollDevice(db: Db, input: v.InferOutput<typeof EnrollReq
   const refused = new ApiError(400, 'invalid_code', 'the enrollment code is wrong, used or expired')
   if (!code) throw refused
   const now = nowIso()
-  const row = await db.selectFrom('enrollment_codes').selectAll().where('code_hash', '=', sha256Hex(code)).executeTakeFirst()
+  const row = await db
+    .selectFrom('enrollment_codes')
+    .selectAll()
+    .where('code_hash', '=', sha256Hex(code))
+    .executeTakeFirst()
   if (!row || row.used_at !== null || row.expires_at <= now) throw refused
   const deviceId = newId()
-  const spent = await db.updateTable('enrollment_codes').set({ used_at: now, device_id: deviceId })
-    .where('code_hash', '=', row.code_hash).where('used_at', 'is', null).executeTakeFirst()
+  const spent = await db
+    .updateTable('enrollment_codes')
+    .set({ used_at: now, device_id: deviceId })
+    .where('code_hash', '=', row.code_hash)
+    .where('used_at', 'is', null)
+    .executeTakeFirst()
   if (Number(spent.numUpdatedRows) !== 1) throw refused
   const token = newToken('device')
   const name = (input.name || input.label || '').trim() || `phone ${deviceId.slice(-6)}`
-  await db.insertInto('devices').values({
-    id: deviceId, station_id: row.station_id, name, token_hash: sha256Hex(token),
-    enrolled_at: now, enrolled_by: row.created_by, revoked_at: null, last_seq: 0, last_push_at: null, last_pull_at: null,
-  }).execute()
+  await db
+    .insertInto('devices')
+    .values({
+      id: deviceId,
+      station_id: row.station_id,
+      name,
+      token_hash: sha256Hex(token),
+      enrolled_at: now,
+      enrolled_by: row.created_by,
+      revoked_at: null,
+      last_seq: 0,
+      last_push_at: null,
+      last_pull_at: null,
+    })
+    .execute()
   const station = stationFromRow(await getStationRow(db, row.station_id))
   return { deviceId, token, stationId: station.id, stationCode: station.code, station }
 }
@@ -85,19 +117,34 @@ export interface DeviceSummary {
 export function deviceSummary(row: DeviceRow): DeviceSummary {
   const times = [row.last_push_at, row.last_pull_at].filter((t): t is string => t !== null).sort()
   return {
-    id: row.id, name: row.name, enrolledAt: row.enrolled_at, revokedAt: row.revoked_at, lastSeq: Number(row.last_seq),
-    lastPushAt: row.last_push_at, lastPullAt: row.last_pull_at, lastSyncAt: times.at(-1) ?? null,
+    id: row.id,
+    name: row.name,
+    enrolledAt: row.enrolled_at,
+    revokedAt: row.revoked_at,
+    lastSeq: Number(row.last_seq),
+    lastPushAt: row.last_push_at,
+    lastPullAt: row.last_pull_at,
+    lastSyncAt: times.at(-1) ?? null,
   }
 }
 
 export async function listDevices(db: Db, stationId: string): Promise<DeviceSummary[]> {
-  const rows = await db.selectFrom('devices').selectAll().where('station_id', '=', stationId).orderBy('enrolled_at').execute()
+  const rows = await db
+    .selectFrom('devices')
+    .selectAll()
+    .where('station_id', '=', stationId)
+    .orderBy('enrolled_at')
+    .execute()
   return rows.map(deviceSummary)
 }
 
 export async function revokeDevice(db: Db, stationId: string, deviceId: string): Promise<DeviceSummary> {
-  const row = await db.selectFrom('devices').selectAll()
-    .where('station_id', '=', stationId).where('id', '=', deviceId).executeTakeFirst()
+  const row = await db
+    .selectFrom('devices')
+    .selectAll()
+    .where('station_id', '=', stationId)
+    .where('id', '=', deviceId)
+    .executeTakeFirst()
   if (!row) throw new ApiError(404, 'not_found', 'device not found')
   if (row.revoked_at === null) {
     await db.updateTable('devices').set({ revoked_at: nowIso() }).where('id', '=', deviceId).execute()
@@ -107,8 +154,12 @@ export async function revokeDevice(db: Db, stationId: string, deviceId: string):
 }
 
 export async function renameDevice(db: Db, stationId: string, deviceId: string, name: string): Promise<DeviceSummary> {
-  const result = await db.updateTable('devices').set({ name })
-    .where('station_id', '=', stationId).where('id', '=', deviceId).executeTakeFirst()
+  const result = await db
+    .updateTable('devices')
+    .set({ name })
+    .where('station_id', '=', stationId)
+    .where('id', '=', deviceId)
+    .executeTakeFirst()
   if (Number(result.numUpdatedRows) !== 1) throw new ApiError(404, 'not_found', 'device not found')
   return deviceSummary(await db.selectFrom('devices').selectAll().where('id', '=', deviceId).executeTakeFirstOrThrow())
 }

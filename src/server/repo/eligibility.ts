@@ -40,7 +40,11 @@ interface DonorRecordRow {
 }
 
 /** Snapshot entries from a donor's counted records and the donors who had a reaction. */
-function computeEntries(records: readonly DonorRecordRow[], reacted: Iterable<string | null>, today: string): Map<string, EligibilityEntry> {
+function computeEntries(
+  records: readonly DonorRecordRow[],
+  reacted: Iterable<string | null>,
+  today: string,
+): Map<string, EligibilityEntry> {
   const yearAgo = addDays(today, -365)
   const entries = new Map<string, EligibilityEntry>()
   for (const r of records) {
@@ -48,8 +52,14 @@ function computeEntries(records: readonly DonorRecordRow[], reacted: Iterable<st
     let e = entries.get(key)
     if (!e) {
       e = {
-        donorKey: key, lastDonationOn: null, lastDonationType: null, apheresisLast12Months: 0,
-        deferredUntil: null, permanentlyDeferred: false, hadReaction: false, donationCount: 0,
+        donorKey: key,
+        lastDonationOn: null,
+        lastDonationType: null,
+        apheresisLast12Months: 0,
+        deferredUntil: null,
+        permanentlyDeferred: false,
+        hadReaction: false,
+        donationCount: 0,
       }
       entries.set(key, e)
     }
@@ -58,7 +68,11 @@ function computeEntries(records: readonly DonorRecordRow[], reacted: Iterable<st
       const on = r.collected_on!
       const product = r.product as NonNullable<EligibilityEntry['lastDonationType']>
       // On the same day the later-deciding product is apheresis (longer interval before whole blood).
-      if (e.lastDonationOn === null || on > e.lastDonationOn || (on === e.lastDonationOn && product === 'apheresis_platelets')) {
+      if (
+        e.lastDonationOn === null ||
+        on > e.lastDonationOn ||
+        (on === e.lastDonationOn && product === 'apheresis_platelets')
+      ) {
         e.lastDonationOn = on
         e.lastDonationType = product
       }
@@ -78,7 +92,11 @@ function computeEntries(records: readonly DonorRecordRow[], reacted: Iterable<st
 
 /** Writes the entries of `keys` that differ from `existing`; keys without an entry become tombstones. */
 async function persistEntries(
-  trx: Db, stationId: string, keys: Iterable<string>, entries: Map<string, EligibilityEntry>, existing: Map<string, EligibilityRow>,
+  trx: Db,
+  stationId: string,
+  keys: Iterable<string>,
+  entries: Map<string, EligibilityEntry>,
+  existing: Map<string, EligibilityRow>,
 ): Promise<number> {
   const upserts: EligibilityEntry[] = []
   const tombstones: string[] = []
@@ -95,33 +113,45 @@ async function persistEntries(
   if (changed === 0) return 0
   let seq = await takeChangeSeqs(trx, stationId, changed)
   for (const batch of chunks(upserts, 1000)) {
-    await trx.insertInto('eligibility').values(batch.map((e) => ({
-      station_id: stationId,
-      donor_key: e.donorKey,
-      last_donation_on: e.lastDonationOn,
-      last_donation_type: e.lastDonationType,
-      apheresis_last_12_months: e.apheresisLast12Months,
-      deferred_until: e.deferredUntil,
-      permanently_deferred: e.permanentlyDeferred ? 1 as const : 0 as const,
-      had_reaction: e.hadReaction ? 1 as const : 0 as const,
-      donation_count: e.donationCount,
-      change_seq: seq++,
-      deleted: 0 as const,
-    }))).onConflict((oc) => oc.columns(['station_id', 'donor_key']).doUpdateSet((eb) => ({
-      last_donation_on: eb.ref('excluded.last_donation_on'),
-      last_donation_type: eb.ref('excluded.last_donation_type'),
-      apheresis_last_12_months: eb.ref('excluded.apheresis_last_12_months'),
-      deferred_until: eb.ref('excluded.deferred_until'),
-      permanently_deferred: eb.ref('excluded.permanently_deferred'),
-      had_reaction: eb.ref('excluded.had_reaction'),
-      donation_count: eb.ref('excluded.donation_count'),
-      change_seq: eb.ref('excluded.change_seq'),
-      deleted: eb.ref('excluded.deleted'),
-    }))).execute()
+    await trx
+      .insertInto('eligibility')
+      .values(
+        batch.map((e) => ({
+          station_id: stationId,
+          donor_key: e.donorKey,
+          last_donation_on: e.lastDonationOn,
+          last_donation_type: e.lastDonationType,
+          apheresis_last_12_months: e.apheresisLast12Months,
+          deferred_until: e.deferredUntil,
+          permanently_deferred: e.permanentlyDeferred ? (1 as const) : (0 as const),
+          had_reaction: e.hadReaction ? (1 as const) : (0 as const),
+          donation_count: e.donationCount,
+          change_seq: seq++,
+          deleted: 0 as const,
+        })),
+      )
+      .onConflict((oc) =>
+        oc.columns(['station_id', 'donor_key']).doUpdateSet((eb) => ({
+          last_donation_on: eb.ref('excluded.last_donation_on'),
+          last_donation_type: eb.ref('excluded.last_donation_type'),
+          apheresis_last_12_months: eb.ref('excluded.apheresis_last_12_months'),
+          deferred_until: eb.ref('excluded.deferred_until'),
+          permanently_deferred: eb.ref('excluded.permanently_deferred'),
+          had_reaction: eb.ref('excluded.had_reaction'),
+          donation_count: eb.ref('excluded.donation_count'),
+          change_seq: eb.ref('excluded.change_seq'),
+          deleted: eb.ref('excluded.deleted'),
+        })),
+      )
+      .execute()
   }
   for (const key of tombstones) {
-    await trx.updateTable('eligibility').set({ deleted: 1, change_seq: seq++ })
-      .where('station_id', '=', stationId).where('donor_key', '=', key).execute()
+    await trx
+      .updateTable('eligibility')
+      .set({ deleted: 1, change_seq: seq++ })
+      .where('station_id', '=', stationId)
+      .where('donor_key', '=', key)
+      .execute()
   }
   return changed
 }
@@ -133,47 +163,91 @@ const DONOR_COLUMNS = ['donor_key', 'effective_type', 'product', 'collected_on',
  * apheresis count: donations in the 365 days up to today, as counted when the donor last changed
  * (an over-count as days pass, never an under-count, for the yearly cap).
  */
-export async function refreshEligibility(trx: Db, stationId: string, donorKeys: Iterable<string>, today: string): Promise<number> {
+export async function refreshEligibility(
+  trx: Db,
+  stationId: string,
+  donorKeys: Iterable<string>,
+  today: string,
+): Promise<number> {
   const keys = [...new Set(donorKeys)]
   let changedTotal = 0
   for (const part of chunks(keys, 400)) {
-    const records = await trx.selectFrom('records').select(DONOR_COLUMNS)
-      .where('station_id', '=', stationId).where('donor_key', 'in', part).where('voided', '=', 0)
+    const records = await trx
+      .selectFrom('records')
+      .select(DONOR_COLUMNS)
+      .where('station_id', '=', stationId)
+      .where('donor_key', 'in', part)
+      .where('voided', '=', 0)
       .where('effective_type', 'in', ['donation', 'deferral'])
       .execute()
-    const reactions = await trx.selectFrom('records as r')
+    const reactions = await trx
+      .selectFrom('records as r')
       .innerJoin('records as d', 'd.id', 'r.target_id')
       .select('r.donor_key')
-      .where('r.station_id', '=', stationId).where('r.type', '=', 'adverse_reaction').where('r.voided', '=', 0)
-      .where('d.voided', '=', 0).where('r.donor_key', 'in', part)
+      .where('r.station_id', '=', stationId)
+      .where('r.type', '=', 'adverse_reaction')
+      .where('r.voided', '=', 0)
+      .where('d.voided', '=', 0)
+      .where('r.donor_key', 'in', part)
       .execute()
-    const existingRows = await trx.selectFrom('eligibility').selectAll()
-      .where('station_id', '=', stationId).where('donor_key', 'in', part).execute()
-    const entries = computeEntries(records, reactions.map((r) => r.donor_key), today)
-    changedTotal += await persistEntries(trx, stationId, part, entries, new Map(existingRows.map((r) => [r.donor_key, r])))
+    const existingRows = await trx
+      .selectFrom('eligibility')
+      .selectAll()
+      .where('station_id', '=', stationId)
+      .where('donor_key', 'in', part)
+      .execute()
+    const entries = computeEntries(
+      records,
+      reactions.map((r) => r.donor_key),
+      today,
+    )
+    changedTotal += await persistEntries(
+      trx,
+      stationId,
+      part,
+      entries,
+      new Map(existingRows.map((r) => [r.donor_key, r])),
+    )
   }
   return changedTotal
 }
 
 /** Recomputes the whole station's snapshot in one pass (after a bulk import). */
 export async function rebuildEligibility(trx: Db, stationId: string, today: string): Promise<number> {
-  const records = await trx.selectFrom('records').select(DONOR_COLUMNS)
-    .where('station_id', '=', stationId).where('voided', '=', 0).where('donor_key', 'is not', null)
+  const records = await trx
+    .selectFrom('records')
+    .select(DONOR_COLUMNS)
+    .where('station_id', '=', stationId)
+    .where('voided', '=', 0)
+    .where('donor_key', 'is not', null)
     .where('effective_type', 'in', ['donation', 'deferral'])
     .execute()
-  const reactions = await trx.selectFrom('records as r')
+  const reactions = await trx
+    .selectFrom('records as r')
     .innerJoin('records as d', 'd.id', 'r.target_id')
     .select('r.donor_key')
-    .where('r.station_id', '=', stationId).where('r.type', '=', 'adverse_reaction').where('r.voided', '=', 0).where('d.voided', '=', 0)
+    .where('r.station_id', '=', stationId)
+    .where('r.type', '=', 'adverse_reaction')
+    .where('r.voided', '=', 0)
+    .where('d.voided', '=', 0)
     .execute()
   const existingRows = await trx.selectFrom('eligibility').selectAll().where('station_id', '=', stationId).execute()
   const existing = new Map(existingRows.map((r) => [r.donor_key, r]))
-  const entries = computeEntries(records, reactions.map((r) => r.donor_key), today)
+  const entries = computeEntries(
+    records,
+    reactions.map((r) => r.donor_key),
+    today,
+  )
   return persistEntries(trx, stationId, new Set([...entries.keys(), ...existing.keys()]), entries, existing)
 }
 
 export async function getEligibility(db: Db, stationId: string, donorKey: string): Promise<EligibilityEntry | null> {
-  const row = await db.selectFrom('eligibility').selectAll()
-    .where('station_id', '=', stationId).where('donor_key', '=', donorKey).where('deleted', '=', 0).executeTakeFirst()
+  const row = await db
+    .selectFrom('eligibility')
+    .selectAll()
+    .where('station_id', '=', stationId)
+    .where('donor_key', '=', donorKey)
+    .where('deleted', '=', 0)
+    .executeTakeFirst()
   return row ? eligibilityFromRow(row) : null
 }

@@ -20,12 +20,12 @@ export interface ImportBundle {
 }
 
 export interface ImportSummary {
-  reference: { inserted: number, updated: number, unchanged: number }
+  reference: { inserted: number; updated: number; unchanged: number }
   applied: number
   duplicate: number
   rejected: number
   /** The first rejections, with their codes (all of them are counted above). */
-  rejections: { index: number, recordId: string | null, code: string, message: string }[]
+  rejections: { index: number; recordId: string | null; code: string; message: string }[]
 }
 
 const CHUNK = 2000
@@ -40,63 +40,161 @@ export function rebaseStation<T>(value: T, fromId: string, toId: string): T {
 }
 
 export async function importBundle(
-  store: Store, stationId: string, bundle: ImportBundle, opts: { onProgress?: (done: number, total: number) => void } = {},
+  store: Store,
+  stationId: string,
+  bundle: ImportBundle,
+  opts: { onProgress?: (done: number, total: number) => void } = {},
 ): Promise<ImportSummary> {
-  const summary: ImportSummary = { reference: { inserted: 0, updated: 0, unchanged: 0 }, applied: 0, duplicate: 0, rejected: 0, rejections: [] }
+  const summary: ImportSummary = {
+    reference: { inserted: 0, updated: 0, unchanged: 0 },
+    applied: 0,
+    duplicate: 0,
+    rejected: 0,
+    rejections: [],
+  }
   await store.db.transaction().execute(async (trx) => {
     await lockStation(trx, stationId)
-    const count = (kind: 'inserted' | 'updated' | 'unchanged') => { summary.reference[kind]++ }
+    const count = (kind: 'inserted' | 'updated' | 'unchanged') => {
+      summary.reference[kind]++
+    }
     for (const site of bundle.sites ?? []) {
       const row = await trx.selectFrom('sites').selectAll().where('id', '=', site.id).executeTakeFirst()
       const value = { ...site, stationId }
-      if (row && same(siteFromRow(row), value) && row.deleted === 0) { count('unchanged'); continue }
+      if (row && same(siteFromRow(row), value) && row.deleted === 0) {
+        count('unchanged')
+        continue
+      }
       const seq = await takeChangeSeqs(trx, stationId)
-      const data = { station_id: stationId, name: value.name, kind: value.kind, area: value.area, change_seq: seq, deleted: 0 as const }
-      if (row) { await trx.updateTable('sites').set(data).where('id', '=', site.id).execute(); count('updated') } else { await trx.insertInto('sites').values({ id: site.id, ...data }).execute(); count('inserted') }
+      const data = {
+        station_id: stationId,
+        name: value.name,
+        kind: value.kind,
+        area: value.area,
+        change_seq: seq,
+        deleted: 0 as const,
+      }
+      if (row) {
+        await trx.updateTable('sites').set(data).where('id', '=', site.id).execute()
+        count('updated')
+      } else {
+        await trx
+          .insertInto('sites')
+          .values({ id: site.id, ...data })
+          .execute()
+        count('inserted')
+      }
     }
     for (const channel of bundle.channels ?? []) {
       const row = await trx.selectFrom('channels').selectAll().where('id', '=', channel.id).executeTakeFirst()
       const value = { ...channel, stationId }
-      if (row && same(channelFromRow(row), value) && row.deleted === 0) { count('unchanged'); continue }
+      if (row && same(channelFromRow(row), value) && row.deleted === 0) {
+        count('unchanged')
+        continue
+      }
       const seq = await takeChangeSeqs(trx, stationId)
       const data = {
-        station_id: stationId, code: value.code, name_zh: value.nameZh, name_en: value.nameEn,
-        rural_mobile: value.ruralMobile ? 1 as const : 0 as const, change_seq: seq, deleted: 0 as const,
+        station_id: stationId,
+        code: value.code,
+        name_zh: value.nameZh,
+        name_en: value.nameEn,
+        rural_mobile: value.ruralMobile ? (1 as const) : (0 as const),
+        change_seq: seq,
+        deleted: 0 as const,
       }
-      if (row) { await trx.updateTable('channels').set(data).where('id', '=', channel.id).execute(); count('updated') } else { await trx.insertInto('channels').values({ id: channel.id, ...data }).execute(); count('inserted') }
+      if (row) {
+        await trx.updateTable('channels').set(data).where('id', '=', channel.id).execute()
+        count('updated')
+      } else {
+        await trx
+          .insertInto('channels')
+          .values({ id: channel.id, ...data })
+          .execute()
+        count('inserted')
+      }
     }
     for (const team of bundle.teams ?? []) {
       const row = await trx.selectFrom('teams').selectAll().where('id', '=', team.id).executeTakeFirst()
       const value = { ...team, stationId }
-      if (row && same(teamFromRow(row), value) && row.deleted === 0) { count('unchanged'); continue }
+      if (row && same(teamFromRow(row), value) && row.deleted === 0) {
+        count('unchanged')
+        continue
+      }
       const seq = await takeChangeSeqs(trx, stationId)
-      const data = { station_id: stationId, code: value.code, name_zh: value.nameZh, name_en: value.nameEn, change_seq: seq, deleted: 0 as const }
-      if (row) { await trx.updateTable('teams').set(data).where('id', '=', team.id).execute(); count('updated') } else { await trx.insertInto('teams').values({ id: team.id, ...data }).execute(); count('inserted') }
-    }
-    for (const p of bundle.populations ?? []) {
-      const row = await trx.selectFrom('populations').selectAll().where('station_id', '=', stationId).where('year', '=', p.year).executeTakeFirst()
-      const value = { ...p, stationId }
-      if (row && same(populationFromRow(row), value) && row.deleted === 0) { count('unchanged'); continue }
-      const seq = await takeChangeSeqs(trx, stationId)
+      const data = {
+        station_id: stationId,
+        code: value.code,
+        name_zh: value.nameZh,
+        name_en: value.nameEn,
+        change_seq: seq,
+        deleted: 0 as const,
+      }
       if (row) {
-        await trx.updateTable('populations').set({ population: p.population, change_seq: seq, deleted: 0 })
-          .where('station_id', '=', stationId).where('year', '=', p.year).execute()
+        await trx.updateTable('teams').set(data).where('id', '=', team.id).execute()
         count('updated')
       } else {
-        await trx.insertInto('populations').values({ station_id: stationId, year: p.year, population: p.population, change_seq: seq, deleted: 0 }).execute()
+        await trx
+          .insertInto('teams')
+          .values({ id: team.id, ...data })
+          .execute()
+        count('inserted')
+      }
+    }
+    for (const p of bundle.populations ?? []) {
+      const row = await trx
+        .selectFrom('populations')
+        .selectAll()
+        .where('station_id', '=', stationId)
+        .where('year', '=', p.year)
+        .executeTakeFirst()
+      const value = { ...p, stationId }
+      if (row && same(populationFromRow(row), value) && row.deleted === 0) {
+        count('unchanged')
+        continue
+      }
+      const seq = await takeChangeSeqs(trx, stationId)
+      if (row) {
+        await trx
+          .updateTable('populations')
+          .set({ population: p.population, change_seq: seq, deleted: 0 })
+          .where('station_id', '=', stationId)
+          .where('year', '=', p.year)
+          .execute()
+        count('updated')
+      } else {
+        await trx
+          .insertInto('populations')
+          .values({ station_id: stationId, year: p.year, population: p.population, change_seq: seq, deleted: 0 })
+          .execute()
         count('inserted')
       }
     }
     for (const member of bundle.roster ?? []) {
       const row = await trx.selectFrom('staff').selectAll().where('id', '=', member.id).executeTakeFirst()
       const value = { ...member, stationId }
-      if (row && same(rosterFromRow(row), value) && row.deleted === 0) { count('unchanged'); continue }
+      if (row && same(rosterFromRow(row), value) && row.deleted === 0) {
+        count('unchanged')
+        continue
+      }
       const seq = await takeChangeSeqs(trx, stationId)
       const data = {
-        station_id: stationId, name: value.name, role: value.role, pin_hash: value.pinHash,
-        active: value.active ? 1 as const : 0 as const, change_seq: seq, deleted: 0 as const,
+        station_id: stationId,
+        name: value.name,
+        role: value.role,
+        pin_hash: value.pinHash,
+        active: value.active ? (1 as const) : (0 as const),
+        change_seq: seq,
+        deleted: 0 as const,
       }
-      if (row) { await trx.updateTable('staff').set(data).where('id', '=', member.id).execute(); count('updated') } else { await trx.insertInto('staff').values({ id: member.id, ...data }).execute(); count('inserted') }
+      if (row) {
+        await trx.updateTable('staff').set(data).where('id', '=', member.id).execute()
+        count('updated')
+      } else {
+        await trx
+          .insertInto('staff')
+          .values({ id: member.id, ...data })
+          .execute()
+        count('inserted')
+      }
     }
     await trx.updateTable('stations').set({ totals_stale: 1 }).where('id', '=', stationId).execute()
   })
@@ -110,16 +208,22 @@ export async function importBundle(
     const part = records.slice(start, start + CHUNK)
     const outcomes: ItemOutcome[] = await store.db.transaction().execute(async (trx) => {
       await lockStation(trx, stationId)
-      const result = await ingestRecords(trx, { stationId, deviceId: null, receivedAt: nowIso() }, part.map((record) => ({ record })))
+      const result = await ingestRecords(
+        trx,
+        { stationId, deviceId: null, receivedAt: nowIso() },
+        part.map((record) => ({ record })),
+      )
       if (bulk) for (const key of result.donorKeys) donorKeys.add(key)
       else await refreshEligibility(trx, stationId, result.donorKeys, today)
-      if (result.countsChanged) await trx.updateTable('stations').set({ totals_stale: 1 }).where('id', '=', stationId).execute()
+      if (result.countsChanged)
+        await trx.updateTable('stations').set({ totals_stale: 1 }).where('id', '=', stationId).execute()
       return result.outcomes
     })
     outcomes.forEach((o, i) => {
       if (o.status === 'rejected') {
         summary.rejected++
-        if (summary.rejections.length < 50) summary.rejections.push({ index: start + i, recordId: o.recordId, code: o.code, message: o.message })
+        if (summary.rejections.length < 50)
+          summary.rejections.push({ index: start + i, recordId: o.recordId, code: o.code, message: o.message })
       } else {
         summary[o.status]++
       }
@@ -143,7 +247,12 @@ export async function importBundle(
 }
 
 /** Staff named by records (authors, drive crews, sign-offs) that the roster lacks, as roster entries. */
-export function rosterForRecords(records: readonly FieldRecord[], stationId: string, pinHash: string, known: ReadonlySet<string> = new Set()): RosterEntry[] {
+export function rosterForRecords(
+  records: readonly FieldRecord[],
+  stationId: string,
+  pinHash: string,
+  known: ReadonlySet<string> = new Set(),
+): RosterEntry[] {
   const roles = new Map<string, RosterEntry['role']>()
   const note = (id: string, role: RosterEntry['role']) => {
     const current = roles.get(id)
@@ -162,7 +271,14 @@ export function rosterForRecords(records: readonly FieldRecord[], stationId: str
   for (const [id, role] of [...roles].sort(([a], [b]) => a.localeCompare(b))) {
     if (known.has(id)) continue
     n++
-    out.push({ id, stationId, name: `${role === 'leader' ? '车长' : '采血员'} ${String(n).padStart(2, '0')}`, role, pinHash, active: true })
+    out.push({
+      id,
+      stationId,
+      name: `${role === 'leader' ? '车长' : '采血员'} ${String(n).padStart(2, '0')}`,
+      role,
+      pinHash,
+      active: true,
+    })
   }
   return out
 }

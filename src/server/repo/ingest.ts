@@ -6,9 +6,7 @@
 // correction stands for the record it corrects; voiding any of them voids the original; of several
 // corrections the newest by createdAt, then id, wins.
 import * as v from 'valibot'
-import {
-  type Deferral, type Donation, type Drive, type FieldRecord, FieldRecordSchema,
-} from '../../domain/records'
+import { type Deferral, type Donation, type Drive, type FieldRecord, FieldRecordSchema } from '../../domain/records'
 import type { RejectCode } from '../../domain/sync-protocol'
 import { canonicalJson } from '../canonical-json'
 import type { NewRecordRow, RecordsTable } from '../db/schema'
@@ -18,8 +16,8 @@ import { ApiError, describeIssues } from '../http/errors'
 import { type KnownReferences, loadKnownReferences } from './reference'
 
 export type ItemOutcome =
-  | { status: 'applied' | 'duplicate', recordId: string, receivedAt: string }
-  | { status: 'rejected', recordId: string | null, code: RejectCode, message: string }
+  | { status: 'applied' | 'duplicate'; recordId: string; receivedAt: string }
+  | { status: 'rejected'; recordId: string | null; code: RejectCode; message: string }
 
 export interface IngestContext {
   stationId: string
@@ -55,20 +53,43 @@ interface KnownRecord {
 }
 
 type Base = Donation | Deferral
-type Projection = Omit<NewRecordRow, 'id' | 'station_id' | 'type' | 'device_id' | 'seq' | 'body' | 'received_at' | 'voided' | 'corrected_by'>
+type Projection = Omit<
+  NewRecordRow,
+  'id' | 'station_id' | 'type' | 'device_id' | 'seq' | 'body' | 'received_at' | 'voided' | 'corrected_by'
+>
 
 const EMPTY_PROJECTION: Projection = {
-  collected_on: null, channel_id: null, site_id: null, drive_id: null, donor_key: null, effective_type: null,
-  product: null, volume_ml: null, doses: null, household: null, repeat_donor: null, rhd: null, abo: null, din: null,
-  deferred_until: null, permanent: null, target_id: null,
+  collected_on: null,
+  channel_id: null,
+  site_id: null,
+  drive_id: null,
+  donor_key: null,
+  effective_type: null,
+  product: null,
+  volume_ml: null,
+  doses: null,
+  household: null,
+  repeat_donor: null,
+  rhd: null,
+  abo: null,
+  din: null,
+  deferred_until: null,
+  permanent: null,
+  target_id: null,
 }
 
 /** Projected columns of a donation or deferral as it counts (its own body, or the winning correction's replacement). */
 export function baseProjection(rec: Base): Projection {
   const common = {
     ...EMPTY_PROJECTION,
-    collected_on: rec.collectedOn, channel_id: rec.channelId, site_id: rec.siteId, drive_id: rec.driveId,
-    donor_key: rec.donorKey, effective_type: rec.type, household: rec.household, repeat_donor: rec.repeatDonor ? 1 as const : 0 as const,
+    collected_on: rec.collectedOn,
+    channel_id: rec.channelId,
+    site_id: rec.siteId,
+    drive_id: rec.driveId,
+    donor_key: rec.donorKey,
+    effective_type: rec.type,
+    household: rec.household,
+    repeat_donor: rec.repeatDonor ? (1 as const) : (0 as const),
   }
   if (rec.type === 'deferral') return { ...common, deferred_until: rec.until, permanent: rec.until === null ? 1 : 0 }
   return {
@@ -76,7 +97,9 @@ export function baseProjection(rec: Base): Projection {
     product: rec.product.type,
     volume_ml: rec.product.type === 'whole_blood' ? rec.product.volumeMl : null,
     doses: rec.product.type === 'apheresis_platelets' ? rec.product.doses : null,
-    rhd: rec.rhd, abo: rec.abo, din: rec.din,
+    rhd: rec.rhd,
+    abo: rec.abo,
+    din: rec.din,
   }
 }
 
@@ -87,7 +110,14 @@ function projection(rec: FieldRecord, rootId: string | null, reactionDonorKey: s
       return baseProjection(rec)
     case 'drive':
       // A drive is in its own drive scope; it counts as a bus trip on its date.
-      return { ...EMPTY_PROJECTION, effective_type: 'drive', collected_on: rec.date, channel_id: rec.channelId, site_id: rec.siteId, drive_id: rec.id }
+      return {
+        ...EMPTY_PROJECTION,
+        effective_type: 'drive',
+        collected_on: rec.date,
+        channel_id: rec.channelId,
+        site_id: rec.siteId,
+        drive_id: rec.id,
+      }
     case 'drive_close':
       return { ...EMPTY_PROJECTION, drive_id: rec.driveId, target_id: rec.driveId }
     case 'adverse_reaction':
@@ -106,9 +136,16 @@ function teamIdsOf(rec: FieldRecord): string[] {
 }
 
 class Rejection extends Error {
-  constructor(readonly code: RejectCode, message: string) { super(message) }
+  constructor(
+    readonly code: RejectCode,
+    message: string,
+  ) {
+    super(message)
+  }
 }
-const reject = (code: RejectCode, message: string): never => { throw new Rejection(code, message) }
+const reject = (code: RejectCode, message: string): never => {
+  throw new Rejection(code, message)
+}
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = []
@@ -119,13 +156,20 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
 async function loadKnownRecords(db: Db, ids: Set<string>): Promise<Map<string, KnownRecord>> {
   const known = new Map<string, KnownRecord>()
   for (const part of chunks([...ids], 500)) {
-    const rows = await db.selectFrom('records')
+    const rows = await db
+      .selectFrom('records')
       .select(['id', 'station_id', 'type', 'body', 'received_at', 'voided', 'target_id', 'donor_key'])
-      .where('id', 'in', part).execute()
+      .where('id', 'in', part)
+      .execute()
     for (const r of rows) {
       known.set(r.id, {
-        stationId: r.station_id, type: r.type, body: r.body, receivedAt: r.received_at, voided: r.voided === 1,
-        rootId: r.type === 'correction' ? r.target_id : null, donorKey: r.donor_key,
+        stationId: r.station_id,
+        type: r.type,
+        body: r.body,
+        receivedAt: r.received_at,
+        voided: r.voided === 1,
+        rootId: r.type === 'correction' ? r.target_id : null,
+        donorKey: r.donor_key,
       })
     }
   }
@@ -135,8 +179,12 @@ async function loadKnownRecords(db: Db, ids: Set<string>): Promise<Map<string, K
 async function loadDinOwners(db: Db, stationId: string, dins: Set<string>): Promise<Map<string, string>> {
   const owners = new Map<string, string>()
   for (const part of chunks([...dins], 500)) {
-    const rows = await db.selectFrom('records').select(['id', 'din'])
-      .where('station_id', '=', stationId).where('din', 'in', part).execute()
+    const rows = await db
+      .selectFrom('records')
+      .select(['id', 'din'])
+      .where('station_id', '=', stationId)
+      .where('din', 'in', part)
+      .execute()
     for (const r of rows) if (r.din) owners.set(r.din, r.id)
   }
   return owners
@@ -146,8 +194,13 @@ async function loadDinOwners(db: Db, stationId: string, dins: Set<string>): Prom
 async function loadClosedDrives(db: Db, driveIds: string[]): Promise<Set<string>> {
   const closed = new Set<string>()
   for (const part of chunks([...new Set(driveIds)], 500)) {
-    const rows = await db.selectFrom('records').select('target_id')
-      .where('type', '=', 'drive_close').where('voided', '=', 0).where('target_id', 'in', part).execute()
+    const rows = await db
+      .selectFrom('records')
+      .select('target_id')
+      .where('type', '=', 'drive_close')
+      .where('voided', '=', 0)
+      .where('target_id', 'in', part)
+      .execute()
     for (const r of rows) if (r.target_id) closed.add(r.target_id)
   }
   return closed
@@ -164,11 +217,16 @@ function referencedIds(rec: FieldRecord): string[] {
     case 'donation':
     case 'deferral':
       return rec.driveId ? [rec.driveId] : []
-    case 'drive_close': return [rec.driveId]
-    case 'adverse_reaction': return [rec.donationId]
-    case 'void': return [rec.targetId]
-    case 'correction': return rec.replacement.driveId ? [rec.targetId, rec.replacement.driveId] : [rec.targetId]
-    default: return []
+    case 'drive_close':
+      return [rec.driveId]
+    case 'adverse_reaction':
+      return [rec.donationId]
+    case 'void':
+      return [rec.targetId]
+    case 'correction':
+      return rec.replacement.driveId ? [rec.targetId, rec.replacement.driveId] : [rec.targetId]
+    default:
+      return []
   }
 }
 
@@ -194,10 +252,13 @@ export async function ingestRecords(trx: Db, ctx: IngestContext, items: readonly
   const known = await loadKnownRecords(trx, wanted)
   const dinOwner = await loadDinOwners(trx, stationId, dins)
   const refs = records.length > 0 ? await loadKnownReferences(trx, stationId) : null
-  const closedDrives = await loadClosedDrives(trx, records.flatMap((r) => (r.type === 'drive_close' ? [r.driveId] : [])))
+  const closedDrives = await loadClosedDrives(
+    trx,
+    records.flatMap((r) => (r.type === 'drive_close' ? [r.driveId] : [])),
+  )
 
   const rows: NewRecordRow[] = []
-  const teamRows: { record_id: string, team_id: string, station_id: string }[] = []
+  const teamRows: { record_id: string; team_id: string; station_id: string }[] = []
   const roots = new Set<string>()
 
   const knownOfStation = (id: string): KnownRecord | undefined => {
@@ -206,10 +267,13 @@ export async function ingestRecords(trx: Db, ctx: IngestContext, items: readonly
   }
 
   const checkCollection = (rec: Base | Drive, references: KnownReferences, what = 'record'): void => {
-    if (!references.channels.has(rec.channelId)) reject('unknown_reference', `${what}: channel ${rec.channelId} is not a channel of this station`)
-    if (rec.siteId !== null && !references.sites.has(rec.siteId)) reject('unknown_reference', `${what}: site ${rec.siteId} is not a site of this station`)
+    if (!references.channels.has(rec.channelId))
+      reject('unknown_reference', `${what}: channel ${rec.channelId} is not a channel of this station`)
+    if (rec.siteId !== null && !references.sites.has(rec.siteId))
+      reject('unknown_reference', `${what}: site ${rec.siteId} is not a site of this station`)
     for (const teamId of rec.teamIds) {
-      if (!references.teams.has(teamId)) reject('unknown_reference', `${what}: team ${teamId} is not a team of this station`)
+      if (!references.teams.has(teamId))
+        reject('unknown_reference', `${what}: team ${teamId} is not a team of this station`)
     }
     if (rec.type !== 'drive' && rec.driveId !== null && knownOfStation(rec.driveId)?.type !== 'drive') {
       reject('unknown_reference', `${what}: drive ${rec.driveId} is not known; push the drive before its records`)
@@ -218,18 +282,29 @@ export async function ingestRecords(trx: Db, ctx: IngestContext, items: readonly
 
   const checkDin = (din: string, ownerAllowed: string | null): void => {
     const owner = dinOwner.get(din)
-    if (owner !== undefined && owner !== ownerAllowed) reject('duplicate_din', `bag number ${din} is already used by donation ${owner}`)
+    if (owner !== undefined && owner !== ownerAllowed)
+      reject('duplicate_din', `bag number ${din} is already used by donation ${owner}`)
   }
 
   for (let i = 0; i < raws.length; i++) {
     const p = parsed[i]!
     if (containsNul(raws[i])) {
       // PostgreSQL text cannot hold NUL; refused on both engines alike.
-      result.outcomes.push({ status: 'rejected', recordId: recordIdOf(raws[i]), code: 'invalid_record', message: 'text may not contain NUL characters' })
+      result.outcomes.push({
+        status: 'rejected',
+        recordId: recordIdOf(raws[i]),
+        code: 'invalid_record',
+        message: 'text may not contain NUL characters',
+      })
       continue
     }
     if (!p.success) {
-      result.outcomes.push({ status: 'rejected', recordId: recordIdOf(raws[i]), code: 'invalid_record', message: describeIssues(p.issues) })
+      result.outcomes.push({
+        status: 'rejected',
+        recordId: recordIdOf(raws[i]),
+        code: 'invalid_record',
+        message: describeIssues(p.issues),
+      })
       continue
     }
     const rec = p.output
@@ -247,7 +322,8 @@ export async function ingestRecords(trx: Db, ctx: IngestContext, items: readonly
         reject('conflicting_id', `a different record with id ${rec.id} is already stored`)
       }
       const references = refs!
-      if (!references.staff.has(rec.authorStaffId)) reject('unknown_reference', `author ${rec.authorStaffId} is not on the station's roster`)
+      if (!references.staff.has(rec.authorStaffId))
+        reject('unknown_reference', `author ${rec.authorStaffId} is not on the station's roster`)
 
       let rootId: string | null = null
       let reactionDonorKey: string | null = null
@@ -264,7 +340,8 @@ export async function ingestRecords(trx: Db, ctx: IngestContext, items: readonly
         case 'drive':
           checkCollection(rec, references, 'drive')
           for (const staffId of new Set([...rec.staffIds, rec.leaderStaffId])) {
-            if (!references.staff.has(staffId)) reject('unknown_reference', `drive: staff ${staffId} is not on the station's roster`)
+            if (!references.staff.has(staffId))
+              reject('unknown_reference', `drive: staff ${staffId} is not on the station's roster`)
           }
           break
         case 'drive_close': {
@@ -272,8 +349,14 @@ export async function ingestRecords(trx: Db, ctx: IngestContext, items: readonly
           if (drive?.type !== 'drive') reject('unknown_reference', `drive ${rec.driveId} is not known`)
           if (drive!.voided) reject('rule_violation', 'the drive is voided')
           if (closedDrives.has(rec.driveId)) reject('rule_violation', 'the drive is already closed')
-          if (rec.bagsUsed + rec.bagsSpoiled + rec.bagsReturned !== rec.bagsLoaded && rec.discrepancyNote.trim() === '') {
-            reject('rule_violation', 'bags used + spoiled + returned differ from bags loaded: a discrepancy note is required')
+          if (
+            rec.bagsUsed + rec.bagsSpoiled + rec.bagsReturned !== rec.bagsLoaded &&
+            rec.discrepancyNote.trim() === ''
+          ) {
+            reject(
+              'rule_violation',
+              'bags used + spoiled + returned differ from bags loaded: a discrepancy note is required',
+            )
           }
           break
         }
@@ -295,7 +378,8 @@ export async function ingestRecords(trx: Db, ctx: IngestContext, items: readonly
           if (!target) reject('unknown_reference', `record ${rec.targetId} is not known`)
           rootId = target!.type === 'correction' ? target!.rootId : rec.targetId
           const root = rootId ? knownOfStation(rootId) : undefined
-          if (root?.type !== 'donation' && root?.type !== 'deferral') reject('rule_violation', 'only donations and deferrals can be corrected')
+          if (root?.type !== 'donation' && root?.type !== 'deferral')
+            reject('rule_violation', 'only donations and deferrals can be corrected')
           if (root!.voided) reject('rule_violation', 'the record is voided and cannot be corrected')
           checkCollection(rec.replacement, references, 'replacement')
           if (rec.replacement.type === 'donation') checkDin(rec.replacement.din, rootId)
@@ -306,11 +390,27 @@ export async function ingestRecords(trx: Db, ctx: IngestContext, items: readonly
       // Accepted.
       const proj = projection(rec, rootId, reactionDonorKey)
       rows.push({
-        id: rec.id, station_id: stationId, type: rec.type, device_id: ctx.deviceId, seq: items[i]!.seq ?? null, body, received_at: ctx.receivedAt,
-        ...proj, voided: 0, corrected_by: null,
+        id: rec.id,
+        station_id: stationId,
+        type: rec.type,
+        device_id: ctx.deviceId,
+        seq: items[i]!.seq ?? null,
+        body,
+        received_at: ctx.receivedAt,
+        ...proj,
+        voided: 0,
+        corrected_by: null,
       })
       for (const teamId of teamIdsOf(rec)) teamRows.push({ record_id: rec.id, team_id: teamId, station_id: stationId })
-      known.set(rec.id, { stationId, type: rec.type, body, receivedAt: ctx.receivedAt, voided: false, rootId, donorKey: proj.donor_key ?? null })
+      known.set(rec.id, {
+        stationId,
+        type: rec.type,
+        body,
+        receivedAt: ctx.receivedAt,
+        voided: false,
+        rootId,
+        donorKey: proj.donor_key ?? null,
+      })
       if (rec.type === 'donation') dinOwner.set(rec.din, rec.id)
       if (rec.type === 'drive_close') closedDrives.add(rec.driveId)
       if (rec.type === 'correction' && rec.replacement.type === 'donation') dinOwner.set(rec.replacement.din, rootId!)
@@ -337,13 +437,26 @@ export async function ingestRecords(trx: Db, ctx: IngestContext, items: readonly
   return result
 }
 
-async function insertRows(trx: Db, rows: NewRecordRow[], teamRows: { record_id: string, team_id: string, station_id: string }[]): Promise<void> {
+async function insertRows(
+  trx: Db,
+  rows: NewRecordRow[],
+  teamRows: { record_id: string; team_id: string; station_id: string }[],
+): Promise<void> {
   // 31 columns a row: 250 rows stay below SQLite's and PostgreSQL's bound-parameter limits.
   for (const part of chunks(rows, 250)) {
-    const inserted = await trx.insertInto('records').values(part).onConflict((oc) => oc.doNothing()).returning('id').execute()
+    const inserted = await trx
+      .insertInto('records')
+      .values(part)
+      .onConflict((oc) => oc.doNothing())
+      .returning('id')
+      .execute()
     if (inserted.length !== part.length) {
       // Only a writer outside the station lock (another station reusing an id) gets here: let the client retry.
-      throw new ApiError(503, 'busy', 'another request stored one of these records at the same moment; send the batch again')
+      throw new ApiError(
+        503,
+        'busy',
+        'another request stored one of these records at the same moment; send the batch again',
+      )
     }
   }
   for (const part of chunks(teamRows, 300)) {
@@ -360,41 +473,57 @@ function instant(createdAt: string): number {
  * Recomputes the projected columns of an original donation, deferral or other voidable record
  * from its own body, its corrections and its voids.
  */
-export async function reprojectRoot(trx: Db, rootId: string): Promise<{ donorKeys: string[], counted: boolean }> {
+export async function reprojectRoot(trx: Db, rootId: string): Promise<{ donorKeys: string[]; counted: boolean }> {
   const root = await trx.selectFrom('records').selectAll().where('id', '=', rootId).executeTakeFirst()
   if (!root) return { donorKeys: [], counted: false }
-  const pointing = await trx.selectFrom('records').select(['id', 'type', 'body'])
-    .where('target_id', '=', rootId).where('type', 'in', ['void', 'correction']).execute()
+  const pointing = await trx
+    .selectFrom('records')
+    .select(['id', 'type', 'body'])
+    .where('target_id', '=', rootId)
+    .where('type', 'in', ['void', 'correction'])
+    .execute()
   const voided = pointing.some((r) => r.type === 'void')
   const counted = root.effective_type !== null
   const donorKeys = root.donor_key ? [root.donor_key] : []
 
   if (root.type !== 'donation' && root.type !== 'deferral') {
-    if (voided && root.voided === 0) await trx.updateTable('records').set({ voided: 1 }).where('id', '=', rootId).execute()
+    if (voided && root.voided === 0)
+      await trx.updateTable('records').set({ voided: 1 }).where('id', '=', rootId).execute()
     return { donorKeys, counted }
   }
 
-  let winner: { id: string, createdAt: string, replacement: Base } | null = null
+  let winner: { id: string; createdAt: string; replacement: Base } | null = null
   for (const r of pointing) {
     if (r.type !== 'correction') continue
-    const c = JSON.parse(r.body) as { id: string, createdAt: string, replacement: Base }
-    if (!winner) { winner = c; continue }
+    const c = JSON.parse(r.body) as { id: string; createdAt: string; replacement: Base }
+    if (!winner) {
+      winner = c
+      continue
+    }
     const ta = instant(c.createdAt)
     const tb = instant(winner.createdAt)
     if (ta !== tb ? ta > tb : c.id > winner.id) winner = c
   }
-  const effective: Base = winner ? winner.replacement : JSON.parse(root.body) as Base
+  const effective: Base = winner ? winner.replacement : (JSON.parse(root.body) as Base)
   const proj = baseProjection(effective)
   const update: Partial<RecordsTable> = { ...proj, voided: voided ? 1 : 0, corrected_by: winner?.id ?? null }
   await trx.updateTable('records').set(update).where('id', '=', rootId).execute()
   await trx.deleteFrom('record_teams').where('record_id', '=', rootId).execute()
   const teams = [...new Set(effective.teamIds)]
   if (teams.length > 0) {
-    await trx.insertInto('record_teams').values(teams.map((team_id) => ({ record_id: rootId, team_id, station_id: root.station_id }))).execute()
+    await trx
+      .insertInto('record_teams')
+      .values(teams.map((team_id) => ({ record_id: rootId, team_id, station_id: root.station_id })))
+      .execute()
   }
   if (proj.donor_key !== root.donor_key) {
     // Reactions follow the donation's donor.
-    await trx.updateTable('records').set({ donor_key: proj.donor_key }).where('type', '=', 'adverse_reaction').where('target_id', '=', rootId).execute()
+    await trx
+      .updateTable('records')
+      .set({ donor_key: proj.donor_key })
+      .where('type', '=', 'adverse_reaction')
+      .where('target_id', '=', rootId)
+      .execute()
     if (proj.donor_key) donorKeys.push(proj.donor_key)
   }
   return { donorKeys, counted: true }

@@ -8,16 +8,17 @@ import type { Database } from '../db/schema'
 import type { Db, Store } from '../db/store'
 import { nowIso, stationToday } from '../time'
 import { eligibilityFromRow } from './eligibility'
-import {
-  channelFromRow, populationFromRow, rosterFromRow, siteFromRow, targetFromRow, teamFromRow,
-} from './reference'
+import { channelFromRow, populationFromRow, rosterFromRow, siteFromRow, targetFromRow, teamFromRow } from './reference'
 import { periodTotals } from './reports'
 import { getStationRow, pulledStation, takeChangeSeqs } from './stations'
 
 export const PULL_DEFAULT_LIMIT = 1000
 export const PULL_MAX_LIMIT = 5000
 
-interface Cursor { epoch: string, seq: number }
+interface Cursor {
+  epoch: string
+  seq: number
+}
 
 export function formatCursor(c: Cursor): string {
   return `${c.epoch}.${c.seq}`
@@ -28,27 +29,51 @@ export function parseCursor(text: string | undefined): Cursor | null {
   return m ? { epoch: m[1]!, seq: Number(m[2]) } : null
 }
 
-interface FeedRow { seq: number, change: PullChange }
+interface FeedRow {
+  seq: number
+  change: PullChange
+}
 
-type PulledTable = 'staff' | 'sites' | 'channels' | 'teams' | 'targets' | 'populations' | 'eligibility' | 'station_totals'
+type PulledTable =
+  'staff' | 'sites' | 'channels' | 'teams' | 'targets' | 'populations' | 'eligibility' | 'station_totals'
 
-const FEEDS: { table: PulledTable, entity: PullEntity, key: (row: never) => string, value: (row: never) => unknown }[] = [
-  { table: 'sites', entity: 'site', key: (r: Database['sites']) => r.id, value: siteFromRow },
-  { table: 'channels', entity: 'channel', key: (r: Database['channels']) => r.id, value: channelFromRow },
-  { table: 'teams', entity: 'team', key: (r: Database['teams']) => r.id, value: teamFromRow },
-  { table: 'targets', entity: 'target', key: (r: Database['targets']) => r.id, value: targetFromRow },
-  { table: 'staff', entity: 'roster', key: (r: Database['staff']) => r.id, value: rosterFromRow },
-  { table: 'populations', entity: 'population', key: (r: Database['populations']) => String(r.year), value: populationFromRow },
-  { table: 'eligibility', entity: 'eligibility', key: (r: Database['eligibility']) => r.donor_key, value: eligibilityFromRow },
-  { table: 'station_totals', entity: 'totals', key: (r: Database['station_totals']) => r.key, value: (r: Database['station_totals']) => JSON.parse(r.value) },
-]
+const FEEDS: { table: PulledTable; entity: PullEntity; key: (row: never) => string; value: (row: never) => unknown }[] =
+  [
+    { table: 'sites', entity: 'site', key: (r: Database['sites']) => r.id, value: siteFromRow },
+    { table: 'channels', entity: 'channel', key: (r: Database['channels']) => r.id, value: channelFromRow },
+    { table: 'teams', entity: 'team', key: (r: Database['teams']) => r.id, value: teamFromRow },
+    { table: 'targets', entity: 'target', key: (r: Database['targets']) => r.id, value: targetFromRow },
+    { table: 'staff', entity: 'roster', key: (r: Database['staff']) => r.id, value: rosterFromRow },
+    {
+      table: 'populations',
+      entity: 'population',
+      key: (r: Database['populations']) => String(r.year),
+      value: populationFromRow,
+    },
+    {
+      table: 'eligibility',
+      entity: 'eligibility',
+      key: (r: Database['eligibility']) => r.donor_key,
+      value: eligibilityFromRow,
+    },
+    {
+      table: 'station_totals',
+      entity: 'totals',
+      key: (r: Database['station_totals']) => r.key,
+      value: (r: Database['station_totals']) => JSON.parse(r.value),
+    },
+  ]
 
 /** Recomputes the running totals when records changed or the month turned since they were made. */
 export async function ensureTotals(store: Store, stationId: string, now = new Date()): Promise<void> {
   const station = await getStationRow(store.db, stationId)
   const today = stationToday(station.time_zone, now)
-  const monthRow = await store.db.selectFrom('station_totals').select('value')
-    .where('station_id', '=', stationId).where('key', '=', 'month').executeTakeFirst()
+  const monthRow = await store.db
+    .selectFrom('station_totals')
+    .select('value')
+    .where('station_id', '=', stationId)
+    .where('key', '=', 'month')
+    .executeTakeFirst()
   const monthStart = monthRow ? (JSON.parse(monthRow.value) as StationTotals).period.start : null
   if (station.totals_stale === 0 && monthStart === `${today.slice(0, 7)}-01`) return
   await store.db.transaction().execute(async (trx) => {
@@ -65,15 +90,22 @@ export async function refreshTotals(trx: Db, stationId: string, today: string): 
   for (const key of ['year', 'month'] as const) {
     const value: StationTotals = { key, computedAt, ...totals[key] }
     const row = { station_id: stationId, key, value: JSON.stringify(value), change_seq: seq++, deleted: 0 as const }
-    await trx.insertInto('station_totals').values(row)
-      .onConflict((oc) => oc.columns(['station_id', 'key']).doUpdateSet({ value: row.value, change_seq: row.change_seq, deleted: 0 }))
+    await trx
+      .insertInto('station_totals')
+      .values(row)
+      .onConflict((oc) =>
+        oc.columns(['station_id', 'key']).doUpdateSet({ value: row.value, change_seq: row.change_seq, deleted: 0 }),
+      )
       .execute()
   }
   await trx.updateTable('stations').set({ totals_stale: 0 }).where('id', '=', stationId).execute()
 }
 
 export async function pullChanges(
-  store: Store, device: { id: string, stationId: string }, cursorText: string | undefined, limit = PULL_DEFAULT_LIMIT,
+  store: Store,
+  device: { id: string; stationId: string },
+  cursorText: string | undefined,
+  limit = PULL_DEFAULT_LIMIT,
 ): Promise<PullResponse> {
   const db = store.db
   await ensureTotals(store, device.stationId)
@@ -81,23 +113,37 @@ export async function pullChanges(
   const upTo = Number(station.change_counter)
   const cursor = parseCursor(cursorText)
   // Unknown, foreign (another epoch: a restored or different database), compacted or future cursor: start over.
-  const reset = !cursor || cursor.epoch !== station.sync_epoch || cursor.seq < Number(station.pull_horizon) || cursor.seq > upTo
+  const reset =
+    !cursor || cursor.epoch !== station.sync_epoch || cursor.seq < Number(station.pull_horizon) || cursor.seq > upTo
   const after = reset ? 0 : cursor.seq
 
   const feed: FeedRow[] = []
   if (Number(station.change_seq) > after && Number(station.change_seq) <= upTo) {
-    feed.push({ seq: Number(station.change_seq), change: { op: 'upsert', entity: 'station', key: station.id, value: pulledStation(station) } })
+    feed.push({
+      seq: Number(station.change_seq),
+      change: { op: 'upsert', entity: 'station', key: station.id, value: pulledStation(station) },
+    })
   }
   for (const f of FEEDS) {
-    let q = db.selectFrom(f.table as 'sites').selectAll()
-      .where('station_id', '=', station.id).where('change_seq', '>', after).where('change_seq', '<=', upTo)
+    let q = db
+      .selectFrom(f.table as 'sites')
+      .selectAll()
+      .where('station_id', '=', station.id)
+      .where('change_seq', '>', after)
+      .where('change_seq', '<=', upTo)
     if (reset) q = q.where('deleted', '=', 0)
-    const rows = await q.orderBy('change_seq').limit(limit + 1).execute() as unknown as (Database[PulledTable])[]
+    const rows = (await q
+      .orderBy('change_seq')
+      .limit(limit + 1)
+      .execute()) as unknown as Database[PulledTable][]
     for (const row of rows) {
       const key = f.key(row as never)
       feed.push({
         seq: Number(row.change_seq),
-        change: row.deleted === 1 ? { op: 'delete', entity: f.entity, key } : { op: 'upsert', entity: f.entity, key, value: f.value(row as never) },
+        change:
+          row.deleted === 1
+            ? { op: 'delete', entity: f.entity, key }
+            : { op: 'upsert', entity: f.entity, key, value: f.value(row as never) },
       })
     }
   }
@@ -107,8 +153,12 @@ export async function pullChanges(
   const nextSeq = more ? page.at(-1)!.seq : upTo
 
   const now = nowIso()
-  const dev = await db.updateTable('devices').set({ last_pull_at: now }).where('id', '=', device.id)
-    .returning('last_seq').executeTakeFirst()
+  const dev = await db
+    .updateTable('devices')
+    .set({ last_pull_at: now })
+    .where('id', '=', device.id)
+    .returning('last_seq')
+    .executeTakeFirst()
   return {
     cursor: formatCursor({ epoch: station.sync_epoch, seq: nextSeq }),
     reset,
@@ -126,10 +176,18 @@ export async function pullChanges(
 export async function compactTombstones(store: Store, stationId: string, seq: number): Promise<number> {
   return store.db.transaction().execute(async (trx) => {
     await takeChangeSeqs(trx, stationId, 0)
-    const removed = await trx.deleteFrom('eligibility')
-      .where('station_id', '=', stationId).where('deleted', '=', 1).where('change_seq', '<=', seq).executeTakeFirst()
+    const removed = await trx
+      .deleteFrom('eligibility')
+      .where('station_id', '=', stationId)
+      .where('deleted', '=', 1)
+      .where('change_seq', '<=', seq)
+      .executeTakeFirst()
     const station = await getStationRow(trx, stationId)
-    await trx.updateTable('stations').set({ pull_horizon: Math.max(Number(station.pull_horizon), seq) }).where('id', '=', stationId).execute()
+    await trx
+      .updateTable('stations')
+      .set({ pull_horizon: Math.max(Number(station.pull_horizon), seq) })
+      .where('id', '=', stationId)
+      .execute()
     return Number(removed.numDeletedRows)
   })
 }

@@ -19,54 +19,101 @@ export function upgradeRecord(record: unknown, _fromVersion: number): unknown {
 
 /** Checks the batch as a whole before anything is written (400/409/422 leave the database as it was). */
 export function checkPushRequest(req: PushRequest, deviceId: string): void {
-  if (req.deviceId !== deviceId) throw new ApiError(403, 'wrong_device', 'deviceId is not the device this token belongs to')
+  if (req.deviceId !== deviceId)
+    throw new ApiError(403, 'wrong_device', 'deviceId is not the device this token belongs to')
   if (req.schemaVersion > SCHEMA_VERSION) {
-    throw new ApiError(422, 'schema_too_new', `this server reads records up to schema version ${SCHEMA_VERSION}; update the server`, {
-      serverSchemaVersion: SCHEMA_VERSION,
-    })
+    throw new ApiError(
+      422,
+      'schema_too_new',
+      `this server reads records up to schema version ${SCHEMA_VERSION}; update the server`,
+      {
+        serverSchemaVersion: SCHEMA_VERSION,
+      },
+    )
   }
   if (req.schemaVersion < MIN_SCHEMA_VERSION) {
-    throw new ApiError(422, 'schema_too_old', `this server reads records from schema version ${MIN_SCHEMA_VERSION}; update the app`, {
-      serverSchemaVersion: SCHEMA_VERSION,
-    })
+    throw new ApiError(
+      422,
+      'schema_too_old',
+      `this server reads records from schema version ${MIN_SCHEMA_VERSION}; update the app`,
+      {
+        serverSchemaVersion: SCHEMA_VERSION,
+      },
+    )
   }
   const ids = new Set<string>()
   req.mutations.forEach((m, i) => {
     if (m.seq > Number.MAX_SAFE_INTEGER) throw new ApiError(400, 'invalid_request', 'seq is too large')
     const prev = req.mutations[i - 1]
-    if (prev && m.seq !== prev.seq + 1) throw new ApiError(400, 'invalid_request', 'the mutations of a batch must have consecutive seq numbers, ascending')
-    if (ids.has(m.mutationId)) throw new ApiError(400, 'invalid_request', `mutation ${m.mutationId} appears twice in the batch`)
+    if (prev && m.seq !== prev.seq + 1)
+      throw new ApiError(
+        400,
+        'invalid_request',
+        'the mutations of a batch must have consecutive seq numbers, ascending',
+      )
+    if (ids.has(m.mutationId))
+      throw new ApiError(400, 'invalid_request', `mutation ${m.mutationId} appears twice in the batch`)
     ids.add(m.mutationId)
   })
 }
 
-export async function applyPush(store: Store, device: { id: string, stationId: string }, req: PushRequest): Promise<PushResponse> {
+export async function applyPush(
+  store: Store,
+  device: { id: string; stationId: string },
+  req: PushRequest,
+): Promise<PushResponse> {
   checkPushRequest(req, device.id)
   return store.db.transaction().execute(async (trx) => {
     const receivedAt = nowIso()
     // Lock order everywhere: device row, then station row.
-    const dev = await trx.updateTable('devices').set({ last_push_at: receivedAt })
-      .where('id', '=', device.id).where('revoked_at', 'is', null)
-      .returning(['last_seq', 'station_id']).executeTakeFirst()
+    const dev = await trx
+      .updateTable('devices')
+      .set({ last_push_at: receivedAt })
+      .where('id', '=', device.id)
+      .where('revoked_at', 'is', null)
+      .returning(['last_seq', 'station_id'])
+      .executeTakeFirst()
     if (!dev) throw new ApiError(401, 'unauthorized', 'this device is not enrolled or was revoked')
-    const station = await trx.selectFrom('stations').select(['id', 'time_zone']).where('id', '=', device.stationId).executeTakeFirstOrThrow()
+    const station = await trx
+      .selectFrom('stations')
+      .select(['id', 'time_zone'])
+      .where('id', '=', device.stationId)
+      .executeTakeFirstOrThrow()
     await lockStation(trx, station.id)
     const lastSeq = Number(dev.last_seq)
     const first = req.mutations[0]!.seq
     if (first > lastSeq + 1) {
-      throw new ApiError(409, 'sequence_gap', `the server holds this device's mutations up to seq ${lastSeq}; send from ${lastSeq + 1}`, { lastSeq })
+      throw new ApiError(
+        409,
+        'sequence_gap',
+        `the server holds this device's mutations up to seq ${lastSeq}; send from ${lastSeq + 1}`,
+        { lastSeq },
+      )
     }
 
     const resent = req.mutations.filter((m) => m.seq <= lastSeq)
     const answers = new Map<number, MutationResult>()
     if (resent.length > 0) {
-      const stored = await trx.selectFrom('push_results').select(['seq', 'mutation_id', 'result'])
-        .where('device_id', '=', device.id).where('seq', 'in', resent.map((m) => m.seq)).execute()
+      const stored = await trx
+        .selectFrom('push_results')
+        .select(['seq', 'mutation_id', 'result'])
+        .where('device_id', '=', device.id)
+        .where(
+          'seq',
+          'in',
+          resent.map((m) => m.seq),
+        )
+        .execute()
       const bySeq = new Map(stored.map((r) => [Number(r.seq), r]))
       for (const m of resent) {
         const s = bySeq.get(m.seq)
         if (!s || s.mutation_id !== m.mutationId) {
-          throw new ApiError(409, 'sequence_conflict', `seq ${m.seq} was already used by another mutation; number new mutations from ${lastSeq + 1}`, { lastSeq })
+          throw new ApiError(
+            409,
+            'sequence_conflict',
+            `seq ${m.seq} was already used by another mutation; number new mutations from ${lastSeq + 1}`,
+            { lastSeq },
+          )
         }
         const original = JSON.parse(s.result) as MutationResult
         answers.set(m.seq, original.status === 'applied' ? { ...original, status: 'duplicate' } : original)
@@ -75,20 +122,46 @@ export async function applyPush(store: Store, device: { id: string, stationId: s
 
     const fresh = req.mutations.filter((m) => m.seq > lastSeq)
     if (fresh.length > 0) {
-      const ingest = await ingestRecords(trx, { stationId: station.id, deviceId: device.id, receivedAt },
-        fresh.map((m) => ({ record: upgradeRecord(m.record, req.schemaVersion), seq: m.seq })))
+      const ingest = await ingestRecords(
+        trx,
+        { stationId: station.id, deviceId: device.id, receivedAt },
+        fresh.map((m) => ({ record: upgradeRecord(m.record, req.schemaVersion), seq: m.seq })),
+      )
       const rows = fresh.map((m, i) => {
         const o = ingest.outcomes[i]!
-        const result: MutationResult = o.status === 'rejected'
-          ? { status: 'rejected', seq: m.seq, mutationId: m.mutationId, recordId: o.recordId, code: o.code, message: o.message }
-          : { status: o.status, seq: m.seq, mutationId: m.mutationId, recordId: o.recordId, receivedAt: o.receivedAt }
+        const result: MutationResult =
+          o.status === 'rejected'
+            ? {
+                status: 'rejected',
+                seq: m.seq,
+                mutationId: m.mutationId,
+                recordId: o.recordId,
+                code: o.code,
+                message: o.message,
+              }
+            : { status: o.status, seq: m.seq, mutationId: m.mutationId, recordId: o.recordId, receivedAt: o.receivedAt }
         answers.set(m.seq, result)
-        return { device_id: device.id, seq: m.seq, mutation_id: m.mutationId, result: JSON.stringify(result), created_at: receivedAt }
+        return {
+          device_id: device.id,
+          seq: m.seq,
+          mutation_id: m.mutationId,
+          result: JSON.stringify(result),
+          created_at: receivedAt,
+        }
       })
-      for (let i = 0; i < rows.length; i += 200) await trx.insertInto('push_results').values(rows.slice(i, i + 200)).execute()
-      await trx.updateTable('devices').set({ last_seq: fresh.at(-1)!.seq }).where('id', '=', device.id).execute()
+      for (let i = 0; i < rows.length; i += 200)
+        await trx
+          .insertInto('push_results')
+          .values(rows.slice(i, i + 200))
+          .execute()
+      await trx
+        .updateTable('devices')
+        .set({ last_seq: fresh.at(-1)!.seq })
+        .where('id', '=', device.id)
+        .execute()
       await refreshEligibility(trx, station.id, ingest.donorKeys, stationToday(station.time_zone))
-      if (ingest.countsChanged) await trx.updateTable('stations').set({ totals_stale: 1 }).where('id', '=', station.id).execute()
+      if (ingest.countsChanged)
+        await trx.updateTable('stations').set({ totals_stale: 1 }).where('id', '=', station.id).execute()
     }
     return {
       lastSeq: Math.max(lastSeq, req.mutations.at(-1)!.seq),

@@ -5,8 +5,17 @@ import * as v from 'valibot'
 import { newId } from '../../domain/ids'
 import { hashPin, validatePinFormat } from '../../domain/pin'
 import {
-  type Channel, ChannelSchema, type Population, PopulationSchema, type RosterEntry, RosterEntrySchema, type Site,
-  SiteSchema, type Target, type Team, TeamSchema,
+  type Channel,
+  ChannelSchema,
+  type Population,
+  PopulationSchema,
+  type RosterEntry,
+  RosterEntrySchema,
+  type Site,
+  SiteSchema,
+  type Target,
+  type Team,
+  TeamSchema,
 } from '../../domain/records'
 import { validateTarget } from '../../domain/targets'
 import type { Database } from '../db/schema'
@@ -19,13 +28,35 @@ type Row<T extends keyof Database> = Database[T]
 // ---------------------------------------------------------------------------------------------
 // Row ↔ contract shapes
 
-export const siteFromRow = (r: Row<'sites'>): Site => ({ id: r.id, stationId: r.station_id, name: r.name, kind: r.kind as Site['kind'], area: r.area })
-export const channelFromRow = (r: Row<'channels'>): Channel => ({
-  id: r.id, stationId: r.station_id, code: r.code, nameZh: r.name_zh, nameEn: r.name_en, ruralMobile: r.rural_mobile === 1,
+export const siteFromRow = (r: Row<'sites'>): Site => ({
+  id: r.id,
+  stationId: r.station_id,
+  name: r.name,
+  kind: r.kind as Site['kind'],
+  area: r.area,
 })
-export const teamFromRow = (r: Row<'teams'>): Team => ({ id: r.id, stationId: r.station_id, code: r.code, nameZh: r.name_zh, nameEn: r.name_en })
+export const channelFromRow = (r: Row<'channels'>): Channel => ({
+  id: r.id,
+  stationId: r.station_id,
+  code: r.code,
+  nameZh: r.name_zh,
+  nameEn: r.name_en,
+  ruralMobile: r.rural_mobile === 1,
+})
+export const teamFromRow = (r: Row<'teams'>): Team => ({
+  id: r.id,
+  stationId: r.station_id,
+  code: r.code,
+  nameZh: r.name_zh,
+  nameEn: r.name_en,
+})
 export const rosterFromRow = (r: Row<'staff'>): RosterEntry => ({
-  id: r.id, stationId: r.station_id, name: r.name, role: r.role, pinHash: r.pin_hash, active: r.active === 1,
+  id: r.id,
+  stationId: r.station_id,
+  name: r.name,
+  role: r.role,
+  pinHash: r.pin_hash,
+  active: r.active === 1,
 })
 export const targetFromRow = (r: Row<'targets'>): Target => ({
   id: r.id,
@@ -36,7 +67,11 @@ export const targetFromRow = (r: Row<'targets'>): Target => ({
   comparison: r.comparison as Target['comparison'],
   value: r.value,
 })
-export const populationFromRow = (r: Row<'populations'>): Population => ({ stationId: r.station_id, year: r.year, population: r.population })
+export const populationFromRow = (r: Row<'populations'>): Population => ({
+  stationId: r.station_id,
+  year: r.year,
+  population: r.population,
+})
 
 /** A staff member as the admin API shows it: never the PIN hash. */
 export type StaffMember = Omit<RosterEntry, 'pinHash'>
@@ -71,27 +106,55 @@ function newRowId(input: unknown): string {
   return check(SiteSchema.entries.id, id, 'invalid_request')
 }
 
-async function assertNewId(db: Db, table: 'sites' | 'channels' | 'teams' | 'staff' | 'targets', id: string): Promise<void> {
+async function assertNewId(
+  db: Db,
+  table: 'sites' | 'channels' | 'teams' | 'staff' | 'targets',
+  id: string,
+): Promise<void> {
   const taken = await db.selectFrom(table).select('id').where('id', '=', id).executeTakeFirst()
   if (taken) throw new ApiError(409, 'id_taken', `the id ${id} is taken`)
 }
 
-async function assertCodeFree(db: Db, table: 'channels' | 'teams', stationId: string, code: string, ownId: string): Promise<void> {
-  const taken = await db.selectFrom(table).select('id')
-    .where('station_id', '=', stationId).where('code', '=', code).where('id', '!=', ownId).executeTakeFirst()
+async function assertCodeFree(
+  db: Db,
+  table: 'channels' | 'teams',
+  stationId: string,
+  code: string,
+  ownId: string,
+): Promise<void> {
+  const taken = await db
+    .selectFrom(table)
+    .select('id')
+    .where('station_id', '=', stationId)
+    .where('code', '=', code)
+    .where('id', '!=', ownId)
+    .executeTakeFirst()
   if (taken) throw new ApiError(409, 'code_taken', `the code ${code} is taken`)
 }
 
 async function liveRow<T extends 'sites' | 'channels' | 'teams' | 'staff' | 'targets'>(
-  db: Db, table: T, stationId: string, id: string,
+  db: Db,
+  table: T,
+  stationId: string,
+  id: string,
 ): Promise<Row<T>> {
-  const row = await db.selectFrom(table as 'sites').selectAll()
-    .where('station_id', '=', stationId).where('id', '=', id).where('deleted', '=', 0).executeTakeFirst()
+  const row = await db
+    .selectFrom(table as 'sites')
+    .selectAll()
+    .where('station_id', '=', stationId)
+    .where('id', '=', id)
+    .where('deleted', '=', 0)
+    .executeTakeFirst()
   if (!row) throw new ApiError(404, 'not_found', `${table === 'staff' ? 'staff member' : table.slice(0, -1)} not found`)
   return row as unknown as Row<T>
 }
 
-async function softDelete(db: Db, table: 'sites' | 'channels' | 'teams' | 'staff' | 'targets', stationId: string, id: string): Promise<void> {
+async function softDelete(
+  db: Db,
+  table: 'sites' | 'channels' | 'teams' | 'staff' | 'targets',
+  stationId: string,
+  id: string,
+): Promise<void> {
   await liveRow(db, table, stationId, id)
   const seq = await takeChangeSeqs(db, stationId)
   await db.updateTable(table).set({ deleted: 1, change_seq: seq }).where('id', '=', id).execute()
@@ -101,7 +164,13 @@ async function softDelete(db: Db, table: 'sites' | 'channels' | 'teams' | 'staff
 // Sites
 
 export async function listSites(db: Db, stationId: string): Promise<Site[]> {
-  const rows = await db.selectFrom('sites').selectAll().where('station_id', '=', stationId).where('deleted', '=', 0).orderBy('name').execute()
+  const rows = await db
+    .selectFrom('sites')
+    .selectAll()
+    .where('station_id', '=', stationId)
+    .where('deleted', '=', 0)
+    .orderBy('name')
+    .execute()
   return rows.map(siteFromRow)
 }
 
@@ -110,19 +179,34 @@ export async function saveSite(db: Db, stationId: string, input: unknown, id?: s
   const site = check(SiteSchema, { ...base, ...editable(input), id: base.id, stationId }, 'invalid_site')
   if (!id) await assertNewId(db, 'sites', site.id)
   const seq = await takeChangeSeqs(db, stationId)
-  const row = { id: site.id, station_id: stationId, name: site.name, kind: site.kind, area: site.area, change_seq: seq, deleted: 0 as const }
+  const row = {
+    id: site.id,
+    station_id: stationId,
+    name: site.name,
+    kind: site.kind,
+    area: site.area,
+    change_seq: seq,
+    deleted: 0 as const,
+  }
   if (id) await db.updateTable('sites').set(row).where('id', '=', id).execute()
   else await db.insertInto('sites').values(row).execute()
   return site
 }
 
-export const deleteSite = (db: Db, stationId: string, id: string): Promise<void> => softDelete(db, 'sites', stationId, id)
+export const deleteSite = (db: Db, stationId: string, id: string): Promise<void> =>
+  softDelete(db, 'sites', stationId, id)
 
 // ---------------------------------------------------------------------------------------------
 // Channels
 
 export async function listChannels(db: Db, stationId: string): Promise<Channel[]> {
-  const rows = await db.selectFrom('channels').selectAll().where('station_id', '=', stationId).where('deleted', '=', 0).orderBy('code').execute()
+  const rows = await db
+    .selectFrom('channels')
+    .selectAll()
+    .where('station_id', '=', stationId)
+    .where('deleted', '=', 0)
+    .orderBy('code')
+    .execute()
   return rows.map(channelFromRow)
 }
 
@@ -133,21 +217,34 @@ export async function saveChannel(db: Db, stationId: string, input: unknown, id?
   await assertCodeFree(db, 'channels', stationId, channel.code, channel.id)
   const seq = await takeChangeSeqs(db, stationId)
   const row = {
-    id: channel.id, station_id: stationId, code: channel.code, name_zh: channel.nameZh, name_en: channel.nameEn,
-    rural_mobile: channel.ruralMobile ? 1 as const : 0 as const, change_seq: seq, deleted: 0 as const,
+    id: channel.id,
+    station_id: stationId,
+    code: channel.code,
+    name_zh: channel.nameZh,
+    name_en: channel.nameEn,
+    rural_mobile: channel.ruralMobile ? (1 as const) : (0 as const),
+    change_seq: seq,
+    deleted: 0 as const,
   }
   if (id) await db.updateTable('channels').set(row).where('id', '=', id).execute()
   else await db.insertInto('channels').values(row).execute()
   return channel
 }
 
-export const deleteChannel = (db: Db, stationId: string, id: string): Promise<void> => softDelete(db, 'channels', stationId, id)
+export const deleteChannel = (db: Db, stationId: string, id: string): Promise<void> =>
+  softDelete(db, 'channels', stationId, id)
 
 // ---------------------------------------------------------------------------------------------
 // Teams
 
 export async function listTeams(db: Db, stationId: string): Promise<Team[]> {
-  const rows = await db.selectFrom('teams').selectAll().where('station_id', '=', stationId).where('deleted', '=', 0).orderBy('code').execute()
+  const rows = await db
+    .selectFrom('teams')
+    .selectAll()
+    .where('station_id', '=', stationId)
+    .where('deleted', '=', 0)
+    .orderBy('code')
+    .execute()
   return rows.map(teamFromRow)
 }
 
@@ -157,13 +254,22 @@ export async function saveTeam(db: Db, stationId: string, input: unknown, id?: s
   if (!id) await assertNewId(db, 'teams', team.id)
   await assertCodeFree(db, 'teams', stationId, team.code, team.id)
   const seq = await takeChangeSeqs(db, stationId)
-  const row = { id: team.id, station_id: stationId, code: team.code, name_zh: team.nameZh, name_en: team.nameEn, change_seq: seq, deleted: 0 as const }
+  const row = {
+    id: team.id,
+    station_id: stationId,
+    code: team.code,
+    name_zh: team.nameZh,
+    name_en: team.nameEn,
+    change_seq: seq,
+    deleted: 0 as const,
+  }
   if (id) await db.updateTable('teams').set(row).where('id', '=', id).execute()
   else await db.insertInto('teams').values(row).execute()
   return team
 }
 
-export const deleteTeam = (db: Db, stationId: string, id: string): Promise<void> => softDelete(db, 'teams', stationId, id)
+export const deleteTeam = (db: Db, stationId: string, id: string): Promise<void> =>
+  softDelete(db, 'teams', stationId, id)
 
 // ---------------------------------------------------------------------------------------------
 // Staff (the roster phones pull: PIN hash only, never the PIN)
@@ -174,7 +280,8 @@ const PinInput = v.object({ pin: v.string() })
 export async function preparePin(input: unknown, iterations?: number): Promise<string> {
   const { pin } = check(PinInput, input, 'invalid_pin')
   const problem = validatePinFormat(pin)
-  if (problem) throw new ApiError(400, 'invalid_pin', `the PIN is not acceptable (${problem}): 4–8 digits, not 1111 or 1234`)
+  if (problem)
+    throw new ApiError(400, 'invalid_pin', `the PIN is not acceptable (${problem}): 4–8 digits, not 1111 or 1234`)
   return hashPin(pin, iterations === undefined ? {} : { iterations })
 }
 
@@ -185,7 +292,13 @@ const StaffInput = v.object({
 })
 
 export async function listStaff(db: Db, stationId: string): Promise<StaffMember[]> {
-  const rows = await db.selectFrom('staff').selectAll().where('station_id', '=', stationId).where('deleted', '=', 0).orderBy('name').execute()
+  const rows = await db
+    .selectFrom('staff')
+    .selectAll()
+    .where('station_id', '=', stationId)
+    .where('deleted', '=', 0)
+    .orderBy('name')
+    .execute()
   return rows.map(staffFromRow)
 }
 
@@ -197,8 +310,14 @@ export async function createStaff(db: Db, stationId: string, input: unknown, pin
   await assertNewId(db, 'staff', id)
   const seq = await takeChangeSeqs(db, stationId)
   const row = {
-    id, station_id: stationId, name: staff.name, role: staff.role, pin_hash: pinHash,
-    active: staff.active ? 1 as const : 0 as const, change_seq: seq, deleted: 0 as const,
+    id,
+    station_id: stationId,
+    name: staff.name,
+    role: staff.role,
+    pin_hash: pinHash,
+    active: staff.active ? (1 as const) : (0 as const),
+    change_seq: seq,
+    deleted: 0 as const,
   }
   await db.insertInto('staff').values(row).execute()
   return staffFromRow(row)
@@ -209,9 +328,17 @@ export async function updateStaff(db: Db, stationId: string, id: string, input: 
   const current = staffFromRow(await liveRow(db, 'staff', stationId, id))
   const { pin: pin, ...rest } = editable(input)
   if (pin !== undefined) throw new ApiError(400, 'invalid_staff', 'set a PIN with POST …/staff/:id/pin')
-  const staff = check(StaffInput, { name: current.name, role: current.role, active: current.active, ...rest }, 'invalid_staff')
+  const staff = check(
+    StaffInput,
+    { name: current.name, role: current.role, active: current.active, ...rest },
+    'invalid_staff',
+  )
   const seq = await takeChangeSeqs(db, stationId)
-  await db.updateTable('staff').set({ name: staff.name, role: staff.role, active: staff.active ? 1 : 0, change_seq: seq }).where('id', '=', id).execute()
+  await db
+    .updateTable('staff')
+    .set({ name: staff.name, role: staff.role, active: staff.active ? 1 : 0, change_seq: seq })
+    .where('id', '=', id)
+    .execute()
   return staffFromRow(await liveRow(db, 'staff', stationId, id))
 }
 
@@ -222,14 +349,21 @@ export async function setStaffPin(db: Db, stationId: string, id: string, pinHash
   return staffFromRow(await liveRow(db, 'staff', stationId, id))
 }
 
-export const deleteStaff = (db: Db, stationId: string, id: string): Promise<void> => softDelete(db, 'staff', stationId, id)
+export const deleteStaff = (db: Db, stationId: string, id: string): Promise<void> =>
+  softDelete(db, 'staff', stationId, id)
 
 // ---------------------------------------------------------------------------------------------
 // Targets (validated by the domain rules: share 0–100, period order, no overlapping duplicate)
 
 export async function listTargets(db: Db, stationId: string): Promise<Target[]> {
-  const rows = await db.selectFrom('targets').selectAll().where('station_id', '=', stationId).where('deleted', '=', 0)
-    .orderBy('period_start').orderBy('metric').execute()
+  const rows = await db
+    .selectFrom('targets')
+    .selectAll()
+    .where('station_id', '=', stationId)
+    .where('deleted', '=', 0)
+    .orderBy('period_start')
+    .orderBy('metric')
+    .execute()
   return rows.map(targetFromRow)
 }
 
@@ -237,49 +371,88 @@ export async function saveTarget(db: Db, stationId: string, input: unknown, id?:
   const base = id ? targetFromRow(await liveRow(db, 'targets', stationId, id)) : { id: newRowId(input), stationId }
   const candidate = { ...base, ...editable(input), id: base.id, stationId }
   const existing = await listTargets(db, stationId)
-  const scope = (candidate as { scope?: { kind?: unknown, id?: unknown } }).scope
-  const drives = scope?.kind === 'drive' && typeof scope.id === 'string'
-    ? await db.selectFrom('records').select('id').where('station_id', '=', stationId).where('type', '=', 'drive').where('id', '=', scope.id).execute()
-    : []
+  const scope = (candidate as { scope?: { kind?: unknown; id?: unknown } }).scope
+  const drives =
+    scope?.kind === 'drive' && typeof scope.id === 'string'
+      ? await db
+          .selectFrom('records')
+          .select('id')
+          .where('station_id', '=', stationId)
+          .where('type', '=', 'drive')
+          .where('id', '=', scope.id)
+          .execute()
+      : []
   const result = validateTarget(candidate, existing, {
-    channels: await listChannels(db, stationId), sites: await listSites(db, stationId), teams: await listTeams(db, stationId), drives,
+    channels: await listChannels(db, stationId),
+    sites: await listSites(db, stationId),
+    teams: await listTeams(db, stationId),
+    drives,
   })
   if (!result.ok) {
     const overlap = result.errors.find((e) => e.code === 'overlapping_duplicate')
     const message = result.errors.map((e) => `${e.field || 'target'}: ${e.code}`).join('; ')
     throw overlap
-      ? new ApiError(409, 'overlapping_duplicate', `a target for the same scope and metric overlaps this period (${message})`, { errors: result.errors })
+      ? new ApiError(
+          409,
+          'overlapping_duplicate',
+          `a target for the same scope and metric overlaps this period (${message})`,
+          { errors: result.errors },
+        )
       : new ApiError(400, 'invalid_target', message, { errors: result.errors })
   }
   const t = result.target
   if (!id) await assertNewId(db, 'targets', t.id)
   const seq = await takeChangeSeqs(db, stationId)
   const row = {
-    id: t.id, station_id: stationId, period_kind: t.period.kind, period_start: t.period.start, period_end: t.period.end,
-    scope_kind: t.scope.kind, scope_id: t.scope.id, metric: t.metric, comparison: t.comparison, value: t.value,
-    change_seq: seq, deleted: 0 as const,
+    id: t.id,
+    station_id: stationId,
+    period_kind: t.period.kind,
+    period_start: t.period.start,
+    period_end: t.period.end,
+    scope_kind: t.scope.kind,
+    scope_id: t.scope.id,
+    metric: t.metric,
+    comparison: t.comparison,
+    value: t.value,
+    change_seq: seq,
+    deleted: 0 as const,
   }
   if (id) await db.updateTable('targets').set(row).where('id', '=', id).execute()
   else await db.insertInto('targets').values(row).execute()
   return t
 }
 
-export const deleteTarget = (db: Db, stationId: string, id: string): Promise<void> => softDelete(db, 'targets', stationId, id)
+export const deleteTarget = (db: Db, stationId: string, id: string): Promise<void> =>
+  softDelete(db, 'targets', stationId, id)
 
 // ---------------------------------------------------------------------------------------------
 // Population per year (for donations per 1,000)
 
 // The column is a 32-bit integer; no station serves more people than that.
-const PopulationInput = v.pipe(PopulationSchema, v.check((p) => p.population <= 2_000_000_000, 'population is too large'))
+const PopulationInput = v.pipe(
+  PopulationSchema,
+  v.check((p) => p.population <= 2_000_000_000, 'population is too large'),
+)
 
 export async function listPopulations(db: Db, stationId: string): Promise<Population[]> {
-  const rows = await db.selectFrom('populations').selectAll().where('station_id', '=', stationId).where('deleted', '=', 0).orderBy('year').execute()
+  const rows = await db
+    .selectFrom('populations')
+    .selectAll()
+    .where('station_id', '=', stationId)
+    .where('deleted', '=', 0)
+    .orderBy('year')
+    .execute()
   return rows.map(populationFromRow)
 }
 
 export async function populationOf(db: Db, stationId: string, year: number): Promise<number | null> {
-  const row = await db.selectFrom('populations').select('population')
-    .where('station_id', '=', stationId).where('year', '=', year).where('deleted', '=', 0).executeTakeFirst()
+  const row = await db
+    .selectFrom('populations')
+    .select('population')
+    .where('station_id', '=', stationId)
+    .where('year', '=', year)
+    .where('deleted', '=', 0)
+    .executeTakeFirst()
   return row?.population ?? null
 }
 
@@ -287,11 +460,26 @@ export async function savePopulation(db: Db, stationId: string, year: unknown, i
   const body = editable(input)
   const population = check(PopulationInput, { stationId, year, population: body.population }, 'invalid_population')
   const seq = await takeChangeSeqs(db, stationId)
-  const existing = await db.selectFrom('populations').select('year')
-    .where('station_id', '=', stationId).where('year', '=', population.year).executeTakeFirst()
-  const row = { station_id: stationId, year: population.year, population: population.population, change_seq: seq, deleted: 0 as const }
+  const existing = await db
+    .selectFrom('populations')
+    .select('year')
+    .where('station_id', '=', stationId)
+    .where('year', '=', population.year)
+    .executeTakeFirst()
+  const row = {
+    station_id: stationId,
+    year: population.year,
+    population: population.population,
+    change_seq: seq,
+    deleted: 0 as const,
+  }
   if (existing) {
-    await db.updateTable('populations').set(row).where('station_id', '=', stationId).where('year', '=', population.year).execute()
+    await db
+      .updateTable('populations')
+      .set(row)
+      .where('station_id', '=', stationId)
+      .where('year', '=', population.year)
+      .execute()
   } else {
     await db.insertInto('populations').values(row).execute()
   }
@@ -299,11 +487,21 @@ export async function savePopulation(db: Db, stationId: string, year: unknown, i
 }
 
 export async function deletePopulation(db: Db, stationId: string, year: number): Promise<void> {
-  const row = await db.selectFrom('populations').select('year')
-    .where('station_id', '=', stationId).where('year', '=', year).where('deleted', '=', 0).executeTakeFirst()
+  const row = await db
+    .selectFrom('populations')
+    .select('year')
+    .where('station_id', '=', stationId)
+    .where('year', '=', year)
+    .where('deleted', '=', 0)
+    .executeTakeFirst()
   if (!row) throw new ApiError(404, 'not_found', 'population not found')
   const seq = await takeChangeSeqs(db, stationId)
-  await db.updateTable('populations').set({ deleted: 1, change_seq: seq }).where('station_id', '=', stationId).where('year', '=', year).execute()
+  await db
+    .updateTable('populations')
+    .set({ deleted: 1, change_seq: seq })
+    .where('station_id', '=', stationId)
+    .where('year', '=', year)
+    .execute()
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -4,7 +4,12 @@
 import { type Expression, type ExpressionBuilder, type SqlBool, sql } from 'kysely'
 import { addDays, daysInMonth, isIsoDate, parseIsoDate } from '../../domain/dates'
 import {
-  bloodGroupOf, emptyCounts, type IndicatorContext, type IndicatorCounts, type Indicators, indicatorsFromCounts,
+  bloodGroupOf,
+  emptyCounts,
+  type IndicatorContext,
+  type IndicatorCounts,
+  type Indicators,
+  indicatorsFromCounts,
 } from '../../domain/indicators'
 import { type Abo, type RhD, type Scope, ScopeSchema } from '../../domain/records'
 import type { Database, RecordsTable } from '../db/schema'
@@ -19,11 +24,24 @@ export interface ReportFilter {
 
 /** Rural-mobile channels of the station and the population of `year` (null if unknown). */
 export async function indicatorContext(db: Db, stationId: string, year: number | null): Promise<IndicatorContext> {
-  const channels = await db.selectFrom('channels').select('id').where('station_id', '=', stationId).where('rural_mobile', '=', 1).execute()
-  const population = year === null
-    ? null
-    : (await db.selectFrom('populations').select('population')
-      .where('station_id', '=', stationId).where('year', '=', year).where('deleted', '=', 0).executeTakeFirst())?.population ?? null
+  const channels = await db
+    .selectFrom('channels')
+    .select('id')
+    .where('station_id', '=', stationId)
+    .where('rural_mobile', '=', 1)
+    .execute()
+  const population =
+    year === null
+      ? null
+      : ((
+          await db
+            .selectFrom('populations')
+            .select('population')
+            .where('station_id', '=', stationId)
+            .where('year', '=', year)
+            .where('deleted', '=', 0)
+            .executeTakeFirst()
+        )?.population ?? null)
   return { ruralMobileChannelIds: new Set(channels.map((c) => c.id)), population }
 }
 
@@ -63,12 +81,22 @@ type WithR = Database & { r: RecordsTable }
 function scopeFilter(scope: Scope): (eb: ExpressionBuilder<WithR, 'r'>) => Expression<SqlBool> {
   return (eb) => {
     switch (scope.kind) {
-      case 'station': return sql<SqlBool>`1 = 1`
-      case 'channel': return eb('r.channel_id', '=', scope.id!)
-      case 'site': return eb('r.site_id', '=', scope.id!)
-      case 'drive': return eb('r.drive_id', '=', scope.id!)
-      case 'team': return eb.exists(eb.selectFrom('record_teams as st').select('st.team_id')
-        .whereRef('st.record_id', '=', 'r.id').where('st.team_id', '=', scope.id!))
+      case 'station':
+        return sql<SqlBool>`1 = 1`
+      case 'channel':
+        return eb('r.channel_id', '=', scope.id!)
+      case 'site':
+        return eb('r.site_id', '=', scope.id!)
+      case 'drive':
+        return eb('r.drive_id', '=', scope.id!)
+      case 'team':
+        return eb.exists(
+          eb
+            .selectFrom('record_teams as st')
+            .select('st.team_id')
+            .whereRef('st.record_id', '=', 'r.id')
+            .where('st.team_id', '=', scope.id!),
+        )
     }
   }
 }
@@ -77,9 +105,14 @@ function scopeFilter(scope: Scope): (eb: ExpressionBuilder<WithR, 'r'>) => Expre
  * Grouped count rows of counted records in [from, to] and scope, optionally split by month and by
  * team (a record with two teams appears once under each).
  */
-async function countRows(db: Db, stationId: string, filter: ReportFilter, opts: { byMonth: boolean, byTeam: boolean }):
-Promise<{ rows: CountRow[], teamRows: TeamRow[] }> {
-  const base = db.selectFrom('records as r')
+async function countRows(
+  db: Db,
+  stationId: string,
+  filter: ReportFilter,
+  opts: { byMonth: boolean; byTeam: boolean },
+): Promise<{ rows: CountRow[]; teamRows: TeamRow[] }> {
+  const base = db
+    .selectFrom('records as r')
     .where('r.station_id', '=', stationId)
     .where('r.voided', '=', 0)
     .where('r.effective_type', 'is not', null)
@@ -88,8 +121,19 @@ Promise<{ rows: CountRow[], teamRows: TeamRow[] }> {
     .where(scopeFilter(filter.scope) as never)
 
   const grouped = opts.byTeam ? base.innerJoin('record_teams as g', 'g.record_id', 'r.id') : base
-  const cols = ['r.effective_type', 'r.channel_id', 'r.product', 'r.volume_ml', 'r.doses', 'r.household', 'r.repeat_donor', 'r.rhd', 'r.abo'] as const
-  let main = grouped.select(cols)
+  const cols = [
+    'r.effective_type',
+    'r.channel_id',
+    'r.product',
+    'r.volume_ml',
+    'r.doses',
+    'r.household',
+    'r.repeat_donor',
+    'r.rhd',
+    'r.abo',
+  ] as const
+  let main = grouped
+    .select(cols)
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .groupBy([...cols])
   main = opts.byMonth ? main.select(MONTH.as('month')).groupBy(MONTH) : main.select(sql<null>`null`.as('month'))
@@ -98,16 +142,25 @@ Promise<{ rows: CountRow[], teamRows: TeamRow[] }> {
     : main.select(sql<null>`null`.as('team'))
   const rows = (await main.execute()) as unknown as CountRow[]
 
-  let teams = grouped.innerJoin('record_teams as t', 't.record_id', 'r.id')
+  let teams = grouped
+    .innerJoin('record_teams as t', 't.record_id', 'r.id')
     .where('r.effective_type', '=', 'donation')
     .select(['r.channel_id', 't.team_id as member_team'])
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .groupBy(['r.channel_id', 't.team_id'])
   teams = opts.byMonth ? teams.select(MONTH.as('month')).groupBy(MONTH) : teams.select(sql<null>`null`.as('month'))
-  teams = opts.byTeam ? teams.select(sql<string>`g.team_id`.as('team')).groupBy(sql`g.team_id`) : teams.select(sql<null>`null`.as('team'))
+  teams = opts.byTeam
+    ? teams.select(sql<string>`g.team_id`.as('team')).groupBy(sql`g.team_id`)
+    : teams.select(sql<null>`null`.as('team'))
   const teamRows = (await teams.execute()) as unknown as TeamRow[]
   return {
-    rows: rows.map((r) => ({ ...r, n: Number(r.n), volume_ml: r.volume_ml === null ? null : Number(r.volume_ml), doses: r.doses === null ? null : Number(r.doses), repeat_donor: r.repeat_donor === null ? null : Number(r.repeat_donor) })),
+    rows: rows.map((r) => ({
+      ...r,
+      n: Number(r.n),
+      volume_ml: r.volume_ml === null ? null : Number(r.volume_ml),
+      doses: r.doses === null ? null : Number(r.doses),
+      repeat_donor: r.repeat_donor === null ? null : Number(r.repeat_donor),
+    })),
     teamRows: teamRows.map((r) => ({ ...r, n: Number(r.n) })),
   }
 }
@@ -149,13 +202,17 @@ function addRow(c: IndicatorCounts, row: CountRow, rural: ReadonlySet<string>): 
 
 /** Folds group rows into counts under the key `keyOf` gives (null: left out). */
 function fold(
-  rows: { rows: CountRow[], teamRows: TeamRow[] }, rural: ReadonlySet<string>,
-  keyOf: (row: { month: string | null, team: string | null, channel_id: string | null }) => string | null,
+  rows: { rows: CountRow[]; teamRows: TeamRow[] },
+  rural: ReadonlySet<string>,
+  keyOf: (row: { month: string | null; team: string | null; channel_id: string | null }) => string | null,
 ): Map<string, IndicatorCounts> {
   const out = new Map<string, IndicatorCounts>()
   const get = (key: string): IndicatorCounts => {
     let c = out.get(key)
-    if (!c) { c = emptyCounts(); out.set(key, c) }
+    if (!c) {
+      c = emptyCounts()
+      out.set(key, c)
+    }
     return c
   }
   for (const row of rows.rows) {
@@ -203,7 +260,10 @@ export async function monthlySeries(db: Db, stationId: string, filter: ReportFil
   for (let month = filter.from.slice(0, 7); month <= filter.to.slice(0, 7); month = nextMonth(month)) {
     const year = Number(month.slice(0, 4))
     let ctx = ctxCache.get(year)
-    if (!ctx) { ctx = await indicatorContext(db, stationId, year); ctxCache.set(year, ctx) }
+    if (!ctx) {
+      ctx = await indicatorContext(db, stationId, year)
+      ctxCache.set(year, ctx)
+    }
     const counts = byMonth.get(month) ?? emptyCounts()
     const first = `${month}-01`
     const last = `${month}-${String(daysInMonth(year, Number(month.slice(5, 7)))).padStart(2, '0')}`
@@ -226,14 +286,18 @@ function nextMonth(month: string): string {
 
 /** Running totals of a calendar year and month, split by channel and by team, for phones. */
 export interface PeriodTotals {
-  period: { kind: 'year' | 'month', start: string, end: string }
+  period: { kind: 'year' | 'month'; start: string; end: string }
   counts: IndicatorCounts
   indicators: Indicators
   byChannel: Record<string, IndicatorCounts>
   byTeam: Record<string, IndicatorCounts>
 }
 
-export async function periodTotals(db: Db, stationId: string, today: string): Promise<{ year: PeriodTotals, month: PeriodTotals }> {
+export async function periodTotals(
+  db: Db,
+  stationId: string,
+  today: string,
+): Promise<{ year: PeriodTotals; month: PeriodTotals }> {
   const { year, month } = parseIsoDate(today)
   const yearStart = `${year}-01-01`
   const yearEnd = `${year}-12-31`
@@ -244,7 +308,12 @@ export async function periodTotals(db: Db, stationId: string, today: string): Pr
   const plain = await countRows(db, stationId, filter, { byMonth: true, byTeam: false })
   const teams = await countRows(db, stationId, filter, { byMonth: true, byTeam: true })
 
-  const build = (kind: 'year' | 'month', start: string, end: string, inPeriod: (m: string | null) => boolean): PeriodTotals => {
+  const build = (
+    kind: 'year' | 'month',
+    start: string,
+    end: string,
+    inPeriod: (m: string | null) => boolean,
+  ): PeriodTotals => {
     const counts = fold(plain, rural, (r) => (inPeriod(r.month) ? 'all' : null)).get('all') ?? emptyCounts()
     const byChannel = Object.fromEntries(fold(plain, rural, (r) => (inPeriod(r.month) ? r.channel_id : null)))
     const byTeam = Object.fromEntries(fold(teams, rural, (r) => (inPeriod(r.month) ? r.team : null)))
@@ -252,7 +321,12 @@ export async function periodTotals(db: Db, stationId: string, today: string): Pr
   }
   return {
     year: build('year', yearStart, yearEnd, () => true),
-    month: build('month', `${monthKey}-01`, `${monthKey}-${String(daysInMonth(year, month)).padStart(2, '0')}`, (m) => m === monthKey),
+    month: build(
+      'month',
+      `${monthKey}-01`,
+      `${monthKey}-${String(daysInMonth(year, month)).padStart(2, '0')}`,
+      (m) => m === monthKey,
+    ),
   }
 }
 
@@ -265,9 +339,11 @@ const MAX_REPORT_DAYS = 366 * 5
 export function reportFilterFromQuery(query: Record<string, string | undefined>): ReportFilter {
   const from = query.from ?? ''
   const to = query.to ?? ''
-  if (!isIsoDate(from) || !isIsoDate(to)) throw new ApiError(400, 'invalid_period', 'from and to must be dates (YYYY-MM-DD)')
+  if (!isIsoDate(from) || !isIsoDate(to))
+    throw new ApiError(400, 'invalid_period', 'from and to must be dates (YYYY-MM-DD)')
   if (to < from) throw new ApiError(400, 'invalid_period', 'the period ends before it starts')
-  if (addDays(from, MAX_REPORT_DAYS) < to) throw new ApiError(400, 'invalid_period', 'a report covers at most five years')
+  if (addDays(from, MAX_REPORT_DAYS) < to)
+    throw new ApiError(400, 'invalid_period', 'a report covers at most five years')
   const scope = parseOr400(ScopeSchema, { kind: query.scope ?? 'station', id: query.scopeId ?? null }, 'invalid_scope')
   return { from, to, scope }
 }

@@ -15,7 +15,8 @@ import { nowIso } from '../time'
  * sequence numbers; returns the first. Call it first in a write transaction.
  */
 export async function takeChangeSeqs(trx: Db, stationId: string, count = 1): Promise<number> {
-  const row = await trx.updateTable('stations')
+  const row = await trx
+    .updateTable('stations')
     .set((eb) => ({ change_counter: eb('change_counter', '+', count) }))
     .where('id', '=', stationId)
     .returning('change_counter')
@@ -58,22 +59,29 @@ function isTimeZone(zone: string): boolean {
 export async function createStation(db: Db, input: NewStation): Promise<Station> {
   const parsed = v.safeParse(NewStationSchema, input)
   if (!parsed.success) throw new ApiError(400, 'invalid_station', parsed.issues.map((i) => i.message).join('; '))
-  const existing = await db.selectFrom('stations').select('id').where('code', '=', parsed.output.code).executeTakeFirst()
+  const existing = await db
+    .selectFrom('stations')
+    .select('id')
+    .where('code', '=', parsed.output.code)
+    .executeTakeFirst()
   if (existing) throw new ApiError(409, 'station_exists', `a station with code ${parsed.output.code} exists`)
   const station: Station = { id: newId(), ...parsed.output }
-  await db.insertInto('stations').values({
-    id: station.id,
-    code: station.code,
-    name: station.name,
-    time_zone: station.timeZone,
-    donor_key_salt: randomBytes(18).toString('base64url'),
-    sync_epoch: randomBytes(6).toString('hex'),
-    change_counter: 1,
-    pull_horizon: 0,
-    change_seq: 1,
-    totals_stale: 1,
-    created_at: nowIso(),
-  }).execute()
+  await db
+    .insertInto('stations')
+    .values({
+      id: station.id,
+      code: station.code,
+      name: station.name,
+      time_zone: station.timeZone,
+      donor_key_salt: randomBytes(18).toString('base64url'),
+      sync_epoch: randomBytes(6).toString('hex'),
+      change_counter: 1,
+      pull_horizon: 0,
+      change_seq: 1,
+      totals_stale: 1,
+      created_at: nowIso(),
+    })
+    .execute()
   return station
 }
 

@@ -6,12 +6,38 @@ import { type AppEnv, requireAccount, requireAdmin } from '../http/auth'
 import { readJsonBody } from '../http/body'
 import { ApiError, parseOr400 } from '../http/errors'
 import { hashPassword } from '../auth/passwords'
-import { getAccount, insertAccount, listAccounts, Password, prepareAccount, updateAccount, verifyLogin } from '../repo/accounts'
+import {
+  getAccount,
+  insertAccount,
+  listAccounts,
+  Password,
+  prepareAccount,
+  updateAccount,
+  verifyLogin,
+} from '../repo/accounts'
 import { issueEnrollmentCode, listDevices, renameDevice, revokeDevice } from '../repo/devices'
 import {
-  createStaff, deleteChannel, deletePopulation, deleteSite, deleteStaff, deleteTarget, deleteTeam, listChannels,
-  listPopulations, listSites, listStaff, listTargets, listTeams, preparePin, saveChannel, savePopulation, saveSite,
-  saveTarget, saveTeam, setStaffPin, updateStaff,
+  createStaff,
+  deleteChannel,
+  deletePopulation,
+  deleteSite,
+  deleteStaff,
+  deleteTarget,
+  deleteTeam,
+  listChannels,
+  listPopulations,
+  listSites,
+  listStaff,
+  listTargets,
+  listTeams,
+  preparePin,
+  saveChannel,
+  savePopulation,
+  saveSite,
+  saveTarget,
+  saveTeam,
+  setStaffPin,
+  updateStaff,
 } from '../repo/reference'
 import { getStationRow, renameStation, stationFromRow } from '../repo/stations'
 import type { RouteDeps } from './deps'
@@ -22,7 +48,8 @@ export function adminRoutes(deps: RouteDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
   app.use('*', requireAccount(store))
   const body = (c: Parameters<typeof readJsonBody>[0]) => readJsonBody(c, deps.bodyLimits)
-  const tx = <T>(fn: (trx: typeof db) => Promise<T>): Promise<T> => db.transaction().execute((trx) => fn(trx as unknown as typeof db))
+  const tx = <T>(fn: (trx: typeof db) => Promise<T>): Promise<T> =>
+    db.transaction().execute((trx) => fn(trx as unknown as typeof db))
 
   // Station
   app.get('/station', async (c) => c.json(stationFromRow(await getStationRow(db, c.get('account').stationId))))
@@ -95,7 +122,10 @@ export function adminRoutes(deps: RouteDeps): Hono<AppEnv> {
   // Devices and enrollment codes
   app.get('/devices', async (c) => c.json(await listDevices(db, c.get('account').stationId)))
   app.patch('/devices/:id', async (c) => {
-    const input = parseOr400(v.object({ name: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(120)) }), await body(c))
+    const input = parseOr400(
+      v.object({ name: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(120)) }),
+      await body(c),
+    )
     return c.json(await renameDevice(db, c.get('account').stationId, c.req.param('id'), input.name))
   })
   app.post('/devices/:id/revoke', async (c) => {
@@ -129,22 +159,27 @@ export function adminRoutes(deps: RouteDeps): Hono<AppEnv> {
     return c.json(await tx((trx) => insertAccount(trx, c.get('account').stationId, prepared)), 201)
   })
   app.patch('/accounts/:id', requireAdmin, async (c) => {
-    const input = parseOr400(v.object({
-      active: v.optional(v.boolean()),
-      role: v.optional(v.picklist(['admin', 'manager'] as const)),
-      password: v.optional(Password),
-    }), await body(c))
+    const input = parseOr400(
+      v.object({
+        active: v.optional(v.boolean()),
+        role: v.optional(v.picklist(['admin', 'manager'] as const)),
+        password: v.optional(Password),
+      }),
+      await body(c),
+    )
     const account = c.get('account')
     await getAccount(db, account.stationId, c.req.param('id'))
     if (c.req.param('id') === account.id && (input.active === false || input.role === 'manager')) {
       throw new ApiError(400, 'invalid_request', 'an admin cannot deactivate or demote their own account')
     }
     const passwordHash = input.password === undefined ? undefined : await hashPassword(input.password)
-    return c.json(await updateAccount(db, account.stationId, c.req.param('id'), {
-      ...(input.active === undefined ? {} : { active: input.active }),
-      ...(input.role === undefined ? {} : { role: input.role }),
-      ...(passwordHash === undefined ? {} : { passwordHash }),
-    }))
+    return c.json(
+      await updateAccount(db, account.stationId, c.req.param('id'), {
+        ...(input.active === undefined ? {} : { active: input.active }),
+        ...(input.role === undefined ? {} : { role: input.role }),
+        ...(passwordHash === undefined ? {} : { passwordHash }),
+      }),
+    )
   })
 
   return app

@@ -28,7 +28,7 @@ const SetupSchema = v.object({
 
 /** A small in-memory brake on guessing enrollment codes and passwords: failed attempts per client address per minute. */
 function attemptLimiter(perMinute: number) {
-  const failures = new Map<string, { count: number, until: number }>()
+  const failures = new Map<string, { count: number; until: number }>()
   return {
     check(key: string): void {
       const entry = failures.get(key)
@@ -85,7 +85,11 @@ export function publicRoutes(deps: RouteDeps): Hono<AppEnv> {
     await store.db.transaction().execute(async (trx) => {
       const any = await trx.selectFrom('stations').select('id').limit(1).executeTakeFirst()
       if (any) throw new ApiError(409, 'already_set_up', 'this server already has a station; sign in instead')
-      const station = await createStation(trx, { code: input.stationCode, name: input.stationName, timeZone: input.timeZone })
+      const station = await createStation(trx, {
+        code: input.stationCode,
+        name: input.stationName,
+        timeZone: input.timeZone,
+      })
       await insertAccount(trx, station.id, prepared)
     })
     const station = await findStationByCode(store.db, input.stationCode)
@@ -93,17 +97,17 @@ export function publicRoutes(deps: RouteDeps): Hono<AppEnv> {
     return c.json({ ...session, station: stationFromRow(station!) }, 201)
   })
 
-  app.post('/auth/login', (c) => loginAttempts.guard(clientKey(c), async () => {
-    const input = parseOr400(LoginSchema, await readJsonBody(c, deps.bodyLimits))
-    const code = input.stationCode || input.station
-    const station = code
-      ? await findStationByCode(store.db, code)
-      : await onlyStation()
-    if (!station) throw new ApiError(401, 'bad_credentials', 'wrong station, username or password')
-    const session = await login(store.db, station.id, input.username, input.password)
-    deps.log.info('login', { account: session.account.id, station: station.code })
-    return c.json({ ...session, station: stationFromRow(station) })
-  }))
+  app.post('/auth/login', (c) =>
+    loginAttempts.guard(clientKey(c), async () => {
+      const input = parseOr400(LoginSchema, await readJsonBody(c, deps.bodyLimits))
+      const code = input.stationCode || input.station
+      const station = code ? await findStationByCode(store.db, code) : await onlyStation()
+      if (!station) throw new ApiError(401, 'bad_credentials', 'wrong station, username or password')
+      const session = await login(store.db, station.id, input.username, input.password)
+      deps.log.info('login', { account: session.account.id, station: station.code })
+      return c.json({ ...session, station: stationFromRow(station) })
+    }),
+  )
 
   app.post('/auth/logout', requireAccount(store), async (c) => {
     await logout(store.db, bearerToken(c)!)
@@ -115,12 +119,14 @@ export function publicRoutes(deps: RouteDeps): Hono<AppEnv> {
     return c.json({ account, station: stationFromRow(await getStationRow(store.db, account.stationId)) })
   })
 
-  app.post('/devices/enroll', (c) => enrollAttempts.guard(clientKey(c), async () => {
-    const input = parseOr400(EnrollRequestSchema, await readJsonBody(c, deps.bodyLimits))
-    const enrollment = await store.db.transaction().execute((trx) => enrollDevice(trx, input))
-    deps.log.info('device enrolled', { device: enrollment.deviceId, station: enrollment.stationCode })
-    return c.json(enrollment, 201)
-  }))
+  app.post('/devices/enroll', (c) =>
+    enrollAttempts.guard(clientKey(c), async () => {
+      const input = parseOr400(EnrollRequestSchema, await readJsonBody(c, deps.bodyLimits))
+      const enrollment = await store.db.transaction().execute((trx) => enrollDevice(trx, input))
+      deps.log.info('device enrolled', { device: enrollment.deviceId, station: enrollment.stationCode })
+      return c.json(enrollment, 201)
+    }),
+  )
 
   return app
 }

@@ -36,7 +36,9 @@ export function reportRoutes(deps: RouteDeps): Hono<AppEnv> {
     const asOf = c.req.query('asOf') ?? stationToday(station.time_zone)
     if (!isIsoDate(asOf)) throw new ApiError(400, 'invalid_request', 'asOf must be a date (YYYY-MM-DD)')
     const all = c.req.query('all') === '1'
-    const targets = (await listTargets(db, stationId)).filter((t) => all || (t.period.start <= asOf && asOf <= t.period.end))
+    const targets = (await listTargets(db, stationId)).filter(
+      (t) => all || (t.period.start <= asOf && asOf <= t.period.end),
+    )
     const out = []
     for (const target of targets) {
       const to = asOf < target.period.end ? asOf : target.period.end
@@ -45,9 +47,10 @@ export function reportRoutes(deps: RouteDeps): Hono<AppEnv> {
         continue
       }
       const report = await indicatorReport(db, stationId, { from: target.period.start, to, scope: target.scope })
-      const progress = target.metric === 'per_1000' && report.indicators.population === null
-        ? null
-        : computeProgress({ target, actual: report.indicators, asOf })
+      const progress =
+        target.metric === 'per_1000' && report.indicators.population === null
+          ? null
+          : computeProgress({ target, actual: report.indicators, asOf })
       out.push({ target, indicators: report.indicators, progress, note: progress ? null : 'no_population' })
     }
     return c.json({ asOf, targets: out })
@@ -82,12 +85,18 @@ export function reportRoutes(deps: RouteDeps): Hono<AppEnv> {
         populations: await listPopulations(db, stationId),
       }
       c.header('Content-Disposition', `attachment; filename="${name}.jsonl"`)
-      return c.body(toJsonLines(records, { reference, source: `station ${station.code}` }), 200, { 'Content-Type': 'application/x-ndjson; charset=utf-8' })
+      return c.body(toJsonLines(records, { reference, source: `station ${station.code}` }), 200, {
+        'Content-Type': 'application/x-ndjson; charset=utf-8',
+      })
     }
     if (format === 'csv') {
       const type = q.type ?? 'donation'
       if (!isCsvType(type) || !CSV_FIELD_TYPES.includes(type) || type === 'donor_identity') {
-        throw new ApiError(400, 'invalid_request', `type must be one of ${CSV_FIELD_TYPES.filter((x) => x !== 'donor_identity').join(', ')}`)
+        throw new ApiError(
+          400,
+          'invalid_request',
+          `type must be one of ${CSV_FIELD_TYPES.filter((x) => x !== 'donor_identity').join(', ')}`,
+        )
       }
       const rows = records.filter((r) => r.type === type)
       c.header('Content-Disposition', `attachment; filename="${name}.${type}.csv"`)

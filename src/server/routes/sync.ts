@@ -17,7 +17,12 @@ export function syncRoutes(deps: RouteDeps): Hono<AppEnv> {
   app.get('/me', async (c) => {
     const device = c.get('device')
     const station = await getStationRow(store.db, device.station_id)
-    return c.json({ deviceId: device.id, name: device.name, lastSeq: Number(device.last_seq), station: pulledStation(station) })
+    return c.json({
+      deviceId: device.id,
+      name: device.name,
+      lastSeq: Number(device.last_seq),
+      station: pulledStation(station),
+    })
   })
 
   app.post('/push', async (c) => {
@@ -27,7 +32,13 @@ export function syncRoutes(deps: RouteDeps): Hono<AppEnv> {
     const res = await applyPush(store, { id: device.id, stationId: device.station_id }, req)
     const tally = { applied: 0, duplicate: 0, rejected: 0 }
     for (const r of res.results) tally[r.status]++
-    deps.log.info('push', { device: device.id, station: device.station_id, lastSeq: res.lastSeq, ...tally, ms: Date.now() - started })
+    deps.log.info('push', {
+      device: device.id,
+      station: device.station_id,
+      lastSeq: res.lastSeq,
+      ...tally,
+      ms: Date.now() - started,
+    })
     return c.json(res)
   })
 
@@ -39,9 +50,16 @@ export function syncRoutes(deps: RouteDeps): Hono<AppEnv> {
       throw new ApiError(400, 'invalid_request', `limit must be a whole number from 1 to ${PULL_MAX_LIMIT}`)
     }
     const cursor = c.req.query('cursor')
-    if (cursor !== undefined && cursor.length > 100) throw new ApiError(400, 'invalid_request', 'the cursor is too long')
+    if (cursor !== undefined && cursor.length > 100)
+      throw new ApiError(400, 'invalid_request', 'the cursor is too long')
     const res = await pullChanges(store, { id: device.id, stationId: device.station_id }, cursor || undefined, limit)
-    deps.log.info('pull', { device: device.id, station: device.station_id, changes: res.changes.length, reset: res.reset, more: res.more })
+    deps.log.info('pull', {
+      device: device.id,
+      station: device.station_id,
+      changes: res.changes.length,
+      reset: res.reset,
+      more: res.more,
+    })
     return c.json(res)
   })
 

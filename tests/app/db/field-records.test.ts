@@ -16,7 +16,11 @@ beforeEach(async () => {
 })
 
 async function codeOf(p: Promise<unknown>): Promise<string> {
-  try { await p } catch (err) { return err instanceof FieldRecordError ? err.code : `other: ${String(err)}` }
+  try {
+    await p
+  } catch (err) {
+    return err instanceof FieldRecordError ? err.code : `other: ${String(err)}`
+  }
   return 'saved'
 }
 
@@ -29,7 +33,8 @@ describe('saveFieldRecord', () => {
     expect(await db.drives.get(drive.id)).toEqual(drive)
     const entries = await db.outbox.toArray()
     expect(entries.map((e) => [e.recordId, e.recordType, e.status, e.attempts])).toEqual([
-      [drive.id, 'drive', 'pending', 0], [b.record.id, 'donation', 'pending', 0],
+      [drive.id, 'drive', 'pending', 0],
+      [b.record.id, 'donation', 'pending', 0],
     ])
     expect(entries[0]!.record).toEqual(drive)
     expect(await outboxSummary(db)).toEqual({ pending: 2, rejected: 0, oldestCreatedAt: entries[0]!.createdAt })
@@ -38,7 +43,9 @@ describe('saveFieldRecord', () => {
   it('leaves no record when the outbox write fails', async () => {
     const drive = makeDrive(staffId)
     await saveFieldRecord(drive)
-    db.outbox.hook('creating', () => { throw new Error('disk full') })
+    db.outbox.hook('creating', () => {
+      throw new Error('disk full')
+    })
     const donation = makeDonation(drive, staffId)
     await expect(saveFieldRecord(donation)).rejects.toThrow('disk full')
     expect(await db.donations.get(donation.id)).toBeUndefined()
@@ -59,7 +66,16 @@ describe('saveFieldRecord', () => {
     const first = makeDonation(drive, staffId, { din: 'W123423000007' })
     await saveFieldRecord(first)
     expect(await codeOf(saveFieldRecord(makeDonation(drive, staffId, { din: 'W123423000007' })))).toBe('duplicate_din')
-    await saveFieldRecord({ type: 'void', id: newId(), stationId: drive.stationId, deviceId: drive.deviceId, authorStaffId: staffId, createdAt: new Date().toISOString(), targetId: first.id, reason: 'wrong donor' })
+    await saveFieldRecord({
+      type: 'void',
+      id: newId(),
+      stationId: drive.stationId,
+      deviceId: drive.deviceId,
+      authorStaffId: staffId,
+      createdAt: new Date().toISOString(),
+      targetId: first.id,
+      reason: 'wrong donor',
+    })
     expect(await codeOf(saveFieldRecord(makeDonation(drive, staffId, { din: 'W123423000007' })))).toBe('duplicate_din')
     expect(await db.donations.count()).toBe(1)
   })
@@ -69,13 +85,35 @@ describe('saveFieldRecord', () => {
     await saveFieldRecord(drive)
     const d1 = makeDonation(drive, staffId, { din: 'W123423000001' })
     await saveFieldRecord(d1)
-    const base = () => ({ id: newId(), stationId: drive.stationId, deviceId: drive.deviceId, authorStaffId: staffId, createdAt: new Date().toISOString() })
-    await saveFieldRecord({ type: 'correction', ...base(), targetId: d1.id, reason: 'bag misread', replacement: { ...d1, din: 'W123423000003' } })
+    const base = () => ({
+      id: newId(),
+      stationId: drive.stationId,
+      deviceId: drive.deviceId,
+      authorStaffId: staffId,
+      createdAt: new Date().toISOString(),
+    })
+    await saveFieldRecord({
+      type: 'correction',
+      ...base(),
+      targetId: d1.id,
+      reason: 'bag misread',
+      replacement: { ...d1, din: 'W123423000003' },
+    })
     for (const din of ['W123423000001', 'W123423000003']) {
       expect(await codeOf(saveFieldRecord(makeDonation(drive, staffId, { din })))).toBe('duplicate_din')
     }
     // The donation's own numbers do not count against a further correction of it.
-    expect(await codeOf(saveFieldRecord({ type: 'correction', ...base(), targetId: d1.id, reason: 'back', replacement: { ...d1, din: 'W123423000001' } }))).toBe('saved')
+    expect(
+      await codeOf(
+        saveFieldRecord({
+          type: 'correction',
+          ...base(),
+          targetId: d1.id,
+          reason: 'back',
+          replacement: { ...d1, din: 'W123423000001' },
+        }),
+      ),
+    ).toBe('saved')
     // Another drive may use the same numbers.
     const other = makeDrive(staffId)
     await saveFieldRecord(other)
@@ -86,7 +124,17 @@ describe('saveFieldRecord', () => {
     const name = `test-v1-${newId()}`
     const drive = makeDrive(staffId)
     const d1 = makeDonation(drive, staffId, { din: 'W123423000001' })
-    const correction = { type: 'correction' as const, id: newId(), stationId: drive.stationId, deviceId: drive.deviceId, authorStaffId: staffId, createdAt: new Date().toISOString(), targetId: d1.id, reason: 'bag misread', replacement: { ...d1, din: 'W123423000004' } }
+    const correction = {
+      type: 'correction' as const,
+      id: newId(),
+      stationId: drive.stationId,
+      deviceId: drive.deviceId,
+      authorStaffId: staffId,
+      createdAt: new Date().toISOString(),
+      targetId: d1.id,
+      reason: 'bag misread',
+      replacement: { ...d1, din: 'W123423000004' },
+    }
     const v1 = databaseAt(name, 1)
     await v1.table('drives').add(drive)
     await v1.table('donations').add(d1)
@@ -97,36 +145,86 @@ describe('saveFieldRecord', () => {
     await seedReference(upgraded)
     expect(upgraded.verno).toBe(declaredVersions().at(-1)!.version)
     expect(await upgraded.corrections.get(correction.id)).toEqual(correction)
-    expect(await upgraded.corrections.where('[replacement.driveId+replacement.din]').equals([drive.id, 'W123423000004']).primaryKeys()).toEqual([correction.id])
-    expect(await codeOf(saveFieldRecord(makeDonation(drive, staffId, { din: 'W123423000004' }), upgraded))).toBe('duplicate_din')
-    expect(await codeOf(saveFieldRecord(makeDonation(drive, staffId, { din: 'W123423000005' }), upgraded))).toBe('saved')
+    expect(
+      await upgraded.corrections
+        .where('[replacement.driveId+replacement.din]')
+        .equals([drive.id, 'W123423000004'])
+        .primaryKeys(),
+    ).toEqual([correction.id])
+    expect(await codeOf(saveFieldRecord(makeDonation(drive, staffId, { din: 'W123423000004' }), upgraded))).toBe(
+      'duplicate_din',
+    )
+    expect(await codeOf(saveFieldRecord(makeDonation(drive, staffId, { din: 'W123423000005' }), upgraded))).toBe(
+      'saved',
+    )
   })
 
   it('keeps drive, day and month tallies through donations, deferrals, voids and corrections', async () => {
     const drive = makeDrive(staffId)
     await saveFieldRecord(drive)
     const d1 = makeDonation(drive, staffId, { din: 'W123423000001' })
-    const d2 = makeDonation(drive, staffId, { din: 'W123423000002', product: { type: 'apheresis_platelets', doses: 2 }, abo: 'O', rhd: 'neg' })
+    const d2 = makeDonation(drive, staffId, {
+      din: 'W123423000002',
+      product: { type: 'apheresis_platelets', doses: 2 },
+      abo: 'O',
+      rhd: 'neg',
+    })
     await saveFieldRecord(d1)
     await saveFieldRecord(d2)
     await saveFieldRecord(makeDeferral(drive, staffId))
     let tally = await readTally(driveTallyKey(drive.id), db)
-    expect([tally.busTrips, tally.donations, tally.wholeBloodUnits, tally.apheresisDoses, tally.deferrals, tally.byBloodGroup['O-'], tally.ruralMobileWholeBlood])
-      .toEqual([1, 2, 2, 2, 1, 1, 1])
-    const base = { stationId: drive.stationId, deviceId: drive.deviceId, authorStaffId: staffId, createdAt: new Date().toISOString() }
-    await saveFieldRecord({ type: 'correction', id: newId(), ...base, targetId: d1.id, reason: 'volume was 200', replacement: { ...d1, product: { type: 'whole_blood', volumeMl: 200 } } })
+    expect([
+      tally.busTrips,
+      tally.donations,
+      tally.wholeBloodUnits,
+      tally.apheresisDoses,
+      tally.deferrals,
+      tally.byBloodGroup['O-'],
+      tally.ruralMobileWholeBlood,
+    ]).toEqual([1, 2, 2, 2, 1, 1, 1])
+    const base = {
+      stationId: drive.stationId,
+      deviceId: drive.deviceId,
+      authorStaffId: staffId,
+      createdAt: new Date().toISOString(),
+    }
+    await saveFieldRecord({
+      type: 'correction',
+      id: newId(),
+      ...base,
+      targetId: d1.id,
+      reason: 'volume was 200',
+      replacement: { ...d1, product: { type: 'whole_blood', volumeMl: 200 } },
+    })
     tally = await readTally(driveTallyKey(drive.id), db)
     expect([tally.wholeBloodUnits, tally.wholeBlood400, tally.wholeBlood200]).toEqual([1, 0, 1])
     await saveFieldRecord({ type: 'void', id: newId(), ...base, targetId: d1.id, reason: 'entered twice' })
     tally = await readTally(monthTallyKey(drive.date), db)
     expect([tally.donations, tally.wholeBloodDonations, tally.wholeBloodUnits]).toEqual([1, 0, 0])
-    expect(await codeOf(saveFieldRecord({ type: 'void', id: newId(), ...base, targetId: d1.id, reason: 'again' }))).toBe('already_voided')
+    expect(
+      await codeOf(saveFieldRecord({ type: 'void', id: newId(), ...base, targetId: d1.id, reason: 'again' })),
+    ).toBe('already_voided')
   })
 
   it('refuses new donations and deferrals on a closed drive and a second close', async () => {
     const drive = makeDrive(staffId)
     await saveFieldRecord(drive)
-    const close = { type: 'drive_close' as const, id: newId(), stationId: drive.stationId, deviceId: drive.deviceId, authorStaffId: staffId, createdAt: new Date().toISOString(), driveId: drive.id, bagsLoaded: 50, bagsUsed: 0, bagsSpoiled: 0, bagsReturned: 50, discrepancyNote: '', signedOffBy: staffId, closedAt: new Date().toISOString() }
+    const close = {
+      type: 'drive_close' as const,
+      id: newId(),
+      stationId: drive.stationId,
+      deviceId: drive.deviceId,
+      authorStaffId: staffId,
+      createdAt: new Date().toISOString(),
+      driveId: drive.id,
+      bagsLoaded: 50,
+      bagsUsed: 0,
+      bagsSpoiled: 0,
+      bagsReturned: 50,
+      discrepancyNote: '',
+      signedOffBy: staffId,
+      closedAt: new Date().toISOString(),
+    }
     await saveFieldRecord(close)
     expect(await codeOf(saveFieldRecord(makeDonation(drive, staffId)))).toBe('drive_closed')
     expect(await codeOf(saveFieldRecord(makeDeferral(drive, staffId)))).toBe('drive_closed')
@@ -142,15 +240,64 @@ describe('saveFieldRecord', () => {
     const d2 = makeDonation(drive, staffId, { din: 'W123423000002' })
     const deferral = makeDeferral(drive, staffId)
     for (const r of [d1, d2, deferral]) await saveFieldRecord(r)
-    const base = () => ({ id: newId(), stationId: drive.stationId, deviceId: drive.deviceId, authorStaffId: staffId, createdAt: new Date().toISOString() })
-    const close = { type: 'drive_close' as const, ...base(), driveId: drive.id, bagsLoaded: 50, bagsUsed: 2, bagsSpoiled: 0, bagsReturned: 48, discrepancyNote: '', signedOffBy: staffId, closedAt: new Date().toISOString() }
+    const base = () => ({
+      id: newId(),
+      stationId: drive.stationId,
+      deviceId: drive.deviceId,
+      authorStaffId: staffId,
+      createdAt: new Date().toISOString(),
+    })
+    const close = {
+      type: 'drive_close' as const,
+      ...base(),
+      driveId: drive.id,
+      bagsLoaded: 50,
+      bagsUsed: 2,
+      bagsSpoiled: 0,
+      bagsReturned: 48,
+      discrepancyNote: '',
+      signedOffBy: staffId,
+      closedAt: new Date().toISOString(),
+    }
     await saveFieldRecord(close)
 
-    expect(await codeOf(saveFieldRecord({ type: 'correction', ...base(), targetId: d1.id, reason: 'blood group was B-', replacement: { ...d1, abo: 'B', rhd: 'neg' } }))).toBe('saved')
-    expect(await codeOf(saveFieldRecord({ type: 'void', ...base(), targetId: d2.id, reason: 'entered twice' }))).toBe('saved')
-    expect(await codeOf(saveFieldRecord({ type: 'correction', ...base(), targetId: deferral.id, reason: 'reason code', replacement: { ...deferral, reasonCode: 'low_hb', until: '2023-07-14' } }))).toBe('saved')
+    expect(
+      await codeOf(
+        saveFieldRecord({
+          type: 'correction',
+          ...base(),
+          targetId: d1.id,
+          reason: 'blood group was B-',
+          replacement: { ...d1, abo: 'B', rhd: 'neg' },
+        }),
+      ),
+    ).toBe('saved')
+    expect(await codeOf(saveFieldRecord({ type: 'void', ...base(), targetId: d2.id, reason: 'entered twice' }))).toBe(
+      'saved',
+    )
+    expect(
+      await codeOf(
+        saveFieldRecord({
+          type: 'correction',
+          ...base(),
+          targetId: deferral.id,
+          reason: 'reason code',
+          replacement: { ...deferral, reasonCode: 'low_hb', until: '2023-07-14' },
+        }),
+      ),
+    ).toBe('saved')
     // The bag rule still holds after the close.
-    expect(await codeOf(saveFieldRecord({ type: 'correction', ...base(), targetId: d1.id, reason: 'bag', replacement: { ...d1, din: 'W123423000002' } }))).toBe('duplicate_din')
+    expect(
+      await codeOf(
+        saveFieldRecord({
+          type: 'correction',
+          ...base(),
+          targetId: d1.id,
+          reason: 'bag',
+          replacement: { ...d1, din: 'W123423000002' },
+        }),
+      ),
+    ).toBe('duplicate_din')
 
     const tally = await readTally(driveTallyKey(drive.id), db)
     expect([tally.donations, tally.deferrals, tally.byBloodGroup['B-'], tally.byBloodGroup['A+']]).toEqual([1, 1, 1, 0])
@@ -163,10 +310,35 @@ describe('saveFieldRecord', () => {
     const open = makeDrive(staffId)
     await saveFieldRecord(closed)
     await saveFieldRecord(open)
-    await saveFieldRecord({ type: 'drive_close', id: newId(), stationId: closed.stationId, deviceId: closed.deviceId, authorStaffId: staffId, createdAt: new Date().toISOString(), driveId: closed.id, bagsLoaded: 50, bagsUsed: 0, bagsSpoiled: 0, bagsReturned: 50, discrepancyNote: '', signedOffBy: staffId, closedAt: new Date().toISOString() })
+    await saveFieldRecord({
+      type: 'drive_close',
+      id: newId(),
+      stationId: closed.stationId,
+      deviceId: closed.deviceId,
+      authorStaffId: staffId,
+      createdAt: new Date().toISOString(),
+      driveId: closed.id,
+      bagsLoaded: 50,
+      bagsUsed: 0,
+      bagsSpoiled: 0,
+      bagsReturned: 50,
+      discrepancyNote: '',
+      signedOffBy: staffId,
+      closedAt: new Date().toISOString(),
+    })
     const donation = makeDonation(open, staffId, { din: 'W123423000009' })
     await saveFieldRecord(donation)
-    const moved = { type: 'correction' as const, id: newId(), stationId: open.stationId, deviceId: open.deviceId, authorStaffId: staffId, createdAt: new Date().toISOString(), targetId: donation.id, reason: 'wrong drive', replacement: { ...donation, driveId: closed.id } }
+    const moved = {
+      type: 'correction' as const,
+      id: newId(),
+      stationId: open.stationId,
+      deviceId: open.deviceId,
+      authorStaffId: staffId,
+      createdAt: new Date().toISOString(),
+      targetId: donation.id,
+      reason: 'wrong drive',
+      replacement: { ...donation, driveId: closed.id },
+    }
     expect(await codeOf(saveFieldRecord(moved))).toBe('drive_closed')
     expect(await db.corrections.count()).toBe(0)
   })

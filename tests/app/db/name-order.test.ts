@@ -9,11 +9,25 @@ import { useDeviceStore } from '../../../src/app/stores/useDeviceStore'
 import { dexieReferenceSink } from '../../../src/app/sync/dexie-ports'
 import { freshDb, STATION } from '../support/field-fixtures'
 
-const staff = (name: string, active = true): RosterEntry => ({ id: newId(), stationId: STATION.id, name, role: 'collector', pinHash: 'x', active })
+const staff = (name: string, active = true): RosterEntry => ({
+  id: newId(),
+  stationId: STATION.id,
+  name,
+  role: 'collector',
+  pinHash: 'x',
+  active,
+})
 const site = (name: string): Site => ({ id: newId(), stationId: STATION.id, name, kind: 'township', area: '' })
 
 function page(changes: PullResponse['changes']): PullResponse {
-  return { cursor: newId(), reset: false, more: false, serverTime: '2026-06-14T08:00:00.000Z', deviceLastSeq: 0, changes }
+  return {
+    cursor: newId(),
+    reset: false,
+    more: false,
+    serverTime: '2026-06-14T08:00:00.000Z',
+    deviceLastSeq: 0,
+    changes,
+  }
 }
 
 let db: FieldDb
@@ -29,11 +43,15 @@ describe('staff and sites in pinyin order', () => {
     const gone = staff('白雪', false)
     const [yiyang, luoning] = [site('宜阳县三乡镇'), site('洛宁县城关镇')]
     const sink = dexieReferenceSink(db)
-    await sink.applyPage(page([zhang!, wang!, li!, gone].map((s) => ({ op: 'upsert', entity: 'roster', key: s.id, value: s }))))
-    await sink.applyPage(page([
-      ...[chen!, an!].map((s) => ({ op: 'upsert' as const, entity: 'roster' as const, key: s.id, value: s })),
-      ...[yiyang!, luoning!].map((s) => ({ op: 'upsert' as const, entity: 'site' as const, key: s.id, value: s })),
-    ]))
+    await sink.applyPage(
+      page([zhang!, wang!, li!, gone].map((s) => ({ op: 'upsert', entity: 'roster', key: s.id, value: s }))),
+    )
+    await sink.applyPage(
+      page([
+        ...[chen!, an!].map((s) => ({ op: 'upsert' as const, entity: 'roster' as const, key: s.id, value: s })),
+        ...[yiyang!, luoning!].map((s) => ({ op: 'upsert' as const, entity: 'site' as const, key: s.id, value: s })),
+      ]),
+    )
 
     expect((await db.syncMeta.get(NAME_ORDER_KEY))?.value).toEqual({
       roster: [an, gone, chen, li, wang, zhang].map((s) => s!.id),
@@ -62,6 +80,11 @@ describe('staff and sites in pinyin order', () => {
     const device = useDeviceStore()
     await device.load()
     expect(device.activeRoster.map((s) => s.name)).toEqual(['安然', '李娜', '张伟'])
-    await vi.waitFor(async () => expect((await db.syncMeta.get(NAME_ORDER_KEY))?.value).toEqual({ roster: [rows[1]!.id, rows[2]!.id, rows[0]!.id], sites: [] }))
+    await vi.waitFor(async () =>
+      expect((await db.syncMeta.get(NAME_ORDER_KEY))?.value).toEqual({
+        roster: [rows[1]!.id, rows[2]!.id, rows[0]!.id],
+        sites: [],
+      }),
+    )
   })
 })

@@ -1,5 +1,12 @@
 import { describe, expect, it, vi } from 'vitest'
-import { checkIdentity, checkVitalsForm, EMPTY_VITALS, mergeLocalHistory, parseMeasurement, snapshotWarnings } from '../../../src/app/field/donor-form'
+import {
+  checkIdentity,
+  checkVitalsForm,
+  EMPTY_VITALS,
+  mergeLocalHistory,
+  parseMeasurement,
+  snapshotWarnings,
+} from '../../../src/app/field/donor-form'
 import { checkDonationDin } from '../../../src/app/field/din-check'
 import { computeDeferralUntil } from '../../../src/app/field/deferral'
 import { isbt128Din } from '../../../src/domain/din'
@@ -8,11 +15,17 @@ const TODAY = '2026-06-14'
 
 describe('ID number, checked live', () => {
   it('derives birth date, age and sex from a valid number', () => {
-    expect(checkIdentity('11010519491231002X', TODAY)).toEqual({ state: 'ok', id18: '11010519491231002X', birthDate: '1949-12-31', sex: 'F', ageYears: 76 })
+    expect(checkIdentity('11010519491231002X', TODAY)).toEqual({
+      state: 'ok',
+      id18: '11010519491231002X',
+      birthDate: '1949-12-31',
+      sex: 'F',
+      ageYears: 76,
+    })
     expect(checkIdentity('11010519491231002x', TODAY)).toMatchObject({ state: 'ok', id18: '11010519491231002X' })
   })
 
-  it('asks for today\'s date only once there is a whole number to check', () => {
+  it("asks for today's date only once there is a whole number to check", () => {
     const today = vi.fn(() => TODAY)
     expect(checkIdentity('', today)).toEqual({ state: 'incomplete' })
     expect(checkIdentity('1101051949', today)).toEqual({ state: 'incomplete' })
@@ -33,7 +46,15 @@ describe('ID number, checked live', () => {
 })
 
 describe('vitals against GB 18467', () => {
-  const good = { ...EMPTY_VITALS, weightKg: '60', hbGL: '130', systolic: '120', diastolic: '80', pulse: '70', temperatureC: '36.5' }
+  const good = {
+    ...EMPTY_VITALS,
+    weightKg: '60',
+    hbGL: '130',
+    systolic: '120',
+    diastolic: '80',
+    pulse: '70',
+    temperatureC: '36.5',
+  }
 
   it('passes a complete set within limits and builds the record values', () => {
     const r = checkVitalsForm(good, { sex: 'M', product: 'whole_blood', athlete: false })
@@ -42,34 +63,65 @@ describe('vitals against GB 18467', () => {
   })
 
   it('names each failing value with its limit, by sex', () => {
-    const r = checkVitalsForm({ ...good, hbGL: '118', weightKg: '47' }, { sex: 'M', product: 'whole_blood', athlete: false })
+    const r = checkVitalsForm(
+      { ...good, hbGL: '118', weightKg: '47' },
+      { sex: 'M', product: 'whole_blood', athlete: false },
+    )
     expect(r.pass).toBe(false)
     expect(r.failures.hbGL).toMatchObject({ rule: 'hb', value: 118, limit: 120, bound: 'min' })
     expect(r.failures.weightKg).toMatchObject({ rule: 'weight', limit: 50 })
     // The same Hb passes for a woman (≥ 115 g/L) and 47 kg passes (≥ 45 kg).
-    expect(checkVitalsForm({ ...good, hbGL: '118', weightKg: '47' }, { sex: 'F', product: 'whole_blood', athlete: false }).pass).toBe(true)
+    expect(
+      checkVitalsForm({ ...good, hbGL: '118', weightKg: '47' }, { sex: 'F', product: 'whole_blood', athlete: false })
+        .pass,
+    ).toBe(true)
   })
 
   it('checks pulse pressure, the athlete pulse limit, temperature, and apheresis counts', () => {
-    expect(checkVitalsForm({ ...good, systolic: '100', diastolic: '80' }, { sex: 'M', product: 'whole_blood', athlete: false }).failures.pulsePressure)
-      .toMatchObject({ rule: 'pulse_pressure', value: 20, limit: 30 })
-    expect(checkVitalsForm({ ...good, pulse: '55' }, { sex: 'M', product: 'whole_blood', athlete: false }).failures.pulse).toMatchObject({ rule: 'pulse' })
-    expect(checkVitalsForm({ ...good, pulse: '55' }, { sex: 'M', product: 'whole_blood', athlete: true }).pass).toBe(true)
-    expect(checkVitalsForm({ ...good, temperatureC: '37,8' }, { sex: 'M', product: 'whole_blood', athlete: false }).failures.temperatureC).toMatchObject({ rule: 'temperature', bound: 'max' })
+    expect(
+      checkVitalsForm(
+        { ...good, systolic: '100', diastolic: '80' },
+        { sex: 'M', product: 'whole_blood', athlete: false },
+      ).failures.pulsePressure,
+    ).toMatchObject({ rule: 'pulse_pressure', value: 20, limit: 30 })
+    expect(
+      checkVitalsForm({ ...good, pulse: '55' }, { sex: 'M', product: 'whole_blood', athlete: false }).failures.pulse,
+    ).toMatchObject({ rule: 'pulse' })
+    expect(checkVitalsForm({ ...good, pulse: '55' }, { sex: 'M', product: 'whole_blood', athlete: true }).pass).toBe(
+      true,
+    )
+    expect(
+      checkVitalsForm({ ...good, temperatureC: '37,8' }, { sex: 'M', product: 'whole_blood', athlete: false }).failures
+        .temperatureC,
+    ).toMatchObject({ rule: 'temperature', bound: 'max' })
     const apheresis = checkVitalsForm(good, { sex: 'M', product: 'apheresis_platelets', athlete: false })
     expect(apheresis.complete).toBe(false)
-    expect(checkVitalsForm({ ...good, hct: '0.34', plateletCount: '460' }, { sex: 'M', product: 'apheresis_platelets', athlete: false }).failures)
-      .toMatchObject({ hct: { rule: 'hct' }, plateletCount: { rule: 'platelet_count', bound: 'max' } })
+    expect(
+      checkVitalsForm(
+        { ...good, hct: '0.34', plateletCount: '460' },
+        { sex: 'M', product: 'apheresis_platelets', athlete: false },
+      ).failures,
+    ).toMatchObject({ hct: { rule: 'hct' }, plateletCount: { rule: 'platelet_count', bound: 'max' } })
   })
 
   it('reports text that is not a number', () => {
     expect(parseMeasurement('12a')).toBeNull()
-    expect(checkVitalsForm({ ...good, hbGL: 'abc' }, { sex: 'M', product: 'whole_blood', athlete: false }).failures.hbGL).toEqual({ rule: 'not_a_number' })
+    expect(
+      checkVitalsForm({ ...good, hbGL: 'abc' }, { sex: 'M', product: 'whole_blood', athlete: false }).failures.hbGL,
+    ).toEqual({ rule: 'not_a_number' })
   })
 })
 
 describe('eligibility snapshot', () => {
-  const history = { lastDonationOn: '2026-04-14', lastDonationType: 'whole_blood' as const, apheresisLast12Months: 0, deferredUntil: null, permanentlyDeferred: false, hadReaction: false, donationCount: 2 }
+  const history = {
+    lastDonationOn: '2026-04-14',
+    lastDonationType: 'whole_blood' as const,
+    apheresisLast12Months: 0,
+    deferredUntil: null,
+    permanentlyDeferred: false,
+    hadReaction: false,
+    donationCount: 2,
+  }
 
   it('warns of a too-short interval with the first allowed date', () => {
     expect(snapshotWarnings(history, 'whole_blood', TODAY)).toEqual([
@@ -79,7 +131,11 @@ describe('eligibility snapshot', () => {
   })
 
   it('warns of an active deferral and of a permanent one', () => {
-    const w = snapshotWarnings({ ...history, lastDonationOn: null, deferredUntil: '2026-06-20', permanentlyDeferred: true }, 'whole_blood', TODAY)
+    const w = snapshotWarnings(
+      { ...history, lastDonationOn: null, deferredUntil: '2026-06-20', permanentlyDeferred: true },
+      'whole_blood',
+      TODAY,
+    )
     expect(w.map((f) => f.rule)).toEqual(['permanently_deferred', 'deferred'])
   })
 
@@ -118,7 +174,11 @@ describe('deferral until-date', () => {
     // Hb too low: 1 month from today, until is the last deferred day.
     expect(computeDeferralUntil('low_hb', TODAY, TODAY, null)).toEqual({ ok: true, until: '2026-07-13', from: TODAY })
     // Cold: one week after recovery on 10 June → until 16 June.
-    expect(computeDeferralUntil('cold_fever', TODAY, '2026-06-10', null)).toEqual({ ok: true, until: '2026-06-16', from: '2026-06-10' })
+    expect(computeDeferralUntil('cold_fever', TODAY, '2026-06-10', null)).toEqual({
+      ok: true,
+      until: '2026-06-16',
+      from: '2026-06-10',
+    })
     // Tooth extraction: half a month (15 days) from the extraction.
     expect(computeDeferralUntil('tooth_extraction', TODAY, TODAY, null)).toMatchObject({ until: '2026-06-28' })
     expect(computeDeferralUntil('short_interval', TODAY, TODAY, '2026-10-14')).toMatchObject({ until: '2026-10-13' })
@@ -128,6 +188,9 @@ describe('deferral until-date', () => {
   it('refuses a missing reason, a future start date, and an interval deferral without a date', () => {
     expect(computeDeferralUntil(null, TODAY, TODAY, null)).toEqual({ ok: false, error: 'reason_required' })
     expect(computeDeferralUntil('cold_fever', TODAY, '2026-06-20', null)).toEqual({ ok: false, error: 'from_future' })
-    expect(computeDeferralUntil('short_interval', TODAY, TODAY, null)).toEqual({ ok: false, error: 'next_eligible_unknown' })
+    expect(computeDeferralUntil('short_interval', TODAY, TODAY, null)).toEqual({
+      ok: false,
+      error: 'next_eligible_unknown',
+    })
   })
 })

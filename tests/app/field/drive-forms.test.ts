@@ -4,15 +4,28 @@ import { reconcile } from '../../../src/app/field/drive-close'
 import { isbt128Din } from '../../../src/domain/din'
 
 const form = (over: Partial<DriveOpenForm> = {}): DriveOpenForm => ({
-  date: '2026-06-14', busCode: ' 豫C-1234 ', siteId: 'site', channelId: 'channel', teamIds: [], staffIds: ['a', 'b'],
-  leaderStaffId: 'a', dinFirst: 'W123426000001', dinLast: 'W123426000040', ...over,
+  date: '2026-06-14',
+  busCode: ' 豫C-1234 ',
+  siteId: 'site',
+  channelId: 'channel',
+  teamIds: [],
+  staffIds: ['a', 'b'],
+  leaderStaffId: 'a',
+  dinFirst: 'W123426000001',
+  dinLast: 'W123426000040',
+  ...over,
 })
 
 describe('opening a drive', () => {
   it('computes bags loaded from the DIN range and stores the range without check characters', () => {
     const { errors, input } = validateDriveOpen(form({ dinLast: isbt128Din.format('W123426000040') }))
     expect(errors).toEqual({})
-    expect(input).toMatchObject({ busCode: '豫C-1234', dinFirst: 'W123426000001', dinLast: 'W123426000040', bagsLoaded: 40 })
+    expect(input).toMatchObject({
+      busCode: '豫C-1234',
+      dinFirst: 'W123426000001',
+      dinLast: 'W123426000040',
+      bagsLoaded: 40,
+    })
   })
 
   it('explains a bad range', () => {
@@ -30,16 +43,24 @@ describe('opening a drive', () => {
 
 describe('bag reconciliation at close', () => {
   it('balances when used + spoiled + returned = loaded', () => {
-    expect(reconcile(40, 30, { bagsSpoiled: '2', bagsReturned: '8', discrepancyNote: '' })).toMatchObject({ difference: 0, ok: true })
+    expect(reconcile(40, 30, { bagsSpoiled: '2', bagsReturned: '8', discrepancyNote: '' })).toMatchObject({
+      difference: 0,
+      ok: true,
+    })
   })
 
   it('needs a written explanation for any difference', () => {
     const r = reconcile(40, 30, { bagsSpoiled: '1', bagsReturned: '8', discrepancyNote: '' })
     expect(r).toMatchObject({ difference: -1, ok: false, errors: { discrepancyNote: 'note_required' } })
-    expect(reconcile(40, 30, { bagsSpoiled: '1', bagsReturned: '8', discrepancyNote: '一袋在车上破损未登记' }).ok).toBe(true)
+    expect(reconcile(40, 30, { bagsSpoiled: '1', bagsReturned: '8', discrepancyNote: '一袋在车上破损未登记' }).ok).toBe(
+      true,
+    )
   })
 
   it('wants whole numbers for the counts', () => {
-    expect(reconcile(40, 30, { bagsSpoiled: '1.5', bagsReturned: '', discrepancyNote: '' }).errors).toEqual({ bagsSpoiled: 'count', bagsReturned: 'required' })
+    expect(reconcile(40, 30, { bagsSpoiled: '1.5', bagsReturned: '', discrepancyNote: '' }).errors).toEqual({
+      bagsSpoiled: 'count',
+      bagsReturned: 'required',
+    })
   })
 })

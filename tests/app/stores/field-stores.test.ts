@@ -48,18 +48,38 @@ describe('session: shared phone', () => {
 describe('drive store', () => {
   const din = (n: number) => isbt128Din.format(`W123426${String(n).padStart(6, '0')}`)
   const donor = (over: Partial<DonorInput['outcome']> = {}): DonorInput => ({
-    identity: { idNumber: '11010519491231002X', name: '赵丽', phone: '', household: 'rural', donorKey: '0123456789abcdef0123456789abcdef' },
+    identity: {
+      idNumber: '11010519491231002X',
+      name: '赵丽',
+      phone: '',
+      household: 'rural',
+      donorKey: '0123456789abcdef0123456789abcdef',
+    },
     facts: { sex: 'F', ageYears: 40, repeatDonor: false },
-    outcome: { kind: 'donation', product: { type: 'whole_blood', volumeMl: 400 }, abo: 'O', rhd: 'neg', din: din(3), ...over } as DonorInput['outcome'],
+    outcome: {
+      kind: 'donation',
+      product: { type: 'whole_blood', volumeMl: 400 },
+      abo: 'O',
+      rhd: 'neg',
+      din: din(3),
+      ...over,
+    } as DonorInput['outcome'],
   })
 
   async function openDrive() {
     await useSessionStore().unlock(roster.leader.id, PIN.leader)
     const store = useDriveStore()
     const drive = await store.openDrive({
-      busCode: '豫C-1', siteId: SITE.id, channelId: RURAL.id, teamIds: [], date: '2026-06-14',
-      staffIds: [roster.leader.id, roster.collector.id], leaderStaffId: roster.leader.id,
-      dinFirst: 'W123426000001', dinLast: 'W123426000040', bagsLoaded: 40,
+      busCode: '豫C-1',
+      siteId: SITE.id,
+      channelId: RURAL.id,
+      teamIds: [],
+      date: '2026-06-14',
+      staffIds: [roster.leader.id, roster.collector.id],
+      leaderStaffId: roster.leader.id,
+      dinFirst: 'W123426000001',
+      dinLast: 'W123426000040',
+      bagsLoaded: 40,
     })
     return { store, drive }
   }
@@ -118,7 +138,9 @@ describe('drive store', () => {
     await store.recordDonor(donor({ kind: 'deferral', reasonCode: 'low_hb', until: '2026-07-13', note: '' } as never))
     expect(await db.deferrals.toArray()).toMatchObject([{ reasonCode: 'low_hb', until: '2026-07-13' }])
     await store.closeDrive({ bagsUsed: 0, bagsSpoiled: 0, bagsReturned: 40, discrepancyNote: '' }, roster.leader.id)
-    expect(await db.driveCloses.toArray()).toMatchObject([{ driveId: drive.id, bagsLoaded: 40, signedOffBy: roster.leader.id }])
+    expect(await db.driveCloses.toArray()).toMatchObject([
+      { driveId: drive.id, bagsLoaded: 40, signedOffBy: roster.leader.id },
+    ])
     await expect(store.recordDonor(donor())).rejects.toMatchObject({ code: 'drive_closed' })
   })
 
@@ -142,7 +164,10 @@ describe('drive store', () => {
     const [second, first] = store.entries
     await store.correctRecord(first!, { abo: 'A', rhd: 'pos' }, '血型录错')
     await store.voidRecord(second!.original.id, '登记错人')
-    expect(store.entries.find((e) => e.original.id === first!.original.id)!.record).toMatchObject({ abo: 'A', rhd: 'pos' })
+    expect(store.entries.find((e) => e.original.id === first!.original.id)!.record).toMatchObject({
+      abo: 'A',
+      rhd: 'pos',
+    })
     expect(store.entries.find((e) => e.original.id === second!.original.id)!.void).toMatchObject({ reason: '登记错人' })
     expect([store.tally.donations, store.tally.byBloodGroup['A+'], store.tally.byBloodGroup['O-']]).toEqual([1, 1, 0])
     expect(store.close).toMatchObject({ bagsUsed: 2, bagsReturned: 38 })

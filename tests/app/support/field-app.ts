@@ -16,25 +16,37 @@ import { freshDb, seedReference, STATION } from './field-fixtures'
 export const PIN = { leader: '2580', collector: '1397' }
 export const SALT = 'test-salt-0123456789'
 
-export async function makeRoster(): Promise<{ leader: RosterEntry, collector: RosterEntry }> {
-  const entry = async (name: string, role: RosterEntry['role'], pin: string): Promise<RosterEntry> =>
-    ({ id: newId(), stationId: STATION.id, name, role, pinHash: await hashPin(pin, { iterations: 1000 }), active: true })
-  return { leader: await entry('王建华', 'leader', PIN.leader), collector: await entry('李敏', 'collector', PIN.collector) }
+export async function makeRoster(): Promise<{ leader: RosterEntry; collector: RosterEntry }> {
+  const entry = async (name: string, role: RosterEntry['role'], pin: string): Promise<RosterEntry> => ({
+    id: newId(),
+    stationId: STATION.id,
+    name,
+    role,
+    pinHash: await hashPin(pin, { iterations: 1000 }),
+    active: true,
+  })
+  return {
+    leader: await entry('王建华', 'leader', PIN.leader),
+    collector: await entry('李敏', 'collector', PIN.collector),
+  }
 }
 
 export interface FieldApp {
   db: FieldDb
   router: Router
   wrapper: VueWrapper
-  roster: { leader: RosterEntry, collector: RosterEntry }
+  roster: { leader: RosterEntry; collector: RosterEntry }
 }
 
 /** A fresh Pinia and database, a seeded phone, signed in as the leader, showing `path`. */
-export async function mountFieldApp(path: string, opts: { roster?: FieldApp['roster'], db?: FieldDb, signIn?: boolean } = {}): Promise<FieldApp> {
+export async function mountFieldApp(
+  path: string,
+  opts: { roster?: FieldApp['roster']; db?: FieldDb; signIn?: boolean } = {},
+): Promise<FieldApp> {
   const pinia = createPinia()
   setActivePinia(pinia)
   const db = opts.db ?? freshDb()
-  const roster = opts.roster ?? await makeRoster()
+  const roster = opts.roster ?? (await makeRoster())
   if (!opts.db) {
     await seedReference(db, [roster.leader, roster.collector])
     await db.stations.put({ key: STATION.id, value: { ...STATION, donorKeySalt: SALT } })
@@ -46,7 +58,10 @@ export async function mountFieldApp(path: string, opts: { roster?: FieldApp['ros
   await router.push(path)
   await router.isReady()
   const Root = defineComponent({ render: () => h(RouterView) })
-  const wrapper = mount(Root, { global: { plugins: [pinia, router, createAppI18n('zh-CN')], stubs: { SyncBadge: true } }, attachTo: document.body })
+  const wrapper = mount(Root, {
+    global: { plugins: [pinia, router, createAppI18n('zh-CN')], stubs: { SyncBadge: true } },
+    attachTo: document.body,
+  })
   await settle()
   return { db, router, wrapper, roster }
 }

@@ -4,14 +4,21 @@ import { newId } from '../../../src/domain/ids'
 import type { EligibilityEntry, MutationResult, PullResponse } from '../../../src/domain/sync-protocol'
 import { mergeEligibility, pendingReferenceKeys, referenceKey } from '../../../src/app/sync/reference-rules'
 import {
-  type ApplyPageSummary, EMPTY_SYNC_META, type OutboxEntry, type OutboxPort, type ReferenceSink, type SequenceMarks,
-  type SettleSummary, type SyncMeta, type SyncMetaPort,
+  type ApplyPageSummary,
+  EMPTY_SYNC_META,
+  type OutboxEntry,
+  type OutboxPort,
+  type ReferenceSink,
+  type SequenceMarks,
+  type SettleSummary,
+  type SyncMeta,
+  type SyncMetaPort,
 } from '../../../src/app/sync/ports'
 
 export interface MemoryRecordRow {
-  record: { id: string, type: string } & Record<string, unknown>
+  record: { id: string; type: string } & Record<string, unknown>
   state: 'pending' | 'confirmed' | 'rejected'
-  receipt: { receivedAt: string, status: 'applied' | 'duplicate' } | null
+  receipt: { receivedAt: string; status: 'applied' | 'duplicate' } | null
 }
 
 export class MemoryPhoneStore {
@@ -25,10 +32,22 @@ export class MemoryPhoneStore {
   private settledHigh = 0
 
   /** saveFieldRecord: the record and its outbox entry together. */
-  save(record: { id: string, type: string } & Record<string, unknown>, createdAt = new Date().toISOString()): OutboxEntry {
+  save(
+    record: { id: string; type: string } & Record<string, unknown>,
+    createdAt = new Date().toISOString(),
+  ): OutboxEntry {
     const entry: OutboxEntry = {
-      seq: this.nextSeq++, mutationId: newId(), recordId: record.id, recordType: record.type, record,
-      createdAt, attempts: 0, lastAttemptAt: null, lastError: null, status: 'pending', rejectCode: null,
+      seq: this.nextSeq++,
+      mutationId: newId(),
+      recordId: record.id,
+      recordType: record.type,
+      record,
+      createdAt,
+      attempts: 0,
+      lastAttemptAt: null,
+      lastError: null,
+      status: 'pending',
+      rejectCode: null,
     }
     this.outbox.set(entry.seq, entry)
     this.records.set(record.id, { record, state: 'pending', receipt: null })
@@ -49,7 +68,10 @@ export class MemoryPhoneStore {
       noteAttempt: async (seqs, at) => {
         for (const s of seqs) {
           const e = this.outbox.get(s)
-          if (e) { e.attempts++; e.lastAttemptAt = at }
+          if (e) {
+            e.attempts++
+            e.lastAttemptAt = at
+          }
         }
       },
       noteFailure: async (seqs, message) => {
@@ -62,7 +84,10 @@ export class MemoryPhoneStore {
         const summary: SettleSummary = { confirmed: 0, rejected: 0, ignored: 0 }
         for (const r of results) {
           const e = this.outbox.get(r.seq)
-          if (!e || e.status !== 'pending' || e.mutationId !== r.mutationId) { summary.ignored++; continue }
+          if (!e || e.status !== 'pending' || e.mutationId !== r.mutationId) {
+            summary.ignored++
+            continue
+          }
           this.settledHigh = Math.max(this.settledHigh, r.seq)
           const row = this.records.get(e.recordId)
           if (r.status === 'rejected') {
@@ -70,9 +95,15 @@ export class MemoryPhoneStore {
             if (row) row.state = 'rejected'
             summary.rejected++
           } else {
-            if (r.recordId !== e.recordId) { summary.ignored++; continue }
+            if (r.recordId !== e.recordId) {
+              summary.ignored++
+              continue
+            }
             this.outbox.delete(r.seq)
-            if (row) { row.state = 'confirmed'; row.receipt = { receivedAt: r.receivedAt, status: r.status } }
+            if (row) {
+              row.state = 'confirmed'
+              row.receipt = { receivedAt: r.receivedAt, status: r.status }
+            }
             summary.confirmed++
           }
         }
@@ -131,7 +162,9 @@ export class MemoryPhoneStore {
   metaPort(): SyncMetaPort {
     return {
       get: async () => structuredClone(this.meta),
-      patch: async (change) => { this.meta = { ...this.meta, ...structuredClone(change) } },
+      patch: async (change) => {
+        this.meta = { ...this.meta, ...structuredClone(change) }
+      },
     }
   }
 

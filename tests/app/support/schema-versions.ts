@@ -12,8 +12,22 @@ export interface DeclaredVersion {
 /** The versions FieldDb declares, read from Dexie's own record of them (there is no public API). */
 export function declaredVersions(): DeclaredVersion[] {
   const probe = new FieldDb(`probe-${newId()}`)
-  const internal = (probe as unknown as { _versions: Array<{ _cfg: { version: number, storesSource: Record<string, string | null>, contentUpgrade: ((tx: unknown) => unknown) | null } }> })._versions
-  const out = internal.map((v) => ({ version: v._cfg.version, stores: v._cfg.storesSource, upgrade: v._cfg.contentUpgrade }))
+  const internal = (
+    probe as unknown as {
+      _versions: Array<{
+        _cfg: {
+          version: number
+          storesSource: Record<string, string | null>
+          contentUpgrade: ((tx: unknown) => unknown) | null
+        }
+      }>
+    }
+  )._versions
+  const out = internal.map((v) => ({
+    version: v._cfg.version,
+    stores: v._cfg.storesSource,
+    upgrade: v._cfg.contentUpgrade,
+  }))
   probe.close()
   return out.sort((a, b) => a.version - b.version)
 }

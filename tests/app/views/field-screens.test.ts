@@ -15,12 +15,24 @@ const din = (n: number) => isbt128Din.format(`W123426${String(n).padStart(6, '0'
 
 function input(w: VueWrapper, label: string): DOMWrapper<HTMLInputElement> {
   const el = w.findAll('label').find((l) => l.text() === label)
-  if (!el) throw new Error(`no label ${label}: ${w.findAll('label').map((l) => l.text()).join(' | ')}`)
-  return w.find<HTMLInputElement>(`[id="${el.attributes("for")!}"]`)
+  if (!el)
+    throw new Error(
+      `no label ${label}: ${w
+        .findAll('label')
+        .map((l) => l.text())
+        .join(' | ')}`,
+    )
+  return w.find<HTMLInputElement>(`[id="${el.attributes('for')!}"]`)
 }
 function button(w: VueWrapper, text: string): DOMWrapper<HTMLButtonElement> {
   const b = w.findAll<HTMLButtonElement>('button').find((x) => x.text() === text)
-  if (!b) throw new Error(`no button ${text}: ${w.findAll('button').map((x) => x.text()).join(' | ')}`)
+  if (!b)
+    throw new Error(
+      `no button ${text}: ${w
+        .findAll('button')
+        .map((x) => x.text())
+        .join(' | ')}`,
+    )
   return b
 }
 async function radio(w: VueWrapper, text: string): Promise<void> {
@@ -35,9 +47,16 @@ let driveId: string
 async function openDriveAt(path: (id: string) => string): Promise<void> {
   app = await mountFieldApp('/drives')
   const drive = await useDriveStore().openDrive({
-    busCode: '豫C-1', siteId: SITE.id, channelId: RURAL.id, teamIds: [], date: '2026-06-14',
-    staffIds: [app.roster.leader.id, app.roster.collector.id], leaderStaffId: app.roster.leader.id,
-    dinFirst: 'W123426000001', dinLast: 'W123426000040', bagsLoaded: 40,
+    busCode: '豫C-1',
+    siteId: SITE.id,
+    channelId: RURAL.id,
+    teamIds: [],
+    date: '2026-06-14',
+    staffIds: [app.roster.leader.id, app.roster.collector.id],
+    leaderStaffId: app.roster.leader.id,
+    dinFirst: 'W123426000001',
+    dinLast: 'W123426000040',
+    bagsLoaded: 40,
   })
   driveId = drive.id
   await app.router.push(path(drive.id))
@@ -74,7 +93,14 @@ describe('recording one person', () => {
     await settle()
     await button(w, '下一步').trigger('click')
     await settle()
-    for (const [label, value] of [['体重 (kg)', '68'], ['血红蛋白 (g/L)', '112'], ['收缩压 (mmHg)', '150'], ['舒张压 (mmHg)', '80'], ['脉搏 (次/分)', '72'], ['体温 (°C)', '36.6']]) {
+    for (const [label, value] of [
+      ['体重 (kg)', '68'],
+      ['血红蛋白 (g/L)', '112'],
+      ['收缩压 (mmHg)', '150'],
+      ['舒张压 (mmHg)', '80'],
+      ['脉搏 (次/分)', '72'],
+      ['体温 (°C)', '36.6'],
+    ]) {
       await input(w, label!).setValue(value!)
     }
     expect(w.text()).toContain('血红蛋白 112 g/L，低于下限 120 g/L')
@@ -85,7 +111,9 @@ describe('recording one person', () => {
     // The matching reason is preselected and its until-date shown (Hb: 1 month from today).
     expect((w.find('select').element as HTMLSelectElement).value).toBe('low_hb')
     const today = useDriveStore().today()
-    expect(w.find('[data-testid="deferral-until"]').text()).toContain(`暂缓至 ${addDays(addMonths(today, 1), -1)}（含）`)
+    expect(w.find('[data-testid="deferral-until"]').text()).toContain(
+      `暂缓至 ${addDays(addMonths(today, 1), -1)}（含）`,
+    )
     // The until-date is the last day deferred. A reason counted from recovery starts from today
     // until staff give the day they got well.
     await w.find('select').setValue('cold_fever')
@@ -110,7 +138,14 @@ describe('recording one person', () => {
     await settle()
     await button(w, '下一步').trigger('click')
     await settle()
-    for (const [label, value] of [['体重 (kg)', '68'], ['血红蛋白 (g/L)', '142'], ['收缩压 (mmHg)', '122'], ['舒张压 (mmHg)', '78'], ['脉搏 (次/分)', '72'], ['体温 (°C)', '36.6']]) {
+    for (const [label, value] of [
+      ['体重 (kg)', '68'],
+      ['血红蛋白 (g/L)', '142'],
+      ['收缩压 (mmHg)', '122'],
+      ['舒张压 (mmHg)', '78'],
+      ['脉搏 (次/分)', '72'],
+      ['体温 (°C)', '36.6'],
+    ]) {
       await input(w, label!).setValue(value!)
     }
     await button(w, '献血').trigger('click')
@@ -127,7 +162,9 @@ describe('recording one person', () => {
     await w.find('form').trigger('submit')
     await settle()
     expect(w.find('[data-testid="saved"]').text()).toContain(din(2))
-    expect(await app.db.donations.toArray()).toMatchObject([{ din: din(2), abo: 'B', rhd: 'pos', household: 'urban', sex: 'M' }])
+    expect(await app.db.donations.toArray()).toMatchObject([
+      { din: din(2), abo: 'B', rhd: 'pos', household: 'urban', sex: 'M' },
+    ])
     expect(w.find('[data-testid="tally-donations"]').text()).toBe('1')
     // The next person cannot take the same bag.
     await button(w, '下一位').trigger('click')
@@ -153,7 +190,10 @@ describe('shared phone', () => {
 
     session.lock()
     await settle()
-    await w.findAll('.staff-btn').find((b) => b.text().includes('李敏'))!.trigger('click')
+    await w
+      .findAll('.staff-btn')
+      .find((b) => b.text().includes('李敏'))!
+      .trigger('click')
     await settle()
     expect(w.text()).toContain('王建华 有未保存的表单')
     await w.find('.pin-input').setValue(PIN.collector)
@@ -168,7 +208,10 @@ describe('shared phone', () => {
     useSessionStore().lock()
     await settle()
     const w = app.wrapper
-    await w.findAll('.staff-btn').find((b) => b.text().includes('李敏'))!.trigger('click')
+    await w
+      .findAll('.staff-btn')
+      .find((b) => b.text().includes('李敏'))!
+      .trigger('click')
     await w.find('.pin-input').setValue('9999')
     await button(w, '解锁').trigger('click')
     await settle(10)
@@ -182,7 +225,13 @@ describe('void and close', () => {
     await openDriveAt(() => '/drives')
     const store = useDriveStore()
     await store.recordDonor({
-      identity: { idNumber: MAN, name: '刘洋', phone: '', household: 'rural', donorKey: '0123456789abcdef0123456789abcdef' },
+      identity: {
+        idNumber: MAN,
+        name: '刘洋',
+        phone: '',
+        household: 'rural',
+        donorKey: '0123456789abcdef0123456789abcdef',
+      },
       facts: { sex: 'M', ageYears: 30, repeatDonor: false },
       outcome: { kind: 'donation', product: { type: 'whole_blood', volumeMl: 200 }, abo: 'A', rhd: 'pos', din: din(5) },
     })
@@ -199,14 +248,22 @@ describe('void and close', () => {
     await w.find('form').trigger('submit')
     await settle()
     expect(w.text()).toContain('已作废并保存')
-    expect(await app.db.voids.toArray()).toMatchObject([{ targetId: recordId, reason: '登记错人', authorStaffId: app.roster.leader.id }])
+    expect(await app.db.voids.toArray()).toMatchObject([
+      { targetId: recordId, reason: '登记错人', authorStaffId: app.roster.leader.id },
+    ])
   })
 
   it('corrects a deferral by a new record that keeps the original, with the until-date counted again', async () => {
     await openDriveAt(() => '/drives')
     const store = useDriveStore()
     await store.recordDonor({
-      identity: { idNumber: MAN, name: '刘洋', phone: '', household: 'rural', donorKey: '0123456789abcdef0123456789abcdef' },
+      identity: {
+        idNumber: MAN,
+        name: '刘洋',
+        phone: '',
+        household: 'rural',
+        donorKey: '0123456789abcdef0123456789abcdef',
+      },
       facts: { sex: 'M', ageYears: 30, repeatDonor: false },
       outcome: { kind: 'deferral', reasonCode: 'cold_fever', until: '2026-06-20', note: '' },
     })
@@ -222,7 +279,11 @@ describe('void and close', () => {
     expect(w.text()).toContain('更正已保存')
     const [correction] = await app.db.corrections.toArray()
     const year = Number(original.collectedOn.slice(0, 4)) + 1
-    expect(correction).toMatchObject({ targetId: original.id, reason: '原因选错，实为纹身', replacement: { id: original.id, type: 'deferral', reasonCode: 'tattoo' } })
+    expect(correction).toMatchObject({
+      targetId: original.id,
+      reason: '原因选错，实为纹身',
+      replacement: { id: original.id, type: 'deferral', reasonCode: 'tattoo' },
+    })
     expect((correction!.replacement as { until: string }).until.startsWith(String(year))).toBe(true)
     expect(await app.db.deferrals.get(original.id)).toMatchObject({ reasonCode: 'cold_fever' })
   })
@@ -231,7 +292,13 @@ describe('void and close', () => {
     await openDriveAt(() => '/drives')
     const store = useDriveStore()
     await store.recordDonor({
-      identity: { idNumber: MAN, name: '刘洋', phone: '', household: 'rural', donorKey: '0123456789abcdef0123456789abcdef' },
+      identity: {
+        idNumber: MAN,
+        name: '刘洋',
+        phone: '',
+        household: 'rural',
+        donorKey: '0123456789abcdef0123456789abcdef',
+      },
       facts: { sex: 'M', ageYears: 30, repeatDonor: false },
       outcome: { kind: 'donation', product: { type: 'whole_blood', volumeMl: 400 }, abo: 'A', rhd: 'pos', din: din(5) },
     })
@@ -258,7 +325,10 @@ describe('void and close', () => {
 
     await app.router.push(`/drives/${driveId}/close`)
     await settle()
-    const sealed = w.find('[data-testid="sealed-bags"]').findAll('dd').map((d) => d.text())
+    const sealed = w
+      .find('[data-testid="sealed-bags"]')
+      .findAll('dd')
+      .map((d) => d.text())
     expect(sealed).toEqual(['40', '1', '0', '39'])
     expect(w.text()).toContain('本车次现有 0 条献血')
     expect(w.find('#drive-close-form').exists()).toBe(false)
@@ -284,7 +354,16 @@ describe('void and close', () => {
     await w.find('.pin-input').setValue(PIN.leader)
     await w.find('form').trigger('submit')
     await settle(10)
-    expect(await app.db.driveCloses.toArray()).toMatchObject([{ bagsLoaded: 40, bagsUsed: 0, bagsSpoiled: 1, bagsReturned: 38, discrepancyNote: '一袋破损后丢弃未登记', signedOffBy: app.roster.leader.id }])
+    expect(await app.db.driveCloses.toArray()).toMatchObject([
+      {
+        bagsLoaded: 40,
+        bagsUsed: 0,
+        bagsSpoiled: 1,
+        bagsReturned: 38,
+        discrepancyNote: '一袋破损后丢弃未登记',
+        signedOffBy: app.roster.leader.id,
+      },
+    ])
     await vi.waitFor(() => expect(app.router.currentRoute.value.name).toBe('drive'))
   })
 })

@@ -92,23 +92,36 @@ export function voidOf(target: { id: string }, over: Partial<Void> = {}): Void {
   return { type: 'void', ...authorship(), targetId: target.id, reason: 'entered twice', ...over }
 }
 
-export function correctionOf(target: { id: string }, replacement: Donation | Deferral, over: Partial<Correction> = {}): Correction {
+export function correctionOf(
+  target: { id: string },
+  replacement: Donation | Deferral,
+  over: Partial<Correction> = {},
+): Correction {
   return { type: 'correction', ...authorship(), targetId: target.id, reason: 'wrong value', replacement, ...over }
 }
 
 // --- arbitraries -------------------------------------------------------------------------------
 
 const hex = (len: number) => fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: len, maxLength: len })
-export const arbId = fc.tuple(hex(8), hex(4), hex(3), fc.constantFrom('8', '9', 'a', 'b'), hex(3), hex(12))
+export const arbId = fc
+  .tuple(hex(8), hex(4), hex(3), fc.constantFrom('8', '9', 'a', 'b'), hex(3), hex(12))
   .map(([a, b, c, d, e, f]) => `${a}-${b}-7${c}-${d}${e}-${f}`)
-const arbDate = fc.date({ min: new Date('2023-01-01T00:00:00Z'), max: new Date('2023-12-31T00:00:00Z'), noInvalidDate: true })
+const arbDate = fc
+  .date({ min: new Date('2023-01-01T00:00:00Z'), max: new Date('2023-12-31T00:00:00Z'), noInvalidDate: true })
   .map((d) => d.toISOString().slice(0, 10))
-const arbDateTime = fc.integer({ min: Date.UTC(2023, 0, 1), max: Date.UTC(2024, 0, 1) })
+const arbDateTime = fc
+  .integer({ min: Date.UTC(2023, 0, 1), max: Date.UTC(2024, 0, 1) })
   .map((ms) => new Date(ms).toISOString().replace('Z', '+00:00'))
 // Text with the characters CSV must quote, and Chinese; already trimmed (the schemas trim).
-const arbText = (min: number) => fc.string({ unit: fc.constantFrom('a', 'Z', ' ', ',', '"', '\n', '\r\n', '献', '血', ';', '=', '\t'), minLength: min, maxLength: 12 })
-  .map((s) => s.trim())
-  .filter((s) => s.length >= min)
+const arbText = (min: number) =>
+  fc
+    .string({
+      unit: fc.constantFrom('a', 'Z', ' ', ',', '"', '\n', '\r\n', '献', '血', ';', '=', '\t'),
+      minLength: min,
+      maxLength: 12,
+    })
+    .map((s) => s.trim())
+    .filter((s) => s.length >= min)
 const arbDin = fc.string({ unit: fc.constantFrom(...'0123456789ABCDEFXYZ*'), minLength: 13, maxLength: 16 })
 const arbVitals = fc.record(
   {
@@ -153,7 +166,10 @@ export const arbDonation: fc.Arbitrary<Donation> = fc.record(
     ...arbCollection,
     collectedAt: arbDateTime,
     product: fc.oneof(
-      fc.record({ type: fc.constant('whole_blood' as const), volumeMl: fc.constantFrom(200 as const, 300 as const, 400 as const) }),
+      fc.record({
+        type: fc.constant('whole_blood' as const),
+        volumeMl: fc.constantFrom(200 as const, 300 as const, 400 as const),
+      }),
       fc.record({ type: fc.constant('apheresis_platelets' as const), doses: fc.constantFrom(1 as const, 2 as const) }),
     ),
     abo: fc.constantFrom('A' as const, 'B' as const, 'O' as const, 'AB' as const),
@@ -161,7 +177,17 @@ export const arbDonation: fc.Arbitrary<Donation> = fc.record(
     din: arbDin,
     vitals: arbVitals,
   },
-  { requiredKeys: ['type', ...Object.keys(arbCollection) as (keyof typeof arbCollection)[], 'collectedAt', 'product', 'abo', 'rhd', 'din'] },
+  {
+    requiredKeys: [
+      'type',
+      ...(Object.keys(arbCollection) as (keyof typeof arbCollection)[]),
+      'collectedAt',
+      'product',
+      'abo',
+      'rhd',
+      'din',
+    ],
+  },
 )
 
 export const arbDeferral: fc.Arbitrary<Deferral> = fc.record(
@@ -173,7 +199,15 @@ export const arbDeferral: fc.Arbitrary<Deferral> = fc.record(
     note: arbText(0),
     vitals: arbVitals,
   },
-  { requiredKeys: ['type', ...Object.keys(arbCollection) as (keyof typeof arbCollection)[], 'reasonCode', 'until', 'note'] },
+  {
+    requiredKeys: [
+      'type',
+      ...(Object.keys(arbCollection) as (keyof typeof arbCollection)[]),
+      'reasonCode',
+      'until',
+      'note',
+    ],
+  },
 )
 
 export const arbDrive: fc.Arbitrary<Drive> = fc.record({
@@ -183,7 +217,9 @@ export const arbDrive: fc.Arbitrary<Drive> = fc.record({
   deviceId: arbId,
   authorStaffId: arbId,
   createdAt: arbDateTime,
-  busCode: arbText(1).map((s) => s.slice(0, 20).trim()).filter((s) => s.length > 0),
+  busCode: arbText(1)
+    .map((s) => s.slice(0, 20).trim())
+    .filter((s) => s.length > 0),
   siteId: arbId,
   channelId: arbChannel,
   teamIds: arbTeams,
@@ -195,28 +231,30 @@ export const arbDrive: fc.Arbitrary<Drive> = fc.record({
   bagsLoaded: fc.integer({ min: 0, max: 2000 }),
 })
 
-export const arbVoidFor = (targetId: string): fc.Arbitrary<Void> => fc.record({
-  type: fc.constant('void' as const),
-  id: arbId,
-  stationId: fc.constant(STATION),
-  deviceId: arbId,
-  authorStaffId: arbId,
-  createdAt: arbDateTime,
-  targetId: fc.constant(targetId),
-  reason: arbText(2),
-})
+export const arbVoidFor = (targetId: string): fc.Arbitrary<Void> =>
+  fc.record({
+    type: fc.constant('void' as const),
+    id: arbId,
+    stationId: fc.constant(STATION),
+    deviceId: arbId,
+    authorStaffId: arbId,
+    createdAt: arbDateTime,
+    targetId: fc.constant(targetId),
+    reason: arbText(2),
+  })
 
-export const arbCorrectionFor = (targetId: string): fc.Arbitrary<Correction> => fc.record({
-  type: fc.constant('correction' as const),
-  id: arbId,
-  stationId: fc.constant(STATION),
-  deviceId: arbId,
-  authorStaffId: arbId,
-  createdAt: arbDateTime,
-  targetId: fc.constant(targetId),
-  reason: arbText(2),
-  replacement: fc.oneof(arbDonation, arbDeferral),
-})
+export const arbCorrectionFor = (targetId: string): fc.Arbitrary<Correction> =>
+  fc.record({
+    type: fc.constant('correction' as const),
+    id: arbId,
+    stationId: fc.constant(STATION),
+    deviceId: arbId,
+    authorStaffId: arbId,
+    createdAt: arbDateTime,
+    targetId: fc.constant(targetId),
+    reason: arbText(2),
+    replacement: fc.oneof(arbDonation, arbDeferral),
+  })
 
 /**
  * A set of originals (unique ids) plus voids and corrections aimed at them, at each other, or at
@@ -227,15 +265,18 @@ export const arbRecordSet: fc.Arbitrary<FieldRecord[]> = fc
   .chain((originals) => {
     const targets = [...originals.map((r) => r.id), '00000000-0000-7000-8000-00000000dead']
     const arbTarget = fc.constantFrom(...targets)
-    return fc.tuple(
-      fc.constant(originals),
-      fc.array(arbTarget.chain(arbCorrectionFor), { maxLength: 6 }),
-    ).chain(([orig, corrections]) => {
-      const all = [...targets, ...corrections.map((c) => c.id)]
-      return fc.tuple(fc.constant([...orig, ...corrections]), fc.array(fc.constantFrom(...all).chain(arbVoidFor), { maxLength: 5 }))
-    }).map(([recs, voids]) => {
-      // Keep ids unique across the whole set.
-      const seen = new Set<string>()
-      return [...recs, ...voids].filter((r) => (seen.has(r.id) ? false : (seen.add(r.id), true)))
-    })
+    return fc
+      .tuple(fc.constant(originals), fc.array(arbTarget.chain(arbCorrectionFor), { maxLength: 6 }))
+      .chain(([orig, corrections]) => {
+        const all = [...targets, ...corrections.map((c) => c.id)]
+        return fc.tuple(
+          fc.constant([...orig, ...corrections]),
+          fc.array(fc.constantFrom(...all).chain(arbVoidFor), { maxLength: 5 }),
+        )
+      })
+      .map(([recs, voids]) => {
+        // Keep ids unique across the whole set.
+        const seen = new Set<string>()
+        return [...recs, ...voids].filter((r) => (seen.has(r.id) ? false : (seen.add(r.id), true)))
+      })
   })

@@ -3,7 +3,12 @@
 // shows a generated label, since a test machine has no camera.
 import { createApp, h, ref } from 'vue'
 import BarcodeScanner from '../../../src/app/components/scan/BarcodeScanner.vue'
-import { createBarcodeReader, decodeImage, type ScanFormat, type ScanResult } from '../../../src/app/composables/useScanner'
+import {
+  createBarcodeReader,
+  decodeImage,
+  type ScanFormat,
+  type ScanResult,
+} from '../../../src/app/composables/useScanner'
 import { createAppI18n } from '../../../src/app/i18n'
 import '../../../src/app/styles/tokens.css'
 
@@ -43,17 +48,24 @@ const cancelled = ref(0)
 const scanner = ref<{ formats: ScanFormat[] } | null>(null)
 
 const app = createApp({
-  render: () => h('div', [
-    h('pre', { id: 'results' }, JSON.stringify(results.value)),
-    h('pre', { id: 'cancelled' }, String(cancelled.value)),
-    scanner.value
-      ? h(BarcodeScanner, {
-          formats: scanner.value.formats,
-          onDecoded: (r: ScanResult) => { results.value.push(r); scanner.value = null },
-          onCancel: () => { cancelled.value++; scanner.value = null },
-        })
-      : null,
-  ]),
+  render: () =>
+    h('div', [
+      h('pre', { id: 'results' }, JSON.stringify(results.value)),
+      h('pre', { id: 'cancelled' }, String(cancelled.value)),
+      scanner.value
+        ? h(BarcodeScanner, {
+            formats: scanner.value.formats,
+            onDecoded: (r: ScanResult) => {
+              results.value.push(r)
+              scanner.value = null
+            },
+            onCancel: () => {
+              cancelled.value++
+              scanner.value = null
+            },
+          })
+        : null,
+    ]),
 })
 app.use(createAppI18n('zh-CN')).mount('#app')
 

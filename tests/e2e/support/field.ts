@@ -28,7 +28,7 @@ export function dinWithCheck(n: number): string {
 export interface FieldSeed {
   station: Station
   sites: Site[]
-  roster: { leader: RosterEntry, collector: RosterEntry, second: RosterEntry }
+  roster: { leader: RosterEntry; collector: RosterEntry; second: RosterEntry }
   deviceId: string
   today: string
   /** A donor the snapshot says gave whole blood 2 months ago. */
@@ -46,15 +46,27 @@ export function residentId(region: string, birth: string, sequence: string): str
 
 export async function makeFieldSeed(): Promise<FieldSeed> {
   const stationId = newId()
-  const station: Station = { id: stationId, code: 'luoyang', name: '洛阳市中心血站', timeZone: 'Asia/Shanghai', donorKeySalt: 'e2e-salt-0123456789' }
+  const station: Station = {
+    id: stationId,
+    code: 'luoyang',
+    name: '洛阳市中心血站',
+    timeZone: 'Asia/Shanghai',
+    donorKeySalt: 'e2e-salt-0123456789',
+  }
   const sites: Site[] = [
     { id: newId(), stationId, name: '宜阳县三乡镇', kind: 'township', area: '宜阳县' },
     { id: newId(), stationId, name: '洛宁县城关村', kind: 'village', area: '洛宁县' },
     { id: newId(), stationId, name: '河南科技大学', kind: 'university', area: '洛龙区' },
   ]
   const iterations = 2000
-  const staff = async (name: string, role: RosterEntry['role'], pin: string): Promise<RosterEntry> =>
-    ({ id: newId(), stationId, name, role, pinHash: await hashPin(pin, { iterations }), active: true })
+  const staff = async (name: string, role: RosterEntry['role'], pin: string): Promise<RosterEntry> => ({
+    id: newId(),
+    stationId,
+    name,
+    role,
+    pinHash: await hashPin(pin, { iterations }),
+    active: true,
+  })
   const roster = {
     leader: await staff('王建华', 'leader', PINS.leader),
     collector: await staff('李敏', 'collector', PINS.collector),
@@ -78,11 +90,25 @@ export async function makeFieldSeed(): Promise<FieldSeed> {
   const teams = seedTeams(stationId, newId)
   const ref = <T extends { id: string }>(v: T) => ({ key: v.id, value: v })
   return {
-    station, sites, roster, deviceId, today, recentDonorId,
+    station,
+    sites,
+    roster,
+    deviceId,
+    today,
+    recentDonorId,
     dinBody,
     dinWithCheck,
     rows: {
-      device: [{ key: 'device', deviceId, stationId, stationCode: station.code, token: null, enrolledAt: new Date().toISOString() }],
+      device: [
+        {
+          key: 'device',
+          deviceId,
+          stationId,
+          stationCode: station.code,
+          token: null,
+          enrolledAt: new Date().toISOString(),
+        },
+      ],
       stations: [ref(station)],
       sites: sites.map(ref),
       channels: channels.map(ref),
@@ -91,7 +117,8 @@ export async function makeFieldSeed(): Promise<FieldSeed> {
       eligibility: [{ key: eligibility.donorKey, value: eligibility }],
       // As a pull leaves them, with the staff and sites' pinyin order.
       syncMeta: [
-        { key: 'lastPullAt', value: new Date().toISOString() }, { key: 'pullCursor', value: 'seeded' },
+        { key: 'lastPullAt', value: new Date().toISOString() },
+        { key: 'pullCursor', value: 'seeded' },
         { key: NAME_ORDER_KEY, value: nameOrderOf(Object.values(roster), sites) },
       ],
     },
@@ -120,23 +147,26 @@ export async function unlockAs(page: Page, name: string, pin: string, opts: { to
 
 /** Reads every row of some tables of the phone's database. */
 export async function readTables(page: Page, names: string[]): Promise<Record<string, Array<Record<string, unknown>>>> {
-  return page.evaluate(async ({ tables, dbName }) => {
-    const db = await new Promise<IDBDatabase>((resolve, reject) => {
-      const req = indexedDB.open(dbName)
-      req.onsuccess = () => resolve(req.result)
-      req.onerror = () => reject(req.error)
-    })
-    const out: Record<string, unknown[]> = {}
-    for (const name of tables) {
-      out[name] = await new Promise<unknown[]>((resolve, reject) => {
-        const req = db.transaction(name).objectStore(name).getAll()
+  return page.evaluate(
+    async ({ tables, dbName }) => {
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const req = indexedDB.open(dbName)
         req.onsuccess = () => resolve(req.result)
         req.onerror = () => reject(req.error)
       })
-    }
-    db.close()
-    return out as Record<string, Array<Record<string, unknown>>>
-  }, { tables: names, dbName: FIELD_DB_NAME })
+      const out: Record<string, unknown[]> = {}
+      for (const name of tables) {
+        out[name] = await new Promise<unknown[]>((resolve, reject) => {
+          const req = db.transaction(name).objectStore(name).getAll()
+          req.onsuccess = () => resolve(req.result)
+          req.onerror = () => reject(req.error)
+        })
+      }
+      db.close()
+      return out as Record<string, Array<Record<string, unknown>>>
+    },
+    { tables: names, dbName: FIELD_DB_NAME },
+  )
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -146,7 +176,7 @@ export interface StationSetup {
   adminToken: string
   enrollmentCode: string
   sites: Site[]
-  staff: { leader: string, collector: string, second: string }
+  staff: { leader: string; collector: string; second: string }
 }
 
 async function api<T>(baseUrl: string, method: string, path: string, body: unknown, token?: string): Promise<T> {
@@ -163,9 +193,14 @@ async function api<T>(baseUrl: string, method: string, path: string, body: unkno
 /** First-run setup, the seed channels and teams, three sites, three staff with PINs, an enrollment code. */
 export async function setUpStation(baseUrl: string): Promise<StationSetup> {
   const setup = await api<{ token: string }>(baseUrl, 'POST', '/api/v1/setup', {
-    stationCode: 'luoyang', stationName: '洛阳市中心血站', timeZone: 'Asia/Shanghai', username: 'admin', password: 'correct horse battery staple',
+    stationCode: 'luoyang',
+    stationName: '洛阳市中心血站',
+    timeZone: 'Asia/Shanghai',
+    username: 'admin',
+    password: 'correct horse battery staple',
   })
-  const admin = <T>(method: string, path: string, body: unknown) => api<T>(baseUrl, method, `/api/v1/admin${path}`, body, setup.token)
+  const admin = <T>(method: string, path: string, body: unknown) =>
+    api<T>(baseUrl, method, `/api/v1/admin${path}`, body, setup.token)
   for (const c of seedChannels('00000000-0000-7000-8000-000000000000', newId)) {
     await admin('POST', '/channels', { code: c.code, nameZh: c.nameZh, nameEn: c.nameEn, ruralMobile: c.ruralMobile })
   }
@@ -177,8 +212,10 @@ export async function setUpStation(baseUrl: string): Promise<StationSetup> {
     { name: '宜阳县三乡镇', kind: 'township', area: '宜阳县' },
     { name: '洛宁县城关村', kind: 'village', area: '洛宁县' },
     { name: '河南科技大学', kind: 'university', area: '洛龙区' },
-  ]) sites.push(await admin<Site>('POST', '/sites', site))
-  const staff = async (name: string, role: RosterEntry['role'], pin: string) => (await admin<{ id: string }>('POST', '/staff', { name, role, pin })).id
+  ])
+    sites.push(await admin<Site>('POST', '/sites', site))
+  const staff = async (name: string, role: RosterEntry['role'], pin: string) =>
+    (await admin<{ id: string }>('POST', '/staff', { name, role, pin })).id
   const ids = {
     leader: await staff('王建华', 'leader', PINS.leader),
     collector: await staff('李敏', 'collector', PINS.collector),
@@ -200,7 +237,11 @@ export async function enrollPhone(page: Page, baseUrl: string, code: string): Pr
  * Puts a donor into the phone's eligibility snapshot, keyed with the salt the phone pulled, as a
  * pull would once the station has this donor's history.
  */
-export async function addSnapshotDonor(page: Page, idNumber: string, history: Omit<EligibilityEntry, 'donorKey'>): Promise<void> {
+export async function addSnapshotDonor(
+  page: Page,
+  idNumber: string,
+  history: Omit<EligibilityEntry, 'donorKey'>,
+): Promise<void> {
   const { stations } = await readTables(page, ['stations'])
   const salt = (stations![0]!.value as Station).donorKeySalt
   if (!salt) throw new Error('the phone has no donor key salt')
@@ -209,25 +250,28 @@ export async function addSnapshotDonor(page: Page, idNumber: string, history: Om
 }
 
 /** Writes one row straight into a table of the phone's IndexedDB, as a pull would. */
-export async function putPhoneRow(page: Page, table: string, row: { key: string, value: unknown }): Promise<void> {
+export async function putPhoneRow(page: Page, table: string, row: { key: string; value: unknown }): Promise<void> {
   await putPhoneRows(page, { [table]: [row] })
 }
 
 /** Writes rows straight into the phone's IndexedDB (the app must have created it), in one transaction. */
 export async function putPhoneRows(page: Page, rows: Record<string, unknown[]>): Promise<void> {
-  await page.evaluate(async ({ rows, name }) => {
-    const db = await new Promise<IDBDatabase>((resolve, reject) => {
-      const req = indexedDB.open(name)
-      req.onsuccess = () => resolve(req.result)
-      req.onerror = () => reject(req.error)
-    })
-    const tables = Object.keys(rows)
-    await new Promise<void>((resolve, reject) => {
-      const tx = db.transaction(tables, 'readwrite')
-      for (const table of tables) for (const row of rows[table]!) tx.objectStore(table).put(row)
-      tx.oncomplete = () => resolve()
-      tx.onerror = () => reject(tx.error)
-    })
-    db.close()
-  }, { rows, name: FIELD_DB_NAME })
+  await page.evaluate(
+    async ({ rows, name }) => {
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const req = indexedDB.open(name)
+        req.onsuccess = () => resolve(req.result)
+        req.onerror = () => reject(req.error)
+      })
+      const tables = Object.keys(rows)
+      await new Promise<void>((resolve, reject) => {
+        const tx = db.transaction(tables, 'readwrite')
+        for (const table of tables) for (const row of rows[table]!) tx.objectStore(table).put(row)
+        tx.oncomplete = () => resolve()
+        tx.onerror = () => reject(tx.error)
+      })
+      db.close()
+    },
+    { rows, name: FIELD_DB_NAME },
+  )
 }

@@ -15,19 +15,32 @@ import { type RunningServer, startServer } from '../../support/server'
 export const MANAGER = { stationCode: 'luoyang', username: 'wang.manager', password: 'hongse-2023-bus' } as const
 
 /** Creates the station with the seed year in a fresh data folder; returns the folder. */
-export async function seedStationDataDir(): Promise<{ dataDir: string, applied: number, rejected: number }> {
+export async function seedStationDataDir(): Promise<{ dataDir: string; applied: number; rejected: number }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bloodbus-station-'))
   const store = await openStore({ dataDir })
   try {
     const seed = generateSeedYear({ profile: 'luoyang-2023', seed: 2023 })
-    const station = await createStation(store.db, { code: MANAGER.stationCode, name: '洛阳市中心血站', timeZone: 'Asia/Shanghai' })
-    await insertAccount(store.db, station.id, await prepareAccount({ username: MANAGER.username, password: MANAGER.password, role: 'manager' }))
+    const station = await createStation(store.db, {
+      code: MANAGER.stationCode,
+      name: '洛阳市中心血站',
+      timeZone: 'Asia/Shanghai',
+    })
+    await insertAccount(
+      store.db,
+      station.id,
+      await prepareAccount({ username: MANAGER.username, password: MANAGER.password, role: 'manager' }),
+    )
     const fromId = seed.reference.stations[0]!.id
     const reference = rebaseStation(seed.reference, fromId, station.id)
     const records = rebaseStation(seed.records, fromId, station.id)
     const roster = rosterForRecords(records, station.id, await hashPin('2580'))
     const summary = await importBundle(store, station.id, {
-      sites: reference.sites, channels: reference.channels, teams: reference.teams, populations: reference.populations, roster, records,
+      sites: reference.sites,
+      channels: reference.channels,
+      teams: reference.teams,
+      populations: reference.populations,
+      roster,
+      records,
     })
     return { dataDir, applied: summary.applied, rejected: summary.rejected }
   } finally {
@@ -35,7 +48,7 @@ export async function seedStationDataDir(): Promise<{ dataDir: string, applied: 
   }
 }
 
-export async function startSeededStation(): Promise<RunningServer & { applied: number, rejected: number }> {
+export async function startSeededStation(): Promise<RunningServer & { applied: number; rejected: number }> {
   const seeded = await seedStationDataDir()
   const server = await startServer({ dataDir: seeded.dataDir })
   return Object.assign(server, { applied: seeded.applied, rejected: seeded.rejected })

@@ -23,9 +23,16 @@ export async function openTestStore(engine: Engine): Promise<TestStore> {
   if (engine === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'bloodbus-test-'))
     const store = await openStore({ dataDir: dir })
-    return { ...store, async dispose() { await store.close(); rmSync(dir, { recursive: true, force: true }) } }
+    return {
+      ...store,
+      async dispose() {
+        await store.close()
+        rmSync(dir, { recursive: true, force: true })
+      },
+    }
   }
-  if (!PG_URL) throw new Error('PostgreSQL is required here (CI=true or REQUIRE_POSTGRES=1) but TEST_DATABASE_URL is not set')
+  if (!PG_URL)
+    throw new Error('PostgreSQL is required here (CI=true or REQUIRE_POSTGRES=1) but TEST_DATABASE_URL is not set')
   const schema = `t_${randomBytes(6).toString('hex')}`
   const store = await openStore({ databaseUrl: PG_URL, pgSchema: schema, pgPoolSize: 6 })
   return {
@@ -34,7 +41,11 @@ export async function openTestStore(engine: Engine): Promise<TestStore> {
       await store.close()
       const client = new pg.Client({ connectionString: PG_URL })
       await client.connect()
-      try { await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`) } finally { await client.end() }
+      try {
+        await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
+      } finally {
+        await client.end()
+      }
     },
   }
 }

@@ -3,7 +3,14 @@
 import { gzipSync } from 'node:zlib'
 import { newId } from '../../../src/domain/ids'
 import {
-  type Channel, type Deferral, type Donation, type Drive, type FieldRecord, SCHEMA_VERSION, type Site, type Team,
+  type Channel,
+  type Deferral,
+  type Donation,
+  type Drive,
+  type FieldRecord,
+  SCHEMA_VERSION,
+  type Site,
+  type Team,
 } from '../../../src/domain/records'
 import { seedChannels, seedTeams } from '../../../src/domain/reference-data'
 import type { PushRequest, PushResponse } from '../../../src/domain/sync-protocol'
@@ -50,9 +57,15 @@ export interface Phone {
 }
 
 export class TestStation {
-  constructor(readonly engine: Engine, readonly store: TestStore, readonly running: RunningStation) {}
+  constructor(
+    readonly engine: Engine,
+    readonly store: TestStore,
+    readonly running: RunningStation,
+  ) {}
 
-  get url(): string { return this.running.url.replace('localhost', '127.0.0.1') }
+  get url(): string {
+    return this.running.url.replace('localhost', '127.0.0.1')
+  }
 
   async call<T = unknown>(path: string, opts: CallOptions = {}): Promise<ApiAnswer<T>> {
     const headers: Record<string, string> = { ...opts.headers }
@@ -63,10 +76,18 @@ export class TestStation {
       body = JSON.stringify(opts.body)
       headers['Content-Type'] ??= 'application/json'
     }
-    const res = await fetch(`${this.url}${path}`, { method: opts.method ?? (body === undefined ? 'GET' : 'POST'), headers, body })
+    const res = await fetch(`${this.url}${path}`, {
+      method: opts.method ?? (body === undefined ? 'GET' : 'POST'),
+      headers,
+      body,
+    })
     const text = await res.text()
     let parsed: unknown = text
-    try { parsed = text ? JSON.parse(text) : null } catch { /* not JSON */ }
+    try {
+      parsed = text ? JSON.parse(text) : null
+    } catch {
+      /* not JSON */
+    }
     return { status: res.status, body: parsed as T, headers: res.headers }
   }
 
@@ -74,16 +95,35 @@ export class TestStation {
   async createStation(code = `st_${Math.random().toString(36).slice(2, 8)}`): Promise<StationSetup> {
     const db = this.store.db
     const station = await createStation(db, { code, name: `Station ${code}` })
-    await insertAccount(db, station.id, await prepareAccount({ username: 'admin', password: MANAGER_PASSWORD, role: 'admin' }))
-    await insertAccount(db, station.id, await prepareAccount({ username: 'manager', password: MANAGER_PASSWORD, role: 'manager' }))
+    await insertAccount(
+      db,
+      station.id,
+      await prepareAccount({ username: 'admin', password: MANAGER_PASSWORD, role: 'admin' }),
+    )
+    await insertAccount(
+      db,
+      station.id,
+      await prepareAccount({ username: 'manager', password: MANAGER_PASSWORD, role: 'manager' }),
+    )
     const login = async (username: string) => {
-      const res = await this.call<{ token: string }>('/api/v1/auth/login', { body: { stationCode: code, username, password: MANAGER_PASSWORD } })
+      const res = await this.call<{ token: string }>('/api/v1/auth/login', {
+        body: { stationCode: code, username, password: MANAGER_PASSWORD },
+      })
       if (res.status !== 200) throw new Error(`login failed: ${JSON.stringify(res.body)}`)
       return res.body.token
     }
     const managerToken = await login('manager')
     const adminToken = await login('admin')
-    const setup: StationSetup = { id: station.id, code, managerToken, adminToken, channels: [], teams: [], sites: [], staffIds: [] }
+    const setup: StationSetup = {
+      id: station.id,
+      code,
+      managerToken,
+      adminToken,
+      channels: [],
+      teams: [],
+      sites: [],
+      staffIds: [],
+    }
     for (const ch of seedChannels(station.id, newId)) {
       const res = await this.call<Channel>('/api/v1/admin/channels', { token: managerToken, body: ch })
       if (res.status !== 201) throw new Error(`channel: ${JSON.stringify(res.body)}`)
@@ -93,10 +133,16 @@ export class TestStation {
       const res = await this.call<Team>('/api/v1/admin/teams', { token: managerToken, body: team })
       setup.teams.push(res.body)
     }
-    const site = await this.call<Site>('/api/v1/admin/sites', { token: managerToken, body: { name: 'Xin\'an village', kind: 'village', area: 'Xin\'an' } })
+    const site = await this.call<Site>('/api/v1/admin/sites', {
+      token: managerToken,
+      body: { name: "Xin'an village", kind: 'village', area: "Xin'an" },
+    })
     setup.sites.push(site.body)
     for (const name of ['Li Na', 'Wang Wei']) {
-      const res = await this.call<{ id: string }>('/api/v1/admin/staff', { token: managerToken, body: { name, role: 'collector', pin: '2580' } })
+      const res = await this.call<{ id: string }>('/api/v1/admin/staff', {
+        token: managerToken,
+        body: { name, role: 'collector', pin: '2580' },
+      })
       if (res.status !== 201) throw new Error(`staff: ${JSON.stringify(res.body)}`)
       setup.staffIds.push(res.body.id)
     }
@@ -104,15 +150,24 @@ export class TestStation {
   }
 
   async enroll(station: StationSetup, name = 'Bus phone'): Promise<Phone> {
-    const code = await this.call<{ code: string }>('/api/v1/admin/enrollment-codes', { token: station.managerToken, body: {} })
+    const code = await this.call<{ code: string }>('/api/v1/admin/enrollment-codes', {
+      token: station.managerToken,
+      body: {},
+    })
     if (code.status !== 201) throw new Error(`enrollment code: ${JSON.stringify(code.body)}`)
-    const res = await this.call<{ deviceId: string, token: string }>('/api/v1/devices/enroll', { body: { code: code.body.code, name } })
+    const res = await this.call<{ deviceId: string; token: string }>('/api/v1/devices/enroll', {
+      body: { code: code.body.code, name },
+    })
     if (res.status !== 201) throw new Error(`enroll: ${JSON.stringify(res.body)}`)
     return { deviceId: res.body.deviceId, token: res.body.token, station, nextSeq: 1 }
   }
 
   /** Push records as the next mutations of a phone (seq advances only on 200). */
-  async push(phone: Phone, records: unknown[], opts: { gzip?: boolean, schemaVersion?: number } = {}): Promise<ApiAnswer<PushResponse>> {
+  async push(
+    phone: Phone,
+    records: unknown[],
+    opts: { gzip?: boolean; schemaVersion?: number } = {},
+  ): Promise<ApiAnswer<PushResponse>> {
     const req = this.batch(phone, records, opts.schemaVersion)
     const res = await this.pushRaw(phone, req, opts.gzip)
     if (res.status === 200) phone.nextSeq += records.length
@@ -136,14 +191,49 @@ export class TestStation {
     })
   }
 
-  async count(table: 'records' | 'eligibility' | 'devices' | 'push_results' | 'sites' | 'channels' | 'teams' | 'targets' | 'staff' | 'populations' | 'accounts' | 'sessions' | 'enrollment_codes' | 'record_teams' | 'stations'): Promise<number> {
-    const row = await this.store.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+  async count(
+    table:
+      | 'records'
+      | 'eligibility'
+      | 'devices'
+      | 'push_results'
+      | 'sites'
+      | 'channels'
+      | 'teams'
+      | 'targets'
+      | 'staff'
+      | 'populations'
+      | 'accounts'
+      | 'sessions'
+      | 'enrollment_codes'
+      | 'record_teams'
+      | 'stations',
+  ): Promise<number> {
+    const row = await this.store.db
+      .selectFrom(table)
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow()
     return Number(row.n)
   }
 
   /** Row counts of every table, to prove a refused request wrote nothing. */
   async snapshot(): Promise<Record<string, number>> {
-    const tables = ['records', 'eligibility', 'devices', 'push_results', 'sites', 'channels', 'teams', 'targets', 'staff', 'populations', 'accounts', 'enrollment_codes', 'record_teams', 'stations'] as const
+    const tables = [
+      'records',
+      'eligibility',
+      'devices',
+      'push_results',
+      'sites',
+      'channels',
+      'teams',
+      'targets',
+      'staff',
+      'populations',
+      'accounts',
+      'enrollment_codes',
+      'record_teams',
+      'stations',
+    ] as const
     const out: Record<string, number> = {}
     for (const t of tables) out[t] = await this.count(t)
     const seqs = await this.store.db.selectFrom('stations').select(['id', 'change_counter']).orderBy('id').execute()
@@ -182,7 +272,10 @@ export function nextDin(): string {
 
 function authorship(phone: Phone) {
   return {
-    id: newId(), stationId: phone.station.id, deviceId: phone.deviceId, authorStaffId: phone.station.staffIds[0]!,
+    id: newId(),
+    stationId: phone.station.id,
+    deviceId: phone.deviceId,
+    authorStaffId: phone.station.staffIds[0]!,
     createdAt: '2026-03-02T09:30:00.000+08:00',
   }
 }
@@ -192,31 +285,65 @@ const DONOR_KEY = () => newId().replace(/-/g, '')
 export function donation(phone: Phone, over: Partial<Donation> = {}): Donation {
   const st = phone.station
   return {
-    type: 'donation', ...authorship(phone),
-    driveId: null, channelId: st.channels.find((c) => c.code === 'rural_mobile')!.id, siteId: st.sites[0]!.id, teamIds: [],
-    collectedOn: '2026-03-02', donorKey: DONOR_KEY(), sex: 'F', ageYears: 34, household: 'rural', repeatDonor: true,
-    collectedAt: '2026-03-02T09:30:00.000+08:00', product: { type: 'whole_blood', volumeMl: 400 }, abo: 'O', rhd: 'pos',
-    din: nextDin(), ...over,
+    type: 'donation',
+    ...authorship(phone),
+    driveId: null,
+    channelId: st.channels.find((c) => c.code === 'rural_mobile')!.id,
+    siteId: st.sites[0]!.id,
+    teamIds: [],
+    collectedOn: '2026-03-02',
+    donorKey: DONOR_KEY(),
+    sex: 'F',
+    ageYears: 34,
+    household: 'rural',
+    repeatDonor: true,
+    collectedAt: '2026-03-02T09:30:00.000+08:00',
+    product: { type: 'whole_blood', volumeMl: 400 },
+    abo: 'O',
+    rhd: 'pos',
+    din: nextDin(),
+    ...over,
   } as Donation
 }
 
 export function deferral(phone: Phone, over: Partial<Deferral> = {}): Deferral {
   const st = phone.station
   return {
-    type: 'deferral', ...authorship(phone),
-    driveId: null, channelId: st.channels[0]!.id, siteId: null, teamIds: [], collectedOn: '2026-03-02',
-    donorKey: DONOR_KEY(), sex: 'M', ageYears: 41, household: 'urban', repeatDonor: false,
-    reasonCode: 'cold', until: '2026-03-09', note: '', ...over,
+    type: 'deferral',
+    ...authorship(phone),
+    driveId: null,
+    channelId: st.channels[0]!.id,
+    siteId: null,
+    teamIds: [],
+    collectedOn: '2026-03-02',
+    donorKey: DONOR_KEY(),
+    sex: 'M',
+    ageYears: 41,
+    household: 'urban',
+    repeatDonor: false,
+    reasonCode: 'cold',
+    until: '2026-03-09',
+    note: '',
+    ...over,
   } as Deferral
 }
 
 export function drive(phone: Phone, over: Partial<Drive> = {}): Drive {
   const st = phone.station
   return {
-    type: 'drive', ...authorship(phone),
-    busCode: 'BUS-3', siteId: st.sites[0]!.id, channelId: st.channels.find((c) => c.code === 'rural_mobile')!.id, teamIds: [],
-    date: '2026-03-02', staffIds: [st.staffIds[0]!], leaderStaffId: st.staffIds[0]!,
-    dinFirst: 'W123426000001', dinLast: 'W123426000100', bagsLoaded: 100, ...over,
+    type: 'drive',
+    ...authorship(phone),
+    busCode: 'BUS-3',
+    siteId: st.sites[0]!.id,
+    channelId: st.channels.find((c) => c.code === 'rural_mobile')!.id,
+    teamIds: [],
+    date: '2026-03-02',
+    staffIds: [st.staffIds[0]!],
+    leaderStaffId: st.staffIds[0]!,
+    dinFirst: 'W123426000001',
+    dinLast: 'W123426000100',
+    bagsLoaded: 100,
+    ...over,
   } as Drive
 }
 
@@ -224,9 +351,18 @@ export function voidOf(phone: Phone, target: { id: string }, reason = 'entered t
   return { type: 'void', ...authorship(phone), targetId: target.id, reason }
 }
 
-export function correctionOf(phone: Phone, target: Donation | Deferral, replacement: Donation | Deferral, createdAt?: string): FieldRecord {
+export function correctionOf(
+  phone: Phone,
+  target: Donation | Deferral,
+  replacement: Donation | Deferral,
+  createdAt?: string,
+): FieldRecord {
   return {
-    type: 'correction', ...authorship(phone), ...(createdAt ? { createdAt } : {}),
-    targetId: target.id, reason: 'wrong volume', replacement,
+    type: 'correction',
+    ...authorship(phone),
+    ...(createdAt ? { createdAt } : {}),
+    targetId: target.id,
+    reason: 'wrong volume',
+    replacement,
   }
 }

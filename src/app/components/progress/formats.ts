@@ -6,6 +6,9 @@ const byLocale = new Map<string, NumberFormats>()
 
 export function cachedNumberFormats(locale: string): NumberFormats {
   let f = byLocale.get(locale)
-  if (!f) { f = numberFormats(locale); byLocale.set(locale, f) }
+  if (!f) {
+    f = numberFormats(locale)
+    byLocale.set(locale, f)
+  }
   return f
 }

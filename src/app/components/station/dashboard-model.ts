@@ -3,7 +3,15 @@
 // the indicator tiles and the monthly trend series.
 import { emptyCounts, type IndicatorCounts, type Indicators, mergeCounts } from '../../../domain/indicators'
 import { computeProgress, metricActual, paceVolume, type Progress } from '../../../domain/progress'
-import { type Channel, type FieldRecord, type Metric, type Period, type Scope, SHARE_METRICS, type Target } from '../../../domain/records'
+import {
+  type Channel,
+  type FieldRecord,
+  type Metric,
+  type Period,
+  type Scope,
+  SHARE_METRICS,
+  type Target,
+} from '../../../domain/records'
 import { periodsOverlap } from '../../../domain/targets'
 import type { TrendSeries } from './trend-model'
 
@@ -12,7 +20,7 @@ export function scopeKey(scope: Scope): string {
 }
 
 /** The part of a target's period that has data by `asOf`: start … min(asOf, end); null before it starts. */
-export function countedSpan(target: Pick<Target, 'period'>, asOf: string): { from: string, to: string } | null {
+export function countedSpan(target: Pick<Target, 'period'>, asOf: string): { from: string; to: string } | null {
   if (asOf < target.period.start) return null
   return { from: target.period.start, to: asOf < target.period.end ? asOf : target.period.end }
 }
@@ -21,20 +29,32 @@ export function countedSpan(target: Pick<Target, 'period'>, asOf: string): { fro
  * Targets to show for a dashboard period: those overlapping it, the ones running today first,
  * then by start date; station targets before channel, site, team and drive ones.
  */
-export function targetsForPeriod(targets: readonly Target[], period: Pick<Period, 'start' | 'end'>, asOf: string): Target[] {
+export function targetsForPeriod(
+  targets: readonly Target[],
+  period: Pick<Period, 'start' | 'end'>,
+  asOf: string,
+): Target[] {
   const order = ['station', 'channel', 'site', 'team', 'drive']
   const running = (t: Target) => (t.period.start <= asOf && asOf <= t.period.end ? 0 : 1)
-  return targets.filter((t) => periodsOverlap(t.period, period)).sort((a, b) => running(a) - running(b)
-    || order.indexOf(a.scope.kind) - order.indexOf(b.scope.kind)
-    || a.period.start.localeCompare(b.period.start)
-    || a.metric.localeCompare(b.metric))
+  return targets
+    .filter((t) => periodsOverlap(t.period, period))
+    .sort(
+      (a, b) =>
+        running(a) - running(b) ||
+        order.indexOf(a.scope.kind) - order.indexOf(b.scope.kind) ||
+        a.period.start.localeCompare(b.period.start) ||
+        a.metric.localeCompare(b.metric),
+    )
 }
 
 /**
  * Last year's monthly volume for a metric (Jan…Dec), from last year's monthly counts of the same
  * scope; undefined unless all twelve months are there.
  */
-export function seasonalHistory(metric: Metric, lastYear: readonly { month: string, counts: IndicatorCounts }[] | undefined): number[] | undefined {
+export function seasonalHistory(
+  metric: Metric,
+  lastYear: readonly { month: string; counts: IndicatorCounts }[] | undefined,
+): number[] | undefined {
   if (!lastYear || lastYear.length !== 12) return undefined
   const series = [...lastYear].sort((a, b) => a.month.localeCompare(b.month)).map((m) => paceVolume(metric, m.counts))
   return series.some((x) => x > 0) ? series : undefined
@@ -52,11 +72,14 @@ export interface TargetProgressRow {
 }
 
 export function targetProgress(
-  target: Target, counts: IndicatorCounts | undefined, asOf: string,
-  opts: { population?: number | null, lastYearMonthly?: readonly { month: string, counts: IndicatorCounts }[] } = {},
+  target: Target,
+  counts: IndicatorCounts | undefined,
+  asOf: string,
+  opts: { population?: number | null; lastYearMonthly?: readonly { month: string; counts: IndicatorCounts }[] } = {},
 ): TargetProgressRow {
   const population = opts.population ?? null
-  if (!counts || asOf < target.period.start) return { target, progress: null, reason: 'not_started', seasonal: false, population }
+  if (!counts || asOf < target.period.start)
+    return { target, progress: null, reason: 'not_started', seasonal: false, population }
   const actual = metricActual(target.metric, counts, population)
   if (!actual) return { target, progress: null, reason: 'no_population', seasonal: false, population }
   const history = seasonalHistory(target.metric, opts.lastYearMonthly)
@@ -80,7 +103,11 @@ export interface ChannelRow {
 }
 
 /** One row per channel (the station's order), from each channel's own counts. */
-export function channelRows(channels: readonly Channel[], byChannel: Readonly<Record<string, IndicatorCounts>>, total: IndicatorCounts): ChannelRow[] {
+export function channelRows(
+  channels: readonly Channel[],
+  byChannel: Readonly<Record<string, IndicatorCounts>>,
+  total: IndicatorCounts,
+): ChannelRow[] {
   return channels.map((channel) => {
     const c = byChannel[channel.id]
     const wholeBlood = c?.wholeBloodDonations ?? 0
@@ -97,8 +124,17 @@ export function channelRows(channels: readonly Channel[], byChannel: Readonly<Re
 
 /** The indicator tiles, in the order of BRIEF §3; shares in percent. */
 export const TILE_METRICS: readonly Metric[] = [
-  'donations', 'whole_blood_units', 'apheresis_doses', 'rate_400ml', 'rural_mobile_share', 'rural_donor_share',
-  'repeat_donor_share', 'per_1000', 'deferral_rate', 'bus_trips', 'rhd_negative_donations',
+  'donations',
+  'whole_blood_units',
+  'apheresis_doses',
+  'rate_400ml',
+  'rural_mobile_share',
+  'rural_donor_share',
+  'repeat_donor_share',
+  'per_1000',
+  'deferral_rate',
+  'bus_trips',
+  'rhd_negative_donations',
 ]
 
 export function tileValue(ind: Indicators, metric: Metric): number | null {
@@ -113,7 +149,9 @@ export function tileValue(ind: Indicators, metric: Metric): number | null {
  * null), and last year's in full.
  */
 export function monthlyValues(
-  months: readonly { month: string, indicators: Indicators }[], metric: Metric, upTo?: string,
+  months: readonly { month: string; indicators: Indicators }[],
+  metric: Metric,
+  upTo?: string,
 ): (number | null)[] {
   const out: (number | null)[] = new Array(12).fill(null)
   for (const m of months) {
@@ -126,8 +164,8 @@ export function monthlyValues(
 
 export function trendSeries(
   metric: Metric,
-  thisYear: readonly { month: string, indicators: Indicators }[],
-  lastYear: readonly { month: string, indicators: Indicators }[],
+  thisYear: readonly { month: string; indicators: Indicators }[],
+  lastYear: readonly { month: string; indicators: Indicators }[],
   asOf: string,
 ): TrendSeries[] {
   const last = monthlyValues(lastYear, metric)
@@ -166,17 +204,26 @@ export interface SiteRow {
  * (not voided; a correction's replacement is not in the listing, so a corrected record counts as
  * listed) grouped by drive and by site. Drives come first by date, newest first.
  */
-export function drillDown(records: readonly { voided: boolean, record: FieldRecord }[]): { drives: DriveRow[], sites: SiteRow[] } {
+export function drillDown(records: readonly { voided: boolean; record: FieldRecord }[]): {
+  drives: DriveRow[]
+  sites: SiteRow[]
+} {
   const drives = new Map<string, DriveRow>()
   const sites = new Map<string, SiteRow>()
   const driveRow = (id: string): DriveRow => {
     let d = drives.get(id)
-    if (!d) { d = { driveId: id, date: '', siteId: null, busCode: '', donations: 0, wholeBlood: 0, deferrals: 0 }; drives.set(id, d) }
+    if (!d) {
+      d = { driveId: id, date: '', siteId: null, busCode: '', donations: 0, wholeBlood: 0, deferrals: 0 }
+      drives.set(id, d)
+    }
     return d
   }
   const siteRow = (id: string): SiteRow => {
     let s = sites.get(id)
-    if (!s) { s = { siteId: id, drives: 0, donations: 0, wholeBlood: 0, deferrals: 0 }; sites.set(id, s) }
+    if (!s) {
+      s = { siteId: id, drives: 0, donations: 0, wholeBlood: 0, deferrals: 0 }
+      sites.set(id, s)
+    }
     return s
   }
   for (const { voided, record: r } of records) {
@@ -188,12 +235,18 @@ export function drillDown(records: readonly { voided: boolean, record: FieldReco
       const wb = r.type === 'donation' && r.product.type === 'whole_blood' ? 1 : 0
       if (r.driveId) {
         const d = driveRow(r.driveId)
-        if (r.type === 'donation') { d.donations += 1; d.wholeBlood += wb } else d.deferrals += 1
+        if (r.type === 'donation') {
+          d.donations += 1
+          d.wholeBlood += wb
+        } else d.deferrals += 1
         if (!d.date) d.date = r.collectedOn
       }
       if (r.siteId) {
         const s = siteRow(r.siteId)
-        if (r.type === 'donation') { s.donations += 1; s.wholeBlood += wb } else s.deferrals += 1
+        if (r.type === 'donation') {
+          s.donations += 1
+          s.wholeBlood += wb
+        } else s.deferrals += 1
       }
     }
   }
@@ -208,7 +261,11 @@ export function drillDown(records: readonly { voided: boolean, record: FieldReco
  * (the last month may end early, at the series' own end, e.g. today). Null when it does not, so
  * the caller asks the server instead.
  */
-export function sumMonths(months: readonly { from: string, to: string, counts: IndicatorCounts }[], from: string, to: string): IndicatorCounts | null {
+export function sumMonths(
+  months: readonly { from: string; to: string; counts: IndicatorCounts }[],
+  from: string,
+  to: string,
+): IndicatorCounts | null {
   if (to < from) return null
   const inside = months.filter((m) => m.to >= from && m.from <= to)
   if (inside.length === 0) return null

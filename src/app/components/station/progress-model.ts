@@ -37,7 +37,9 @@ export function numberFormats(locale: string): NumberFormats {
 
 /** "this month", "this quarter", "this year", "by 30 June". */
 function when(period: Period): Sentence {
-  return period.kind === 'custom' ? { key: 'progress.when.custom', params: { end: period.end } } : { key: `progress.when.${period.kind}`, params: {} }
+  return period.kind === 'custom'
+    ? { key: 'progress.when.custom', params: { end: period.end } }
+    : { key: `progress.when.${period.kind}`, params: {} }
 }
 
 /**
@@ -46,7 +48,13 @@ function when(period: Period): Sentence {
  * or how many more of them a ≤ target still allows; for a count: how many a day it takes.
  * `when` and `kind` are keys to translate and put into the sentence.
  */
-export function whatItTakes(p: Progress, period: Period, asOf: string, f: NumberFormats, population: number | null = null): Sentence & { when: Sentence, kind: string | null } {
+export function whatItTakes(
+  p: Progress,
+  period: Period,
+  asOf: string,
+  f: NumberFormats,
+  population: number | null = null,
+): Sentence & { when: Sentence; kind: string | null } {
   const base = {
     when: when(period),
     kind: isShareMetric(p.metric) ? `progress.kind.${p.metric}` : null,
@@ -55,7 +63,11 @@ export function whatItTakes(p: Progress, period: Period, asOf: string, f: Number
   const actual = f.value(p.metric, p.actual)
   if (asOf < period.start) return { ...base, key: 'progress.takes.notStarted', params: { start: period.start, target } }
   if (p.remainingDays === 0) {
-    return { ...base, key: p.met ? 'progress.takes.endedMet' : 'progress.takes.endedMissed', params: { actual, target } }
+    return {
+      ...base,
+      key: p.met ? 'progress.takes.endedMet' : 'progress.takes.endedMissed',
+      params: { actual, target },
+    }
   }
   const s = p.forShares
   if (s) {
@@ -74,22 +86,45 @@ export function whatItTakes(p: Progress, period: Period, asOf: string, f: Number
     if (p.met) return { ...base, key: 'progress.takes.countMet', params: { actual, target } }
     if (p.metric === 'per_1000') {
       // A rate per 1,000 people: what is missing, in donations, when the population is known.
-      if (population === null) return { ...base, key: 'progress.takes.rateNeeded', params: { remaining: f.value(p.metric, p.remaining), target } }
+      if (population === null)
+        return {
+          ...base,
+          key: 'progress.takes.rateNeeded',
+          params: { remaining: f.value(p.metric, p.remaining), target },
+        }
       const donations = Math.ceil((p.remaining * population) / 1000 - 1e-9)
       return {
         ...base,
         key: 'progress.takes.rateNeededDonations',
-        params: { remaining: f.value(p.metric, p.remaining), donations: f.int(donations), perDay: f.int(Math.ceil(donations / p.remainingDays)), days: p.remainingDays, count: p.remainingDays, target },
+        params: {
+          remaining: f.value(p.metric, p.remaining),
+          donations: f.int(donations),
+          perDay: f.int(Math.ceil(donations / p.remainingDays)),
+          days: p.remainingDays,
+          count: p.remainingDays,
+          target,
+        },
       }
     }
     const perDay = Math.ceil((p.perDayNeeded ?? 0) - 1e-9)
     return {
       ...base,
       key: 'progress.takes.countNeeded',
-      params: { remaining: f.value(p.metric, p.remaining), perDay: f.int(perDay), days: p.remainingDays, count: p.remainingDays, target },
+      params: {
+        remaining: f.value(p.metric, p.remaining),
+        perDay: f.int(perDay),
+        days: p.remainingDays,
+        count: p.remainingDays,
+        target,
+      },
     }
   }
-  if (!p.met) return { ...base, key: 'progress.takes.countOverCap', params: { over: f.value(p.metric, p.actual - p.target), target } }
+  if (!p.met)
+    return {
+      ...base,
+      key: 'progress.takes.countOverCap',
+      params: { over: f.value(p.metric, p.actual - p.target), target },
+    }
   return { ...base, key: 'progress.takes.countHeadroom', params: { remaining: f.value(p.metric, p.remaining), target } }
 }
 

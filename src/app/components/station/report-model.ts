@@ -9,11 +9,11 @@ export interface ReportRow {
   /** Stable key for files: `donations`, `channel.rural_mobile`, `team.military`, `rate_400ml`. */
   key: string
   /** i18n key of the label, or a name given as is (channels and teams). */
-  label: { key: string } | { text: { zh: string, en: string } }
+  label: { key: string } | { text: { zh: string; en: string } }
   value: number | null
   kind: ReportValueKind
   /** A second figure beside the first (bus trips of the rural-mobile channel). */
-  extra?: { label: { key: string }, value: number, kind: ReportValueKind }
+  extra?: { label: { key: string }; value: number; kind: ReportValueKind }
 }
 
 export interface ReportSection {
@@ -24,17 +24,42 @@ export interface ReportSection {
 const pct = (x: number | null) => (x === null ? null : x * 100)
 
 export function annualReport(ind: Indicators, channels: readonly Channel[], teams: readonly Team[]): ReportSection[] {
-  const named = (x: { nameZh: string, nameEn: string }) => ({ text: { zh: x.nameZh, en: x.nameEn } })
+  const named = (x: { nameZh: string; nameEn: string }) => ({ text: { zh: x.nameZh, en: x.nameEn } })
   return [
     {
       key: 'collection',
       rows: [
         { key: 'donations', label: { key: 'station.report.rows.donations' }, value: ind.donations, kind: 'count' },
-        { key: 'whole_blood_donations', label: { key: 'station.report.rows.wholeBloodDonations' }, value: ind.wholeBloodDonations, kind: 'count' },
-        { key: 'whole_blood_units', label: { key: 'station.report.rows.wholeBloodUnits' }, value: ind.wholeBloodUnits, kind: 'units' },
-        { key: 'apheresis_donations', label: { key: 'station.report.rows.apheresisDonations' }, value: ind.apheresisDonations, kind: 'count' },
-        { key: 'apheresis_doses', label: { key: 'station.report.rows.apheresisDoses' }, value: ind.apheresisDoses, kind: 'count' },
-        { key: 'rhd_negative_donations', label: { key: 'station.report.rows.rhdNegative' }, value: ind.rhdNegativeDonations, kind: 'count' },
+        {
+          key: 'whole_blood_donations',
+          label: { key: 'station.report.rows.wholeBloodDonations' },
+          value: ind.wholeBloodDonations,
+          kind: 'count',
+        },
+        {
+          key: 'whole_blood_units',
+          label: { key: 'station.report.rows.wholeBloodUnits' },
+          value: ind.wholeBloodUnits,
+          kind: 'units',
+        },
+        {
+          key: 'apheresis_donations',
+          label: { key: 'station.report.rows.apheresisDonations' },
+          value: ind.apheresisDonations,
+          kind: 'count',
+        },
+        {
+          key: 'apheresis_doses',
+          label: { key: 'station.report.rows.apheresisDoses' },
+          value: ind.apheresisDoses,
+          kind: 'count',
+        },
+        {
+          key: 'rhd_negative_donations',
+          label: { key: 'station.report.rows.rhdNegative' },
+          value: ind.rhdNegativeDonations,
+          kind: 'count',
+        },
         { key: 'deferrals', label: { key: 'station.report.rows.deferrals' }, value: ind.deferrals, kind: 'count' },
       ],
     },
@@ -45,22 +70,55 @@ export function annualReport(ind: Indicators, channels: readonly Channel[], team
         label: named(c),
         value: ind.byChannel[c.id] ?? 0,
         kind: 'count' as const,
-        ...(c.ruralMobile ? { extra: { label: { key: 'station.report.rows.busTrips' }, value: ind.ruralBusTrips, kind: 'count' as const } } : {}),
+        ...(c.ruralMobile
+          ? {
+              extra: {
+                label: { key: 'station.report.rows.busTrips' },
+                value: ind.ruralBusTrips,
+                kind: 'count' as const,
+              },
+            }
+          : {}),
       })),
     },
     {
       key: 'teams',
-      rows: teams.map((x) => ({ key: `team.${x.code}`, label: named(x), value: ind.byTeam[x.id] ?? 0, kind: 'count' as const })),
+      rows: teams.map((x) => ({
+        key: `team.${x.code}`,
+        label: named(x),
+        value: ind.byTeam[x.id] ?? 0,
+        kind: 'count' as const,
+      })),
     },
     {
       key: 'quality',
       rows: [
         { key: 'rate_400ml', label: { key: 'progress.metric.rate_400ml' }, value: pct(ind.rate400ml), kind: 'percent' },
-        { key: 'rural_donor_share', label: { key: 'progress.metric.rural_donor_share' }, value: pct(ind.ruralDonorShare), kind: 'percent' },
-        { key: 'repeat_donor_share', label: { key: 'progress.metric.repeat_donor_share' }, value: pct(ind.repeatDonorShare), kind: 'percent' },
-        { key: 'rural_mobile_share', label: { key: 'progress.metric.rural_mobile_share' }, value: pct(ind.ruralMobileShare), kind: 'percent' },
+        {
+          key: 'rural_donor_share',
+          label: { key: 'progress.metric.rural_donor_share' },
+          value: pct(ind.ruralDonorShare),
+          kind: 'percent',
+        },
+        {
+          key: 'repeat_donor_share',
+          label: { key: 'progress.metric.repeat_donor_share' },
+          value: pct(ind.repeatDonorShare),
+          kind: 'percent',
+        },
+        {
+          key: 'rural_mobile_share',
+          label: { key: 'progress.metric.rural_mobile_share' },
+          value: pct(ind.ruralMobileShare),
+          kind: 'percent',
+        },
         { key: 'per_1000', label: { key: 'progress.metric.per_1000' }, value: ind.per1000, kind: 'rate' },
-        { key: 'deferral_rate', label: { key: 'progress.metric.deferral_rate' }, value: pct(ind.deferralRate), kind: 'percent' },
+        {
+          key: 'deferral_rate',
+          label: { key: 'progress.metric.deferral_rate' },
+          value: pct(ind.deferralRate),
+          kind: 'percent',
+        },
       ],
     },
   ]
@@ -69,8 +127,10 @@ export function annualReport(ind: Indicators, channels: readonly Channel[], team
 /** The value as published: counts whole, units to a half, shares and rates to two decimals. */
 export function formatReportValue(locale: string, kind: ReportValueKind, value: number | null): string {
   if (value === null) return '—'
-  if (kind === 'percent') return `${new Intl.NumberFormat(locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(value)}%`
-  if (kind === 'rate') return new Intl.NumberFormat(locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(value)
+  if (kind === 'percent')
+    return `${new Intl.NumberFormat(locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(value)}%`
+  if (kind === 'rate')
+    return new Intl.NumberFormat(locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(value)
   return new Intl.NumberFormat(locale, { maximumFractionDigits: 1 }).format(value)
 }
 
@@ -86,18 +146,29 @@ export function rowLabel(t: (key: string) => string, locale: string, label: Repo
 
 /** Report rows as a table for CSV or XLSX: section, key, label, value, and the extra figure. */
 export function reportTable(
-  sections: readonly ReportSection[], t: (key: string) => string, locale: string,
-): { header: string[], rows: (string | number | null)[][] } {
+  sections: readonly ReportSection[],
+  t: (key: string) => string,
+  locale: string,
+): { header: string[]; rows: (string | number | null)[][] } {
   const header = ['section', 'key', 'label', 'value', 'extra_label', 'extra_value']
-  const rows = sections.flatMap((s) => s.rows.map((r) => [
-    s.key, r.key, rowLabel(t, locale, r.label), fileValue(r.kind, r.value),
-    r.extra ? t(r.extra.label.key) : null, r.extra ? r.extra.value : null,
-  ]))
+  const rows = sections.flatMap((s) =>
+    s.rows.map((r) => [
+      s.key,
+      r.key,
+      rowLabel(t, locale, r.label),
+      fileValue(r.kind, r.value),
+      r.extra ? t(r.extra.label.key) : null,
+      r.extra ? r.extra.value : null,
+    ]),
+  )
   return { header, rows }
 }
 
 /** RFC 4180 CSV with a UTF-8 byte-order mark so spreadsheet programs read Chinese correctly. */
-export function toCsv(header: readonly string[], rows: readonly (readonly (string | number | boolean | null)[])[]): string {
+export function toCsv(
+  header: readonly string[],
+  rows: readonly (readonly (string | number | boolean | null)[])[],
+): string {
   const cell = (v: string | number | boolean | null) => {
     if (v === null) return ''
     const s = String(v)
@@ -108,17 +179,49 @@ export function toCsv(header: readonly string[], rows: readonly (readonly (strin
 
 /** Listed records as rows for a file: what the indicators are computed from, no donor identity. */
 export function recordsTable(
-  listed: readonly { id: string, type: string, receivedAt: string, deviceId: string | null, voided: boolean, correctedBy: string | null, record: FieldRecord }[],
+  listed: readonly {
+    id: string
+    type: string
+    receivedAt: string
+    deviceId: string | null
+    voided: boolean
+    correctedBy: string | null
+    record: FieldRecord
+  }[],
   codeOfChannel: (id: string) => string,
   nameOfSite: (id: string | null) => string,
-): { header: string[], rows: (string | number | boolean | null)[][] } {
+): { header: string[]; rows: (string | number | boolean | null)[][] } {
   const header = [
-    'id', 'type', 'date', 'channel', 'site', 'drive_id', 'bus', 'product', 'volume_ml', 'doses', 'abo', 'rhd',
-    'household', 'repeat_donor', 'reason_code', 'deferred_until', 'voided', 'corrected_by', 'device_id', 'received_at',
+    'id',
+    'type',
+    'date',
+    'channel',
+    'site',
+    'drive_id',
+    'bus',
+    'product',
+    'volume_ml',
+    'doses',
+    'abo',
+    'rhd',
+    'household',
+    'repeat_donor',
+    'reason_code',
+    'deferred_until',
+    'voided',
+    'corrected_by',
+    'device_id',
+    'received_at',
   ]
   const rows = listed.map((l) => {
     const r = l.record
-    const base = { date: null as string | null, channel: null as string | null, site: null as string | null, drive: null as string | null, bus: null as string | null }
+    const base = {
+      date: null as string | null,
+      channel: null as string | null,
+      site: null as string | null,
+      drive: null as string | null,
+      bus: null as string | null,
+    }
     let product: string | null = null
     let volume: number | null = null
     let doses: number | null = null
@@ -129,9 +232,20 @@ export function recordsTable(
     let reason: string | null = null
     let until: string | null = null
     if (r.type === 'drive') {
-      Object.assign(base, { date: r.date, channel: codeOfChannel(r.channelId), site: nameOfSite(r.siteId), drive: r.id, bus: r.busCode })
+      Object.assign(base, {
+        date: r.date,
+        channel: codeOfChannel(r.channelId),
+        site: nameOfSite(r.siteId),
+        drive: r.id,
+        bus: r.busCode,
+      })
     } else if (r.type === 'donation' || r.type === 'deferral') {
-      Object.assign(base, { date: r.collectedOn, channel: codeOfChannel(r.channelId), site: nameOfSite(r.siteId), drive: r.driveId })
+      Object.assign(base, {
+        date: r.collectedOn,
+        channel: codeOfChannel(r.channelId),
+        site: nameOfSite(r.siteId),
+        drive: r.driveId,
+      })
       household = r.household
       repeat = r.repeatDonor
       if (r.type === 'donation') {
@@ -146,8 +260,26 @@ export function recordsTable(
       }
     }
     return [
-      l.id, l.type, base.date, base.channel, base.site, base.drive, base.bus, product, volume, doses, abo, rhd,
-      household, repeat, reason, until, l.voided, l.correctedBy, l.deviceId, l.receivedAt,
+      l.id,
+      l.type,
+      base.date,
+      base.channel,
+      base.site,
+      base.drive,
+      base.bus,
+      product,
+      volume,
+      doses,
+      abo,
+      rhd,
+      household,
+      repeat,
+      reason,
+      until,
+      l.voided,
+      l.correctedBy,
+      l.deviceId,
+      l.receivedAt,
     ]
   })
   return { header, rows }

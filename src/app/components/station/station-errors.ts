@@ -7,13 +7,24 @@ type Translate = (key: string, params?: Record<string, unknown>) => string
 
 /** Server codes with a message of their own under `station.errors`. */
 const KNOWN = [
-  'network', 'bad_credentials', 'unauthorized', 'forbidden', 'too_many_attempts', 'invalid_pin', 'not_found', 'code_taken',
-  'username_taken', 'bad_response', 'overlapping_duplicate', 'invalid_target',
+  'network',
+  'bad_credentials',
+  'unauthorized',
+  'forbidden',
+  'too_many_attempts',
+  'invalid_pin',
+  'not_found',
+  'code_taken',
+  'username_taken',
+  'bad_response',
+  'overlapping_duplicate',
+  'invalid_target',
 ] as const
 
 export function stationErrorMessage(t: Translate, err: unknown): string {
   if (err instanceof StationApiError) {
-    if ((KNOWN as readonly string[]).includes(err.code)) return t(`station.errors.${err.code}`, { message: err.message })
+    if ((KNOWN as readonly string[]).includes(err.code))
+      return t(`station.errors.${err.code}`, { message: err.message })
     return t('station.errors.server', { code: err.code, message: err.message })
   }
   return t('station.errors.unexpected', { message: err instanceof Error ? err.message : String(err) })
@@ -23,7 +34,11 @@ export function stationErrorMessage(t: Translate, err: unknown): string {
 export function targetErrorMessage(t: Translate, e: TargetError): string {
   const params: Record<string, unknown> = { ...e.params }
   if (typeof params.kind === 'string') {
-    params.kindName = t(e.code === 'period_not_calendar' ? `station.targets.periodKind.${params.kind}` : `station.targets.scopeKind.${params.kind}`)
+    params.kindName = t(
+      e.code === 'period_not_calendar'
+        ? `station.targets.periodKind.${params.kind}`
+        : `station.targets.scopeKind.${params.kind}`,
+    )
   }
   return t(`station.targets.errors.${e.code}`, params)
 }

@@ -28,9 +28,17 @@ export function emptyTargetForm(today: string): TargetFormState {
   const year = Number(today.slice(0, 4))
   const month = Number(today.slice(5, 7))
   return {
-    periodKind: 'year', year, quarter: Math.floor((month - 1) / 3) + 1, month,
-    customStart: today, customEnd: today,
-    scopeKind: 'station', scopeId: '', metric: 'rural_mobile_share', comparison: '>=', value: '',
+    periodKind: 'year',
+    year,
+    quarter: Math.floor((month - 1) / 3) + 1,
+    month,
+    customStart: today,
+    customEnd: today,
+    scopeKind: 'station',
+    scopeId: '',
+    metric: 'rural_mobile_share',
+    comparison: '>=',
+    value: '',
   }
 }
 
@@ -40,10 +48,14 @@ export function defaultComparison(metric: Metric): '>=' | '<=' {
 
 export function formPeriod(f: TargetFormState): Period {
   switch (f.periodKind) {
-    case 'year': return periodFor('year', formatIsoDate({ year: f.year, month: 1, day: 1 }))
-    case 'quarter': return periodFor('quarter', formatIsoDate({ year: f.year, month: (f.quarter - 1) * 3 + 1, day: 1 }))
-    case 'month': return periodFor('month', formatIsoDate({ year: f.year, month: f.month, day: 1 }))
-    case 'custom': return { kind: 'custom', start: f.customStart, end: f.customEnd }
+    case 'year':
+      return periodFor('year', formatIsoDate({ year: f.year, month: 1, day: 1 }))
+    case 'quarter':
+      return periodFor('quarter', formatIsoDate({ year: f.year, month: (f.quarter - 1) * 3 + 1, day: 1 }))
+    case 'month':
+      return periodFor('month', formatIsoDate({ year: f.year, month: f.month, day: 1 }))
+    case 'custom':
+      return { kind: 'custom', start: f.customStart, end: f.customEnd }
   }
 }
 
@@ -57,13 +69,13 @@ export function parseTargetValue(text: string): number | null {
 }
 
 /** The candidate target; an empty value stays missing and an unreadable one stays text, so validateTarget says which. */
-export function formToTarget(f: TargetFormState, ids: { id: string, stationId: string }): Record<string, unknown> {
+export function formToTarget(f: TargetFormState, ids: { id: string; stationId: string }): Record<string, unknown> {
   const value = parseTargetValue(f.value)
   return {
     id: ids.id,
     stationId: ids.stationId,
     period: formPeriod(f),
-    scope: { kind: f.scopeKind, id: f.scopeKind === 'station' ? null : (f.scopeId || null) },
+    scope: { kind: f.scopeKind, id: f.scopeKind === 'station' ? null : f.scopeId || null },
     metric: f.metric,
     comparison: f.comparison,
     value: value === null ? undefined : Number.isNaN(value) ? f.value : value,
@@ -90,7 +102,8 @@ export function targetToForm(t: Target): TargetFormState {
 /** Which form control an error belongs under. */
 export function errorSlot(e: TargetError): 'period' | 'scope' | 'metric' | 'comparison' | 'value' | 'form' {
   const head = e.field.split('.')[0]
-  if (head === 'period' || head === 'scope' || head === 'metric' || head === 'comparison' || head === 'value') return head
+  if (head === 'period' || head === 'scope' || head === 'metric' || head === 'comparison' || head === 'value')
+    return head
   return 'form'
 }
 

@@ -11,7 +11,7 @@ export interface TrendSeries {
 export interface TrendLayout {
   width: number
   height: number
-  padding: { top: number, right: number, bottom: number, left: number }
+  padding: { top: number; right: number; bottom: number; left: number }
   /** Fix the value axis to start at 0 (counts) or let it hug the data (shares near 99%). */
   zeroBased?: boolean
   /** Force the axis maximum, e.g. 100 for a share. */
@@ -26,10 +26,10 @@ export interface TrendPoint {
 }
 
 export interface TrendGeometry {
-  ticks: { value: number, y: number }[]
-  months: { index: number, x: number }[]
-  series: { key: string, points: TrendPoint[], path: string }[]
-  plot: { left: number, right: number, top: number, bottom: number }
+  ticks: { value: number; y: number }[]
+  months: { index: number; x: number }[]
+  series: { key: string; points: TrendPoint[]; path: string }[]
+  plot: { left: number; right: number; top: number; bottom: number }
 }
 
 /** 1, 2, 2.5 or 5 × 10^k: the step that gives about `count` gridlines over `span`. */
@@ -75,7 +75,9 @@ export function trendGeometry(series: readonly TrendSeries[], layout: TrendLayou
     ticks: ticks.map((value) => ({ value, y: y(value) })),
     months: Array.from({ length: months }, (_, index) => ({ index, x: x(index) })),
     series: series.map((s) => {
-      const points = s.values.flatMap((value, index) => (value === null || !Number.isFinite(value) ? [] : [{ x: x(index), y: y(value), value, index }]))
+      const points = s.values.flatMap((value, index) =>
+        value === null || !Number.isFinite(value) ? [] : [{ x: x(index), y: y(value), value, index }],
+      )
       // A gap (null month) breaks the line rather than bridging it.
       let path = ''
       let previous = -2

@@ -76,7 +76,8 @@ export default {
     title: 'Close drive',
     loaded: 'Loaded',
     used: 'Used (donations)',
-    changedSinceClose: 'Since the sign-off, corrections leave {n} donation(s) on this drive; the signed-off count stays.',
+    changedSinceClose:
+      'Since the sign-off, corrections leave {n} donation(s) on this drive; the signed-off count stays.',
     voidedHint: '{n} donation(s) were voided; if their bags were used, count them as spoiled.',
     spoiled: 'Spoiled',
     returned: 'Returned',

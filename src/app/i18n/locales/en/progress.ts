@@ -43,13 +43,16 @@ export default {
     noDonations: 'No donations yet in this period; target {target}',
     shareHolds: 'Enough {kind} already to hold {target} at the current volume',
     shareNeeded: '{needed} more {kind} {when} keep the share at {target}',
-    shareOutOfReach: '{needed} more {kind} would be needed {when}, more than the {remaining} donations expected in all: collect more on rural buses',
+    shareOutOfReach:
+      '{needed} more {kind} would be needed {when}, more than the {remaining} donations expected in all: collect more on rural buses',
     shareAllowed: 'At most {allowed} more {kind} {when} keep the rate at or under {target}',
     shareOverCap: 'Already over {target} at the current volume',
     countMet: 'Target reached: {actual} of {target}',
-    countNeeded: '{remaining} to go: {perDay} a day for the last day reach {target} | {remaining} to go: {perDay} a day for the {days} days left reach {target}',
+    countNeeded:
+      '{remaining} to go: {perDay} a day for the last day reach {target} | {remaining} to go: {perDay} a day for the {days} days left reach {target}',
     rateNeeded: '{remaining} per 1,000 people to go to reach {target}',
-    rateNeededDonations: '{remaining} per 1,000 to go, about {donations} donations: {perDay} a day for the last day reach {target} | {remaining} per 1,000 to go, about {donations} donations: {perDay} a day for the {days} days left reach {target}',
+    rateNeededDonations:
+      '{remaining} per 1,000 to go, about {donations} donations: {perDay} a day for the last day reach {target} | {remaining} per 1,000 to go, about {donations} donations: {perDay} a day for the {days} days left reach {target}',
     countOverCap: 'Over the cap of {target} by {over}',
     countHeadroom: '{remaining} left under the cap of {target}',
   },

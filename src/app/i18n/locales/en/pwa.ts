@@ -7,7 +7,8 @@ export default {
     later: 'Later',
     applying: 'Updating…',
     blockedFormDirty: 'A form has unsaved input. Save or discard it first, then update.',
-    unsynced: '{count} record is not synced yet. It is safe on this phone and will sync after the update. | {count} records are not synced yet. They are safe on this phone and will sync after the update.',
+    unsynced:
+      '{count} record is not synced yet. It is safe on this phone and will sync after the update. | {count} records are not synced yet. They are safe on this phone and will sync after the update.',
     offlineReady: 'The app now works offline',
   },
   about: {
@@ -41,7 +42,8 @@ export default {
     title: 'Add to home screen',
     why: 'Installed, the app opens from its icon without a network, and its data is safer.',
     iosSteps: 'In Safari, tap the Share button, then “Add to Home Screen”.',
-    iosWarning: 'Unless it is added to the home screen, Safari may delete this app’s data, unsynced records included, after 7 days without use.',
+    iosWarning:
+      'Unless it is added to the home screen, Safari may delete this app’s data, unsynced records included, after 7 days without use.',
     iosOther: 'Open this page in Safari, then add it to the home screen.',
     androidMenu: 'In the browser menu, choose “Install app” or “Add to Home screen”.',
     button: 'Install the app',

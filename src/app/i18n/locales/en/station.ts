@@ -14,8 +14,18 @@ export default {
     signOut: 'Sign out',
   },
   months: {
-    1: 'January', 2: 'February', 3: 'March', 4: 'April', 5: 'May', 6: 'June',
-    7: 'July', 8: 'August', 9: 'September', 10: 'October', 11: 'November', 12: 'December',
+    1: 'January',
+    2: 'February',
+    3: 'March',
+    4: 'April',
+    5: 'May',
+    6: 'June',
+    7: 'July',
+    8: 'August',
+    9: 'September',
+    10: 'October',
+    11: 'November',
+    12: 'December',
   },
   login: {
     title: 'Station sign-in',
@@ -109,8 +119,15 @@ export default {
     kind: 'Kind',
     area: 'County or district',
     kinds: {
-      village: 'Village', township: 'Township', university: 'University', agency: 'Government agency', enterprise: 'Enterprise',
-      hospital: 'Hospital', army_unit: 'Army unit', street: 'Street', fixed_site: 'Fixed site',
+      village: 'Village',
+      township: 'Township',
+      university: 'University',
+      agency: 'Government agency',
+      enterprise: 'Enterprise',
+      hospital: 'Hospital',
+      army_unit: 'Army unit',
+      street: 'Street',
+      fixed_site: 'Fixed site',
     },
   },
   channels: {
@@ -160,7 +177,8 @@ export default {
     unit: { percent: '%', rate: 'per 1,000 people', count: 'count' },
     copy: {
       title: 'Copy a year’s plan',
-      intro: 'Copies every target of one year to another, moving the dates a year. Targets already set there are left as they are.',
+      intro:
+        'Copies every target of one year to another, moving the dates a year. Targets already set there are left as they are.',
       from: 'From',
       to: 'To',
       button: 'Copy the plan',
@@ -186,7 +204,8 @@ export default {
       scope_id_forbidden: 'A whole-station target names no channel, site or team.',
       scope_unknown: 'This {kindName} is not one of the station’s.',
       metric_needs_station_scope: 'Donations per 1,000 people is a target for the whole station.',
-      overlapping_duplicate: 'A target for the same scope and indicator already covers {start} to {end} (value {value}). Edit that one instead.',
+      overlapping_duplicate:
+        'A target for the same scope and indicator already covers {start} to {end} (value {value}). Edit that one instead.',
     },
   },
   dashboard: {
@@ -210,7 +229,8 @@ export default {
     wholeBloodShare: 'Share of whole blood',
     ruralMobile: 'rural mobile',
     total: 'Station total',
-    channelsHint: 'Channels overlap with teams and do not add up to the total: fixed-site and street donations belong to no bus channel.',
+    channelsHint:
+      'Channels overlap with teams and do not add up to the total: fixed-site and street donations belong to no bus channel.',
     trends: 'By month',
     trendDonations: 'Donations per month',
     trendRural: 'Rural-bus share of whole blood per month',

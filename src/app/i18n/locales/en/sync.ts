@@ -23,12 +23,14 @@ export default {
   failure: {
     offline: 'The station cannot be reached. Records stay safe on this phone and go when there is a network.',
     timeout: 'The station did not answer in time. It will try again by itself.',
-    unauthorized: 'The station no longer accepts this phone (it may have been removed). Nothing is lost: the records stay on this phone. Ask the station for a new enrollment code and type it below.',
+    unauthorized:
+      'The station no longer accepts this phone (it may have been removed). Nothing is lost: the records stay on this phone. Ask the station for a new enrollment code and type it below.',
     rate_limited: 'The station is busy. It will try again by itself.',
     server: 'The station had a problem ({message}). It will try again by itself.',
     sequence_gap: 'The station and this phone disagreed on numbering; it will try again by itself.',
     request_refused: 'The station refused the request: {message}',
-    schema_mismatch: 'The station is older than this app and cannot read the new records yet. They wait safely on this phone until the station is updated.',
+    schema_mismatch:
+      'The station is older than this app and cannot read the new records yet. They wait safely on this phone until the station is updated.',
     bad_response: 'The station answered something unexpected. It will try again by itself.',
     storage: 'This phone’s storage failed: {message}',
   },
@@ -40,8 +42,10 @@ export default {
     hint: 'Records waiting on this phone are kept and sent after enrolling.',
   },
   notice: {
-    storageWipe: 'This phone’s stored data was cleared (by the browser or by someone). The station already has {n} records from this phone, and they are safe there. Records saved since are numbered after them and will be sent.',
-    stationBehind: 'The station has fewer records from this phone than it confirmed before (it may have been restored from a backup). Records still waiting here will be sent; tell the station.',
+    storageWipe:
+      'This phone’s stored data was cleared (by the browser or by someone). The station already has {n} records from this phone, and they are safe there. Records saved since are numbered after them and will be sent.',
+    stationBehind:
+      'The station has fewer records from this phone than it confirmed before (it may have been restored from a backup). Records still waiting here will be sent; tell the station.',
     dismiss: 'Got it',
   },
   attention: {
