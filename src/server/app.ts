@@ -2,12 +2,14 @@
 import { existsSync } from 'node:fs'
 import { serveStatic } from '@hono/node-server/serve-static'
 import { Hono } from 'hono'
+import { compress } from 'hono/compress'
 import { HTTPException } from 'hono/http-exception'
 import { SCHEMA_VERSION } from '../domain/records'
 import type { Store } from './db/store'
 import type { AppEnv } from './http/auth'
 import { type BodyLimits, DEFAULT_BODY_LIMITS } from './http/body'
 import { ApiError } from './http/errors'
+import { DEFAULT_PUSH_BUDGET_MS, PushAdmission } from './http/push-admission'
 import { type Logger, silentLogger } from './log'
 import { adminRoutes } from './routes/admin'
 import type { RouteDeps } from './routes/deps'
@@ -24,6 +26,8 @@ export interface StationAppOptions {
   pinIterations?: number
   publicUrl?: string | null
   failedAttemptsPerMinute?: number
+  /** A push is admitted only if expected to finish within this; else 503 busy (push-admission.ts). */
+  pushBudgetMs?: number
 }
 
 export function createStationApp(opts: StationAppOptions): Hono<AppEnv> {
@@ -35,8 +39,13 @@ export function createStationApp(opts: StationAppOptions): Hono<AppEnv> {
     pinIterations: opts.pinIterations,
     publicUrl: opts.publicUrl ?? null,
     failedAttemptsPerMinute: opts.failedAttemptsPerMinute ?? 20,
+    pushAdmission: pushQueues(opts.store.engine, opts.pushBudgetMs ?? DEFAULT_PUSH_BUDGET_MS),
   }
   const app = new Hono<AppEnv>()
+
+  // Answers and pages go compressed to whoever asks (phones on rural 3G): a push answer shrinks to
+  // a fraction, the app's scripts to about a third.
+  app.use('*', compress())
 
   app.use('/api/*', async (c, next) => {
     const started = Date.now()
@@ -98,4 +107,18 @@ export function createStationApp(opts: StationAppOptions): Hono<AppEnv> {
     app.get('*', serveStatic({ root, path: 'index.html' }))
   }
   return app
+}
+
+/** SQLite has one writer for every station; on PostgreSQL each station's row lock is its own queue. */
+function pushQueues(engine: Store['engine'], budgetMs: number): (stationId: string) => PushAdmission {
+  if (engine === 'sqlite') {
+    const shared = new PushAdmission({ budgetMs })
+    return () => shared
+  }
+  const byStation = new Map<string, PushAdmission>()
+  return (stationId) => {
+    let queue = byStation.get(stationId)
+    if (!queue) byStation.set(stationId, (queue = new PushAdmission({ budgetMs })))
+    return queue
+  }
 }

@@ -3,7 +3,6 @@
 // per second and bytes per record: JSON, the gzip body as sent, zlib's gzip of the same JSON, and
 // every byte that crossed the TCP connection (headers and answers included).
 import 'fake-indexeddb/auto'
-import { createServer, connect, type Server } from 'node:net'
 import { gzipSync } from 'node:zlib'
 import { newId } from '../../src/domain/ids'
 import { openStore } from '../../src/server/db/store'
@@ -13,44 +12,11 @@ import { createSyncEngine } from '../../src/app/sync/engine'
 import { phoneTransport } from '../../src/app/sync/phone'
 import type { SyncTransport } from '../../src/app/sync/ports'
 import { seededRandom } from '../support/fault-proxy'
+import { countingTunnel } from './tunnel'
 import { BusCrew, openPhoneDb, StationProcess, tempDataDir } from '../server/sync-phone'
 import { TestStation } from '../server/support/station'
 
 const RECORDS = Number(process.env.BENCH_PUSH_RECORDS ?? 10_000)
-
-/** Counts every byte both ways between the phone and the station. */
-async function countingTunnel(
-  targetPort: number,
-): Promise<{ port: number; bytes: { up: number; down: number }; close(): Promise<void> }> {
-  const bytes = { up: 0, down: 0 }
-  const server: Server = createServer((client) => {
-    const upstream = connect(targetPort, '127.0.0.1')
-    client.on('data', (d: Buffer) => {
-      bytes.up += d.length
-    })
-    upstream.on('data', (d: Buffer) => {
-      bytes.down += d.length
-    })
-    client.pipe(upstream).pipe(client)
-    const end = () => {
-      client.destroy()
-      upstream.destroy()
-    }
-    client.on('error', end)
-    upstream.on('error', end)
-  })
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-  const port = (server.address() as { port: number }).port
-  return {
-    port,
-    bytes,
-    close: () =>
-      new Promise((r) => {
-        server.close(() => r())
-        server.unref()
-      }),
-  }
-}
 
 export default async function pushThroughput(): Promise<void> {
   const data = tempDataDir()

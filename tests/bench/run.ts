@@ -6,6 +6,7 @@ const BENCHES: Record<string, () => Promise<{ default: () => Promise<void> }>> =
   progress: () => import('./progress-phone'),
   report: () => import('./report-annual'),
   'seed-year': () => import('./seed-year'),
+  load: () => import('./load'),
 }
 
 const wanted = process.argv.slice(2)

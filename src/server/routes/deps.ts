@@ -1,5 +1,6 @@
 import type { Store } from '../db/store'
 import type { BodyLimits } from '../http/body'
+import type { PushAdmission } from '../http/push-admission'
 import type { Logger } from '../log'
 
 /** What every route module gets from the app. */
@@ -13,4 +14,6 @@ export interface RouteDeps {
   publicUrl: string | null
   /** Failed logins or enrollments per client address per minute before 429. */
   failedAttemptsPerMinute: number
+  /** The push queue of a station's writer (admits a push or answers busy). */
+  pushAdmission: (stationId: string) => PushAdmission
 }

@@ -1,9 +1,10 @@
 // Device routes under /api/v1/sync: push records, pull reference data and totals.
-import { Hono } from 'hono'
+import { type Context, Hono } from 'hono'
 import { PushRequestSchema } from '../../domain/sync-protocol'
 import { type AppEnv, requireDevice } from '../http/auth'
 import { readJsonBody } from '../http/body'
 import { ApiError, parseOr400 } from '../http/errors'
+import { PushBusy } from '../http/push-admission'
 import { PULL_DEFAULT_LIMIT, PULL_MAX_LIMIT, pullChanges } from '../repo/pull'
 import { applyPush } from '../repo/push'
 import { getStationRow, pulledStation } from '../repo/stations'
@@ -27,19 +28,41 @@ export function syncRoutes(deps: RouteDeps): Hono<AppEnv> {
 
   app.post('/push', async (c) => {
     const device = c.get('device')
-    const req = parseOr400(PushRequestSchema, await readJsonBody(c, deps.bodyLimits, { allowNul: true }))
-    const started = Date.now()
-    const res = await applyPush(store, { id: device.id, stationId: device.station_id }, req)
-    const tally = { applied: 0, duplicate: 0, rejected: 0 }
-    for (const r of res.results) tally[r.status]++
-    deps.log.info('push', {
-      device: device.id,
-      station: device.station_id,
-      lastSeq: res.lastSeq,
-      ...tally,
-      ms: Date.now() - started,
-    })
-    return c.json(res)
+    const arrived = Date.now()
+    // Judged before the body is read: a station under a burst turns a push away for nothing.
+    const declared = Number(c.req.header('Content-Length'))
+    const ticket = deps
+      .pushAdmission(device.station_id)
+      .admit(Number.isFinite(declared) && declared > 0 ? declared : deps.bodyLimits.maxBytes)
+    if (ticket instanceof PushBusy) {
+      // Read the upload to its end unparsed, so the phone gets the answer, not a closed socket.
+      await discardBody(c.req.raw.body, deps.bodyLimits.maxBytes)
+      return busyAnswer(c, deps, device.id, ticket)
+    }
+    try {
+      const body = await readJsonBody(c, deps.bodyLimits, { allowNul: true })
+      const started = Date.now()
+      const timing = () => `body;dur=${started - arrived}, write;dur=${Date.now() - started}`
+      // Checking the batch is part of its cost, so it runs in turn with the write.
+      const res = await ticket.run(async () =>
+        applyPush(store, { id: device.id, stationId: device.station_id }, parseOr400(PushRequestSchema, body)),
+      )
+      // How long the body took to arrive and the push to be written (shown by browser dev tools).
+      c.header('Server-Timing', timing())
+      if (res instanceof PushBusy) return busyAnswer(c, deps, device.id, res)
+      const tally = { applied: 0, duplicate: 0, rejected: 0 }
+      for (const r of res.results) tally[r.status]++
+      deps.log.info('push', {
+        device: device.id,
+        station: device.station_id,
+        lastSeq: res.lastSeq,
+        ...tally,
+        ms: Date.now() - started,
+      })
+      return c.json(res)
+    } finally {
+      ticket.release()
+    }
   })
 
   app.get('/pull', async (c) => {
@@ -64,4 +87,34 @@ export function syncRoutes(deps: RouteDeps): Hono<AppEnv> {
   })
 
   return app
+}
+
+/** 503 busy: nothing was read or written; the phone retries after Retry-After (with its own backoff). */
+function busyAnswer(c: Context<AppEnv>, deps: RouteDeps, deviceId: string, busy: PushBusy) {
+  deps.log.info('push busy', { device: deviceId, retryAfter: busy.retryAfterSeconds })
+  return c.json(
+    {
+      code: 'busy',
+      message: 'the station is busy with other phones; nothing was written, try again later',
+      retryAfterSeconds: busy.retryAfterSeconds,
+    },
+    503,
+    { 'Retry-After': String(busy.retryAfterSeconds) },
+  )
+}
+
+async function discardBody(body: ReadableStream<Uint8Array> | null, limit: number): Promise<void> {
+  if (!body) return
+  const reader = body.getReader()
+  let size = 0
+  try {
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) return
+      size += value.byteLength
+      if (size > limit) return void (await reader.cancel())
+    }
+  } catch {
+    // The phone went away: nothing to answer.
+  }
 }
