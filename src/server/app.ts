@@ -10,6 +10,10 @@ import type { AppEnv } from './http/auth'
 import { type BodyLimits, DEFAULT_BODY_LIMITS } from './http/body'
 import { ApiError } from './http/errors'
 import { DEFAULT_PUSH_BUDGET_MS, PushAdmission } from './http/push-admission'
+import { DEFAULT_LIMITS, type StationLimits } from './http/limits'
+import { securityHeaders } from './http/security'
+import { decoyPasswordHash } from './auth/passwords'
+import { ephemeralSecret } from './auth/secret'
 import { type Logger, silentLogger } from './log'
 import { adminRoutes } from './routes/admin'
 import type { RouteDeps } from './routes/deps'
@@ -25,9 +29,32 @@ export interface StationAppOptions {
   bodyLimits?: BodyLimits
   pinIterations?: number
   publicUrl?: string | null
+  /** Raises the per-address attempt limits (tests that sign in many times from one address). */
   failedAttemptsPerMinute?: number
   /** A push is admitted only if expected to finish within this; else 503 busy (push-admission.ts). */
   pushBudgetMs?: number
+  /** Key of the server's HMACs; a fresh one per process when not given (codes then die with it). */
+  secret?: Buffer
+  /** TRUST_PROXY: believe X-Forwarded-Proto / X-Forwarded-For (docs/operations.md). */
+  trustProxy?: boolean
+  limits?: Partial<StationLimits>
+}
+
+/** The limits in force: defaults, what the caller gives, and the legacy per-address knob. */
+function stationLimits(opts: StationAppOptions): StationLimits {
+  const limits = { ...DEFAULT_LIMITS, ...opts.limits }
+  const perAddress = opts.failedAttemptsPerMinute
+  if (perAddress !== undefined && perAddress > limits.loginAddress.free) {
+    limits.loginAddress = { ...limits.loginAddress, free: perAddress }
+    limits.enrollAddress = { ...limits.enrollAddress, free: perAddress }
+    limits.unauthenticated = { ...limits.unauthenticated, limit: Math.max(limits.unauthenticated.limit, perAddress) }
+    limits.setup = { ...limits.setup, limit: Math.max(limits.setup.limit, perAddress) }
+    limits.credentialChanges = {
+      ...limits.credentialChanges,
+      limit: Math.max(limits.credentialChanges.limit, perAddress),
+    }
+  }
+  return limits
 }
 
 export function createStationApp(opts: StationAppOptions): Hono<AppEnv> {
@@ -38,14 +65,22 @@ export function createStationApp(opts: StationAppOptions): Hono<AppEnv> {
     bodyLimits: opts.bodyLimits ?? DEFAULT_BODY_LIMITS,
     pinIterations: opts.pinIterations,
     publicUrl: opts.publicUrl ?? null,
-    failedAttemptsPerMinute: opts.failedAttemptsPerMinute ?? 20,
     pushAdmission: pushQueues(opts.store.engine, opts.pushBudgetMs ?? DEFAULT_PUSH_BUDGET_MS),
+    secret: opts.secret ?? ephemeralSecret(),
+    trust: { trustProxy: opts.trustProxy ?? false },
+    limits: stationLimits(opts),
   }
   const app = new Hono<AppEnv>()
 
   // Answers and pages go compressed to whoever asks (phones on rural 3G): a push answer shrinks to
   // a fraction, the app's scripts to about a third.
   app.use('*', compress())
+
+  // --- security (headers on every answer; see http/security.ts) ---
+  app.use('*', securityHeaders(deps.trust))
+  // The decoy hash for unknown users is made now, not inside the first login that needs it.
+  void decoyPasswordHash()
+  // --- end security ---
 
   app.use('/api/*', async (c, next) => {
     const started = Date.now()

@@ -15,9 +15,15 @@ export interface ServerConfig {
   demo: boolean
   /** Base URL phones reach this server at (for enrollment links); the request's origin when unset. */
   publicUrl: string | null
+  /** TRUST_PROXY=1: behind one reverse proxy whose X-Forwarded-Proto / X-Forwarded-For are believed. */
+  trustProxy: boolean
+  /** TLS_CERT / TLS_KEY: PEM files; when both are set the server speaks HTTPS itself. */
+  tlsCertFile: string | null
+  tlsKeyFile: string | null
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv): ServerConfig {
+  if (!env.TLS_CERT !== !env.TLS_KEY) throw new Error('TLS_CERT and TLS_KEY go together: set both or neither')
   const port = Number(env.PORT ?? 8080)
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new Error(`PORT must be a port number, got ${env.PORT}`)
@@ -30,5 +36,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServerConfig {
     staticDir: env.STATIC_DIR === '' ? null : resolve(env.STATIC_DIR ?? 'dist'),
     demo: env.DEMO === '1' || env.DEMO === 'true',
     publicUrl: env.PUBLIC_URL || null,
+    trustProxy: env.TRUST_PROXY === '1' || env.TRUST_PROXY === 'true',
+    tlsCertFile: env.TLS_CERT ? resolve(env.TLS_CERT) : null,
+    tlsKeyFile: env.TLS_KEY ? resolve(env.TLS_KEY) : null,
   }
 }

@@ -18,9 +18,16 @@ async function main(): Promise<void> {
   })
   log.info('database ready', { engine: store.engine, location: store.location })
   if (config.demo) await ensureDemoStation(store, { log, days: Number(process.env.DEMO_DAYS) || 120 })
-  const station = await startStation({ config, store, log, staticDir: config.staticDir, publicUrl: config.publicUrl })
+  const station = await startStation({
+    config,
+    store,
+    log,
+    staticDir: config.staticDir,
+    publicUrl: config.publicUrl,
+    trustProxy: config.trustProxy,
+  })
   log.info('listening', { url: `${station.url}/` })
-  console.log(`Blood Bus is running at http://localhost:${station.port}/`)
+  console.log(`Blood Bus is running at ${station.url}/`)
   if (config.demo) console.log(demoBanner(`http://localhost:${station.port}/`))
 
   let stopping = false

@@ -73,13 +73,15 @@ describe.each(ENGINES)('auth and devices (%s)', (engine) => {
   })
 
   it('enrolls a phone with a one-time code and refuses the code a second time', async () => {
-    const issued = await t.call<{ code: string; expiresAt: string; enrollUrl: string }>(
+    const issued = await t.call<{ code: string; longCode: string; expiresAt: string; enrollUrl: string }>(
       '/api/v1/admin/enrollment-codes',
       { token: a.managerToken, body: {} },
     )
     expect(issued.status).toBe(201)
     expect(issued.body.code).toMatch(/^[A-Z2-9]{4}-[A-Z2-9]{4}$/)
-    expect(issued.body.enrollUrl).toContain(encodeURIComponent(issued.body.code))
+    // The QR code's link carries the long form (nothing to type), the screen shows the short one.
+    expect(issued.body.longCode).toMatch(/^[A-Z2-9]{27}$/)
+    expect(issued.body.enrollUrl).toContain(`code=${issued.body.longCode}`)
     const hours = (Date.parse(issued.body.expiresAt) - Date.now()) / 3_600_000
     expect(hours).toBeGreaterThan(23)
     const enrolled = await t.call<{ deviceId: string; token: string; stationId: string; stationCode: string }>(

@@ -28,7 +28,11 @@ export async function hashPassword(password: string): Promise<string> {
   return `scrypt$${COST.N}$${COST.r}$${COST.p}$${salt.toString('base64')}$${key.toString('base64')}`
 }
 
+/** How many password checks ran (each a full scrypt): tests see that a refused login did the work. */
+export const passwordChecks = { count: 0 }
+
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  passwordChecks.count++
   const [scheme, n, r, p, saltB64, hashB64] = stored.split('$')
   if (scheme !== 'scrypt' || !saltB64 || !hashB64) return false
   const expected = Buffer.from(hashB64, 'base64')

@@ -1,5 +1,6 @@
-// Bearer tokens (manager sessions, devices) and enrollment codes. Only SHA-256 hashes are stored:
-// a copy of the database does not let anyone sign in.
+// Bearer tokens (manager sessions, devices) and enrollment codes. Tokens are stored as SHA-256
+// (256 random bits need no key); enrollment codes as HMACs under the server secret (auth/secret.ts),
+// because the short typed form is small enough to enumerate. A copy of the database lets nobody in.
 import { createHash, randomBytes, randomInt } from 'node:crypto'
 
 export type TokenKind = 'session' | 'device'
@@ -21,20 +22,25 @@ export function sha256Hex(text: string): string {
 
 /** No 0/O, 1/I/L, 5/S or 8/B: read aloud or typed from a screen without mistakes. */
 export const ENROLLMENT_ALPHABET = 'ACDEFGHJKMNPQRTUVWXYZ2345679'
+/** The typed form (about 38 bits): only with a tight attempt limit. */
 export const ENROLLMENT_CODE_LENGTH = 8
+/** The form a QR code carries: 27 characters of 28 symbols, about 130 bits. */
+export const ENROLLMENT_LONG_CODE_LENGTH = 27
 
-export function newEnrollmentCode(): string {
+export function newEnrollmentCode(length = ENROLLMENT_CODE_LENGTH): string {
   let code = ''
-  for (let i = 0; i < ENROLLMENT_CODE_LENGTH; i++) code += ENROLLMENT_ALPHABET[randomInt(ENROLLMENT_ALPHABET.length)]
+  for (let i = 0; i < length; i++) code += ENROLLMENT_ALPHABET[randomInt(ENROLLMENT_ALPHABET.length)]
   return code
 }
 
-/** Accepts "abcd-efgh", "ABCD EFGH"…; returns null when it cannot be a code. */
-export function normalizeEnrollmentCode(input: string): string | null {
+/** Accepts "abcd-efgh", "ABCD EFGH"… and the long form; null when it cannot be a code. */
+export function parseEnrollmentCode(input: string): { kind: 'short' | 'long'; code: string } | null {
   const code = input.toUpperCase().replace(/[\s-]/g, '')
-  if (code.length !== ENROLLMENT_CODE_LENGTH) return null
+  const kind =
+    code.length === ENROLLMENT_CODE_LENGTH ? 'short' : code.length === ENROLLMENT_LONG_CODE_LENGTH ? 'long' : null
+  if (!kind) return null
   for (const ch of code) if (!ENROLLMENT_ALPHABET.includes(ch)) return null
-  return code
+  return { kind, code }
 }
 
 /** "ABCDEFGH" → "ABCD-EFGH" for display. */

@@ -274,9 +274,24 @@ const m0002CountedIndex: Migration = {
   },
 }
 
+// Enrollment codes become HMACs under the server secret (auth/secret.ts), with a second, short typed
+// form beside the long one. Unspent codes issued before are plain SHA-256 of a small space (a copy
+// of the database would reveal them): they are dropped, and a manager issues new ones.
+const m0005EnrollmentHmac: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('enrollment_codes').addColumn('short_hash', 'text').execute()
+    await db.schema.createIndex('enrollment_codes_short').on('enrollment_codes').column('short_hash').execute()
+    await (db as Kysely<{ enrollment_codes: { used_at: string | null } }>)
+      .deleteFrom('enrollment_codes')
+      .where('used_at', 'is', null)
+      .execute()
+  },
+}
+
 export const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': m0001Initial,
   '0002_counted_index': m0002CountedIndex,
+  '0005_enrollment_hmac': m0005EnrollmentHmac,
 }
 
 class InCodeMigrationProvider implements MigrationProvider {

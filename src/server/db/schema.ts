@@ -64,6 +64,8 @@ export interface EnrollmentCodesTable {
   expires_at: string
   used_at: string | null
   device_id: string | null
+  /** HMAC of the short typed form; cleared when the code is spent (migration 0005). */
+  short_hash: string | null
 }
 
 /** Columns every pulled table carries: the change sequence of its last write and a tombstone flag. */

@@ -147,21 +147,32 @@ export interface Session {
   account: Account
 }
 
-/** Checks a password; the same answer for an unknown user, a wrong password and an inactive account. */
-export async function verifyLogin(db: Db, stationId: string, username: string, password: string): Promise<AccountRow> {
-  const row = await db
-    .selectFrom('accounts')
-    .selectAll()
-    .where('station_id', '=', stationId)
-    .where('username', '=', username.trim().toLowerCase())
-    .executeTakeFirst()
+/**
+ * Checks a password; the same answer, after the same scrypt work, for an unknown station (null),
+ * an unknown user, a wrong password and an inactive account: timing tells nothing.
+ */
+export async function verifyLogin(
+  db: Db,
+  stationId: string | null,
+  username: string,
+  password: string,
+): Promise<AccountRow> {
+  const row =
+    stationId === null
+      ? undefined
+      : await db
+          .selectFrom('accounts')
+          .selectAll()
+          .where('station_id', '=', stationId)
+          .where('username', '=', username.trim().toLowerCase())
+          .executeTakeFirst()
   const ok = await verifyPassword(password, row?.password_hash ?? (await decoyPasswordHash()))
   if (!row || !ok || row.active !== 1) throw new ApiError(401, 'bad_credentials', 'wrong station, username or password')
   return row
 }
 
-/** Password login into one station: a new bearer session. */
-export async function login(db: Db, stationId: string, username: string, password: string): Promise<Session> {
+/** Password login into one station (null: no such station, refused after the same work): a new session. */
+export async function login(db: Db, stationId: string | null, username: string, password: string): Promise<Session> {
   const row = await verifyLogin(db, stationId, username, password)
   const token = newToken('session')
   const expiresAt = isoAfter(SESSION_TTL_MS)
@@ -171,7 +182,7 @@ export async function login(db: Db, stationId: string, username: string, passwor
     .values({
       token_hash: sha256Hex(token),
       account_id: row.id,
-      station_id: stationId,
+      station_id: row.station_id,
       created_at: nowIso(),
       expires_at: expiresAt,
     })

@@ -1,7 +1,16 @@
-// Phones of a station: one-time enrollment codes, device tokens (stored as SHA-256), revocation.
+// Phones of a station: one-time enrollment codes (stored as HMACs under the server secret), device
+// tokens (stored as SHA-256), revocation.
 import * as v from 'valibot'
 import { newId } from '../../domain/ids'
-import { formatEnrollmentCode, newEnrollmentCode, newToken, normalizeEnrollmentCode, sha256Hex } from '../auth/tokens'
+import { keyedHash } from '../auth/secret'
+import {
+  ENROLLMENT_LONG_CODE_LENGTH,
+  formatEnrollmentCode,
+  newEnrollmentCode,
+  newToken,
+  parseEnrollmentCode,
+  sha256Hex,
+} from '../auth/tokens'
 import type { DeviceRow } from '../db/schema'
 import type { Db } from '../db/store'
 import { ApiError } from '../http/errors'
@@ -11,24 +20,32 @@ import { getStationRow, stationFromRow } from './stations'
 export const ENROLLMENT_TTL_MS = 24 * 60 * 60 * 1000
 
 export interface EnrollmentCode {
-  /** As shown to people: ABCD-EFGH. */
+  /** The short form, as people type it: ABCD-EFGH (tight attempt limit). */
   code: string
+  /** The long form a QR code carries (about 130 bits). */
+  longCode: string
   expiresAt: string
 }
 
+const longHash = (secret: Buffer, code: string) => keyedHash(secret, 'enrollment-code', code)
+const shortHash = (secret: Buffer, code: string) => keyedHash(secret, 'enrollment-short-code', code)
+
 export async function issueEnrollmentCode(
   db: Db,
+  secret: Buffer,
   stationId: string,
   createdBy: string | null,
   ttlMs = ENROLLMENT_TTL_MS,
 ): Promise<EnrollmentCode> {
+  const longCode = newEnrollmentCode(ENROLLMENT_LONG_CODE_LENGTH)
   const code = newEnrollmentCode()
   const expiresAt = isoAfter(ttlMs)
   await db.deleteFrom('enrollment_codes').where('expires_at', '<', nowIso()).where('used_at', 'is', null).execute()
   await db
     .insertInto('enrollment_codes')
     .values({
-      code_hash: sha256Hex(code),
+      code_hash: longHash(secret, longCode),
+      short_hash: shortHash(secret, code),
       station_id: stationId,
       created_by: createdBy,
       created_at: nowIso(),
@@ -37,8 +54,15 @@ export async function issueEnrollmentCode(
       device_id: null,
     })
     .execute()
-  return { code: formatEnrollmentCode(code), expiresAt }
+  return { code: formatEnrollmentCode(code), longCode, expiresAt }
 }
+
+/** The link a QR code carries: the app's enroll page with the long code and the station filled in. */
+export const enrollmentUrl = (base: string, longCode: string, stationCode: string): string =>
+  `${base.replace(/\/$/, '')}/enroll?code=${encodeURIComponent(longCode)}&station=${encodeURIComponent(stationCode)}`
+
+/** Which form a code is in ('short' needs the tight attempt limit), or null when it is neither. */
+export const enrollmentCodeKind = (input: string): 'short' | 'long' | null => parseEnrollmentCode(input)?.kind ?? null
 
 export const EnrollRequestSchema = v.object({
   code: v.pipe(v.string(), v.maxLength(40)),
@@ -56,21 +80,30 @@ export interface Enrollment {
 }
 
 /** Trades a one-time code for a device identity; the code is spent in the same transaction. */
-export async function enrollDevice(db: Db, input: v.InferOutput<typeof EnrollRequestSchema>): Promise<Enrollment> {
-  const code = normalizeEnrollmentCode(input.code)
+export async function enrollDevice(
+  db: Db,
+  secret: Buffer,
+  input: v.InferOutput<typeof EnrollRequestSchema>,
+): Promise<Enrollment> {
+  const parsed = parseEnrollmentCode(input.code)
   const refused = new ApiError(400, 'invalid_code', 'the enrollment code is wrong, used or expired')
-  if (!code) throw refused
+  if (!parsed) throw refused
   const now = nowIso()
   const row = await db
     .selectFrom('enrollment_codes')
     .selectAll()
-    .where('code_hash', '=', sha256Hex(code))
+    .$call((q) =>
+      parsed.kind === 'long'
+        ? q.where('code_hash', '=', longHash(secret, parsed.code))
+        : q.where('short_hash', '=', shortHash(secret, parsed.code)),
+    )
     .executeTakeFirst()
   if (!row || row.used_at !== null || row.expires_at <= now) throw refused
   const deviceId = newId()
+  // The short form is no longer needed once spent: drop even its HMAC.
   const spent = await db
     .updateTable('enrollment_codes')
-    .set({ used_at: now, device_id: deviceId })
+    .set({ used_at: now, device_id: deviceId, short_hash: null })
     .where('code_hash', '=', row.code_hash)
     .where('used_at', 'is', null)
     .executeTakeFirst()

@@ -111,8 +111,9 @@ async function assertNewId(
   table: 'sites' | 'channels' | 'teams' | 'staff' | 'targets',
   id: string,
 ): Promise<void> {
+  // One answer whether this station or another holds the id: it names neither the row nor its station.
   const taken = await db.selectFrom(table).select('id').where('id', '=', id).executeTakeFirst()
-  if (taken) throw new ApiError(409, 'id_taken', `the id ${id} is taken`)
+  if (taken) throw new ApiError(409, 'id_taken', 'this id cannot be used; leave it out or send a new UUID')
 }
 
 async function assertCodeFree(

@@ -1,6 +1,6 @@
 // Station admin API under /api/v1/admin (manager or admin session): reference data, staff,
 // devices, enrollment codes, population, accounts. Every row read or written is the caller's station's.
-import { Hono } from 'hono'
+import { Hono, type MiddlewareHandler } from 'hono'
 import * as v from 'valibot'
 import { type AppEnv, requireAccount, requireAdmin } from '../http/auth'
 import { readJsonBody } from '../http/body'
@@ -15,7 +15,8 @@ import {
   updateAccount,
   verifyLogin,
 } from '../repo/accounts'
-import { issueEnrollmentCode, listDevices, renameDevice, revokeDevice } from '../repo/devices'
+import { enrollmentUrl, issueEnrollmentCode, listDevices, renameDevice, revokeDevice } from '../repo/devices'
+import { RequestRate, tooManyAttempts } from '../http/limits'
 import {
   createStaff,
   deleteChannel,
@@ -46,7 +47,7 @@ export function adminRoutes(deps: RouteDeps): Hono<AppEnv> {
   const { store } = deps
   const db = store.db
   const app = new Hono<AppEnv>()
-  app.use('*', requireAccount(store))
+  app.use('*', requireAccount(deps))
   const body = (c: Parameters<typeof readJsonBody>[0]) => readJsonBody(c, deps.bodyLimits)
   const tx = <T>(fn: (trx: typeof db) => Promise<T>): Promise<T> =>
     db.transaction().execute((trx) => fn(trx as unknown as typeof db))
@@ -84,6 +85,20 @@ export function adminRoutes(deps: RouteDeps): Hono<AppEnv> {
   crud('channels', listChannels, saveChannel, deleteChannel)
   crud('teams', listTeams, saveTeam, deleteTeam)
   crud('targets', listTargets, saveTarget, deleteTarget)
+
+  // Each PIN or password change hashes (slow on purpose): a cap per account keeps one session
+  // from tying up the server.
+  const credentialChanges = new RequestRate(deps.limits.credentialChanges)
+  const limitCredentialChanges: MiddlewareHandler<AppEnv> = async (c, next) => {
+    if (c.req.method !== 'POST') return next()
+    const wait = credentialChanges.take(c.get('account').id)
+    if (wait > 0) return tooManyAttempts(c, wait, 'too many PIN or password changes; wait, then try again')
+    await next()
+  }
+  app.use('/staff', limitCredentialChanges)
+  app.use('/staff/:id/pin', limitCredentialChanges)
+  app.use('/password', limitCredentialChanges)
+  app.use('/accounts', limitCredentialChanges)
 
   // Staff: create with a PIN, reset the PIN, rename/deactivate, delete
   app.get('/staff', async (c) => c.json(await listStaff(db, c.get('account').stationId)))
@@ -135,10 +150,11 @@ export function adminRoutes(deps: RouteDeps): Hono<AppEnv> {
   })
   app.post('/enrollment-codes', async (c) => {
     const account = c.get('account')
-    const issued = await issueEnrollmentCode(db, account.stationId, account.id)
+    const issued = await issueEnrollmentCode(db, deps.secret, account.stationId, account.id)
     const station = await getStationRow(db, account.stationId)
     const base = (deps.publicUrl ?? new URL(c.req.url).origin).replace(/\/$/, '')
-    const enrollUrl = `${base}/enroll?code=${encodeURIComponent(issued.code)}&station=${encodeURIComponent(station.code)}`
+    // The QR code carries the long form: nothing to type, and too long to guess.
+    const enrollUrl = enrollmentUrl(base, issued.longCode, station.code)
     return c.json({ ...issued, enrollUrl, payload: enrollUrl, stationCode: station.code }, 201)
   })
 

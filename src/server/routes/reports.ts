@@ -17,7 +17,7 @@ export function reportRoutes(deps: RouteDeps): Hono<AppEnv> {
   const { store } = deps
   const db = store.db
   const app = new Hono<AppEnv>()
-  app.use('*', requireAccount(store))
+  app.use('*', requireAccount(deps))
 
   app.get('/indicators', async (c) => {
     const filter = reportFilterFromQuery(c.req.query())
