@@ -1,5 +1,5 @@
-// Station stores against a fake station server (fetch stubbed): sign-in keeps the token in
-// sessionStorage only, a refusal changes nothing, targets are checked before anything is sent,
+// Station stores against a fake station server (fetch stubbed): the session lives in the server's
+// HttpOnly cookie (the page keeps only the CSRF token, in memory), a refusal changes nothing, targets are checked before anything is sent,
 // the server's per-field refusals come back the same way, and copying a plan skips clashes.
 import { createPinia, setActivePinia } from 'pinia'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
@@ -45,13 +45,21 @@ interface Call {
   path: string
   body: unknown
   auth: string | null
+  csrf: string | null
+  credentials: RequestCredentials | undefined
 }
+
+const CSRF = 'c'.repeat(64)
 
 /** A station server in memory: enough of the admin and report API for the stores. */
 function fakeStation() {
   const calls: Call[] = []
   const targets: Target[] = []
-  let session: string | null = null
+  /** The browser's cookie jar, as far as this station goes: the HttpOnly session cookie. */
+  let cookie: string | null = null
+  /** Sessions the server still knows. */
+  const sessions = new Set<string>()
+  let offline = false
   const counts = (over: Partial<IndicatorCounts>): IndicatorCounts => ({ ...emptyCounts(), ...over })
   const json = (status: number, body: unknown) =>
     new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } })
@@ -59,20 +67,24 @@ function fakeStation() {
     const url = new URL(String(input), 'http://station.test')
     const method = init?.method ?? 'GET'
     const body = init?.body ? JSON.parse(String(init.body)) : undefined
-    const auth = new Headers(init?.headers).get('Authorization')
-    calls.push({ method, path: url.pathname, body, auth })
+    const headers = new Headers(init?.headers)
+    const auth = headers.get('Authorization')
+    const csrf = headers.get('X-CSRF-Token')
+    calls.push({ method, path: url.pathname, body, auth, csrf, credentials: init?.credentials })
+    if (offline) throw new TypeError('Failed to fetch')
+    const station = { id: STATION, code: 'luoyang', name: '洛阳市中心血站', timeZone: 'Asia/Shanghai' }
     if (url.pathname === '/api/v1/auth/login') {
       if (body.password !== 'correct horse')
         return json(401, { code: 'bad_credentials', message: 'wrong station, username or password' })
-      session = 'bbs_token'
-      return json(200, {
-        token: session,
-        expiresAt: '2999-01-01T00:00:00.000Z',
-        account: ACCOUNT,
-        station: { id: STATION, code: 'luoyang', name: '洛阳市中心血站', timeZone: 'Asia/Shanghai' },
-      })
+      if (body.session !== 'cookie') return json(400, { code: 'invalid_request', message: 'bearer not expected here' })
+      cookie = `bbs_${sessions.size}`
+      sessions.add(cookie)
+      return json(200, { expiresAt: '2999-01-01T00:00:00.000Z', account: ACCOUNT, station, csrfToken: CSRF })
     }
-    if (auth !== `Bearer ${session}`) return json(401, { code: 'unauthorized', message: 'sign in' })
+    // The cookie rides along only when the page asks for credentials.
+    const sent = init?.credentials === 'same-origin' || init?.credentials === 'include' ? cookie : null
+    if (!sent || !sessions.has(sent)) return json(401, { code: 'unauthorized', message: 'sign in' })
+    if (method !== 'GET' && csrf !== CSRF) return json(403, { code: 'csrf_refused', message: 'no CSRF token' })
     const key = `${method} ${url.pathname}`
     const targetId = /^\/api\/v1\/admin\/targets\/([0-9a-f-]+)$/.exec(url.pathname)?.[1]
     if (targetId && method === 'PATCH') {
@@ -89,8 +101,11 @@ function fakeStation() {
     }
     switch (key) {
       case 'POST /api/v1/auth/logout':
-        session = null
+        sessions.delete(sent)
+        cookie = null
         return new Response(null, { status: 204 })
+      case 'GET /api/v1/auth/me':
+        return json(200, { account: ACCOUNT, station, expiresAt: '2999-01-01T00:00:00.000Z', csrfToken: CSRF })
       case 'GET /api/v1/admin/channels':
         return json(200, [RURAL, UNI])
       case 'GET /api/v1/admin/sites':
@@ -157,7 +172,17 @@ function fakeStation() {
         return json(404, { code: 'not_found', message: `${key} not found` })
     }
   })
-  return { fetch, calls, targets }
+  return {
+    fetch,
+    calls,
+    targets,
+    /** The server ends every session (expiry, deactivation); the browser keeps its cookie. */
+    endSessions: () => sessions.clear(),
+    setOffline: (value: boolean) => {
+      offline = value
+    },
+    hasCookie: () => cookie !== null,
+  }
 }
 
 let server: ReturnType<typeof fakeStation>
@@ -180,22 +205,48 @@ async function signIn() {
 }
 
 describe('station session', () => {
-  it('keeps the token in sessionStorage, never in localStorage, and sends it as a bearer token', async () => {
+  it('keeps the session in the server’s HttpOnly cookie: the page stores nothing, sends the CSRF token on changes', async () => {
     const session = await signIn()
     expect(session.signedIn).toBe(true)
-    expect(JSON.parse(sessionStorage.getItem('bloodbus.station.session')!).token).toBe('bbs_token')
-    expect(Object.values({ ...localStorage }).join(' ')).not.toContain('bbs_token')
-    expect(localStorage.getItem('bloodbus.station.code')).toBe('luoyang')
     expect(server.calls[0]).toMatchObject({
       method: 'POST',
       path: '/api/v1/auth/login',
-      body: { stationCode: 'luoyang', username: 'wang' },
+      body: { stationCode: 'luoyang', username: 'wang', session: 'cookie' },
     })
+    // Nothing of the session in web storage: only the station code, which is no secret.
+    expect(sessionStorage.length).toBe(0)
+    expect({ ...localStorage }).toEqual({ 'bloodbus.station.code': 'luoyang' })
     await useStationAdminStore().loadReference()
-    expect(server.calls.at(-1)!.auth).toBe('Bearer bbs_token')
-    // A new store (page reload in the same tab) picks the session up again.
+    const read = server.calls.at(-1)!
+    expect(read).toMatchObject({ method: 'GET', auth: null, csrf: null, credentials: 'same-origin' })
+    await useStationAdminStore()
+      .issueEnrollmentCode()
+      .catch(() => {})
+    expect(server.calls.at(-1)).toMatchObject({ method: 'POST', auth: null, csrf: CSRF })
+  })
+
+  it('finds the cookie’s session again after a reload, and not after signing out', async () => {
+    await signIn()
     setActivePinia(createPinia())
-    expect(useStationSessionStore().signedIn).toBe(true)
+    const reloaded = useStationSessionStore()
+    expect(reloaded.signedIn).toBe(false)
+    await reloaded.resume()
+    expect(reloaded.signedIn).toBe(true)
+    expect(reloaded.account?.username).toBe('wang')
+    expect(reloaded.csrfToken).toBe(CSRF)
+    // Signing out while offline: the server could not drop the cookie, but the page does not take it back.
+    server.setOffline(true)
+    await reloaded.logout()
+    expect(reloaded.signedIn).toBe(false)
+    server.setOffline(false)
+    expect(server.hasCookie()).toBe(true)
+    setActivePinia(createPinia())
+    const again = useStationSessionStore()
+    await again.resume()
+    expect(again.signedIn).toBe(false)
+    // A new sign-in works as ever.
+    await again.login('luoyang', 'wang', 'correct horse')
+    expect(again.signedIn).toBe(true)
   })
 
   it('a wrong password throws bad_credentials and keeps nothing', async () => {
@@ -205,25 +256,15 @@ describe('station session', () => {
       status: 401,
     })
     expect(session.signedIn).toBe(false)
-    expect(sessionStorage.getItem('bloodbus.station.session')).toBeNull()
+    expect(sessionStorage.length).toBe(0)
   })
 
   it('ends the session when the server says 401, and says so on the sign-in page', async () => {
     const session = await signIn()
-    await session.logout() // the server forgets the token…
-    expect(session.signedIn).toBe(false)
-    sessionStorage.setItem(
-      'bloodbus.station.session',
-      JSON.stringify({ token: 'bbs_old', expiresAt: '2999-01-01T00:00:00Z', account: ACCOUNT, station: null }),
-    )
-    setActivePinia(createPinia())
-    const stale = useStationSessionStore()
-    expect(stale.signedIn).toBe(true)
-    // …so the next call is refused and the session ends.
+    server.endSessions()
     await expect(useStationAdminStore().loadReference()).rejects.toBeInstanceOf(StationApiError)
-    expect(stale.signedIn).toBe(false)
-    expect(stale.endedByServer).toBe(true)
-    expect(sessionStorage.getItem('bloodbus.station.session')).toBeNull()
+    expect(session.signedIn).toBe(false)
+    expect(session.endedByServer).toBe(true)
   })
 
   it('guards /station pages: without a session to sign-in (with the way back), with one past it', async () => {

@@ -54,9 +54,17 @@ describe('station pages in Chromium over the seed year', () => {
     await page.getByLabel('Password').fill(MANAGER.password)
     await page.getByRole('button', { name: 'Sign in' }).click()
     await page.waitForURL((url) => url.pathname === '/station/targets')
-    // The token lives in this tab's sessionStorage only.
-    expect(await page.evaluate(() => JSON.stringify(localStorage))).not.toContain('bbs_')
-    expect(await page.evaluate(() => sessionStorage.getItem('bloodbus.station.session'))).toContain('bbs_')
+    // The session lives in an HttpOnly, SameSite=Strict cookie: no script on the page can read it.
+    const stored = await page.evaluate(() =>
+      JSON.stringify([{ ...localStorage }, { ...sessionStorage }, document.cookie]),
+    )
+    expect(stored).not.toContain('bbs_')
+    const cookie = (await page.context().cookies()).find((c) => c.name === 'bb_session')!
+    expect(cookie.value).toMatch(/^bbs_/)
+    expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/' })
+    // A reload finds the session again through the cookie.
+    await page.reload()
+    await expect.poll(() => page.getByRole('button', { name: 'New target' }).count()).toBe(1)
   })
 
   async function addTarget(opts: { scopeKind: string; scope: string; metric: string; value: string }): Promise<void> {

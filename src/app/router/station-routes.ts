@@ -11,6 +11,8 @@ export const requireStationSession: NavigationGuard = async (to) => {
     loadFeatures('station', 'progress'),
   ])
   const session = useStationSessionStore()
+  // After a reload or in a new tab the session lives only in the HttpOnly cookie: ask the server.
+  await session.resume()
   if (to.name === 'station-login') return session.signedIn ? { name: 'station-dashboard' } : true
   if (!session.signedIn)
     return { name: 'station-login', query: to.fullPath === '/station' ? {} : { next: to.fullPath } }

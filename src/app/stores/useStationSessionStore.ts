@@ -1,92 +1,91 @@
-// The manager's sign-in for the station pages: password login, the bearer token kept in
-// sessionStorage (gone with the tab, never in localStorage), and the one client every station
-// store talks through.
+// The manager's sign-in for the station pages: password login into a session the server keeps in
+// an HttpOnly cookie (no script on the page can read it), the CSRF token that goes with it (in
+// memory only), and the one client every station store talks through. A reload or a second tab
+// finds the session again by asking the server (`resume`).
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import type { Station } from '../../domain/records'
 import { isoDateOf } from '../../domain/dates'
 import { type Account, createStationClient, type StationClient, StationApiError } from '../sync/station-client'
 
-const SESSION_KEY = 'bloodbus.station.session'
 const STATION_CODE_KEY = 'bloodbus.station.code'
+/** Set by a sign-out: a cookie the server could not be told to drop (offline) is not picked up again. */
+const SIGNED_OUT_KEY = 'bloodbus.station.signedOut'
 
 export function rememberedStationCode(): string {
   return globalThis.localStorage?.getItem(STATION_CODE_KEY) ?? ''
 }
 
-interface SavedSession {
-  token: string
-  expiresAt: string
-  account: Account
-  station: Station | null
-}
-
-function readSaved(): SavedSession | null {
-  try {
-    const raw = globalThis.sessionStorage?.getItem(SESSION_KEY)
-    if (!raw) return null
-    const saved = JSON.parse(raw) as SavedSession
-    return saved.expiresAt > new Date().toISOString() ? saved : null
-  } catch {
-    return null
-  }
-}
-
 export const useStationSessionStore = defineStore('stationSession', () => {
-  const saved = readSaved()
-  const token = ref<string | null>(saved?.token ?? null)
-  const expiresAt = ref<string | null>(saved?.expiresAt ?? null)
-  const account = shallowRef<Account | null>(saved?.account ?? null)
-  const station = shallowRef<Station | null>(saved?.station ?? null)
+  const csrfToken = ref<string | null>(null)
+  const expiresAt = ref<string | null>(null)
+  const account = shallowRef<Account | null>(null)
+  const station = shallowRef<Station | null>(null)
   /** Set when the server ended the session (expired, deactivated): the sign-in page says so. */
   const endedByServer = ref(false)
 
-  const signedIn = computed(() => token.value !== null && account.value !== null)
+  const signedIn = computed(() => account.value !== null && csrfToken.value !== null)
+  let resumed: Promise<void> | null = null
 
   function forget(): void {
-    token.value = null
+    csrfToken.value = null
     expiresAt.value = null
     account.value = null
     station.value = null
-    globalThis.sessionStorage?.removeItem(SESSION_KEY)
+    resumed = null
   }
 
   const client: StationClient = createStationClient({
-    token: () => token.value,
+    csrfToken: () => csrfToken.value,
     onUnauthorized: () => {
-      if (token.value !== null) endedByServer.value = true
+      if (account.value !== null) endedByServer.value = true
       forget()
     },
   })
 
-  /** Throws StationApiError (bad_credentials, network, …) and changes nothing on failure. */
-  async function login(stationCode: string, username: string, password: string): Promise<void> {
-    const session = await client.login({ stationCode: stationCode.trim(), username: username.trim(), password })
-    token.value = session.token
+  function adopt(session: {
+    csrfToken: string
+    expiresAt: string | null
+    account: Account
+    station?: Station | undefined
+  }): void {
+    csrfToken.value = session.csrfToken
     expiresAt.value = session.expiresAt
     account.value = session.account
     station.value = session.station ?? null
+  }
+
+  /** Picks up the session the browser's cookie holds, once per page load; no session is no error. */
+  function resume(): Promise<void> {
+    if (signedIn.value || globalThis.localStorage?.getItem(SIGNED_OUT_KEY)) return Promise.resolve()
+    resumed ??= client.me().then(adopt, (err: unknown) => {
+      // Offline or signed out: the sign-in page shows; asking again later may find the session.
+      resumed = null
+      if (!(err instanceof StationApiError)) throw err
+    })
+    return resumed
+  }
+
+  /** Throws StationApiError (bad_credentials, network, …) and changes nothing on failure. */
+  async function login(stationCode: string, username: string, password: string): Promise<void> {
+    const session = await client.login({ stationCode: stationCode.trim(), username: username.trim(), password })
+    adopt(session)
     endedByServer.value = false
-    const keep: SavedSession = {
-      token: session.token,
-      expiresAt: session.expiresAt,
-      account: session.account,
-      station: station.value,
-    }
-    globalThis.sessionStorage?.setItem(SESSION_KEY, JSON.stringify(keep))
+    globalThis.localStorage?.removeItem(SIGNED_OUT_KEY)
     // The station code is no secret; remembering it spares typing it at every sign-in.
     globalThis.localStorage?.setItem(STATION_CODE_KEY, stationCode.trim())
   }
 
   async function logout(): Promise<void> {
     try {
-      if (token.value) await client.logout()
+      if (signedIn.value) await client.logout()
     } catch (err) {
       // Signing out here must work offline too; the server's session simply expires.
       if (!(err instanceof StationApiError)) throw err
     } finally {
       endedByServer.value = false
       forget()
+      globalThis.localStorage?.setItem(SIGNED_OUT_KEY, '1')
     }
   }
 
@@ -95,5 +94,17 @@ export const useStationSessionStore = defineStore('stationSession', () => {
     return isoDateOf(now, station.value?.timeZone ?? 'Asia/Shanghai')
   }
 
-  return { token, expiresAt, account, station, today, signedIn, endedByServer, client, login, logout }
+  return {
+    csrfToken,
+    expiresAt,
+    account,
+    station,
+    today,
+    signedIn,
+    endedByServer,
+    client,
+    resume,
+    login,
+    logout,
+  }
 })

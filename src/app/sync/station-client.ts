@@ -45,13 +45,23 @@ const AccountSchema = v.object({
 })
 export type Account = v.InferOutput<typeof AccountSchema>
 
+// The session itself is an HttpOnly cookie this page cannot read; the answer brings the CSRF token
+// the page sends back on every change (X-CSRF-Token), useless without that cookie.
 const LoginSchema = v.object({
-  token: v.string(),
   expiresAt: v.string(),
   account: AccountSchema,
   station: v.optional(StationSchema),
+  csrfToken: v.string(),
 })
 export type StationLogin = v.InferOutput<typeof LoginSchema>
+
+const MeSchema = v.object({
+  account: AccountSchema,
+  station: v.optional(StationSchema),
+  expiresAt: v.nullable(v.string()),
+  csrfToken: v.string(),
+})
+export type StationMe = v.InferOutput<typeof MeSchema>
 
 export const StaffMemberSchema = v.omit(RosterEntrySchema, ['pinHash'])
 export type StaffMember = v.InferOutput<typeof StaffMemberSchema>
@@ -149,7 +159,8 @@ function reportQuery(q: ReportQuery): string {
 export interface StationClientOptions {
   /** Station origin; '' for the page's own. */
   baseUrl?: string
-  token: () => string | null
+  /** The cookie session's CSRF token, sent on every request that changes something. */
+  csrfToken: () => string | null
   /** Told of every 401 so the session can end and the page go to sign-in. */
   onUnauthorized?: () => void
   fetch?: typeof fetch
@@ -164,8 +175,8 @@ export function createStationClient(options: StationClientOptions) {
   async function call(method: Method, path: string, body?: unknown, accept = 'application/json'): Promise<Response> {
     const headers: Record<string, string> = { Accept: accept }
     if (body !== undefined) headers['Content-Type'] = 'application/json'
-    const token = options.token()
-    if (token) headers.Authorization = `Bearer ${token}`
+    const csrf = options.csrfToken()
+    if (csrf && method !== 'GET') headers['X-CSRF-Token'] = csrf
     let res: Response
     try {
       res = await doFetch(`${base}${path}`, {
@@ -173,6 +184,8 @@ export function createStationClient(options: StationClientOptions) {
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
         cache: 'no-store',
+        // The session cookie goes with every call to the station's own origin.
+        credentials: 'same-origin',
       })
     } catch (err) {
       throw new StationApiError('network', err instanceof Error ? err.message : String(err), null)
@@ -235,7 +248,9 @@ export function createStationClient(options: StationClientOptions) {
   return {
     // Session
     login: (body: { stationCode: string; username: string; password: string }) =>
-      json('POST', '/api/v1/auth/login', LoginSchema, body),
+      json('POST', '/api/v1/auth/login', LoginSchema, { ...body, session: 'cookie' }),
+    /** The session the browser's cookie holds, if any (after a reload, or in a second tab). */
+    me: () => json('GET', '/api/v1/auth/me', MeSchema),
     logout: async () => {
       await call('POST', '/api/v1/auth/logout')
     },

@@ -17,8 +17,8 @@ const LAUNCH = {
   ],
 }
 
-export async function launchChromium(): Promise<Browser> {
-  return chromium.launch(LAUNCH)
+export async function launchChromium(extraArgs: string[] = []): Promise<Browser> {
+  return chromium.launch({ ...LAUNCH, args: [...LAUNCH.args, ...extraArgs] })
 }
 
 /**
