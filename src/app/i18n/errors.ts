@@ -12,6 +12,7 @@ export function errorMessage(t: Translate, err: unknown): string {
   }
   if (err instanceof ApiError) {
     if (err.code === 'network') return t('errors.api.network')
+    if (err.code === 'too_many_attempts') return t('errors.api.too_many_attempts')
     return t('errors.api.server', { code: err.code, message: err.message })
   }
   if (err instanceof Error && err.name === 'QuotaExceededError') return t('errors.storageFull')

@@ -12,6 +12,7 @@ const KNOWN = [
   'unauthorized',
   'forbidden',
   'too_many_attempts',
+  'csrf_refused',
   'invalid_pin',
   'not_found',
   'code_taken',

@@ -13,6 +13,7 @@ export default {
   api: {
     network: 'Cannot reach the station server. Check the network and try again.',
     server: 'The station server refused ({code}): {message}',
+    too_many_attempts: 'Too many wrong attempts. Wait a while, or scan the QR code instead of typing.',
   },
   storageFull: 'The phone’s storage is full; nothing was saved. Free some space and try again.',
   unexpected: 'Something went wrong: {message}',

@@ -42,7 +42,8 @@ export default {
   errors: {
     network: 'Cannot reach the station server. Check the connection and try again.',
     bad_credentials: 'Wrong station code, username or password.',
-    too_many_attempts: 'Too many failed attempts. Wait a minute, then try again.',
+    too_many_attempts: 'Too many failed attempts. Wait a while (longer after each further failure), then try again.',
+    csrf_refused: 'The server refused a request that did not come from this page. Reload the page and try again.',
     unauthorized: 'Your session has ended. Please sign in again.',
     forbidden: 'Your account may not do this.',
     invalid_pin: 'The PIN is not acceptable: 4–8 digits, and not an easy one like 1111 or 1234.',

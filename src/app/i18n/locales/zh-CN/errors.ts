@@ -13,6 +13,7 @@ export default {
   api: {
     network: '连不上血站服务器。请检查网络后重试。',
     server: '血站服务器拒绝了请求（{code}）：{message}',
+    too_many_attempts: '错误尝试次数过多。请稍候再试，或改为扫描二维码。',
   },
   storageFull: '手机存储空间已满，未能保存。请清理空间后重试。',
   unexpected: '出错了：{message}',

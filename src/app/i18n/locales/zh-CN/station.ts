@@ -42,7 +42,8 @@ export default {
   errors: {
     network: '无法连接血站服务器，请检查网络后重试。',
     bad_credentials: '血站代码、用户名或密码错误。',
-    too_many_attempts: '失败次数过多，请一分钟后再试。',
+    too_many_attempts: '失败次数过多，请稍候再试（每多失败一次，等待时间更长）。',
+    csrf_refused: '服务器拒绝了并非来自本页面的请求。请刷新页面后重试。',
     unauthorized: '登录已失效，请重新登录。',
     forbidden: '您的账号无权进行此操作。',
     invalid_pin: 'PIN 不可用：须为 4–8 位数字，且不能是 1111、1234 这类简单数字。',
