@@ -1,8 +1,10 @@
 // Security of the station server on both engines: headers on pages and API, the manager's cookie
 // session and CSRF, sign-in limits and constant work, rate limits, enrollment codes as HMACs,
 // and no answer that tells another station's ids from unknown ones.
+import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { request as httpsRequest } from 'node:https'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -10,6 +12,8 @@ import { newId } from '../../src/domain/ids'
 import { passwordChecks } from '../../src/server/auth/passwords'
 import { ephemeralSecret, loadServerSecret, SECRET_FILE } from '../../src/server/auth/secret'
 import { FailureBackoff, type StationLimits } from '../../src/server/http/limits'
+import { insertAccount, prepareAccount } from '../../src/server/repo/accounts'
+import { createStation } from '../../src/server/repo/stations'
 import { startStation } from '../../src/server/server'
 import { ENGINES, openTestStore, type TestStore } from './support/engines'
 import { MANAGER_PASSWORD, type StationSetup, TEST_PIN_ITERATIONS, TestStation } from './support/station'
@@ -457,6 +461,89 @@ describe('server secret', () => {
       mkdirSync(join(dir, 'other'))
       expect(loadServerSecret(join(dir, 'other'), {}).equals(first)).toBe(false)
     } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
+
+describe('direct TLS', () => {
+  it('knows HTTPS from its own TLS socket: HSTS and a Secure __Host- cookie, without trusting any header', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bloodbus-tls-'))
+    const store = await openTestStore('sqlite')
+    try {
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'rsa:2048',
+          '-nodes',
+          '-subj',
+          '/CN=localhost',
+          '-days',
+          '1',
+          '-keyout',
+          join(dir, 'key.pem'),
+          '-out',
+          join(dir, 'cert.pem'),
+        ],
+        { stdio: 'ignore' },
+      )
+      const running = await startStation({
+        config: {
+          port: 0,
+          host: '127.0.0.1',
+          dataDir: '',
+          databaseUrl: null,
+          tlsCertFile: join(dir, 'cert.pem'),
+          tlsKeyFile: join(dir, 'key.pem'),
+        },
+        store,
+        pinIterations: TEST_PIN_ITERATIONS,
+      })
+      try {
+        expect(running.url).toMatch(/^https:/)
+        const station = await createStation(store.db, { code: 'tls', name: 'TLS station' })
+        await insertAccount(
+          store.db,
+          station.id,
+          await prepareAccount({ username: 'manager', password: MANAGER_PASSWORD, role: 'manager' }),
+        )
+        const call = (path: string, body?: unknown) =>
+          new Promise<{ status: number; headers: Record<string, string | string[] | undefined> }>((resolve, reject) => {
+            const req = httpsRequest(
+              `${running.url.replace('localhost', '127.0.0.1')}${path}`,
+              {
+                method: body ? 'POST' : 'GET',
+                rejectUnauthorized: false,
+                headers: body ? { 'Content-Type': 'application/json' } : {},
+              },
+              (res) => {
+                res.resume()
+                res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers }))
+              },
+            )
+            req.on('error', reject)
+            req.end(body ? JSON.stringify(body) : undefined)
+          })
+        const health = await call('/api/v1/health')
+        expect(health.headers['strict-transport-security']).toBe('max-age=31536000')
+        const login = await call('/api/v1/auth/login', {
+          stationCode: 'tls',
+          username: 'manager',
+          password: MANAGER_PASSWORD,
+          session: 'cookie',
+        })
+        expect(login.status).toBe(200)
+        const cookie = (login.headers['set-cookie'] as string[]).find((c) => c.startsWith('__Host-bb_session='))!
+        expect(cookie).toContain('Secure')
+        expect(cookie).toContain('HttpOnly')
+      } finally {
+        await running.close()
+      }
+    } finally {
+      await store.dispose()
       rmSync(dir, { recursive: true, force: true })
     }
   })
