@@ -12,6 +12,7 @@ import { newId } from '../../src/domain/ids'
 import { passwordChecks } from '../../src/server/auth/passwords'
 import { ephemeralSecret, loadServerSecret, SECRET_FILE } from '../../src/server/auth/secret'
 import { FailureBackoff, type StationLimits } from '../../src/server/http/limits'
+import { limitKey } from '../../src/server/http/security'
 import { insertAccount, prepareAccount } from '../../src/server/repo/accounts'
 import { createStation } from '../../src/server/repo/stations'
 import { startStation } from '../../src/server/server'
@@ -546,5 +547,18 @@ describe('direct TLS', () => {
       await store.dispose()
       rmSync(dir, { recursive: true, force: true })
     }
+  })
+})
+
+describe('client addresses for the limits', () => {
+  it('counts IPv6 by its /64 and IPv4-mapped addresses as IPv4', () => {
+    expect(limitKey('2001:db8:1:2:a:b:c:d')).toBe('2001:db8:1:2::/64')
+    expect(limitKey('2001:db8:1:2::1')).toBe('2001:db8:1:2::/64')
+    expect(limitKey('2001:0db8:0001:0002:ffff::9')).toBe('2001:db8:1:2::/64')
+    expect(limitKey('2001:db8::1')).toBe('2001:db8:0:0::/64')
+    expect(limitKey('::1')).toBe('0:0:0:0::/64')
+    expect(limitKey('::ffff:10.1.2.3')).toBe('10.1.2.3')
+    expect(limitKey('10.1.2.3')).toBe('10.1.2.3')
+    expect(limitKey('not an address')).toBe('not an address')
   })
 })

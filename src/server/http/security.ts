@@ -1,5 +1,6 @@
 // Security headers on every answer, and what the server may believe about a request's scheme and
 // client address (docs/operations.md, "Running behind HTTPS").
+import { isIP } from 'node:net'
 import type { Context, MiddlewareHandler } from 'hono'
 import { secureHeaders } from 'hono/secure-headers'
 
@@ -26,16 +27,34 @@ export function isHttps(c: Context, trust: TransportTrust): boolean {
   return proto === 'https'
 }
 
-/** The client's address: the socket's, or with TRUST_PROXY the last hop the proxy appended. */
+/**
+ * The client's address for the limits: the socket's, or with TRUST_PROXY the last hop the proxy
+ * appended. IPv6 counts by its /64 (one household or phone gets a whole /64 to pick from).
+ */
 export function clientAddress(c: Context, trust: TransportTrust): string {
   if (trust.trustProxy) {
     const hops = (c.req.header('x-forwarded-for') ?? '')
       .split(',')
       .map((h) => h.trim())
       .filter(Boolean)
-    if (hops.length > 0) return hops[hops.length - 1]!
+    if (hops.length > 0) return limitKey(hops[hops.length - 1]!)
   }
-  return socketOf(c)?.remoteAddress ?? 'local'
+  return limitKey(socketOf(c)?.remoteAddress ?? 'local')
+}
+
+/** "::ffff:10.0.0.1" → "10.0.0.1"; "2001:db8:1:2:a::1" → "2001:db8:1:2::/64"; anything else as is. */
+export function limitKey(address: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)
+  if (mapped) return mapped[1]!
+  if (!isIP(address) || !address.includes(':')) return address
+  const [head = '', tail = ''] = address.toLowerCase().split('::')
+  const left = head ? head.split(':') : []
+  const right = address.includes('::') ? (tail ? tail.split(':') : []) : []
+  const groups = [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right]
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`
 }
 
 // What the built app needs, nothing more: its own scripts, styles, workers, manifest and icons;
