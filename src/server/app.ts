@@ -10,7 +10,7 @@ import type { AppEnv } from './http/auth'
 import { type BodyLimits, DEFAULT_BODY_LIMITS } from './http/body'
 import { ApiError } from './http/errors'
 import { DEFAULT_PUSH_BUDGET_MS, PushAdmission } from './http/push-admission'
-import { DEFAULT_LIMITS, type StationLimits } from './http/limits'
+import { resolveLimits, type StationLimits } from './http/limits'
 import { securityHeaders } from './http/security'
 import { decoyPasswordHash } from './auth/passwords'
 import { ephemeralSecret } from './auth/secret'
@@ -40,23 +40,6 @@ export interface StationAppOptions {
   limits?: Partial<StationLimits>
 }
 
-/** The limits in force: defaults, what the caller gives, and the legacy per-address knob. */
-function stationLimits(opts: StationAppOptions): StationLimits {
-  const limits = { ...DEFAULT_LIMITS, ...opts.limits }
-  const perAddress = opts.failedAttemptsPerMinute
-  if (perAddress !== undefined && perAddress > limits.loginAddress.free) {
-    limits.loginAddress = { ...limits.loginAddress, free: perAddress }
-    limits.enrollAddress = { ...limits.enrollAddress, free: perAddress }
-    limits.unauthenticated = { ...limits.unauthenticated, limit: Math.max(limits.unauthenticated.limit, perAddress) }
-    limits.setup = { ...limits.setup, limit: Math.max(limits.setup.limit, perAddress) }
-    limits.credentialChanges = {
-      ...limits.credentialChanges,
-      limit: Math.max(limits.credentialChanges.limit, perAddress),
-    }
-  }
-  return limits
-}
-
 export function createStationApp(opts: StationAppOptions): Hono<AppEnv> {
   const log = opts.log ?? silentLogger
   const deps: RouteDeps = {
@@ -68,7 +51,7 @@ export function createStationApp(opts: StationAppOptions): Hono<AppEnv> {
     pushAdmission: pushQueues(opts.store.engine, opts.pushBudgetMs ?? DEFAULT_PUSH_BUDGET_MS),
     secret: opts.secret ?? ephemeralSecret(),
     trust: { trustProxy: opts.trustProxy ?? false },
-    limits: stationLimits(opts),
+    limits: resolveLimits(opts.limits, opts.failedAttemptsPerMinute),
   }
   const app = new Hono<AppEnv>()
 

@@ -153,5 +153,21 @@ export const DEFAULT_LIMITS: StationLimits = {
   credentialChanges: { limit: 30, windowMs: MINUTE },
 }
 
+/** The limits in force: defaults, what the caller gives, and the legacy per-address knob (tests). */
+export function resolveLimits(given: Partial<StationLimits> = {}, perAddress?: number): StationLimits {
+  const limits = { ...DEFAULT_LIMITS, ...given }
+  if (perAddress !== undefined && perAddress > limits.loginAddress.free) {
+    limits.loginAddress = { ...limits.loginAddress, free: perAddress }
+    limits.enrollAddress = { ...limits.enrollAddress, free: perAddress }
+    limits.unauthenticated = { ...limits.unauthenticated, limit: Math.max(limits.unauthenticated.limit, perAddress) }
+    limits.setup = { ...limits.setup, limit: Math.max(limits.setup.limit, perAddress) }
+    limits.credentialChanges = {
+      ...limits.credentialChanges,
+      limit: Math.max(limits.credentialChanges.limit, perAddress),
+    }
+  }
+  return limits
+}
+
 /** The larger of the waits (0 when none applies). */
 export const longestWait = (...waits: number[]): number => Math.max(0, ...waits)
