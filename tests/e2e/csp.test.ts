@@ -19,8 +19,9 @@ describe('the app under its Content-Security-Policy', () => {
   let server: RunningServer
   let browser: Browser
   let station: StationSetup
-  const problems: string[] = []
-  const requests: string[] = []
+  // Per page; the phone test ends with a deliberate violation of its own.
+  let problems: string[] = []
+  let requests: string[] = []
 
   async function watched(context: BrowserContext): Promise<Page> {
     // Runs before any page script (from DevTools, which the CSP does not govern).
@@ -30,6 +31,8 @@ describe('the app under its Content-Security-Policy', () => {
         window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`),
       )
     })
+    problems = []
+    requests = []
     const page = await context.newPage()
     page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`))
     page.on('console', (m) => {
