@@ -2,6 +2,7 @@
 // app and server. Field records are immutable: a void or a correction is a new record that points
 // at the old one (BRIEF §2.4).
 import * as v from 'valibot'
+import { PERSON_NAME_MAX, personNameProblem } from './person-name'
 
 /** Bumped whenever a synced record's shape changes; carried by every push (docs/sync-protocol.md). */
 export const SCHEMA_VERSION = 1
@@ -22,6 +23,21 @@ export const IsoDateTime = v.pipe(
 )
 const Code = v.pipe(v.string(), v.regex(/^[a-z][a-z0-9_]{0,39}$/, 'code must be lower_snake_case'))
 const Name = v.pipe(v.string(), v.trim(), v.minLength(1, 'name is required'), v.maxLength(120))
+/**
+ * A donor's name (person-name.ts): Chinese or Latin letters, "·" between the parts of a minority
+ * name, single spaces between Latin words; no digits, emoji, symbols or control characters. Not
+ * the generic Name of sites and channels.
+ */
+export const PersonName = v.pipe(
+  v.string(),
+  v.trim(),
+  v.minLength(1, 'name is required'),
+  v.maxLength(PERSON_NAME_MAX),
+  v.check(
+    (name) => personNameProblem(name) === null,
+    'name may hold only Chinese or Latin letters, the middle dot (·) and single spaces between Latin words',
+  ),
+)
 const Note = v.pipe(v.string(), v.trim(), v.maxLength(500))
 
 // ---------------------------------------------------------------------------------------------
@@ -222,7 +238,7 @@ export const DonorIdentitySchema = v.object({
   ...authorship,
   donorKey: v.pipe(v.string(), v.regex(/^[0-9a-f]{32}$/)),
   idNumber: v.pipe(v.string(), v.regex(/^(\d{17}[\dX]|\d{15})$/, 'ID number must be 18 (or old 15) characters')),
-  name: Name,
+  name: PersonName,
   phone: v.optional(v.pipe(v.string(), v.regex(/^[0-9+\- ]{0,20}$/)), ''),
   household: v.picklist(HOUSEHOLD_TYPES),
 })

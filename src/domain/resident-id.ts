@@ -29,10 +29,13 @@ export function residentIdCheckCharacter(first17: string): string {
   return CHECK_CHARACTERS[sum % 11]!
 }
 
-/** Removes all white space, maps full-width digits and Ｘ (Chinese input methods) and upper-cases x. */
+/**
+ * Removes all white space (full-width too), zero-width characters and dashes a copied number
+ * brings along, maps full-width digits and Ｘ (Chinese input methods) and upper-cases x.
+ */
 export function normalizeResidentIdText(text: string): string {
   return text
-    .replace(/\s+/gu, '')
+    .replace(/[\s\u200B-\u200D\u2060\uFEFF\-\u2010-\u2015]+/gu, '')
     .replace(/[０-９]/gu, (c) => String.fromCharCode(c.charCodeAt(0) - 0xff10 + 0x30))
     .replace(/[xＸｘ]/gu, 'X')
 }

@@ -197,3 +197,18 @@ describe('ageOn', () => {
     expect(() => ageOn('1990-02-30', '2023-01-01')).toThrow(RangeError)
   })
 })
+
+describe('ID numbers as typed or pasted', () => {
+  it('normalises full-width digits and a full-width lower-case x', () => {
+    expect(normalizeResidentIdText('１１０１０５１９４９１２３１００２ｘ')).toBe('11010519491231002X')
+    expect(parseResidentId('１１０１０５１９４９１２３１００２ｘ', TODAY)).toMatchObject({
+      ok: true,
+      id18: '11010519491231002X',
+    })
+  })
+
+  it('normalises spaces (full-width too), dashes and zero-width characters of a pasted number', () => {
+    expect(parseResidentId('110105 19491231 002x', TODAY)).toMatchObject({ ok: true, id18: '11010519491231002X' })
+    expect(normalizeResidentIdText(' 110105\u3000 1949 1231\u200b 002-x ')).toBe('11010519491231002X')
+  })
+})
