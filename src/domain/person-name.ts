@@ -9,7 +9,8 @@
 export const MIDDLE_DOT = '·'
 export const PERSON_NAME_MAX = 60
 
-export type PersonNameError = 'empty' | 'too_long' | 'characters' | 'dot' | 'space'
+export const PERSON_NAME_ERRORS = ['empty', 'too_long', 'characters', 'dot', 'space'] as const
+export type PersonNameError = (typeof PERSON_NAME_ERRORS)[number]
 export interface PersonNameProblem {
   error: PersonNameError
   /** The characters that are not allowed, in order, adjacent ones together ("😀👍🏽"). */
@@ -63,8 +64,9 @@ export function personNameProblem(name: string): PersonNameProblem | null {
   for (let i = 0; i < chars.length; i++) {
     if (kinds[i] !== 'other') continue
     // Variation selectors and skin tones show as part of the character before them.
-    if (i > 0 && kinds[i - 1] === 'other') bad[bad.length - 1] += chars[i]
-    else bad.push(chars[i]!)
+    const c = chars[i]!
+    if (i > 0 && kinds[i - 1] === 'other') bad[bad.length - 1] = bad.at(-1)! + c
+    else bad.push(c)
   }
   if (bad.length > 0) return { error: 'characters', bad }
   const letter = (k: string | undefined) => k === 'han' || k === 'latin' || k === 'mark'

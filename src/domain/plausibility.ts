@@ -29,7 +29,18 @@ export const DEFAULT_PLAUSIBILITY: PlausibilityConfig = Object.freeze({
  * A likely slip and the value meant: a unit (g/dL for Hb, kPa for blood pressure, °F, jin 斤 for
  * weight, Hct in %, platelets per µL, a pulse counted for 15 seconds) or a missed decimal point.
  */
-export type SlipKind = 'g_dl' | 'decimal' | 'grams' | 'jin' | 'fahrenheit' | 'kpa' | 'percent' | 'per_15s' | 'per_ul'
+export const SLIP_KINDS = [
+  'g_dl',
+  'decimal',
+  'grams',
+  'jin',
+  'fahrenheit',
+  'kpa',
+  'percent',
+  'per_15s',
+  'per_ul',
+] as const
+export type SlipKind = (typeof SLIP_KINDS)[number]
 export interface UnitSlip {
   kind: SlipKind
   suggested: number

@@ -5,6 +5,7 @@ import { computed, inject, provide, reactive, ref, watch, type InjectionKey } fr
 import { donorKey as makeDonorKey } from '../../domain/donor-key'
 import { checkAge, type EligibilityFailure, type ProductType } from '../../domain/eligibility'
 import { DEFERRAL_REASONS, suggestDeferralReason } from '../../domain/deferral-reasons'
+import { checkPersonName } from '../../domain/person-name'
 import type { Abo, Drive, Household, RhD, WholeBloodVolume } from '../../domain/records'
 import { checkDonationDin } from '../field/din-check'
 import { computeDeferralUntil } from '../field/deferral'
@@ -96,7 +97,8 @@ export function createDonorForm(deps: DonorFormDeps) {
     const id = identity.value
     if (id.state === 'error') e.idNumber = `id_${id.error}`
     else if (id.state === 'incomplete') e.idNumber = 'id_length'
-    if (!state.name.trim()) e.name = 'required'
+    const name = checkPersonName(state.name)
+    if (!name.ok) e.name = name.error === 'empty' ? 'required' : `name_${name.error}`
     if (!/^[0-9+\- ]{0,20}$/.test(state.phone.trim())) e.phone = 'phone'
     if (!state.household) e.household = 'required'
     return e
@@ -110,6 +112,8 @@ export function createDonorForm(deps: DonorFormDeps) {
       deps.config,
     ),
   )
+  /** A value no human has (or BP swapped): fix it before anything is saved, donation or deferral. */
+  const implausible = computed(() => Object.keys(vitals.value.implausible).length > 0)
   /** Everything that rules a donation out today (age, measurements); the snapshot only warns. */
   const blockers = computed<EligibilityFailure[]>(() => [
     ...(ageFailure.value ? [ageFailure.value] : []),
@@ -163,13 +167,13 @@ export function createDonorForm(deps: DonorFormDeps) {
   /** The input for the drive store, or null while something is missing or wrong. */
   function donorInput(): DonorInput | null {
     const id = identity.value
-    if (id.state !== 'ok' || !donorKey.value || !state.household || !state.outcome) return null
+    if (id.state !== 'ok' || !donorKey.value || !state.household || !state.outcome || implausible.value) return null
     if (Object.keys(outcomeErrors.value).length > 0) return null
     const repeatDonor = (history.value?.donationCount ?? 0) > 0 || history.value?.lastDonationOn != null
     const base = {
       identity: {
         idNumber: id.id18,
-        name: state.name.trim(),
+        name: checkPersonName(state.name).name,
         phone: state.phone.trim(),
         household: state.household,
         donorKey: donorKey.value,
@@ -227,6 +231,7 @@ export function createDonorForm(deps: DonorFormDeps) {
     identityErrors,
     identityOk,
     vitals,
+    implausible,
     blockers,
     canDonate,
     dinCheck,

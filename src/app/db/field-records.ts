@@ -76,6 +76,11 @@ export async function saveFieldRecords(records: FieldRecord[], db: FieldDb = fie
   return (await saveFieldBatch(records, db)).saved
 }
 
+export interface SaveOptions {
+  /** Key of the donor form's draft (db/drafts.ts) to delete in the same transaction as the records. */
+  clearDraft?: string
+}
+
 export interface SavedBatch {
   saved: SavedRecord[]
   /** The running tallies this batch changed, as committed with it (key → counts). */
@@ -83,7 +88,11 @@ export interface SavedBatch {
 }
 
 /** saveFieldRecords, also giving back the tallies the transaction wrote (no second read for the screen). */
-export async function saveFieldBatch(records: FieldRecord[], db: FieldDb = fieldDb()): Promise<SavedBatch> {
+export async function saveFieldBatch(
+  records: FieldRecord[],
+  db: FieldDb = fieldDb(),
+  options: SaveOptions = {},
+): Promise<SavedBatch> {
   const recs = records.map(validated)
   const entries: OutboxEntry[] = recs.map((rec) => ({
     mutationId: newId(),
@@ -96,7 +105,8 @@ export async function saveFieldBatch(records: FieldRecord[], db: FieldDb = field
     lastError: null,
     status: 'pending',
   }))
-  return db.transaction('rw', saveScope(db), async () => {
+  const { clearDraft } = options
+  return db.transaction('rw', clearDraft ? [...saveScope(db), db.drafts] : saveScope(db), async () => {
     const tallies = new Map<string, IndicatorCounts>()
     // Writes are not awaited one by one: IndexedDB runs a transaction's requests in the order
     // they were made (so later reads see earlier writes), and any failure aborts all of it.
@@ -108,6 +118,8 @@ export async function saveFieldBatch(records: FieldRecord[], db: FieldDb = field
       })
       return p
     }
+    // The form that made these records is saved now: its draft goes with the same commit.
+    if (clearDraft) writes.push(settled(db.drafts.delete(clearDraft)))
     const store = (rec: FieldRecord): void => {
       writes.push(settled((db[RECORD_TABLE[rec.type]] as FieldDb['voids']).add(rec as never)))
     }

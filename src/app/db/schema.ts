@@ -67,6 +67,21 @@ export interface SyncMetaRow {
   value: unknown
 }
 
+/**
+ * The donor form in progress, one per drive and crew member (key "<driveId>:<staffId>"), so a
+ * reload, a killed app or a hand-over loses nothing. Phone-only: never synced, never exported,
+ * deleted on save (in the save's transaction), on discard, and by the purge (db/drafts.ts).
+ */
+export interface DonorDraftRow {
+  key: string
+  driveId: string
+  staffId: string
+  /** The form's fields as typed (db/drafts.ts keeps PINs out). */
+  form: Record<string, unknown>
+  /** ms since epoch, the phone's clock: for "draft from 10:42" and the purge. */
+  updatedAt: number
+}
+
 export class FieldDb extends Dexie {
   drives!: EntityTable<Drive, 'id'>
   driveCloses!: EntityTable<DriveClose, 'id'>
@@ -89,6 +104,7 @@ export class FieldDb extends Dexie {
   tallies!: Table<TallyRow, string>
   device!: Table<DeviceInfo, string>
   syncMeta!: Table<SyncMetaRow, string>
+  drafts!: Table<DonorDraftRow, string>
 
   constructor(name: string) {
     // No query cache: the app's few live queries re-read cheaply, and every save skips its upkeep.
@@ -125,6 +141,14 @@ export class FieldDb extends Dexie {
     // and IndexedDB fills a new index from the rows already stored.
     this.version(2).stores({
       corrections: 'id, targetId, [replacement.driveId+replacement.din]',
+    })
+
+    // ── Version 4 (donor form drafts) ───────────────────────────────────────────────────────────
+    // A half-filled donor form survives a reload, the app being killed and a hand-over (issue 10):
+    // one row per drive and crew member, by drive for the purge of closed drives and by age. A new
+    // table only: no upgrade function, no existing row changes.
+    this.version(4).stores({
+      drafts: 'key, driveId, updatedAt',
     })
 
     // ── Version 3 and later go here, each as `this.version(n).stores({...changed tables}).upgrade(...)`

@@ -13,6 +13,13 @@ import {
   type ProductType,
   type VitalField,
 } from '../../domain/eligibility'
+import {
+  bloodPressureSwapped,
+  checkPlausible,
+  DEFAULT_PLAUSIBILITY,
+  type Implausible,
+  type PlausibilityConfig,
+} from '../../domain/plausibility'
 import type { Sex, Vitals } from '../../domain/records'
 
 export type IdentityCheck =
@@ -43,7 +50,8 @@ export function checkIdentity(text: string, today: string | (() => string), fina
 /** A number typed on the decimal pad ("36,8" works too); null when empty or not a number. */
 export function parseMeasurement(text: string): number | null {
   const s = text.trim().replace(',', '.')
-  if (!/^\d{1,4}(\.\d{1,3})?$/.test(s)) return null
+  // Up to six digits: 68000 (grams) or 210000 (platelets per µL) get a unit-slip hint, not "not a number".
+  if (!/^\d{1,6}(\.\d{1,3})?$/.test(s)) return null
   return Number(s)
 }
 
@@ -67,7 +75,12 @@ export function requiredVitals(product: ProductType, config: EligibilityConfig =
 export interface VitalsCheck {
   /** Failing measurements (typed and out of range, or not a number); empty fields are not failures while typing. */
   failures: Partial<Record<VitalField | 'pulsePressure', EligibilityFailure | { rule: 'not_a_number' }>>
-  /** Every required measurement typed as a number. */
+  /**
+   * Values no human has (checked before eligibility, domain/plausibility.ts), and a systolic at or
+   * below the diastolic ('bpOrder'): input errors that block saving, never a deferral.
+   */
+  implausible: Partial<Record<VitalField, Implausible>> & { bpOrder?: true }
+  /** Every required measurement typed as a plausible number. */
   complete: boolean
   /** Complete and nothing failing. */
   pass: boolean
@@ -78,8 +91,10 @@ export function checkVitalsForm(
   text: VitalsText,
   ctx: { sex: Sex; product: ProductType; athlete: boolean },
   config: EligibilityConfig = DEFAULT_ELIGIBILITY,
+  plausibility: PlausibilityConfig = DEFAULT_PLAUSIBILITY,
 ): VitalsCheck {
   const failures: VitalsCheck['failures'] = {}
+  const implausible: VitalsCheck['implausible'] = {}
   const values: Partial<Record<VitalField, number>> = {}
   let complete = true
   for (const field of requiredVitals(ctx.product, config)) {
@@ -94,12 +109,30 @@ export function checkVitalsForm(
       complete = false
       continue
     }
+    const wrong = checkPlausible(field, n, plausibility)
+    if (wrong) {
+      implausible[field] = wrong
+      complete = false
+      continue
+    }
     values[field] = n
     const failure = checkVital(field, n, ctx, config)
     if (failure) failures[field] = failure
   }
-  const pp = checkPulsePressure(values.systolic, values.diastolic, ctx, config)
-  if (pp) failures.pulsePressure = pp
+  if (
+    values.systolic !== undefined &&
+    values.diastolic !== undefined &&
+    bloodPressureSwapped(values.systolic, values.diastolic)
+  ) {
+    // Their limits say nothing about a swapped pair.
+    implausible.bpOrder = true
+    delete failures.systolic
+    delete failures.diastolic
+    complete = false
+  } else {
+    const pp = checkPulsePressure(values.systolic, values.diastolic, ctx, config)
+    if (pp) failures.pulsePressure = pp
+  }
   const pass = complete && Object.keys(failures).length === 0
   const vitals: Vitals | null = complete
     ? {
@@ -114,7 +147,7 @@ export function checkVitalsForm(
         ...(values.plateletCount !== undefined ? { plateletCount: values.plateletCount } : {}),
       }
     : null
-  return { failures, complete, pass, vitals }
+  return { failures, implausible, complete, pass, vitals }
 }
 
 /**

@@ -23,6 +23,7 @@ import {
   saveFieldBatch,
   saveFieldRecord,
   type SavedRecord,
+  type SaveOptions,
 } from '../db/field-records'
 import { driveTallyKey, readTally } from '../db/tallies'
 import { useDeviceStore } from './useDeviceStore'
@@ -228,8 +229,8 @@ export const useDriveStore = defineStore('drive', () => {
     return record
   }
 
-  /** Saves the donor identity and the donation or deferral in one transaction. */
-  async function recordDonor(input: DonorInput): Promise<SavedRecord[]> {
+  /** Saves the donor identity and the donation or deferral (and deletes the form's draft) in one transaction. */
+  async function recordDonor(input: DonorInput, options: SaveOptions = {}): Promise<SavedRecord[]> {
     const d = drive.value
     if (!d) throw new Error('no drive is open')
     const identity: DonorIdentity = { type: 'donor_identity', ...authorship(), ...input.identity }
@@ -258,7 +259,7 @@ export const useDriveStore = defineStore('drive', () => {
             din: o.din,
           }
         : { type: 'deferral', ...authorship(), ...context, reasonCode: o.reasonCode, until: o.until, note: o.note }
-    const { saved, tallies } = await saveFieldBatch([identity, outcome])
+    const { saved, tallies } = await saveFieldBatch([identity, outcome], undefined, options)
     // Committed: the screen may say "saved" now. The tally comes from the same transaction and
     // the new person goes on top of the list; a full refresh follows when the phone is idle.
     if (drive.value?.id === d.id) {

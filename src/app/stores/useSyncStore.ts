@@ -90,7 +90,7 @@ export const useSyncStore = defineStore('sync', () => {
     const [
       { createPhoneSyncEngine },
       { browserEnvironment, SyncScheduler },
-      { purgeConfirmedIdentities },
+      { purgeConfirmedIdentities, purgeStaleDrafts },
       { dexieMetaPort },
     ] = await Promise.all([
       import('../sync/phone'),
@@ -103,6 +103,8 @@ export const useSyncStore = defineStore('sync', () => {
     const run = async (): Promise<SyncReport> => {
       const report = await engine.sync()
       lastReport.value = report
+      // Drafts are never sent: their purge needs no answer from the station.
+      await purgeStaleDrafts(database, { afterDays: purgeAfterDays.value }).catch(() => 0)
       if (!report.error) {
         // Personal data leaves the phone only after the station confirmed it (PIPL).
         await purgeConfirmedIdentities(database, { afterDays: purgeAfterDays.value }).catch(() => 0)

@@ -3,6 +3,7 @@
 // by the station's clock, those fields are blanked on the phone. The donorKey stays, which is all
 // the drive screens, tallies and eligibility checks use.
 import type { FieldDb } from '../db'
+import { purgeDrafts } from '../db/drafts'
 import { META_KEYS, RECEIPT_PREFIX, type Receipt } from './dexie-ports'
 import type { SyncMeta } from './ports'
 
@@ -52,4 +53,15 @@ export async function purgeConfirmedIdentities(db: FieldDb, opts: PurgeOptions =
     }
     return purged
   })
+}
+
+/**
+ * Donor form drafts hold a name and an ID number but are never sent, so nothing confirms them:
+ * they go after the same number of days without a touch (by the phone's clock, which wrote their
+ * time), and at once when their drive is closed. Returns how many went.
+ */
+export async function purgeStaleDrafts(db: FieldDb, opts: PurgeOptions = {}): Promise<number> {
+  const afterDays = opts.afterDays ?? DEFAULT_PURGE_AFTER_DAYS
+  const now = opts.phoneNow ?? new Date()
+  return purgeDrafts(db, now.getTime() - afterDays * DAY_MS)
 }

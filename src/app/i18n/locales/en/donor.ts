@@ -131,5 +131,37 @@ export default {
   saved: 'Saved: {name}',
   toDrive: 'Back to drive',
   nextDonor: 'Next donor',
-  leaveDirty: 'This form is not saved and will be lost. Leave anyway?',
+  leaveDirty: 'Leave and discard this form? What was typed will be deleted.',
+  // ── donorform: drafts, plausibility, names ──
+  draft: {
+    restored: 'Your unsaved form from {time} is back',
+    keptHint: 'What you type is kept on this phone',
+    discard: 'Discard form',
+    confirmDiscard: 'Discard this form? What was typed will be deleted.',
+  },
+  plausible: {
+    title: 'Not a possible value, please correct:',
+    field: 'Not a possible value',
+    outside: '{label} {value}{unit} is not possible (expected {min}–{max}{unit})',
+    slip: {
+      g_dl: 'g/dL? {value}{unit}',
+      decimal: 'Decimal point missed? {value}{unit}',
+      grams: 'Grams? {value}{unit}',
+      jin: 'Jin (斤)? {value}{unit}',
+      fahrenheit: '°F? {value}{unit}',
+      kpa: 'kPa? {value}{unit}',
+      percent: 'Percent? {value}',
+      per_15s: 'Counted for 15 s? {value}{unit}',
+      per_ul: 'Per µL? {value}{unit}',
+    },
+    apply: 'Use {value}',
+    bpOrder: 'Systolic must be above diastolic: swapped?',
+    swap: 'Swap',
+  },
+  nameErrors: {
+    characters: 'A name cannot contain “{bad}”. Use Chinese or Latin letters and the middle dot “·”',
+    dot: 'The middle dot “·” goes between two parts of the name',
+    space: 'Spaces only between Latin words',
+    too_long: 'The name is too long (60 characters at most)',
+  },
 }

@@ -13,6 +13,7 @@ export default {
   unlock_wrong_pin: 'Wrong PIN',
   unlock_unknown_staff: 'This person is not on the roster',
   willDiscard: '{name} has an unsaved form. It will be discarded when you unlock.',
+  draftKept: '{name}’s unsaved form is kept for them and comes back when they unlock; you start with a blank form.',
   noRoster: 'This phone has no staff roster yet. Connect and update reference data.',
   refresh: 'Update reference data',
   refreshFailed: 'Update failed. Check the network.',

@@ -131,5 +131,37 @@ export default {
   saved: '已保存：{name}',
   toDrive: '返回车次',
   nextDonor: '下一位',
-  leaveDirty: '表单还没有保存，离开会丢失。确定离开吗？',
+  leaveDirty: '离开将放弃这份表单，已填写的内容会删除。确定离开吗？',
+  // ── donorform: drafts, plausibility, names ──
+  draft: {
+    restored: '已恢复您未保存的表单（{time}）',
+    keptHint: '已填写的内容会自动保留在本机',
+    discard: '放弃此表单',
+    confirmDiscard: '放弃这份表单吗？已填写的内容将被删除。',
+  },
+  plausible: {
+    title: '数值不合常理，请更正：',
+    field: '数值不合常理',
+    outside: '{label} {value}{unit} 不可能（应在 {min}–{max}{unit} 之间）',
+    slip: {
+      g_dl: '是 g/dL 吗？即 {value}{unit}',
+      decimal: '漏了小数点？{value}{unit}',
+      grams: '是克吗？即 {value}{unit}',
+      jin: '是斤吗？即 {value}{unit}',
+      fahrenheit: '是华氏度吗？即 {value}{unit}',
+      kpa: '是 kPa 吗？即 {value}{unit}',
+      percent: '是百分数吗？即 {value}',
+      per_15s: '只数了 15 秒？即 {value}{unit}',
+      per_ul: '是每微升的个数吗？即 {value}{unit}',
+    },
+    apply: '改为 {value}',
+    bpOrder: '收缩压应高于舒张压：是否填反了？',
+    swap: '互换',
+  },
+  nameErrors: {
+    characters: '姓名不能含有“{bad}”。只能用汉字、拉丁字母和间隔号“·”',
+    dot: '间隔号“·”只能写在两个字之间',
+    space: '空格只能用在拉丁字母的单词之间',
+    too_long: '姓名太长（最多 60 个字）',
+  },
 }

@@ -13,6 +13,7 @@ export default {
   unlock_wrong_pin: '密码不正确',
   unlock_unknown_staff: '此人员不在名单中',
   willDiscard: '{name} 有未保存的表单。您解锁后，该表单将被丢弃。',
+  draftKept: '{name} 未保存的表单会为其保留，由其本人解锁时恢复；您将看到空白表单。',
   noRoster: '本机还没有人员名单。请联网后更新基础数据。',
   refresh: '更新基础数据',
   refreshFailed: '更新失败，请检查网络',
