@@ -103,8 +103,8 @@ export const useSyncStore = defineStore('sync', () => {
     const run = async (): Promise<SyncReport> => {
       const report = await engine.sync()
       lastReport.value = report
-      // Drafts are never sent: their purge needs no answer from the station.
-      await purgeStaleDrafts(database, { afterDays: purgeAfterDays.value }).catch(() => 0)
+      // Drafts are never sent: their purge needs no answer from the station, nor holds up the report.
+      void purgeStaleDrafts(database, { afterDays: purgeAfterDays.value }).catch(() => 0)
       if (!report.error) {
         // Personal data leaves the phone only after the station confirmed it (PIPL).
         await purgeConfirmedIdentities(database, { afterDays: purgeAfterDays.value }).catch(() => 0)

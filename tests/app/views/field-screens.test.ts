@@ -175,7 +175,7 @@ describe('recording one person', () => {
 })
 
 describe('shared phone', () => {
-  it('hides the form while locked, keeps it for the same person, and clears it for someone else', async () => {
+  it('hides the form while locked, keeps it for the same person, shows someone else a blank form and gives the draft back to its author', async () => {
     await openDriveAt((id) => `/drives/${id}/donor`)
     const session = useSessionStore()
     const w = app.wrapper
@@ -195,12 +195,21 @@ describe('shared phone', () => {
       .find((b) => b.text().includes('李敏'))!
       .trigger('click')
     await settle()
-    expect(w.text()).toContain('王建华 有未保存的表单')
+    expect(w.text()).toContain('王建华 未保存的表单会为其保留')
     await w.find('.pin-input').setValue(PIN.collector)
     await button(w, '解锁').trigger('click')
     await settle(10)
     expect(session.staff?.name).toBe('李敏')
     expect(input(w, '姓名').element.value).toBe('')
+    expect(w.find('[data-testid="draft-restored"]').exists()).toBe(false)
+
+    // Back to its author: the draft is offered again, and only to them.
+    session.lock()
+    await settle()
+    await session.unlock(app.roster.leader.id, PIN.leader)
+    await settle(10)
+    expect(input(w, '姓名').element.value).toBe('刘洋')
+    expect(w.find('[data-testid="draft-restored"]').exists()).toBe(true)
   })
 
   it('refuses a wrong PIN on the unlock screen', async () => {
