@@ -80,6 +80,9 @@ async function main(): Promise<void> {
 
     await page.getByRole('link', { name: '登记献血者' }).tap()
     await page.getByLabel('身份证号').fill(residentId('410327', '1995-07-21', '051'))
+    // A name with emoji is refused, the characters named.
+    await page.getByLabel('姓名').fill('张😀👍🏽')
+    await shot(page, '08a-donor-name-error')
     await page.getByLabel('姓名').fill('刘洋')
     await page.getByLabel('手机号（可选）').fill('13838001234')
     await page.getByRole('radio', { name: '农村', exact: true }).tap()
@@ -123,6 +126,19 @@ async function main(): Promise<void> {
       await page.getByLabel(label).fill(value)
     }
     await shot(page, '12-donor-vitals-fail')
+    // Hb typed in g/dL and a temperature without its decimal point: unit-slip hints, then the
+    // page reloads (the draft comes back after unlocking).
+    await page.getByLabel('血红蛋白 (g/L)').fill('14.2')
+    await page.getByLabel('体温 (°C)').fill('368')
+    await page.getByTestId('slip-hint').first().waitFor()
+    await shot(page, '12a-donor-vitals-slip')
+    await page.waitForTimeout(600) // the draft's debounced write
+    await page.reload()
+    await unlockAs(page, '王建华', PINS.leader, { touch: true })
+    await page.getByTestId('draft-restored').waitFor()
+    await shot(page, '12b-donor-draft-restored')
+    await page.getByRole('button', { name: '改为 36.8' }).tap()
+    await page.getByLabel('血红蛋白 (g/L)').fill('108')
     await page.getByRole('button', { name: '暂缓' }).tap()
     await shot(page, '13-donor-deferral')
     await page.getByRole('button', { name: '保存' }).tap()
@@ -180,6 +196,28 @@ async function main(): Promise<void> {
     await page.getByRole('link', { name: 'Record donor' }).tap()
     await page.getByLabel('ID card number').fill('11010519491231002Y')
     await shot(page, '21-donor-en-error')
+    await page.getByLabel('ID card number').fill(residentId('410328', '1992-05-06', '081'))
+    await page.getByLabel('Name').fill('阿依古丽・买买提')
+    await page.getByRole('radio', { name: 'Rural', exact: true }).tap()
+    await page.getByRole('button', { name: 'Next' }).tap()
+    for (const [label, value] of [
+      ['Weight (kg)', '6800'],
+      ['Hb (g/L)', '14.2'],
+      ['Systolic (mmHg)', '78'],
+      ['Diastolic (mmHg)', '122'],
+      ['Pulse (/min)', '72'],
+      ['Temp. (°C)', '366'],
+    ] as const) {
+      await page.getByLabel(label).fill(value)
+    }
+    await page.getByTestId('slip-hint').first().waitFor()
+    await shot(page, '21b-donor-en-slip')
+    await shot(page, '21c-donor-en-slip-full', true)
+    await page.waitForTimeout(600)
+    await page.reload()
+    await unlockAs(page, '王建华', PINS.leader, { touch: true })
+    await page.getByTestId('draft-restored').waitFor()
+    await shot(page, '21d-donor-en-draft-restored')
     await page.getByRole('button', { name: /Lock/ }).tap()
     await page.getByRole('button', { name: /李敏/ }).tap()
     await shot(page, '22-locked-en-handover')

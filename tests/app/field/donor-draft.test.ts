@@ -90,3 +90,24 @@ describe('plausibility before eligibility in the vitals form', () => {
     expect(check.complete).toBe(true)
   })
 })
+
+describe('messages for the new codes', () => {
+  it('has a slip and a name message in both languages for every code a screen shows', async () => {
+    const { LOCALES, loadMessages } = await import('../../../src/app/i18n')
+    const { SLIP_KINDS } = await import('../../../src/domain/plausibility')
+    const { PERSON_NAME_ERRORS } = await import('../../../src/domain/person-name')
+    const messages = (await loadMessages()) as Record<string, { donor: Record<string, Record<string, unknown>> }>
+    for (const l of LOCALES) {
+      const donor = messages[l]!.donor
+      const slip = (donor.plausible as { slip: Record<string, string> }).slip
+      expect(
+        SLIP_KINDS.filter((k) => !slip[k]),
+        l,
+      ).toEqual([])
+      expect(
+        PERSON_NAME_ERRORS.filter((e) => e !== 'empty' && !donor.nameErrors![e]),
+        l,
+      ).toEqual([])
+    }
+  })
+})

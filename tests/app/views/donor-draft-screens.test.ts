@@ -60,7 +60,7 @@ afterEach(() => {
   vi.restoreAllMocks()
 })
 
-describe('donor form drafts', () => {
+describe('donor form drafts', { timeout: 30_000 }, () => {
   it('comes back after the app is rebuilt, for the same person, with a notice; discard asks, then empties it', async () => {
     await openDonorForm()
     let w = app.wrapper
@@ -105,8 +105,15 @@ describe('donor form drafts', () => {
       .find('input')
       .setValue(true)
     await settle()
-    await button(w, '下一步').trigger('click')
-    await settle()
+    // Next goes on once the donor lookup (hashing the ID number) has answered.
+    await vi.waitFor(
+      async () => {
+        await button(w, '下一步').trigger('click')
+        await settle()
+        input(w, '体重 (kg)')
+      },
+      { timeout: 10_000, interval: 50 },
+    )
     for (const [label, value] of [
       ['体重 (kg)', '68'],
       ['血红蛋白 (g/L)', '14.2'],

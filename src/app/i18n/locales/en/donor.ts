@@ -140,9 +140,7 @@ export default {
     confirmDiscard: 'Discard this form? What was typed will be deleted.',
   },
   plausible: {
-    title: 'Not a possible value, please correct:',
-    field: 'Not a possible value',
-    outside: '{label} {value}{unit} is not possible (expected {min}–{max}{unit})',
+    outside: '{value}{unit} is not possible ({min}–{max})',
     slip: {
       g_dl: 'g/dL? {value}{unit}',
       decimal: 'Decimal point missed? {value}{unit}',

@@ -140,9 +140,7 @@ export default {
     confirmDiscard: '放弃这份表单吗？已填写的内容将被删除。',
   },
   plausible: {
-    title: '数值不合常理，请更正：',
-    field: '数值不合常理',
-    outside: '{label} {value}{unit} 不可能（应在 {min}–{max}{unit} 之间）',
+    outside: '{value}{unit} 不可能（应在 {min}–{max}）',
     slip: {
       g_dl: '是 g/dL 吗？即 {value}{unit}',
       decimal: '漏了小数点？{value}{unit}',
