@@ -127,3 +127,20 @@ export function useDonorDraft(form: DonorForm, driveId: string) {
 
   return { author, restoredAt, flush, saving, discard }
 }
+
+/**
+ * Whether the person signed in has a donor form draft on this drive (for the drive screen's
+ * "continue" offer): read on mount and whenever someone else unlocks.
+ */
+export function useDonorDraftOffer(driveId: () => string) {
+  const session = useSessionStore()
+  const savedAt = ref<number | null>(null)
+  async function check(): Promise<void> {
+    const staffId = session.staffId
+    const row = staffId ? await readDraft(driveId(), staffId).catch(() => null) : null
+    savedAt.value = row && session.staffId === staffId ? row.updatedAt : null
+  }
+  watch(() => session.staffId, check)
+  onMounted(check)
+  return { savedAt }
+}

@@ -5,8 +5,9 @@ import type { DOMWrapper, VueWrapper } from '@vue/test-utils'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { residentIdCheckCharacter } from '../../../src/domain/resident-id'
 import { useDriveStore } from '../../../src/app/stores/useDriveStore'
+import { useSessionStore } from '../../../src/app/stores/useSessionStore'
 import { RURAL, SITE } from '../support/field-fixtures'
-import { type FieldApp, mountFieldApp, settle } from '../support/field-app'
+import { type FieldApp, mountFieldApp, PIN, settle } from '../support/field-app'
 
 const MAN = ((f: string) => f + residentIdCheckCharacter(f))('41032719950721053')
 
@@ -92,6 +93,32 @@ describe('donor form drafts', { timeout: 30_000 }, () => {
     expect(input(w, '姓名').element.value).toBe('')
     expect(w.find('[data-testid="draft-restored"]').exists()).toBe(false)
     expect(await app.db.drafts.count()).toBe(0)
+  })
+
+  it('after a hand-over, the drive screen offers the draft to its author only', async () => {
+    await openDonorForm()
+    const w = app.wrapper
+    const session = useSessionStore()
+    await input(w, '姓名').setValue('刘洋')
+    session.lock()
+    await settle()
+    await session.unlock(app.roster.collector.id, PIN.collector)
+    await settle(10)
+    await app.router.push(`/drives/${driveId}`) // 李敏's form is blank: no question on leaving
+    await settle(10)
+    expect(confirm).not.toHaveBeenCalled()
+    expect(w.find('[data-testid="draft-offer"]').exists()).toBe(false)
+
+    session.lock()
+    await session.unlock(app.roster.leader.id, PIN.leader)
+    await settle(10)
+    const offer = w.find('[data-testid="draft-offer"]')
+    expect(offer.text()).toContain('您有一份未保存的登记表')
+    await offer.find('a').trigger('click')
+    await settle(10)
+    expect(app.router.currentRoute.value.name).toBe('donor')
+    expect(input(w, '姓名').element.value).toBe('刘洋')
+    expect(w.find('[data-testid="draft-restored"]').exists()).toBe(true)
   })
 
   it('shows the unit slip for Hb 14.2, applies it, and records no deferral over an implausible value', async () => {

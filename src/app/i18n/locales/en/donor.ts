@@ -134,6 +134,8 @@ export default {
   leaveDirty: 'Leave and discard this form? What was typed will be deleted.',
   // ── donorform: drafts, plausibility, names ──
   draft: {
+    offer: 'You have an unsaved donor form ({time})',
+    continue: 'Continue',
     restored: 'Your unsaved form from {time} is back',
     keptHint: 'What you type is kept on this phone',
     discard: 'Discard form',

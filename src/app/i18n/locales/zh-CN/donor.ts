@@ -134,6 +134,8 @@ export default {
   leaveDirty: '离开将放弃这份表单，已填写的内容会删除。确定离开吗？',
   // ── donorform: drafts, plausibility, names ──
   draft: {
+    offer: '您有一份未保存的登记表（{time}）',
+    continue: '继续填写',
     restored: '已恢复您未保存的表单（{time}）',
     keptHint: '已填写的内容会自动保留在本机',
     discard: '放弃此表单',
