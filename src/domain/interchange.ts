@@ -617,9 +617,9 @@ export const CSV_COLUMNS = {
     }),
     c('name', {
       format: 'text',
-      allowed: '1–120 characters',
-      example: '张三',
-      description: 'Donor name (personal data).',
+      allowed: 'Chinese or Latin letters, · between parts, single spaces between Latin words; 1–60 characters',
+      example: '阿依古丽·买买提',
+      description: 'Donor name (personal data); no digits, emoji, symbols or control characters.',
     }),
     c('phone', {
       format: 'text',
