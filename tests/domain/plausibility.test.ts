@@ -1,7 +1,12 @@
 import * as v from 'valibot'
 import { describe, expect, it } from 'vitest'
 import { VITAL_FIELDS } from '../../src/domain/eligibility'
-import { bloodPressureSwapped, checkPlausible, DEFAULT_PLAUSIBILITY } from '../../src/domain/plausibility'
+import {
+  bloodPressureSwapped,
+  checkPlausible,
+  DEFAULT_PLAUSIBILITY,
+  PlausibilityConfigSchema,
+} from '../../src/domain/plausibility'
 import { VitalsSchema } from '../../src/domain/records'
 
 describe('plausibility of measurements', () => {
@@ -57,6 +62,17 @@ describe('plausibility of measurements', () => {
         expect(v.safeParse(VitalsSchema, { ...base, [field]: edge }).success, `${field} ${edge}`).toBe(true)
       }
     }
+  })
+
+  it('takes a station configuration only with ordered ranges inside the record schema', () => {
+    expect(v.safeParse(PlausibilityConfigSchema, DEFAULT_PLAUSIBILITY).success).toBe(true)
+    const narrow = { ...DEFAULT_PLAUSIBILITY, weightKg: { min: 35, max: 180 } }
+    expect(v.safeParse(PlausibilityConfigSchema, narrow).success).toBe(true)
+    const wide = v.safeParse(PlausibilityConfigSchema, { ...DEFAULT_PLAUSIBILITY, weightKg: { min: 10, max: 300 } })
+    expect(wide.success).toBe(false)
+    expect(wide.issues?.[0]?.message).toMatch(/weightKg: outside/)
+    const reversed = { ...DEFAULT_PLAUSIBILITY, pulse: { min: 200, max: 30 } }
+    expect(v.safeParse(PlausibilityConfigSchema, reversed).success).toBe(false)
   })
 
   it('sees a swapped blood pressure', () => {

@@ -127,6 +127,12 @@ describe('donor form drafts on a phone, offline', () => {
     const rows = await draftRows()
     expect(rows.map((r) => r.staffId)).toEqual([seed.roster.leader.id])
 
+    // A number pasted with spaces (21 characters, beyond the old limit of 20) is normalised, not cut.
+    await page.getByLabel('身份证号').focus()
+    await page.keyboard.insertText('110105 1949 1231 002x')
+    await expect.poll(() => page.getByLabel('身份证号').inputValue()).toBe('11010519491231002X')
+    await expect.poll(() => page.getByText('1949-12-31').count()).toBe(1)
+
     await page.getByRole('button', { name: new RegExp(`锁定.*${seed.roster.collector.name}`) }).tap()
     await unlockAs(page, seed.roster.leader.name, PINS.leader, { touch: true })
     await page.getByTestId('draft-restored').waitFor()

@@ -13,6 +13,7 @@ import { checkIdentity, checkVitalsForm, EMPTY_VITALS, snapshotWarnings, type Vi
 import type { DonorInput } from '../stores/useDriveStore'
 import type { DonorLookup } from '../stores/useEligibilityStore'
 import type { EligibilityConfig } from '../../domain/eligibility'
+import type { PlausibilityConfig } from '../../domain/plausibility'
 
 export type DonorStep = 'identity' | 'vitals' | 'outcome' | 'saved'
 export type Outcome = 'donation' | 'deferral'
@@ -24,6 +25,8 @@ export interface DonorFormDeps {
   usedDins: () => ReadonlySet<string>
   salt: string | null
   config: EligibilityConfig
+  /** Physiological bounds checked before eligibility; the defaults when the station sets none. */
+  plausibility?: PlausibilityConfig
   lookup: (donorKey: string) => Promise<DonorLookup>
 }
 
@@ -110,6 +113,7 @@ export function createDonorForm(deps: DonorFormDeps) {
       state.vitals,
       { sex: sex.value ?? 'M', product: state.product, athlete: state.athlete },
       deps.config,
+      deps.plausibility,
     ),
   )
   /** A value no human has (or BP swapped): fix it before anything is saved, donation or deferral. */
