@@ -221,6 +221,23 @@ async function main(): Promise<void> {
     await page.getByRole('button', { name: /Lock/ }).tap()
     await page.getByRole('button', { name: /李敏/ }).tap()
     await shot(page, '22-locked-en-handover')
+    // 李敏 gets a blank form and goes back to the drive; when 王建华 unlocks again, the drive
+    // screen offers his draft back (en, then zh-CN).
+    for (const digit of PINS.collector)
+      await page.locator('.pin-pad').getByRole('button', { name: digit, exact: true }).tap()
+    await page.locator('.unlock-actions .btn-primary').tap()
+    await page.locator('.unlock').waitFor({ state: 'detached' })
+    await page.getByRole('link', { name: 'Back' }).tap()
+    await page.getByTestId('drive-tally').waitFor()
+    await page.getByRole('button', { name: /Lock/ }).tap()
+    await unlockAs(page, '王建华', PINS.leader, { touch: true })
+    await page.getByTestId('draft-offer').waitFor()
+    await shot(page, '23-drive-en-draft-offer')
+    await page.getByRole('button', { name: /Lock/ }).tap()
+    await page.locator('.locale-switch').tap()
+    await unlockAs(page, '王建华', PINS.leader, { touch: true })
+    await page.getByTestId('draft-offer').waitFor()
+    await shot(page, '23b-drive-draft-offer')
     await context.close()
   } finally {
     await browser.close()
