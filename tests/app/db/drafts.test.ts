@@ -8,6 +8,7 @@ import { newId } from '../../../src/domain/ids'
 import { FieldDb, useFieldDb } from '../../../src/app/db'
 import { deleteDraft, draftKey, purgeDrafts, putDraft, readDraft } from '../../../src/app/db/drafts'
 import { saveFieldRecord } from '../../../src/app/db/field-records'
+import { unsyncedExport } from '../../../src/app/sync/export'
 import { purgeStaleDrafts } from '../../../src/app/sync/purge'
 import { useDeviceStore } from '../../../src/app/stores/useDeviceStore'
 import { useDriveStore, type DonorInput } from '../../../src/app/stores/useDriveStore'
@@ -38,8 +39,9 @@ describe('draft rows', () => {
     await deleteDraft(drive, a)
     expect(await readDraft(drive, a)).toBeNull()
     expect(await readDraft(other, a)).not.toBeNull()
-    // Phone-only: nothing is queued for the station.
+    // Phone-only: nothing is queued for the station, nothing goes into the last-resort export.
     expect(await db.outbox.count()).toBe(0)
+    expect((await unsyncedExport(db)).count).toBe(0)
   })
 
   it('purges drafts untouched for the purge days, and every draft of a closed drive', async () => {
