@@ -23,6 +23,10 @@ export interface DonorFormDeps {
   today: string
   drive: Pick<Drive, 'dinFirst' | 'dinLast'>
   usedDins: () => ReadonlySet<string>
+  /** Bag numbers of the drive's range used by other drives of this phone. */
+  usedElsewhere?: () => ReadonlySet<string>
+  /** The next unused bag of the drive's range (body + check), offered when a donation starts. */
+  nextDin?: () => string | null
   salt: string | null
   config: EligibilityConfig
   /** Physiological bounds checked before eligibility; the defaults when the station sets none. */
@@ -125,7 +129,11 @@ export function createDonorForm(deps: DonorFormDeps) {
   ])
   const canDonate = computed(() => vitals.value.pass && blockers.value.length === 0)
 
-  const dinCheck = computed(() => checkDonationDin(state.din, deps.drive, deps.usedDins()))
+  const dinCheck = computed(() =>
+    checkDonationDin(state.din, deps.drive, deps.usedDins(), deps.usedElsewhere?.() ?? new Set()),
+  )
+  /** The bag number the form filled in itself (still scannable and editable). */
+  const suggestedDin = ref<string | null>(null)
   const nextEligibleOn = computed(() => {
     const dates = [...warnings.value, ...blockers.value].map((f) => f.nextEligibleOn).filter((d): d is string => !!d)
     return dates.length ? dates.sort().at(-1)! : null
@@ -165,6 +173,10 @@ export function createDonorForm(deps: DonorFormDeps) {
   }
   function startDonation(): void {
     state.outcome = 'donation'
+    if (!state.din) {
+      suggestedDin.value = deps.nextDin?.() ?? null
+      state.din = suggestedDin.value ?? ''
+    }
     state.step = 'outcome'
   }
 
@@ -207,6 +219,7 @@ export function createDonorForm(deps: DonorFormDeps) {
   function reset(): void {
     Object.assign(state, blankState())
     Object.assign(tried, { identity: false, vitals: false, outcome: false })
+    suggestedDin.value = null
   }
 
   const dirty = computed(
@@ -239,6 +252,7 @@ export function createDonorForm(deps: DonorFormDeps) {
     blockers,
     canDonate,
     dinCheck,
+    suggestedDin,
     deferral,
     reasonFrom,
     nextEligibleOn,

@@ -233,20 +233,63 @@ async function requireOpenDrive(db: FieldDb, driveId: string): Promise<void> {
 }
 
 /**
- * A bag number is used once per drive: by any donation recorded on it (a voided donation's bag
- * stays used) or any correction that gave a donation on it that number. `selfId` is the donation
- * being corrected, whose own numbers do not count against it. Two point reads by index.
+ * A bag number is used once on the whole phone, whatever the drive: by any donation recorded here
+ * or any correction that gave a donation that number, unless that donation was voided (a void says
+ * the record was wrong, its bag claim with it). `selfId` is the donation being corrected, whose own
+ * numbers do not count against it. Two point reads by index; the voids are read only on a hit.
  */
 async function requireUnusedDin(db: FieldDb, donation: Donation, selfId: string | null): Promise<void> {
-  if (!donation.driveId) return
-  const key = [donation.driveId, donation.din]
   const [originals, corrections] = await Promise.all([
-    db.donations.where('[driveId+din]').equals(key).primaryKeys(),
-    db.corrections.where('[replacement.driveId+replacement.din]').equals(key).toArray(),
+    db.donations.where('din').equals(donation.din).toArray(),
+    db.corrections.where('replacement.din').equals(donation.din).toArray(),
   ])
-  if (originals.some((id) => id !== selfId) || corrections.some((c) => c.targetId !== selfId)) {
-    throw new FieldRecordError('duplicate_din', `bag ${donation.din} is already used on this drive`)
+  const uses = await liveDinUses(db, originals, corrections)
+  const clash = uses.find((u) => u.donationId !== selfId)
+  if (clash) {
+    throw new FieldRecordError(
+      'duplicate_din',
+      clash.driveId === donation.driveId
+        ? `bag ${donation.din} is already used on this drive`
+        : `bag ${donation.din} is already used on drive ${clash.driveId ?? '-'} of this phone`,
+    )
   }
+}
+
+/** Where a bag number is used on this phone: the donation it belongs to and that donation's drive. */
+export interface DinUse {
+  din: string
+  donationId: string
+  driveId: string | null
+}
+
+/** The uses among these donations and corrections whose donation was not voided. */
+async function liveDinUses(db: FieldDb, originals: Donation[], corrections: Correction[]): Promise<DinUse[]> {
+  if (originals.length === 0 && corrections.length === 0) return []
+  const ids = [...new Set([...originals.map((o) => o.id), ...corrections.map((c) => c.targetId)])]
+  const voided = new Set((await db.voids.where('targetId').anyOf(ids).toArray()).map((x) => x.targetId))
+  const uses: DinUse[] = []
+  for (const o of originals) if (!voided.has(o.id)) uses.push({ din: o.din, donationId: o.id, driveId: o.driveId })
+  for (const c of corrections) {
+    if (c.replacement.type !== 'donation' || voided.has(c.targetId)) continue
+    uses.push({ din: c.replacement.din, donationId: c.targetId, driveId: c.replacement.driveId })
+  }
+  return uses
+}
+
+/**
+ * Every live use of a bag number from `firstBody` to `lastBody` (bodies without check character,
+ * one series): what the donor form checks against and counts the next free bag from.
+ */
+export async function dinUsesInRange(firstBody: string, lastBody: string, db: FieldDb = fieldDb()): Promise<DinUse[]> {
+  // Stored DINs are body + check; bodies of one series sort by sequence.
+  const upper = `${lastBody}\uffff`
+  return db.transaction('r', db.donations, db.corrections, db.voids, async () => {
+    const [originals, corrections] = await Promise.all([
+      db.donations.where('din').between(firstBody, upper, true, true).toArray(),
+      db.corrections.where('replacement.din').between(firstBody, upper, true, true).toArray(),
+    ])
+    return liveDinUses(db, originals, corrections)
+  })
 }
 
 export function correctionsByTarget(corrections: Correction[]): Map<string, Correction[]> {

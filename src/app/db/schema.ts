@@ -143,6 +143,14 @@ export class FieldDb extends Dexie {
       corrections: 'id, targetId, [replacement.driveId+replacement.din]',
     })
 
+    // ── Version 3 (din) ───────────────────────────────────────────────────────────────────────
+    // A bag number is used once on the whole phone, whatever the drive: a save looks up the DIN a
+    // correction gave by index, and the donor form reads the DINs used inside its drive's range.
+    // No upgrade function: the rows do not change, and IndexedDB fills the new index itself.
+    this.version(3).stores({
+      corrections: 'id, targetId, [replacement.driveId+replacement.din], replacement.din',
+    })
+
     // ── Version 4 (donor form drafts) ───────────────────────────────────────────────────────────
     // A half-filled donor form survives a reload, the app being killed and a hand-over (issue 10):
     // one row per drive and crew member, by drive for the purge of closed drives and by age. A new
@@ -151,7 +159,7 @@ export class FieldDb extends Dexie {
       drafts: 'key, driveId, updatedAt',
     })
 
-    // ── Version 3 and later go here, each as `this.version(n).stores({...changed tables}).upgrade(...)`
+    // ── Version 5 and later go here, each as `this.version(n).stores({...changed tables}).upgrade(...)`
     // with its upgrade function beside it. Never edit or remove an earlier version.
   }
 }

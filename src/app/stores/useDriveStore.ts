@@ -19,6 +19,7 @@ import type {
 import { fieldDb } from '../db'
 import {
   correctionsByTarget,
+  dinUsesInRange,
   newestVersion,
   saveFieldBatch,
   saveFieldRecord,
@@ -26,6 +27,7 @@ import {
   type SaveOptions,
 } from '../db/field-records'
 import { driveTallyKey, readTally } from '../db/tallies'
+import { nextFreeDin } from '../field/din-check'
 import { useDeviceStore } from './useDeviceStore'
 import { useSessionStore } from './useSessionStore'
 
@@ -82,15 +84,22 @@ export const useDriveStore = defineStore('drive', () => {
   const tally = shallowRef<IndicatorCounts>(emptyCounts())
   const drives = shallowRef<DriveSummary[]>([])
   const loading = ref(false)
-  /** Bag numbers already on this drive (originals and corrections; a voided donation's bag stays used). */
+  /** Bag numbers already on this drive (originals and corrections; a voided donation's bag is free again). */
   const usedDins = computed(() => {
     const used = new Set<string>()
     for (const e of entries.value) {
+      if (e.void) continue
       if (e.original.type === 'donation') used.add(e.original.din)
       for (const c of e.corrections) if (c.replacement.type === 'donation') used.add(c.replacement.din)
     }
     return used
   })
+  /** Bag numbers of this drive's range that other drives of this phone use (a DIN is used once per phone). */
+  const dinsElsewhere = shallowRef<ReadonlySet<string>>(new Set())
+  /** The bag the donor form offers next: the first unused one after the highest used of the range. */
+  const nextDin = computed(() =>
+    drive.value ? nextFreeDin(drive.value, [...usedDins.value, ...dinsElsewhere.value]) : null,
+  )
 
   function authorship() {
     const info = device.info
@@ -161,6 +170,7 @@ export const useDriveStore = defineStore('drive', () => {
       if (!found) {
         if (generation === loadGeneration) {
           drive.value = null
+          dinsElsewhere.value = new Set()
           entries.value = []
           close.value = null
           tally.value = emptyCounts()
@@ -173,7 +183,7 @@ export const useDriveStore = defineStore('drive', () => {
       )
       const ids = originals.map((o) => o.id)
       const any = <T>(query: () => Promise<T[]>): Promise<T[]> => (ids.length > 0 ? query() : Promise.resolve([]))
-      const [voids, corrections, reactions, identities] = await Promise.all([
+      const [voids, corrections, reactions, identities, dinUses] = await Promise.all([
         any(() => db.voids.where('targetId').anyOf(ids).toArray()),
         any(() => db.corrections.where('targetId').anyOf(ids).toArray()),
         any(() =>
@@ -188,6 +198,7 @@ export const useDriveStore = defineStore('drive', () => {
             .anyOf([...new Set(originals.map((o) => o.donorKey))])
             .toArray(),
         ),
+        dinUsesInRange(found.dinFirst, found.dinLast, db),
       ])
       if (generation !== loadGeneration) return found
       const voidOf = new Map(voids.map((v) => [v.targetId, v]))
@@ -199,6 +210,7 @@ export const useDriveStore = defineStore('drive', () => {
         if (!seen || seen.id < i.id) nameOf.set(i.donorKey, i)
       }
       drive.value = found
+      dinsElsewhere.value = new Set(dinUses.filter((u) => u.driveId !== found.id).map((u) => u.din))
       close.value = closeRow ?? null
       tally.value = counts
       entries.value = originals.map((original): DriveEntry => {
@@ -378,6 +390,8 @@ export const useDriveStore = defineStore('drive', () => {
     drives,
     loading,
     usedDins,
+    dinsElsewhere,
+    nextDin,
     today,
     loadDrives,
     loadDrive,

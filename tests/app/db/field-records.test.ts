@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest'
 import { newId } from '../../../src/domain/ids'
 import { FieldDb, useFieldDb } from '../../../src/app/db'
-import { FieldRecordError, saveFieldRecord } from '../../../src/app/db/field-records'
+import { dinUsesInRange, FieldRecordError, saveFieldRecord } from '../../../src/app/db/field-records'
 import { outboxSummary } from '../../../src/app/db/outbox'
 import { driveTallyKey, monthTallyKey, readTally } from '../../../src/app/db/tallies'
 import { freshDb, makeDeferral, makeDonation, makeDrive, seedReference } from '../support/field-fixtures'
@@ -60,7 +60,7 @@ describe('saveFieldRecord', () => {
     expect(await db.outbox.count()).toBe(0)
   })
 
-  it('refuses a bag number used twice on one drive, even after a void', async () => {
+  it('refuses a bag number used twice on one drive; a void frees it', async () => {
     const drive = makeDrive(staffId)
     await saveFieldRecord(drive)
     const first = makeDonation(drive, staffId, { din: 'W123423000007' })
@@ -76,8 +76,44 @@ describe('saveFieldRecord', () => {
       targetId: first.id,
       reason: 'wrong donor',
     })
-    expect(await codeOf(saveFieldRecord(makeDonation(drive, staffId, { din: 'W123423000007' })))).toBe('duplicate_din')
-    expect(await db.donations.count()).toBe(1)
+    // The void says the record was wrong, its bag claim with it: the bag may be recorded anew.
+    expect(await codeOf(saveFieldRecord(makeDonation(drive, staffId, { din: 'W123423000007' })))).toBe('saved')
+    expect(await db.donations.count()).toBe(2)
+  })
+
+  it('refuses a bag number used on another drive of the phone, by a donation or a correction', async () => {
+    const drive2 = makeDrive(staffId, { dinFirst: 'W123423000041', dinLast: 'W123423000080', bagsLoaded: 40 })
+    const drive3 = makeDrive(staffId, { dinFirst: 'W123423000060', dinLast: 'W123423000090', bagsLoaded: 31 })
+    await saveFieldRecord(drive2)
+    await saveFieldRecord(drive3)
+    const d = makeDonation(drive2, staffId, { din: 'W123423000061D' })
+    await saveFieldRecord(d)
+    const again = makeDonation(drive3, staffId, { din: 'W123423000061D' })
+    expect(await codeOf(saveFieldRecord(again))).toBe('duplicate_din')
+    expect(await db.donations.get(again.id)).toBeUndefined()
+    expect(await db.outbox.count()).toBe(3)
+    // A correction moving drive 2's donation to bag 62 makes 62 taken on every drive too.
+    await saveFieldRecord({
+      type: 'correction',
+      id: newId(),
+      stationId: drive2.stationId,
+      deviceId: drive2.deviceId,
+      authorStaffId: staffId,
+      createdAt: new Date().toISOString(),
+      targetId: d.id,
+      reason: 'bag misread',
+      replacement: { ...d, din: 'W123423000062' },
+    })
+    expect(await codeOf(saveFieldRecord(makeDonation(drive3, staffId, { din: 'W123423000062' })))).toBe('duplicate_din')
+    expect(await codeOf(saveFieldRecord(makeDonation(drive3, staffId, { din: 'W123423000063' })))).toBe('saved')
+    const uses = await dinUsesInRange('W123423000060', 'W123423000090', db)
+    expect(uses.map((u) => [u.din, u.driveId]).sort()).toEqual(
+      [
+        ['W123423000061D', drive2.id],
+        ['W123423000062', drive2.id],
+        ['W123423000063', drive3.id],
+      ].sort(),
+    )
   })
 
   it('refuses a bag number that any correction gave a donation on the drive, and the number it replaced', async () => {
@@ -114,10 +150,10 @@ describe('saveFieldRecord', () => {
         }),
       ),
     ).toBe('saved')
-    // Another drive may use the same numbers.
+    // Another drive of the phone may not use them either.
     const other = makeDrive(staffId)
     await saveFieldRecord(other)
-    expect(await codeOf(saveFieldRecord(makeDonation(other, staffId, { din: 'W123423000003' })))).toBe('saved')
+    expect(await codeOf(saveFieldRecord(makeDonation(other, staffId, { din: 'W123423000003' })))).toBe('duplicate_din')
   })
 
   it('opens a version 1 phone database with its records, and finds the bag numbers its corrections gave', async () => {
@@ -155,6 +191,43 @@ describe('saveFieldRecord', () => {
       'duplicate_din',
     )
     expect(await codeOf(saveFieldRecord(makeDonation(drive, staffId, { din: 'W123423000005' }), upgraded))).toBe(
+      'saved',
+    )
+  })
+
+  it('opens a version 2 phone database, and finds a bag number its corrections gave on another drive', async () => {
+    const name = `test-v2-${newId()}`
+    const drive = makeDrive(staffId)
+    const other = makeDrive(staffId)
+    const d1 = makeDonation(drive, staffId, { din: 'W123423000001' })
+    const correction = {
+      type: 'correction' as const,
+      id: newId(),
+      stationId: drive.stationId,
+      deviceId: drive.deviceId,
+      authorStaffId: staffId,
+      createdAt: new Date().toISOString(),
+      targetId: d1.id,
+      reason: 'bag misread',
+      replacement: { ...d1, din: 'W123423000004' },
+    }
+    const v2 = databaseAt(name, 2)
+    await v2.table('drives').bulkAdd([drive, other])
+    await v2.table('donations').add(d1)
+    await v2.table('corrections').add(correction)
+    v2.close()
+
+    const upgraded = useFieldDb(new FieldDb(name))
+    await seedReference(upgraded)
+    expect(upgraded.verno).toBeGreaterThanOrEqual(3)
+    expect(await upgraded.donations.get(d1.id)).toEqual(d1)
+    expect(await upgraded.corrections.where('replacement.din').equals('W123423000004').primaryKeys()).toEqual([
+      correction.id,
+    ])
+    expect(await codeOf(saveFieldRecord(makeDonation(other, staffId, { din: 'W123423000004' }), upgraded))).toBe(
+      'duplicate_din',
+    )
+    expect(await codeOf(saveFieldRecord(makeDonation(other, staffId, { din: 'W123423000005' }), upgraded))).toBe(
       'saved',
     )
   })
@@ -260,6 +333,9 @@ describe('saveFieldRecord', () => {
       closedAt: new Date().toISOString(),
     }
     await saveFieldRecord(close)
+    const other = makeDrive(staffId, { dinFirst: 'W123423000001', dinLast: 'W123423000009', bagsLoaded: 9 })
+    await saveFieldRecord(other)
+    await saveFieldRecord(makeDonation(other, staffId, { din: 'W123423000009' }))
 
     expect(
       await codeOf(
@@ -294,7 +370,7 @@ describe('saveFieldRecord', () => {
           ...base(),
           targetId: d1.id,
           reason: 'bag',
-          replacement: { ...d1, din: 'W123423000002' },
+          replacement: { ...d1, din: 'W123423000009' },
         }),
       ),
     ).toBe('duplicate_din')

@@ -7,7 +7,7 @@ import {
   parseMeasurement,
   snapshotWarnings,
 } from '../../../src/app/field/donor-form'
-import { checkDonationDin } from '../../../src/app/field/din-check'
+import { checkDonationDin, nextFreeDin } from '../../../src/app/field/din-check'
 import { computeDeferralUntil } from '../../../src/app/field/deferral'
 import { isbt128Din } from '../../../src/domain/din'
 
@@ -166,6 +166,24 @@ describe('bag number on a donation', () => {
     expect(checkDonationDin(din(51), range, new Set())).toEqual({ ok: false, error: 'out_of_range' })
     expect(checkDonationDin(din(7), range, new Set([din(7)]))).toEqual({ ok: false, error: 'duplicate' })
     expect(checkDonationDin(din(7), drive, new Set())).toEqual({ ok: false, error: 'out_of_range' })
+  })
+
+  it('refuses a bag another drive of this phone used', () => {
+    expect(checkDonationDin(din(7), range, new Set(), new Set([din(7)]))).toEqual({
+      ok: false,
+      error: 'used_elsewhere',
+    })
+    expect(checkDonationDin(din(8), range, new Set(), new Set([din(7)]))).toEqual({ ok: true, din: din(8) })
+  })
+
+  it('offers the bag after the highest used one, with its check character, then the gaps, then none', () => {
+    expect(nextFreeDin(range, [])).toBe(din(1))
+    expect(nextFreeDin(range, [din(1), din(2), din(4)])).toBe(din(5))
+    expect(nextFreeDin(range, [din(1), din(50)])).toBe(din(2))
+    expect(nextFreeDin({ dinFirst: din(1).slice(0, 13), dinLast: din(2).slice(0, 13) }, [din(1), din(2)])).toBeNull()
+    // Numbers outside the range or of another series do not count.
+    expect(nextFreeDin(range, [isbt128Din.format('W123425000009'), din(99)])).toBe(din(1))
+    expect(isbt128Din.parse(nextFreeDin(range, [din(3)])!).ok).toBe(true)
   })
 })
 

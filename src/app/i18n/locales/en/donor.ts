@@ -88,6 +88,7 @@ export default {
   din: 'Bag number (DIN)',
   dinHint: 'Scan the barcode, or type the 13 characters and the check character',
   dinOk: '✓ {din}',
+  dinSuggested: 'The next unused bag of this bus is filled in: scan or change it',
   dinErrors: {
     empty: 'Scan or type the bag number',
     length: 'A bag number has 13 characters and a check character',
@@ -97,6 +98,7 @@ export default {
     check_missing: 'Type the check character too (the one in the box)',
     out_of_range: 'This bag is not in the range loaded on this bus',
     duplicate: 'This bag number is already used on this drive',
+    used_elsewhere: 'This bag number is already used on another drive of this phone',
   },
   scan: 'Scan',
   scanTitle: 'Scan bag number',

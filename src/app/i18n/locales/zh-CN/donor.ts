@@ -88,6 +88,7 @@ export default {
   din: '血袋号（DIN）',
   dinHint: '扫描条码，或输入 13 位号码加校验位',
   dinOk: '✓ {din}',
+  dinSuggested: '已填入本车下一个未用的血袋号，可扫描或修改',
   dinErrors: {
     empty: '请扫描或输入血袋号',
     length: '血袋号应为 13 位加 1 位校验位',
@@ -97,6 +98,7 @@ export default {
     check_missing: '请输入校验位（方框里的字符）',
     out_of_range: '此血袋不在本车装车范围内',
     duplicate: '此血袋号在本车次已经用过',
+    used_elsewhere: '此血袋号已在本机的另一车次用过',
   },
   scan: '扫描',
   scanTitle: '扫描血袋号',
