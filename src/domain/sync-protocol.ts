@@ -44,6 +44,27 @@ export const REJECT_CODES = [
 ] as const
 export type RejectCode = (typeof REJECT_CODES)[number]
 
+/**
+ * What a `duplicate_din` refusal names: the station's record that holds the bag number, so the
+ * phone can say which donor, drive and time clashed (names come from the phone's own records).
+ */
+export const DinClashSchema = v.object({
+  din: v.string(),
+  /** The donation that holds the number (the original's id, also when a correction gave it). */
+  recordId: v.string(),
+  driveId: v.nullable(v.string()),
+  /** The drive's date, bus and site, as the station has them (the phone may not hold that drive). */
+  driveDate: v.nullable(v.string()),
+  busCode: v.nullable(v.string()),
+  siteId: v.nullable(v.string()),
+  collectedOn: v.nullable(v.string()),
+  collectedAt: v.nullable(v.string()),
+  donorKey: v.nullable(v.string()),
+  /** The phone that sent it (null for an import). */
+  deviceId: v.nullable(v.string()),
+})
+export type DinClash = v.InferOutput<typeof DinClashSchema>
+
 export const MutationResultSchema = v.variant('status', [
   v.object({
     status: v.picklist(['applied', 'duplicate'] as const),
@@ -60,6 +81,8 @@ export const MutationResultSchema = v.variant('status', [
     recordId: v.nullable(v.string()),
     code: v.picklist(REJECT_CODES),
     message: v.string(),
+    /** With duplicate_din: the record that holds the bag number (absent from older stations). */
+    clash: v.optional(DinClashSchema),
   }),
 ])
 export type MutationResult = v.InferOutput<typeof MutationResultSchema>

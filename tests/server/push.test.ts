@@ -9,6 +9,7 @@ import {
   deferral,
   donation,
   drive,
+  nextDin,
   startTestStation,
   type StationSetup,
   type TestStation,
@@ -115,6 +116,71 @@ describe.each(ENGINES)('push (%s)', (engine) => {
       'invalid_record',
       'applied',
     ])
+  })
+
+  it('names the record that holds a refused bag number: donation, drive, date, time, donor and phone', async () => {
+    const phoneA = await t.enroll(station)
+    const phoneB = await t.enroll(station)
+    const drive2 = drive(phoneA, { busCode: '豫C-2', date: '2026-03-02' })
+    const first = donation(phoneA, {
+      driveId: drive2.id,
+      collectedAt: '2026-03-02T15:08:00.000+08:00',
+    })
+    await t.push(phoneA, [drive2, first])
+    const drive3 = drive(phoneB, { busCode: '豫C-3' })
+    const second = donation(phoneB, { driveId: drive3.id, din: first.din })
+    const req = t.batch(phoneB, [drive3, second])
+    const res = await t.pushRaw(phoneB, req)
+    phoneB.nextSeq += 2
+    const refused = res.body.results[1]!
+    expect(refused).toMatchObject({
+      status: 'rejected',
+      code: 'duplicate_din',
+      recordId: second.id,
+      clash: {
+        din: first.din,
+        recordId: first.id,
+        driveId: drive2.id,
+        driveDate: '2026-03-02',
+        busCode: '豫C-2',
+        siteId: drive2.siteId,
+        collectedOn: first.collectedOn,
+        collectedAt: '2026-03-02T15:08:00.000+08:00',
+        donorKey: first.donorKey,
+        deviceId: phoneA.deviceId,
+      },
+    })
+    // The answer is kept as given: a re-sent batch gets the same clash.
+    const again = await t.pushRaw(phoneB, req)
+    expect(again.body.results[1]).toEqual(refused)
+    // A clash with a record of the same batch, and with a bag a correction gave, is named too.
+    const third = donation(phoneB, { din: second.din })
+    const fixed = { ...first, din: nextDin() }
+    const res2 = await t.push(phoneA, [correctionOf(phoneA, first, fixed)])
+    expect(res2.body.results[0]!.status).toBe('applied')
+    const clashWithCorrection = donation(phoneB, { din: fixed.din })
+    const res3 = await t.push(phoneB, [third, donation(phoneB, { din: third.din }), clashWithCorrection])
+    expect(res3.body.results.map((r) => r.status)).toEqual(['applied', 'rejected', 'rejected'])
+    expect(res3.body.results[1]).toMatchObject({
+      clash: { recordId: third.id, driveId: null, deviceId: phoneB.deviceId },
+    })
+    expect(res3.body.results[2]).toMatchObject({ clash: { recordId: first.id, din: fixed.din, driveId: drive2.id } })
+  })
+
+  it('frees the bag number of a voided donation, stored or voided in the same batch (void and re-enter)', async () => {
+    const phone = await t.enroll(station)
+    const wrong = donation(phone)
+    await t.push(phone, [wrong])
+    const again = donation(phone, { din: wrong.din })
+    const res = await t.push(phone, [voidOf(phone, wrong, 'wrong donor'), again])
+    expect(res.body.results.map((r) => r.status)).toEqual(['applied', 'applied'])
+    // Void and re-enter within one batch.
+    const a = donation(phone)
+    const res2 = await t.push(phone, [a, voidOf(phone, a), donation(phone, { din: a.din })])
+    expect(res2.body.results.map((r) => r.status)).toEqual(['applied', 'applied', 'applied'])
+    // The live one still holds it.
+    const res3 = await t.push(phone, [donation(phone, { din: a.din })])
+    expect(res3.body.results[0]).toMatchObject({ status: 'rejected', code: 'duplicate_din' })
   })
 
   it('refuses a sequence gap with 409 sequence_gap and lastSeq, changing nothing', async () => {

@@ -1,6 +1,6 @@
 // Versioned schema migrations, run at start-up on SQLite and PostgreSQL alike (Kysely Migrator with
 // an in-code provider). A migration, once released, is never edited: add the next one instead.
-import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely'
+import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely'
 
 // Column types both engines understand: SQLite maps them by affinity.
 const ID = 'text'
@@ -274,6 +274,21 @@ const m0002CountedIndex: Migration = {
   },
 }
 
+// A voided donation no longer holds its bag number: a void says the record was wrong, its bag claim
+// with it, and the crew records the bag anew (void and re-enter). Still unique among live records.
+const m0004DinLive: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.dropIndex('records_station_din').execute()
+    await db.schema
+      .createIndex('records_station_din_live')
+      .on('records')
+      .columns(['station_id', 'din'])
+      .unique()
+      .where(sql.ref('voided'), '=', sql.lit(0))
+      .execute()
+  },
+}
+
 // Enrollment codes become HMACs under the server secret (auth/secret.ts), with a second, short typed
 // form beside the long one. Unspent codes issued before are plain SHA-256 of a small space (a copy
 // of the database would reveal them): they are dropped, and a manager issues new ones.
@@ -291,6 +306,7 @@ const m0005EnrollmentHmac: Migration = {
 export const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': m0001Initial,
   '0002_counted_index': m0002CountedIndex,
+  '0004_din_live': m0004DinLive,
   '0005_enrollment_hmac': m0005EnrollmentHmac,
 }
 
@@ -308,6 +324,9 @@ export async function migrateToLatest(db: Kysely<unknown>, pgSchema?: string): P
   const migrator = new Migrator({
     db,
     provider: new InCodeMigrationProvider(),
+    // Each helper of a round has its own reserved migration name, merged in any order: a database
+    // that already ran a later-named one still takes an earlier one merged after it.
+    allowUnorderedMigrations: true,
     ...(pgSchema ? { migrationTableSchema: pgSchema } : {}),
   })
   const { error, results } = await migrator.migrateToLatest()

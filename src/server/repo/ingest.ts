@@ -7,7 +7,7 @@
 // corrections the newest by createdAt, then id, wins.
 import * as v from 'valibot'
 import { type Deferral, type Donation, type Drive, type FieldRecord, FieldRecordSchema } from '../../domain/records'
-import type { RejectCode } from '../../domain/sync-protocol'
+import type { DinClash, RejectCode } from '../../domain/sync-protocol'
 import { canonicalJson } from '../canonical-json'
 import type { NewRecordRow, RecordsTable } from '../db/schema'
 import type { Db } from '../db/store'
@@ -17,7 +17,7 @@ import { type KnownReferences, loadKnownReferences } from './reference'
 
 export type ItemOutcome =
   | { status: 'applied' | 'duplicate'; recordId: string; receivedAt: string }
-  | { status: 'rejected'; recordId: string | null; code: RejectCode; message: string }
+  | { status: 'rejected'; recordId: string | null; code: RejectCode; message: string; clash?: DinClash }
 
 export interface IngestContext {
   stationId: string
@@ -139,12 +139,14 @@ class Rejection extends Error {
   constructor(
     readonly code: RejectCode,
     message: string,
+    /** For duplicate_din: the donation holding the bag number. */
+    readonly clashOwner: string | null = null,
   ) {
     super(message)
   }
 }
-const reject = (code: RejectCode, message: string): never => {
-  throw new Rejection(code, message)
+const reject = (code: RejectCode, message: string, clashOwner: string | null = null): never => {
+  throw new Rejection(code, message, clashOwner)
 }
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
@@ -176,6 +178,7 @@ async function loadKnownRecords(db: Db, ids: Set<string>): Promise<Map<string, K
   return known
 }
 
+/** The live (not voided) donations holding these bag numbers: a voided donation frees its bag. */
 async function loadDinOwners(db: Db, stationId: string, dins: Set<string>): Promise<Map<string, string>> {
   const owners = new Map<string, string>()
   for (const part of chunks([...dins], 500)) {
@@ -184,6 +187,7 @@ async function loadDinOwners(db: Db, stationId: string, dins: Set<string>): Prom
       .select(['id', 'din'])
       .where('station_id', '=', stationId)
       .where('din', 'in', part)
+      .where('voided', '=', 0)
       .execute()
     for (const r of rows) if (r.din) owners.set(r.din, r.id)
   }
@@ -283,8 +287,14 @@ export async function ingestRecords(trx: Db, ctx: IngestContext, items: readonly
   const checkDin = (din: string, ownerAllowed: string | null): void => {
     const owner = dinOwner.get(din)
     if (owner !== undefined && owner !== ownerAllowed)
-      reject('duplicate_din', `bag number ${din} is already used by donation ${owner}`)
+      reject('duplicate_din', `bag number ${din} is already used by donation ${owner}`, owner)
   }
+  // Donations (as they count: the newest correction's replacement) accepted in this batch, for
+  // naming a clash with one of them before it is stored.
+  const batchDonations = new Map<string, { donation: Donation; deviceId: string | null }>()
+  // Originals voided in this batch: their bags are free from the next record on.
+  const voidedRoots = new Set<string>()
+  const clashes: Array<{ outcome: number; din: string; owner: string }> = []
 
   for (let i = 0; i < raws.length; i++) {
     const p = parsed[i]!
@@ -411,12 +421,25 @@ export async function ingestRecords(trx: Db, ctx: IngestContext, items: readonly
         rootId,
         donorKey: proj.donor_key ?? null,
       })
-      if (rec.type === 'donation') dinOwner.set(rec.din, rec.id)
+      if (rec.type === 'donation') {
+        dinOwner.set(rec.din, rec.id)
+        batchDonations.set(rec.id, { donation: rec, deviceId: ctx.deviceId })
+      }
       if (rec.type === 'drive_close') closedDrives.add(rec.driveId)
-      if (rec.type === 'correction' && rec.replacement.type === 'donation') dinOwner.set(rec.replacement.din, rootId!)
+      if (rec.type === 'correction' && rec.replacement.type === 'donation') {
+        dinOwner.set(rec.replacement.din, rootId!)
+        batchDonations.set(rootId!, { donation: rec.replacement, deviceId: ctx.deviceId })
+      }
       if (rec.type === 'void' || rec.type === 'correction') {
         roots.add(rootId!)
-        if (rec.type === 'void') known.get(rootId!)!.voided = true
+        if (rec.type === 'void') {
+          known.get(rootId!)!.voided = true
+          voidedRoots.add(rootId!)
+          for (const [din, owner] of dinOwner) if (owner === rootId) dinOwner.delete(din)
+          // A row of this batch is stored voided, so a later record of the batch may take its bag.
+          const row = rows.find((r) => r.id === rootId)
+          if (row) row.voided = 1
+        }
       }
       if (rec.type === 'donation' || rec.type === 'deferral') result.donorKeys.add(rec.donorKey)
       if (rec.type === 'adverse_reaction' && reactionDonorKey) result.donorKeys.add(reactionDonorKey)
@@ -424,10 +447,28 @@ export async function ingestRecords(trx: Db, ctx: IngestContext, items: readonly
       result.outcomes.push({ status: 'applied', recordId: rec.id, receivedAt: ctx.receivedAt })
     } catch (err) {
       if (!(err instanceof Rejection)) throw err
+      if (err.clashOwner) {
+        const din =
+          rec.type === 'donation' ? rec.din : rec.type === 'correction' ? (rec.replacement as Donation).din : ''
+        clashes.push({ outcome: result.outcomes.length, din, owner: err.clashOwner })
+      }
       result.outcomes.push({ status: 'rejected', recordId: rec.id, code: err.code, message: err.message })
     }
   }
 
+  if (clashes.length > 0) {
+    const named = await describeClashes(trx, stationId, clashes, batchDonations)
+    for (const c of clashes) {
+      const outcome = result.outcomes[c.outcome]!
+      const clash = named.get(`${c.owner}:${c.din}`)
+      if (outcome.status === 'rejected' && clash) outcome.clash = clash
+    }
+  }
+  // Rows voided before this batch are marked now, so the batch's rows may take their bags (the
+  // live-DIN index holds only rows not voided); the reprojection below writes the same flag.
+  const storedVoided = [...voidedRoots].filter((id) => !rows.some((r) => r.id === id))
+  for (const part of chunks(storedVoided, 500))
+    await trx.updateTable('records').set({ voided: 1 }).where('id', 'in', part).execute()
   await insertRows(trx, rows, teamRows)
   for (const rootId of roots) {
     const changed = await reprojectRoot(trx, rootId)
@@ -435,6 +476,67 @@ export async function ingestRecords(trx: Db, ctx: IngestContext, items: readonly
     if (changed.counted) result.countsChanged = true
   }
   return result
+}
+
+/** The donation, drive and time of each bag-number clash, from the batch or the stored rows. */
+async function describeClashes(
+  trx: Db,
+  stationId: string,
+  clashes: Array<{ din: string; owner: string }>,
+  batch: Map<string, { donation: Donation; deviceId: string | null }>,
+): Promise<Map<string, DinClash>> {
+  const stored = [...new Set(clashes.map((c) => c.owner).filter((id) => !batch.has(id)))]
+  const owners = new Map<string, { donation: Donation; deviceId: string | null }>(batch)
+  for (const part of chunks(stored, 500)) {
+    const rows = await trx
+      .selectFrom('records')
+      .select(['id', 'body', 'device_id', 'corrected_by'])
+      .where('station_id', '=', stationId)
+      .where('id', 'in', part)
+      .execute()
+    const winners = rows.flatMap((r) => (r.corrected_by ? [r.corrected_by] : []))
+    const replacement = new Map<string, Donation>()
+    if (winners.length > 0) {
+      const cs = await trx.selectFrom('records').select(['id', 'body']).where('id', 'in', winners).execute()
+      for (const c of cs) replacement.set(c.id, (JSON.parse(c.body) as { replacement: Donation }).replacement)
+    }
+    for (const r of rows) {
+      const donation = (r.corrected_by && replacement.get(r.corrected_by)) || (JSON.parse(r.body) as Donation)
+      owners.set(r.id, { donation, deviceId: r.device_id })
+    }
+  }
+  const driveIds = [...new Set([...owners.values()].flatMap((o) => (o.donation.driveId ? [o.donation.driveId] : [])))]
+  const drives = new Map<string, Drive>()
+  for (const part of chunks(driveIds, 500)) {
+    const rows = await trx
+      .selectFrom('records')
+      .select(['id', 'body'])
+      .where('station_id', '=', stationId)
+      .where('type', '=', 'drive')
+      .where('id', 'in', part)
+      .execute()
+    for (const r of rows) drives.set(r.id, JSON.parse(r.body) as Drive)
+  }
+  const named = new Map<string, DinClash>()
+  for (const c of clashes) {
+    const owner = owners.get(c.owner)
+    if (!owner) continue
+    const d = owner.donation
+    const drive = d.driveId ? drives.get(d.driveId) : undefined
+    named.set(`${c.owner}:${c.din}`, {
+      din: c.din,
+      recordId: c.owner,
+      driveId: d.driveId,
+      driveDate: drive?.date ?? null,
+      busCode: drive?.busCode ?? null,
+      siteId: drive?.siteId ?? d.siteId,
+      collectedOn: d.collectedOn,
+      collectedAt: d.collectedAt,
+      donorKey: d.donorKey,
+      deviceId: owner.deviceId,
+    })
+  }
+  return named
 }
 
 async function insertRows(

@@ -138,6 +138,7 @@ export async function applyPush(
                 recordId: o.recordId,
                 code: o.code,
                 message: o.message,
+                ...(o.clash ? { clash: o.clash } : {}),
               }
             : { status: o.status, seq: m.seq, mutationId: m.mutationId, recordId: o.recordId, receivedAt: o.receivedAt }
         answers.set(m.seq, result)
