@@ -211,9 +211,14 @@ describe('SyncBadge and SyncView', () => {
     await expect.poll(() => sync.pending).toBe(1)
     const view = await mountWith(SyncView)
     const item = view.get('[data-testid=attention-item]')
-    expect(item.text()).toContain('bag W123423000001 is already used')
+    // The refusal in the user's language, not the station's English message or its code; and only
+    // what can succeed: correct the bag number or void, never send the same record again.
+    expect(item.text()).toContain('This bag number is already used by another donation at the station.')
+    expect(item.text()).not.toContain('bag W123423000001 is already used')
+    expect(item.text()).not.toContain('duplicate_din')
+    expect(item.findAll('button').map((b) => b.attributes('data-action'))).toEqual(['fixDin', 'void'])
     expect(item.text()).toContain('Void this record')
-    expect(item.text()).toContain('Fix and send again')
+    expect(item.text()).toContain('Correct the bag number')
     const waiting = view.findAll('[data-testid=waiting-item]')
     expect(waiting).toHaveLength(1)
     expect(waiting[0]!.text()).toContain('Tries: 1')

@@ -1,6 +1,9 @@
 // Turns any error a field action can throw into a sentence in the user's language.
 import { FieldRecordError } from '../db/field-records'
 import { ApiError } from '../sync/api'
+import { serverErrorText } from './server-errors'
+
+export { serverErrorText }
 
 type Translate = (key: string, params?: Record<string, unknown>) => string
 
@@ -12,8 +15,9 @@ export function errorMessage(t: Translate, err: unknown): string {
   }
   if (err instanceof ApiError) {
     if (err.code === 'network') return t('errors.api.network')
+    // The phone's own wording where it has one (an enrollment code typed wrong too often).
     if (err.code === 'too_many_attempts') return t('errors.api.too_many_attempts')
-    return t('errors.api.server', { code: err.code, message: err.message })
+    return serverErrorText(t, err.code)
   }
   if (err instanceof Error && err.name === 'QuotaExceededError') return t('errors.storageFull')
   return t('errors.unexpected', { message: err instanceof Error ? err.message : String(err) })

@@ -4,6 +4,7 @@ import * as v from 'valibot'
 import { newId } from '../../domain/ids'
 import type { FieldRecordType } from '../../domain/records'
 import {
+  type DinClash,
   type EligibilityEntry,
   type MutationResult,
   type PullResponse,
@@ -55,7 +56,12 @@ export interface Receipt {
 }
 
 /** The outbox row as stored, with what a rejection adds to it. */
-export type OutboxRow = DbOutboxEntry & { rejectCode?: string | null; rejectedAt?: number | null }
+export type OutboxRow = DbOutboxEntry & {
+  rejectCode?: string | null
+  rejectedAt?: number | null
+  /** With duplicate_din: the station's record that holds the bag number. */
+  rejectClash?: DinClash | null
+}
 
 const ms = (iso: string): number => {
   const t = Date.parse(iso)
@@ -140,6 +146,7 @@ export function dexieOutboxPort(db: FieldDb): OutboxPort {
               lastError: r.message,
               rejectCode: r.code,
               rejectedAt: ms(at),
+              rejectClash: r.clash ?? null,
             } as Partial<OutboxRow>)
             summary.rejected++
           } else {

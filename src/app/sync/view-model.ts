@@ -1,6 +1,10 @@
-// Pure helpers for the sync screen: a line about each record, and the small fix form for a
-// refused donation or deferral (validated by the shared schema before anything is saved).
+// Pure helpers for the sync screen: a line about each record (donor by name, bag number), what
+// can be done with a refused one, the clash a duplicate bag number names, and the small fix form
+// for a refused donation or deferral (validated by the shared schema before anything is saved).
 import * as v from 'valibot'
+import { type DinError, parseDin } from '../../domain/din'
+import { RETRYABLE_REJECT_CODES } from '../../domain/error-codes'
+import type { DinClash } from '../../domain/sync-protocol'
 import {
   ABO_GROUPS,
   type Abo,
@@ -8,35 +12,65 @@ import {
   DeferralSchema,
   type Donation,
   DonationSchema,
+  type Drive,
   type FieldRecord,
   RHD,
   type RhD,
   WHOLE_BLOOD_VOLUMES,
 } from '../../domain/records'
 
-/** Facts that tell staff which record this is (no personal data). */
-export function recordFacts(record: unknown): string[] {
+/** How the screen names what a record holds (the screen knows the language and the phone's records). */
+export interface FactLabels {
+  /** The donor's name while the identity is on the phone, else null. */
+  donor: (donorKey: string) => string | null
+  deferralReason: (code: string) => string
+  reaction: (code: string, severity: string) => string
+}
+
+const NO_LABELS: FactLabels = { donor: () => null, deferralReason: (c) => c, reaction: (c, s) => `${c} ${s}` }
+
+/** Facts that tell staff which record this is: the donor by name (while on the phone) and the bag. */
+export function recordFacts(record: unknown, labels: FactLabels = NO_LABELS): string[] {
   const r = record as FieldRecord | null
   if (!r || typeof r !== 'object') return []
+  const who = (key: string): string[] => {
+    const name = labels.donor(key)
+    return name ? [name] : []
+  }
   switch (r.type) {
     case 'donation': {
       const product = r.product.type === 'whole_blood' ? `${r.product.volumeMl} ml` : `${r.product.doses} ×PLT`
-      return [r.din, product, `${r.abo}${r.rhd === 'pos' ? '+' : '−'}`, r.collectedOn]
+      return [...who(r.donorKey), r.din, product, `${r.abo}${r.rhd === 'pos' ? '+' : '−'}`, r.collectedOn]
     }
     case 'deferral':
-      return [r.reasonCode, r.until ?? '∞', r.collectedOn]
+      return [...who(r.donorKey), labels.deferralReason(r.reasonCode), r.until ?? '∞', r.collectedOn]
     case 'drive':
       return [r.busCode, r.date]
     case 'drive_close':
       return [`${r.bagsUsed}/${r.bagsLoaded}`, r.closedAt.slice(0, 10)]
     case 'adverse_reaction':
-      return [r.code, r.severity]
+      return [labels.reaction(r.code, r.severity)]
     case 'void':
-    case 'correction':
       return [r.reason]
+    case 'correction': {
+      const x = r.replacement
+      return [...who(x.donorKey), ...(x.type === 'donation' ? [x.din] : []), r.reason]
+    }
     case 'donor_identity':
-      return [`…${r.donorKey.slice(-6)}`]
+      return [r.name]
   }
+}
+
+/** Donor keys whose names would help tell these records apart. */
+export function donorKeysOf(records: unknown[]): string[] {
+  const keys = new Set<string>()
+  for (const record of records) {
+    const r = record as FieldRecord | null
+    if (!r || typeof r !== 'object') continue
+    if (r.type === 'donation' || r.type === 'deferral') keys.add(r.donorKey)
+    if (r.type === 'correction') keys.add(r.replacement.donorKey)
+  }
+  return [...keys]
 }
 
 export interface FixForm {
@@ -62,17 +96,21 @@ export function fixFormOf(record: Donation | Deferral): FixForm {
   return { din: '', abo: 'A', rhd: 'pos', volumeMl: null, reasonCode: record.reasonCode, until: record.until ?? '' }
 }
 
-export type FixResult = { ok: true; replacement: Donation | Deferral } | { ok: false; message: string }
+export type FixError = `din_${DinError | 'check_missing'}` | 'invalid'
+export type FixResult = { ok: true; replacement: Donation | Deferral } | { ok: false; error: FixError; detail: string }
 
-/** The record with the form's changes, checked against the shared schema. */
+/** The record with the form's changes, checked against the shared schema (a DIN needs its check character). */
 export function applyFix(record: Donation | Deferral, form: FixForm): FixResult {
   let candidate: unknown
   if (record.type === 'donation') {
+    const din = parseDin(form.din, { allowMissingCheck: true })
+    if (!din.ok) return { ok: false, error: `din_${din.error}`, detail: form.din }
+    if (!din.checked) return { ok: false, error: 'din_check_missing', detail: form.din }
     const product =
       record.product.type === 'whole_blood' && form.volumeMl !== null
         ? { type: 'whole_blood' as const, volumeMl: form.volumeMl }
         : record.product
-    candidate = { ...record, din: form.din.trim().toUpperCase(), abo: form.abo, rhd: form.rhd, product }
+    candidate = { ...record, din: din.canonical, abo: form.abo, rhd: form.rhd, product }
   } else {
     candidate = {
       ...record,
@@ -84,7 +122,7 @@ export function applyFix(record: Donation | Deferral, form: FixForm): FixResult 
   if (!parsed.success) {
     const issue = parsed.issues[0]
     const path = v.getDotPath(issue)
-    return { ok: false, message: path ? `${path}: ${issue.message}` : issue.message }
+    return { ok: false, error: 'invalid', detail: path ? `${path}: ${issue.message}` : issue.message }
   }
   return { ok: true, replacement: parsed.output }
 }
@@ -93,12 +131,56 @@ export const FIX_CHOICES = { abo: ABO_GROUPS, rhd: RHD, volumeMl: WHOLE_BLOOD_VO
 
 const VOIDABLE = new Set(['donation', 'deferral', 'adverse_reaction', 'donor_identity'])
 
-/** What staff may do with a refused record of this type. */
-export function attentionActions(recordType: string): Array<'void' | 'fix' | 'sendAgain' | 'setAside'> {
-  const actions: Array<'void' | 'fix' | 'sendAgain' | 'setAside'> = []
+export type AttentionAction = 'void' | 'fix' | 'fixDin' | 'sendAgain' | 'setAside'
+
+/**
+ * What staff may do with a refused record: only what can succeed. Sending the same record again
+ * is offered only for a refusal something else may fix later; a bag number the station already
+ * holds is corrected (a correction record) or the record voided.
+ */
+export function attentionActions(recordType: string, code: string | null = null): AttentionAction[] {
+  const actions: AttentionAction[] = []
+  const retryable = code === null || RETRYABLE_REJECT_CODES.includes(code)
+  if (code === 'duplicate_din' && recordType === 'donation') return ['fixDin', 'void']
   if (recordType === 'donation' || recordType === 'deferral') actions.push('fix')
   if (VOIDABLE.has(recordType)) actions.push('void')
-  actions.push('sendAgain')
+  if (retryable) actions.push('sendAgain')
   if (!VOIDABLE.has(recordType)) actions.push('setAside')
   return actions
+}
+
+/** What the screen says about the record that holds a refused bag number. */
+export interface ClashView {
+  din: string
+  /** The donor's name when this phone holds the identity. */
+  donorName: string | null
+  /** The drive as this phone knows it (bus and site name), else as the station named it. */
+  busCode: string | null
+  siteName: string | null
+  /** The drive's date, or the donation's collection date. */
+  date: string | null
+  collectedAt: string | null
+  /** The clashing record came from this phone. */
+  thisPhone: boolean
+}
+
+export function clashView(
+  clash: DinClash,
+  known: {
+    donorName: string | null
+    drive: Pick<Drive, 'busCode' | 'siteId' | 'date'> | null
+    siteName: (id: string) => string | null
+    deviceId: string | null
+  },
+): ClashView {
+  const siteId = known.drive?.siteId ?? clash.siteId
+  return {
+    din: clash.din,
+    donorName: known.donorName,
+    busCode: known.drive?.busCode ?? clash.busCode,
+    siteName: siteId ? known.siteName(siteId) : null,
+    date: known.drive?.date ?? clash.driveDate ?? clash.collectedOn,
+    collectedAt: clash.collectedAt,
+    thisPhone: known.deviceId !== null && clash.deviceId === known.deviceId,
+  }
 }

@@ -2,6 +2,7 @@
 // have their own message, others show the server's message and code.
 import type { TargetError } from '../../../domain/targets'
 import { StationApiError } from '../../sync/station-client'
+import { serverErrorText } from '../../i18n/server-errors'
 
 type Translate = (key: string, params?: Record<string, unknown>) => string
 
@@ -26,7 +27,7 @@ export function stationErrorMessage(t: Translate, err: unknown): string {
   if (err instanceof StationApiError) {
     if ((KNOWN as readonly string[]).includes(err.code))
       return t(`station.errors.${err.code}`, { message: err.message })
-    return t('station.errors.server', { code: err.code, message: err.message })
+    return serverErrorText(t, err.code)
   }
   return t('station.errors.unexpected', { message: err instanceof Error ? err.message : String(err) })
 }

@@ -26,13 +26,13 @@ export default {
     unauthorized:
       'The station no longer accepts this phone (it may have been removed). Nothing is lost: the records stay on this phone. Ask the station for a new enrollment code and type it below.',
     rate_limited: 'The station is busy. It will try again by itself.',
-    server: 'The station had a problem ({message}). It will try again by itself.',
+    server: 'The station had a problem. It will try again by itself.',
     sequence_gap: 'The station and this phone disagreed on numbering; it will try again by itself.',
     request_refused: 'The station refused the request: {message}',
     schema_mismatch:
       'The station is older than this app and cannot read the new records yet. They wait safely on this phone until the station is updated.',
     bad_response: 'The station answered something unexpected. It will try again by itself.',
-    storage: 'This phone’s storage failed: {message}',
+    storage: 'This phone’s storage failed; the records are still on it. Reopen the app and try again.',
   },
   reenroll: {
     title: 'Enroll this phone again',
@@ -67,6 +67,10 @@ export default {
     cancel: 'Cancel',
     unlockFirst: 'Unlock the phone first: every change carries who made it.',
     done: 'Done.',
+    refusedBadge: 'Refused',
+    fixDin: 'Correct the bag number',
+    fixDinHint:
+      'Enter the bag number this blood is really in. A correction (who, why) is saved and sent with the record.',
   },
   waiting: {
     title: 'Waiting to send',
@@ -74,6 +78,7 @@ export default {
     saved: 'Saved {time}',
     attempts: 'Tries: {n}',
     lastError: 'Last problem: {message}',
+    lastProblem: 'The last upload did not succeed; it will try again by itself.',
   },
   receipts: {
     title: 'Confirmed by the station',
@@ -106,5 +111,23 @@ export default {
     volume: 'Volume (ml)',
     reasonCode: 'Deferral reason code',
     until: 'Deferred until',
+    newDin: 'Correct bag number (DIN)',
+    newDinHint:
+      'Scan, or type the 13 characters and the check character; the next unused bag of the drive is filled in',
+  },
+  // A bag number the station already holds: what clashed, named from this phone's records.
+  clash: {
+    thisPhone: 'Bag {din} was already recorded on this phone for {donor}: {drive}, {time}.',
+    otherPhone: 'Bag {din} was already recorded by another phone for {donor}: {drive}, {time}.',
+    someDonor: 'another donor',
+    noDrive: 'not on a drive',
+  },
+  fixErrors: {
+    din_length: 'A bag number has 13 characters and a check character',
+    din_characters: 'The bag number has characters that are not allowed',
+    din_format: 'This is not a bag number',
+    din_check_character: 'The check character does not match: check the number',
+    din_check_missing: 'Type the check character too (the one in the box)',
+    invalid: 'The corrected record is incomplete or wrong: {detail}',
   },
 }

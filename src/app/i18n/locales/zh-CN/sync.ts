@@ -25,12 +25,12 @@ export default {
     timeout: '血站没有及时回应，稍后会自动重试。',
     unauthorized: '血站不再接受这部手机（可能已被移除）。记录不会丢失，仍在手机上。请向血站要新的登记码，填在下面。',
     rate_limited: '血站正忙，稍后会自动重试。',
-    server: '血站出了问题（{message}），稍后会自动重试。',
+    server: '血站出了问题，稍后会自动重试。',
     sequence_gap: '血站和手机的编号不一致，稍后会自动重试。',
     request_refused: '血站拒绝了这次请求：{message}',
     schema_mismatch: '血站的版本比这个应用旧，暂时读不了新记录。记录安全地留在手机上，等血站升级后再上传。',
     bad_response: '血站的回应不正常，稍后会自动重试。',
-    storage: '手机存储出错：{message}',
+    storage: '手机存储出错，记录仍在手机上。请重新打开应用后再试。',
   },
   reenroll: {
     title: '重新登记这部手机',
@@ -65,6 +65,9 @@ export default {
     cancel: '取消',
     unlockFirst: '请先解锁手机：每次修改都要记录是谁做的。',
     done: '已完成。',
+    refusedBadge: '被拒收',
+    fixDin: '更正血袋号',
+    fixDinHint: '填写这袋血真正的血袋号。会另存一条更正记录（谁改的、为什么），然后连同原记录一起上传。',
   },
   waiting: {
     title: '等待上传',
@@ -72,6 +75,7 @@ export default {
     saved: '{time} 保存',
     attempts: '尝试次数：{n}',
     lastError: '上次问题：{message}',
+    lastProblem: '上次上传没有成功，会自动重试。',
   },
   receipts: {
     title: '血站已确认',
@@ -104,5 +108,22 @@ export default {
     volume: '采血量（ml）',
     reasonCode: '暂缓原因代码',
     until: '暂缓至',
+    newDin: '正确的血袋号（DIN）',
+    newDinHint: '扫描或输入 13 位号码加校验位；已填入本车下一个未用的血袋号',
+  },
+  // A bag number the station already holds: what clashed, named from this phone's records.
+  clash: {
+    thisPhone: '血袋号 {din} 已由本机登记给 {donor}：{drive}，{time}。',
+    otherPhone: '血袋号 {din} 已由另一部手机登记给 {donor}：{drive}，{time}。',
+    someDonor: '另一位献血者',
+    noDrive: '不在采血车次中',
+  },
+  fixErrors: {
+    din_length: '血袋号应为 13 位加 1 位校验位',
+    din_characters: '血袋号含有无效字符',
+    din_format: '血袋号格式不对',
+    din_check_character: '校验位不对，请核对血袋号',
+    din_check_missing: '请输入校验位（方框里的字符）',
+    invalid: '修改后的记录不完整或有误。',
   },
 }
