@@ -85,6 +85,8 @@ export const StationSchema = v.object({
    * and server key a donor alike. Optional in the contract; a phone without it cannot record donors.
    */
   donorKeySalt: v.optional(v.pipe(v.string(), v.minLength(8, 'the donor key salt is too short'))),
+  /** Days a closed drive's bag range still warns when another drive's range overlaps it (default 30). */
+  driveOverlapDays: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(365))),
 })
 export type Station = v.InferOutput<typeof StationSchema>
 
@@ -258,6 +260,16 @@ export const DriveSchema = v.object({
   dinFirst: DinText,
   dinLast: DinText,
   bagsLoaded: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(2000)),
+  /**
+   * Schema version 2, optional: the range overlaps these drives of the phone (open, or closed
+   * lately), and the drive's leader confirmed opening it anyway with their PIN.
+   */
+  rangeOverlap: v.optional(
+    v.object({
+      driveIds: v.pipe(v.array(RecordId), v.minLength(1), v.maxLength(50)),
+      confirmedBy: RecordId,
+    }),
+  ),
 })
 export type Drive = v.InferOutput<typeof DriveSchema>
 

@@ -66,7 +66,7 @@ describe('server error codes', () => {
 
   it('a screen shows the code as a sentence in the user language, never the code or the English message', () => {
     const i18n = createAppI18n('zh-CN')
-    const t = i18n.global.t as (key: string) => string
+    const t = (i18n.global as unknown as { t: (key: string) => string }).t
     expect(serverErrorText(t, 'invalid_code')).toBe('登记码无效或已过期，请向血站要一个新的。')
     expect(serverErrorText(t, 'duplicate_din')).toContain('血袋号')
     expect(serverErrorText(t, 'http_418')).toBe('血站拒绝了这次请求。')

@@ -1,5 +1,6 @@
 // Checking the "open a drive" form before anything is saved; pure, so it is tested without a screen.
 import { checkDinRange } from '../../domain/din'
+import type { Drive } from '../../domain/records'
 import { isIsoDate } from '../../domain/dates'
 import type { DriveOpenInput } from '../stores/useDriveStore'
 
@@ -69,4 +70,63 @@ export function validateDriveOpen(form: DriveOpenForm): { errors: DriveOpenError
       bagsLoaded: range.bagsLoaded,
     },
   }
+}
+
+// ── Overlapping bag ranges ──────────────────────────────────────────────────────────────────────
+
+/** How long a closed drive's range still warns (its leftover bags may be on another bus). */
+export const DEFAULT_RANGE_OVERLAP_DAYS = 30
+
+/** A drive on this phone and when it was closed (null while open). */
+export interface DriveOnPhone {
+  drive: Pick<Drive, 'id' | 'busCode' | 'siteId' | 'date' | 'dinFirst' | 'dinLast'>
+  closedAt: string | null
+}
+
+/** Another drive whose bag range shares numbers with the one being opened. */
+export interface RangeOverlap {
+  drive: DriveOnPhone['drive']
+  closedAt: string | null
+  /** The shared numbers, first and last (bodies). */
+  first: string
+  last: string
+  count: number
+}
+
+/**
+ * Drives of this phone, open or closed within `days` before `now`, whose bag range shares a
+ * number with first…last (bodies or with check character, one series).
+ */
+export function rangeOverlaps(
+  first: string,
+  last: string,
+  drives: DriveOnPhone[],
+  now: Date,
+  days: number = DEFAULT_RANGE_OVERLAP_DAYS,
+): RangeOverlap[] {
+  const range = checkDinRange(first, last)
+  if (!range.ok) return []
+  const since = now.getTime() - days * 86_400_000
+  const found: RangeOverlap[] = []
+  for (const d of drives) {
+    if (d.closedAt !== null && Date.parse(d.closedAt) < since) continue
+    const other = checkDinRange(d.drive.dinFirst, d.drive.dinLast)
+    if (!other.ok || other.first.series !== range.first.series) continue
+    const from = Math.max(range.first.sequence, other.first.sequence)
+    const to = Math.min(range.last.sequence, other.last.sequence)
+    if (from > to) continue
+    const prefix = range.first.body.slice(0, range.first.body.length - 6)
+    const body = (n: number) => `${prefix}${String(n).padStart(6, '0')}`
+    found.push({ drive: d.drive, closedAt: d.closedAt, first: body(from), last: body(to), count: to - from + 1 })
+  }
+  // Open drives first, then the most recent.
+  return found.sort((a, b) =>
+    (a.closedAt === null) !== (b.closedAt === null)
+      ? a.closedAt === null
+        ? -1
+        : 1
+      : a.drive.date < b.drive.date
+        ? 1
+        : -1,
+  )
 }

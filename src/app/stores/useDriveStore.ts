@@ -28,6 +28,8 @@ import {
 } from '../db/field-records'
 import { driveTallyKey, readTally } from '../db/tallies'
 import { nextFreeDin } from '../field/din-check'
+import { DEFAULT_RANGE_OVERLAP_DAYS, rangeOverlaps, type RangeOverlap } from '../field/drive-open'
+import { drivesOnPhone } from '../db/drives'
 import { useDeviceStore } from './useDeviceStore'
 import { useSessionStore } from './useSessionStore'
 
@@ -234,8 +236,15 @@ export const useDriveStore = defineStore('drive', () => {
     if (drive.value) await loadDrive(drive.value.id)
   }
 
-  async function openDrive(input: DriveOpenInput): Promise<Drive> {
-    const record: Drive = { type: 'drive', ...authorship(), ...input }
+  /** Drives of this phone whose bag range shares numbers with the new one (open, or closed lately). */
+  async function rangeOverlapsOf(input: Pick<Drive, 'dinFirst' | 'dinLast'>): Promise<RangeOverlap[]> {
+    const days = device.station?.driveOverlapDays ?? DEFAULT_RANGE_OVERLAP_DAYS
+    return rangeOverlaps(input.dinFirst, input.dinLast, await drivesOnPhone(), new Date(), days)
+  }
+
+  /** Opens the drive; `rangeOverlap` records the leader's confirmation of an overlapping range. */
+  async function openDrive(input: DriveOpenInput, rangeOverlap?: Drive['rangeOverlap']): Promise<Drive> {
+    const record: Drive = { type: 'drive', ...authorship(), ...input, ...(rangeOverlap ? { rangeOverlap } : {}) }
     await saveFieldRecord(record)
     await loadDrive(record.id)
     return record
@@ -398,6 +407,7 @@ export const useDriveStore = defineStore('drive', () => {
     whenLoaded,
     reload,
     openDrive,
+    rangeOverlapsOf,
     recordDonor,
     voidRecord,
     correctRecord,

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { bagRange, validateDriveOpen, type DriveOpenForm } from '../../../src/app/field/drive-open'
+import {
+  bagRange,
+  DEFAULT_RANGE_OVERLAP_DAYS,
+  rangeOverlaps,
+  validateDriveOpen,
+  type DriveOpenForm,
+} from '../../../src/app/field/drive-open'
 import { reconcile } from '../../../src/app/field/drive-close'
 import { isbt128Din } from '../../../src/domain/din'
 
@@ -62,5 +68,36 @@ describe('bag reconciliation at close', () => {
       bagsSpoiled: 'count',
       bagsReturned: 'required',
     })
+  })
+})
+
+describe('bag ranges overlapping other drives of the phone', () => {
+  const now = new Date('2026-12-06T08:00:00.000Z')
+  const drive = (id: string, first: string, last: string) => ({
+    drive: { id, busCode: `bus-${id}`, siteId: 's', date: '2026-12-06', dinFirst: first, dinLast: last },
+  })
+
+  it('names an open drive sharing numbers, with the shared part', () => {
+    const found = rangeOverlaps(
+      'W123423000060',
+      'W123423000090',
+      [
+        { ...drive('2', 'W123423000041', 'W123423000080'), closedAt: null },
+        { ...drive('1', 'W123423000001', 'W123423000040'), closedAt: null },
+      ],
+      now,
+    )
+    expect(found).toEqual([
+      expect.objectContaining({ first: 'W123423000060', last: 'W123423000080', count: 21, closedAt: null }),
+    ])
+    expect(found[0]!.drive.id).toBe('2')
+  })
+
+  it('counts a closed drive only within the configured days; another series never overlaps', () => {
+    const closed10 = { ...drive('c', 'W123423000050', 'W123423000070'), closedAt: '2026-11-26T08:00:00.000Z' }
+    const otherSeries = { ...drive('x', 'W123424000060', 'W123424000090'), closedAt: null }
+    expect(rangeOverlaps('W123423000060', 'W123423000090', [closed10, otherSeries], now)).toHaveLength(1)
+    expect(rangeOverlaps('W123423000060', 'W123423000090', [closed10], now, 7)).toEqual([])
+    expect(DEFAULT_RANGE_OVERLAP_DAYS).toBe(30)
   })
 })

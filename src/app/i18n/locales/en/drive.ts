@@ -95,4 +95,17 @@ export default {
       pin_wrong: 'Wrong leader PIN',
     },
   },
+  // A new drive's bag range overlaps other drives of this phone.
+  overlap: {
+    title: 'Bag range overlaps other drives',
+    explain:
+      'These drives of this phone share bag numbers with the range loaded now. A bag number is used once only. Check the bags on board; to open anyway, the drive leader confirms with their PIN.',
+    open: 'Open',
+    closed: 'Closed',
+    shared: 'Shared: {first} – {last} ({n} bags)',
+    leaderPin: 'PIN of the leader, {name}',
+    confirm: 'Confirm and open the drive',
+    back: 'Go back and change',
+    wrongPin: 'Wrong PIN: the leader enters their own.',
+  },
 }

@@ -94,4 +94,17 @@ export default {
       pin_wrong: '车长密码不正确',
     },
   },
+  // A new drive's bag range overlaps other drives of this phone.
+  overlap: {
+    title: '血袋号范围与其他车次重叠',
+    explain:
+      '本机上以下车次的血袋号范围与这次装车的范围有重叠。同一个血袋号只能用一次。请核对装车的血袋；确需开始，由本车负责人输入 PIN 确认。',
+    open: '进行中',
+    closed: '已结束',
+    shared: '重叠：{first} – {last}（{n} 袋）',
+    leaderPin: '负责人 {name} 的 PIN',
+    confirm: '确认并开始车次',
+    back: '返回修改',
+    wrongPin: 'PIN 不对，请负责人本人输入。',
+  },
 }
