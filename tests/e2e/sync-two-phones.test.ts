@@ -1,8 +1,9 @@
 // Two phones on one bus, in real Chromium against the real station: each records a drive offline
 // through the field screens, then comes back online and syncs by itself. Both end up with station
 // totals that include the other phone's records; the one record the station refuses (a bag number
-// the other phone used first) waits in "needs attention" with the station's reason while every
-// other record is confirmed, until the crew fixes the bag number there and it goes too.
+// the other phone used first) waits in "needs attention" with the station's reason (in Chinese,
+// naming the drive that holds it) while every other record is confirmed, until the crew corrects
+// the bag number there and it goes too.
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { StationTotals } from '../../src/domain/sync-protocol'
@@ -132,15 +133,17 @@ describe('two phones on one bus sync with the station', () => {
     await expect.poll(() => item.count()).toBe(1)
     const reason = await b.page.getByTestId('attention-reason').textContent()
     expect(reason).toContain('血站拒收')
-    expect(reason).toContain(dinBody(1))
-    expect(reason).toMatch(/already used/)
-    expect(await item.textContent()).toContain(dinBody(1))
+    expect(reason).toContain('这个血袋号在血站已被另一条献血记录使用')
+    expect(reason).not.toMatch(/already used|duplicate_din/)
+    expect(await item.getByTestId('attention-clash').textContent()).toContain('豫C-A0001')
+    expect(await item.textContent()).toContain(`吴刚 · ${dinWithCheck(1)}`)
     expect(await b.page.getByTestId('waiting-item').count()).toBe(0)
     expect(await b.page.getByTestId('receipts').textContent()).toContain('献血')
 
     // The crew fixes the bag number on phone B: the fixed donation and its correction go by themselves.
-    await item.getByRole('button', { name: '修改后重新上传' }).tap()
-    await item.getByLabel('血袋号（DIN）').fill(dinBody(4))
+    expect(await item.getByRole('button').allTextContents()).toEqual(['更正血袋号', '作废这条记录'])
+    await item.getByRole('button', { name: '更正血袋号' }).tap()
+    await item.getByLabel('正确的血袋号（DIN）').fill(dinWithCheck(4))
     await item.getByLabel('原因（必填）').fill('扫错了血袋')
     await item.getByRole('button', { name: '确认' }).tap()
     await expect.poll(() => badgeState(b.page), { timeout: 30_000 }).toBe('confirmed')
@@ -148,7 +151,7 @@ describe('two phones on one bus sync with the station', () => {
     await expect.poll(async () => (await monthTotals(b.page))?.donations, { timeout: 30_000 }).toBe(4)
     const bAll = await readTables(b.page, ['corrections', 'outbox'])
     expect(bAll.outbox).toHaveLength(0)
-    expect(bAll.corrections).toMatchObject([{ reason: '扫错了血袋', replacement: { din: dinBody(4) } }])
+    expect(bAll.corrections).toMatchObject([{ reason: '扫错了血袋', replacement: { din: dinWithCheck(4) } }])
 
     const aAll = await readTables(a.page, ['outbox'])
     expect(aAll.outbox).toHaveLength(0)

@@ -113,8 +113,8 @@ export default {
   },
   // A bag number the station already holds: what clashed, named from this phone's records.
   clash: {
-    thisPhone: '血袋号 {din} 已由本机登记给 {donor}：{drive}，{time}。',
-    otherPhone: '血袋号 {din} 已由另一部手机登记给 {donor}：{drive}，{time}。',
+    thisPhone: '血袋号 {din} 已由本机登记给{donor}：{drive}，{time}。',
+    otherPhone: '血袋号 {din} 已由另一部手机登记给{donor}：{drive}，{time}。',
     someDonor: '另一位献血者',
     noDrive: '不在采血车次中',
   },
