@@ -74,7 +74,23 @@ describe('Dexie outbox port', () => {
     const bad = makeDonation(drive, staffId, { din: 'W123423000003' })
     await saveFieldRecords([good, bad])
     const station = new FakeStation()
-    station.refuse.set(bad.id, { code: 'duplicate_din', message: 'bag W123423000003 is already used by donation x' })
+    const clash = {
+      din: 'W123423000003',
+      recordId: newId(),
+      driveId: newId(),
+      driveDate: '2023-06-14',
+      busCode: '豫C-2',
+      siteId: null,
+      collectedOn: '2023-06-14',
+      collectedAt: '2023-06-14T15:08:00.000+08:00',
+      donorKey: 'b'.repeat(32),
+      deviceId: newId(),
+    }
+    station.refuse.set(bad.id, {
+      code: 'duplicate_din',
+      message: 'bag W123423000003 is already used by donation x',
+      clash,
+    })
     const report = await engineFor(station).engine.sync()
     expect(report.ok).toBe(true)
     expect(await db.outbox.count()).toBe(1)
@@ -85,6 +101,8 @@ describe('Dexie outbox port', () => {
       rejectCode: 'duplicate_din',
       lastError: 'bag W123423000003 is already used by donation x',
       attempts: 1,
+      // The record that holds the bag, as the station named it, for the sync screen.
+      rejectClash: clash,
     })
     expect(await receiptOf(db, good.id)).toMatchObject({
       recordId: good.id,

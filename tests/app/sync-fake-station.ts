@@ -4,6 +4,7 @@ import { SCHEMA_VERSION } from '../../src/domain/records'
 import type {
   MutationResult,
   PullChange,
+  DinClash,
   RejectCode,
   PullResponse,
   PushRequest,
@@ -32,7 +33,7 @@ export class FakeStation {
   /** Refuse a push whose first new seq does not follow lastSeq (as the real station does). */
   strictSequence = true
   /** Record ids the station refuses, with the code and message it gives. */
-  readonly refuse = new Map<string, { code: RejectCode; message: string }>()
+  readonly refuse = new Map<string, { code: RejectCode; message: string; clash?: DinClash }>()
   clock = () => new Date('2023-06-14T12:00:00.000Z')
 
   push(req: PushRequest): PushResponse {
