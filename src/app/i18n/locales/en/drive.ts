@@ -104,7 +104,7 @@ export default {
     closed: 'Closed',
     shared: 'Shared: {first} – {last} ({n} bags)',
     leaderPin: 'PIN of the leader, {name}',
-    confirm: 'Confirm and open the drive',
+    confirm: 'Confirm and open',
     back: 'Go back and change',
     wrongPin: 'Wrong PIN: the leader enters their own.',
   },
