@@ -110,6 +110,40 @@ describe('drive store', () => {
     expect(await db.outbox.count()).toBe(3)
   })
 
+  it('knows the bags other drives of the phone used, offers the next free one, and names overlapping ranges', async () => {
+    const { store, drive: first } = await openDrive()
+    await store.recordDonor(donor({ din: din(3) } as Partial<DonorInput['outcome']>))
+    expect(store.nextDin).toBe(din(4))
+    const input = {
+      busCode: '豫C-2',
+      siteId: SITE.id,
+      channelId: RURAL.id,
+      teamIds: [],
+      date: '2026-06-14',
+      staffIds: [roster.leader.id],
+      leaderStaffId: roster.leader.id,
+      dinFirst: 'W123426000003',
+      dinLast: 'W123426000010',
+      bagsLoaded: 8,
+    }
+    const overlaps = await store.rangeOverlapsOf(input)
+    expect(overlaps.map((o) => [o.drive.id, o.first, o.last, o.count])).toEqual([
+      [first.id, 'W123426000003', 'W123426000010', 8],
+    ])
+    const second = await store.openDrive(input, { driveIds: [first.id], confirmedBy: roster.leader.id })
+    expect((await db.drives.get(second.id))!.rangeOverlap).toEqual({
+      driveIds: [first.id],
+      confirmedBy: roster.leader.id,
+    })
+    // On the second drive, bag 3 is another drive's: known to the form, skipped by the offer.
+    expect([...store.dinsElsewhere]).toEqual([din(3)])
+    expect(store.usedDins.size).toBe(0)
+    expect(store.nextDin).toBe(din(4))
+    await expect(store.recordDonor(donor({ din: din(3) } as Partial<DonorInput['outcome']>))).rejects.toMatchObject({
+      code: 'duplicate_din',
+    })
+  })
+
   it('voids only with a reason, as a new record; the original stays', async () => {
     const { store } = await openDrive()
     await store.recordDonor(donor())
