@@ -19,7 +19,7 @@ import { useSessionStore } from '../../src/app/stores/useSessionStore'
 import SyncBadge from '../../src/app/components/sync/SyncBadge.vue'
 import SyncView from '../../src/app/views/SyncView.vue'
 import { FakeStation, type Fault, ScriptedTransport } from './sync-fake-station'
-import { DEVICE_ID, freshDb, makeDonation, makeDrive, seedReference } from './support/field-fixtures'
+import { DEVICE_ID, freshDb, makeDeferral, makeDonation, makeDrive, seedReference } from './support/field-fixtures'
 
 const staffId = newId()
 let db: FieldDb
@@ -224,6 +224,38 @@ describe('SyncBadge and SyncView', () => {
     expect(waiting[0]!.text()).toContain('Tries: 1')
     expect(view.get('[data-testid=sync-failure]').text()).toContain('The station had a problem')
     expect(view.get('[data-testid=receipts]').text()).toContain('Drive')
+    sync.stop()
+  })
+
+  it('in Chinese, a refused deferral is fixed by the reason names of the catalogue, never a raw code', async () => {
+    const { useFieldDb } = await import('../../src/app/db')
+    useFieldDb(db)
+    const { sync } = await startStore()
+    const drive = makeDrive(staffId)
+    await saveFieldRecord(drive, db)
+    const bad = makeDeferral(drive, staffId, { reasonCode: 'blood_pressure' })
+    station.refuse.set(bad.id, { code: 'rule_violation', message: 'the drive is already closed' })
+    await saveFieldRecord(bad, db)
+    await sync.syncNow()
+    const router = createRouter({
+      history: createMemoryHistory(),
+      routes: [
+        { path: '/', component: { template: '<div />' } },
+        { path: '/drives', name: 'drives', component: { template: '<div />' } },
+        { path: '/sync', name: 'sync', component: SyncView },
+      ],
+    })
+    const view = mount(SyncView, { global: { plugins: [router, createAppI18n('zh-CN')] } })
+    await settle()
+    const item = view.get('[data-testid=attention-item]')
+    expect(item.text()).not.toMatch(/blood_pressure|rule_violation|already closed/)
+    // A rule the station applies: correct it or void it; sending it again as it is cannot succeed.
+    expect(item.findAll('button').map((b) => b.attributes('data-action'))).toEqual(['fix', 'void'])
+    await item.get('[data-action=fix]').trigger('click')
+    const select = item.get('select')
+    expect((select.element as HTMLSelectElement).value).toBe('blood_pressure')
+    expect(select.text()).not.toMatch(/\b[a-z]+_[a-z_]+\b/)
+    expect(select.find('option:checked').text()).toMatch(/[\u4e00-\u9fff]/)
     sync.stop()
   })
 
