@@ -73,3 +73,15 @@ describe('server error codes', () => {
     expect(serverErrorText(t, null)).toBe('血站拒绝了这次请求。')
   })
 })
+
+describe('field errors on the sync screen', () => {
+  it('says an attention refusal in the user language', async () => {
+    const { errorMessage } = await import('../../src/app/i18n/errors')
+    const { AttentionError } = await import('../../src/app/sync/attention')
+    const i18n = createAppI18n('zh-CN')
+    const t = (i18n.global as unknown as { t: (key: string) => string }).t
+    expect(errorMessage(t, new AttentionError('not_rejected', 'this record is not waiting for attention'))).toBe(
+      '这条记录已经不在需要处理的列表里（可能已经处理过）。',
+    )
+  })
+})

@@ -19,6 +19,12 @@ export function errorMessage(t: Translate, err: unknown): string {
     if (err.code === 'too_many_attempts') return t('errors.api.too_many_attempts')
     return serverErrorText(t, err.code)
   }
+  // The sync screen's own refusals (src/app/sync/attention.ts), by name: that module needs Dexie.
+  if (err instanceof Error && err.name === 'AttentionError') {
+    const code = (err as Error & { code?: string }).code
+    if (code === 'not_rejected' || code === 'not_voidable' || code === 'not_correctable')
+      return t(`errors.attention.${code}`)
+  }
   if (err instanceof Error && err.name === 'QuotaExceededError') return t('errors.storageFull')
   return t('errors.unexpected', { message: err instanceof Error ? err.message : String(err) })
 }

@@ -63,6 +63,11 @@ export default {
     wrong_station: 'This record belongs to another station.',
     other: 'The station refused this request.',
   },
+  attention: {
+    not_rejected: 'This record no longer needs attention (it may have been dealt with).',
+    not_voidable: 'This kind of record cannot be voided.',
+    not_correctable: 'Only donations and deferrals can be corrected.',
+  },
   storageFull: 'The phone’s storage is full; nothing was saved. Free some space and try again.',
   unexpected: 'Something went wrong: {message}',
 }

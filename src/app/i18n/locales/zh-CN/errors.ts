@@ -61,6 +61,11 @@ export default {
     wrong_station: '这条记录属于另一个血站。',
     other: '血站拒绝了这次请求。',
   },
+  attention: {
+    not_rejected: '这条记录已经不在需要处理的列表里（可能已经处理过）。',
+    not_voidable: '这种记录不能作废。',
+    not_correctable: '只有献血和暂缓记录可以更正。',
+  },
   storageFull: '手机存储空间已满，未能保存。请清理空间后重试。',
   unexpected: '出错了：{message}',
 }
