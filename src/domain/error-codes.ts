@@ -9,6 +9,7 @@ export const API_ERROR_CODES = [
   'bad_credentials',
   'busy',
   'code_taken',
+  'csrf_refused',
   'forbidden',
   'id_taken',
   'internal',

@@ -21,6 +21,7 @@ export default {
     bad_credentials: 'Station code, user name or password is wrong.',
     busy: 'The station is busy. Try again shortly.',
     code_taken: 'That code is already used by another entry.',
+    csrf_refused: 'The server refused a request that did not come from this page. Reload the page and try again.',
     conflicting_id: 'The station holds a different record under the same id.',
     duplicate_din: 'This bag number is already used by another donation at the station.',
     forbidden: 'Your account may not do this.',

@@ -21,6 +21,7 @@ export default {
     bad_credentials: '血站代码、用户名或密码错误。',
     busy: '血站正忙，请稍后再试。',
     code_taken: '该代码已被其他条目使用。',
+    csrf_refused: '服务器拒绝了并非来自本页面的请求。请刷新页面后重试。',
     conflicting_id: '血站已有一条编号相同但内容不同的记录。',
     duplicate_din: '这个血袋号在血站已被另一条献血记录使用。',
     forbidden: '您的账号无权进行此操作。',
