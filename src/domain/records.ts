@@ -2,6 +2,7 @@
 // app and server. Field records are immutable: a void or a correction is a new record that points
 // at the old one (BRIEF §2.4).
 import * as v from 'valibot'
+import { isIsoDate } from './dates'
 import { PERSON_NAME_MAX, personNameProblem } from './person-name'
 
 /** Bumped whenever a synced record's shape changes; carried by every push (docs/sync-protocol.md). */
@@ -12,14 +13,33 @@ export const RecordId = v.pipe(
   v.string(),
   v.regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'id must be a lower-case UUID'),
 )
-export const IsoDate = v.pipe(v.string(), v.isoDate('date must be YYYY-MM-DD'))
+// Dates in records and reference data: real calendar days (no 2026-02-30) within these years, so
+// a typo or a phone clock reset to 1970 is refused instead of stored.
+export const MIN_RECORD_YEAR = 2000
+export const MAX_RECORD_YEAR = 2100
+const inRecordYears = (text: string): boolean => {
+  const year = Number(text.slice(0, 4))
+  return year >= MIN_RECORD_YEAR && year <= MAX_RECORD_YEAR
+}
+export const IsoDate = v.pipe(
+  v.string(),
+  v.isoDate('date must be YYYY-MM-DD'),
+  v.check(isIsoDate, 'date must be a day of the calendar'),
+  v.check(inRecordYears, `date must be between ${MIN_RECORD_YEAR} and ${MAX_RECORD_YEAR}`),
+)
+const ISO_DATE_TIME = /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2})(?::(\d{2})(\.\d{1,3})?)?(?:Z|[+-](\d{2}):(\d{2}))$/
+function isIsoDateTime(text: string): boolean {
+  const m = ISO_DATE_TIME.exec(text)
+  if (!m || !isIsoDate(m[1]!)) return false
+  const [hour, minute, second, offsetHours, offsetMinutes] = [m[2], m[3], m[4], m[6], m[7]].map((x) => Number(x ?? 0))
+  return hour! <= 23 && minute! <= 59 && second! <= 59 && offsetHours! <= 14 && offsetMinutes! <= 59
+}
 /** An instant as ISO 8601 with offset or Z, e.g. 2023-06-14T09:30:00.000+08:00. */
 export const IsoDateTime = v.pipe(
   v.string(),
-  v.regex(
-    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/,
-    'time must be ISO 8601 with an offset',
-  ),
+  v.regex(ISO_DATE_TIME, 'time must be ISO 8601 with an offset'),
+  v.check(isIsoDateTime, 'time must be a real date and time of day'),
+  v.check(inRecordYears, `time must be between ${MIN_RECORD_YEAR} and ${MAX_RECORD_YEAR}`),
 )
 const Code = v.pipe(v.string(), v.regex(/^[a-z][a-z0-9_]{0,39}$/, 'code must be lower_snake_case'))
 const Name = v.pipe(v.string(), v.trim(), v.minLength(1, 'name is required'), v.maxLength(120))

@@ -6,8 +6,9 @@ import { compress } from 'hono/compress'
 import { HTTPException } from 'hono/http-exception'
 import { SCHEMA_VERSION } from '../domain/records'
 import type { Store } from './db/store'
+import { isDatabaseUnavailable } from './db/unavailable'
 import type { AppEnv } from './http/auth'
-import { type BodyLimits, DEFAULT_BODY_LIMITS } from './http/body'
+import { type BodyLimits, DEFAULT_BODY_LIMITS, PUSH_BODY_LIMITS } from './http/body'
 import { ApiError } from './http/errors'
 import { DEFAULT_PUSH_BUDGET_MS, PushAdmission } from './http/push-admission'
 import { resolveLimits, type StationLimits } from './http/limits'
@@ -27,6 +28,7 @@ export interface StationAppOptions {
   /** Folder with the built app, or null for the API only. */
   staticDir?: string | null
   bodyLimits?: BodyLimits
+  pushBodyLimits?: BodyLimits
   pinIterations?: number
   publicUrl?: string | null
   /** Raises the per-address attempt limits (tests that sign in many times from one address). */
@@ -38,6 +40,8 @@ export interface StationAppOptions {
   /** TRUST_PROXY: believe X-Forwarded-Proto / X-Forwarded-For (docs/operations.md). */
   trustProxy?: boolean
   limits?: Partial<StationLimits>
+  /** How long /api/v1/health waits for the database before answering 503. */
+  healthProbeTimeoutMs?: number
 }
 
 export function createStationApp(opts: StationAppOptions): Hono<AppEnv> {
@@ -46,6 +50,7 @@ export function createStationApp(opts: StationAppOptions): Hono<AppEnv> {
     store: opts.store,
     log,
     bodyLimits: opts.bodyLimits ?? DEFAULT_BODY_LIMITS,
+    pushBodyLimits: opts.pushBodyLimits ?? PUSH_BODY_LIMITS,
     pinIterations: opts.pinIterations,
     publicUrl: opts.publicUrl ?? null,
     pushAdmission: pushQueues(opts.store.engine, opts.pushBudgetMs ?? DEFAULT_PUSH_BUDGET_MS),
@@ -92,7 +97,18 @@ export function createStationApp(opts: StationAppOptions): Hono<AppEnv> {
     await next()
   })
 
-  app.get('/api/v1/health', (c) => c.json({ status: 'ok', schemaVersion: SCHEMA_VERSION, engine: opts.store.engine }))
+  // Health probes the database (its own connection, a short timeout): 503 with the reason while it is away.
+  app.get('/api/v1/health', async (c) => {
+    const about = { schemaVersion: SCHEMA_VERSION, engine: opts.store.engine }
+    try {
+      await opts.store.probe(opts.healthProbeTimeoutMs ?? 2_000)
+    } catch (err) {
+      c.header('Retry-After', '5')
+      const reason = err instanceof Error ? err.message : String(err)
+      return c.json({ status: 'unavailable', code: 'database_unavailable', reason, ...about }, 503)
+    }
+    return c.json({ status: 'ok', ...about })
+  })
   app.route('/api/v1', publicRoutes(deps))
   app.route('/api/v1/sync', syncRoutes(deps))
   app.route('/api/v1/admin', adminRoutes(deps))
@@ -105,6 +121,15 @@ export function createStationApp(opts: StationAppOptions): Hono<AppEnv> {
     if (err instanceof ApiError) return c.json({ code: err.code, message: err.message, ...err.extra }, err.status)
     if (err instanceof HTTPException && err.status < 500)
       return c.json({ code: `http_${err.status}`, message: err.message || 'refused' }, err.status)
+    // The database went away under the request: its transaction is rolled back; phones retry a 503.
+    if (isDatabaseUnavailable(err)) {
+      log.warn('database unavailable', { method: c.req.method, path: c.req.path, error: String(err) })
+      c.header('Retry-After', '5')
+      return c.json(
+        { code: 'database_unavailable', message: 'the database cannot be reached right now; send the request again' },
+        503,
+      )
+    }
     log.error('request failed', {
       method: c.req.method,
       path: c.req.path,

@@ -2,7 +2,8 @@
 // over SQLite in DATA_DIR, or PostgreSQL when DATABASE_URL is set; with DEMO=1 creates the demo
 // station on first run.
 import { loadConfig } from './config'
-import { openStore } from './db/store'
+import { openStore, type Store } from './db/store'
+import { isDatabaseUnavailable } from './db/unavailable'
 import { demoBanner, ensureDemoStation } from './demo'
 import { createLogger, parseLogLevel } from './log'
 import { startStation } from './server'
@@ -10,12 +11,27 @@ import { startStation } from './server'
 const config = loadConfig(process.env)
 const log = createLogger({ level: parseLogLevel(process.env.LOG_LEVEL) })
 
+/** Opens the database, waiting while it cannot be reached yet (started before it, or restarting). */
+async function openWhenReachable(): Promise<Store> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await openStore({
+        databaseUrl: config.databaseUrl,
+        dataDir: config.dataDir,
+        pgSchema: config.databaseSchema ?? undefined,
+        onConnectionError: (err) => log.warn('database connection lost; reconnecting', { error: err.message }),
+      })
+    } catch (err) {
+      if (!isDatabaseUnavailable(err)) throw err
+      const waitMs = Math.min(30_000, 1_000 * 2 ** Math.min(attempt - 1, 5))
+      log.warn('database not reachable; retrying', { error: String(err), attempt, waitMs })
+      await new Promise((resolve) => setTimeout(resolve, waitMs))
+    }
+  }
+}
+
 async function main(): Promise<void> {
-  const store = await openStore({
-    databaseUrl: config.databaseUrl,
-    dataDir: config.dataDir,
-    pgSchema: config.databaseSchema ?? undefined,
-  })
+  const store = await openWhenReachable()
   log.info('database ready', { engine: store.engine, location: store.location })
   if (config.demo) await ensureDemoStation(store, { log, days: Number(process.env.DEMO_DAYS) || 120 })
   const station = await startStation({

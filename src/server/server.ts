@@ -36,6 +36,7 @@ export async function startStation(opts: StartStationOptions): Promise<RunningSt
       databaseUrl: opts.config.databaseUrl,
       dataDir: opts.config.dataDir,
       pgSchema: opts.config.databaseSchema ?? undefined,
+      onConnectionError: (err) => log.warn('database connection lost; reconnecting', { error: err.message }),
     }))
   // The data folder keeps the secret (tests without one get a fresh secret per process).
   const secret = opts.secret ?? (opts.config.dataDir ? loadServerSecret(opts.config.dataDir) : undefined)

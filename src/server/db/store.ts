@@ -27,6 +27,11 @@ export interface Store {
   engine: Engine
   /** Where the data lives, for logs (never includes a password). */
   location: string
+  /**
+   * A cheap query on a connection of its own (not one the pool's requests wait for); throws when
+   * the database does not answer within `timeoutMs`. Health checks use it.
+   */
+  probe(timeoutMs: number): Promise<void>
   close(): Promise<void>
 }
 
@@ -41,6 +46,12 @@ export interface OpenStoreOptions {
   pgPoolSize?: number
   /** Told of every query and its duration (profiling). */
   onQuery?: (sql: string, ms: number) => void
+  /** Told when PostgreSQL drops a connection (restart, failover, idle reaping); the pool reconnects. */
+  onConnectionError?: (err: Error) => void
+  /** How long a request waits for a PostgreSQL connection before it fails with 503. */
+  pgConnectTimeoutMs?: number
+  /** application_name of the server's PostgreSQL connections (shown in pg_stat_activity). */
+  pgApplicationName?: string
 }
 
 // Write transactions on SQLite take the write lock up front, so two processes on one file (server
@@ -70,7 +81,24 @@ function openSqlite(dataDir: string, file: string, log: KyselyConfig['log']): St
   database.pragma('synchronous = FULL')
   database.pragma('foreign_keys = ON')
   const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect(database), log })
-  return { db, engine: 'sqlite', location: path, close: () => db.destroy() }
+  return {
+    db,
+    engine: 'sqlite',
+    location: path,
+    probe: async () => {
+      database.prepare('select 1').get()
+    },
+    close: () => db.destroy(),
+  }
+}
+
+/** Rejects when `work` has not settled within `ms` (the work itself runs on). */
+function within<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms)
+  })
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer))
 }
 
 // int8 (counts, sums, sequences) and numeric come back as strings by default; every value here fits a double.
@@ -81,10 +109,17 @@ const pgTypes = {
   },
 }
 
+interface PostgresOptions {
+  poolSize: number
+  connectTimeoutMs: number
+  applicationName: string
+  onConnectionError: (err: Error) => void
+}
+
 async function openPostgres(
   url: string,
   schema: string | undefined,
-  poolSize: number,
+  opts: PostgresOptions,
   log: KyselyConfig['log'],
 ): Promise<Store> {
   if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error(`bad schema name: ${schema}`)
@@ -97,12 +132,26 @@ async function openPostgres(
       await client.end()
     }
   }
-  const pool = new pg.Pool({
+  const config: pg.PoolConfig = {
     connectionString: url,
-    max: poolSize,
     types: pgTypes as pg.CustomTypesConfig,
+    connectionTimeoutMillis: opts.connectTimeoutMs,
+    application_name: opts.applicationName,
+    // Finds a connection whose peer vanished (failover, a cut network) instead of waiting on it forever.
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
-  })
+  }
+  const pool = new pg.Pool({ ...config, max: opts.poolSize })
+  // Health probes get their own connection, so a pool busy with pushes never reads as "down".
+  const probePool = new pg.Pool({ ...config, max: 1, idleTimeoutMillis: 60_000 })
+  // A dropped connection (restart, failover, pg_terminate_backend, idle reaping) is an 'error' event,
+  // on the pool for an idle client and on the client itself while a request holds it. Unheard, it
+  // ends the process; heard, the broken client is discarded and the next request connects anew.
+  for (const p of [pool, probePool]) {
+    p.on('error', (err) => opts.onConnectionError(err))
+    p.on('connect', (client) => client.on('error', (err) => opts.onConnectionError(err)))
+  }
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log })
   const safe = new URL(url)
   safe.password = ''
@@ -110,7 +159,31 @@ async function openPostgres(
     db,
     engine: 'postgres',
     location: `${safe.host}${safe.pathname}${schema ? `#${schema}` : ''}`,
-    close: () => db.destroy(),
+    probe: async (timeoutMs) => {
+      const deadline = Date.now() + timeoutMs
+      const connecting = probePool.connect()
+      let client: pg.PoolClient
+      try {
+        client = await within(connecting, timeoutMs, 'connecting to the database')
+      } catch (err) {
+        connecting.then(
+          (late) => late.release(),
+          () => {},
+        )
+        throw err
+      }
+      try {
+        await within(client.query('select 1'), Math.max(1, deadline - Date.now()), 'the database')
+        client.release()
+      } catch (err) {
+        // A connection that did not answer is not given to the next probe.
+        client.release(err instanceof Error ? err : true)
+        throw err
+      }
+    },
+    close: async () => {
+      await Promise.all([db.destroy(), probePool.end()])
+    },
   }
 }
 
@@ -123,7 +196,17 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
       }
     : undefined
   const store = opts.databaseUrl
-    ? await openPostgres(opts.databaseUrl, opts.pgSchema, opts.pgPoolSize ?? 10, log)
+    ? await openPostgres(
+        opts.databaseUrl,
+        opts.pgSchema,
+        {
+          poolSize: opts.pgPoolSize ?? 10,
+          connectTimeoutMs: opts.pgConnectTimeoutMs ?? 5_000,
+          applicationName: opts.pgApplicationName ?? 'bloodbus',
+          onConnectionError: opts.onConnectionError ?? (() => {}),
+        },
+        log,
+      )
     : openSqlite(opts.dataDir ?? '.data', opts.sqliteFile ?? 'bloodbus.sqlite', log)
   try {
     const pgSchema =

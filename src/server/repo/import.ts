@@ -1,6 +1,7 @@
 // Bulk loading into a station (CLI import, the generated seed year, the demo station): reference
 // data by id, the roster, then field records through the same checks as a push, a chunk per
 // transaction. Idempotent: loading the same bundle twice leaves the same rows.
+import { addDays } from '../../domain/dates'
 import type { Channel, FieldRecord, Population, RosterEntry, Site, Team } from '../../domain/records'
 import { sql } from 'kysely'
 import type { Store } from '../db/store'
@@ -210,7 +211,7 @@ export async function importBundle(
       await lockStation(trx, stationId)
       const result = await ingestRecords(
         trx,
-        { stationId, deviceId: null, receivedAt: nowIso() },
+        { stationId, deviceId: null, receivedAt: nowIso(), latestCollectionDate: addDays(today, 1) },
         part.map((record) => ({ record })),
       )
       if (bulk) for (const key of result.donorKeys) donorKeys.add(key)

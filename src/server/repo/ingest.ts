@@ -11,7 +11,7 @@ import type { DinClash, RejectCode } from '../../domain/sync-protocol'
 import { canonicalJson } from '../canonical-json'
 import type { NewRecordRow, RecordsTable } from '../db/schema'
 import type { Db } from '../db/store'
-import { containsNul } from '../http/body'
+import { containsNul, TOO_DEEP_VALUE } from '../http/body'
 import { ApiError, describeIssues } from '../http/errors'
 import { type KnownReferences, loadKnownReferences } from './reference'
 
@@ -24,6 +24,11 @@ export interface IngestContext {
   /** Device that pushed the records; null for CLI imports. */
   deviceId: string | null
   receivedAt: string
+  /**
+   * The last collection date (collectedOn, a drive's date) taken: tomorrow in the station's time
+   * zone, so a phone whose clock runs a little ahead is not refused, a year typo is.
+   */
+  latestCollectionDate: string
 }
 
 export interface IngestItem {
@@ -215,6 +220,14 @@ function recordIdOf(raw: unknown): string | null {
   return typeof id === 'string' ? id.slice(0, 80) : null
 }
 
+/** The calendar date a record was collected on, where it has one. */
+function collectionDateOf(rec: FieldRecord): string | null {
+  if (rec.type === 'donation' || rec.type === 'deferral') return rec.collectedOn
+  if (rec.type === 'drive') return rec.date
+  if (rec.type === 'correction') return rec.replacement.collectedOn
+  return null
+}
+
 /** Ids a record points at, to load them with the batch. */
 function referencedIds(rec: FieldRecord): string[] {
   switch (rec.type) {
@@ -298,6 +311,15 @@ export async function ingestRecords(trx: Db, ctx: IngestContext, items: readonly
 
   for (let i = 0; i < raws.length; i++) {
     const p = parsed[i]!
+    if (raws[i] === TOO_DEEP_VALUE) {
+      result.outcomes.push({
+        status: 'rejected',
+        recordId: null,
+        code: 'invalid_record',
+        message: 'the record is nested too deeply',
+      })
+      continue
+    }
     if (containsNul(raws[i])) {
       // PostgreSQL text cannot hold NUL; refused on both engines alike.
       result.outcomes.push({
@@ -331,6 +353,12 @@ export async function ingestRecords(trx: Db, ctx: IngestContext, items: readonly
         }
         reject('conflicting_id', `a different record with id ${rec.id} is already stored`)
       }
+      const collected = collectionDateOf(rec)
+      if (collected !== null && collected > ctx.latestCollectionDate)
+        reject(
+          'invalid_record',
+          `the collection date ${collected} is in the future (the station's latest is ${ctx.latestCollectionDate})`,
+        )
       const references = refs!
       if (!references.staff.has(rec.authorStaffId))
         reject('unknown_reference', `author ${rec.authorStaffId} is not on the station's roster`)

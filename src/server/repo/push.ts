@@ -1,5 +1,6 @@
 // POST /api/v1/sync/push: a device's batch applied, its answers stored and its last sequence
 // recorded in ONE transaction, so a response lost after commit is answered the same way again.
+import { addDays } from '../../domain/dates'
 import { SCHEMA_VERSION } from '../../domain/records'
 import type { MutationResult, PushRequest, PushResponse } from '../../domain/sync-protocol'
 import type { Store } from '../db/store'
@@ -124,7 +125,12 @@ export async function applyPush(
     if (fresh.length > 0) {
       const ingest = await ingestRecords(
         trx,
-        { stationId: station.id, deviceId: device.id, receivedAt },
+        {
+          stationId: station.id,
+          deviceId: device.id,
+          receivedAt,
+          latestCollectionDate: addDays(stationToday(station.time_zone), 1),
+        },
         fresh.map((m) => ({ record: upgradeRecord(m.record, req.schemaVersion), seq: m.seq })),
       )
       const rows = fresh.map((m, i) => {

@@ -2,6 +2,7 @@
 // devices, enrollment codes, population, accounts. Every row read or written is the caller's station's.
 import { Hono, type MiddlewareHandler } from 'hono'
 import * as v from 'valibot'
+import { MAX_RECORD_YEAR, MIN_RECORD_YEAR } from '../../domain/records'
 import { type AppEnv, requireAccount, requireAdmin } from '../http/auth'
 import { readJsonBody } from '../http/body'
 import { ApiError, parseOr400 } from '../http/errors'
@@ -122,14 +123,24 @@ export function adminRoutes(deps: RouteDeps): Hono<AppEnv> {
 
   // Population per year
   app.get('/populations', async (c) => c.json(await listPopulations(db, c.get('account').stationId)))
+  // A year in the path is four digits within the schema's range before it reaches SQL (a 20-digit
+  // number overflows PostgreSQL's integer: a 500, not an answer).
+  const yearParam = (text: string, refusal: ApiError): number => {
+    const year = /^\d{4}$/.test(text) ? Number(text) : NaN
+    if (!(year >= MIN_RECORD_YEAR && year <= MAX_RECORD_YEAR)) throw refusal
+    return year
+  }
+  const years = `${MIN_RECORD_YEAR}–${MAX_RECORD_YEAR}`
   app.put('/populations/:year', async (c) => {
+    const year = yearParam(
+      c.req.param('year'),
+      new ApiError(400, 'invalid_population', `year: the year must be a whole year ${years}`),
+    )
     const input = await body(c)
-    const year = /^\d{4}$/.test(c.req.param('year')) ? Number(c.req.param('year')) : c.req.param('year')
     return c.json(await tx((trx) => savePopulation(trx, c.get('account').stationId, year, input)))
   })
   app.delete('/populations/:year', async (c) => {
-    const year = Number(c.req.param('year'))
-    if (!Number.isInteger(year)) throw new ApiError(404, 'not_found', 'population not found')
+    const year = yearParam(c.req.param('year'), new ApiError(404, 'not_found', `population not found (years ${years})`))
     await tx((trx) => deletePopulation(trx, c.get('account').stationId, year))
     return c.body(null, 204)
   })

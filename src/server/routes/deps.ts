@@ -10,6 +10,8 @@ export interface RouteDeps {
   store: Store
   log: Logger
   bodyLimits: BodyLimits
+  /** Limits of a push body (larger: up to 500 records). */
+  pushBodyLimits: BodyLimits
   /** PBKDF2 iterations for staff PINs (the domain default unless a test lowers it). */
   pinIterations?: number
   /** Public base URL for enrollment links; the request's own origin when null. */
