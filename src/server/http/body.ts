@@ -28,10 +28,10 @@ export const DEFAULT_BODY_LIMITS: BodyLimits = {
   maxInflateMs: 1_000,
 }
 
-/** A push: up to 500 records of a few hundred bytes to a few KB each. */
+/** A push: up to 500 records of a few hundred bytes (at most ~4 KB with every note full) each. */
 export const PUSH_BODY_LIMITS: BodyLimits = {
   maxBytes: 4 * 1024 * 1024,
-  maxDecodedBytes: 8 * 1024 * 1024,
+  maxDecodedBytes: 4 * 1024 * 1024,
   maxDepth: 32,
   maxValues: 250_000,
   maxInflateMs: 2_000,
@@ -68,7 +68,7 @@ async function readLimited(body: ReadableStream<Uint8Array> | null, limit: numbe
 /** Streams gunzip (in libuv's pool, a chunk at a time) and stops at the byte or time limit. */
 function gunzipLimited(raw: Buffer, limits: BodyLimits): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const inflater = createGunzip()
+    const inflater = createGunzip({ chunkSize: 64 * 1024 })
     const parts: Buffer[] = []
     let size = 0
     let settled = false
@@ -97,42 +97,55 @@ function gunzipLimited(raw: Buffer, limits: BodyLimits): Promise<Buffer> {
 }
 
 /**
- * One pass over JSON text, without recursion: refuses nesting deeper than `maxDepth` (400) and
- * more than `maxValues` values (413). With `isolateAt`, an array or object that opens at that
- * depth and nests too deep is not a refusal of the body: its text span is returned, to be replaced.
- * Text that is not JSON passes through for JSON.parse to refuse.
+ * One pass over a JSON body's UTF-8 bytes, without recursion and before any string is made:
+ * refuses nesting deeper than `maxDepth` (400) and more than `maxValues` values (413). With
+ * `isolatePath` (object keys, '*' for any array element, e.g. ['mutations', '*', 'record']), a
+ * value at that path that nests too deep is not a refusal of the body: its byte span is returned,
+ * to be replaced. Bytes that are not JSON pass through for JSON.parse to refuse. (In UTF-8 the
+ * bytes of quotes, brackets and commas never occur inside a multi-byte character.)
  */
 export function scanJson(
-  text: string,
+  bytes: Buffer,
   limits: Pick<BodyLimits, 'maxDepth' | 'maxValues'>,
-  isolateAt: number | null = null,
+  isolatePath: readonly string[] | null = null,
 ): Array<[number, number]> {
   const spans: Array<[number, number]> = []
-  const n = text.length
+  const isolateAt = isolatePath ? isolatePath.length + 1 : -1
+  // The last key seen in the object open at each depth up to the isolated path's.
+  const keys: (string | null)[] = []
+  const n = bytes.length
   let depth = 0
   let values = 1
   let spanStart = -1
   let spanDeep = false
+  const tooMany = () => new ApiError(413, 'too_large', 'the request body holds too many values')
   for (let i = 0; i < n; i++) {
-    const ch = text.charCodeAt(i)
+    const ch = bytes[i]!
     if (ch === 34) {
       // A string: jump to its closing quote (one not preceded by an odd run of backslashes).
+      const open = i
       let from = i + 1
       for (;;) {
-        const q = text.indexOf('"', from)
+        const q = bytes.indexOf(34, from)
         if (q < 0) return spans
         let b = q - 1
-        while (b > i && text.charCodeAt(b) === 92) b--
+        while (b > open && bytes[b] === 92) b--
         if ((q - 1 - b) % 2 === 0) {
           i = q
           break
         }
         from = q + 1
       }
+      if (depth < isolateAt) {
+        let k = i + 1
+        while (k < n && (bytes[k] === 32 || bytes[k] === 10 || bytes[k] === 13 || bytes[k] === 9)) k++
+        if (bytes[k] === 58) keys[depth] = bytes.toString('utf8', open + 1, i)
+      }
     } else if (ch === 91 || ch === 123) {
       depth++
-      if (++values > limits.maxValues) throw new ApiError(413, 'too_large', 'the request body holds too many values')
-      if (depth === isolateAt) {
+      if (++values > limits.maxValues) throw tooMany()
+      if (depth < isolateAt) keys[depth] = null
+      if (depth === isolateAt && isolatePath!.every((key, l) => key === '*' || keys[l + 1] === key)) {
         spanStart = i
         spanDeep = false
       }
@@ -147,7 +160,7 @@ export function scanJson(
       }
       depth--
     } else if (ch === 44) {
-      if (++values > limits.maxValues) throw new ApiError(413, 'too_large', 'the request body holds too many values')
+      if (++values > limits.maxValues) throw tooMany()
     }
   }
   return depth === 0 ? spans : []
@@ -176,10 +189,10 @@ export interface ReadJsonOptions {
   /** The caller checks NUL itself (push does, per record, so that one bad record is refused alone). */
   allowNul?: boolean
   /**
-   * Depth at which a too-deep array or object is replaced by TOO_DEEP_VALUE instead of refusing the
-   * body (push: 4, a mutation's record), so the caller can refuse that part alone.
+   * Where a too-deep value is replaced by TOO_DEEP_VALUE instead of refusing the body (push:
+   * ['mutations', '*', 'record']), so the caller can refuse that part alone.
    */
-  isolateAt?: number
+  isolatePath?: readonly string[]
 }
 
 export async function readJsonBody(
@@ -201,18 +214,19 @@ export async function readJsonBody(
   if (encoding === 'gzip') raw = await gunzipLimited(raw, limits)
   else if (raw.length > limits.maxDecodedBytes) throw tooLarge(limits.maxDecodedBytes)
   if (raw.length === 0) throw new ApiError(400, 'invalid_json', 'the request body is empty')
-  let text = raw.toString('utf8')
-  const spans = scanJson(text, limits, opts.isolateAt ?? null)
+  const spans = scanJson(raw, limits, opts.isolatePath ?? null)
   if (spans.length > 0) {
-    const parts: string[] = []
+    const marker = Buffer.from(JSON.stringify(TOO_DEEP_VALUE))
+    const parts: Buffer[] = []
     let at = 0
     for (const [start, end] of spans) {
-      parts.push(text.slice(at, start), JSON.stringify(TOO_DEEP_VALUE))
+      parts.push(raw.subarray(at, start), marker)
       at = end
     }
-    parts.push(text.slice(at))
-    text = parts.join('')
+    parts.push(raw.subarray(at))
+    raw = Buffer.concat(parts)
   }
+  const text = raw.toString('utf8')
   let value: unknown
   try {
     value = JSON.parse(text)
