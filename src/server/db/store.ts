@@ -202,7 +202,7 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
         {
           poolSize: opts.pgPoolSize ?? 10,
           connectTimeoutMs: opts.pgConnectTimeoutMs ?? 5_000,
-          applicationName: opts.pgApplicationName ?? 'bloodbus',
+          applicationName: opts.pgApplicationName ?? process.env.PGAPPNAME ?? 'bloodbus',
           onConnectionError: opts.onConnectionError ?? (() => {}),
         },
         log,
