@@ -19,6 +19,13 @@ import {
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 100)
 
+/** Arrays nested `depth` deep around a NUL string. */
+function deep(depth: number): unknown {
+  let value: unknown = '\u0000'
+  for (let i = 0; i < depth; i++) value = [value]
+  return value
+}
+
 /** Any JSON, or a valid body with fields replaced, dropped or added. */
 function bodies(valid: () => Record<string, unknown>): fc.Arbitrary<unknown> {
   const anyJson = fc.jsonValue({ maxDepth: 3 })
@@ -29,6 +36,9 @@ function bodies(valid: () => Record<string, unknown>): fc.Arbitrary<unknown> {
     fc.double(),
     fc.integer({ min: -(2 ** 62), max: 2 ** 62 }),
     fc.constantFrom('', '\u0000', 'x'.repeat(5000), '2026-02-30', '../../etc', '<script>', '1e309', newId()),
+    fc.constantFrom('0000-01-01', '9999-12-31', '2026-03-02T24:00:00Z', '1970-01-01T00:00:00.000Z'),
+    // Nested past the body's depth limit, with NUL at the bottom.
+    fc.constantFrom(deep(40), deep(300)),
   )
   const base = valid()
   const keys = [...Object.keys(base), 'id', 'stationId', 'extra']
@@ -103,6 +113,8 @@ describe.each(ENGINES)('malformed input (%s)', (engine) => {
     const validRecords = () => [donation(phone), deferral(phone), drive(phone)]
     const recordArb = fc.oneof(
       fc.constantFrom(...validRecords()),
+      // A record nested too deep (refused alone, the batch still answered 200).
+      fc.constantFrom(deep(50), deep(400), { ...validRecords()[0], vitals: deep(100) }),
       fc
         .integer({ min: 0, max: 2 })
         .chain((k) => bodies(() => validRecords()[k] as unknown as Record<string, unknown>)),
