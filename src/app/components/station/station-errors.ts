@@ -21,6 +21,10 @@ const KNOWN = [
   'bad_response',
   'overlapping_duplicate',
   'invalid_target',
+  // Bounded input and a lost database (issue 11)
+  'database_unavailable',
+  'too_large',
+  'too_deep',
 ] as const
 
 export function stationErrorMessage(t: Translate, err: unknown): string {

@@ -53,6 +53,10 @@ export default {
     bad_response: 'The server answered something this page does not understand ({message}).',
     overlapping_duplicate: 'A target for the same scope and metric already covers this period.',
     invalid_target: 'The target is not valid: {message}',
+    database_unavailable:
+      'The station server cannot reach its database right now. Nothing was changed; try again in a moment.',
+    too_large: 'The request was too large for the server.',
+    too_deep: 'The request was nested too deeply for the server.',
     server: 'The server refused: {message} ({code})',
     unexpected: 'Something went wrong: {message}',
   },
