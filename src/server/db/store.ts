@@ -149,8 +149,9 @@ async function openPostgres(
   // on the pool for an idle client and on the client itself while a request holds it. Unheard, it
   // ends the process; heard, the broken client is discarded and the next request connects anew.
   for (const p of [pool, probePool]) {
-    p.on('error', (err) => opts.onConnectionError(err))
     p.on('connect', (client) => client.on('error', (err) => opts.onConnectionError(err)))
+    // The pool repeats an idle client's error; the client's own listener has reported it already.
+    p.on('error', () => {})
   }
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log })
   const safe = new URL(url)
