@@ -48,8 +48,10 @@ export interface OpenStoreOptions {
   onQuery?: (sql: string, ms: number) => void
   /** Told when PostgreSQL drops a connection (restart, failover, idle reaping); the pool reconnects. */
   onConnectionError?: (err: Error) => void
-  /** How long a request waits for a PostgreSQL connection before it fails with 503. */
+  /** How long opening a PostgreSQL connection may take before the request fails with 503. */
   pgConnectTimeoutMs?: number
+  /** How long a request waits for a free connection of a busy pool (the phone's own timeout is 20 s). */
+  pgPoolWaitMs?: number
   /** application_name of the server's PostgreSQL connections (shown in pg_stat_activity). */
   pgApplicationName?: string
 }
@@ -112,6 +114,7 @@ const pgTypes = {
 interface PostgresOptions {
   poolSize: number
   connectTimeoutMs: number
+  poolWaitMs: number
   applicationName: string
   onConnectionError: (err: Error) => void
 }
@@ -132,10 +135,19 @@ async function openPostgres(
       await client.end()
     }
   }
+  // Two waits: a new connection gets `connectTimeoutMs` to open (the database is away: answer 503
+  // soon), a request may wait longer for a busy pool's free connection (a burst of pushes is not an outage).
+  const connectTimeoutMs = opts.connectTimeoutMs
+  class TimedClient extends pg.Client {
+    constructor(config: pg.ClientConfig) {
+      super({ ...config, connectionTimeoutMillis: connectTimeoutMs })
+    }
+  }
   const config: pg.PoolConfig = {
     connectionString: url,
     types: pgTypes as pg.CustomTypesConfig,
-    connectionTimeoutMillis: opts.connectTimeoutMs,
+    Client: TimedClient as unknown as new () => pg.ClientBase,
+    connectionTimeoutMillis: opts.poolWaitMs,
     application_name: opts.applicationName,
     // Finds a connection whose peer vanished (failover, a cut network) instead of waiting on it forever.
     keepAlive: true,
@@ -203,6 +215,7 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
         {
           poolSize: opts.pgPoolSize ?? 10,
           connectTimeoutMs: opts.pgConnectTimeoutMs ?? 5_000,
+          poolWaitMs: opts.pgPoolWaitMs ?? 20_000,
           applicationName: opts.pgApplicationName ?? process.env.PGAPPNAME ?? 'bloodbus',
           onConnectionError: opts.onConnectionError ?? (() => {}),
         },

@@ -34,6 +34,7 @@ const MESSAGES = [
   /terminating connection/i,
   /server closed the connection/i,
   /the database: no answer/i,
+  /^timeout expired$/i, // pg: a new connection did not open in time
 ]
 
 /** True when `err` (or its cause) says the database cannot be reached or used right now. */
