@@ -87,19 +87,24 @@ describe.each(ENGINES)('bounded input (%s)', (engine) => {
     return null
   }
 
-  /** Calls and measures the longest event-loop stall meanwhile (server and client share this loop). */
+  /**
+   * Calls and measures the longest event-loop stall meanwhile (server and client share this loop).
+   * A machine shared with other work can stall any loop once; a body that blocks does so every
+   * time: so the same request goes up to twice more while the stall exceeds the limit, and the
+   * least stall counts. The answer is the first one (a push sent again is answered `duplicate`).
+   */
   const measured = async (path: string, opts: CallOptions): Promise<{ res: ApiAnswer; blockedMs: number }> => {
-    // A machine shared with other work can stall any loop once; a body that blocks does so every time.
-    let best: { res: ApiAnswer; blockedMs: number } | null = null
-    for (let attempt = 0; attempt < 3 && (best === null || best.blockedMs > MAX_BLOCK_MS); attempt++) {
+    let first: ApiAnswer | null = null
+    let blockedMs = Infinity
+    for (let attempt = 0; attempt < 3 && blockedMs > MAX_BLOCK_MS; attempt++) {
       const histogram = monitorEventLoopDelay({ resolution: 10 })
       histogram.enable()
       const res = await t.call(path, opts)
       histogram.disable()
-      const blockedMs = histogram.max / 1e6
-      if (best === null || blockedMs < best.blockedMs) best = { res, blockedMs }
+      first ??= res
+      blockedMs = Math.min(blockedMs, histogram.max / 1e6)
     }
-    return best!
+    return { res: first!, blockedMs }
   }
 
   it('finds the JSON routes in the app', () => {
