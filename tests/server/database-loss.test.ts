@@ -3,8 +3,12 @@
 // for a while behind a TCP relay (connections refused, then a silent partition). The server stays
 // up, /api/v1/health says 503 with the reason while the database is away and 200 after, requests
 // in flight fail with 503 database_unavailable (phones retry) and nothing is lost, doubled or
-// half-written.
+// half-written. On SQLite the same answer when another process holds the write lock too long.
 import { randomBytes } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import SqliteDatabase from 'better-sqlite3'
 import pg from 'pg'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import type { PushRequest, PushResponse } from '../../src/domain/sync-protocol'
@@ -277,4 +281,42 @@ describe.runIf(ENGINES.includes('postgres'))('database loss (postgres)', () => {
     expect(held.lastSeq).toBe(2 + 2 * 152)
     expect(held.answers).toBe(held.lastSeq)
   }, 120_000)
+})
+
+describe('database locked (sqlite)', () => {
+  it('another process holding the write lock: pushes 503 database_unavailable, applied once after it lets go', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bloodbus-locked-'))
+    const opened = await openStore({ dataDir: dir, sqliteBusyTimeoutMs: 200 })
+    const store: TestStore = { ...opened, dispose: () => opened.close() }
+    const running = await startStation({
+      config: { port: 0, host: '127.0.0.1', dataDir: dir, databaseUrl: null },
+      store,
+      pinIterations: TEST_PIN_ITERATIONS,
+      failedAttemptsPerMinute: 1_000_000,
+    })
+    const t = new TestStation('sqlite', store, running)
+    // Another writer on the same file (the CLI importing, say) holds the write lock.
+    const other = new SqliteDatabase(join(dir, 'bloodbus.sqlite'))
+    try {
+      const s = await t.createStation('locked')
+      const phone = await t.enroll(s)
+      const req = t.batch(phone, [donation(phone), deferral(phone)])
+      other.exec('begin immediate')
+      const refused = await t.pushRaw(phone, req)
+      expect(refused.status, JSON.stringify(refused.body)).toBe(503)
+      expect(refused.body).toMatchObject({ code: 'database_unavailable' })
+      expect(refused.headers.get('retry-after')).toBe('5')
+      expect(await t.count('records')).toBe(0)
+      other.exec('rollback')
+      const applied = await t.pushRaw(phone, req)
+      expect(applied.status).toBe(200)
+      expect(applied.body.results.map((r) => r.status)).toEqual(['applied', 'applied'])
+      expect(await t.count('records')).toBe(2)
+    } finally {
+      other.close()
+      await running.close()
+      await store.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
 })

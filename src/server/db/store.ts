@@ -41,6 +41,8 @@ export interface OpenStoreOptions {
   dataDir?: string
   /** SQLite file name inside dataDir. */
   sqliteFile?: string
+  /** How long a write waits for another process's write lock (the CLI's) before SQLITE_BUSY (503). */
+  sqliteBusyTimeoutMs?: number
   /** PostgreSQL schema to work in (created if missing); tests give each file its own. */
   pgSchema?: string
   pgPoolSize?: number
@@ -74,10 +76,10 @@ class ImmediateSqliteDialect extends SqliteDialect {
   }
 }
 
-function openSqlite(dataDir: string, file: string, log: KyselyConfig['log']): Store {
+function openSqlite(dataDir: string, file: string, busyTimeoutMs: number, log: KyselyConfig['log']): Store {
   mkdirSync(dataDir, { recursive: true })
   const path = join(dataDir, file)
-  const database = new SqliteDatabase(path, { timeout: 10_000 })
+  const database = new SqliteDatabase(path, { timeout: busyTimeoutMs })
   database.pragma('journal_mode = WAL')
   // FULL: a record the server answered "applied" for survives a power cut, not only a crash.
   database.pragma('synchronous = FULL')
@@ -221,7 +223,7 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
         },
         log,
       )
-    : openSqlite(opts.dataDir ?? '.data', opts.sqliteFile ?? 'bloodbus.sqlite', log)
+    : openSqlite(opts.dataDir ?? '.data', opts.sqliteFile ?? 'bloodbus.sqlite', opts.sqliteBusyTimeoutMs ?? 10_000, log)
   try {
     const pgSchema =
       store.engine === 'postgres'
