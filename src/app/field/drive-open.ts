@@ -1,7 +1,7 @@
 // Checking the "open a drive" form before anything is saved; pure, so it is tested without a screen.
+import * as v from 'valibot'
 import { checkDinRange } from '../../domain/din'
-import type { Drive } from '../../domain/records'
-import { isIsoDate } from '../../domain/dates'
+import { IsoDate, type Drive } from '../../domain/records'
 import type { DriveOpenInput } from '../stores/useDriveStore'
 
 export interface DriveOpenForm {
@@ -35,7 +35,8 @@ export const MAX_BAGS_PER_DRIVE = 2000
 
 export function validateDriveOpen(form: DriveOpenForm): { errors: DriveOpenErrors; input: DriveOpenInput | null } {
   const errors: DriveOpenErrors = {}
-  if (!isIsoDate(form.date)) errors.date = 'date'
+  // The record's own rule (a calendar day of 2000–2100), so the form refuses what the save would.
+  if (!v.is(IsoDate, form.date)) errors.date = 'date'
   if (!form.busCode.trim()) errors.busCode = 'required'
   else if (form.busCode.trim().length > 20) errors.busCode = 'too_long'
   if (!form.siteId) errors.siteId = 'required'

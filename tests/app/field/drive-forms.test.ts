@@ -40,6 +40,12 @@ describe('opening a drive', () => {
     expect(validateDriveOpen(form({ dinFirst: 'nonsense' })).errors.dinFirst).toBe('din_first')
   })
 
+  it('refuses a date the record schema refuses: no calendar day, or outside 2000–2100', () => {
+    for (const date of ['2026-02-30', '1999-12-31', '2101-01-01', '0000-01-01', ''])
+      expect(validateDriveOpen(form({ date })).errors.date, date).toBe('date')
+    expect(validateDriveOpen(form({ date: '2024-02-29' })).errors.date).toBeUndefined()
+  })
+
   it('needs a leader who is on board, and the required fields', () => {
     const { errors, input } = validateDriveOpen(form({ leaderStaffId: 'c', busCode: '', siteId: '', staffIds: ['a'] }))
     expect(input).toBeNull()
