@@ -216,6 +216,32 @@ describe.runIf(ENGINES.includes('postgres'))('database loss (postgres)', () => {
     expect(server.proc.exitCode).toBeNull()
   }, 120_000)
 
+  it('a server started while its database is unreachable waits for it, then serves', async () => {
+    const target = new URL(PG_URL)
+    const relay = new TcpRelay({ host: target.hostname, port: Number(target.port || 5432) })
+    await relay.listen()
+    cleanups.push(() => relay.close())
+    const viaRelay = new URL(PG_URL)
+    viaRelay.hostname = '127.0.0.1'
+    viaRelay.port = String(relay.port)
+    const schema = `p_${randomBytes(5).toString('hex')}`
+    relay.cut('refuse')
+    const starting = startServer({
+      env: { DATABASE_URL: viaRelay.toString(), DATABASE_SCHEMA: schema, DEMO: '0', STATIC_DIR: '' },
+    })
+    cleanups.push(async () => {
+      await (await starting).stop(true)
+      const client = new pg.Client({ connectionString: PG_URL })
+      await client.connect()
+      await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).finally(() => client.end())
+    })
+    // Refused connection attempts while it waits, then the database comes back.
+    while (relay.accepted < 2) await sleep(100)
+    relay.mend()
+    const server = await starting
+    expect((await health(server.url)).status).toBe(200)
+  }, 120_000)
+
   it('database unreachable (refused, then a silent partition): health 503 then 200, pushes 503 then applied once', async () => {
     const target = new URL(PG_URL)
     const relay = new TcpRelay({ host: target.hostname, port: Number(target.port || 5432) })
