@@ -41,6 +41,8 @@ const nested = (depth: number) => `${'['.repeat(depth)}"\\u0000"${']'.repeat(dep
 
 describe.each(ENGINES)('bounded input (%s)', (engine) => {
   let t: TestStation
+  /** A server with no station yet: where first-run setup reads its body (afterwards it refuses unread). */
+  let fresh: TestStation
   let s: StationSetup
   let phone: Phone
   let routes: { method: string; path: string }[]
@@ -48,6 +50,7 @@ describe.each(ENGINES)('bounded input (%s)', (engine) => {
 
   beforeAll(async () => {
     t = await startTestStation(engine)
+    fresh = await startTestStation(engine)
     s = await t.createStation('bounded')
     phone = await t.enroll(s)
     // The app's own route table: every method and path the station answers.
@@ -73,6 +76,7 @@ describe.each(ENGINES)('bounded input (%s)', (engine) => {
   }, 60_000)
   afterAll(async () => {
     await t?.close()
+    await fresh?.close()
   })
 
   const tokenFor = async (path: string): Promise<string | null> => {
@@ -93,13 +97,17 @@ describe.each(ENGINES)('bounded input (%s)', (engine) => {
    * time: so the same request goes up to twice more while the stall exceeds the limit, and the
    * least stall counts. The answer is the first one (a push sent again is answered `duplicate`).
    */
-  const measured = async (path: string, opts: CallOptions): Promise<{ res: ApiAnswer; blockedMs: number }> => {
+  const measured = async (
+    path: string,
+    opts: CallOptions,
+    station: TestStation = t,
+  ): Promise<{ res: ApiAnswer; blockedMs: number }> => {
     let first: ApiAnswer | null = null
     let blockedMs = Infinity
     for (let attempt = 0; attempt < 3 && blockedMs > MAX_BLOCK_MS; attempt++) {
       const histogram = monitorEventLoopDelay({ resolution: 10 })
       histogram.enable()
-      const res = await t.call(path, opts)
+      const res = await station.call(path, opts)
       histogram.disable()
       first ??= res
       blockedMs = Math.min(blockedMs, histogram.max / 1e6)
@@ -121,12 +129,16 @@ describe.each(ENGINES)('bounded input (%s)', (engine) => {
       const failures: string[] = []
       for (const route of routes.filter((r) => ['POST', 'PUT', 'PATCH', 'DELETE'].includes(r.method))) {
         const path = route.path.replace(':year', '2026').replace(/:[a-z]+/gi, () => newId())
-        const { res, blockedMs } = await measured(path, {
-          method: route.method,
-          token: await tokenFor(route.path),
-          raw: bodies[kind]!.raw,
-          headers: bodies[kind]!.headers,
-        })
+        const { res, blockedMs } = await measured(
+          path,
+          {
+            method: route.method,
+            token: await tokenFor(route.path),
+            raw: bodies[kind]!.raw,
+            headers: bodies[kind]!.headers,
+          },
+          route.path === '/api/v1/setup' ? fresh : t,
+        )
         const name = `${route.method} ${route.path}`
         const code = (res.body as { code?: string } | null)?.code
         if (blockedMs > MAX_BLOCK_MS) failures.push(`${name}: event loop blocked ${blockedMs.toFixed(0)} ms`)
