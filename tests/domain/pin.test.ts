@@ -36,6 +36,12 @@ describe('validatePinFormat', () => {
     expect(validatePinFormat('1243')).toBeNull()
   })
 
+  it('accepts six-digit PINs', () => {
+    for (const pin of ['258013', '908172', '135792']) expect(validatePinFormat(pin), pin).toBeNull()
+    expect(validatePinFormat('123456')).toBe('sequence')
+    expect(validatePinFormat('666666')).toBe('all_same')
+  })
+
   it('accepts exactly 4 and 8 digits at the length bounds', () => {
     expect(validatePinFormat('2580')).toBeNull()
     expect(validatePinFormat('25802580')).toBeNull()
