@@ -63,6 +63,16 @@ const Note = v.pipe(v.string(), v.trim(), v.maxLength(500))
 // ---------------------------------------------------------------------------------------------
 // Reference data (station → phone)
 
+/**
+ * Romanisation the server adds to names it sends to phones (pinyin-pro), for search by pinyin:
+ * syllables without tones, space-separated, ü as v ("lv cun"), and their first letters ("lc").
+ * Rows without them (older servers) are found by their Chinese text.
+ */
+const Romanised = {
+  pinyin: v.optional(v.pipe(v.string(), v.maxLength(1000))),
+  initials: v.optional(v.pipe(v.string(), v.maxLength(200))),
+}
+
 export const SITE_KINDS = [
   'village',
   'township',
@@ -107,6 +117,8 @@ export const StationSchema = v.object({
   donorKeySalt: v.optional(v.pipe(v.string(), v.minLength(8, 'the donor key salt is too short'))),
   /** Days a closed drive's bag range still warns when another drive's range overlaps it (default 30). */
   driveOverlapDays: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(365))),
+  /** Wrong PINs in a row before a phone locks a staff member out (src/domain/pin-attempts.ts); absent: 5. */
+  pinMaxAttempts: v.optional(v.pipe(v.number(), v.integer(), v.minValue(3), v.maxValue(20))),
 })
 export type Station = v.InferOutput<typeof StationSchema>
 
@@ -117,6 +129,7 @@ export const SiteSchema = v.object({
   kind: v.picklist(SITE_KINDS),
   /** Administrative area (county/district), for drill-down. */
   area: v.optional(v.pipe(v.string(), v.maxLength(80)), ''),
+  ...Romanised,
 })
 export type Site = v.InferOutput<typeof SiteSchema>
 
@@ -152,6 +165,7 @@ export const RosterEntrySchema = v.object({
   /** `pbkdf2-sha256$iterations$saltB64$hashB64` (WebCrypto on phone and server), checked on the phone for offline unlock. */
   pinHash: v.string(),
   active: v.boolean(),
+  ...Romanised,
 })
 export type RosterEntry = v.InferOutput<typeof RosterEntrySchema>
 

@@ -303,11 +303,48 @@ const m0005EnrollmentHmac: Migration = {
   },
 }
 
+// Phones search sites and staff by pinyin, which pulls now carry, and hold only active staff: every
+// live site and staff row takes a new change sequence so phones pull them again (and drop the
+// deactivated). The station may set how many wrong PINs lock a staff member out on a phone.
+const m0007PinyinAndPinAttempts: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('stations').addColumn('pin_max_attempts', 'integer').execute()
+    await resendSitesAndStaff(db)
+  },
+}
+
+/** Gives every live site and staff row a new change sequence of its station (migration 0007). */
+export async function resendSitesAndStaff(db: Kysely<unknown>): Promise<void> {
+  const kdb = db as unknown as Kysely<{
+    stations: { id: string; change_counter: number }
+    sites: { id: string; station_id: string; change_seq: number; deleted: number }
+    staff: { id: string; station_id: string; change_seq: number; deleted: number }
+  }>
+  const stations = await kdb.selectFrom('stations').select(['id', 'change_counter']).execute()
+  for (const station of stations) {
+    let seq = Number(station.change_counter)
+    for (const table of ['sites', 'staff'] as const) {
+      const rows = await kdb
+        .selectFrom(table)
+        .select('id')
+        .where('station_id', '=', station.id)
+        .where('deleted', '=', 0)
+        .orderBy('change_seq')
+        .execute()
+      for (const row of rows) {
+        await kdb.updateTable(table).set({ change_seq: ++seq }).where('id', '=', row.id).execute()
+      }
+    }
+    await kdb.updateTable('stations').set({ change_counter: seq }).where('id', '=', station.id).execute()
+  }
+}
+
 export const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': m0001Initial,
   '0002_counted_index': m0002CountedIndex,
   '0004_din_live': m0004DinLive,
   '0005_enrollment_hmac': m0005EnrollmentHmac,
+  '0007_pinyin_and_pin_attempts': m0007PinyinAndPinAttempts,
 }
 
 class InCodeMigrationProvider implements MigrationProvider {

@@ -22,6 +22,8 @@ export interface StationsTable {
   /** Set when records or the indicator context changed; the next pull recomputes the running totals. */
   totals_stale: Flag
   created_at: string
+  /** Wrong PINs in a row before a phone locks a staff member out; null: the default (5). Migration 0007. */
+  pin_max_attempts: number | null
 }
 
 export interface AccountsTable {

@@ -10,6 +10,7 @@ import { nowIso, stationToday } from '../time'
 import { eligibilityFromRow } from './eligibility'
 import { channelFromRow, populationFromRow, rosterFromRow, siteFromRow, targetFromRow, teamFromRow } from './reference'
 import { periodTotals } from './reports'
+import { romanisedSite, romanisedStaff } from './romanise'
 import { getStationRow, pulledStation, takeChangeSeqs } from './stations'
 
 export const PULL_DEFAULT_LIMIT = 1000
@@ -37,32 +38,53 @@ interface FeedRow {
 type PulledTable =
   'staff' | 'sites' | 'channels' | 'teams' | 'targets' | 'populations' | 'eligibility' | 'station_totals'
 
-const FEEDS: { table: PulledTable; entity: PullEntity; key: (row: never) => string; value: (row: never) => unknown }[] =
-  [
-    { table: 'sites', entity: 'site', key: (r: Database['sites']) => r.id, value: siteFromRow },
-    { table: 'channels', entity: 'channel', key: (r: Database['channels']) => r.id, value: channelFromRow },
-    { table: 'teams', entity: 'team', key: (r: Database['teams']) => r.id, value: teamFromRow },
-    { table: 'targets', entity: 'target', key: (r: Database['targets']) => r.id, value: targetFromRow },
-    { table: 'staff', entity: 'roster', key: (r: Database['staff']) => r.id, value: rosterFromRow },
-    {
-      table: 'populations',
-      entity: 'population',
-      key: (r: Database['populations']) => String(r.year),
-      value: populationFromRow,
-    },
-    {
-      table: 'eligibility',
-      entity: 'eligibility',
-      key: (r: Database['eligibility']) => r.donor_key,
-      value: eligibilityFromRow,
-    },
-    {
-      table: 'station_totals',
-      entity: 'totals',
-      key: (r: Database['station_totals']) => r.key,
-      value: (r: Database['station_totals']) => JSON.parse(r.value),
-    },
-  ]
+interface Feed {
+  table: PulledTable
+  entity: PullEntity
+  key: (row: never) => string
+  value: (row: never) => unknown
+  /** A live row the phone must not hold: sent as a delete, left out of a reset. */
+  hidden?: { column: 'active'; value: 0 }
+}
+
+// Sites and staff carry their pinyin for search on the phone. Only active staff reach a phone: a
+// deactivated member is a delete there, so nobody can unlock with their PIN.
+const FEEDS: Feed[] = [
+  {
+    table: 'sites',
+    entity: 'site',
+    key: (r: Database['sites']) => r.id,
+    value: (r: Database['sites']) => romanisedSite(siteFromRow(r)),
+  },
+  { table: 'channels', entity: 'channel', key: (r: Database['channels']) => r.id, value: channelFromRow },
+  { table: 'teams', entity: 'team', key: (r: Database['teams']) => r.id, value: teamFromRow },
+  { table: 'targets', entity: 'target', key: (r: Database['targets']) => r.id, value: targetFromRow },
+  {
+    table: 'staff',
+    entity: 'roster',
+    key: (r: Database['staff']) => r.id,
+    value: (r: Database['staff']) => romanisedStaff(rosterFromRow(r)),
+    hidden: { column: 'active', value: 0 },
+  },
+  {
+    table: 'populations',
+    entity: 'population',
+    key: (r: Database['populations']) => String(r.year),
+    value: populationFromRow,
+  },
+  {
+    table: 'eligibility',
+    entity: 'eligibility',
+    key: (r: Database['eligibility']) => r.donor_key,
+    value: eligibilityFromRow,
+  },
+  {
+    table: 'station_totals',
+    entity: 'totals',
+    key: (r: Database['station_totals']) => r.key,
+    value: (r: Database['station_totals']) => JSON.parse(r.value),
+  },
+]
 
 /** Recomputes the running totals when records changed or the month turned since they were made. */
 export async function ensureTotals(store: Store, stationId: string, now = new Date()): Promise<void> {
@@ -132,16 +154,19 @@ export async function pullChanges(
       .where('change_seq', '>', after)
       .where('change_seq', '<=', upTo)
     if (reset) q = q.where('deleted', '=', 0)
+    if (reset && f.hidden) q = q.where(f.hidden.column as 'deleted', '!=', f.hidden.value)
     const rows = (await q
       .orderBy('change_seq')
       .limit(limit + 1)
       .execute()) as unknown as Database[PulledTable][]
     for (const row of rows) {
       const key = f.key(row as never)
+      const hidden =
+        f.hidden !== undefined && (row as unknown as Record<string, unknown>)[f.hidden.column] === f.hidden.value
       feed.push({
         seq: Number(row.change_seq),
         change:
-          row.deleted === 1
+          row.deleted === 1 || hidden
             ? { op: 'delete', entity: f.entity, key }
             : { op: 'upsert', entity: f.entity, key, value: f.value(row as never) },
       })

@@ -7,7 +7,7 @@ import { newId } from '../../domain/ids'
 import { type Station, StationSchema } from '../../domain/records'
 import type { Db } from '../db/store'
 import type { StationRow } from '../db/schema'
-import { ApiError } from '../http/errors'
+import { ApiError, describeIssues } from '../http/errors'
 import { nowIso } from '../time'
 
 /**
@@ -32,7 +32,15 @@ export async function lockStation(trx: Db, stationId: string): Promise<void> {
 
 /** The station as the admin API shows it (no donor key salt). */
 export function stationFromRow(row: StationRow): Station {
-  return { id: row.id, code: row.code, name: row.name, timeZone: row.time_zone }
+  return {
+    id: row.id,
+    code: row.code,
+    name: row.name,
+    timeZone: row.time_zone,
+    ...(row.pin_max_attempts === null || row.pin_max_attempts === undefined
+      ? {}
+      : { pinMaxAttempts: row.pin_max_attempts }),
+  }
 }
 
 /** The station as enrolled phones pull it: with the donor key salt, so phone and server key donors alike. */
@@ -100,10 +108,26 @@ export async function listStations(db: Db): Promise<Station[]> {
   return rows.map(stationFromRow)
 }
 
-export async function renameStation(db: Db, stationId: string, name: string): Promise<Station> {
-  const parsed = v.safeParse(StationSchema.entries.name, name)
-  if (!parsed.success) throw new ApiError(400, 'invalid_station', parsed.issues[0].message)
+const StationSettings = v.object({
+  name: v.optional(StationSchema.entries.name),
+  /** null goes back to the default. */
+  pinMaxAttempts: v.optional(v.nullable(v.unwrap(StationSchema.entries.pinMaxAttempts))),
+})
+
+/** Name and PIN lockout count; phones get them with the station row at the next pull. */
+export async function updateStation(db: Db, stationId: string, input: unknown): Promise<Station> {
+  const parsed = v.safeParse(StationSettings, input)
+  if (!parsed.success) throw new ApiError(400, 'invalid_station', describeIssues(parsed.issues))
+  const { name, pinMaxAttempts } = parsed.output
   const seq = await takeChangeSeqs(db, stationId)
-  await db.updateTable('stations').set({ name: parsed.output, change_seq: seq }).where('id', '=', stationId).execute()
+  await db
+    .updateTable('stations')
+    .set({
+      change_seq: seq,
+      ...(name === undefined ? {} : { name }),
+      ...(pinMaxAttempts === undefined ? {} : { pin_max_attempts: pinMaxAttempts }),
+    })
+    .where('id', '=', stationId)
+    .execute()
   return stationFromRow(await getStationRow(db, stationId))
 }

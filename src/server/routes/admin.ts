@@ -41,7 +41,7 @@ import {
   setStaffPin,
   updateStaff,
 } from '../repo/reference'
-import { getStationRow, renameStation, stationFromRow } from '../repo/stations'
+import { getStationRow, stationFromRow, updateStation } from '../repo/stations'
 import type { RouteDeps } from './deps'
 
 export function adminRoutes(deps: RouteDeps): Hono<AppEnv> {
@@ -56,8 +56,8 @@ export function adminRoutes(deps: RouteDeps): Hono<AppEnv> {
   // Station
   app.get('/station', async (c) => c.json(stationFromRow(await getStationRow(db, c.get('account').stationId))))
   app.patch('/station', async (c) => {
-    const input = parseOr400(v.object({ name: v.string() }), await body(c))
-    return c.json(await tx((trx) => renameStation(trx, c.get('account').stationId, input.name)))
+    const input = await body(c)
+    return c.json(await tx((trx) => updateStation(trx, c.get('account').stationId, input)))
   })
 
   // Sites, channels, teams, targets: list, create, update (merge), delete (tombstone)
