@@ -18,7 +18,7 @@ import type { BrowserContext, Locator, Page } from 'playwright-core'
 // @ts-expect-error plain ESM script without types
 import { buildIfStale } from '../../scripts/build-if-stale.mjs'
 import { launchProfile, PHONE } from '../e2e/support/browser'
-import { makeFieldSeed, PINS, residentId, seedPhone, unlockAs, type FieldSeed } from '../e2e/support/field'
+import { makeFieldSeed, pickSite, PINS, residentId, seedPhone, unlockAs, type FieldSeed } from '../e2e/support/field'
 import { startServer } from '../support/server'
 import { percentile } from './stats'
 
@@ -76,8 +76,8 @@ async function throttle(context: BrowserContext, page: Page): Promise<void> {
 async function openDrive(page: Page, seed: FieldSeed): Promise<string> {
   await page.getByRole('link', { name: '开始新车次' }).tap()
   await page.getByLabel('车号').fill('豫C-B0001')
-  await page.getByLabel('采血地点').selectOption({ label: `${seed.sites[0]!.name} (${seed.sites[0]!.area})` })
   await page.getByRole('radio', { name: '乡村流动', exact: true }).tap()
+  await pickSite(page, seed.sites[0]!.name, seed.sites[0]!.name)
   await page.getByRole('checkbox', { name: seed.roster.collector.name, exact: true }).tap()
   await page.getByLabel('第一个血袋号（DIN）').fill(seed.dinBody(1))
   await page.getByLabel('最后一个血袋号（DIN）').fill(seed.dinBody(SAVES + 10))

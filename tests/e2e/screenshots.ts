@@ -4,7 +4,16 @@ import { startServer } from '../support/server'
 import { prepareScreenshots, shot } from './support/screenshots'
 import { PHONE, launchChromium } from './support/browser'
 import { isoDateOf } from '../../src/domain/dates'
-import { addSnapshotDonor, dinBody, dinWithCheck, PINS, residentId, setUpStation, unlockAs } from './support/field'
+import {
+  addSnapshotDonor,
+  dinBody,
+  dinWithCheck,
+  pickSite,
+  PINS,
+  residentId,
+  setUpStation,
+  unlockAs,
+} from './support/field'
 
 async function main(): Promise<void> {
   await prepareScreenshots()
@@ -57,8 +66,8 @@ async function main(): Promise<void> {
 
     await page.getByRole('link', { name: '开始新车次' }).tap()
     await page.getByLabel('车号').fill('豫C-A1234')
-    await page.getByLabel('采血地点').selectOption({ label: '宜阳县三乡镇 (宜阳县)' })
     await page.getByRole('radio', { name: '乡村流动', exact: true }).tap()
+    await pickSite(page, '宜阳县三乡镇', '宜阳县三乡镇')
     await page.getByRole('checkbox', { name: '志愿服务队伍', exact: true }).tap()
     await page.getByRole('checkbox', { name: '李敏', exact: true }).tap()
     await page.getByLabel('第一个血袋号（DIN）').fill(dinBody(1))

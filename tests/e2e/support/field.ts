@@ -145,6 +145,18 @@ export async function unlockAs(page: Page, name: string, pin: string, opts: { to
   await page.locator('.unlock').waitFor({ state: 'detached' })
 }
 
+/**
+ * On the drive-open form: search the site picker (Chinese, pinyin or initials) and tap the site.
+ * Choose the channel first: the picker offers only the sites of the chosen channel.
+ */
+export async function pickSite(page: Page, search: string, name: string): Promise<void> {
+  await page.getByLabel(/^(采血地点|Site)$/).fill(search)
+  await page
+    .getByRole('button', { name: new RegExp(name) })
+    .first()
+    .tap()
+}
+
 /** Reads every row of some tables of the phone's database. */
 export async function readTables(page: Page, names: string[]): Promise<Record<string, Array<Record<string, unknown>>>> {
   return page.evaluate(

@@ -6,7 +6,7 @@ import { isbt128Din } from '../../../src/domain/din'
 import { newId } from '../../../src/domain/ids'
 import type { Channel, Donation, Drive, FieldRecord, Target } from '../../../src/domain/records'
 import type { PushResponse } from '../../../src/domain/sync-protocol'
-import type { StationSetup } from './field'
+import { pickSite, type StationSetup } from './field'
 
 export async function stationApi<T>(
   baseUrl: string,
@@ -160,9 +160,10 @@ export async function recordRuralDrive(
 ): Promise<string> {
   await page.getByRole('link', { name: '开始新车次' }).tap()
   await typeInto(page, '车号', bus)
-  await page.getByLabel('采血地点').selectOption({ label: '宜阳县三乡镇 (宜阳县)' })
   await page.getByRole('radio', { name: '乡村流动', exact: true }).tap()
-  await page.getByRole('checkbox', { name: '李敏', exact: true }).tap()
+  await pickSite(page, '宜阳县三乡镇', '宜阳县三乡镇')
+  // The crew may be remembered from the last drive: check, never toggle.
+  await page.getByRole('checkbox', { name: '李敏', exact: true }).check()
   await page.getByRole('radio', { name: '王建华', exact: true }).tap()
   await typeInto(page, '第一个血袋号（DIN）', dins.body(1))
   await typeInto(page, '最后一个血袋号（DIN）', dins.body(40))
