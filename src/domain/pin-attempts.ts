@@ -36,7 +36,9 @@ export interface PinAttempts {
   pinHash: string
 }
 
-export type PinGate = { kind: 'open'; remaining: number } | { kind: 'wait'; ms: number } | { kind: 'locked' }
+/** `remaining`: wrong PINs left before the lockout. */
+export type PinGate =
+  { kind: 'open'; remaining: number } | { kind: 'wait'; ms: number; remaining: number } | { kind: 'locked' }
 
 /** How long the next try waits after `failures` wrong PINs: none after the first, then 1 s, 2 s, 4 s… */
 export function delayAfter(failures: number, policy: PinAttemptPolicy = DEFAULT_PIN_ATTEMPT_POLICY): number {
@@ -60,7 +62,8 @@ export function pinGate(
   const delay = delayAfter(failures, policy)
   const waited = attempts ? now - attempts.lastFailureAt : delay
   const ms = waited < 0 ? delay : Math.max(0, delay - waited)
-  return ms > 0 ? { kind: 'wait', ms } : { kind: 'open', remaining: policy.maxAttempts - failures }
+  const remaining = policy.maxAttempts - failures
+  return ms > 0 ? { kind: 'wait', ms, remaining } : { kind: 'open', remaining }
 }
 
 /** The attempts after one more wrong PIN. */

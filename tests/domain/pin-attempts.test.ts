@@ -25,7 +25,7 @@ describe('PIN attempts', () => {
 
   it('makes the next try wait out the delay from the last wrong PIN', () => {
     const a = wrong(3)!
-    expect(pinGate(a, a.lastFailureAt + 500)).toEqual({ kind: 'wait', ms: 1500 })
+    expect(pinGate(a, a.lastFailureAt + 500)).toEqual({ kind: 'wait', ms: 1500, remaining: 2 })
     expect(pinGate(a, a.lastFailureAt + 2000)).toEqual({ kind: 'open', remaining: 2 })
   })
 
@@ -42,7 +42,7 @@ describe('PIN attempts', () => {
 
   it('never waits longer than the delay when the clock is set back', () => {
     const a = wrong(4)!
-    expect(pinGate(a, a.lastFailureAt - 3_600_000)).toEqual({ kind: 'wait', ms: 4000 })
+    expect(pinGate(a, a.lastFailureAt - 3_600_000)).toEqual({ kind: 'wait', ms: 4000, remaining: 1 })
   })
 
   it('starts afresh when the station has set a new PIN', () => {

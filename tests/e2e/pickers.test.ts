@@ -10,9 +10,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Site } from '../../src/domain/records'
 import { type RunningServer, startServer } from '../support/server'
 import { PHONE, launchChromium } from './support/browser'
-import { dinBody, enrollPhone, PINS, readTables, setUpStation, type StationSetup, unlockAs } from './support/field'
-
-const SIX_DIGIT_PIN = '258013'
+import {
+  dinBody,
+  enrollPhone,
+  growStation,
+  PINS,
+  readTables,
+  setUpStation,
+  SIX_DIGIT_PIN,
+  type StationSetup,
+  unlockAs,
+} from './support/field'
 
 describe('pickers and PIN lockout on a phone, offline', () => {
   let server: RunningServer
@@ -28,32 +36,7 @@ describe('pickers and PIN lockout on a phone, offline', () => {
     browser = await launchChromium()
     context = await browser.newContext({ viewport: PHONE, hasTouch: true, locale: 'zh-CN' })
     station = await setUpStation(server.url)
-    const admin = async <T>(method: string, path: string, body: unknown): Promise<T> => {
-      const res = await fetch(`${server.url}/api/v1/admin${path}`, {
-        method,
-        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${station.adminToken}` },
-        body: JSON.stringify(body),
-      })
-      if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`)
-      return (await res.json()) as T
-    }
-    // Lock out after 3 wrong PINs (the station's setting; the default is 5).
-    await admin('PATCH', '/station', { pinMaxAttempts: 3 })
-    checun = await admin<Site>('POST', '/sites', { name: '车村镇天桥沟村', kind: 'village', area: '嵩县' })
-    const counties = ['孟津区', '偃师区', '新安县', '宜阳县', '洛宁县', '伊川县', '嵩县', '栾川县', '汝阳县']
-    const more = Array.from({ length: 196 }, (_, i) => ({
-      name: `${counties[i % 9]}${['城关', '白杨', '柳泉', '石门', '高山', '河口', '新庄'][i % 7]}村${i + 1}组`,
-      kind: i % 4 === 0 ? 'township' : 'village',
-      area: counties[i % 9],
-    }))
-    for (let i = 0; i < more.length; i += 20)
-      await Promise.all(more.slice(i, i + 20).map((s) => admin('POST', '/sites', s)))
-    const staff = [
-      { name: '周六', role: 'collector', pin: SIX_DIGIT_PIN },
-      ...Array.from({ length: 96 }, (_, i) => ({ name: `采血员${i + 1}`, role: 'collector', pin: '1397' })),
-    ]
-    for (let i = 0; i < staff.length; i += 10)
-      await Promise.all(staff.slice(i, i + 10).map((s) => admin('POST', '/staff', s)))
+    ;({ checun } = await growStation(server.url, station, { pinMaxAttempts: 3 }))
   }, 300_000)
   afterAll(async () => {
     await context?.close()

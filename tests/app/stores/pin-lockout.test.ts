@@ -45,7 +45,7 @@ describe('PIN attempts on the phone', () => {
     // Two wrong: the next try waits a second, even with the right PIN.
     expect(await session.verifyStaffPin(roster.collector.id, PIN.collector, t0 + 500)).toBe('wait')
     session = await restart()
-    expect(await session.pinStatus(roster.collector.id, t0 + 500)).toEqual({ kind: 'wait', ms: 510 })
+    expect(await session.pinStatus(roster.collector.id, t0 + 500)).toEqual({ kind: 'wait', ms: 510, remaining: 3 })
     expect((await db.syncMeta.get(PIN_ATTEMPTS_KEY))?.value).toMatchObject({ [roster.collector.id]: { failures: 2 } })
     // A right PIN after the wait clears the count.
     expect(await session.verifyStaffPin(roster.collector.id, PIN.collector, t0 + 2000)).toBe('ok')

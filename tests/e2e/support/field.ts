@@ -237,6 +237,41 @@ export async function setUpStation(baseUrl: string): Promise<StationSetup> {
   return { adminToken: setup.token, enrollmentCode: code, sites, staff: ids }
 }
 
+/** A six-digit PIN, of 周六 whom growStation() adds. */
+export const SIX_DIGIT_PIN = '258013'
+
+/**
+ * A station of real size after setUpStation(): 200 sites (车村镇天桥沟村 and 196 villages and
+ * townships more) and 100 staff (周六 with a six-digit PIN, 96 collectors more); wrong PINs lock
+ * a staff member out after `pinMaxAttempts`.
+ */
+export async function growStation(
+  baseUrl: string,
+  station: StationSetup,
+  opts: { pinMaxAttempts?: number } = {},
+): Promise<{ checun: Site }> {
+  const admin = <T>(method: string, path: string, body: unknown) =>
+    api<T>(baseUrl, method, `/api/v1/admin${path}`, body, station.adminToken)
+  if (opts.pinMaxAttempts) await admin('PATCH', '/station', { pinMaxAttempts: opts.pinMaxAttempts })
+  const checun = await admin<Site>('POST', '/sites', { name: '车村镇天桥沟村', kind: 'village', area: '嵩县' })
+  const counties = ['孟津区', '偃师区', '新安县', '宜阳县', '洛宁县', '伊川县', '嵩县', '栾川县', '汝阳县']
+  const places = ['城关', '白杨', '柳泉', '石门', '高山', '河口', '新庄']
+  const more = Array.from({ length: 196 }, (_, i) => ({
+    name: `${counties[i % 9]}${places[i % 7]}村${i + 1}组`,
+    kind: i % 4 === 0 ? 'township' : 'village',
+    area: counties[i % 9],
+  }))
+  for (let i = 0; i < more.length; i += 20)
+    await Promise.all(more.slice(i, i + 20).map((s) => admin('POST', '/sites', s)))
+  const staff = [
+    { name: '周六', role: 'collector', pin: SIX_DIGIT_PIN },
+    ...Array.from({ length: 96 }, (_, i) => ({ name: `采血员${i + 1}`, role: 'collector', pin: PINS.collector })),
+  ]
+  for (let i = 0; i < staff.length; i += 10)
+    await Promise.all(staff.slice(i, i + 10).map((s) => admin('POST', '/staff', s)))
+  return { checun }
+}
+
 /** The phone enrolls with the code through its first-run screen and pulls the station's data. */
 export async function enrollPhone(page: Page, baseUrl: string, code: string): Promise<void> {
   await page.goto(`${baseUrl}/enroll`)
