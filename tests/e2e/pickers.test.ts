@@ -36,7 +36,7 @@ describe('pickers and PIN lockout on a phone, offline', () => {
     browser = await launchChromium()
     context = await browser.newContext({ viewport: PHONE, hasTouch: true, locale: 'zh-CN' })
     station = await setUpStation(server.url)
-    ;({ checun } = await growStation(server.url, station, { pinMaxAttempts: 3 }))
+    ;({ checun } = await growStation(server.url, station, { zhouLiu: false }))
   }, 300_000)
   afterAll(async () => {
     await context?.close()
@@ -53,9 +53,30 @@ describe('pickers and PIN lockout on a phone, offline', () => {
     for (const digit of pin) await page.locator('.pin-pad').getByRole('button', { name: digit, exact: true }).tap()
   }
 
-  it('pulls 200 sites and 100 staff with pinyin, then works offline', async () => {
+  it('on the station’s staff page, the admin sets the lockout count and adds someone with a six-digit PIN', async () => {
     page = await context.newPage()
     page.on('pageerror', (e) => errors.push(e.message))
+    await page.goto(`${server.url}/station/staff`)
+    await page.getByLabel('血站代码').fill('luoyang')
+    await page.getByLabel('用户名').fill('admin')
+    await page.getByLabel('密码').fill('correct horse battery staple')
+    await page.getByRole('button', { name: '登录' }).click()
+    await page.waitForURL((url) => url.pathname === '/station/staff')
+    const lockout = page.getByLabel('连续输错几次密码后锁定')
+    await expect.poll(() => lockout.inputValue()).toBe('5')
+    await lockout.fill('2')
+    await page.getByTestId('pin-lockout').getByRole('button', { name: '保存' }).click()
+    await page.getByText('请输入 3 到 20 之间的整数').waitFor()
+    await lockout.fill('3')
+    await page.getByTestId('pin-lockout').getByRole('button', { name: '保存' }).click()
+    await page.getByText('已保存：连续输错 3 次后锁定。手机下次同步后生效。').waitFor()
+    await page.getByLabel('姓名').fill('周六')
+    await page.getByLabel('初始 PIN').fill(SIX_DIGIT_PIN)
+    await page.getByRole('button', { name: '添加', exact: true }).click()
+    await page.getByText('已添加周六。手机下次同步后即可使用。').waitFor()
+  })
+
+  it('pulls 200 sites and 100 staff with pinyin, then works offline', async () => {
     await enrollPhone(page, server.url, station.enrollmentCode)
     const { sites, roster } = await readTables(page, ['sites', 'roster'])
     expect(sites).toHaveLength(200)

@@ -117,8 +117,30 @@ async function walk(browser: Browser, url: string, code: string, locale: 'zh-CN'
     await page.locator('.unlock-actions .btn-primary').tap()
     await page.locator('.notice-ok').waitFor()
     await shot(page, `pickers-${tag}-12-unlocked-by-leader`)
-    await page.reload()
-    await page.getByTestId('unlock-crew').waitFor()
+  } finally {
+    await context.close()
+  }
+}
+
+/** The station's staff page with the lockout setting, at laptop and phone width. */
+async function stationStaffPage(browser: Browser, url: string, locale: 'zh-CN' | 'en'): Promise<void> {
+  const tag = locale === 'en' ? 'en' : 'zh'
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale })
+  try {
+    const page = await context.newPage()
+    await page.addInitScript((l) => localStorage.setItem('bloodbus.locale', l), locale)
+    await page.goto(`${url}/station/staff`)
+    await page.locator('input').nth(0).fill('luoyang')
+    await page.locator('input').nth(1).fill('admin')
+    await page.locator('input[type="password"]').fill('correct horse battery staple')
+    await page.locator('button[type="submit"]').click()
+    await page.waitForURL((u) => u.pathname === '/station/staff')
+    await page.getByTestId('pin-lockout').waitFor()
+    await page.waitForTimeout(500)
+    await shot(page, `pickers-${tag}-13-station-staff`)
+    await page.setViewportSize(PHONE)
+    await page.getByTestId('pin-lockout').scrollIntoViewIfNeeded()
+    await shot(page, `pickers-${tag}-14-station-staff-phone`)
   } finally {
     await context.close()
   }
@@ -131,6 +153,7 @@ async function main(): Promise<void> {
   try {
     const station = await setUpStation(server.url)
     await growStation(server.url, station)
+    for (const locale of ['zh-CN', 'en'] as const) await stationStaffPage(browser, server.url, locale)
     for (const locale of ['zh-CN', 'en'] as const) {
       const { code } = await (
         await fetch(`${server.url}/api/v1/admin/enrollment-codes`, {

@@ -3,7 +3,7 @@
 // and teams. Every change goes to the server first; the lists show what the server answered.
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
-import type { Channel, Site, Team } from '../../domain/records'
+import type { Channel, Site, Station, Team } from '../../domain/records'
 import type { DeviceSummary, EnrollmentCode, StaffMember } from '../sync/station-client'
 import { useStationSessionStore } from './useStationSessionStore'
 
@@ -37,6 +37,15 @@ export const useStationAdminStore = defineStore('stationAdmin', () => {
 
   async function loadStaff(): Promise<void> {
     staff.value = await session.client.listStaff()
+  }
+
+  /** The station row: its name and how many wrong PINs lock a staff member out on a phone. */
+  const station = ref<Station | null>(null)
+  async function loadStation(): Promise<void> {
+    station.value = await session.client.station()
+  }
+  async function setPinMaxAttempts(count: number | null): Promise<void> {
+    station.value = await session.client.updateStation({ pinMaxAttempts: count })
   }
 
   async function loadDevices(): Promise<void> {
@@ -97,6 +106,9 @@ export const useStationAdminStore = defineStore('stationAdmin', () => {
     loadDevices,
     addStaff,
     resetPin,
+    station,
+    loadStation,
+    setPinMaxAttempts,
     setStaffActive,
     issueEnrollmentCode,
     revokeDevice,

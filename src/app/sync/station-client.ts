@@ -255,6 +255,9 @@ export function createStationClient(options: StationClientOptions) {
       await call('POST', '/api/v1/auth/logout')
     },
     station: () => json('GET', '/api/v1/admin/station', StationSchema),
+    /** Name and the phones' PIN lockout count (null: the default). */
+    updateStation: (body: { name?: string; pinMaxAttempts?: number | null }) =>
+      json('PATCH', '/api/v1/admin/station', StationSchema, body),
 
     // Staff
     listStaff: () => json('GET', '/api/v1/admin/staff', list('staff', StaffMemberSchema)),

@@ -242,13 +242,13 @@ export const SIX_DIGIT_PIN = '258013'
 
 /**
  * A station of real size after setUpStation(): 200 sites (车村镇天桥沟村 and 196 villages and
- * townships more) and 100 staff (周六 with a six-digit PIN, 96 collectors more); wrong PINs lock
- * a staff member out after `pinMaxAttempts`.
+ * townships more) and 100 staff (96 collectors more, and 周六 with a six-digit PIN unless the
+ * caller adds her another way); wrong PINs lock a staff member out after `pinMaxAttempts`.
  */
 export async function growStation(
   baseUrl: string,
   station: StationSetup,
-  opts: { pinMaxAttempts?: number } = {},
+  opts: { pinMaxAttempts?: number; zhouLiu?: boolean } = {},
 ): Promise<{ checun: Site }> {
   const admin = <T>(method: string, path: string, body: unknown) =>
     api<T>(baseUrl, method, `/api/v1/admin${path}`, body, station.adminToken)
@@ -264,7 +264,7 @@ export async function growStation(
   for (let i = 0; i < more.length; i += 20)
     await Promise.all(more.slice(i, i + 20).map((s) => admin('POST', '/sites', s)))
   const staff = [
-    { name: '周六', role: 'collector', pin: SIX_DIGIT_PIN },
+    ...(opts.zhouLiu === false ? [] : [{ name: '周六', role: 'collector', pin: SIX_DIGIT_PIN }]),
     ...Array.from({ length: 96 }, (_, i) => ({ name: `采血员${i + 1}`, role: 'collector', pin: PINS.collector })),
   ]
   for (let i = 0; i < staff.length; i += 10)

@@ -25,6 +25,7 @@ const KNOWN = [
   'database_unavailable',
   'too_large',
   'too_deep',
+  'invalid_station',
 ] as const
 
 export function stationErrorMessage(t: Translate, err: unknown): string {

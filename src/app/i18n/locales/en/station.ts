@@ -57,6 +57,7 @@ export default {
       'The station server cannot reach its database right now. Nothing was changed; try again in a moment.',
     too_large: 'The request was too large for the server.',
     too_deep: 'The request was nested too deeply for the server.',
+    invalid_station: 'The station setting is not valid: {message}',
     server: 'The server refused: {message} ({code})',
     unexpected: 'Something went wrong: {message}',
   },
@@ -98,6 +99,14 @@ export default {
     deactivate: 'Deactivate',
     activate: 'Activate',
     roles: { collector: 'Collector', leader: 'Bus leader', manager: 'Manager', admin: 'Administrator' },
+    // PIN lockout on phones
+    lockoutTitle: 'PIN lockout on phones',
+    lockoutLabel: 'Wrong PINs in a row before a lockout',
+    lockoutHint:
+      '3–20, 5 by default. A bus leader lifts a lockout with their own PIN, or set the person a new PIN here (phones get it at their next sync).',
+    lockoutSave: 'Save',
+    lockoutSaved: 'Saved: {n} wrong PINs in a row lock a staff member out. Phones apply it at their next sync.',
+    lockoutRange: 'Enter a whole number from 3 to 20',
   },
   phones: {
     title: 'Phones',

@@ -56,6 +56,7 @@ export default {
     database_unavailable: '血站服务器暂时无法连接数据库，未做任何更改，请稍后再试。',
     too_large: '请求内容过大，服务器拒绝处理。',
     too_deep: '请求内容嵌套层级过深，服务器拒绝处理。',
+    invalid_station: '血站设置无效：{message}',
     server: '服务器拒绝：{message}（{code}）',
     unexpected: '出现错误：{message}',
   },
@@ -97,6 +98,13 @@ export default {
     deactivate: '停用',
     activate: '启用',
     roles: { collector: '采血人员', leader: '车长', manager: '管理人员', admin: '系统管理员' },
+    // PIN lockout on phones
+    lockoutTitle: '手机解锁保护',
+    lockoutLabel: '连续输错几次密码后锁定',
+    lockoutHint: '3–20 次，默认 5 次。锁定后须由车长输入自己的密码解锁，或在此为其重设密码（手机同步后生效）。',
+    lockoutSave: '保存',
+    lockoutSaved: '已保存：连续输错 {n} 次后锁定。手机下次同步后生效。',
+    lockoutRange: '请输入 3 到 20 之间的整数',
   },
   phones: {
     title: '手机',
