@@ -18,6 +18,10 @@ export default {
     chosen: '{n} chosen',
     remembered: 'Crew and bus filled in from the last drive; change them if needed.',
   },
+  signOff: {
+    wait: 'Too many wrong PINs: try again in a few seconds',
+    locked: '{name} is locked out: a bus leader can unlock on the lock screen, or the station can set a new PIN',
+  },
   unlock: {
     search: 'Find your name',
     crew: 'This drive’s crew',

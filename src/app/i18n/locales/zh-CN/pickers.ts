@@ -18,6 +18,10 @@ export default {
     chosen: '已选 {n} 人',
     remembered: '已按上一车次填好人员和车号，可修改。',
   },
+  signOff: {
+    wait: '密码输错次数较多，请几秒后再试',
+    locked: '{name} 的密码已锁定：请在锁屏界面由车长解锁，或请血站重设密码',
+  },
   unlock: {
     search: '查找姓名',
     crew: '本车次人员',
