@@ -140,6 +140,11 @@ describe('pickers and PIN lockout on a phone, offline', () => {
     await page.getByRole('radio', { name: '高校', exact: true }).tap()
     await typeInto('采血地点', 'checun')
     await page.getByText('没有找到“checun”').waitFor()
+    // Back to a rural drive: Enter takes the only match.
+    await page.getByRole('radio', { name: '乡村流动', exact: true }).tap()
+    await typeInto('采血地点', 'ccz')
+    await page.keyboard.press('Enter')
+    await expect.poll(() => page.getByTestId('site-chosen').textContent()).toContain('车村镇天桥沟村')
   })
 
   it('makes wrong PINs wait, locks out after the station’s count through a reload, and the leader unlocks', async () => {

@@ -13,8 +13,12 @@ afterEach(() => app?.wrapper.unmount())
 
 describe('PIN limit on sign-offs', () => {
   it('names a wait and a lockout in both languages', () => {
-    const zh = createAppI18n('zh-CN').global.t as never
-    const en = createAppI18n('en').global.t as never
+    type Translate = Parameters<typeof pinRefusal>[0]
+    const translator = (locale: 'zh-CN' | 'en'): Translate => {
+      const global = createAppI18n(locale).global as unknown as { t: Translate }
+      return (key, params) => global.t(key, params)
+    }
+    const [zh, en] = [translator('zh-CN'), translator('en')]
     expect(pinRefusal(zh, 'locked', '王建华')).toContain('王建华 的密码已锁定')
     expect(pinRefusal(en, 'locked', 'Wang')).toContain('Wang is locked out')
     expect(pinRefusal(zh, 'wait', '王建华')).toContain('请几秒后再试')
