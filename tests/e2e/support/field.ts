@@ -267,8 +267,25 @@ export async function growStation(
     ...(opts.zhouLiu === false ? [] : [{ name: '周六', role: 'collector', pin: SIX_DIGIT_PIN }]),
     ...Array.from({ length: 96 }, (_, i) => ({ name: `采血员${i + 1}`, role: 'collector', pin: PINS.collector })),
   ]
-  for (let i = 0; i < staff.length; i += 10)
-    await Promise.all(staff.slice(i, i + 10).map((s) => admin('POST', '/staff', s)))
+  // The server lets one account set only so many PINs a minute: four managers share the work.
+  const tokens: string[] = []
+  for (let i = 1; i <= 4; i++) {
+    const username = `roster.${i}`
+    const password = 'correct horse battery staple'
+    await admin('POST', '/accounts', { username, password, role: 'manager' })
+    const login = await api<{ token: string }>(baseUrl, 'POST', '/api/v1/auth/login', {
+      stationCode: 'luoyang',
+      username,
+      password,
+    })
+    tokens.push(login.token)
+  }
+  for (let i = 0; i < staff.length; i += 8)
+    await Promise.all(
+      staff
+        .slice(i, i + 8)
+        .map((s, j) => api(baseUrl, 'POST', '/api/v1/admin/staff', s, tokens[(i + j) % tokens.length])),
+    )
   return { checun }
 }
 
