@@ -9,7 +9,16 @@ import type { BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningServer, startServer } from '../support/server'
 import { launchProfile, PHONE } from './support/browser'
-import { type FieldSeed, makeFieldSeed, PINS, readTables, residentId, seedPhone, unlockAs } from './support/field'
+import {
+  type FieldSeed,
+  makeFieldSeed,
+  pickSite,
+  PINS,
+  readTables,
+  residentId,
+  seedPhone,
+  unlockAs,
+} from './support/field'
 
 const DONOR_ID = residentId('410327', '1995-07-21', '051')
 
@@ -53,8 +62,8 @@ describe('donor form drafts on a phone, offline', () => {
     await context.setOffline(true)
     await page.getByRole('link', { name: '开始新车次' }).tap()
     await page.getByLabel('车号').fill('豫C-D0001')
-    await page.getByLabel('采血地点').selectOption({ label: `${seed.sites[0]!.name} (${seed.sites[0]!.area})` })
     await page.getByRole('radio', { name: '乡村流动', exact: true }).tap()
+    await pickSite(page, seed.sites[0]!.name, seed.sites[0]!.name)
     await page.getByRole('checkbox', { name: seed.roster.collector.name, exact: true }).tap()
     await page.getByLabel('第一个血袋号（DIN）').fill(seed.dinBody(1))
     await page.getByLabel('最后一个血袋号（DIN）').fill(seed.dinBody(40))
