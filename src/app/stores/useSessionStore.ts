@@ -60,10 +60,12 @@ export const useSessionStore = defineStore('session', () => {
   async function verifyStaffPin(id: string, pin: string, now = Date.now()): Promise<PinCheck> {
     const entry = activeEntry(id)
     if (!entry) return 'unknown_staff'
-    const gate = await pinStatus(id, now)
+    const stored = (await readPinAttempts())[id]
+    const gate = pinGate(attemptsFor(stored, entry.pinHash), now, policy())
     if (gate.kind !== 'open') return gate.kind
     if (await verifyPin(pin, entry.pinHash)) {
-      await updatePinAttempts(id, () => null)
+      // Nothing to clear in the usual case: a good PIN costs no write.
+      if (stored) await updatePinAttempts(id, () => null)
       return 'ok'
     }
     await updatePinAttempts(id, (current) => afterWrongPin(attemptsFor(current, entry.pinHash), now, entry.pinHash))
