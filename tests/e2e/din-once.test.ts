@@ -17,6 +17,7 @@ import {
   dinWithCheck,
   enrollPhone,
   makeFieldSeed,
+  pickSite,
   PINS,
   readTables,
   residentId,
@@ -74,8 +75,8 @@ describe('a bag number once, everywhere on the phone', () => {
   async function openDrive(page: Page, bus: string, first: number, last: number): Promise<void> {
     await page.getByRole('link', { name: '开始新车次' }).tap()
     await typeInto(page, '车号', bus)
-    await page.getByLabel('采血地点').selectOption({ label: '宜阳县三乡镇 (宜阳县)' })
     await page.getByRole('radio', { name: '乡村流动', exact: true }).tap()
+    await pickSite(page, '宜阳县三乡镇', '宜阳县三乡镇')
     await page.getByRole('radio', { name: '王建华', exact: true }).tap()
     await typeInto(page, '第一个血袋号（DIN）', dinBody(first))
     await typeInto(page, '最后一个血袋号（DIN）', dinBody(last))

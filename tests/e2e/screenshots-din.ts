@@ -8,7 +8,7 @@ import type { Channel } from '../../src/domain/records'
 import { startServer } from '../support/server'
 import { prepareScreenshots, shot } from './support/screenshots'
 import { PHONE, launchChromium } from './support/browser'
-import { dinBody, dinWithCheck, enrollPhone, PINS, residentId, setUpStation, unlockAs } from './support/field'
+import { dinBody, dinWithCheck, enrollPhone, pickSite, PINS, residentId, setUpStation, unlockAs } from './support/field'
 
 type Lang = 'zh' | 'en'
 const L = {
@@ -60,8 +60,8 @@ async function openDrive(page: Page, lang: Lang, bus: string, first: number, las
   const l = L[lang]
   await page.getByRole('link', { name: l.openNew }).tap()
   await typeInto(page, l.bus, bus)
-  await page.getByLabel(l.site, { exact: true }).selectOption({ label: '宜阳县三乡镇 (宜阳县)' })
   await page.getByRole('radio', { name: l.channel, exact: true }).tap()
+  await pickSite(page, '宜阳县三乡镇', '宜阳县三乡镇')
   await page.getByRole('radio', { name: '王建华', exact: true }).tap()
   await typeInto(page, l.first, dinBody(first))
   await typeInto(page, l.last, dinBody(last))
