@@ -480,6 +480,7 @@ const REASON_FOR_RULE: Record<EligibilityRule, string> = {
   deferred: OTHER_DEFERRAL_REASON,
   age_min: 'age',
   age_max: 'age',
+  same_day: 'short_interval',
   interval: 'short_interval',
   apheresis_yearly_cap: 'short_interval',
   weight: 'weight',
@@ -500,4 +501,26 @@ export function suggestDeferralReason(
 ): string {
   const code = REASON_FOR_RULE[failure.rule]
   return findDeferralReason(code, catalogue) ? code : OTHER_DEFERRAL_REASON
+}
+
+/**
+ * The until-date of a deferral with several reasons: permanent (null) when any reason is
+ * permanent, else the latest of their last deferred days.
+ */
+export function combineDeferralUntil(untils: readonly (string | null)[]): string | null {
+  if (untils.length === 0) throw new RangeError('a deferral needs at least one reason')
+  let latest: string | null = null
+  for (const u of untils) {
+    if (u === null) return null
+    if (latest === null || u > latest) latest = u
+  }
+  return latest
+}
+
+/** The reasons to preselect for a set of failed checks: one per distinct suggestion, in the failures' order. */
+export function suggestDeferralReasons(
+  failures: readonly Pick<EligibilityFailure, 'rule'>[],
+  catalogue: readonly DeferralReason[] = DEFERRAL_REASONS,
+): string[] {
+  return [...new Set(failures.map((f) => suggestDeferralReason(f, catalogue)))]
 }

@@ -151,6 +151,8 @@ export const EligibilityConfigSchema = v.pipe(
 export const ELIGIBILITY_RULES = [
   'permanently_deferred',
   'deferred',
+  /** A donation already on the same day (any product): never overridable. */
+  'same_day',
   'age_min',
   'age_max',
   'interval',
@@ -378,7 +380,15 @@ export function checkHistory(
     failures.push({ rule: 'deferred', value: history.deferredUntil, limit: next, nextEligibleOn: next })
   }
   const intervalEnd = intervalEndsOn(history, product, config)
-  if (intervalEnd && intervalEnd > today) {
+  if (history.lastDonationOn && history.lastDonationOn >= today) {
+    // A second donation the same day is a hard stop, not an interval shortfall a leader may override.
+    failures.push({
+      rule: 'same_day',
+      value: history.lastDonationOn,
+      limit: intervalEnd,
+      ...(intervalEnd ? { nextEligibleOn: intervalEnd } : {}),
+    })
+  } else if (intervalEnd && intervalEnd > today) {
     failures.push({ rule: 'interval', value: history.lastDonationOn, limit: intervalEnd, nextEligibleOn: intervalEnd })
   }
   const cap = config.apheresisYearlyCap

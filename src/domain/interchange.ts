@@ -215,7 +215,7 @@ function pushReference(ref: ReferenceData, type: ReferenceLineType, value: unkno
 
 /** What a column holds, for conversion and for the documentation. */
 export type CsvFormat =
-  'uuid' | 'uuid list' | 'date' | 'datetime' | 'text' | 'code' | 'enum' | 'integer' | 'number' | 'boolean'
+  'uuid' | 'uuid list' | 'code list' | 'date' | 'datetime' | 'text' | 'code' | 'enum' | 'integer' | 'number' | 'boolean'
 
 /** What an empty cell reads as: an empty string, null, or the field left out (the schema's default applies). */
 export type CsvEmpty = 'empty string' | 'null' | 'absent'
@@ -229,6 +229,8 @@ export interface CsvColumn {
   allowed?: string
   /** Text that may be empty (a note); documentation only, the schema decides. */
   emptyText?: true
+  /** Record schema version that added the column: a file written before it may lack the column. */
+  since?: number
   example: string
   description: string
 }
@@ -429,6 +431,36 @@ const DONATION_OWN: CsvColumn[] = [
     example: 'L037923000141A',
     description: 'Bag number as printed, with its check character.',
   }),
+  c('override.rules', {
+    format: 'code list',
+    empty: 'absent',
+    allowed: 'eligibility rule codes separated by ";"',
+    example: 'interval',
+    description: 'Schema 2: checks the drive leader overrode; empty when the donation needed no override.',
+    since: 2,
+  }),
+  c('override.reasonCode', {
+    format: 'code',
+    empty: 'absent',
+    allowed: "a code of the station's override reasons",
+    example: 'urgent_clinical_need',
+    description: 'Schema 2: why the leader overrode them (src/domain/overrides.ts).',
+    since: 2,
+  }),
+  c('override.approvedBy', {
+    format: 'uuid',
+    empty: 'absent',
+    example: '0188e1c2-0000-7000-8000-000000000003',
+    description: 'Schema 2: the drive leader who approved with their PIN.',
+    since: 2,
+  }),
+  c('override.approvedAt', {
+    format: 'datetime',
+    empty: 'absent',
+    example: '2023-06-14T09:28:00.000+08:00',
+    description: 'Schema 2: when the leader approved.',
+    since: 2,
+  }),
 ]
 
 const DEFERRAL_OWN: CsvColumn[] = [
@@ -436,7 +468,16 @@ const DEFERRAL_OWN: CsvColumn[] = [
     format: 'code',
     allowed: 'a code of the deferral catalogue',
     example: 'low_hb',
-    description: 'Why the donor was deferred (src/domain/deferral-reasons.ts).',
+    description:
+      'Why the donor was deferred (src/domain/deferral-reasons.ts); the first reason when there are several.',
+  }),
+  c('reasonCodes', {
+    format: 'code list',
+    empty: 'absent',
+    allowed: 'codes of the deferral catalogue separated by ";", reasonCode first',
+    example: 'age;blood_pressure',
+    description: 'Schema 2: every reason; empty on older records, which read as reasonCode alone.',
+    since: 2,
   }),
   c('until', {
     format: 'date',
@@ -886,7 +927,10 @@ export function detectCsvType(text: string): CsvType | null {
   return (
     CSV_TYPES.find((t) => {
       const cols = CSV_COLUMNS[t] as readonly CsvColumn[]
-      return cols.length === names.size && cols.every((col) => names.has(col.name))
+      return (
+        [...names].every((name) => cols.some((col) => col.name === name)) &&
+        cols.every((col) => col.since !== undefined || names.has(col.name))
+      )
     }) ?? null
   )
 }
@@ -911,7 +955,7 @@ export function parseCsv<T extends CsvType>(type: T, text: string): ParsedCsv<T>
     return { records, errors }
   }
   const index = new Map(header.cells.map((name, k) => [name, k]))
-  const missing = columns.filter((col) => !index.has(col.name)).map((col) => col.name)
+  const missing = columns.filter((col) => !index.has(col.name) && col.since === undefined).map((col) => col.name)
   const unknown = header.cells.filter((name) => !columns.some((col) => col.name === name))
   if (missing.length > 0 || unknown.length > 0) {
     const parts = []
@@ -920,7 +964,9 @@ export function parseCsv<T extends CsvType>(type: T, text: string): ParsedCsv<T>
     errors.push({ line: header.line, message: `not a ${type} table: ${parts.join('; ')}` })
     return { records, errors }
   }
-  const plan = columns.map((col) => ({ col, path: col.name.split('.'), k: index.get(col.name)! }))
+  const plan = columns
+    .filter((col) => index.has(col.name))
+    .map((col) => ({ col, path: col.name.split('.'), k: index.get(col.name)! }))
   const schema = CSV_SCHEMAS[type]
   const isField = CSV_FIELD_TYPES.includes(type)
   for (const row of rows.slice(1)) {
@@ -971,6 +1017,7 @@ function readCell(col: CsvColumn, cell: string): CellRead {
       return { present: false, error: `"${cell}" is not true or false` }
     }
     case 'uuid list':
+    case 'code list':
       return {
         present: true,
         value: cell

@@ -5,8 +5,12 @@ import * as v from 'valibot'
 import { isIsoDate } from './dates'
 import { PERSON_NAME_MAX, personNameProblem } from './person-name'
 
-/** Bumped whenever a synced record's shape changes; carried by every push (docs/sync-protocol.md). */
-export const SCHEMA_VERSION = 1
+/**
+ * Bumped whenever a synced record's shape changes; carried by every push (docs/sync-protocol.md).
+ * 2: a donation may carry the leader's `override`, a deferral every reason in `reasonCodes`
+ * (both optional, so version-1 records stay valid as they are).
+ */
+export const SCHEMA_VERSION = 2
 
 // Ids are made on the phone: UUIDv7 (time-ordered) in lower-case canonical form.
 export const RecordId = v.pipe(
@@ -119,6 +123,17 @@ export const StationSchema = v.object({
   driveOverlapDays: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(365))),
   /** Wrong PINs in a row before a phone locks a staff member out (src/domain/pin-attempts.ts); absent: 5. */
   pinMaxAttempts: v.optional(v.pipe(v.number(), v.integer(), v.minValue(3), v.maxValue(20))),
+  /** Which eligibility checks a drive leader may override, and the reasons offered (absent: the defaults). */
+  donorRules: v.optional(
+    v.object({
+      overridable: v.pipe(v.array(Code), v.maxLength(20)),
+      overrideReasons: v.pipe(
+        v.array(v.object({ code: Code, zh: Name, en: Name })),
+        v.minLength(1, 'a station needs at least one override reason'),
+        v.maxLength(40),
+      ),
+    }),
+  ),
 })
 export type Station = v.InferOutput<typeof StationSchema>
 
@@ -252,6 +267,18 @@ export const DonationSchema = v.object({
   rhd: v.picklist(RHD),
   din: DinText,
   vitals: v.optional(VitalsSchema),
+  /** Schema 2: the drive leader let the donation go ahead although overridable checks failed. */
+  override: v.optional(
+    v.object({
+      /** The eligibility rules overridden (e.g. ['interval']). */
+      rules: v.pipe(v.array(Code), v.minLength(1, 'an override names the rule it overrides'), v.maxLength(20)),
+      /** A code of the station's override reasons. */
+      reasonCode: Code,
+      /** The drive leader who approved with their PIN. */
+      approvedBy: RecordId,
+      approvedAt: IsoDateTime,
+    }),
+  ),
 })
 export type Donation = v.InferOutput<typeof DonationSchema>
 
@@ -260,13 +287,29 @@ export const DeferralSchema = v.object({
   ...authorship,
   ...collectionContext,
   ...donorFacts,
+  /** The first (primary) reason; schema-1 readers know only this one. */
   reasonCode: Code,
-  /** Last day of the deferral; null for a permanent one. */
+  /** Schema 2: every reason, primary first; absent on older records, read as [reasonCode] (deferralReasonCodes). */
+  reasonCodes: v.optional(v.pipe(v.array(Code), v.minLength(1), v.maxLength(20))),
+  /** Last day of the deferral (the latest of its reasons'); null for a permanent one. */
   until: v.nullable(IsoDate),
   note: v.optional(Note, ''),
   vitals: v.optional(VitalsSchema),
 })
 export type Deferral = v.InferOutput<typeof DeferralSchema>
+
+/** Every reason of a deferral, primary first: `reasonCodes`, or `[reasonCode]` for a schema-1 record. */
+export function deferralReasonCodes(d: Pick<Deferral, 'reasonCode' | 'reasonCodes'>): string[] {
+  return d.reasonCodes && d.reasonCodes.length > 0 ? [...d.reasonCodes] : [d.reasonCode]
+}
+
+/** Why a deferral's reasons do not hang together (null when they do): the list starts with reasonCode, no repeats. */
+export function deferralReasonsProblem(d: Pick<Deferral, 'reasonCode' | 'reasonCodes'>): string | null {
+  if (!d.reasonCodes) return null
+  if (d.reasonCodes[0] !== d.reasonCode) return 'reasonCodes must start with reasonCode'
+  if (new Set(d.reasonCodes).size !== d.reasonCodes.length) return 'reasonCodes lists a reason twice'
+  return null
+}
 
 /** Donor identity, kept apart from donations; purged from phones after confirmation (PIPL). */
 export const DonorIdentitySchema = v.object({

@@ -66,7 +66,7 @@ describe('field screen messages', () => {
       'duplicate',
     ]
     const MEASURED = ELIGIBILITY_RULES.filter(
-      (r) => !['permanently_deferred', 'deferred', 'interval', 'apheresis_yearly_cap'].includes(r),
+      (r) => !['permanently_deferred', 'deferred', 'same_day', 'interval', 'apheresis_yearly_cap'].includes(r),
     )
     const keys = [
       ...RESIDENT_ID_ERRORS.map((e) => `donor.idErrors.${e}`),
@@ -75,6 +75,7 @@ describe('field screen messages', () => {
       ...[
         'permanently_deferred',
         'deferred',
+        'same_day',
         'interval',
         'apheresis_yearly_cap',
         'min',

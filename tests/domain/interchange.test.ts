@@ -14,7 +14,7 @@ import {
   toJsonLines,
   type CsvType,
 } from '../../src/domain/interchange'
-import type { FieldRecord } from '../../src/domain/records'
+import { deferralReasonCodes, type FieldRecord, SCHEMA_VERSION } from '../../src/domain/records'
 import type { ReferenceData } from '../../src/domain/reference-data'
 import {
   RURAL,
@@ -255,6 +255,39 @@ describe('CSV tables', () => {
     expect(parseCsv('correction', toCsv('correction', [c]))).toEqual({ records: [c], errors: [] })
   })
 
+  it('schema 2: a donation with an override and a deferral with several reasons round-trip', () => {
+    const d = donation({
+      override: {
+        rules: ['interval'],
+        reasonCode: 'urgent_clinical_need',
+        approvedBy: testId(),
+        approvedAt: '2023-06-14T09:28:00.000+08:00',
+      },
+    })
+    expect(toCsv('donation', [d])).toContain(',interval,urgent_clinical_need,')
+    expect(parseCsv('donation', toCsv('donation', [d]))).toEqual({ records: [d], errors: [] })
+    const f = deferral({ reasonCode: 'age', reasonCodes: ['age', 'blood_pressure'] })
+    expect(toCsv('deferral', [f])).toContain(',age;blood_pressure,')
+    expect(parseCsv('deferral', toCsv('deferral', [f]))).toEqual({ records: [f], errors: [] })
+  })
+
+  it('schema 1 files without the new columns still read, and their deferrals read as [reasonCode]', () => {
+    for (const type of ['donation', 'deferral'] as const) {
+      const old = (CSV_COLUMNS[type] as readonly { name: string; since?: number }[]).filter((c) => !c.since)
+      const rec = type === 'donation' ? donation() : deferral({ reasonCode: 'low_hb' })
+      const full = toCsv(type, [rec as never])
+      const rows = parseCsvRows(full).rows.map((r) =>
+        r.cells.filter((_, k) => !(CSV_COLUMNS[type] as readonly { since?: number }[])[k]!.since),
+      )
+      const text = rows.map((cells) => cells.join(',')).join('\r\n')
+      expect(rows[0]).toEqual(old.map((c) => c.name))
+      expect(detectCsvType(text)).toBe(type)
+      const parsed = parseCsv(type, text)
+      expect(parsed).toEqual({ records: [rec], errors: [] })
+      if (type === 'deferral') expect(deferralReasonCodes(parsed.records[0] as never)).toEqual(['low_hb'])
+    }
+  })
+
   it('refuses a record of another type', () => {
     expect(() => toCsv('donation', [drive() as never])).toThrow(/got a drive record/)
   })
@@ -269,7 +302,7 @@ describe('JSON Lines', () => {
           type: 'header',
           format: 'bloodbus-interchange',
           version: 1,
-          schemaVersion: 1,
+          schemaVersion: SCHEMA_VERSION,
           source: 'test',
         })
         const parsed = parseJsonLines(text)

@@ -4,11 +4,12 @@
 import { computed, inject, provide, reactive, ref, watch, type InjectionKey } from 'vue'
 import { donorKey as makeDonorKey } from '../../domain/donor-key'
 import { checkAge, type EligibilityFailure, type ProductType } from '../../domain/eligibility'
-import { DEFERRAL_REASONS, suggestDeferralReason } from '../../domain/deferral-reasons'
+import { DEFERRAL_REASONS, suggestDeferralReasons } from '../../domain/deferral-reasons'
+import { DEFAULT_DONOR_RULES, type DonorRules, overrideCovers, splitFailures } from '../../domain/overrides'
 import { checkPersonName } from '../../domain/person-name'
-import type { Abo, Drive, Household, RhD, WholeBloodVolume } from '../../domain/records'
+import type { Abo, Donation, Drive, Household, RhD, WholeBloodVolume } from '../../domain/records'
 import { checkDonationDin } from '../field/din-check'
-import { computeDeferralUntil } from '../field/deferral'
+import { computeDeferralUntilAll } from '../field/deferral'
 import { checkIdentity, checkVitalsForm, EMPTY_VITALS, snapshotWarnings, type VitalsText } from '../field/donor-form'
 import type { DonorInput } from '../stores/useDriveStore'
 import type { DonorLookup } from '../stores/useEligibilityStore'
@@ -32,6 +33,8 @@ export interface DonorFormDeps {
   /** Physiological bounds checked before eligibility; the defaults when the station sets none. */
   plausibility?: PlausibilityConfig
   lookup: (donorKey: string) => Promise<DonorLookup>
+  /** The station's overridable checks and override reasons (default: only the interval). */
+  rules?: DonorRules
 }
 
 function blankState() {
@@ -50,8 +53,11 @@ function blankState() {
     abo: null as Abo | null,
     rhd: null as RhD | null,
     din: '',
-    snapshotChecked: false,
+    /** The leader's approval of overridable failures (rules: hard stops and overrides). */
+    override: null as NonNullable<Donation['override']> | null,
     reasonCode: null as string | null,
+    /** Further deferral reasons after the primary `reasonCode`, in order. */
+    moreReasonCodes: [] as string[],
     startDate: '',
     note: '',
   }
@@ -127,7 +133,15 @@ export function createDonorForm(deps: DonorFormDeps) {
     ...(ageFailure.value ? [ageFailure.value] : []),
     ...Object.values(vitals.value.failures).filter((f): f is EligibilityFailure => f.rule !== 'not_a_number'),
   ])
-  const canDonate = computed(() => vitals.value.pass && blockers.value.length === 0)
+  /**
+   * Every failure split by the station's rules: hard stops (a second donation today, whatever the
+   * station does not let a leader override) and failures a leader may override with PIN and reason.
+   */
+  const split = computed(() => splitFailures([...blockers.value, ...warnings.value], deps.rules ?? DEFAULT_DONOR_RULES))
+  const hardStops = computed(() => split.value.hard)
+  const overridable = computed(() => split.value.overridable)
+  const sameDay = computed(() => warnings.value.some((w) => w.rule === 'same_day'))
+  const canDonate = computed(() => vitals.value.pass && hardStops.value.length === 0)
 
   const dinCheck = computed(() =>
     checkDonationDin(state.din, deps.drive, deps.usedDins(), deps.usedElsewhere?.() ?? new Set()),
@@ -138,37 +152,48 @@ export function createDonorForm(deps: DonorFormDeps) {
     const dates = [...warnings.value, ...blockers.value].map((f) => f.nextEligibleOn).filter((d): d is string => !!d)
     return dates.length ? dates.sort().at(-1)! : null
   })
-  const deferral = computed(() =>
-    computeDeferralUntil(state.reasonCode, deps.today, state.startDate, nextEligibleOn.value),
+  /** Every deferral reason, primary first, each once. */
+  const reasonCodes = computed(() =>
+    state.reasonCode ? [...new Set([state.reasonCode, ...state.moreReasonCodes])] : [],
   )
-  const reasonFrom = computed(() => DEFERRAL_REASONS.find((r) => r.code === state.reasonCode)?.from ?? null)
+  const deferral = computed(() =>
+    computeDeferralUntilAll(reasonCodes.value, deps.today, state.startDate, nextEligibleOn.value),
+  )
+  /** 'recovery' when any chosen reason counts from a date the donor reports (the form asks for it). */
+  const reasonFrom = computed(() => {
+    const froms = reasonCodes.value.map((c) => DEFERRAL_REASONS.find((r) => r.code === c)?.from ?? null)
+    return froms.includes('recovery') ? 'recovery' : (froms[0] ?? null)
+  })
 
   const outcomeErrors = computed(() => {
-    const e: Partial<Record<'product' | 'abo' | 'rhd' | 'din' | 'snapshot' | 'reason' | 'startDate' | 'note', string>> =
+    const e: Partial<Record<'product' | 'abo' | 'rhd' | 'din' | 'override' | 'reason' | 'startDate' | 'note', string>> =
       {}
     if (state.outcome === 'donation') {
       if (state.product === 'whole_blood' ? !state.volumeMl : !state.doses) e.product = 'required'
       if (!state.abo) e.abo = 'required'
       if (!state.rhd) e.rhd = 'required'
       if (!dinCheck.value.ok) e.din = dinCheck.value.error
-      if (warnings.value.length > 0 && !state.snapshotChecked) e.snapshot = 'snapshot_unchecked'
+      if (!overrideCovers(state.override, overridable.value)) e.override = 'override_required'
     } else if (state.outcome === 'deferral') {
       const d = deferral.value
       if (!d.ok) {
         if (d.error === 'from_date' || d.error === 'from_future') e.startDate = d.error
         else e.reason = d.error
       }
-      if (state.reasonCode === 'other' && state.note.trim().length < 2) e.note = 'note_required'
+      if (reasonCodes.value.includes('other') && state.note.trim().length < 2) e.note = 'note_required'
     }
     return e
   })
 
-  /** Preselect the deferral reason that matches what failed. */
+  /** Preselect a deferral reason for every check that failed (the first is the primary one). */
   function startDeferral(): void {
     state.outcome = 'deferral'
     if (!state.startDate) state.startDate = deps.today
-    const first = blockers.value[0] ?? warnings.value[0]
-    if (!state.reasonCode && first) state.reasonCode = suggestDeferralReason(first)
+    const suggested = suggestDeferralReasons([...blockers.value, ...warnings.value])
+    if (!state.reasonCode && suggested.length > 0) {
+      state.reasonCode = suggested[0]!
+      state.moreReasonCodes = suggested.slice(1)
+    }
     state.step = 'outcome'
   }
   function startDonation(): void {
@@ -203,16 +228,26 @@ export function createDonorForm(deps: DonorFormDeps) {
         state.product === 'whole_blood'
           ? { type: 'whole_blood' as const, volumeMl: state.volumeMl! }
           : { type: 'apheresis_platelets' as const, doses: state.doses! }
+      const override =
+        overridable.value.length > 0 && state.override
+          ? { override: { ...state.override, rules: [...state.override.rules] } }
+          : {}
       return {
         ...base,
-        outcome: { kind: 'donation', product, abo: state.abo, rhd: state.rhd, din: dinCheck.value.din },
+        outcome: { kind: 'donation', product, abo: state.abo, rhd: state.rhd, din: dinCheck.value.din, ...override },
       }
     }
     const d = deferral.value
     if (!d.ok || !state.reasonCode) return null
     return {
       ...base,
-      outcome: { kind: 'deferral', reasonCode: state.reasonCode, until: d.until, note: state.note.trim() },
+      outcome: {
+        kind: 'deferral',
+        reasonCode: state.reasonCode,
+        reasonCodes: [...reasonCodes.value],
+        until: d.until,
+        note: state.note.trim(),
+      },
     }
   }
 
@@ -251,6 +286,10 @@ export function createDonorForm(deps: DonorFormDeps) {
     implausible,
     blockers,
     canDonate,
+    hardStops,
+    overridable,
+    sameDay,
+    reasonCodes,
     dinCheck,
     suggestedDin,
     deferral,

@@ -3,6 +3,7 @@
 // "saved" only after the transaction committed. Records are never edited or deleted here.
 import * as v from 'valibot'
 import {
+  deferralReasonsProblem,
   FieldRecordSchema,
   type Correction,
   type Deferral,
@@ -25,6 +26,8 @@ export const FIELD_RECORD_ERRORS = [
   'already_voided',
   'not_voidable',
   'not_correctable',
+  'same_day_donation',
+  'override_not_leader',
 ] as const
 export type FieldRecordErrorCode = (typeof FIELD_RECORD_ERRORS)[number]
 
@@ -59,6 +62,7 @@ function saveScope(db: FieldDb) {
     db.outbox,
     db.tallies,
     db.channels,
+    db.eligibility,
   ]
 }
 
@@ -161,10 +165,16 @@ async function checkRules(db: FieldDb, rec: FieldRecord): Promise<void> {
   switch (rec.type) {
     case 'donation':
     case 'deferral':
+      if (rec.type === 'deferral') {
+        const problem = deferralReasonsProblem(rec)
+        if (problem) throw new FieldRecordError('invalid_record', problem)
+      }
       // Independent reads go out together: one round trip instead of several on a slow phone.
       await Promise.all([
         rec.driveId ? requireOpenDrive(db, rec.driveId) : null,
         rec.type === 'donation' ? requireUnusedDin(db, rec, null) : null,
+        rec.type === 'donation' ? requireNoDonationSameDay(db, rec) : null,
+        rec.type === 'donation' && rec.override ? requireLeaderApproval(db, rec) : null,
       ])
       return
     case 'drive_close':
@@ -290,6 +300,46 @@ export async function dinUsesInRange(firstBody: string, lastBody: string, db: Fi
     ])
     return liveDinUses(db, originals, corrections)
   })
+}
+
+/**
+ * A donor gives at most once a day, whatever the product: a donation of theirs already on this
+ * phone (any drive, not voided) or the station's snapshot saying they gave today refuses the save.
+ * Every read is made before the first await (see saveFieldBatch).
+ */
+async function requireNoDonationSameDay(db: FieldDb, donation: Donation): Promise<void> {
+  const [mine, snapshot] = await Promise.all([
+    db.donations.where('donorKey').equals(donation.donorKey).toArray(),
+    db.eligibility.where('value.donorKey').equals(donation.donorKey).first(),
+  ])
+  const sameDay = mine.filter((d) => d.id !== donation.id && d.collectedOn === donation.collectedOn)
+  const voided =
+    sameDay.length > 0
+      ? new Set(
+          (
+            await db.voids
+              .where('targetId')
+              .anyOf(sameDay.map((d) => d.id))
+              .toArray()
+          ).map((v) => v.targetId),
+        )
+      : new Set<string>()
+  const standing = sameDay.filter((d) => !voided.has(d.id))
+  const last = snapshot?.value.lastDonationOn ?? null
+  // A snapshot donation of today that this phone has since voided is that same donation: no refusal for it.
+  const snapshotSameDay = last !== null && last >= donation.collectedOn && voided.size === 0
+  if (standing.length > 0 || snapshotSameDay) {
+    throw new FieldRecordError('same_day_donation', 'this donor has already given today')
+  }
+}
+
+/** An override is approved by the leader of the drive the donation is on. */
+async function requireLeaderApproval(db: FieldDb, donation: Donation): Promise<void> {
+  if (!donation.driveId || !donation.override) return
+  const drive = await db.drives.get(donation.driveId)
+  if (drive && drive.leaderStaffId !== donation.override.approvedBy) {
+    throw new FieldRecordError('override_not_leader', "an override needs the drive leader's approval")
+  }
 }
 
 export function correctionsByTarget(corrections: Correction[]): Map<string, Correction[]> {

@@ -1,6 +1,7 @@
 // The deferral part of the donor form: the catalogue's label in the user's language, and the
 // until-date from the reason's start rule.
 import {
+  combineDeferralUntil,
   DEFERRAL_REASONS,
   deferralUntilFor,
   findDeferralReason,
@@ -46,4 +47,34 @@ export function computeDeferralUntil(
   const until = deferralUntilFor(reason, from)
   // A reason already over (a cold recovered long ago) still records the visit: until is at least today.
   return { ok: true, until: until === null ? null : until < today ? today : until, from }
+}
+
+export type UntilAllResult =
+  | { ok: true; until: string | null }
+  | { ok: false; error: 'reason_required' | 'from_date' | 'from_future' | 'next_eligible_unknown' }
+
+/**
+ * The until-date of a deferral with several reasons (primary first): each reason's own date, then
+ * the latest of them, permanent when any is. The first reason that cannot be dated gives the error.
+ */
+export function computeDeferralUntilAll(
+  reasonCodes: readonly string[],
+  today: string,
+  startDate: string,
+  nextEligibleOn: string | null,
+  catalogue: readonly DeferralReason[] = DEFERRAL_REASONS,
+): UntilAllResult {
+  if (reasonCodes.length === 0) return { ok: false, error: 'reason_required' }
+  const untils: (string | null)[] = []
+  for (const code of reasonCodes) {
+    const one = computeDeferralUntil(code, today, startDate, nextEligibleOn, catalogue)
+    if (!one.ok) return one
+    untils.push(one.until)
+  }
+  return { ok: true, until: combineDeferralUntil(untils) }
+}
+
+/** Every reason of a deferral in the user's language, primary first. */
+export function deferralReasonsLabel(codes: readonly string[], locale: string): string {
+  return codes.map((c) => deferralReasonLabel(c, locale)).join(locale.startsWith('zh') ? '、' : ', ')
 }

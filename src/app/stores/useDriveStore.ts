@@ -55,8 +55,15 @@ export interface DonorInput {
   facts: Pick<Donation, 'sex' | 'ageYears' | 'repeatDonor'>
   vitals?: Donation['vitals']
   outcome:
-    | { kind: 'donation'; product: Donation['product']; abo: Donation['abo']; rhd: Donation['rhd']; din: string }
-    | { kind: 'deferral'; reasonCode: string; until: string | null; note: string }
+    | {
+        kind: 'donation'
+        product: Donation['product']
+        abo: Donation['abo']
+        rhd: Donation['rhd']
+        din: string
+        override?: Donation['override']
+      }
+    | { kind: 'deferral'; reasonCode: string; reasonCodes?: string[]; until: string | null; note: string }
 }
 
 /** One donation or deferral of the drive as it stands now. */
@@ -278,8 +285,17 @@ export const useDriveStore = defineStore('drive', () => {
             abo: o.abo,
             rhd: o.rhd,
             din: o.din,
+            ...(o.override ? { override: o.override } : {}),
           }
-        : { type: 'deferral', ...authorship(), ...context, reasonCode: o.reasonCode, until: o.until, note: o.note }
+        : {
+            type: 'deferral',
+            ...authorship(),
+            ...context,
+            reasonCode: o.reasonCode,
+            ...(o.reasonCodes ? { reasonCodes: o.reasonCodes } : {}),
+            until: o.until,
+            note: o.note,
+          }
     const { saved, tallies } = await saveFieldBatch([identity, outcome], undefined, options)
     // Committed: the screen may say "saved" now. The tally comes from the same transaction and
     // the new person goes on top of the list; a full refresh follows when the phone is idle.

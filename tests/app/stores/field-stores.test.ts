@@ -47,13 +47,15 @@ describe('session: shared phone', () => {
 
 describe('drive store', () => {
   const din = (n: number) => isbt128Din.format(`W123426${String(n).padStart(6, '0')}`)
+  let donors = 0
+  // Each call is another donor (a donor gives once a day).
   const donor = (over: Partial<DonorInput['outcome']> = {}): DonorInput => ({
     identity: {
       idNumber: '11010519491231002X',
       name: '赵丽',
       phone: '',
       household: 'rural',
-      donorKey: '0123456789abcdef0123456789abcdef',
+      donorKey: `0123456789abcdef0123456789ab${String(++donors).padStart(4, '0')}`,
     },
     facts: { sex: 'F', ageYears: 40, repeatDonor: false },
     outcome: {

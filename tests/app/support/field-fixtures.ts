@@ -78,15 +78,17 @@ export function makeDrive(staffId: string, over: Partial<Drive> = {}): Drive {
 }
 
 export function makeDonation(drive: Drive, staffId: string, over: Partial<Donation> = {}): Donation {
+  const who = author(staffId)
   return {
     type: 'donation',
-    ...author(staffId),
+    ...who,
     driveId: drive.id,
     channelId: drive.channelId,
     siteId: drive.siteId,
     teamIds: [],
     collectedOn: drive.date,
-    donorKey: '0123456789abcdef0123456789abcdef',
+    // A donor gives once a day: each donation is another donor unless a test says otherwise.
+    donorKey: who.id.replaceAll('-', ''),
     sex: 'M',
     ageYears: 30,
     household: 'rural',

@@ -176,6 +176,13 @@ export const arbDonation: fc.Arbitrary<Donation> = fc.record(
     rhd: fc.constantFrom('pos' as const, 'neg' as const),
     din: arbDin,
     vitals: arbVitals,
+    // Schema 2: the leader's override.
+    override: fc.record({
+      rules: fc.constantFrom(['interval'], ['interval', 'hb']),
+      reasonCode: fc.constantFrom('urgent_clinical_need', 'rare_blood_type'),
+      approvedBy: arbId,
+      approvedAt: arbDateTime,
+    }),
   },
   {
     requiredKeys: [
@@ -190,25 +197,31 @@ export const arbDonation: fc.Arbitrary<Donation> = fc.record(
   },
 )
 
-export const arbDeferral: fc.Arbitrary<Deferral> = fc.record(
-  {
-    type: fc.constant('deferral' as const),
-    ...arbCollection,
-    reasonCode: fc.constantFrom('low_hb', 'cold_fever', 'tattoo'),
-    until: fc.option(arbDate, { nil: null }),
-    note: arbText(0),
-    vitals: arbVitals,
-  },
-  {
-    requiredKeys: [
-      'type',
-      ...(Object.keys(arbCollection) as (keyof typeof arbCollection)[]),
-      'reasonCode',
-      'until',
-      'note',
-    ],
-  },
-)
+export const arbDeferral: fc.Arbitrary<Deferral> = fc
+  .record(
+    {
+      type: fc.constant('deferral' as const),
+      ...arbCollection,
+      reasonCode: fc.constantFrom('low_hb', 'cold_fever', 'tattoo'),
+      // Schema 2: every reason (made to start with reasonCode below).
+      reasonCodes: fc.uniqueArray(fc.constantFrom('low_hb', 'blood_pressure', 'age'), { maxLength: 2 }),
+      until: fc.option(arbDate, { nil: null }),
+      note: arbText(0),
+      vitals: arbVitals,
+    },
+    {
+      requiredKeys: [
+        'type',
+        ...(Object.keys(arbCollection) as (keyof typeof arbCollection)[]),
+        'reasonCode',
+        'until',
+        'note',
+      ],
+    },
+  )
+  .map((d) =>
+    d.reasonCodes ? { ...d, reasonCodes: [d.reasonCode, ...d.reasonCodes.filter((c) => c !== d.reasonCode)] } : d,
+  )
 
 export const arbDrive: fc.Arbitrary<Drive> = fc.record({
   type: fc.constant('drive' as const),

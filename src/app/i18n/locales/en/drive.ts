@@ -64,6 +64,7 @@ export default {
     record: 'Record donor',
   },
   entry: {
+    override: 'Exception',
     deferral: 'Deferred: {reason}',
     doses: '{n} dose(s)',
     unnamed: '(no name)',

@@ -9,6 +9,9 @@ export default {
     already_voided: 'This record is already voided.',
     not_voidable: 'This kind of record cannot be voided.',
     not_correctable: 'This kind of record cannot be corrected.',
+    // rules: hard stops and overrides
+    same_day_donation: 'This donor has already given today: no second donation on the same day.',
+    override_not_leader: 'Only the leader of this drive can approve an exception.',
   },
   api: {
     network: 'Cannot reach the station server. Check the network and try again.',

@@ -64,6 +64,7 @@ export default {
     record: '登记献血者',
   },
   entry: {
+    override: '例外',
     deferral: '暂缓：{reason}',
     doses: '{n} 个治疗量',
     unnamed: '（无姓名）',

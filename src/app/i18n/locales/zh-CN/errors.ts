@@ -9,6 +9,9 @@ export default {
     already_voided: '这条记录已经作废。',
     not_voidable: '这种记录不能作废。',
     not_correctable: '这种记录不能更正。',
+    // rules: hard stops and overrides
+    same_day_donation: '此献血者今天已经献过血，同一天不能再次献血。',
+    override_not_leader: '只有本车次负责人可以批准例外。',
   },
   api: {
     network: '连不上血站服务器。请检查网络后重试。',
