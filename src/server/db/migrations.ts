@@ -274,6 +274,83 @@ const m0002CountedIndex: Migration = {
   },
 }
 
+// Schema 2 of field records (rules): a deferral's every reason in a table reports group by, the
+// leader's override of a donation as projected columns, and the station's donor rules (which checks
+// a leader may override, the reasons offered) on the station row phones pull. Deferrals stored
+// before this read as [reasonCode]: they are filled in here from their effective bodies.
+const m0003DonorRules: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('stations').addColumn('donor_rules', 'text').execute()
+    await db.schema.alterTable('records').addColumn('override_reason', 'text').execute()
+    await db.schema.alterTable('records').addColumn('override_by', ID).execute()
+    await db.schema
+      .createTable('record_reasons')
+      .addColumn('record_id', ID, (c) => c.notNull())
+      .addColumn('station_id', ID, (c) => c.notNull())
+      .addColumn('position', 'integer', (c) => c.notNull())
+      .addColumn('code', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('record_reasons_pk', ['record_id', 'position'])
+      .execute()
+    await db.schema.createIndex('record_reasons_station').on('record_reasons').columns(['station_id', 'code']).execute()
+
+    await backfillRecordReasons(db)
+  },
+}
+
+/**
+ * Reasons of every counted deferral (as corrected) already stored, a page at a time: schema-1
+ * deferrals give [reasonCode]. Run by 0003; exported so tests run it over records they pushed.
+ */
+export async function backfillRecordReasons(db: Kysely<unknown>): Promise<number> {
+  const q = db as unknown as Kysely<{
+    records: {
+      id: string
+      station_id: string
+      body: string
+      corrected_by: string | null
+      effective_type: string | null
+    }
+    record_reasons: { record_id: string; station_id: string; position: number; code: string }
+  }>
+  let after = ''
+  let written = 0
+  for (;;) {
+    const page = await q
+      .selectFrom('records')
+      .select(['id', 'station_id', 'body', 'corrected_by'])
+      .where('effective_type', '=', 'deferral')
+      .where('id', '>', after)
+      .orderBy('id')
+      .limit(1000)
+      .execute()
+    if (page.length === 0) break
+    after = page.at(-1)!.id
+    const correctionIds = page.flatMap((r) => (r.corrected_by ? [r.corrected_by] : []))
+    const corrections = new Map<string, string>()
+    if (correctionIds.length > 0) {
+      const rows = await q.selectFrom('records').select(['id', 'body']).where('id', 'in', correctionIds).execute()
+      for (const r of rows) corrections.set(r.id, r.body)
+    }
+    const values = page.flatMap((r) => {
+      const correction = r.corrected_by ? corrections.get(r.corrected_by) : undefined
+      const rec = (correction ? JSON.parse(correction).replacement : JSON.parse(r.body)) as {
+        reasonCode?: string
+        reasonCodes?: string[]
+      }
+      const codes = rec.reasonCodes?.length ? rec.reasonCodes : rec.reasonCode ? [rec.reasonCode] : []
+      return codes.map((code, position) => ({ record_id: r.id, station_id: r.station_id, position, code }))
+    })
+    for (let i = 0; i < values.length; i += 200) {
+      await q
+        .insertInto('record_reasons')
+        .values(values.slice(i, i + 200))
+        .execute()
+    }
+    written += values.length
+  }
+  return written
+}
+
 // A voided donation no longer holds its bag number: a void says the record was wrong, its bag claim
 // with it, and the crew records the bag anew (void and re-enter). Still unique among live records.
 const m0004DinLive: Migration = {
@@ -342,6 +419,7 @@ export async function resendSitesAndStaff(db: Kysely<unknown>): Promise<void> {
 export const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': m0001Initial,
   '0002_counted_index': m0002CountedIndex,
+  '0003_donor_rules': m0003DonorRules,
   '0004_din_live': m0004DinLive,
   '0005_enrollment_hmac': m0005EnrollmentHmac,
   '0007_pinyin_and_pin_attempts': m0007PinyinAndPinAttempts,

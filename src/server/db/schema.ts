@@ -24,6 +24,8 @@ export interface StationsTable {
   created_at: string
   /** Wrong PINs in a row before a phone locks a staff member out; null: the default (5). Migration 0007. */
   pin_max_attempts: number | null
+  /** JSON of Station.donorRules (overridable checks, override reasons); null: the defaults. */
+  donor_rules: string | null
 }
 
 export interface AccountsTable {
@@ -182,6 +184,17 @@ export interface RecordsTable {
   target_id: string | null
   voided: Flag
   corrected_by: string | null
+  /** The leader's override of a donation (as corrected): its reason code and approver; null without one. */
+  override_reason: string | null
+  override_by: string | null
+}
+
+/** Every reason of a counted deferral (as corrected), in order: reports count deferrals by reason. */
+export interface RecordReasonsTable {
+  record_id: string
+  station_id: string
+  position: number
+  code: string
 }
 
 export interface RecordTeamsTable {
@@ -215,6 +228,7 @@ export interface Database {
   station_totals: StationTotalsTable
   records: RecordsTable
   record_teams: RecordTeamsTable
+  record_reasons: RecordReasonsTable
   push_results: PushResultsTable
 }
 

@@ -6,7 +6,15 @@
 // correction stands for the record it corrects; voiding any of them voids the original; of several
 // corrections the newest by createdAt, then id, wins.
 import * as v from 'valibot'
-import { type Deferral, type Donation, type Drive, type FieldRecord, FieldRecordSchema } from '../../domain/records'
+import {
+  type Deferral,
+  deferralReasonCodes,
+  deferralReasonsProblem,
+  type Donation,
+  type Drive,
+  type FieldRecord,
+  FieldRecordSchema,
+} from '../../domain/records'
 import type { DinClash, RejectCode } from '../../domain/sync-protocol'
 import { canonicalJson } from '../canonical-json'
 import type { NewRecordRow, RecordsTable } from '../db/schema'
@@ -61,7 +69,7 @@ type Base = Donation | Deferral
 type Projection = Omit<
   NewRecordRow,
   'id' | 'station_id' | 'type' | 'device_id' | 'seq' | 'body' | 'received_at' | 'voided' | 'corrected_by'
->
+> & { override_reason: string | null; override_by: string | null }
 
 const EMPTY_PROJECTION: Projection = {
   collected_on: null,
@@ -81,6 +89,8 @@ const EMPTY_PROJECTION: Projection = {
   deferred_until: null,
   permanent: null,
   target_id: null,
+  override_reason: null,
+  override_by: null,
 }
 
 /** Projected columns of a donation or deferral as it counts (its own body, or the winning correction's replacement). */
@@ -105,7 +115,22 @@ export function baseProjection(rec: Base): Projection {
     rhd: rec.rhd,
     abo: rec.abo,
     din: rec.din,
+    override_reason: rec.override?.reasonCode ?? null,
+    override_by: rec.override?.approvedBy ?? null,
   }
+}
+
+type ReasonRow = { record_id: string; station_id: string; position: number; code: string }
+
+/** The reason rows of a donation or deferral as it counts (none for a donation); schema-1 deferrals give [reasonCode]. */
+function reasonRows(recordId: string, stationId: string, rec: Base): ReasonRow[] {
+  if (rec.type !== 'deferral') return []
+  return deferralReasonCodes(rec).map((code, position) => ({
+    record_id: recordId,
+    station_id: stationId,
+    position,
+    code,
+  }))
 }
 
 function projection(rec: FieldRecord, rootId: string | null, reactionDonorKey: string | null): Projection {
@@ -276,6 +301,7 @@ export async function ingestRecords(trx: Db, ctx: IngestContext, items: readonly
 
   const rows: NewRecordRow[] = []
   const teamRows: { record_id: string; team_id: string; station_id: string }[] = []
+  const reasonRowsOut: ReasonRow[] = []
   const roots = new Set<string>()
 
   const knownOfStation = (id: string): KnownRecord | undefined => {
@@ -295,6 +321,21 @@ export async function ingestRecords(trx: Db, ctx: IngestContext, items: readonly
     if (rec.type !== 'drive' && rec.driveId !== null && knownOfStation(rec.driveId)?.type !== 'drive') {
       reject('unknown_reference', `${what}: drive ${rec.driveId} is not known; push the drive before its records`)
     }
+  }
+
+  /** Schema 2: a deferral's reasons start with its primary reason; an override is approved by the drive's leader. */
+  const checkRules = (rec: Base, references: KnownReferences, what = 'record'): void => {
+    if (rec.type === 'deferral') {
+      const problem = deferralReasonsProblem(rec)
+      if (problem) reject('invalid_record', `${what}: ${problem}`)
+      return
+    }
+    if (!rec.override) return
+    if (!references.staff.has(rec.override.approvedBy))
+      reject('unknown_reference', `${what}: approver ${rec.override.approvedBy} is not on the station's roster`)
+    const drive = rec.driveId ? knownOfStation(rec.driveId) : undefined
+    if (drive?.type === 'drive' && (JSON.parse(drive.body) as Drive).leaderStaffId !== rec.override.approvedBy)
+      reject('rule_violation', `${what}: an override must be approved by the drive's leader`)
   }
 
   const checkDin = (din: string, ownerAllowed: string | null): void => {
@@ -368,10 +409,12 @@ export async function ingestRecords(trx: Db, ctx: IngestContext, items: readonly
       switch (rec.type) {
         case 'donation':
           checkCollection(rec, references)
+          checkRules(rec, references)
           checkDin(rec.din, null)
           break
         case 'deferral':
           checkCollection(rec, references)
+          checkRules(rec, references)
           break
         case 'donor_identity':
           break
@@ -420,6 +463,7 @@ export async function ingestRecords(trx: Db, ctx: IngestContext, items: readonly
             reject('rule_violation', 'only donations and deferrals can be corrected')
           if (root!.voided) reject('rule_violation', 'the record is voided and cannot be corrected')
           checkCollection(rec.replacement, references, 'replacement')
+          checkRules(rec.replacement, references, 'replacement')
           if (rec.replacement.type === 'donation') checkDin(rec.replacement.din, rootId)
           break
         }
@@ -440,6 +484,7 @@ export async function ingestRecords(trx: Db, ctx: IngestContext, items: readonly
         corrected_by: null,
       })
       for (const teamId of teamIdsOf(rec)) teamRows.push({ record_id: rec.id, team_id: teamId, station_id: stationId })
+      if (rec.type === 'deferral') reasonRowsOut.push(...reasonRows(rec.id, stationId, rec))
       known.set(rec.id, {
         stationId,
         type: rec.type,
@@ -498,6 +543,7 @@ export async function ingestRecords(trx: Db, ctx: IngestContext, items: readonly
   for (const part of chunks(storedVoided, 500))
     await trx.updateTable('records').set({ voided: 1 }).where('id', 'in', part).execute()
   await insertRows(trx, rows, teamRows)
+  for (const part of chunks(reasonRowsOut, 250)) await trx.insertInto('record_reasons').values(part).execute()
   for (const rootId of roots) {
     const changed = await reprojectRoot(trx, rootId)
     for (const key of changed.donorKeys) result.donorKeys.add(key)
@@ -646,6 +692,9 @@ export async function reprojectRoot(trx: Db, rootId: string): Promise<{ donorKey
       .values(teams.map((team_id) => ({ record_id: rootId, team_id, station_id: root.station_id })))
       .execute()
   }
+  await trx.deleteFrom('record_reasons').where('record_id', '=', rootId).execute()
+  const reasons = reasonRows(rootId, root.station_id, effective)
+  if (reasons.length > 0) await trx.insertInto('record_reasons').values(reasons).execute()
   if (proj.donor_key !== root.donor_key) {
     // Reactions follow the donation's donor.
     await trx

@@ -13,7 +13,12 @@ import { lockStation } from './stations'
 /** Oldest client schema version this server still reads (records are upgraded on the way in). */
 export const MIN_SCHEMA_VERSION = 1
 
-/** Brings a record written under an older schema to the current shape. Version 1 is current. */
+/**
+ * Brings a record written under an older schema to the current shape. Version 2 only added
+ * optional fields (Donation.override, Deferral.reasonCodes), so a version-1 record is read as it
+ * is: its body stays byte for byte what the phone sent (a re-send is still a duplicate), and
+ * readers take a deferral without reasonCodes as [reasonCode].
+ */
 export function upgradeRecord(record: unknown, _fromVersion: number): unknown {
   return record
 }

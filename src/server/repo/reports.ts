@@ -11,7 +11,7 @@ import {
   type Indicators,
   indicatorsFromCounts,
 } from '../../domain/indicators'
-import { type Abo, type RhD, type Scope, ScopeSchema } from '../../domain/records'
+import { type Abo, type Drive, type RhD, type Scope, ScopeSchema } from '../../domain/records'
 import type { Database, RecordsTable } from '../db/schema'
 import type { Db } from '../db/store'
 import { ApiError, parseOr400 } from '../http/errors'
@@ -327,6 +327,106 @@ export async function periodTotals(
       `${monthKey}-${String(daysInMonth(year, month)).padStart(2, '0')}`,
       (m) => m === monthKey,
     ),
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Deferrals by reason and the leaders' overrides (schema 2)
+
+export interface CountByCode {
+  code: string
+  n: number
+}
+
+export interface OverridesOfDrive {
+  driveId: string | null
+  date: string | null
+  busCode: string | null
+  siteId: string | null
+  n: number
+}
+
+/**
+ * Deferrals by reason (a deferral with two reasons counts once in `deferrals` and once under each
+ * reason) and donations that went ahead on a leader's override, by reason and by drive. Counted
+ * records only (not voided, as corrected), as the indicators count them.
+ */
+export interface RulesReport {
+  from: string
+  to: string
+  scope: Scope
+  deferrals: number
+  deferralsByReason: CountByCode[]
+  overrides: number
+  overridesByReason: CountByCode[]
+  overridesByDrive: OverridesOfDrive[]
+}
+
+const byCount = <T extends { n: number }>(a: T, b: T, key: (x: T) => string): number =>
+  b.n - a.n || key(a).localeCompare(key(b))
+
+export async function rulesReport(db: Db, stationId: string, filter: ReportFilter): Promise<RulesReport> {
+  const counted = (effectiveType: 'donation' | 'deferral') =>
+    db
+      .selectFrom('records as r')
+      .where('r.station_id', '=', stationId)
+      .where('r.voided', '=', 0)
+      .where('r.effective_type', '=', effectiveType)
+      .where('r.collected_on', '>=', filter.from)
+      .where('r.collected_on', '<=', filter.to)
+      .where(scopeFilter(filter.scope) as never)
+
+  const [deferrals, reasons, overrides] = await Promise.all([
+    counted('deferral')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirst(),
+    counted('deferral')
+      .innerJoin('record_reasons as rr', 'rr.record_id', 'r.id')
+      .select('rr.code')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .groupBy('rr.code')
+      .execute(),
+    counted('donation')
+      .where('r.override_reason', 'is not', null)
+      .select(['r.override_reason', 'r.drive_id'])
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .groupBy(['r.override_reason', 'r.drive_id'])
+      .execute(),
+  ])
+
+  const reasonTotals = new Map<string, number>()
+  const driveTotals = new Map<string | null, number>()
+  for (const o of overrides) {
+    const n = Number(o.n)
+    reasonTotals.set(o.override_reason!, (reasonTotals.get(o.override_reason!) ?? 0) + n)
+    driveTotals.set(o.drive_id, (driveTotals.get(o.drive_id) ?? 0) + n)
+  }
+  const driveIds = [...driveTotals.keys()].filter((id): id is string => id !== null)
+  const drives = new Map<string, Drive>()
+  for (let i = 0; i < driveIds.length; i += 500) {
+    const rows = await db
+      .selectFrom('records')
+      .select(['id', 'body'])
+      .where('station_id', '=', stationId)
+      .where('type', '=', 'drive')
+      .where('id', 'in', driveIds.slice(i, i + 500))
+      .execute()
+    for (const r of rows) drives.set(r.id, JSON.parse(r.body) as Drive)
+  }
+  return {
+    ...filter,
+    deferrals: Number(deferrals?.n ?? 0),
+    deferralsByReason: reasons
+      .map((r) => ({ code: r.code, n: Number(r.n) }))
+      .sort((a, b) => byCount(a, b, (x) => x.code)),
+    overrides: [...reasonTotals.values()].reduce((a, b) => a + b, 0),
+    overridesByReason: [...reasonTotals].map(([code, n]) => ({ code, n })).sort((a, b) => byCount(a, b, (x) => x.code)),
+    overridesByDrive: [...driveTotals]
+      .map(([driveId, n]) => {
+        const d = driveId ? drives.get(driveId) : undefined
+        return { driveId, date: d?.date ?? null, busCode: d?.busCode ?? null, siteId: d?.siteId ?? null, n }
+      })
+      .sort((a, b) => byCount(a, b, (x) => `${x.date ?? ''}${x.driveId ?? ''}`)),
   }
 }
 

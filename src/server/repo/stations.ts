@@ -32,15 +32,10 @@ export async function lockStation(trx: Db, stationId: string): Promise<void> {
 
 /** The station as the admin API shows it (no donor key salt). */
 export function stationFromRow(row: StationRow): Station {
-  return {
-    id: row.id,
-    code: row.code,
-    name: row.name,
-    timeZone: row.time_zone,
-    ...(row.pin_max_attempts === null || row.pin_max_attempts === undefined
-      ? {}
-      : { pinMaxAttempts: row.pin_max_attempts }),
-  }
+  const station: Station = { id: row.id, code: row.code, name: row.name, timeZone: row.time_zone }
+  if (row.pin_max_attempts !== null && row.pin_max_attempts !== undefined) station.pinMaxAttempts = row.pin_max_attempts
+  if (row.donor_rules) station.donorRules = JSON.parse(row.donor_rules) as NonNullable<Station['donorRules']>
+  return station
 }
 
 /** The station as enrolled phones pull it: with the donor key salt, so phone and server key donors alike. */
@@ -106,6 +101,24 @@ export async function findStationByCode(db: Db, code: string): Promise<StationRo
 export async function listStations(db: Db): Promise<Station[]> {
   const rows = await db.selectFrom('stations').selectAll().orderBy('code').execute()
   return rows.map(stationFromRow)
+}
+
+/** The station's donor rules (overridable checks, override reasons); null goes back to the defaults. Phones pull them. */
+export const DonorRulesSchema = v.nullable(StationSchema.entries.donorRules.wrapped)
+
+export async function setDonorRules(db: Db, stationId: string, input: unknown): Promise<Station> {
+  const parsed = v.safeParse(DonorRulesSchema, input)
+  if (!parsed.success) throw new ApiError(400, 'invalid_station', parsed.issues.map((i) => i.message).join('; '))
+  const rules = parsed.output
+  if (rules && new Set(rules.overrideReasons.map((r) => r.code)).size !== rules.overrideReasons.length)
+    throw new ApiError(400, 'invalid_station', 'override reason codes must be unique')
+  const seq = await takeChangeSeqs(db, stationId)
+  await db
+    .updateTable('stations')
+    .set({ donor_rules: rules ? JSON.stringify(rules) : null, change_seq: seq })
+    .where('id', '=', stationId)
+    .execute()
+  return stationFromRow(await getStationRow(db, stationId))
 }
 
 const StationSettings = v.object({

@@ -41,7 +41,7 @@ import {
   setStaffPin,
   updateStaff,
 } from '../repo/reference'
-import { getStationRow, stationFromRow, updateStation } from '../repo/stations'
+import { getStationRow, setDonorRules, stationFromRow, updateStation } from '../repo/stations'
 import type { RouteDeps } from './deps'
 
 export function adminRoutes(deps: RouteDeps): Hono<AppEnv> {
@@ -58,6 +58,11 @@ export function adminRoutes(deps: RouteDeps): Hono<AppEnv> {
   app.patch('/station', async (c) => {
     const input = await body(c)
     return c.json(await tx((trx) => updateStation(trx, c.get('account').stationId, input)))
+  })
+  // Which failed checks a drive leader may override, and the reasons offered (null: the defaults).
+  app.put('/station/donor-rules', async (c) => {
+    const input = await body(c)
+    return c.json(await tx((trx) => setDonorRules(trx, c.get('account').stationId, input)))
   })
 
   // Sites, channels, teams, targets: list, create, update (merge), delete (tombstone)

@@ -8,7 +8,7 @@ import { type AppEnv, requireAccount } from '../http/auth'
 import { ApiError } from '../http/errors'
 import { exportRecords, listRecords, RECORD_LIST_MAX } from '../repo/record-list'
 import { listChannels, listPopulations, listSites, listTargets, listTeams } from '../repo/reference'
-import { indicatorReport, monthlySeries, reportFilterFromQuery } from '../repo/reports'
+import { indicatorReport, monthlySeries, reportFilterFromQuery, rulesReport } from '../repo/reports'
 import { getStationRow, stationFromRow } from '../repo/stations'
 import { stationToday } from '../time'
 import type { RouteDeps } from './deps'
@@ -22,6 +22,12 @@ export function reportRoutes(deps: RouteDeps): Hono<AppEnv> {
   app.get('/indicators', async (c) => {
     const filter = reportFilterFromQuery(c.req.query())
     return c.json(await indicatorReport(db, c.get('account').stationId, filter))
+  })
+
+  // Deferrals by reason and the leaders' overrides by reason and by drive.
+  app.get('/rules', async (c) => {
+    const filter = reportFilterFromQuery(c.req.query())
+    return c.json(await rulesReport(db, c.get('account').stationId, filter))
   })
 
   app.get('/monthly', async (c) => {
