@@ -3,7 +3,7 @@
 // check is overridable and every other failure is a hard stop. A second donation on the same day
 // is never overridable, whatever the station says.
 import type { EligibilityFailure } from './eligibility'
-import type { Donation, Station } from './records'
+import { type Deferral, deferralReasonCodes, type Donation, type Station } from './records'
 
 export interface OverrideReason {
   code: string
@@ -73,4 +73,42 @@ export function overrideReasonLabel(code: string, locale: string, rules: DonorRu
     rules.overrideReasons.find((r) => r.code === code) ?? DEFAULT_OVERRIDE_REASONS.find((r) => r.code === code)
   if (!reason) return code
   return locale.startsWith('zh') ? reason.zh : reason.en
+}
+
+/** Deferrals by reason and overrides by reason and by drive, over counted (effective, not voided) records. */
+export interface RulesCounts {
+  deferrals: number
+  deferralsByReason: Record<string, number>
+  overrides: number
+  overridesByReason: Record<string, number>
+  /** Drive id ('' for records outside any drive) → overrides. */
+  overridesByDrive: Record<string, number>
+}
+
+export function countRules(
+  records: Iterable<
+    { type: string } & Partial<Pick<Donation, 'override' | 'driveId'>> &
+      Partial<Pick<Deferral, 'reasonCode' | 'reasonCodes'>>
+  >,
+): RulesCounts {
+  const out: RulesCounts = {
+    deferrals: 0,
+    deferralsByReason: {},
+    overrides: 0,
+    overridesByReason: {},
+    overridesByDrive: {},
+  }
+  const bump = (m: Record<string, number>, k: string) => (m[k] = (m[k] ?? 0) + 1)
+  for (const r of records) {
+    if (r.type === 'deferral' && r.reasonCode) {
+      out.deferrals++
+      for (const code of deferralReasonCodes({ reasonCode: r.reasonCode, reasonCodes: r.reasonCodes }))
+        bump(out.deferralsByReason, code)
+    } else if (r.type === 'donation' && r.override) {
+      out.overrides++
+      bump(out.overridesByReason, r.override.reasonCode)
+      bump(out.overridesByDrive, r.driveId ?? '')
+    }
+  }
+  return out
 }

@@ -152,6 +152,20 @@ function fakeStation() {
           indicators: indicatorsFromCounts(c, { ruralMobileChannelIds: new Set([RURAL.id]), population: 7_077_000 }),
         })
       }
+      case 'GET /api/v1/reports/rules':
+        return json(200, {
+          from: url.searchParams.get('from'),
+          to: url.searchParams.get('to'),
+          scope: { kind: 'station', id: null },
+          deferrals: 12,
+          deferralsByReason: [
+            { code: 'low_hb', n: 8 },
+            { code: 'blood_pressure', n: 5 },
+          ],
+          overrides: 2,
+          overridesByReason: [{ code: 'urgent_clinical_need', n: 2 }],
+          overridesByDrive: [{ driveId: 'd1', date: '2026-03-02', busCode: 'BUS-3', siteId: null, n: 2 }],
+        })
       case 'GET /api/v1/reports/monthly': {
         const from = url.searchParams.get('from')!
         const y = from.slice(0, 4)
@@ -391,6 +405,9 @@ describe('station dashboard', () => {
     expect(dash.total?.donations).toBe(10_000)
     expect(Object.keys(dash.byChannel).sort()).toEqual([RURAL.id, UNI.id].sort())
     expect(dash.byChannel[RURAL.id]!.busTrips).toBe(80)
+    // Deferrals by reason and the leaders' overrides of the period come with it.
+    expect(dash.rules).toMatchObject({ deferrals: 12, overrides: 2 })
+    expect(server.calls.find((c) => c.path === '/api/v1/reports/rules')).toBeTruthy()
     expect(dash.monthlyThisYear).toHaveLength(12)
     expect(dash.monthlyLastYear[0]!.month).toBe('2023-01')
     const [row] = dash.targetRows

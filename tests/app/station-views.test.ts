@@ -180,7 +180,7 @@ describe('dashboard and report models', () => {
       busCode: 'BUS-3',
       channelId: RURAL.id,
     } as never
-    const donation = (id: string, voided = false) => ({
+    const donation = (id: string, voided = false, override?: object) => ({
       voided,
       record: {
         type: 'donation',
@@ -189,20 +189,30 @@ describe('dashboard and report models', () => {
         siteId: 's1',
         collectedOn: '2023-06-02',
         product: { type: 'whole_blood', volumeMl: 400 },
+        ...(override ? { override } : {}),
       } as never,
     })
     const view = drillDown([
       { voided: false, record: drive },
       donation('a'),
-      donation('b'),
-      donation('c', true),
+      donation('b', false, { rules: ['interval'], reasonCode: 'urgent_clinical_need' }),
+      donation('c', true, { rules: ['interval'], reasonCode: 'urgent_clinical_need' }),
       {
         voided: false,
         record: { type: 'deferral', id: 'x', driveId: 'd1', siteId: 's1', collectedOn: '2023-06-02' } as never,
       },
     ])
     expect(view.drives).toEqual([
-      { driveId: 'd1', date: '2023-06-02', siteId: 's1', busCode: 'BUS-3', donations: 2, wholeBlood: 2, deferrals: 1 },
+      {
+        driveId: 'd1',
+        date: '2023-06-02',
+        siteId: 's1',
+        busCode: 'BUS-3',
+        donations: 2,
+        wholeBlood: 2,
+        deferrals: 1,
+        overrides: 1, // a voided donation's override does not count
+      },
     ])
     expect(view.sites).toEqual([{ siteId: 's1', drives: 1, donations: 2, wholeBlood: 2, deferrals: 1 }])
   })
@@ -347,6 +357,7 @@ describe('records export table', () => {
     expect(rows[2]).toMatchObject({
       type: 'deferral',
       reason_code: 'low_hb',
+      reason_codes: 'low_hb', // a schema-1 deferral reads as [reasonCode]
       deferred_until: '2023-12-02',
       voided: true,
     })

@@ -2,7 +2,9 @@
 import { describe, expect, it } from 'vitest'
 import { combineDeferralUntil, suggestDeferralReasons } from '../../src/domain/deferral-reasons'
 import { checkEligibility, checkHistory, type EligibilityHistory } from '../../src/domain/eligibility'
+import { emptyReferenceData } from '../../src/domain/reference-data'
 import {
+  countRules,
   DEFAULT_DONOR_RULES,
   donorRulesOf,
   isOverridable,
@@ -132,5 +134,38 @@ describe('a deferral with several reasons', () => {
     expect(deferralReasonsProblem(both)).toBeNull()
     expect(deferralReasonsProblem({ reasonCode: 'age', reasonCodes: ['blood_pressure', 'age'] })).toMatch(/start/)
     expect(deferralReasonsProblem({ reasonCode: 'age', reasonCodes: ['age', 'age'] })).toMatch(/twice/)
+  })
+})
+
+describe('counting reasons and overrides over records (the CLI report)', () => {
+  it('counts a deferral under each reason, old ones under reasonCode, and overrides by reason and drive', async () => {
+    const { buildReport, formatReport } = await import('../../src/server/cli/report')
+    const driveId = testId()
+    const o = {
+      rules: ['interval'],
+      reasonCode: 'urgent_clinical_need',
+      approvedBy: testId(),
+      approvedAt: '2023-06-14T09:00:00Z',
+    }
+    const records = [
+      deferral({ reasonCode: 'age', reasonCodes: ['age', 'blood_pressure'] }),
+      deferral({ reasonCode: 'low_hb' }),
+      donation({ driveId, override: o }),
+      donation({ driveId }),
+    ]
+    const counts = countRules(records)
+    expect(counts).toEqual({
+      deferrals: 2,
+      deferralsByReason: { age: 1, blood_pressure: 1, low_hb: 1 },
+      overrides: 1,
+      overridesByReason: { urgent_clinical_need: 1 },
+      overridesByDrive: { [driveId]: 1 },
+    })
+    const report = buildReport({ records, reference: emptyReferenceData() }, {})
+    expect(report.rules).toEqual(counts)
+    expect(report.indicators.deferrals).toBe(2)
+    const text = formatReport(report)
+    expect(text).toContain('血压不符合要求')
+    expect(text).toContain('临床紧急用血')
   })
 })

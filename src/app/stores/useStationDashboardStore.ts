@@ -14,7 +14,7 @@ import {
   targetProgress,
   targetsForPeriod,
 } from '../components/station/dashboard-model'
-import type { MonthlyPoint } from '../sync/station-client'
+import type { MonthlyPoint, RulesReport } from '../sync/station-client'
 import { useStationAdminStore } from './useStationAdminStore'
 import { useStationSessionStore } from './useStationSessionStore'
 import { useStationTargetsStore } from './useStationTargetsStore'
@@ -36,6 +36,8 @@ export const useStationDashboardStore = defineStore('stationDashboard', () => {
   const loading = ref(false)
   const loadedAt = ref<string | null>(null)
   const channelsLoading = ref(false)
+  /** Deferrals by reason and leaders' overrides of the period (rules). */
+  const rules = shallowRef<RulesReport | null>(null)
   // Only the newest load may write: a slow earlier one must not overwrite a later period's figures.
   let loads = 0
 
@@ -117,6 +119,7 @@ export const useStationDashboardStore = defineStore('stationDashboard', () => {
       // The channel table: each channel's own counts, last because each is a count of its own.
       channelsLoading.value = true
       byChannel.value = {}
+      const rulesOfSpan = span ? client.rules(span) : Promise.resolve(null)
       const perChannel = span
         ? await Promise.all(
             admin.channels.map(
@@ -125,7 +128,11 @@ export const useStationDashboardStore = defineStore('stationDashboard', () => {
             ),
           )
         : []
-      if (generation === loads) byChannel.value = Object.fromEntries(perChannel)
+      const rulesReport = await rulesOfSpan
+      if (generation === loads) {
+        byChannel.value = Object.fromEntries(perChannel)
+        rules.value = rulesReport
+      }
     } finally {
       if (generation === loads) {
         loading.value = false
@@ -144,6 +151,7 @@ export const useStationDashboardStore = defineStore('stationDashboard', () => {
     targetRows,
     loading,
     channelsLoading,
+    rules,
     loadedAt,
     setPeriod,
     load,

@@ -3,7 +3,7 @@
 import { defineStore } from 'pinia'
 import { ref, shallowRef } from 'vue'
 import type { Indicators } from '../../domain/indicators'
-import type { ListedRecord } from '../sync/station-client'
+import type { ListedRecord, RulesReport } from '../sync/station-client'
 import { useStationAdminStore } from './useStationAdminStore'
 import { useStationRecordsStore } from './useStationRecordsStore'
 import { useStationSessionStore } from './useStationSessionStore'
@@ -14,17 +14,21 @@ export const useStationReportStore = defineStore('stationReport', () => {
   const recordsStore = useStationRecordsStore()
   const year = ref(Number(session.today().slice(0, 4)) - 1)
   const indicators = shallowRef<Indicators | null>(null)
+  /** Deferrals by reason and leaders' overrides of the year (rules). */
+  const rules = shallowRef<RulesReport | null>(null)
   const loading = ref(false)
 
   async function load(y: number): Promise<void> {
     loading.value = true
     try {
       year.value = y
-      const [report] = await Promise.all([
+      const [report, rulesReport] = await Promise.all([
         session.client.indicators({ from: `${y}-01-01`, to: `${y}-12-31` }),
+        session.client.rules({ from: `${y}-01-01`, to: `${y}-12-31` }),
         admin.loaded ? Promise.resolve() : admin.loadReference(),
       ])
       indicators.value = report.indicators
+      rules.value = rulesReport
     } finally {
       loading.value = false
     }
@@ -44,5 +48,5 @@ export const useStationReportStore = defineStore('stationReport', () => {
     return session.client.exportInterchange({ from, to })
   }
 
-  return { year, indicators, loading, load, periodRecords, periodInterchange }
+  return { year, indicators, rules, loading, load, periodRecords, periodInterchange }
 })

@@ -141,6 +141,25 @@ const RecordPageSchema = v.object({
 export type RecordPage = v.InferOutput<typeof RecordPageSchema>
 export type ListedRecord = RecordPage['records'][number]
 
+// rules: deferrals by reason, leaders' overrides by reason and by drive (GET /api/v1/reports/rules)
+const CountByCodeSchema = v.object({ code: v.string(), n: v.number() })
+const RulesReportSchema = v.object({
+  deferrals: v.number(),
+  deferralsByReason: v.array(CountByCodeSchema),
+  overrides: v.number(),
+  overridesByReason: v.array(CountByCodeSchema),
+  overridesByDrive: v.array(
+    v.object({
+      driveId: v.nullable(v.string()),
+      date: v.nullable(v.string()),
+      busCode: v.nullable(v.string()),
+      siteId: v.nullable(v.string()),
+      n: v.number(),
+    }),
+  ),
+})
+export type RulesReport = v.InferOutput<typeof RulesReportSchema>
+
 export interface ReportQuery {
   from: string
   to: string
@@ -306,6 +325,7 @@ export function createStationClient(options: StationClientOptions) {
     // Reports (docs/admin-api.md): counts and indicators of a period and scope, monthly series, records
     indicators: (q: ReportQuery) => json('GET', `/api/v1/reports/indicators?${reportQuery(q)}`, IndicatorReportSchema),
     monthly: (q: ReportQuery) => json('GET', `/api/v1/reports/monthly?${reportQuery(q)}`, MonthlySchema),
+    rules: (q: ReportQuery) => json('GET', `/api/v1/reports/rules?${reportQuery(q)}`, RulesReportSchema),
     records: (q: ReportQuery & { limit?: number; after?: string | null }) => {
       const extra = new URLSearchParams()
       if (q.limit) extra.set('limit', String(q.limit))

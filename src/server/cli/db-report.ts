@@ -3,7 +3,7 @@
 import { METRICS, type Metric } from '../../domain/records'
 import { metricValue } from '../../domain/indicators'
 import { listChannels, listTeams } from '../repo/reference'
-import { indicatorReport, reportFilterFromQuery } from '../repo/reports'
+import { indicatorReport, reportFilterFromQuery, rulesReport } from '../repo/reports'
 import { CliUsageError, parseOptions, registerCommand } from './registry'
 import { formatReport, type StationReport } from './report'
 import { stationOrFail, withStationDb } from './station-db'
@@ -41,8 +41,9 @@ registerCommand({
     return withStationDb(async (store) => {
       const station = await stationOrFail(store, values.station)
       const report = await indicatorReport(store.db, station.id, filter)
+      const rules = await rulesReport(store.db, station.id, filter)
       if (values.json) {
-        io.stdout(`${JSON.stringify(report, null, 2)}\n`)
+        io.stdout(`${JSON.stringify({ ...report, rules }, null, 2)}\n`)
         return 0
       }
       const ind = report.indicators
@@ -73,6 +74,18 @@ registerCommand({
           nameEn: t.nameEn,
           donations: ind.byTeam[t.id] ?? 0,
         })),
+        rules: {
+          deferrals: rules.deferrals,
+          deferralsByReason: Object.fromEntries(rules.deferralsByReason.map((r) => [r.code, r.n])),
+          overrides: rules.overrides,
+          overridesByReason: Object.fromEntries(rules.overridesByReason.map((r) => [r.code, r.n])),
+          overridesByDrive: Object.fromEntries(
+            rules.overridesByDrive.map((d) => [
+              [d.date, d.busCode].filter(Boolean).join(' ') || (d.driveId ?? ''),
+              d.n,
+            ]),
+          ),
+        },
       }
       io.stdout(formatReport(printable))
       return 0

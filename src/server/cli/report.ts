@@ -18,6 +18,8 @@ import {
   parseJsonLines,
   type InterchangeError,
 } from '../../domain/interchange'
+import { DEFERRAL_REASONS } from '../../domain/deferral-reasons'
+import { countRules, DEFAULT_OVERRIDE_REASONS, type RulesCounts } from '../../domain/overrides'
 import { METRICS, type FieldRecord, type Metric } from '../../domain/records'
 import { emptyReferenceData, indicatorContextFor, type ReferenceData } from '../../domain/reference-data'
 import { CliUsageError, parseOptions, registerCommand, type CliIo } from './registry'
@@ -126,6 +128,8 @@ export interface StationReport {
     donations: number
   }[]
   teams: { id: string; code: string | null; nameZh: string | null; nameEn: string | null; donations: number }[]
+  /** Schema 2: deferrals by reason (each reason of a deferral once), leaders' overrides by reason and by drive. */
+  rules: RulesCounts
 }
 
 export function buildReport(
@@ -153,6 +157,7 @@ export function buildReport(
     population: indicators.population,
     records: { read: input.records.length, counted: counted.filter((r) => collectionDate(r) !== null).length },
     indicators,
+    rules: countRules(counted),
     metrics: Object.fromEntries(METRICS.map((m) => [m, metricValue(indicators, m)])) as Record<Metric, number | null>,
     channels: [...channelIds].map((id) => {
       const c = input.reference.channels.find((x) => x.id === id)
@@ -241,6 +246,24 @@ export function formatReport(r: StationReport): string {
     ...r.teams.map((t): Row => [t.nameZh ?? t.id, t.nameEn ?? '', int.format(t.donations)]),
     '血型 By blood group',
     ...BLOOD_GROUPS.map((g): Row => [g, '', int.format(i.byBloodGroup[g])]),
+    '暂缓原因 Deferrals by reason',
+    ...Object.entries(r.rules.deferralsByReason)
+      .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+      .map(([code, n]): Row => {
+        const reason = DEFERRAL_REASONS.find((x) => x.code === code)
+        return [reason?.zh ?? code, reason?.en ?? code, int.format(n)]
+      }),
+    '负责人例外 Leader exceptions',
+    ['例外献血人次', 'Donations on an exception', int.format(r.rules.overrides)],
+    ...Object.entries(r.rules.overridesByReason)
+      .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+      .map(([code, n]): Row => {
+        const reason = DEFAULT_OVERRIDE_REASONS.find((x) => x.code === code)
+        return [`  ${reason?.zh ?? code}`, reason?.en ?? code, int.format(n)]
+      }),
+    ...Object.entries(r.rules.overridesByDrive)
+      .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+      .map(([drive, n]): Row => [`  车次 ${drive || '—'}`, `drive ${drive || '—'}`, int.format(n)]),
   ]
   const zhWidth = Math.max(...rows.map((row) => (typeof row === 'string' ? 0 : displayWidth(row[0]))))
   const enWidth = Math.max(...rows.map((row) => (typeof row === 'string' ? 0 : displayWidth(row[1]))))

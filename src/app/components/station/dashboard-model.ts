@@ -189,6 +189,8 @@ export interface DriveRow {
   donations: number
   wholeBlood: number
   deferrals: number
+  /** Donations that went ahead on the leader's override (schema 2). */
+  overrides: number
 }
 
 export interface SiteRow {
@@ -213,7 +215,7 @@ export function drillDown(records: readonly { voided: boolean; record: FieldReco
   const driveRow = (id: string): DriveRow => {
     let d = drives.get(id)
     if (!d) {
-      d = { driveId: id, date: '', siteId: null, busCode: '', donations: 0, wholeBlood: 0, deferrals: 0 }
+      d = { driveId: id, date: '', siteId: null, busCode: '', donations: 0, wholeBlood: 0, deferrals: 0, overrides: 0 }
       drives.set(id, d)
     }
     return d
@@ -238,6 +240,7 @@ export function drillDown(records: readonly { voided: boolean; record: FieldReco
         if (r.type === 'donation') {
           d.donations += 1
           d.wholeBlood += wb
+          if (r.override) d.overrides += 1
         } else d.deferrals += 1
         if (!d.date) d.date = r.collectedOn
       }

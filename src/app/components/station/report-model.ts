@@ -1,7 +1,10 @@
 // The annual report as the seed's review lays it out: collection; channels and teams; quality
 // indicators. One model feeds the page, the print, the CSV and the XLSX, so they cannot differ.
+import { DEFERRAL_REASONS } from '../../../domain/deferral-reasons'
 import type { Indicators } from '../../../domain/indicators'
-import type { Channel, FieldRecord, Team } from '../../../domain/records'
+import { DEFAULT_OVERRIDE_REASONS, type OverrideReason } from '../../../domain/overrides'
+import { type Channel, deferralReasonCodes, type FieldRecord, type Team } from '../../../domain/records'
+import type { RulesReport } from '../../sync/station-client'
 
 export type ReportValueKind = 'count' | 'units' | 'percent' | 'rate'
 
@@ -17,7 +20,7 @@ export interface ReportRow {
 }
 
 export interface ReportSection {
-  key: 'collection' | 'channels' | 'teams' | 'quality'
+  key: 'collection' | 'channels' | 'teams' | 'quality' | 'deferralReasons' | 'overrides'
   rows: ReportRow[]
 }
 
@@ -124,6 +127,54 @@ export function annualReport(ind: Indicators, channels: readonly Channel[], team
   ]
 }
 
+/**
+ * Deferrals by reason (a deferral with two reasons under each; the deferral count stays above) and
+ * the leaders' overrides, by reason and by drive. Reason names come from the deferral catalogue and
+ * the station's override reasons (codes unknown to them are shown as they are).
+ */
+export function rulesSections(
+  rules: RulesReport,
+  overrideReasons: readonly OverrideReason[] = DEFAULT_OVERRIDE_REASONS,
+  siteName: (id: string | null) => string = () => '',
+): ReportSection[] {
+  const named = (code: string, list: readonly { code: string; zh: string; en: string }[]) => {
+    const r = list.find((x) => x.code === code) ?? DEFAULT_OVERRIDE_REASONS.find((x) => x.code === code)
+    return { text: { zh: r?.zh ?? code, en: r?.en ?? code } }
+  }
+  return [
+    {
+      key: 'deferralReasons',
+      rows: rules.deferralsByReason.map((r) => ({
+        key: `deferral_reason.${r.code}`,
+        label: named(r.code, DEFERRAL_REASONS),
+        value: r.n,
+        kind: 'count' as const,
+      })),
+    },
+    {
+      key: 'overrides',
+      rows: [
+        { key: 'overrides', label: { key: 'station.report.rows.overrides' }, value: rules.overrides, kind: 'count' },
+        ...rules.overridesByReason.map((r) => ({
+          key: `override_reason.${r.code}`,
+          label: named(r.code, overrideReasons),
+          value: r.n,
+          kind: 'count' as const,
+        })),
+        ...rules.overridesByDrive.map((d) => {
+          const where = [d.date ?? '', d.busCode ?? '', siteName(d.siteId)].filter(Boolean).join(' · ')
+          return {
+            key: `override_drive.${d.driveId ?? 'none'}`,
+            label: { text: { zh: `车次 ${where}`, en: `Drive ${where}` } },
+            value: d.n,
+            kind: 'count' as const,
+          }
+        }),
+      ],
+    },
+  ]
+}
+
 /** The value as published: counts whole, units to a half, shares and rates to two decimals. */
 export function formatReportValue(locale: string, kind: ReportValueKind, value: number | null): string {
   if (value === null) return '—'
@@ -207,7 +258,10 @@ export function recordsTable(
     'household',
     'repeat_donor',
     'reason_code',
+    'reason_codes',
     'deferred_until',
+    'override_reason',
+    'override_by',
     'voided',
     'corrected_by',
     'device_id',
@@ -230,6 +284,9 @@ export function recordsTable(
     let household: string | null = null
     let repeat: boolean | null = null
     let reason: string | null = null
+    let reasons: string | null = null
+    let overrideReason: string | null = null
+    let overrideBy: string | null = null
     let until: string | null = null
     if (r.type === 'drive') {
       Object.assign(base, {
@@ -254,8 +311,11 @@ export function recordsTable(
         else doses = r.product.doses
         abo = r.abo
         rhd = r.rhd
+        overrideReason = r.override?.reasonCode ?? null
+        overrideBy = r.override?.approvedBy ?? null
       } else {
         reason = r.reasonCode
+        reasons = deferralReasonCodes(r).join(';')
         until = r.until
       }
     }
@@ -275,7 +335,10 @@ export function recordsTable(
       household,
       repeat,
       reason,
+      reasons,
       until,
+      overrideReason,
+      overrideBy,
       l.voided,
       l.correctedBy,
       l.deviceId,

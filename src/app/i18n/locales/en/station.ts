@@ -250,6 +250,7 @@ export default {
     trendRural: 'Rural-bus share of whole blood per month',
   },
   channel: {
+    overrides: 'Exceptions',
     title: 'Channel',
     truncated: 'Only the first records are shown; choose a shorter period.',
     summary: '{drives} drives, {donations} donations, {deferrals} deferrals',
@@ -272,12 +273,15 @@ export default {
     recordsJsonl: 'Records as interchange file (JSON Lines)',
     truncated: 'The export holds only the first records of the year.',
     sections: {
+      deferralReasons: 'Deferral reasons',
+      overrides: 'Leader exceptions',
       collection: 'Collection',
       channels: 'Channels',
       teams: 'Donor teams',
       quality: 'Quality indicators',
     },
     rows: {
+      overrides: 'Donations on a leader’s exception',
       donations: 'Donations',
       wholeBloodDonations: 'Whole-blood donations',
       wholeBloodUnits: 'Whole-blood units (200 ml = 1 U)',
@@ -288,5 +292,11 @@ export default {
       busTrips: 'bus trips',
     },
     note: 'Counted from the records the phones synced; voided records do not count, corrected ones count as corrected. Channels and teams overlap.',
+  },
+  // rules: deferrals by reason, leaders' overrides
+  rules: {
+    title: 'Deferral reasons and leader exceptions',
+    deferralsByReason: 'Deferral reasons ({n} deferrals; each reason of a deferral counted once)',
+    overrides: 'Donations on a leader’s exception ({n})',
   },
 }

@@ -245,6 +245,7 @@ export default {
     trendRural: '每月乡村流动采血占全血比例',
   },
   channel: {
+    overrides: '例外',
     title: '渠道',
     truncated: '只显示了前面的记录，请选择更短的时段。',
     summary: '出车 {drives} 次，献血 {donations} 人次，暂缓 {deferrals} 人次',
@@ -267,12 +268,15 @@ export default {
     recordsJsonl: '记录导出交换文件 (JSON Lines)',
     truncated: '导出文件只包含当年前面的记录。',
     sections: {
+      deferralReasons: '暂缓原因',
+      overrides: '负责人例外',
       collection: '采血工作',
       channels: '献血渠道',
       teams: '献血队伍',
       quality: '质量指标',
     },
     rows: {
+      overrides: '负责人批准的例外献血',
       donations: '献血人次',
       wholeBloodDonations: '全血献血人次',
       wholeBloodUnits: '全血单位数（200毫升 = 1 U）',
@@ -283,5 +287,11 @@ export default {
       busTrips: '出车次数',
     },
     note: '依据手机同步的记录统计；作废记录不计，更正的记录按更正后计。渠道与队伍互有重叠。',
+  },
+  // rules: deferrals by reason, leaders' overrides
+  rules: {
+    title: '暂缓原因与负责人例外',
+    deferralsByReason: '暂缓原因（共 {n} 人次暂缓；多个原因的每个原因各计一次）',
+    overrides: '负责人批准的例外献血（共 {n} 次）',
   },
 }
