@@ -112,9 +112,14 @@ export function applyFix(record: Donation | Deferral, form: FixForm): FixResult 
         : record.product
     candidate = { ...record, din: din.canonical, abo: form.abo, rhd: form.rhd, product }
   } else {
+    const reasonCode = form.reasonCode.trim()
     candidate = {
       ...record,
-      reasonCode: form.reasonCode.trim(),
+      reasonCode,
+      // Schema 2: the primary reason leads the list of every reason (the others are kept).
+      ...(record.reasonCodes
+        ? { reasonCodes: [reasonCode, ...record.reasonCodes.slice(1).filter((c) => c !== reasonCode)] }
+        : {}),
       until: form.until.trim() === '' ? null : form.until.trim(),
     }
   }
