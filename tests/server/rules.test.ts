@@ -166,3 +166,16 @@ describe.each(ENGINES)('overrides and deferral reasons (%s)', (engine) => {
     expect(reset.body.donorRules).toBeUndefined()
   })
 })
+
+describe('importing records with overrides', () => {
+  it('puts the approving leader on the roster it builds for imported records', async () => {
+    const { rosterForRecords } = await import('../../src/server/repo/import')
+    const { donation: make } = await import('../domain/support/records')
+    const approvedBy = '0188e1c2-0000-7000-8000-0000000000aa'
+    const rec = make({
+      override: { rules: ['interval'], reasonCode: 'rare_blood_type', approvedBy, approvedAt: '2023-06-14T09:00:00Z' },
+    })
+    const roster = rosterForRecords([rec], rec.stationId, 'pbkdf2-sha256$1$AAAAAAAAAAA=$AAAAAAAAAAAAAAAAAAAAAA==')
+    expect(roster.find((s) => s.id === approvedBy)?.role).toBe('leader')
+  })
+})

@@ -266,6 +266,9 @@ export function rosterForRecords(
       note(rec.leaderStaffId, 'leader')
     }
     if (rec.type === 'drive_close') note(rec.signedOffBy, 'leader')
+    // Schema 2: the leader who approved an override (also in a correction's replacement).
+    const overridden = rec.type === 'correction' ? rec.replacement : rec
+    if (overridden.type === 'donation' && overridden.override) note(overridden.override.approvedBy, 'leader')
   }
   let n = 0
   const out: RosterEntry[] = []
