@@ -10,6 +10,7 @@ import {
   type Donation,
   type FieldRecord,
 } from '../../domain/records'
+import { DEFAULT_ELIGIBILITY, type EligibilityHistory, intervalEndsOn } from '../../domain/eligibility'
 import { newId } from '../../domain/ids'
 import { fieldDb, type FieldDb } from './index'
 import { RECORD_TABLE, type OutboxEntry } from './schema'
@@ -28,6 +29,7 @@ export const FIELD_RECORD_ERRORS = [
   'not_correctable',
   'same_day_donation',
   'override_not_leader',
+  'override_required',
 ] as const
 export type FieldRecordErrorCode = (typeof FIELD_RECORD_ERRORS)[number]
 
@@ -173,7 +175,7 @@ async function checkRules(db: FieldDb, rec: FieldRecord): Promise<void> {
       await Promise.all([
         rec.driveId ? requireOpenDrive(db, rec.driveId) : null,
         rec.type === 'donation' ? requireUnusedDin(db, rec, null) : null,
-        rec.type === 'donation' ? requireNoDonationSameDay(db, rec) : null,
+        rec.type === 'donation' ? requireDonorMayGive(db, rec) : null,
         rec.type === 'donation' && rec.override ? requireLeaderApproval(db, rec) : null,
       ])
       return
@@ -305,31 +307,52 @@ export async function dinUsesInRange(firstBody: string, lastBody: string, db: Fi
 /**
  * A donor gives at most once a day, whatever the product: a donation of theirs already on this
  * phone (any drive, not voided) or the station's snapshot saying they gave today refuses the save.
- * Every read is made before the first await (see saveFieldBatch).
+ * A donation inside the interval after the last one (GB 18467 defaults) needs the leader's
+ * override naming the interval. Every read is made before the first await (see saveFieldBatch).
  */
-async function requireNoDonationSameDay(db: FieldDb, donation: Donation): Promise<void> {
+async function requireDonorMayGive(db: FieldDb, donation: Donation): Promise<void> {
   const [mine, snapshot] = await Promise.all([
     db.donations.where('donorKey').equals(donation.donorKey).toArray(),
     db.eligibility.where('value.donorKey').equals(donation.donorKey).first(),
   ])
-  const sameDay = mine.filter((d) => d.id !== donation.id && d.collectedOn === donation.collectedOn)
+  const others = mine.filter((d) => d.id !== donation.id)
   const voided =
-    sameDay.length > 0
+    others.length > 0
       ? new Set(
           (
             await db.voids
               .where('targetId')
-              .anyOf(sameDay.map((d) => d.id))
+              .anyOf(others.map((d) => d.id))
               .toArray()
           ).map((v) => v.targetId),
         )
       : new Set<string>()
-  const standing = sameDay.filter((d) => !voided.has(d.id))
+  const standing = others.filter((d) => !voided.has(d.id))
+  const voidedToday = others.some((d) => voided.has(d.id) && d.collectedOn === donation.collectedOn)
   const last = snapshot?.value.lastDonationOn ?? null
   // A snapshot donation of today that this phone has since voided is that same donation: no refusal for it.
-  const snapshotSameDay = last !== null && last >= donation.collectedOn && voided.size === 0
-  if (standing.length > 0 || snapshotSameDay) {
+  const snapshotSameDay = last !== null && last >= donation.collectedOn && !voidedToday
+  if (standing.some((d) => d.collectedOn === donation.collectedOn) || snapshotSameDay) {
     throw new FieldRecordError('same_day_donation', 'this donor has already given today')
+  }
+  // The latest earlier donation, from this phone or the snapshot.
+  const earlier: { on: string; type: Donation['product']['type'] | null }[] = standing.map((d) => ({
+    on: d.collectedOn,
+    type: d.product.type,
+  }))
+  if (last !== null && last < donation.collectedOn) earlier.push({ on: last, type: snapshot!.value.lastDonationType })
+  const latest = earlier.sort((a, b) => (a.on < b.on ? 1 : a.on > b.on ? -1 : 0))[0]
+  if (!latest) return
+  const end = intervalEndsOn(
+    { lastDonationOn: latest.on, lastDonationType: latest.type } as EligibilityHistory,
+    donation.product.type,
+    DEFAULT_ELIGIBILITY,
+  )
+  if (end !== null && end > donation.collectedOn && !donation.override?.rules.includes('interval')) {
+    throw new FieldRecordError(
+      'override_required',
+      "inside the donation interval: the drive leader's override is needed",
+    )
   }
 }
 

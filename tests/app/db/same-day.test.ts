@@ -69,9 +69,43 @@ describe('a second donation the same day', () => {
     expect(await codeOf(saveFieldRecord(makeDonation(drive, collector, { donorKey: KEY, din: din(1) })))).toBe(
       'same_day_donation',
     )
-    // An interval shortfall is not a hard stop on the save path: the screen asks the leader for it.
+    // Yesterday: inside the interval, so only with the leader's override naming it.
     await db.eligibility.put(snapshot('2023-06-13'))
-    expect(await codeOf(saveFieldRecord(makeDonation(drive, collector, { donorKey: KEY, din: din(1) })))).toBe('saved')
+    expect(await codeOf(saveFieldRecord(makeDonation(drive, collector, { donorKey: KEY, din: din(1) })))).toBe(
+      'override_required',
+    )
+    const approved = makeDonation(drive, collector, {
+      donorKey: KEY,
+      din: din(1),
+      override: {
+        rules: ['interval'],
+        reasonCode: 'urgent_clinical_need',
+        approvedBy: leader,
+        approvedAt: '2023-06-14T09:00:00.000+08:00',
+      },
+    })
+    expect(await codeOf(saveFieldRecord(approved))).toBe('saved')
+  })
+
+  it('an earlier donation on this phone inside the interval needs the override too; one long enough ago does not', async () => {
+    const drive = makeDrive(leader, { date: '2023-06-14' })
+    const old = makeDrive(leader, { date: '2023-01-10', dinFirst: 'W123423000051', dinLast: 'W123423000090' })
+    await saveFieldRecord(old)
+    await saveFieldRecord(
+      makeDonation(old, collector, { donorKey: KEY, din: 'W123423000051', collectedOn: '2023-01-10' }),
+    )
+    await saveFieldRecord(drive)
+    // 6 months after 2023-01-10 is 2023-07-10: 14 June is too soon.
+    expect(await codeOf(saveFieldRecord(makeDonation(drive, collector, { donorKey: KEY, din: din(1) })))).toBe(
+      'override_required',
+    )
+    const other = 'cccccccccccccccccccccccccccccccc'
+    await saveFieldRecord(
+      makeDonation(old, collector, { donorKey: other, din: 'W123423000052', collectedOn: '2022-11-01' }),
+    )
+    expect(await codeOf(saveFieldRecord(makeDonation(drive, collector, { donorKey: other, din: din(2) })))).toBe(
+      'saved',
+    )
   })
 
   it('a voided donation does not count, and a deferral the same day is still recorded', async () => {

@@ -12,6 +12,7 @@ export default {
     // rules: hard stops and overrides
     same_day_donation: 'This donor has already given today: no second donation on the same day.',
     override_not_leader: 'Only the leader of this drive can approve an exception.',
+    override_required: 'Too soon after the last donation: the drive leader must approve an exception before saving.',
   },
   api: {
     network: 'Cannot reach the station server. Check the network and try again.',

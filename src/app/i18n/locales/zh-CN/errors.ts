@@ -12,6 +12,7 @@ export default {
     // rules: hard stops and overrides
     same_day_donation: '此献血者今天已经献过血，同一天不能再次献血。',
     override_not_leader: '只有本车次负责人可以批准例外。',
+    override_required: '此人献血间隔不足，需要本车次负责人批准例外后才能保存。',
   },
   api: {
     network: '连不上血站服务器。请检查网络后重试。',
