@@ -1,0 +1,44 @@
+// Telling the on-screen keyboard from the visual viewport, and when a field hides behind the bars.
+import { describe, expect, it } from 'vitest'
+import { bringsUpKeyboard, coveredBySticky, keyboardIsUp, nextBaseline } from '../../../src/app/composables/useKeyboard'
+
+describe('the on-screen keyboard', () => {
+  const full = { width: 390, height: 844 }
+
+  it('is up when a typing field has the focus and the visible height shrank by a fifth or more', () => {
+    expect(keyboardIsUp(full, { width: 390, height: 400 }, true)).toBe(true)
+    expect(keyboardIsUp(full, { width: 390, height: 400 }, false)).toBe(false)
+    // The browser's toolbar sliding away is not a keyboard.
+    expect(keyboardIsUp(full, { width: 390, height: 790 }, true)).toBe(false)
+    expect(keyboardIsUp(null, { width: 390, height: 400 }, true)).toBe(false)
+  })
+
+  it('measures against the tallest screen seen at this width, and starts over when the phone turns', () => {
+    let b = nextBaseline(null, { width: 390, height: 780 })
+    b = nextBaseline(b, full)
+    expect(b).toEqual(full)
+    expect(nextBaseline(b, { width: 390, height: 400 })).toEqual(full)
+    expect(nextBaseline(b, { width: 844, height: 390 })).toEqual({ width: 844, height: 390 })
+  })
+
+  it('comes up for text, number and phone fields, not for buttons, ticks, choices or a read-only field', () => {
+    const input = (type: string, extra: Partial<HTMLInputElement> = {}) =>
+      Object.assign(Object.assign(document.createElement('input'), { type }), extra)
+    expect(bringsUpKeyboard(input('text'))).toBe(true)
+    expect(bringsUpKeyboard(input('tel'))).toBe(true)
+    expect(bringsUpKeyboard(input('password'))).toBe(true)
+    expect(bringsUpKeyboard(document.createElement('textarea'))).toBe(true)
+    expect(bringsUpKeyboard(input('radio'))).toBe(false)
+    expect(bringsUpKeyboard(input('checkbox'))).toBe(false)
+    expect(bringsUpKeyboard(input('text', { readOnly: true }))).toBe(false)
+    expect(bringsUpKeyboard(document.createElement('button'))).toBe(false)
+    expect(bringsUpKeyboard(null)).toBe(false)
+  })
+
+  it('finds a field under the top bars or the bottom bar', () => {
+    const bars = { top: 100, bottom: 80 }
+    expect(coveredBySticky({ top: 90, bottom: 150 }, bars, 400)).toBe(true)
+    expect(coveredBySticky({ top: 300, bottom: 360 }, bars, 400)).toBe(true)
+    expect(coveredBySticky({ top: 110, bottom: 300 }, bars, 400)).toBe(false)
+  })
+})
