@@ -3,14 +3,13 @@
 import { describe, expect, it } from 'vitest'
 import { emptyCounts, type IndicatorContext, type IndicatorCounts } from '../../src/domain/indicators'
 import { newId } from '../../src/domain/ids'
-import type { Correction, Donation, Drive, FieldRecord, Target, Void } from '../../src/domain/records'
+import type { Correction, Donation, FieldRecord, Target, Void } from '../../src/domain/records'
 import type { StationTotals } from '../../src/domain/sync-protocol'
 import {
   confirmedAfter,
   driveCard,
   type Family,
   type FamilyRecord,
-  notSentByDrive,
   receiptsMayBeNewer,
   recordState,
   refusedCount,
@@ -20,6 +19,7 @@ import {
   targetsElsewhere,
   unsyncedEffect,
 } from '../../src/app/field/progress-model'
+import { isWaitingRecord, waitingByDrive } from '../../src/app/field/waiting'
 import { makeDeferral, makeDonation, makeDrive, RURAL, SITE, STATION, TEAM, UNIVERSITY } from './support/field-fixtures'
 
 const STAFF = newId()
@@ -385,26 +385,38 @@ describe('which targets show where', () => {
     expect(card.contributes.find((c) => c.target.id === siteMonth.id)!.actual).toEqual({ kind: 'count', value: 12 })
   })
 
-  it("counts a drive's records the station does not hold yet, waiting or refused, voids included", () => {
-    const sent = donation()
+  it("counts a drive's waiting records as the sync badge does: records, not the identity beside each donor", () => {
+    const d = donation()
+    const identity = { type: 'donor_identity', id: newId(), donorKey: d.donorKey } as unknown as FieldRecord
     const v: Void = {
       type: 'void',
       id: newId(),
       stationId: STATION.id,
-      deviceId: sent.deviceId,
+      deviceId: d.deviceId,
       authorStaffId: STAFF,
-      createdAt: sent.createdAt,
-      targetId: sent.id,
+      createdAt: d.createdAt,
+      targetId: d.id,
       reason: 'entered twice',
     }
-    const otherDrive: Drive = makeDrive(STAFF, { date: TODAY })
-    const families = [
-      fam([ruralDrive, 'in_totals']),
-      fam([sent, 'in_totals'], [v, 'pending']),
-      fam([donation({ din: 'W123423000009' }), 'refused']),
-      fam([makeDonation(otherDrive, STAFF, { collectedOn: TODAY }), 'confirmed_after']),
-      fam([uniDonation(), 'pending']),
+    const refused = donation({ din: 'W123423000009' })
+    const entries = [
+      { recordId: ruralDrive.id, record: ruralDrive as FieldRecord, status: 'pending' as const },
+      { recordId: identity.id, record: identity, status: 'pending' as const },
+      { recordId: d.id, record: d as FieldRecord, status: 'pending' as const },
+      { recordId: v.id, record: v as FieldRecord, status: 'pending' as const },
+      { recordId: refused.id, record: refused as FieldRecord, status: 'rejected' as const },
+      // Fixed and queued again under its own id: waiting once, no longer refused.
+      { recordId: refused.id, record: refused as FieldRecord, status: 'pending' as const },
     ]
-    expect(Object.fromEntries(notSentByDrive(families))).toEqual({ [ruralDrive.id]: 2 })
+    const driveOf = (r: FieldRecord) =>
+      r.type === 'drive' ? r.id : r.type === 'donation' ? r.driveId : r.type === 'void' ? d.driveId : null
+    expect(Object.fromEntries(waitingByDrive(entries, driveOf))).toEqual({
+      [ruralDrive.id]: { waiting: 4, refused: 0 },
+    })
+    expect(Object.fromEntries(waitingByDrive(entries.slice(0, 5), driveOf))).toEqual({
+      [ruralDrive.id]: { waiting: 3, refused: 1 },
+    })
+    expect(isWaitingRecord('donor_identity')).toBe(false)
+    expect(isWaitingRecord('adverse_reaction')).toBe(true)
   })
 })

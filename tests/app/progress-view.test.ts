@@ -77,7 +77,7 @@ describe('progress screen', () => {
 
     const driveCard = screen.find('[data-testid="progress-drive"]')
     expect(driveCard.find('[data-figure="donations"] dd').text()).toBe('3')
-    expect(driveCard.find('[data-testid="drive-not-sent"]').text()).toBe('其中 4 条尚未上传到血站')
+    expect(driveCard.find('[data-testid="drive-not-sent"]').text()).toBe('本车次 4 条待上传')
 
     const monthCard = screen.find('[data-testid="progress-station-month"]')
     expect(monthCard.find('[data-testid="unsynced"]').text()).toBe('含本机未同步 4 条')

@@ -191,7 +191,7 @@ describe('a bus drive recorded offline on a phone', () => {
     await again.getByRole('button', { name: /李敏/ }).waitFor()
     await unlockAs(again, '李敏', PINS.collector, { touch: true })
     await again.getByRole('heading', { name: '已结束的车次' }).waitFor()
-    await expect.poll(() => again.getByTestId('unsynced').textContent()).toContain('待上传 9 条')
+    await expect.poll(() => again.getByTestId('unsynced').textContent()).toContain('待上传 6 条')
     const after = await readTables(again, [
       'drives',
       'driveCloses',

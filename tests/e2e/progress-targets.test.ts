@@ -138,7 +138,9 @@ describe('targets from the station pages, progress on the phone', () => {
     expect(await yearCard().getByTestId('unsynced').textContent()).toBe('含本机未同步 4 条')
     const drive = page.getByTestId('progress-drive')
     expect(await drive.locator('[data-figure="donations"] dd').textContent()).toBe('3')
-    expect(await drive.getByTestId('drive-not-sent').textContent()).toBe('其中 4 条尚未上传到血站')
+    expect(await drive.getByTestId('drive-not-sent').textContent()).toBe('本车次 4 条待上传')
+    // The same count, in the same words, as the sync badge beside it.
+    expect(await page.getByTestId('sync-badge').first().textContent()).toContain('4 条待上传')
     // Every label translated (the screen uses the station pages' period and scope names too).
     const text = await page.getByTestId('progress-ready').textContent()
     expect(text).not.toMatch(/\b(station|progress|fieldProgress)\.[a-zA-Z]/)

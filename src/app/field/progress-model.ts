@@ -166,23 +166,6 @@ export function familyRoot(family: Family): FieldRecord | null {
   )
 }
 
-/** Per drive id: records of the drive (and their voids and corrections) the station does not have yet. */
-export function notSentByDrive(families: readonly Family[]): Map<string, number> {
-  const out = new Map<string, number>()
-  for (const family of families) {
-    const root = familyRoot(family)
-    if (!root) continue
-    const driveId =
-      root.type === 'drive' ? root.id : root.type === 'donation' || root.type === 'deferral' ? root.driveId : null
-    if (!driveId) continue
-    const n = family.filter(
-      (r) => (r.state === 'pending' || r.state === 'refused') && FIGURE_TYPES.has(r.record.type),
-    ).length
-    if (n > 0) out.set(driveId, (out.get(driveId) ?? 0) + n)
-  }
-  return out
-}
-
 /** Records the station refused that would change the figures; they are not counted anywhere here. */
 export function refusedCount(families: readonly Family[]): number {
   return families.reduce(
@@ -311,8 +294,10 @@ export interface DriveCard {
   drive: Drive
   closed: boolean
   counts: IndicatorCounts
-  /** This drive's records the station does not hold yet (waiting or refused). */
+  /** This drive's records waiting to be sent, counted as the sync badge counts them (field/waiting.ts). */
   notSent: number
+  /** This drive's records the station refused (they wait in "needs attention"). */
+  refused: number
   /** Targets set for this drive. */
   targets: DriveTargetRow[]
   /** Targets of the drive's channel, site or teams running today. */
@@ -342,6 +327,7 @@ export interface DriveCardInput {
   closed: boolean
   counts: IndicatorCounts
   notSent: number
+  refused?: number
   targets: readonly Target[]
   today: string
 }
@@ -362,6 +348,7 @@ export function driveCard(input: DriveCardInput): DriveCard {
     closed: input.closed,
     counts,
     notSent: input.notSent,
+    refused: input.refused ?? 0,
     targets: own.map((t) => driveTargetRow(t, counts)),
     contributes: related.map((t) => ({
       target: t,

@@ -19,7 +19,6 @@ import {
   type DriveCard,
   driveCard,
   type Family,
-  notSentByDrive,
   receiptsMayBeNewer,
   recordState,
   refusedCount,
@@ -27,6 +26,7 @@ import {
   stationCard,
   targetsElsewhere,
 } from '../field/progress-model'
+import { isWaitingRecord, waitingByDrive } from '../field/waiting'
 
 export interface FieldProgress {
   today: string
@@ -158,6 +158,72 @@ async function unsyncedFamilies(db: FieldDb, outbox: OutboxRow[], late: Map<stri
     .map((family) => [...family.values()].map((record) => ({ record, state: recordState(record.id, states, lateIds) })))
 }
 
+/**
+ * The drive each waiting record belongs to, for its drive card: a donation's or a close's own, a
+ * reaction's donation's, a void's or correction's target's, and a donor identity's (or its
+ * correction's) the donation or deferral saved with it. Targets not in the outbox are read by id.
+ */
+async function waitingDriveResolver(db: FieldDb, outbox: OutboxRow[]): Promise<(rec: FieldRecord) => string | null> {
+  const byId = new Map<string, FieldRecord>()
+  for (const row of outbox) if (row.record) byId.set(row.record.id, row.record)
+  const refOf = (r: FieldRecord): string | null =>
+    r.type === 'void' || r.type === 'correction' ? r.targetId : r.type === 'adverse_reaction' ? r.donationId : null
+  let wanted = [
+    ...new Set(outbox.flatMap((row) => (row.record && isWaitingRecord(row.record.type) ? [refOf(row.record)] : []))),
+  ].filter((id): id is string => id !== null && !byId.has(id))
+  for (let depth = 0; wanted.length > 0 && depth < 8; depth++) {
+    const found = (
+      await Promise.all([
+        db.donations.bulkGet(wanted),
+        db.deferrals.bulkGet(wanted),
+        db.corrections.bulkGet(wanted),
+        db.adverseReactions.bulkGet(wanted),
+        db.donorIdentities.bulkGet(wanted),
+      ])
+    )
+      .flat()
+      .filter((r): r is NonNullable<typeof r> => !!r) as FieldRecord[]
+    for (const r of found) byId.set(r.id, r)
+    wanted = [...new Set(found.map(refOf))].filter((id): id is string => id !== null && !byId.has(id))
+  }
+  // A donor identity belongs to the visit saved with it: the same donor's donation or deferral
+  // written closest in time.
+  const identities = [...byId.values()].filter((r) => r.type === 'donor_identity')
+  const visitDrive = new Map<string, string | null>()
+  if (identities.length > 0) {
+    const keys = [...new Set(identities.map((i) => i.donorKey))]
+    const visits = [
+      ...(await db.donations.where('donorKey').anyOf(keys).toArray()),
+      ...(await db.deferrals.where('donorKey').anyOf(keys).toArray()),
+    ]
+    for (const i of identities) {
+      const at = Date.parse(i.createdAt)
+      const near = visits
+        .filter((v) => v.donorKey === i.donorKey)
+        .sort((a, b) => Math.abs(Date.parse(a.createdAt) - at) - Math.abs(Date.parse(b.createdAt) - at))[0]
+      visitDrive.set(i.id, near?.driveId ?? null)
+    }
+  }
+  const driveOf = (r: FieldRecord | undefined, depth = 0): string | null => {
+    if (!r || depth > 8) return null
+    switch (r.type) {
+      case 'drive':
+        return r.id
+      case 'drive_close':
+      case 'donation':
+      case 'deferral':
+        return r.driveId
+      case 'donor_identity':
+        return visitDrive.get(r.id) ?? null
+      default: {
+        const ref = refOf(r)
+        return ref ? driveOf(byId.get(ref), depth + 1) : null
+      }
+    }
+  }
+  return (rec) => driveOf(rec)
+}
+
 /** Everything the progress screen shows, read from the phone's database. */
 export async function readFieldProgress(db: FieldDb, opts: ProgressReadOptions = {}): Promise<FieldProgress> {
   // Few round trips: everything that does not depend on another read is read at once.
@@ -201,7 +267,12 @@ export async function readFieldProgress(db: FieldDb, opts: ProgressReadOptions =
     db.tallies.bulkGet(driveIds.map(driveTallyKey)),
     db.driveCloses.where('driveId').anyOf(driveIds).toArray(),
   ])
-  const notSent = notSentByDrive(families)
+  const waiting = waitingByDrive(
+    outbox.flatMap((row) =>
+      row.record && row.recordId ? [{ recordId: row.recordId, record: row.record, status: row.status }] : [],
+    ),
+    await waitingDriveResolver(db, outbox),
+  )
   const closed = new Set(closes.map((c) => c.driveId))
   const driveCards = drives
     .map((drive, i) =>
@@ -209,7 +280,8 @@ export async function readFieldProgress(db: FieldDb, opts: ProgressReadOptions =
         drive,
         closed: closed.has(drive.id),
         counts: tallies[i]?.counts ?? emptyCounts(),
-        notSent: notSent.get(drive.id) ?? 0,
+        notSent: waiting.get(drive.id)?.waiting ?? 0,
+        refused: waiting.get(drive.id)?.refused ?? 0,
         targets,
         today,
       }),

@@ -17,7 +17,9 @@ export default {
     donations: 'Donations',
     units: 'Whole-blood units',
     deferrals: 'Deferrals',
-    notSent: '{n} of them not yet sent to the station',
+    // Same words and count as the sync badge (field/waiting.ts).
+    notSent: '{n} of this drive waiting to send',
+    needAttention: '{n} of this drive need attention',
     allSent: 'Every record of this drive is sent',
     targets: 'Targets of this drive',
     noTargets: 'No target set for this drive.',

@@ -16,7 +16,9 @@ export default {
     donations: '献血',
     units: '全血单位',
     deferrals: '暂缓',
-    notSent: '其中 {n} 条尚未上传到血站',
+    // Same words and count as the sync badge (field/waiting.ts).
+    notSent: '本车次 {n} 条待上传',
+    needAttention: '本车次 {n} 条需要处理',
     allSent: '本车次的记录均已上传',
     targets: '本车次目标',
     noTargets: '本车次没有单独设定目标。',
