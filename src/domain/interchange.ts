@@ -912,6 +912,10 @@ export function toCsv<T extends CsvType>(type: T, records: Iterable<CsvRecordTyp
     if (isField && (rec as { type?: string }).type !== type) {
       throw new RangeError(`toCsv(${type}) got a ${String((rec as { type?: string }).type)} record`)
     }
+    // An identity correction (schema version 2) has no columns here: it travels in JSON Lines.
+    if (type === 'correction' && (rec as Correction).replacement.type === 'donor_identity') {
+      throw new RangeError('toCsv(correction) got an identity correction; write it as JSON Lines')
+    }
     lines.push(paths.map((p) => quote(cellText(getPath(rec, p)))).join(','))
   }
   return lines.join('\r\n') + '\r\n'

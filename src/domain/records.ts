@@ -386,13 +386,17 @@ export const VoidSchema = v.object({
 })
 export type Void = v.InferOutput<typeof VoidSchema>
 
-/** A correction replaces the whole target record; the newest correction wins. */
+/**
+ * A correction replaces the whole target record; the newest correction wins. Schema version 2: the
+ * replacement may also be a donor identity (name, ID number, phone, household corrected), whose
+ * target is a donor_identity record (docs/data-format.md, "Identity corrections").
+ */
 export const CorrectionSchema = v.object({
   type: v.literal('correction'),
   ...authorship,
   targetId: RecordId,
   reason: v.pipe(v.string(), v.trim(), v.minLength(2, 'a correction needs a reason'), v.maxLength(500)),
-  replacement: v.variant('type', [DonationSchema, DeferralSchema]),
+  replacement: v.variant('type', [DonationSchema, DeferralSchema, DonorIdentitySchema]),
 })
 export type Correction = v.InferOutput<typeof CorrectionSchema>
 

@@ -2,7 +2,7 @@
 // actions, and the PIPL purge.
 import { beforeEach, describe, expect, it } from 'vitest'
 import { newId } from '../../src/domain/ids'
-import type { DonorIdentity, RosterEntry } from '../../src/domain/records'
+import type { Correction, DonorIdentity, RosterEntry } from '../../src/domain/records'
 import type { FieldDb } from '../../src/app/db'
 import { saveFieldRecord, saveFieldRecords } from '../../src/app/db/field-records'
 import { outboxSummary } from '../../src/app/db/outbox'
@@ -389,6 +389,34 @@ describe('PIPL purge', () => {
     })
     expect(await db.donorIdentities.get(pending.id)).toMatchObject({ name: '张三', idNumber: '11010519491231002X' })
     expect(await purgeConfirmedIdentities(db, { afterDays: 7, phoneNow: new Date('2023-07-30T00:00:00.000Z') })).toBe(0)
+  })
+
+  it('blanks a confirmed identity correction (a corrected name or number) by the same rule', async () => {
+    const who = identity()
+    await saveFieldRecord(who)
+    const fix: Correction = {
+      type: 'correction',
+      id: newId(),
+      stationId: who.stationId,
+      deviceId: who.deviceId,
+      authorStaffId: who.authorStaffId,
+      createdAt: who.createdAt,
+      targetId: who.id,
+      reason: '姓名登记错误',
+      replacement: { ...who, name: '张山' },
+    }
+    await saveFieldRecord(fix)
+    const station = new FakeStation()
+    station.clock = () => new Date('2023-06-14T12:00:00.000Z')
+    await engineFor(station).engine.sync()
+    await dexieMetaPort(db).patch({ serverClockOffsetMs: 0 })
+    expect(await purgeConfirmedIdentities(db, { afterDays: 7, phoneNow: new Date('2023-06-22T13:00:00.000Z') })).toBe(2)
+    expect((await db.corrections.get(fix.id))!.replacement).toMatchObject({
+      donorKey: who.donorKey,
+      name: '',
+      idNumber: '',
+      phone: '',
+    })
   })
 })
 

@@ -8,6 +8,7 @@ import {
   type Correction,
   type Deferral,
   type Donation,
+  type DonorIdentity,
   type FieldRecord,
 } from '../../domain/records'
 import { DEFAULT_ELIGIBILITY, type EligibilityHistory, intervalEndsOn } from '../../domain/eligibility'
@@ -205,6 +206,20 @@ async function checkRules(db: FieldDb, rec: FieldRecord): Promise<void> {
     case 'correction': {
       const target = await findRecord(db, rec.targetId)
       if (!target) throw new FieldRecordError('unknown_target', 'no such record on this phone')
+      if (rec.replacement.type === 'donor_identity' || target.type === 'donor_identity') {
+        // A donor's name, ID number, phone or household, corrected: the same identity record, still there.
+        if (
+          target.type !== 'donor_identity' ||
+          rec.replacement.type !== 'donor_identity' ||
+          rec.replacement.id !== target.id
+        )
+          throw new FieldRecordError('not_correctable', 'a donor identity is corrected by an identity with its id')
+        if (!target.idNumber && !target.name)
+          throw new FieldRecordError('not_correctable', 'the identity was purged from this phone')
+        if (await isVoided(db, rec.targetId))
+          throw new FieldRecordError('already_voided', 'this record is already voided')
+        return
+      }
       if (
         (target.type !== 'donation' && target.type !== 'deferral') ||
         rec.replacement.type !== target.type ||
@@ -376,7 +391,7 @@ export function correctionsByTarget(corrections: Correction[]): Map<string, Corr
 }
 
 /** The newest of `corrections` (all of `rec`)'s replacement, or the record itself. */
-export function newestVersion<T extends Donation | Deferral>(rec: T, corrections: Correction[]): T {
+export function newestVersion<T extends Donation | Deferral | DonorIdentity>(rec: T, corrections: Correction[]): T {
   const newest = [...corrections].sort(byCreation).at(-1)
   return (newest?.replacement as T | undefined) ?? rec
 }
@@ -419,9 +434,10 @@ async function recountForChange(db: FieldDb, rec: FieldRecord, touched: Map<stri
   } else if (rec.type === 'correction') {
     // The correction is already stored, so the previous version is the one before it.
     const target = (await db.donations.get(rec.targetId)) ?? (await db.deferrals.get(rec.targetId))
-    if (!target) return
+    // An identity correction changes no figure.
+    if (!target || rec.replacement.type === 'donor_identity') return
     const all = (await db.corrections.where('targetId').equals(rec.targetId).toArray()).sort(byCreation)
-    const before = all.filter((c) => c.id !== rec.id).at(-1)?.replacement ?? target
+    const before = (all.filter((c) => c.id !== rec.id).at(-1)?.replacement as Donation | Deferral | undefined) ?? target
     await applyToTallies(db, before, -1, touched)
     await applyToTallies(db, rec.replacement, 1, touched)
   }

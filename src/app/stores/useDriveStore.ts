@@ -5,6 +5,8 @@ import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import { newId } from '../../domain/ids'
 import { emptyCounts, type IndicatorCounts } from '../../domain/indicators'
+import { donorKey as makeDonorKey } from '../../domain/donor-key'
+import { parseResidentId } from '../../domain/resident-id'
 import { isoDateOf } from '../../domain/dates'
 import type {
   AdverseReaction,
@@ -14,6 +16,7 @@ import type {
   DonorIdentity,
   Drive,
   DriveClose,
+  FieldRecord,
   Void,
 } from '../../domain/records'
 import { fieldDb } from '../db'
@@ -30,7 +33,9 @@ import { driveTallyKey, readTally } from '../db/tallies'
 import { nextFreeDin } from '../field/din-check'
 import { DEFAULT_RANGE_OVERLAP_DAYS, rangeOverlaps, type RangeOverlap } from '../field/drive-open'
 import { drivesOnPhone } from '../db/drives'
+import { correctedVisit } from '../field/identity-correction'
 import { useDeviceStore } from './useDeviceStore'
+import { useEligibilityStore } from './useEligibilityStore'
 import { useSessionStore } from './useSessionStore'
 
 export type DriveOpenInput = Pick<
@@ -75,6 +80,19 @@ export interface DriveEntry {
   corrections: Correction[]
   reactions: AdverseReaction[]
   donorName: string | null
+  /** The donor's identity record of this visit as stored, and as corrected (null once purged or never on this phone). */
+  identityRecord: DonorIdentity | null
+  identity: DonorIdentity | null
+  identityCorrections: Correction[]
+}
+
+/** A donor's name, ID number (18 characters, checked), phone and household, corrected. */
+export type IdentityInput = Pick<DonorIdentity, 'idNumber' | 'name' | 'phone' | 'household'>
+
+function byCreationOrder(corrections: Correction[]): Correction[] {
+  return [...corrections].sort((a, b) =>
+    a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : 1,
+  )
 }
 
 export interface DriveSummary {
@@ -209,14 +227,30 @@ export const useDriveStore = defineStore('drive', () => {
         ),
         dinUsesInRange(found.dinFirst, found.dinLast, db),
       ])
+      // Corrected names and numbers: one more read, only when there are identities.
+      const identityFixes =
+        identities.length > 0
+          ? await db.corrections
+              .where('targetId')
+              .anyOf(identities.map((i) => i.id))
+              .toArray()
+          : []
       if (generation !== loadGeneration) return found
       const voidOf = new Map(voids.map((v) => [v.targetId, v]))
       const correctionsOf = correctionsByTarget(corrections)
+      const identityFixesOf = correctionsByTarget(identityFixes)
       // The newest identity of each donor (ids are UUIDv7, so they sort by creation).
       const nameOf = new Map<string, DonorIdentity>()
       for (const i of identities) {
         const seen = nameOf.get(i.donorKey)
         if (!seen || seen.id < i.id) nameOf.set(i.donorKey, i)
+      }
+      const identityOf = (key: string) => {
+        const record = nameOf.get(key) ?? null
+        if (!record) return { identityRecord: null, identity: null, identityCorrections: [], donorName: null }
+        const fixes = byCreationOrder(identityFixesOf.get(record.id) ?? [])
+        const identity = newestVersion(record, fixes)
+        return { identityRecord: record, identity, identityCorrections: fixes, donorName: identity.name || null }
       }
       drive.value = found
       dinsElsewhere.value = new Set(dinUses.filter((u) => u.driveId !== found.id).map((u) => u.din))
@@ -230,7 +264,7 @@ export const useDriveStore = defineStore('drive', () => {
           void: voidOf.get(original.id) ?? null,
           corrections: [...own].sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0)),
           reactions: reactions.filter((r) => r.donationId === original.id),
-          donorName: nameOf.get(original.donorKey)?.name ?? null,
+          ...identityOf(original.donorKey),
         }
       })
       return found
@@ -305,6 +339,7 @@ export const useDriveStore = defineStore('drive', () => {
       const counts = tallies.get(driveTallyKey(d.id))
       if (counts) tally.value = counts
       const stored = saved[1]!.record as Donation | Deferral
+      const storedIdentity = saved[0]!.record as DonorIdentity
       entries.value = [
         {
           record: stored,
@@ -312,9 +347,23 @@ export const useDriveStore = defineStore('drive', () => {
           void: null,
           corrections: [],
           reactions: [],
-          donorName: (saved[0]!.record as DonorIdentity).name,
+          donorName: storedIdentity.name,
+          identityRecord: storedIdentity,
+          identity: storedIdentity,
+          identityCorrections: [],
         },
-        ...entries.value,
+        // The donor's newest identity stands for every visit of theirs, as a full load shows it.
+        ...entries.value.map((e) =>
+          e.original.donorKey === storedIdentity.donorKey
+            ? {
+                ...e,
+                donorName: storedIdentity.name,
+                identityRecord: storedIdentity,
+                identity: storedIdentity,
+                identityCorrections: [],
+              }
+            : e,
+        ),
       ]
       refreshLater(d.id)
     }
@@ -360,6 +409,72 @@ export const useDriveStore = defineStore('drive', () => {
       reason,
       replacement,
     } satisfies Correction)
+    await reload()
+    return saved
+  }
+
+  /**
+   * Corrects a donor's identity by a correction record. A new ID number or household also corrects
+   * the visit's donation or deferral on this drive (the donor facts the figures use), all in one
+   * transaction (docs/data-format.md, "Identity corrections").
+   */
+  async function correctIdentity(entry: DriveEntry, input: IdentityInput, reason: string): Promise<SavedRecord[]> {
+    const original = entry.identityRecord
+    const current = entry.identity
+    if (!original || !current) throw new Error('this donor identity is no longer on this phone')
+    const base = authorship()
+    const rekeys = input.idNumber !== current.idNumber
+    let donor: { donorKey: string; sex: Donation['sex']; birthDate: string; repeatDonor: boolean } | undefined
+    if (rekeys) {
+      const salt = device.station?.donorKeySalt
+      if (!salt) throw new Error('this phone has no donor key salt; sync first')
+      const parsed = parseResidentId(input.idNumber)
+      if (!parsed.ok) throw new Error(`the ID number is not valid (${parsed.error})`)
+      const key = await makeDonorKey(parsed.id18, salt)
+      const history = (await useEligibilityStore().lookup(key)).history
+      donor = {
+        donorKey: key,
+        sex: parsed.sex,
+        birthDate: parsed.birthDate,
+        repeatDonor: (history?.donationCount ?? 0) > 0 || history?.lastDonationOn != null,
+      }
+    }
+    const records: FieldRecord[] = [
+      {
+        type: 'correction',
+        ...base,
+        targetId: original.id,
+        reason,
+        replacement: {
+          ...current,
+          ...input,
+          donorKey: donor?.donorKey ?? current.donorKey,
+          id: original.id,
+          authorStaffId: base.authorStaffId,
+          createdAt: base.createdAt,
+        },
+      } satisfies Correction,
+    ]
+    if (rekeys || input.household !== current.household) {
+      // The visit: this drive's records of the donor as the identity stood, not voided.
+      for (const e of entries.value) {
+        if (e.void || e.record.donorKey !== current.donorKey) continue
+        const own = authorship()
+        records.push({
+          type: 'correction',
+          ...own,
+          targetId: e.original.id,
+          reason,
+          replacement: {
+            ...correctedVisit(e.record, { household: input.household, ...(donor ? { donor } : {}) }),
+            id: e.original.id,
+            authorStaffId: own.authorStaffId,
+            createdAt: own.createdAt,
+          },
+        } satisfies Correction)
+      }
+    }
+    const { saved } = await saveFieldBatch(records)
     await reload()
     return saved
   }
@@ -427,6 +542,7 @@ export const useDriveStore = defineStore('drive', () => {
     recordDonor,
     voidRecord,
     correctRecord,
+    correctIdentity,
     addReaction,
     bagsUsed,
     closeDrive,

@@ -1,7 +1,8 @@
 // PIPL: a donor's name, ID number and phone stay on the phone only as long as the drive needs
 // them. Once the station confirmed a donor_identity record, and a set number of days have passed
 // by the station's clock, those fields are blanked on the phone. The donorKey stays, which is all
-// the drive screens, tallies and eligibility checks use.
+// the drive screens, tallies and eligibility checks use. A correction of an identity (a corrected
+// name or number) carries the same fields and is blanked by the same rule.
 import type { FieldDb } from '../db'
 import { purgeDrafts } from '../db/drafts'
 import { META_KEYS, RECEIPT_PREFIX, type Receipt } from './dexie-ports'
@@ -24,18 +25,33 @@ export function stationNow(meta: Pick<SyncMeta, 'serverClockOffsetMs'>, phoneNow
 /** Blank personal fields of confirmed donor identities older than the limit; returns how many. */
 export async function purgeConfirmedIdentities(db: FieldDb, opts: PurgeOptions = {}): Promise<number> {
   const afterDays = opts.afterDays ?? DEFAULT_PURGE_AFTER_DAYS
-  return db.transaction('rw', db.syncMeta, db.donorIdentities, db.outbox, async () => {
+  return db.transaction('rw', [db.syncMeta, db.donorIdentities, db.corrections, db.outbox], async () => {
     const meta = (await db.syncMeta.get(META_KEYS.sync))?.value as Partial<SyncMeta> | undefined
     const now = stationNow({ serverClockOffsetMs: meta?.serverClockOffsetMs ?? null }, opts.phoneNow)
     const cutoff = new Date(now.getTime() - afterDays * DAY_MS).toISOString()
     const receipts = (await db.syncMeta.where('key').startsWith(RECEIPT_PREFIX).toArray())
       .map((r) => r.value as Receipt)
-      .filter((r) => r.recordType === 'donor_identity' && !r.purgedAt && Date.parse(r.receivedAt) <= Date.parse(cutoff))
+      .filter(
+        (r) =>
+          (r.recordType === 'donor_identity' || r.recordType === 'correction') &&
+          !r.purgedAt &&
+          Date.parse(r.receivedAt) <= Date.parse(cutoff),
+      )
     let purged = 0
     for (const receipt of receipts) {
       // A record queued again (sent again after a refusal) is not confirmed in its latest form.
       if ((await db.outbox.where('recordId').equals(receipt.recordId).count()) > 0) continue
-      const identity = await db.donorIdentities.get(receipt.recordId)
+      const correction = receipt.recordType === 'correction' ? await db.corrections.get(receipt.recordId) : undefined
+      if (correction?.replacement.type === 'donor_identity') {
+        await db.corrections.put({
+          ...correction,
+          replacement: { ...correction.replacement, name: '', idNumber: '', phone: '' },
+          purgedAt: now.toISOString(),
+        } as typeof correction)
+        purged++
+      }
+      const identity =
+        receipt.recordType === 'donor_identity' ? await db.donorIdentities.get(receipt.recordId) : undefined
       if (identity) {
         await db.donorIdentities.put({
           ...identity,

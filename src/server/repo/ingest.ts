@@ -11,6 +11,7 @@ import {
   deferralReasonCodes,
   deferralReasonsProblem,
   type Donation,
+  type DonorIdentity,
   type Drive,
   type FieldRecord,
   FieldRecordSchema,
@@ -266,7 +267,9 @@ function referencedIds(rec: FieldRecord): string[] {
     case 'void':
       return [rec.targetId]
     case 'correction':
-      return rec.replacement.driveId ? [rec.targetId, rec.replacement.driveId] : [rec.targetId]
+      return rec.replacement.type !== 'donor_identity' && rec.replacement.driveId
+        ? [rec.targetId, rec.replacement.driveId]
+        : [rec.targetId]
     default:
       return []
   }
@@ -459,12 +462,22 @@ export async function ingestRecords(trx: Db, ctx: IngestContext, items: readonly
           if (!target) reject('unknown_reference', `record ${rec.targetId} is not known`)
           rootId = target!.type === 'correction' ? target!.rootId : rec.targetId
           const root = rootId ? knownOfStation(rootId) : undefined
+          const replacement = rec.replacement
+          if (replacement.type === 'donor_identity') {
+            // Schema version 2: a donor's name, ID number, phone or household corrected.
+            if (root?.type !== 'donor_identity')
+              reject('rule_violation', 'an identity replacement corrects a donor identity record')
+            if (replacement.id !== rootId)
+              reject('rule_violation', 'the replacement identity keeps the id of the identity it corrects')
+            if (root!.voided) reject('rule_violation', 'the record is voided and cannot be corrected')
+            break
+          }
           if (root?.type !== 'donation' && root?.type !== 'deferral')
-            reject('rule_violation', 'only donations and deferrals can be corrected')
+            reject('rule_violation', 'only donations, deferrals and donor identities can be corrected')
           if (root!.voided) reject('rule_violation', 'the record is voided and cannot be corrected')
-          checkCollection(rec.replacement, references, 'replacement')
-          checkRules(rec.replacement, references, 'replacement')
-          if (rec.replacement.type === 'donation') checkDin(rec.replacement.din, rootId)
+          checkCollection(replacement, references, 'replacement')
+          checkRules(replacement, references, 'replacement')
+          if (replacement.type === 'donation') checkDin(replacement.din, rootId)
           break
         }
       }
@@ -662,16 +675,10 @@ export async function reprojectRoot(trx: Db, rootId: string): Promise<{ donorKey
   const counted = root.effective_type !== null
   const donorKeys = root.donor_key ? [root.donor_key] : []
 
-  if (root.type !== 'donation' && root.type !== 'deferral') {
-    if (voided && root.voided === 0)
-      await trx.updateTable('records').set({ voided: 1 }).where('id', '=', rootId).execute()
-    return { donorKeys, counted }
-  }
-
-  let winner: { id: string; createdAt: string; replacement: Base } | null = null
+  let winner: { id: string; createdAt: string; replacement: Base | DonorIdentity } | null = null
   for (const r of pointing) {
     if (r.type !== 'correction') continue
-    const c = JSON.parse(r.body) as { id: string; createdAt: string; replacement: Base }
+    const c = JSON.parse(r.body) as { id: string; createdAt: string; replacement: Base | DonorIdentity }
     if (!winner) {
       winner = c
       continue
@@ -680,7 +687,24 @@ export async function reprojectRoot(trx: Db, rootId: string): Promise<{ donorKey
     const tb = instant(winner.createdAt)
     if (ta !== tb ? ta > tb : c.id > winner.id) winner = c
   }
-  const effective: Base = winner ? winner.replacement : (JSON.parse(root.body) as Base)
+
+  if (root.type === 'donor_identity') {
+    // The identity row shows its newest correction: its donor key (a corrected ID number keys
+    // another donor) and the correction that holds the current name, number, phone and household.
+    const current = (winner?.replacement ?? JSON.parse(root.body)) as DonorIdentity
+    await trx
+      .updateTable('records')
+      .set({ voided: voided ? 1 : 0, corrected_by: winner?.id ?? null, donor_key: current.donorKey })
+      .where('id', '=', rootId)
+      .execute()
+    return { donorKeys: [...new Set([...donorKeys, current.donorKey])], counted }
+  }
+  if (root.type !== 'donation' && root.type !== 'deferral') {
+    if (voided && root.voided === 0)
+      await trx.updateTable('records').set({ voided: 1 }).where('id', '=', rootId).execute()
+    return { donorKeys, counted }
+  }
+  const effective: Base = winner ? (winner.replacement as Base) : (JSON.parse(root.body) as Base)
   const proj = baseProjection(effective)
   const update: Partial<RecordsTable> = { ...proj, voided: voided ? 1 : 0, corrected_by: winner?.id ?? null }
   await trx.updateTable('records').set(update).where('id', '=', rootId).execute()

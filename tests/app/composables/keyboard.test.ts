@@ -22,15 +22,19 @@ describe('the on-screen keyboard', () => {
   })
 
   it('comes up for text, number and phone fields, not for buttons, ticks, choices or a read-only field', () => {
-    const input = (type: string, extra: Partial<HTMLInputElement> = {}) =>
-      Object.assign(Object.assign(document.createElement('input'), { type }), extra)
+    const input = (type: string, readOnly = false): HTMLInputElement => {
+      const el = document.createElement('input')
+      el.type = type
+      el.readOnly = readOnly
+      return el
+    }
     expect(bringsUpKeyboard(input('text'))).toBe(true)
     expect(bringsUpKeyboard(input('tel'))).toBe(true)
     expect(bringsUpKeyboard(input('password'))).toBe(true)
     expect(bringsUpKeyboard(document.createElement('textarea'))).toBe(true)
     expect(bringsUpKeyboard(input('radio'))).toBe(false)
     expect(bringsUpKeyboard(input('checkbox'))).toBe(false)
-    expect(bringsUpKeyboard(input('text', { readOnly: true }))).toBe(false)
+    expect(bringsUpKeyboard(input('text', true))).toBe(false)
     expect(bringsUpKeyboard(document.createElement('button'))).toBe(false)
     expect(bringsUpKeyboard(null)).toBe(false)
   })

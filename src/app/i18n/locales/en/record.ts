@@ -60,4 +60,15 @@ export default {
     hct: 'haematocrit',
     platelet_count: 'platelet count',
   },
+  // Identity corrections (finish)
+  identity: 'Correct identity',
+  identityTitle: "Correct the donor's identity",
+  identityHint:
+    'Name, ID number, phone or household registered wrongly: saved as a correction record; the original stays.',
+  identityRekeys:
+    "The ID number changed: this visit's donation or deferral moves to the donor of that number too (sex and age from the new number).",
+  identityHousehold: "The household changed: this visit's donation or deferral is corrected too.",
+  identityUnchanged: 'Nothing was changed.',
+  identitySaved: 'Identity correction saved.',
+  identityCorrectedBy: 'Identity corrected by {name} at {time}',
 }

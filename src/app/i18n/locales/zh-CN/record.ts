@@ -60,4 +60,13 @@ export default {
     hct: '红细胞压积',
     platelet_count: '血小板计数',
   },
+  // Identity corrections (finish)
+  identity: '更正身份',
+  identityTitle: '更正献血者身份信息',
+  identityHint: '姓名、身份证号、手机号或户籍登记错了：保存为一条更正记录，原记录保留。',
+  identityRekeys: '身份证号改了：本次的献血或暂缓记录也随之更正为这个身份证号对应的献血者（性别、年龄按新号码）。',
+  identityHousehold: '户籍改了：本次的献血或暂缓记录也随之更正。',
+  identityUnchanged: '没有任何改动。',
+  identitySaved: '身份信息的更正已保存。',
+  identityCorrectedBy: '身份信息由 {name} 于 {time} 更正',
 }
