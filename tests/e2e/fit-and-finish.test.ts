@@ -4,9 +4,11 @@
 // phone reaches the station.
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { openStore } from '../../src/server/db/store'
+import { currentDonorIdentity } from '../../src/server/repo/donor-identities'
 import { type RunningServer, startServer } from '../support/server'
 import { PHONE, launchChromium } from './support/browser'
-import { dinBody, enrollPhone, PINS, setUpStation, unlockAs } from './support/field'
+import { dinBody, dinWithCheck, enrollPhone, PINS, residentId, setUpStation, unlockAs } from './support/field'
 
 interface Box {
   top: number
@@ -140,6 +142,63 @@ describe('fit and finish on the phone', () => {
     await page.setViewportSize(PHONE)
     await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur())
     await expect.poll(() => tally.getAttribute('data-compact')).toBe(null)
+    await page.getByRole('link', { name: '返回' }).tap()
+  })
+
+  it("a donor's name corrected on the phone reaches the station's identity row", async () => {
+    const idNumber = residentId('410327', '1995-07-21', '051')
+    await page.getByRole('link', { name: '登记献血者' }).tap()
+    await page.getByLabel('身份证号').fill(idNumber)
+    await page.getByLabel('姓名', { exact: true }).fill('赵莉')
+    await page.getByRole('radio', { name: '农村', exact: true }).tap()
+    await page.getByRole('button', { name: '下一步' }).tap()
+    for (const [label, value] of [
+      ['体重 (kg)', '68'],
+      ['血红蛋白 (g/L)', '142'],
+      ['收缩压 (mmHg)', '122'],
+      ['舒张压 (mmHg)', '78'],
+      ['脉搏 (次/分)', '72'],
+      ['体温 (°C)', '36.6'],
+    ] as const)
+      await page.getByLabel(label).fill(value)
+    await page.getByRole('button', { name: '献血', exact: true }).tap()
+    await page.getByRole('radio', { name: '400 ml', exact: true }).tap()
+    await page.getByRole('radio', { name: 'A', exact: true }).tap()
+    await page.getByRole('radio', { name: '阳性 +', exact: true }).tap()
+    await page.getByLabel('血袋号（DIN）').fill(dinWithCheck(1))
+    await page.getByRole('button', { name: '保存' }).tap()
+    await page.getByTestId('saved').waitFor()
+    await page.getByRole('link', { name: '返回车次' }).tap()
+
+    await page.getByRole('link', { name: /赵莉/ }).tap()
+    await page.getByRole('button', { name: '更正身份' }).tap()
+    // Nothing changed yet: refused, the reason asked for, the focus on the first error.
+    await page.getByRole('button', { name: '保存' }).tap()
+    await expect.poll(() => page.getByText('没有任何改动。').count()).toBe(1)
+    await page.getByLabel('姓名', { exact: true }).fill('赵丽')
+    await page.getByLabel('原因（必填）').fill('姓名登记错误')
+    await page.getByRole('button', { name: '保存' }).tap()
+    await page.getByText('身份信息的更正已保存。').waitFor()
+    await expect.poll(() => page.locator('.rec-name').textContent()).toBe('赵丽')
+    await page.getByTestId('identity-correction').waitFor()
+
+    // The phone sends it by itself; the station's identity row shows the new name.
+    const store = await openStore({ dataDir: server.dataDir })
+    try {
+      const station = await store.db.selectFrom('stations').select('id').executeTakeFirstOrThrow()
+      const row = await store.db
+        .selectFrom('records')
+        .select('donor_key')
+        .where('type', '=', 'donor_identity')
+        .executeTakeFirstOrThrow()
+      await expect
+        .poll(async () => (await currentDonorIdentity(store.db, station.id, row.donor_key!))?.identity.name, {
+          timeout: 30_000,
+        })
+        .toBe('赵丽')
+    } finally {
+      await store.close()
+    }
     await page.getByRole('link', { name: '返回' }).tap()
   })
 
