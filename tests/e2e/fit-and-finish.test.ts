@@ -185,17 +185,16 @@ describe('fit and finish on the phone', () => {
     // The phone sends it by itself; the station's identity row shows the new name.
     const store = await openStore({ dataDir: server.dataDir })
     try {
-      const station = await store.db.selectFrom('stations').select('id').executeTakeFirstOrThrow()
-      const row = await store.db
-        .selectFrom('records')
-        .select('donor_key')
-        .where('type', '=', 'donor_identity')
-        .executeTakeFirstOrThrow()
-      await expect
-        .poll(async () => (await currentDonorIdentity(store.db, station.id, row.donor_key!))?.identity.name, {
-          timeout: 30_000,
-        })
-        .toBe('赵丽')
+      const nameAtStation = async (): Promise<string | null> => {
+        const row = await store.db
+          .selectFrom('records')
+          .select(['station_id', 'donor_key'])
+          .where('type', '=', 'donor_identity')
+          .executeTakeFirst()
+        if (!row?.donor_key) return null
+        return (await currentDonorIdentity(store.db, row.station_id, row.donor_key))?.identity.name ?? null
+      }
+      await expect.poll(nameAtStation, { timeout: 30_000 }).toBe('赵丽')
     } finally {
       await store.close()
     }
