@@ -80,7 +80,7 @@ describe('progress screen', () => {
     expect(driveCard.find('[data-testid="drive-not-sent"]').text()).toBe('本车次 4 条待上传')
 
     const monthCard = screen.find('[data-testid="progress-station-month"]')
-    expect(monthCard.find('[data-testid="unsynced"]').text()).toBe('含本机未同步 4 条')
+    expect(monthCard.find('[data-testid="unsynced"]').text()).toBe('含本机 4 条记录（血站汇总尚未包含）')
     expect(monthCard.find('[data-figure="donations"] dd').text()).toBe('12')
     // 5 of 12 whole-blood donations on rural buses.
     expect(monthCard.find('[data-figure="rural_mobile_share"] dd').text()).toBe('41.67%')

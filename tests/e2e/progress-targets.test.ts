@@ -134,8 +134,8 @@ describe('targets from the station pages, progress on the phone', () => {
     expect(await figure(yearCard(), 'donations')).toBe('11')
     expect(await targetActual(yearCard(), 'donations')).toBe('5')
     // The drive, its three donations and nothing else that changes a figure (identities do not).
-    expect(await monthCard().getByTestId('unsynced').textContent()).toBe('含本机未同步 4 条')
-    expect(await yearCard().getByTestId('unsynced').textContent()).toBe('含本机未同步 4 条')
+    expect(await monthCard().getByTestId('unsynced').textContent()).toBe('含本机 4 条记录（血站汇总尚未包含）')
+    expect(await yearCard().getByTestId('unsynced').textContent()).toBe('含本机 4 条记录（血站汇总尚未包含）')
     const drive = page.getByTestId('progress-drive')
     expect(await drive.locator('[data-figure="donations"] dd').textContent()).toBe('3')
     expect(await drive.getByTestId('drive-not-sent').textContent()).toBe('本车次 4 条待上传')

@@ -34,7 +34,8 @@ export default {
   station: {
     month: 'Station this month',
     year: 'Station this year',
-    unsynced: 'incl. {n} not yet synced from this phone',
+    // Records whose figures are added here; not the sync badge's queue (a name correction waits but adds nothing).
+    unsynced: "incl. {n} records from this phone not yet in the station's totals",
     allIn: 'Everything from this phone is included',
     noTotals: 'Station figures for this period come with the next sync; below is only what this phone has not synced.',
     noTargets: 'No station, channel or team target for this period.',

@@ -33,7 +33,8 @@ export default {
   station: {
     month: '全站本月',
     year: '全站本年',
-    unsynced: '含本机未同步 {n} 条',
+    // Records whose figures are added here; not the sync badge's queue (a name correction waits but adds nothing).
+    unsynced: '含本机 {n} 条记录（血站汇总尚未包含）',
     allIn: '本机记录均已计入',
     noTotals: '本期全站数字将在下次同步后显示；下面仅为本机未同步的记录。',
     noTargets: '本期没有设定全站、渠道或队伍目标。',
