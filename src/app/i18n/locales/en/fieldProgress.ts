@@ -35,7 +35,7 @@ export default {
     month: 'Station this month',
     year: 'Station this year',
     // Records whose figures are added here; not the sync badge's queue (a name correction waits but adds nothing).
-    unsynced: "incl. {n} records from this phone not yet in the station's totals",
+    unsynced: "incl. this phone's records not yet in the station's totals: {n}",
     allIn: 'Everything from this phone is included',
     noTotals: 'Station figures for this period come with the next sync; below is only what this phone has not synced.',
     noTargets: 'No station, channel or team target for this period.',
