@@ -284,6 +284,26 @@ describe('progress store on the real database', () => {
     p = await readFieldProgress(db, { today: TODAY })
     expect(badge.pending).toBe(6)
     expect(p.drives[0]!.notSent).toBe(6)
+
+    // Sent and confirmed, then a name corrected: one record waiting, on this drive's card too.
+    await confirmAll('2026-11-20T03:00:00.000Z')
+    const who = people[2]!.identity
+    const fix: Correction = {
+      type: 'correction',
+      id: newId(),
+      stationId: STATION.id,
+      deviceId: who.deviceId,
+      authorStaffId: STAFF,
+      createdAt: new Date().toISOString(),
+      targetId: who.id,
+      reason: '姓名登记错误',
+      replacement: { ...who, name: '改正的名字' },
+    }
+    await saveFieldRecords([fix], db)
+    badge = await outboxSummary(db)
+    p = await readFieldProgress(db, { today: TODAY })
+    expect(badge.pending).toBe(1)
+    expect(p.drives[0]!.notSent).toBe(1)
   })
 
   it('a refused donation is not counted for the station and is said apart', async () => {

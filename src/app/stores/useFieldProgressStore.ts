@@ -188,7 +188,11 @@ async function waitingDriveResolver(db: FieldDb, outbox: OutboxRow[]): Promise<(
   }
   // A donor identity belongs to the visit saved with it: the same donor's donation or deferral
   // written closest in time.
-  const identities = [...byId.values()].filter((r) => r.type === 'donor_identity')
+  // Only those a waiting void or correction points at (identities themselves are not counted).
+  const targets = new Set([...byId.values()].map(refOf))
+  const identities = [...byId.values()].filter(
+    (r): r is Extract<FieldRecord, { type: 'donor_identity' }> => r.type === 'donor_identity' && targets.has(r.id),
+  )
   const visitDrive = new Map<string, string | null>()
   if (identities.length > 0) {
     const keys = [...new Set(identities.map((i) => i.donorKey))]
