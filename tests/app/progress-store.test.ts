@@ -242,7 +242,7 @@ describe('progress store on the real database', () => {
         createdAt: donation.createdAt,
         donorKey,
         idNumber: `41032719950721051${i}`,
-        name: `献血者${i}`,
+        name: ['赵丽', '孙强', '周敏'][i]!,
         phone: '',
         household: 'rural',
       }

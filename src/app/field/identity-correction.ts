@@ -4,6 +4,7 @@
 // donation or deferral carries the donor facts the figures use (key, sex, age, household), so a
 // corrected ID number or household corrects them too; a name or phone changes no record but the
 // identity.
+import { checkPersonName } from '../../domain/person-name'
 import { ageOn } from '../../domain/resident-id'
 import type { Deferral, Donation, DonorIdentity, Household, Sex } from '../../domain/records'
 import { checkIdentity, type IdentityCheck } from './donor-form'
@@ -20,6 +21,8 @@ export type IdentityField = 'idNumber' | 'name' | 'phone' | 'household'
 export interface IdentityCorrectionCheck {
   /** Per field: an error code of the donor form (donor.idErrors.*, donor.errors.*). */
   errors: Partial<Record<IdentityField, string>>
+  /** The characters a name may not hold, for the message ("😀"). */
+  nameBad: string
   /** Nothing differs from the identity as it stands. */
   unchanged: boolean
   id: IdentityCheck
@@ -45,9 +48,11 @@ export function checkIdentityCorrection(
   const errors: IdentityCorrectionCheck['errors'] = {}
   if (id.state === 'error') errors.idNumber = `idErrors.${id.error}`
   else if (id.state === 'incomplete') errors.idNumber = 'idErrors.length'
-  const name = text.name.trim()
+  // The name rule of registration (domain/person-name.ts), tidied as there.
+  const checked = checkPersonName(text.name)
+  const name = checked.name
   const phone = text.phone.trim()
-  if (!name) errors.name = 'errors.required'
+  if (!checked.ok) errors.name = checked.error === 'empty' ? 'errors.required' : `nameErrors.${checked.error}`
   if (!/^[0-9+\- ]{0,20}$/.test(phone)) errors.phone = 'errors.phone'
   if (!text.household) errors.household = 'errors.required'
   const idNumber = id.state === 'ok' ? id.id18 : text.idNumber
@@ -59,6 +64,7 @@ export function checkIdentityCorrection(
   const ok = Object.keys(errors).length === 0 && !unchanged
   return {
     errors,
+    nameBad: checked.ok ? '' : (checked.bad ?? []).join(' '),
     unchanged,
     id,
     value: ok ? { idNumber, name, phone, household: text.household! } : null,

@@ -88,6 +88,8 @@ describe('the identity correction form', () => {
       today,
     )
     expect(bad.errors).toEqual({ idNumber: 'idErrors.check_character', name: 'errors.required', phone: 'errors.phone' })
+    const emoji = checkIdentityCorrection({ ...start, name: '张😀' }, current, today)
+    expect(emoji).toMatchObject({ errors: { name: 'nameErrors.characters' }, nameBad: '😀', value: null })
     expect(checkIdentityCorrection({ ...start, idNumber: '4103271995' }, current, today).errors.idNumber).toBe(
       'idErrors.length',
     )
