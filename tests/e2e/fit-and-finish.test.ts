@@ -8,7 +8,7 @@ import { openStore } from '../../src/server/db/store'
 import { currentDonorIdentity } from '../../src/server/repo/donor-identities'
 import { type RunningServer, startServer } from '../support/server'
 import { PHONE, launchChromium } from './support/browser'
-import { dinBody, dinWithCheck, enrollPhone, PINS, residentId, setUpStation, unlockAs } from './support/field'
+import { dinBody, dinWithCheck, enrollPhone, pickSite, PINS, residentId, setUpStation, unlockAs } from './support/field'
 
 interface Box {
   top: number
@@ -70,8 +70,8 @@ describe('fit and finish on the phone', () => {
   it('a failed 开始车次 on the long drive-open form brings the first error into view with the focus', async () => {
     await page.getByRole('link', { name: '开始新车次' }).tap()
     await page.getByLabel('车号').fill('豫C-A1234')
-    await page.getByLabel('采血地点').selectOption({ label: '宜阳县三乡镇 (宜阳县)' })
     await page.getByRole('radio', { name: '乡村流动', exact: true }).tap()
+    await pickSite(page, 'sanxiang', '宜阳县三乡镇')
     await page.getByRole('checkbox', { name: '李敏', exact: true }).tap()
     await page.getByRole('radio', { name: '王建华', exact: true }).tap()
     // The bag numbers are left out; the crew is at the top of the form when they tap the button.

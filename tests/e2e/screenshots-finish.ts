@@ -5,7 +5,7 @@
 import type { Page } from 'playwright-core'
 import { startServer } from '../support/server'
 import { PHONE, launchChromium } from './support/browser'
-import { dinBody, dinWithCheck, enrollPhone, PINS, residentId, setUpStation, unlockAs } from './support/field'
+import { dinBody, dinWithCheck, enrollPhone, pickSite, PINS, residentId, setUpStation, unlockAs } from './support/field'
 import { prepareScreenshots, shot } from './support/screenshots'
 
 const KEYBOARD_UP = { width: 390, height: 400 }
@@ -41,8 +41,8 @@ async function main(): Promise<void> {
     // A failed 开始车次: the missing bag numbers come into view with the focus.
     await page.getByRole('link', { name: '开始新车次' }).tap()
     await page.getByLabel('车号').fill('豫C-A1234')
-    await page.getByLabel('采血地点').selectOption({ label: '宜阳县三乡镇 (宜阳县)' })
     await page.getByRole('radio', { name: '乡村流动', exact: true }).tap()
+    await pickSite(page, 'sanxiang', '宜阳县三乡镇')
     await page.getByRole('checkbox', { name: '李敏', exact: true }).tap()
     await page.getByRole('radio', { name: '王建华', exact: true }).tap()
     await page.evaluate(() => window.scrollTo(0, 0))

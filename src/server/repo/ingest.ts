@@ -250,7 +250,7 @@ function recordIdOf(raw: unknown): string | null {
 function collectionDateOf(rec: FieldRecord): string | null {
   if (rec.type === 'donation' || rec.type === 'deferral') return rec.collectedOn
   if (rec.type === 'drive') return rec.date
-  if (rec.type === 'correction') return rec.replacement.collectedOn
+  if (rec.type === 'correction') return rec.replacement.type === 'donor_identity' ? null : rec.replacement.collectedOn
   return null
 }
 
