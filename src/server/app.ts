@@ -15,6 +15,7 @@ import { resolveLimits, type StationLimits } from './http/limits'
 import { securityHeaders } from './http/security'
 import { decoyPasswordHash } from './auth/passwords'
 import { ephemeralSecret } from './auth/secret'
+import { stationMark } from './http/station-mark'
 import { type Logger, silentLogger } from './log'
 import { adminRoutes } from './routes/admin'
 import type { RouteDeps } from './routes/deps'
@@ -69,6 +70,8 @@ export function createStationApp(opts: StationAppOptions): Hono<AppEnv> {
   // The decoy hash for unknown users is made now, not inside the first login that needs it.
   void decoyPasswordHash()
   // --- end security ---
+  // The station's mark and the request id echo on every API answer (syncclient; outermost, so refusals get it).
+  app.use('/api/*', stationMark())
 
   app.use('/api/*', async (c, next) => {
     const started = Date.now()

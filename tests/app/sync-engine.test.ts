@@ -389,3 +389,151 @@ describe('batches', () => {
     expect(station.arrivals).toEqual(saved.map((e) => e.recordId))
   })
 })
+
+describe('answers that are not the station’s', () => {
+  it('a captive portal’s HTML 400s and a proxy’s 401 set nothing aside and block nothing; all go once the station is back', async () => {
+    const portal: Fault[] = ['portal-400', 'portal-400', 'portal-400', 'portal-400', 'portal-400', 'portal-400']
+    const { store, station, engine } = setup({ script: [...portal, 'proxy-401'], engine: { batchSize: 8 } })
+    const drive = store.save({ id: newId(), type: 'drive' })
+    saveMany(store, 20, { driveId: drive.recordId })
+    for (let i = 0; i < 7; i++) {
+      const report = await engine.sync()
+      expect(report.error?.kind).toBe('not_station')
+      expect(report.error?.transient).toBe(true)
+      expect(report.push.rejected).toBe(0)
+    }
+    expect(store.rejectedEntries()).toHaveLength(0)
+    expect(store.pendingEntries()).toHaveLength(21)
+    const back = await engine.sync()
+    expect(back.ok).toBe(true)
+    expect(store.outbox.size).toBe(0)
+    expect(station.rows.size).toBe(21)
+    expectExactlyOnce(store, station)
+  })
+
+  it('the station’s answer to another request is ignored: nothing settled from it, no renumbering, the records go again', async () => {
+    const { store, station, engine } = setup({ script: ['misrouted'] })
+    saveMany(store, 3)
+    const report = await engine.sync()
+    expect(report.ok).toBe(true)
+    expect(report.push.renumbered).toBe(0)
+    expect([...store.records.values()].every((r) => r.receipt?.status === 'duplicate')).toBe(true)
+    expect(station.arrivals).toHaveLength(3)
+  })
+
+  it('another device’s answer (a high lastSeq) raises no wiped-storage alarm and renumbers nothing', async () => {
+    const { store, station, engine } = setup({ script: ['foreign-reply', 'foreign-reply'] })
+    const saved = saveMany(store, 3)
+    const report = await engine.sync()
+    expect(report.storageWipe).toBeNull()
+    expect(report.push.renumbered).toBe(0)
+    expect(store.meta.storageWipe).toBeNull()
+    expect(store.outbox.size).toBe(0)
+    expect(station.rows.size).toBe(3)
+    expect(station.rows.get(saved[0]!.recordId)!.seq).toBe(saved[0]!.seq)
+  })
+
+  it('still reads the old per-item answer of an older station', async () => {
+    const station = new FakeStation()
+    station.oldAnswers = true
+    const { store, engine, transport } = setup({ station })
+    saveMany(store, 4)
+    const report = await engine.sync()
+    expect(report.ok).toBe(true)
+    expect(report.push.confirmed).toBe(4)
+    expect(transport.sent[0]!.batchId).toBeTruthy()
+    expectExactlyOnce(store, station)
+  })
+})
+
+describe('holes in the numbering', () => {
+  it('after a hole (an entry voided on the phone) ten more pushes meet no 409 at all', async () => {
+    const { store, station, engine } = setup()
+    saveMany(store, 2)
+    await engine.sync()
+    const [gone] = saveMany(store, 1)
+    store.outbox.delete(gone!.seq)
+    store.records.delete(gone!.recordId)
+    for (let i = 0; i < 10; i++) {
+      saveMany(store, 1 + (i % 3))
+      const report = await engine.sync()
+      expect(report.ok).toBe(true)
+      expect(report.push.renumbered).toBe(0)
+    }
+    expect(station.conflicts).toBe(0)
+    expect(store.outbox.size).toBe(0)
+    expectExactlyOnce(store, station)
+  })
+
+  it('a record set aside after the station refused its request as a whole leaves a hole that needs no 409 and raises no alarm', async () => {
+    const { store, station, engine, transport } = setup({ engine: { batchSize: 4 } })
+    const [poisoned] = saveMany(store, 1)
+    const real = transport.push.bind(transport)
+    transport.push = async (req) => {
+      if (req.mutations.some((m) => m.seq === poisoned!.seq)) {
+        transport.sent.push(req)
+        throw new (await import('../../src/app/sync/errors')).SyncError('request_refused', 'invalid_json', {
+          status: 400,
+          code: 'invalid_json',
+        })
+      }
+      return real(req)
+    }
+    await engine.sync()
+    expect(store.rejectedEntries()).toHaveLength(1)
+    for (let i = 0; i < 10; i++) {
+      saveMany(store, 2)
+      const report = await engine.sync()
+      expect(report.ok).toBe(true)
+      expect(report.stationBehind).toBeNull()
+      expect(report.push.renumbered).toBe(0)
+    }
+    expect(station.conflicts).toBe(0)
+    expect(station.rows.size).toBe(20)
+  })
+})
+
+describe('batches that fit the timeout', () => {
+  it('sizes batches by how fast the station answers, so no push the station committed outlives the timeout', async () => {
+    const TIMEOUT = 20_000
+    let now = 0
+    let perRecordMs = 10
+    const station = new FakeStation()
+    const store = new MemoryPhoneStore()
+    const sizes: number[] = []
+    let timeouts = 0
+    const transport = new ScriptedTransport(station, [], [], DEVICE)
+    const real = transport.push.bind(transport)
+    transport.push = async (req) => {
+      sizes.push(req.mutations.length)
+      const took = req.mutations.length * perRecordMs
+      const answer = await real(req) // the station commits whatever happens next
+      if (took > TIMEOUT) {
+        now += TIMEOUT
+        timeouts++
+        throw new (await import('../../src/app/sync/errors')).SyncError('timeout', 'no answer within 20 s')
+      }
+      now += took
+      return answer
+    }
+    const engine = createSyncEngine({
+      outbox: store.outboxPort(),
+      reference: store.referenceSink(),
+      meta: store.metaPort(),
+      transport,
+      clock: { now: () => new Date() },
+      deviceId: () => DEVICE,
+      monotonic: () => now,
+    })
+    saveMany(store, 1500)
+    await engine.sync()
+    // The station slows down eightfold (200 phones arrive at once).
+    perRecordMs = 80
+    saveMany(store, 1500)
+    while (store.outbox.size > 0) await engine.sync()
+    expect(timeouts).toBe(0)
+    expect(Math.max(...sizes)).toBeGreaterThan(100) // it grew while answers were quick
+    expect(station.arrivals).toHaveLength(3000)
+    expectExactlyOnce(store, station)
+  })
+})

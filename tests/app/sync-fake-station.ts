@@ -1,14 +1,16 @@
 // A protocol-faithful station in memory and a transport that plays a script of network faults,
 // for engine unit tests. The real server is exercised by tests/server/sync-faults.test.ts.
 import { SCHEMA_VERSION } from '../../src/domain/records'
-import type {
-  MutationResult,
-  PullChange,
-  DinClash,
-  RejectCode,
-  PullResponse,
-  PushRequest,
-  PushResponse,
+import {
+  compactPushResponse,
+  type MutationResult,
+  type PullChange,
+  type DinClash,
+  type PushAnswer,
+  type RejectCode,
+  type PullResponse,
+  type PushRequest,
+  type PushResponse,
 } from '../../src/domain/sync-protocol'
 import { SyncError } from '../../src/app/sync/errors'
 import type { SyncTransport } from '../../src/app/sync/ports'
@@ -35,6 +37,16 @@ export class FakeStation {
   /** Record ids the station refuses, with the code and message it gives. */
   readonly refuse = new Map<string, { code: RejectCode; message: string; clash?: DinClash }>()
   clock = () => new Date('2023-06-14T12:00:00.000Z')
+  /** Answer in the old per-item form, as a station from before the compact answer does. */
+  oldAnswers = false
+  /** Every 409 the station answered. */
+  conflicts = 0
+
+  /** As the real station answers: compact when the phone names its batch (and this station is new). */
+  answer(req: PushRequest): PushAnswer {
+    const res = this.push(req)
+    return req.batchId && !this.oldAnswers ? compactPushResponse({ ...req, batchId: req.batchId }, res) : res
+  }
 
   push(req: PushRequest): PushResponse {
     let last = this.lastSeq.get(req.deviceId) ?? 0
@@ -53,7 +65,10 @@ export class FakeStation {
     }
     if (this.strictSequence) {
       const firstNew = req.mutations.find((m) => !this.mutations.has(m.mutationId))
+      // A hole the phone declares (it knows the station holds `last`) is skipped, as the real station does.
+      if (firstNew && firstNew.seq > last + 1 && req.afterSeq === last && !this.oldAnswers) last = firstNew.seq - 1
       if (firstNew && firstNew.seq !== last + 1) {
+        this.conflicts++
         throw new SyncError('sequence_gap', `expected seq ${last + 1}, got ${firstNew.seq}`, {
           status: 409,
           code: 'sequence_gap',
@@ -74,6 +89,7 @@ export class FakeStation {
         continue
       }
       if (this.strictSequence && m.seq !== last + 1) {
+        this.conflicts++
         throw new SyncError('sequence_gap', `expected seq ${last + 1}, got ${m.seq}`, {
           status: 409,
           code: 'sequence_gap',
@@ -119,6 +135,7 @@ export class FakeStation {
       changes: page,
       serverTime: this.clock().toISOString(),
       deviceLastSeq: this.lastSeq.get(deviceId) ?? 0,
+      deviceId,
     }
   }
 }
@@ -134,12 +151,16 @@ export type Fault =
   | 'twice' // delivered twice, the second reply comes back
   | 'unauthorized' // 401
   | 'bad-request' // 400 for the whole request
+  | 'portal-400' // a captive portal's HTML 400 (no station mark): nothing reaches the station
+  | 'proxy-401' // a proxy's 401 (no station mark)
+  | 'misrouted' // the station's answer to another request (its request id echoed): the station commits
+  | 'foreign-reply' // the station commits; the reply is another device's compact answer with a high lastSeq
 
 /** Plays `script` one fault per push (then 'ok'); pulls always go through unless `pullFaults` says otherwise. */
 export class ScriptedTransport implements SyncTransport {
   readonly sent: PushRequest[] = []
   readonly pulls: Array<string | null> = []
-  private previous: PushResponse | null = null
+  private previous: PushAnswer | null = null
   constructor(
     readonly station: FakeStation,
     public script: Fault[] = [],
@@ -147,7 +168,7 @@ export class ScriptedTransport implements SyncTransport {
     readonly deviceId = '',
   ) {}
 
-  async push(req: PushRequest): Promise<PushResponse> {
+  async push(req: PushRequest): Promise<PushAnswer> {
     const body = structuredClone(req)
     this.sent.push(body)
     const fault = this.script.shift() ?? 'ok'
@@ -160,6 +181,30 @@ export class ScriptedTransport implements SyncTransport {
         throw new SyncError('rate_limited', 'slow down', { status: 429, retryAfterMs: 2000 })
       case 'unauthorized':
         throw new SyncError('unauthorized', 'device token revoked', { status: 401 })
+      case 'portal-400':
+        throw new SyncError('not_station', 'HTTP 400 from something on the network other than the station', {
+          status: 400,
+        })
+      case 'proxy-401':
+        throw new SyncError('not_station', 'HTTP 401 from something on the network other than the station', {
+          status: 401,
+        })
+      case 'misrouted':
+        this.station.answer(body)
+        throw new SyncError('bad_response', 'an answer meant for another request was ignored', { code: 'misrouted' })
+      case 'foreign-reply': {
+        this.station.answer(body)
+        const other = '0193a6b2-0000-7000-8000-0000000000ff'
+        return {
+          deviceId: other,
+          batchId: '0193a6b2-0000-7000-8000-0000000000fe',
+          first: body.mutations[0]!.seq,
+          last: body.mutations.at(-1)!.seq,
+          lastSeq: 100_000,
+          confirmed: [],
+          rejected: [],
+        }
+      }
       case 'bad-request':
         throw new SyncError('request_refused', 'invalid_request: mutations.0.mutationId', {
           status: 400,
@@ -172,19 +217,19 @@ export class ScriptedTransport implements SyncTransport {
         this.station.push(body)
         throw new SyncError('timeout', 'no answer within 20 s')
       case 'stale-reply': {
-        const real = this.station.push(body)
+        const real = this.station.answer(body)
         const reply = this.previous ?? { lastSeq: real.lastSeq, results: [] }
         this.previous = real
         return structuredClone(reply)
       }
       case 'twice': {
         this.station.push(structuredClone(body))
-        const second = this.station.push(body)
+        const second = this.station.answer(body)
         this.previous = second
         return structuredClone(second)
       }
       case 'ok': {
-        const res = this.station.push(body)
+        const res = this.station.answer(body)
         this.previous = res
         return structuredClone(res)
       }

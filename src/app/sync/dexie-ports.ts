@@ -121,7 +121,8 @@ export function dexieOutboxPort(db: FieldDb): OutboxPort {
         })
     },
 
-    async settle(results: MutationResult[], at: string): Promise<SettleSummary> {
+    async settle(results: MutationResult[], at: string, opts: { byStation?: boolean } = {}): Promise<SettleSummary> {
+      const byStation = opts.byStation ?? true
       const summary: SettleSummary = { confirmed: 0, rejected: 0, ignored: 0 }
       await db.transaction('rw', db.outbox, db.syncMeta, db.device, async () => {
         let high = await settledSeq()
@@ -139,7 +140,7 @@ export function dexieOutboxPort(db: FieldDb): OutboxPort {
             summary.ignored++
             continue
           }
-          high = Math.max(high, r.seq)
+          if (byStation) high = Math.max(high, r.seq)
           if (r.status === 'rejected') {
             await db.outbox.update(r.seq, {
               status: 'rejected',

@@ -3,12 +3,24 @@
 //
 // What keeps every record exactly once (docs/sync-protocol.md, "Client behaviour"):
 // - an outbox entry leaves only in the same transaction that stores the station's receipt for it;
-// - a reply counts only for entries it names by seq AND mutationId (stale, doubled or reordered
-//   replies change nothing), everything unanswered stays pending and is sent again;
+// - a reply counts only for the request it answers: the compact answer echoes device, batch id and
+//   first/last seq (anything else is ignored); an old station's answer counts only for entries it
+//   names by seq AND mutationId; only an echoed answer may raise a wipe alarm or renumber;
+// - a whole-request refusal counts only when it is the station's own (its mark and our request id,
+//   http.ts); a middlebox's 4xx is transient and never sets a record aside;
+// - everything unanswered stays pending and is sent again;
 // - the station answers a resend as `duplicate`, so resending is always safe;
 // - a rejected record moves to "needs attention" and never holds back the ones behind it.
+import { newId } from '../../domain/ids'
 import { SCHEMA_VERSION } from '../../domain/records'
-import { type MutationResult, PUSH_MAX_MUTATIONS, type PushResponse } from '../../domain/sync-protocol'
+import {
+  expandCompactAnswer,
+  isCompactAnswer,
+  type MutationResult,
+  PUSH_MAX_MUTATIONS,
+  type PushAnswer,
+  type PushRequest,
+} from '../../domain/sync-protocol'
 import { SyncError, toSyncError } from './errors'
 import type { Clock, OutboxEntry, OutboxPort, ReferenceSink, SyncMeta, SyncMetaPort, SyncTransport } from './ports'
 
@@ -20,11 +32,21 @@ export interface SyncEngineDeps {
   clock: Clock
   /** This phone's enrolled device id, or null when it is not enrolled (nothing is sent). */
   deviceId: () => string | null | Promise<string | null>
+  /** Milliseconds from a steady clock, to time push answers (defaults to performance.now). */
+  monotonic?: () => number
 }
 
 export interface SyncEngineOptions {
-  /** Mutations per push request (the station takes at most PUSH_MAX_MUTATIONS). */
+  /** Most mutations per push request (the station takes at most PUSH_MAX_MUTATIONS). */
   batchSize?: number
+  /** Mutations in the first push request; later ones follow how fast the station answers. */
+  initialBatchSize?: number
+  /**
+   * How long one push answer should take at most. Batches grow while answers come well within it
+   * and shrink to fit it otherwise, so a batch stays far inside the transport's timeout (20 s) and
+   * a push the station committed is not sent again because the phone gave up waiting.
+   */
+  targetPushMs?: number
   /** Push requests per round, so one round never runs for ever. */
   maxBatchesPerRound?: number
   /** Pull pages per round; the rest comes next round. */
@@ -69,38 +91,75 @@ export interface SyncEngine {
 
 // Statuses after which a batch is split to find the one record the station refuses outright.
 const SPLIT_STATUSES = new Set([400, 413, 422])
+/** Never shrink a batch below this for slowness alone (one-record batches are only for refusals). */
+const MIN_ADAPTIVE_BATCH = 10
 
 export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOptions = {}): SyncEngine {
   const batchSize = Math.max(1, Math.min(options.batchSize ?? PUSH_MAX_MUTATIONS, PUSH_MAX_MUTATIONS))
   const maxBatches = options.maxBatchesPerRound ?? 40
   const maxPullPages = options.maxPullPages ?? 50
   const schemaVersion = options.schemaVersion ?? SCHEMA_VERSION
+  const targetPushMs = options.targetPushMs ?? 5_000
   const { outbox, transport, reference, meta, clock } = deps
+  const monotonic = deps.monotonic ?? (() => globalThis.performance?.now() ?? Date.now())
   const nowIso = () => clock.now().toISOString()
+  // Kept across rounds: how many mutations the station answers within targetPushMs lately.
+  let fitting = Math.min(batchSize, Math.max(1, options.initialBatchSize ?? 100))
+
+  /** Size the next batch by how long this one took (or that it timed out). */
+  function adapt(sent: number, elapsedMs: number | null): void {
+    if (elapsedMs === null) {
+      fitting = Math.max(1, Math.min(fitting, Math.floor(sent / 4)), Math.min(MIN_ADAPTIVE_BATCH, fitting))
+    } else if (elapsedMs > targetPushMs) {
+      const fits = Math.floor((sent * targetPushMs) / elapsedMs)
+      fitting = Math.max(Math.min(MIN_ADAPTIVE_BATCH, fitting), Math.min(fitting, fits))
+    } else if (elapsedMs < targetPushMs / 3 && sent >= fitting) {
+      fitting = Math.min(batchSize, fitting * 2)
+    }
+  }
 
   async function push(deviceId: string, round: RoundState): Promise<PushReport> {
     const report: PushReport = { batches: 0, confirmed: 0, rejected: 0, remaining: false, renumbered: 0 }
-    let limit = batchSize
+    // Lowered while halving a batch the station refused as a whole.
+    let splitLimit = batchSize
     let renumbers = 0
     let fruitless = 0
+    /** An answer that settled nothing (stale, misrouted): send again, but not for ever. */
+    const noAnswer = async (seqs: number[], why: string) => {
+      await outbox.noteFailure(seqs, why)
+      if (++fruitless >= 3) {
+        report.remaining = true
+        throw new SyncError('bad_response', 'the station answered, but not for the records sent')
+      }
+    }
     for (let requests = 0; requests < maxBatches * 2; requests++) {
-      const entries = consecutiveRun(await outbox.pending(limit))
+      const entries = consecutiveRun(await outbox.pending(Math.min(fitting, splitLimit)))
       if (entries.length === 0) return report
       if (report.batches >= maxBatches) {
         report.remaining = true
         return report
       }
       const seqs = entries.map((e) => e.seq)
+      const marks = await outbox.sequenceMarks()
       await outbox.noteAttempt(seqs, nowIso())
-      let response: PushResponse
+      const request: PushRequest = {
+        deviceId,
+        schemaVersion,
+        batchId: newId(),
+        afterSeq: marks.settled,
+        mutations: entries.map((e) => ({ seq: e.seq, mutationId: e.mutationId, record: e.record })),
+      }
+      let answer: PushAnswer
+      const started = monotonic()
       try {
-        response = await transport.push({
-          deviceId,
-          schemaVersion,
-          mutations: entries.map((e) => ({ seq: e.seq, mutationId: e.mutationId, record: e.record })),
-        })
+        answer = await transport.push(request)
       } catch (err) {
         const error = toSyncError(err)
+        if (error.kind === 'timeout') adapt(entries.length, null)
+        if (error.code === 'misrouted') {
+          await noAnswer(seqs, error.message)
+          continue
+        }
         if (error.kind === 'sequence_gap' && error.lastSeq !== null && renumbers < 2) {
           renumbers++
           report.renumbered += await recoverSequence(error.lastSeq, entries, round)
@@ -108,12 +167,13 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
         }
         if (error.kind === 'request_refused' && error.status !== null && SPLIT_STATUSES.has(error.status)) {
           if (entries.length > 1) {
-            limit = Math.max(1, Math.floor(entries.length / 2))
+            splitLimit = Math.max(1, Math.floor(entries.length / 2))
             continue
           }
           // One record the station refuses as a request: it needs a person, not another retry.
+          // The station stored nothing under its seq, so it does not count as answered there.
           const only = entries[0]!
-          await outbox.settle([refusedResult(only, error)], nowIso())
+          await outbox.settle([refusedResult(only, error)], nowIso(), { byStation: false })
           report.rejected++
           continue
         }
@@ -121,25 +181,40 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
         report.remaining = true
         throw error
       }
+      adapt(entries.length, monotonic() - started)
+      const echoed = isCompactAnswer(answer)
+      const results = isCompactAnswer(answer)
+        ? expandCompactAnswer(
+            {
+              deviceId,
+              batchId: request.batchId!,
+              mutations: entries.map((e) => ({ seq: e.seq, mutationId: e.mutationId, recordId: e.recordId })),
+            },
+            answer,
+          )
+        : answer.results
+      if (results === null) {
+        await noAnswer(seqs, 'an answer for another device or batch was ignored')
+        continue
+      }
       report.batches++
-      limit = Math.min(batchSize, limit * 2)
-      const outcome = await settleReply(entries, response)
+      splitLimit = Math.min(batchSize, splitLimit * 2)
+      const outcome = await settleReply(entries, results)
       report.confirmed += outcome.confirmed
       report.rejected += outcome.rejected
       await meta.patch({ lastPushAt: nowIso() })
-      const marks = await outbox.sequenceMarks()
-      if (response.lastSeq > marks.issued) round.storageWipe ??= wipeNotice(response.lastSeq, marks.issued)
+      // Only an answer that echoes this batch may say the station holds more than this phone numbered.
+      if (echoed) {
+        const after = await outbox.sequenceMarks()
+        if (answer.lastSeq > after.issued) round.storageWipe ??= wipeNotice(answer.lastSeq, after.issued)
+      }
       if (outcome.schemaRefused) {
         report.remaining = true
         throw new SyncError('schema_mismatch', outcome.schemaRefused)
       }
       if (outcome.confirmed + outcome.rejected === 0) {
-        // A reply that answered none of what was sent (a stale or misrouted reply): send again,
-        // but not for ever.
-        if (++fruitless >= 3) {
-          report.remaining = true
-          throw new SyncError('bad_response', 'the station answered, but not for the records sent')
-        }
+        // A reply that answered none of what was sent (an old station's stale reply).
+        await noAnswer([], 'the station did not answer for these records')
       } else {
         fruitless = 0
       }
@@ -149,12 +224,12 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
   }
 
   /** Match a reply to what was sent; only exact matches settle anything. */
-  async function settleReply(entries: OutboxEntry[], response: PushResponse) {
+  async function settleReply(entries: OutboxEntry[], results: MutationResult[]) {
     const bySeq = new Map(entries.map((e) => [e.seq, e]))
     const matched: MutationResult[] = []
     let schemaRefused: string | null = null
     const answered = new Set<number>()
-    for (const r of response.results) {
+    for (const r of results) {
       const e = bySeq.get(r.seq)
       if (!e || e.mutationId !== r.mutationId || answered.has(r.seq)) continue
       if (r.status !== 'rejected' && r.recordId !== e.recordId) continue
@@ -203,7 +278,7 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
     return { detectedAt: nowIso(), serverLastSeq, localLastSeq }
   }
 
-  async function pull(round: RoundState): Promise<PullReport> {
+  async function pull(deviceId: string, round: RoundState): Promise<PullReport> {
     const report: PullReport = {
       pages: 0,
       applied: 0,
@@ -215,12 +290,15 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
     let cursor = await reference.cursor()
     while (report.pages < maxPullPages) {
       const page = await transport.pull(cursor)
+      // A page meant for another phone (a middlebox mixing connections) is never applied.
+      if (page.deviceId !== undefined && page.deviceId !== deviceId)
+        throw new SyncError('bad_response', 'an answer meant for another phone was ignored', { code: 'misrouted' })
+      if (page.deviceId === deviceId) report.deviceLastSeq = page.deviceLastSeq
       const summary = await reference.applyPage(page)
       report.pages++
       report.applied += summary.applied
       report.keptLocal += summary.keptLocal
       report.reset ||= page.reset
-      report.deviceLastSeq = page.deviceLastSeq
       cursor = page.cursor
       const phoneNow = clock.now()
       const serverNow = Date.parse(page.serverTime)
@@ -261,7 +339,7 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
         }
         // Reference data is still worth having when only this app's schema or one request was refused.
         if (error === null || error.kind === 'schema_mismatch' || error.kind === 'request_refused') {
-          pullReport = await pull(round)
+          pullReport = await pull(deviceId, round)
         }
       } catch (err) {
         error ??= toSyncError(err)

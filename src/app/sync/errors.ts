@@ -9,7 +9,8 @@ export const SYNC_ERROR_KINDS = [
   'sequence_gap', // 409: the station's last sequence for this device is not where the phone thinks
   'request_refused', // another 4xx: the station refused this request as a whole (code + message)
   'schema_mismatch', // the station cannot read this app's schema version (426, or schema_too_new)
-  'bad_response', // an answer that is not the protocol
+  'bad_response', // an answer that is not the protocol, or one meant for another request
+  'not_station', // a 4xx without the station's mark: a captive portal, proxy or firewall answered
   'storage', // the phone's own database failed
 ] as const
 export type SyncErrorKind = (typeof SYNC_ERROR_KINDS)[number]
@@ -52,6 +53,7 @@ export class SyncError extends Error {
       this.kind === 'rate_limited' ||
       this.kind === 'server' ||
       this.kind === 'bad_response' ||
+      this.kind === 'not_station' ||
       this.kind === 'storage'
     )
   }

@@ -2,12 +2,16 @@
 // where the browser has CompressionStream, the device token in Authorization, and every failure
 // turned into a SyncError the engine can branch on.
 import * as v from 'valibot'
+import { newId } from '../../domain/ids'
 import {
   type PullResponse,
   PullResponseSchema,
+  type PushAnswer,
+  PushAnswerSchema,
   type PushRequest,
-  type PushResponse,
-  PushResponseSchema,
+  REQUEST_ID_HEADER,
+  STATION_MARK,
+  STATION_MARK_HEADER,
 } from '../../domain/sync-protocol'
 import { SyncError } from './errors'
 import type { SyncTransport } from './ports'
@@ -39,10 +43,16 @@ export function createHttpTransport(options: HttpTransportOptions): SyncTranspor
   // Turned off for the rest of the session when the station says it cannot read gzip (415).
   let gzip = options.gzip ?? 'auto'
 
-  async function request<T>(path: string, init: RequestInit, schema: v.GenericSchema<unknown, T>): Promise<T> {
+  async function request<T>(
+    path: string,
+    init: RequestInit,
+    schema: v.GenericSchema<unknown, T>,
+    requestId: string = newId(),
+  ): Promise<T> {
     const token = await options.token()
     const headers = new Headers(init.headers)
     headers.set('Accept', 'application/json')
+    headers.set(REQUEST_ID_HEADER, requestId)
     if (token) headers.set('Authorization', `Bearer ${token}`)
     const controller = new AbortController()
     let timedOut = false
@@ -71,7 +81,14 @@ export function createHttpTransport(options: HttpTransportOptions): SyncTranspor
           })
         throw new SyncError('offline', 'the connection dropped during the answer', { cause: err })
       }
-      if (!res.ok) throw errorFromResponse(res, text)
+      const origin = answerOrigin(res, requestId)
+      // The station's answer to another request (a middlebox mixing connections): never acted on.
+      if (origin === 'other-request')
+        throw new SyncError('bad_response', 'an answer meant for another request was ignored', {
+          status: res.status,
+          code: 'misrouted',
+        })
+      if (!res.ok) throw errorFromResponse(res, text, origin === 'station')
       let body: unknown
       try {
         body = JSON.parse(text)
@@ -95,7 +112,7 @@ export function createHttpTransport(options: HttpTransportOptions): SyncTranspor
   }
 
   return {
-    async push(body: PushRequest): Promise<PushResponse> {
+    async push(body: PushRequest): Promise<PushAnswer> {
       const json = JSON.stringify(body)
       const jsonBytes = new TextEncoder().encode(json).byteLength
       const compress =
@@ -110,13 +127,18 @@ export function createHttpTransport(options: HttpTransportOptions): SyncTranspor
         })
         const headers: Record<string, string> = { 'Content-Type': 'application/json' }
         if (zip) headers['Content-Encoding'] = 'gzip'
-        return request('/api/v1/sync/push', { method: 'POST', headers, body: payload as BodyInit }, PushResponseSchema)
+        return request(
+          '/api/v1/sync/push',
+          { method: 'POST', headers, body: payload as BodyInit },
+          PushAnswerSchema,
+          body.batchId,
+        )
       }
       if (!compress) return send(false)
       try {
         return await send(true)
       } catch (err) {
-        if (err instanceof SyncError && err.status === 415) {
+        if (err instanceof SyncError && err.status === 415 && err.kind === 'request_refused') {
           gzip = false
           return send(false)
         }
@@ -136,10 +158,33 @@ async function gzipBytes(text: string): Promise<Uint8Array> {
   return new Uint8Array(await new Response(stream).arrayBuffer())
 }
 
-/** The station's `{ code, message }` error body, with the HTTP status deciding the kind. */
-export function errorFromResponse(res: Pick<Response, 'status' | 'headers'>, text: string): SyncError {
+/**
+ * Who answered: this station for this very request (its mark and our request id echoed), this
+ * station for another request (a reply a middlebox mixed up), or something else on the way.
+ */
+export function answerOrigin(
+  res: Pick<Response, 'headers'>,
+  requestId: string,
+): 'station' | 'other-request' | 'not-station' {
+  if (res.headers.get(STATION_MARK_HEADER) !== STATION_MARK) return 'not-station'
+  const echo = res.headers.get(REQUEST_ID_HEADER)
+  if (echo === requestId) return 'station'
+  return echo === null ? 'not-station' : 'other-request'
+}
+
+/**
+ * An answer other than 2xx as an error the engine branches on. Only the station's own answer
+ * (`fromStation`: its mark and our request id) with its `{ code, message }` body can refuse a
+ * request, block the phone (401/403) or renumber (409); anything else is a middlebox's and is
+ * transient: 5xx stays `server`, 429 `rate_limited`, every other status `not_station`.
+ */
+export function errorFromResponse(
+  res: Pick<Response, 'status' | 'headers'>,
+  text: string,
+  fromStation = true,
+): SyncError {
   let code: string | null = null
-  let message = `the station answered ${res.status}`
+  let message: string | null = null
   let lastSeq: number | null = null
   try {
     const body = JSON.parse(text) as { code?: unknown; message?: unknown; lastSeq?: unknown }
@@ -149,15 +194,25 @@ export function errorFromResponse(res: Pick<Response, 'status' | 'headers'>, tex
   } catch {
     // not JSON (a proxy's error page): the status says enough
   }
+  const retryAfter = retryAfterMs(res.headers.get('Retry-After'))
+  if (res.status >= 500)
+    return new SyncError('server', message ?? `the station answered ${res.status}`, {
+      status: res.status,
+      code,
+      retryAfterMs: retryAfter,
+    })
+  if (res.status === 429)
+    return new SyncError('rate_limited', message ?? 'too many requests', {
+      status: res.status,
+      code,
+      retryAfterMs: retryAfter,
+    })
+  if (!fromStation || code === null || message === null)
+    return new SyncError('not_station', `HTTP ${res.status} from something on the network other than the station`, {
+      status: res.status,
+    })
   const extra = { status: res.status, code }
   if (res.status === 401 || res.status === 403) return new SyncError('unauthorized', message, extra)
-  if (res.status === 429)
-    return new SyncError('rate_limited', message, {
-      ...extra,
-      retryAfterMs: retryAfterMs(res.headers.get('Retry-After')),
-    })
-  if (res.status >= 500)
-    return new SyncError('server', message, { ...extra, retryAfterMs: retryAfterMs(res.headers.get('Retry-After')) })
   if (res.status === 426 || code === 'schema_too_new' || code === 'schema_too_old')
     return new SyncError('schema_mismatch', message, extra)
   // sequence_gap: the batch starts after a hole; sequence_conflict: its numbers were used by other

@@ -1,7 +1,7 @@
 // What the sync engine needs from the rest of the phone, as ports: the engine stays pure
 // TypeScript and is tested with in-memory ports and a scripted transport; dexie-ports.ts and
 // http.ts are the real ones.
-import type { MutationResult, PullResponse, PushRequest, PushResponse } from '../../domain/sync-protocol'
+import type { MutationResult, PullResponse, PushAnswer, PushRequest } from '../../domain/sync-protocol'
 
 /** One outbox row as the engine sees it (the field app's Dexie outbox table). */
 export interface OutboxEntry {
@@ -40,9 +40,11 @@ export interface OutboxPort {
    * Apply per-item results in ONE transaction. applied/duplicate: the local record becomes
    * confirmed with the receipt and the outbox entry goes. rejected: the entry's status becomes
    * 'rejected' with code and message (the "needs attention" list). A result whose seq does not
-   * hold a pending entry with the same mutationId (and recordId) is ignored.
+   * hold a pending entry with the same mutationId (and recordId) is ignored. `byStation: false`
+   * (a record set aside by the phone after the station refused its request as a whole): the
+   * station stored nothing under its seq, so the "settled" mark does not move.
    */
-  settle(results: MutationResult[], at: string): Promise<SettleSummary>
+  settle(results: MutationResult[], at: string, opts?: { byStation?: boolean }): Promise<SettleSummary>
   /**
    * Give every pending entry a new seq after `after` (after+1, after+2, …), keeping their order,
    * in one transaction, and make sure records saved later are numbered after them too (recovery
@@ -110,8 +112,11 @@ export interface SyncMetaPort {
 }
 
 export interface SyncTransport {
-  /** POST /api/v1/sync/push. Throws SyncError on any failure (see errors.ts). */
-  push(request: PushRequest): Promise<PushResponse>
+  /**
+   * POST /api/v1/sync/push. The compact answer (echoing device and batch) from a current station,
+   * the old per-item form from an older one. Throws SyncError on any failure (see errors.ts).
+   */
+  push(request: PushRequest): Promise<PushAnswer>
   /** GET /api/v1/sync/pull?cursor=. Throws SyncError on any failure. */
   pull(cursor: string | null): Promise<PullResponse>
 }

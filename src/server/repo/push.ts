@@ -88,7 +88,8 @@ export async function applyPush(
     await lockStation(trx, station.id)
     const lastSeq = Number(dev.last_seq)
     const first = req.mutations[0]!.seq
-    if (first > lastSeq + 1) {
+    // A hole the phone declares (afterSeq is what it knows we hold) is skipped; any other gap is a 409.
+    if (first > lastSeq + 1 && req.afterSeq !== lastSeq) {
       throw new ApiError(
         409,
         'sequence_gap',

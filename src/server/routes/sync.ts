@@ -1,6 +1,6 @@
 // Device routes under /api/v1/sync: push records, pull reference data and totals.
 import { type Context, Hono } from 'hono'
-import { PushRequestSchema } from '../../domain/sync-protocol'
+import { compactPushResponse, type PushRequest, PushRequestSchema } from '../../domain/sync-protocol'
 import { type AppEnv, requireDevice } from '../http/auth'
 import { readJsonBody } from '../http/body'
 import { ApiError, parseOr400 } from '../http/errors'
@@ -48,9 +48,11 @@ export function syncRoutes(deps: RouteDeps): Hono<AppEnv> {
       const started = Date.now()
       const timing = () => `body;dur=${started - arrived}, write;dur=${Date.now() - started}`
       // Checking the batch is part of its cost, so it runs in turn with the write.
-      const res = await ticket.run(async () =>
-        applyPush(store, { id: device.id, stationId: device.station_id }, parseOr400(PushRequestSchema, body)),
-      )
+      let req: PushRequest | null = null
+      const res = await ticket.run(async () => {
+        req = parseOr400(PushRequestSchema, body)
+        return applyPush(store, { id: device.id, stationId: device.station_id }, req)
+      })
       // How long the body took to arrive and the push to be written (shown by browser dev tools).
       c.header('Server-Timing', timing())
       if (res instanceof PushBusy) return busyAnswer(c, deps, device.id, res)
@@ -63,7 +65,9 @@ export function syncRoutes(deps: RouteDeps): Hono<AppEnv> {
         ...tally,
         ms: Date.now() - started,
       })
-      return c.json(res)
+      // A phone that names its batch gets the compact answer echoing it; an older phone the old form.
+      const sent = req as PushRequest | null
+      return c.json(sent?.batchId ? compactPushResponse({ ...sent, batchId: sent.batchId }, res) : res)
     } finally {
       ticket.release()
     }
@@ -87,7 +91,7 @@ export function syncRoutes(deps: RouteDeps): Hono<AppEnv> {
       reset: res.reset,
       more: res.more,
     })
-    return c.json(res)
+    return c.json({ ...res, deviceId: device.id })
   })
 
   return app

@@ -80,7 +80,7 @@ export class MemoryPhoneStore {
           if (e && e.status === 'pending') e.lastError = message
         }
       },
-      settle: async (results: MutationResult[], at: string): Promise<SettleSummary> => {
+      settle: async (results: MutationResult[], at: string, opts = {}): Promise<SettleSummary> => {
         const summary: SettleSummary = { confirmed: 0, rejected: 0, ignored: 0 }
         for (const r of results) {
           const e = this.outbox.get(r.seq)
@@ -88,7 +88,7 @@ export class MemoryPhoneStore {
             summary.ignored++
             continue
           }
-          this.settledHigh = Math.max(this.settledHigh, r.seq)
+          if (opts.byStation !== false) this.settledHigh = Math.max(this.settledHigh, r.seq)
           const row = this.records.get(e.recordId)
           if (r.status === 'rejected') {
             Object.assign(e, { status: 'rejected', rejectCode: r.code, lastError: r.message, lastAttemptAt: at })

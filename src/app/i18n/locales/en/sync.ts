@@ -32,6 +32,8 @@ export default {
     schema_mismatch:
       'The station is older than this app and cannot read the new records yet. They wait safely on this phone until the station is updated.',
     bad_response: 'The station answered something unexpected. It will try again by itself.',
+    not_station:
+      'Something on the network answered instead of the station (a Wi-Fi login page or a proxy). Records stay safe on this phone; it will try again by itself.',
     storage: 'This phone’s storage failed; the records are still on it. Reopen the app and try again.',
   },
   reenroll: {

@@ -30,6 +30,8 @@ export default {
     request_refused: '血站拒绝了这次请求：{message}',
     schema_mismatch: '血站的版本比这个应用旧，暂时读不了新记录。记录安全地留在手机上，等血站升级后再上传。',
     bad_response: '血站的回应不正常，稍后会自动重试。',
+    not_station:
+      '回应的不是血站，而是网络上的其他设备（如 Wi-Fi 登录页或代理）。记录安全地保存在手机上，稍后会自动重试。',
     storage: '手机存储出错，记录仍在手机上。请重新打开应用后再试。',
   },
   reenroll: {
