@@ -5,8 +5,11 @@ import type { SyncReport } from '../../src/app/sync/engine'
 import { SyncError } from '../../src/app/sync/errors'
 import {
   backoffDelay,
+  type BackoffStore,
   exclusiveSync,
+  memoryBackoff,
   type SchedulerEnvironment,
+  type SchedulerOptions,
   type SyncTrigger,
   SyncScheduler,
 } from '../../src/app/sync/scheduler'
@@ -22,7 +25,15 @@ function report(error: SyncError | null = null, remaining = false): SyncReport {
   }
 }
 
-function harness(results: Array<SyncReport | (() => Promise<SyncReport>)> = []) {
+function harness(
+  results: Array<SyncReport | (() => Promise<SyncReport>)> = [],
+  opts: {
+    backoff?: BackoffStore
+    random?: () => number
+    scheduler?: SchedulerOptions
+    fallback?: () => SyncReport
+  } = {},
+) {
   let online = true
   let busy = false
   let fire: (r: SyncTrigger) => void = () => {}
@@ -30,8 +41,9 @@ function harness(results: Array<SyncReport | (() => Promise<SyncReport>)> = []) 
   const env: SchedulerEnvironment = {
     setTimer: (fn, ms) => setTimeout(fn, ms),
     clearTimer: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
-    random: () => 0.5,
+    random: opts.random ?? (() => 0.5),
     isOnline: () => online,
+    backoff: opts.backoff ?? memoryBackoff(),
     exclusive: async (fn) => {
       if (busy) return 'busy'
       await fn()
@@ -48,15 +60,19 @@ function harness(results: Array<SyncReport | (() => Promise<SyncReport>)> = []) 
     },
   }
   const run = vi.fn(async () => {
-    const next = results.shift() ?? report()
+    const next = results.shift() ?? (opts.fallback ?? report)()
     return typeof next === 'function' ? next() : next
   })
-  const scheduler = new SyncScheduler(run, env, {
-    idleIntervalMs: 60_000,
-    baseBackoffMs: 1_000,
-    maxBackoffMs: 16_000,
-    saveDebounceMs: 500,
-  })
+  const scheduler = new SyncScheduler(
+    run,
+    env,
+    opts.scheduler ?? {
+      idleIntervalMs: 60_000,
+      baseBackoffMs: 1_000,
+      maxBackoffMs: 16_000,
+      saveDebounceMs: 500,
+    },
+  )
   return {
     scheduler,
     run,
@@ -157,12 +173,16 @@ describe('SyncScheduler', () => {
     h.scheduler.stop()
   })
 
-  it('does not try while the browser says offline, asks for Background Sync after a network failure, and goes on `online`', async () => {
-    const h = harness([report(new SyncError('offline', 'no network'))])
+  it('does not try while the browser says offline, asks for Background Sync only then, and goes on `online` once the backoff allows', async () => {
+    const h = harness([
+      async () => {
+        h.setOnline(false)
+        return report(new SyncError('offline', 'no network'))
+      },
+    ])
     h.scheduler.start()
     await vi.advanceTimersByTimeAsync(0)
     expect(h.backgroundSyncs).toHaveLength(1)
-    h.setOnline(false)
     await vi.advanceTimersByTimeAsync(60_000)
     expect(h.run).toHaveBeenCalledTimes(1)
     expect(h.scheduler.state.phase).toBe('offline')
@@ -170,6 +190,55 @@ describe('SyncScheduler', () => {
     h.fire('online')
     await vi.advanceTimersByTimeAsync(0)
     expect(h.run).toHaveBeenCalledTimes(2)
+    h.scheduler.stop()
+  })
+
+  it('asks for no Background Sync while the browser believes it is online (it would fire at once)', async () => {
+    const h = harness([report(new SyncError('offline', 'connection refused'))])
+    h.scheduler.start()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(h.backgroundSyncs).toHaveLength(0)
+    h.scheduler.stop()
+  })
+
+  it('after a failure the backoff holds for every trigger but the button: online, visible, Background Sync, a save, a restart', async () => {
+    const backoff = memoryBackoff()
+    const h = harness([report(new SyncError('offline', 'connection refused'))], { backoff })
+    h.scheduler.start()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(h.run).toHaveBeenCalledTimes(1)
+    for (const reason of ['online', 'visible', 'background-sync', 'start', 'timer'] as const) {
+      h.fire(reason)
+      await vi.advanceTimersByTimeAsync(100)
+    }
+    h.scheduler.noteSaved()
+    await vi.advanceTimersByTimeAsync(100)
+    // The app restarts (or a second tab opens): same phone, same backoff.
+    const restarted = harness([], { backoff })
+    restarted.scheduler.start()
+    await vi.advanceTimersByTimeAsync(100)
+    expect(h.run).toHaveBeenCalledTimes(1)
+    expect(restarted.run).toHaveBeenCalledTimes(0)
+    expect(restarted.scheduler.state.phase).toBe('waiting-retry')
+    // The button is a person asking: it goes at once.
+    await h.scheduler.trigger('button')
+    expect(h.run).toHaveBeenCalledTimes(2)
+    h.scheduler.stop()
+    restarted.scheduler.stop()
+  })
+
+  it('a station refusing connections for 10 minutes sees at most a dozen attempts, whatever fires', async () => {
+    const refused = () => report(new SyncError('offline', 'connection refused'))
+    // The shortest jitter every time: the worst case.
+    const h = harness([], { random: () => 0, fallback: refused, scheduler: {} })
+    h.scheduler.start()
+    for (let s = 0; s < 600; s++) {
+      h.fire((['online', 'visible', 'background-sync'] as const)[s % 3])
+      if (s % 7 === 0) h.scheduler.noteSaved()
+      await vi.advanceTimersByTimeAsync(1000)
+    }
+    expect(h.run.mock.calls.length).toBeGreaterThanOrEqual(5)
+    expect(h.run.mock.calls.length).toBeLessThanOrEqual(12)
     h.scheduler.stop()
   })
 

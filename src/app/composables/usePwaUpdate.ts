@@ -16,8 +16,6 @@ const VISIBLE_CHECK_MIN_GAP_MS = 5 * 60 * 1000
 /** If the new worker has not taken over by then, reload anyway (it loads whichever version is active). */
 const APPLY_FALLBACK_MS = 10_000
 
-export const BACKGROUND_SYNC_TAG = 'bloodbus-sync'
-
 export interface UpdateSituation {
   /** A new version is installed and waiting (or already controls the page from another tab). */
   updateReady: boolean
@@ -160,32 +158,4 @@ export function usePwaUpdate(): PwaUpdate {
     checkForUpdate,
     applyUpdate,
   }
-}
-
-/**
- * Background Sync (Chromium only, a bonus): asks the browser to wake the service worker when a
- * network appears; the worker then tells open pages to sync. Resolves false where unsupported.
- */
-export async function requestBackgroundSync(): Promise<boolean> {
-  if (!serviceWorkerAvailable()) return false
-  try {
-    const reg = (await navigator.serviceWorker.ready) as ServiceWorkerRegistration & {
-      sync?: { register(tag: string): Promise<void> }
-    }
-    if (!reg.sync) return false
-    await reg.sync.register(BACKGROUND_SYNC_TAG)
-    return true
-  } catch {
-    return false
-  }
-}
-
-/** Calls `handler` when the service worker relays a Background Sync event. Returns an unsubscribe. */
-export function onBackgroundSync(handler: () => void): () => void {
-  if (typeof navigator === 'undefined' || !('serviceWorker' in navigator)) return () => undefined
-  const listener = (e: MessageEvent) => {
-    if ((e.data as { type?: string } | null)?.type === 'BLOODBUS_SYNC') handler()
-  }
-  navigator.serviceWorker.addEventListener('message', listener)
-  return () => navigator.serviceWorker.removeEventListener('message', listener)
 }

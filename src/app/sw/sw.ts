@@ -4,10 +4,9 @@
 import { clientsClaim } from 'workbox-core'
 import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from 'workbox-precaching'
 import { NavigationRoute, registerRoute } from 'workbox-routing'
+import { BACKGROUND_SYNC_TAG, SYNC_MESSAGE } from './messages'
 
 declare const self: ServiceWorkerGlobalScope & { __WB_MANIFEST: Array<{ url: string; revision: string | null }> }
-
-const BACKGROUND_SYNC_TAG = 'bloodbus-sync'
 
 precacheAndRoute(self.__WB_MANIFEST)
 cleanupOutdatedCaches()
@@ -24,8 +23,9 @@ self.addEventListener('message', (event) => {
 })
 
 // Background Sync (Chromium only) is a bonus trigger: the records and the sync code live in the
-// page, so the worker only tells open pages that a network is back. Sync also runs on start,
-// on `online`, on becoming visible, on a timer and on a button.
+// page, so the worker only tells open pages that a network is back; the page's scheduler decides
+// whether its retry backoff allows a round now. Sync also runs on start, on `online`, on becoming
+// visible, on a timer and on a button.
 interface SyncEvent extends ExtendableEvent {
   readonly tag: string
 }
@@ -34,7 +34,7 @@ self.addEventListener('sync', ((event: SyncEvent) => {
   event.waitUntil(
     (async () => {
       const pages = await self.clients.matchAll({ type: 'window', includeUncontrolled: true })
-      for (const page of pages) page.postMessage({ type: 'BLOODBUS_SYNC' })
+      for (const page of pages) page.postMessage({ type: SYNC_MESSAGE })
     })(),
   )
 }) as EventListener)

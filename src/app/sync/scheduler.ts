@@ -1,6 +1,12 @@
 // When to sync: on start, on `online`, on becoming visible, after a save, on a timer (exponential
 // backoff with jitter after failures), on the "Sync now" button, and when the service worker's
 // Background Sync fires (a bonus where it exists, never relied on). One tab at a time.
+//
+// After a failure the backoff holds for every trigger but the button: start, online, visible,
+// saved, Background Sync and another tab all wait for it. It is kept in localStorage, so every tab
+// of the phone and a restarted app share one backoff (a station refusing connections sees a
+// handful of attempts in ten minutes, not a storm).
+import { BACKGROUND_SYNC_TAG, SYNC_MESSAGE } from '../sw/messages'
 import type { SyncError } from './errors'
 import type { SyncReport } from './engine'
 
@@ -15,6 +21,29 @@ export interface SchedulerEnvironment {
   listen(trigger: (reason: SyncTrigger) => void): () => void
   /** Ask the service worker for a Background Sync when a round failed for the network. */
   requestBackgroundSync(): void
+  /** The retry backoff every tab of this phone shares (in memory when absent). */
+  backoff?: BackoffStore
+}
+
+/** Failures in a row and the earliest time (ms since epoch) anything but the button may try again. */
+export interface BackoffState {
+  failures: number
+  notBefore: number
+}
+
+export interface BackoffStore {
+  read(): BackoffState | null
+  write(state: BackoffState | null): void
+}
+
+export function memoryBackoff(): BackoffStore {
+  let state: BackoffState | null = null
+  return {
+    read: () => state,
+    write: (s) => {
+      state = s
+    },
+  }
 }
 
 export type SyncTrigger = 'start' | 'online' | 'visible' | 'timer' | 'button' | 'saved' | 'background-sync' | 'retry'
@@ -64,6 +93,7 @@ export class SyncScheduler {
   private again = false
   private unlisten: (() => void) | null = null
   private readonly opts: Required<SchedulerOptions>
+  private readonly backoff: BackoffStore
 
   constructor(
     private readonly run: () => Promise<SyncReport>,
@@ -78,6 +108,14 @@ export class SyncScheduler {
       maxBackoffMs: opts.maxBackoffMs ?? 10 * 60_000,
       saveDebounceMs: opts.saveDebounceMs ?? 1_500,
     }
+    this.backoff = env.backoff ?? memoryBackoff()
+  }
+
+  /** The shared backoff, when it still holds: ms left to wait. */
+  private held(): number {
+    const b = this.backoff.read()
+    if (!b) return 0
+    return Math.max(0, b.notBefore - this.now())
   }
 
   get started(): boolean {
@@ -108,7 +146,7 @@ export class SyncScheduler {
     this.schedule(this.opts.saveDebounceMs, 'saved')
   }
 
-  /** Run a round now unless one is running (then one more follows it). */
+  /** Run a round now unless one is running (then one more follows it), the backoff holds or a 401 waits. */
   async trigger(reason: SyncTrigger): Promise<SyncReport | null> {
     this.state.lastTrigger = reason
     if (this.running) {
@@ -117,14 +155,21 @@ export class SyncScheduler {
     }
     // A 401 waits for a person (re-enrollment or a new token); only the button tries again.
     if (this.state.phase === 'blocked' && reason !== 'button' && reason !== 'start') return null
-    // The backoff is not cut short by the timer's own events, but people and the network may.
-    if (this.state.phase === 'waiting-retry' && (reason === 'saved' || reason === 'visible')) return null
     if (!this.env.isOnline()) {
       this.clear()
       this.set({ phase: 'offline' })
       return null
     }
-    this.running = this.round()
+    // After failures nothing but the button cuts the wait short: not the network coming back, not
+    // Background Sync (which fires at once while the phone believes it is online), not a restart.
+    const wait = reason === 'button' ? 0 : this.held()
+    if (wait > 0) {
+      const failures = this.backoff.read()?.failures ?? this.state.failures
+      if (this.state.nextRunAt === null || this.state.nextRunAt > this.now() + wait) this.schedule(wait, 'timer')
+      this.set({ phase: 'waiting-retry', failures })
+      return null
+    }
+    this.running = this.round(reason === 'button')
     try {
       return await this.running
     } finally {
@@ -136,13 +181,17 @@ export class SyncScheduler {
     }
   }
 
-  private async round(): Promise<SyncReport | null> {
+  private async round(byButton: boolean): Promise<SyncReport | null> {
     this.clear()
     this.set({ phase: 'syncing' })
     let report: SyncReport | null = null
     let outcome: 'ran' | 'busy'
+    let heldByOtherTab = 0
     try {
       outcome = await this.env.exclusive(async () => {
+        // Another tab may have failed a round while this one waited for the lock.
+        heldByOtherTab = byButton ? 0 : this.held()
+        if (heldByOtherTab > 0) return
         report = await this.run()
       })
     } catch (err) {
@@ -156,12 +205,18 @@ export class SyncScheduler {
       this.schedule(this.opts.idleIntervalMs / 4, 'timer')
       return null
     }
+    if (heldByOtherTab > 0) {
+      this.set({ phase: 'waiting-retry', failures: this.backoff.read()?.failures ?? this.state.failures })
+      this.schedule(heldByOtherTab, 'timer')
+      return null
+    }
     const r = report as SyncReport | null
     if (!r) return null
     this.state.lastReport = r
     if (r.error) {
       this.failed(r, r.error)
     } else {
+      this.backoff.write(null)
       this.set({ phase: 'idle', failures: 0, lastError: null })
       // More waiting than one round takes: go on at once; otherwise the quiet timer.
       this.schedule(r.push.remaining ? 0 : this.opts.idleIntervalMs, 'timer')
@@ -171,15 +226,18 @@ export class SyncScheduler {
 
   private failed(report: SyncReport | null, err: unknown): void {
     const error = (report?.error ?? null) as SyncError | null
-    const failures = this.state.failures + 1
+    const failures = Math.max(this.state.failures, this.backoff.read()?.failures ?? 0) + 1
     if (error?.kind === 'unauthorized') {
       this.set({ phase: 'blocked', failures, lastError: error })
       return
     }
     const offline = error?.kind === 'offline' || !this.env.isOnline()
     let delay = backoffDelay(failures, () => this.env.random(), this.opts.baseBackoffMs, this.opts.maxBackoffMs)
-    if (error?.retryAfterMs != null) delay = Math.max(delay, error.retryAfterMs)
-    if (offline) this.env.requestBackgroundSync()
+    if (error?.retryAfterMs != null) delay = Math.max(delay, Math.min(error.retryAfterMs, 60 * 60_000))
+    this.backoff.write({ failures, notBefore: this.now() + delay })
+    // Background Sync fires as soon as the browser believes it is online, so it is worth asking
+    // for only while it does not; the backoff still decides when the next round runs.
+    if (offline && !this.env.isOnline()) this.env.requestBackgroundSync()
     this.set({
       phase: offline && !this.env.isOnline() ? 'offline' : 'waiting-retry',
       failures,
@@ -219,6 +277,31 @@ function toError(err: unknown): SyncError | null {
 
 const LOCK_NAME = 'bloodbus-sync'
 const LEASE_KEY = 'bloodbus-sync-lease'
+const BACKOFF_KEY = 'bloodbus-sync-backoff'
+
+/** The backoff in localStorage, shared by every tab and surviving a restart (memory where it is missing). */
+export function localStorageBackoff(): BackoffStore {
+  const storage = globalThis.localStorage
+  if (!storage) return memoryBackoff()
+  return {
+    read() {
+      try {
+        const v = JSON.parse(storage.getItem(BACKOFF_KEY) ?? 'null') as BackoffState | null
+        return v && Number.isFinite(v.failures) && Number.isFinite(v.notBefore) ? v : null
+      } catch {
+        return null
+      }
+    },
+    write(state) {
+      try {
+        if (state) storage.setItem(BACKOFF_KEY, JSON.stringify(state))
+        else storage.removeItem(BACKOFF_KEY)
+      } catch {
+        /* storage full or blocked: this tab's memory of it still holds */
+      }
+    },
+  }
+}
 const LEASE_MS = 30_000
 
 /** Web Locks where the browser has them; otherwise a lease in localStorage that expires. */
@@ -270,15 +353,15 @@ export function browserEnvironment(tabId: string): SchedulerEnvironment {
     random: Math.random,
     isOnline: () => globalThis.navigator?.onLine ?? true,
     exclusive: (fn) => exclusiveSync(fn, tabId),
+    backoff: localStorageBackoff(),
     listen(trigger) {
       const online = () => trigger('online')
       const visible = () => {
         if (document.visibilityState === 'visible') trigger('visible')
       }
       const fromWorker = (event: MessageEvent) => {
-        // src/app/sw/sw.ts relays a Background Sync event as BLOODBUS_SYNC.
-        const type = (event.data as { type?: string } | null)?.type
-        if (type === 'BLOODBUS_SYNC' || type === 'bloodbus-sync') trigger('background-sync')
+        // src/app/sw/sw.ts relays a Background Sync event as SYNC_MESSAGE.
+        if ((event.data as { type?: string } | null)?.type === SYNC_MESSAGE) trigger('background-sync')
       }
       window.addEventListener('online', online)
       document.addEventListener('visibilitychange', visible)
@@ -297,7 +380,7 @@ export function browserEnvironment(tabId: string): SchedulerEnvironment {
           const sync = (
             reg as (ServiceWorkerRegistration & { sync?: { register(tag: string): Promise<void> } }) | undefined
           )?.sync
-          return sync?.register(LOCK_NAME)
+          return sync?.register(BACKGROUND_SYNC_TAG)
         })
         .catch(() => {
           /* not supported or not allowed: the timer and events still run */
