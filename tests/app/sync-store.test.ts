@@ -99,7 +99,7 @@ describe('useSyncStore', () => {
     env.runTimers() // the save's short debounce
     await expect.poll(() => station.rows.size).toBe(2)
     await expect.poll(() => sync.pending).toBe(0)
-    // The outbox may read empty a moment before the run reports its end.
+    // The round goes on to pull after the outbox empties: confirmed once it ends.
     await expect.poll(() => sync.badge.state).toBe('confirmed')
     expect(sync.badge.at).not.toBeNull()
     sync.stop()
