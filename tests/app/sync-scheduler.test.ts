@@ -233,7 +233,7 @@ describe('SyncScheduler', () => {
     const h = harness([], { random: () => 0, fallback: refused, scheduler: {} })
     h.scheduler.start()
     for (let s = 0; s < 600; s++) {
-      h.fire((['online', 'visible', 'background-sync'] as const)[s % 3])
+      h.fire((['online', 'visible', 'background-sync'] as const)[s % 3]!)
       if (s % 7 === 0) h.scheduler.noteSaved()
       await vi.advanceTimersByTimeAsync(1000)
     }
