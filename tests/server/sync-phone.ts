@@ -28,14 +28,18 @@ export class StationProcess {
   port = 0
   private readonly script: string
 
-  constructor(readonly dataDir: string) {
+  constructor(
+    readonly dataDir: string,
+    /** PostgreSQL instead of SQLite: the connection string and the schema to work in. */
+    readonly postgres: { url: string; schema: string } | null = null,
+  ) {
     const dir = mkdtempSync(join(tmpdir(), 'bloodbus-station-'))
     this.script = join(dir, 'station.mts')
     writeFileSync(
       this.script,
       [
         `import { startStation } from ${JSON.stringify(resolve('src/server/server.ts'))}`,
-        'const s = await startStation({ config: { port: 0, host: "127.0.0.1", dataDir: process.env.DATA_DIR, databaseUrl: null }, pinIterations: 1000, failedAttemptsPerMinute: 1000000 })',
+        'const s = await startStation({ config: { port: 0, host: "127.0.0.1", dataDir: process.env.DATA_DIR, databaseUrl: process.env.DATABASE_URL || null, databaseSchema: process.env.DATABASE_SCHEMA || null }, pinIterations: 1000, failedAttemptsPerMinute: 1000000 })',
         'console.log("LISTENING " + s.port)',
       ].join('\n'),
     )
@@ -47,7 +51,13 @@ export class StationProcess {
 
   async start(): Promise<number> {
     const proc = spawn(process.execPath, ['--import', 'tsx', this.script], {
-      env: { ...process.env, DATA_DIR: this.dataDir, NODE_ENV: 'production' },
+      env: {
+        ...process.env,
+        DATA_DIR: this.dataDir,
+        NODE_ENV: 'production',
+        DATABASE_URL: this.postgres?.url ?? '',
+        DATABASE_SCHEMA: this.postgres?.schema ?? '',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     this.proc = proc

@@ -1,7 +1,8 @@
 // An HTTP proxy on 127.0.0.1 that sits between a phone's sync engine and the station and breaks
 // the network on purpose, reproducibly by seed: connections dropped before the request and after
 // the station committed, 500s and 429s, stalls past the client's timeout, requests delivered
-// twice, and replies handed out of order (the reply to an earlier request).
+// twice, replies handed out of order (the reply to an earlier request), a captive portal's or a
+// proxy's own 400/401/403 pages, and replies swapped between devices (proxies sharing a ReplyMixer).
 import {
   createServer,
   request as httpRequest,
@@ -23,6 +24,11 @@ export const FAULTS = [
   'stall-after',
   'twice',
   'stale-reply',
+  'portal-400', // a captive portal's HTML 400; the station never sees the request
+  'portal-401', // a proxy's HTML 401
+  'proxy-403', // a filtering proxy's JSON 403 {code, message}, without the station's mark
+  'swap-reply', // the station commits; the phone gets another device's latest reply, headers and all
+  'swap-reply-bare', // the same, with the station's headers stripped (only the body's echo is left)
 ] as const
 export type ProxyFault = (typeof FAULTS)[number]
 
@@ -59,6 +65,26 @@ export interface FaultProxyOptions {
   stallMs?: number
   /** Called for each request with the fault chosen (for counting). */
   onFault?: (fault: ProxyFault, path: string) => void
+  /** Shared by the proxies of several phones, so 'swap-reply' can hand one phone another's reply. */
+  mixer?: ReplyMixer
+}
+
+/** The latest station reply per path kind from each proxy, for swapping replies between devices. */
+export class ReplyMixer {
+  private readonly latest = new Map<string, Map<FaultProxy, Upstream>>()
+  note(owner: FaultProxy, kind: string, reply: Upstream): void {
+    let byOwner = this.latest.get(kind)
+    if (!byOwner) this.latest.set(kind, (byOwner = new Map()))
+    byOwner.set(owner, reply)
+  }
+  /** Another proxy's latest reply for this kind of request, if any. */
+  other(owner: FaultProxy, kind: string, random: () => number): Upstream | null {
+    const others = [...(this.latest.get(kind) ?? new Map<FaultProxy, Upstream>()).entries()].filter(
+      ([o]) => o !== owner,
+    )
+    if (others.length === 0) return null
+    return others[Math.floor(random() * others.length)]![1]
+  }
 }
 
 interface Upstream {
@@ -89,6 +115,10 @@ export class FaultProxy {
   readonly counts = Object.fromEntries(FAULTS.map((f) => [f, 0])) as Record<ProxyFault, number>
   /** Requests that reached the station (twice counts two). */
   forwarded = 0
+  /** 409s the station itself answered to this proxy's phone. */
+  stationConflicts = 0
+  /** Replies of another device handed to this phone. */
+  swapped = 0
 
   constructor(private readonly opts: FaultProxyOptions) {
     this.random = seededRandom(opts.seed)
@@ -172,6 +202,34 @@ export class FaultProxy {
           const [, second] = await Promise.all([this.forward(req, body), this.forward(req, body)])
           return send(res, second)
         }
+        case 'portal-400':
+        case 'portal-401':
+          return send(res, {
+            status: fault === 'portal-400' ? 400 : 401,
+            headers: { 'content-type': 'text/html; charset=utf-8' },
+            body: Buffer.from(
+              '<!doctype html><html><body><h1>Sign in to use this Wi-Fi</h1><form></form></body></html>',
+            ),
+          })
+        case 'proxy-403':
+          return send(res, {
+            status: 403,
+            headers: { 'content-type': 'application/json' },
+            body: Buffer.from('{"code":"forbidden","message":"blocked by the network policy"}'),
+          })
+        case 'swap-reply':
+        case 'swap-reply-bare': {
+          const real = await this.forward(req, body)
+          this.opts.mixer?.note(this, kind, real)
+          const other = this.opts.mixer?.other(this, kind, this.random) ?? null
+          if (!other) return send(res, real)
+          this.swapped++
+          if (fault === 'swap-reply') return send(res, other)
+          const headers = Object.fromEntries(
+            Object.entries(other.headers).filter(([k]) => !k.toLowerCase().startsWith('x-blood-bus')),
+          )
+          return send(res, { ...other, headers })
+        }
         case 'stale-reply': {
           const previous = this.lastReply.get(kind)
           const real = await this.forward(req, body)
@@ -181,6 +239,7 @@ export class FaultProxy {
         case 'pass': {
           const real = await this.forward(req, body)
           if (real.status === 200) this.lastReply.set(kind, real)
+          this.opts.mixer?.note(this, kind, real)
           return send(res, real)
         }
       }
@@ -209,6 +268,7 @@ export class FaultProxy {
         (r) => {
           readAll(r).then((b) => {
             this.upstreamMs[k] = (this.upstreamMs[k] ?? 0) + Date.now() - t0
+            if (r.statusCode === 409) this.stationConflicts++
             resolve({ status: r.statusCode ?? 502, headers: r.headers, body: b })
           }, reject)
         },

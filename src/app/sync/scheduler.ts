@@ -115,7 +115,8 @@ export class SyncScheduler {
   private held(): number {
     const b = this.backoff.read()
     if (!b) return 0
-    return Math.max(0, b.notBefore - this.now())
+    // Never more than the longest wait we set (a phone clock moved back must not stall sync for a day).
+    return Math.min(Math.max(0, b.notBefore - this.now()), MAX_WAIT_MS)
   }
 
   get started(): boolean {
@@ -233,7 +234,7 @@ export class SyncScheduler {
     }
     const offline = error?.kind === 'offline' || !this.env.isOnline()
     let delay = backoffDelay(failures, () => this.env.random(), this.opts.baseBackoffMs, this.opts.maxBackoffMs)
-    if (error?.retryAfterMs != null) delay = Math.max(delay, Math.min(error.retryAfterMs, 60 * 60_000))
+    if (error?.retryAfterMs != null) delay = Math.max(delay, Math.min(error.retryAfterMs, MAX_WAIT_MS))
     this.backoff.write({ failures, notBefore: this.now() + delay })
     // Background Sync fires as soon as the browser believes it is online, so it is worth asking
     // for only while it does not; the backoff still decides when the next round runs.
@@ -274,6 +275,9 @@ export class SyncScheduler {
 function toError(err: unknown): SyncError | null {
   return err && typeof err === 'object' && 'kind' in err ? (err as SyncError) : null
 }
+
+/** The longest a Retry-After may hold sync, and so the longest any stored backoff may. */
+const MAX_WAIT_MS = 60 * 60_000
 
 const LOCK_NAME = 'bloodbus-sync'
 const LEASE_KEY = 'bloodbus-sync-lease'
