@@ -13,6 +13,7 @@ import { StationProcess, tempDataDir } from '../server/sync-phone'
 import { donation, drive, type Phone, TestStation } from '../server/support/station'
 import { percentile } from './stats'
 import { countingTunnel } from './tunnel'
+import { newId } from '../../src/domain/ids'
 
 const PHONES = Number(process.env.BENCH_LOAD_PHONES ?? 200)
 const RECORDS = Number(process.env.BENCH_LOAD_RECORDS ?? 500)
@@ -38,6 +39,11 @@ interface LoadStats {
 
 function newStats(): LoadStats {
   return { answered: [], timeouts: 0, busy: 0, committedResent: 0, networkErrors: 0, records: 0, stationMs: [] }
+}
+
+/** A push as the app sends it: with a batch id, so the station gives the compact answer. */
+function phonePush(t: TestStation, phone: Phone, records: FieldRecord[], firstSeq?: number): Buffer {
+  return gzipSync(JSON.stringify({ ...t.batch(phone, records, undefined, firstSeq), batchId: newId() }))
 }
 
 /** A phone's batch of `n` records: a drive and donations on it. */
@@ -131,7 +137,7 @@ export default async function load(): Promise<void> {
 
     // Baseline: one phone alone, the same batch size.
     const lone = phones.pop()!
-    const loneBody = gzipSync(JSON.stringify(t.batch(lone, phoneBatch(lone, RECORDS))))
+    const loneBody = phonePush(t, lone, phoneBatch(lone, RECORDS))
     const loneStats = newStats()
     await pushUntilAnswered(base, lone, loneBody, RECORDS, loneStats)
     const loneMs = loneStats.answered[0]!
@@ -140,7 +146,7 @@ export default async function load(): Promise<void> {
 
     // 200 phones x 500 records, all at once.
     const many = phones.slice(0, PHONES)
-    const bodies = many.map((p) => gzipSync(JSON.stringify(t.batch(p, phoneBatch(p, RECORDS)))))
+    const bodies = many.map((p) => phonePush(t, p, phoneBatch(p, RECORDS)))
     const burst = newStats()
     let started = performance.now()
     await Promise.all(many.map((p, i) => pushUntilAnswered(base, p, bodies[i]!, RECORDS, burst)))
@@ -155,9 +161,7 @@ export default async function load(): Promise<void> {
     await Promise.all(
       small.map(async (p) => {
         for (let k = 0; k < SMALL_PUSHES; k++) {
-          const body = gzipSync(
-            JSON.stringify(t.batch(p, phoneBatch(p, SMALL_RECORDS), undefined, 1 + k * SMALL_RECORDS)),
-          )
+          const body = phonePush(t, p, phoneBatch(p, SMALL_RECORDS), 1 + k * SMALL_RECORDS)
           await pushUntilAnswered(base, p, body, SMALL_RECORDS, steady)
         }
       }),
