@@ -20,6 +20,8 @@ export default defineConfig({
           environment: 'jsdom',
           include: ['tests/app/**/*.test.ts'],
           setupFiles: ['tests/app/setup.ts'],
+          // Mounted screens run beside the server suites on 2 cores; 5 s was seen to run out.
+          testTimeout: 15_000,
         },
       },
       {
