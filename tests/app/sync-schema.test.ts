@@ -20,16 +20,14 @@ import { DEVICE_ID, STATION, makeDeferral, makeDonation, makeDrive } from './sup
  */
 const WRITERS: Record<number, (db: Dexie, records: FieldRecord[]) => Promise<void>> = {
   1: async (db, records) => {
-    await db
-      .table('device')
-      .put({
-        key: 'device',
-        deviceId: DEVICE_ID,
-        stationId: STATION.id,
-        stationCode: STATION.code,
-        token: 'bbd_test',
-        enrolledAt: '2023-06-01T00:00:00.000Z',
-      })
+    await db.table('device').put({
+      key: 'device',
+      deviceId: DEVICE_ID,
+      stationId: STATION.id,
+      stationCode: STATION.code,
+      token: 'bbd_test',
+      enrolledAt: '2023-06-01T00:00:00.000Z',
+    })
     for (const record of records) {
       await db.table(RECORD_TABLE[record.type]).add(record)
       await db.table('outbox').add({
