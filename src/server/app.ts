@@ -75,6 +75,7 @@ export function createStationApp(opts: StationAppOptions): Hono<AppEnv> {
 
   app.use('/api/*', async (c, next) => {
     const started = Date.now()
+    c.set('receivedAt', started)
     await next()
     // Path only: query strings may carry cursors, never personal data, but bodies are never logged.
     log.info('request', {

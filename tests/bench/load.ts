@@ -78,8 +78,8 @@ async function pushUntilAnswered(baseUrl: string, phone: Phone, body: Buffer, n:
       const text = await res.text()
       if (res.status === 200) {
         stats.answered.push(performance.now() - t0)
-        const seen = /body;dur=(\d+), write;dur=(\d+)/.exec(res.headers.get('Server-Timing') ?? '')
-        if (seen) stats.stationMs.push(Number(seen[1]) + Number(seen[2]))
+        const seen = /auth;dur=(\d+), body;dur=(\d+), write;dur=(\d+)/.exec(res.headers.get('Server-Timing') ?? '')
+        if (seen) stats.stationMs.push(Number(seen[1]) + Number(seen[2]) + Number(seen[3]))
         if (text.includes('"duplicate"') || /"duplicate"\s*:/.test(text)) stats.committedResent++
         stats.records += n
         return

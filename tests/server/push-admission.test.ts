@@ -91,6 +91,24 @@ describe('PushAdmission', () => {
     expect(await alone.run(async () => 'written')).toBe('written')
   })
 
+  it('turns away at once a push that already waited past the budget before it was judged, even on an idle queue', () => {
+    const gate = new PushAdmission({ budgetMs: 1_000, initialMsPerByte: 0.001 })
+    const late = gate.admit(10, 1_500)
+    expect(late).toBeInstanceOf(PushBusy)
+    expect((late as PushBusy).retryAfterSeconds).toBeGreaterThanOrEqual(2)
+    expect(gate.admit(10, 900)).not.toBeInstanceOf(PushBusy)
+  })
+
+  it('counts the wait before it was judged toward the budget when its turn comes', async () => {
+    let clock = 0
+    const gate = new PushAdmission({ budgetMs: 1_000, initialMsPerByte: 0.001, now: () => clock })
+    const first = gate.admit(10) as PushTicket
+    const second = gate.admit(10, 900) as PushTicket
+    clock = 200 // 900 before + 200 here: past the budget
+    expect(await second.run(async () => 'written')).toBeInstanceOf(PushBusy)
+    expect(await first.run(async () => 'written')).toBe('written')
+  })
+
   it('learns from measured pushes how long the queue will take', async () => {
     let clock = 0
     const gate = new PushAdmission({ budgetMs: 60_000, initialMsPerByte: 0.001, now: () => clock })

@@ -20,6 +20,8 @@ export interface AppEnv {
     account: Account
     /** The manager session's token, however it came (bearer or cookie). */
     sessionToken: string
+    /** When the server began on this request (before authentication, which may wait for the database). */
+    receivedAt: number
   }
 }
 

@@ -55,12 +55,18 @@ export class PushAdmission {
     return (this.pendingBytes + bytes) * this.msPerByte
   }
 
-  /** Admits a push of `bytes` or turns it away. An idle station takes any push, however large. */
-  admit(bytes: number): PushTicket | PushBusy {
+  /**
+   * Admits a push of `bytes` or turns it away. An idle station takes any push, however large.
+   * `waitedMs`: how long the request already waited at the station before it got here (on SQLite
+   * its authentication queues behind the writes for the one connection).
+   */
+  admit(bytes: number, waitedMs = 0): PushTicket | PushBusy {
+    // Queued that long before it got here: the phone's patience is mostly spent, and so is the station's.
+    if (waitedMs > this.budgetMs) return this.busy(Math.max(waitedMs, this.expectedMs(bytes)))
     const alone = this.pendingBytes === 0
     if (!alone && this.expectedMs(bytes) > this.budgetMs) return this.busy(this.expectedMs(bytes))
     this.pendingBytes += bytes
-    const admittedAt = this.now()
+    const admittedAt = this.now() - waitedMs
     let released = false
     return {
       run: (work) => this.runInTurn(bytes, admittedAt, alone, work),
@@ -88,8 +94,8 @@ export class PushAdmission {
     if (this.busyWriting) await new Promise<void>((resolve) => this.waiting.push(resolve))
     else this.busyWriting = true
     try {
-      // Waited behind others longer than hoped (on SQLite the wait is mostly the event loop busy
-      // with their writes): better a quick "busy" than a commit the phone no longer waits for.
+      // Waited behind others longer than hoped: better a quick "busy" than a commit the phone no
+      // longer waits for. Alone, the wait was only its own upload and the push goes ahead.
       if (!alone && this.now() - admittedAt > this.budgetMs) return this.busy(this.expectedMs(0))
       const started = this.now()
       const result = await work()
@@ -97,7 +103,9 @@ export class PushAdmission {
       return result
     } finally {
       const next = this.waiting.shift()
-      if (next) next()
+      // Handed over on the next turn of the event loop, not as a microtask: between two writes the
+      // server reads new requests (and turns them away if need be) instead of leaving them unseen.
+      if (next) setImmediate(next)
       else this.busyWriting = false
     }
   }

@@ -29,11 +29,12 @@ export function syncRoutes(deps: RouteDeps): Hono<AppEnv> {
   app.post('/push', async (c) => {
     const device = c.get('device')
     const arrived = Date.now()
+    const receivedAt = c.get('receivedAt') ?? arrived
     // Judged before the body is read: a station under a burst turns a push away for nothing.
     const declared = Number(c.req.header('Content-Length'))
     const ticket = deps
       .pushAdmission(device.station_id)
-      .admit(Number.isFinite(declared) && declared > 0 ? declared : deps.pushBodyLimits.maxBytes)
+      .admit(Number.isFinite(declared) && declared > 0 ? declared : deps.pushBodyLimits.maxBytes, arrived - receivedAt)
     if (ticket instanceof PushBusy) {
       // Read the upload to its end unparsed, so the phone gets the answer, not a closed socket.
       await discardBody(c.req.raw.body, deps.pushBodyLimits.maxBytes)
@@ -46,7 +47,8 @@ export function syncRoutes(deps: RouteDeps): Hono<AppEnv> {
         isolatePath: ['mutations', '*', 'record'],
       })
       const started = Date.now()
-      const timing = () => `body;dur=${started - arrived}, write;dur=${Date.now() - started}`
+      const timing = () =>
+        `auth;dur=${arrived - receivedAt}, body;dur=${started - arrived}, write;dur=${Date.now() - started}`
       // Checking the batch is part of its cost, so it runs in turn with the write.
       let req: PushRequest | null = null
       const res = await ticket.run(async () => {
