@@ -6,10 +6,6 @@
 //   and the DIN correction then syncs. No English sentence or raw code reaches the Chinese screen.
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { SCHEMA_VERSION } from '../../src/domain/records'
-import { newId } from '../../src/domain/ids'
-import type { Channel } from '../../src/domain/records'
-import type { PushResponse } from '../../src/domain/sync-protocol'
 import { type RunningServer, startServer } from '../support/server'
 import { PHONE, launchChromium } from './support/browser'
 import {
@@ -22,6 +18,7 @@ import {
   readTables,
   residentId,
   seedPhone,
+  syncBagFromAnotherPhone,
   setUpStation,
   type StationSetup,
   unlockAs,
@@ -190,71 +187,9 @@ describe('a bag number once, everywhere on the phone', () => {
 
   it('station refusal: names the clash in Chinese, offers only correct or void, and the DIN correction syncs', async () => {
     const station: StationSetup = await setUpStation(server.url)
-    const admin = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
-      const res = await fetch(`${server.url}/api/v1${path}`, {
-        method,
-        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${station.adminToken}` },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      })
-      return (await res.json()) as T
-    }
     // Phone A (through the API) recorded bag 61 on drive 2 at 15:08 and synced first.
-    const { code } = await admin<{ code: string }>('POST', '/admin/enrollment-codes', {})
-    const phoneA = await admin<{ deviceId: string; token: string }>('POST', '/devices/enroll', { code, name: 'A' })
-    const channels = await admin<Channel[]>('GET', '/admin/channels')
-    const stationRow = await admin<{ id: string }>('GET', '/admin/station')
+    expect(await syncBagFromAnotherPhone(server.url, station, 61)).toEqual(['applied', 'applied'])
     const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date())
-    const authorship = () => ({
-      id: newId(),
-      stationId: stationRow.id,
-      deviceId: phoneA.deviceId,
-      authorStaffId: station.staff.leader,
-      createdAt: new Date().toISOString(),
-    })
-    const rural = channels.find((c) => c.code === 'rural_mobile')!
-    const drive2 = {
-      type: 'drive',
-      ...authorship(),
-      busCode: '豫C-0002',
-      siteId: station.sites[0]!.id,
-      channelId: rural.id,
-      teamIds: [],
-      date: today,
-      staffIds: [station.staff.leader],
-      leaderStaffId: station.staff.leader,
-      dinFirst: dinBody(41),
-      dinLast: dinBody(80),
-      bagsLoaded: 40,
-    }
-    const donationA = {
-      type: 'donation',
-      ...authorship(),
-      driveId: drive2.id,
-      channelId: rural.id,
-      siteId: drive2.siteId,
-      teamIds: [],
-      collectedOn: today,
-      donorKey: 'a'.repeat(32),
-      sex: 'F',
-      ageYears: 34,
-      household: 'rural',
-      repeatDonor: false,
-      collectedAt: `${today}T15:08:00.000+08:00`,
-      product: { type: 'whole_blood', volumeMl: 400 },
-      abo: 'O',
-      rhd: 'pos',
-      din: dinWithCheck(61),
-    }
-    const pushed = await fetch(`${server.url}/api/v1/sync/push`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${phoneA.token}` },
-      body: JSON.stringify({
-        deviceId: phoneA.deviceId,
-        schemaVersion: SCHEMA_VERSION,
-        mutations: [drive2, donationA].map((record, i) => ({ seq: i + 1, mutationId: newId(), record })),
-      }),
-    })
-    expect(((await pushed.json()) as PushResponse).results.map((r) => r.status)).toEqual(['applied', 'applied'])
 
     // Phone B records drive 3 offline and uses bag 61 (it cannot know phone A's drive).
     const { context, page } = await newPhone()

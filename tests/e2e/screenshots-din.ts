@@ -2,13 +2,20 @@
 // the donor form offering the next bag, a bag used on another drive, the overlapping-range warning
 // with the leader's PIN, and the sync screen with a station duplicate_din named and correct/void.
 import type { Page } from 'playwright-core'
-import { SCHEMA_VERSION } from '../../src/domain/records'
-import { newId } from '../../src/domain/ids'
-import type { Channel } from '../../src/domain/records'
 import { startServer } from '../support/server'
 import { prepareScreenshots, shot } from './support/screenshots'
 import { PHONE, launchChromium } from './support/browser'
-import { dinBody, dinWithCheck, enrollPhone, pickSite, PINS, residentId, setUpStation, unlockAs } from './support/field'
+import {
+  dinBody,
+  dinWithCheck,
+  enrollPhone,
+  syncBagFromAnotherPhone,
+  pickSite,
+  PINS,
+  residentId,
+  setUpStation,
+  unlockAs,
+} from './support/field'
 
 type Lang = 'zh' | 'en'
 const L = {
@@ -90,71 +97,8 @@ async function main(): Promise<void> {
   const browser = await launchChromium()
   try {
     const station = await setUpStation(server.url)
-    const api = async <T>(method: string, path: string, body?: unknown, token = station.adminToken): Promise<T> => {
-      const res = await fetch(`${server.url}/api/v1${path}`, {
-        method,
-        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      })
-      return (await res.json()) as T
-    }
     // Another phone recorded bag 61 on drive 2 at 15:08 and synced first.
-    const { code } = await api<{ code: string }>('POST', '/admin/enrollment-codes', {})
-    const other = await api<{ deviceId: string; token: string }>('POST', '/devices/enroll', { code, name: 'A' })
-    const channels = await api<Channel[]>('GET', '/admin/channels')
-    const stationRow = await api<{ id: string }>('GET', '/admin/station')
-    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date())
-    const by = () => ({
-      id: newId(),
-      stationId: stationRow.id,
-      deviceId: other.deviceId,
-      authorStaffId: station.staff.leader,
-      createdAt: new Date().toISOString(),
-    })
-    const rural = channels.find((c) => c.code === 'rural_mobile')!
-    const drive2 = {
-      type: 'drive',
-      ...by(),
-      busCode: '豫C-0002',
-      siteId: station.sites[0]!.id,
-      channelId: rural.id,
-      teamIds: [],
-      date: today,
-      staffIds: [station.staff.leader],
-      leaderStaffId: station.staff.leader,
-      dinFirst: dinBody(41),
-      dinLast: dinBody(80),
-      bagsLoaded: 40,
-    }
-    const donation = {
-      type: 'donation',
-      ...by(),
-      driveId: drive2.id,
-      channelId: rural.id,
-      siteId: drive2.siteId,
-      teamIds: [],
-      collectedOn: today,
-      donorKey: 'a'.repeat(32),
-      sex: 'F',
-      ageYears: 34,
-      household: 'rural',
-      repeatDonor: false,
-      collectedAt: `${today}T15:08:00.000+08:00`,
-      product: { type: 'whole_blood', volumeMl: 400 },
-      abo: 'O',
-      rhd: 'pos',
-      din: dinWithCheck(61),
-    }
-    await api(
-      'POST',
-      '/sync/push',
-      {
-        deviceId: other.deviceId,
-        schemaVersion: SCHEMA_VERSION,
-        mutations: [drive2, donation].map((record, i) => ({ seq: i + 1, mutationId: newId(), record })),
-      },
-      other.token,
-    )
+    await syncBagFromAnotherPhone(server.url, station, 61)
 
     const context = await browser.newContext({
       viewport: PHONE,

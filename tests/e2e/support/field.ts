@@ -9,9 +9,9 @@ import { donorKey } from '../../../src/domain/donor-key'
 import { newId } from '../../../src/domain/ids'
 import { hashPin } from '../../../src/domain/pin'
 import { seedChannels, seedTeams } from '../../../src/domain/reference-data'
-import type { RosterEntry, Site, Station } from '../../../src/domain/records'
+import { type Channel, type RosterEntry, SCHEMA_VERSION, type Site, type Station } from '../../../src/domain/records'
 import { residentIdCheckCharacter } from '../../../src/domain/resident-id'
-import type { EligibilityEntry } from '../../../src/domain/sync-protocol'
+import type { EligibilityEntry, PushResponse } from '../../../src/domain/sync-protocol'
 import { FIELD_DB_NAME } from '../../../src/app/db'
 import { NAME_ORDER_KEY, nameOrderOf } from '../../../src/app/db/name-order'
 
@@ -338,4 +338,76 @@ export async function putPhoneRows(page: Page, rows: Record<string, unknown[]>):
     },
     { rows, name: FIELD_DB_NAME },
   )
+}
+
+/**
+ * Another phone, through the API, opens drive 2 (bags 41–80, bus 豫C-0002) and syncs a donation
+ * in bag `bag` at 15:08 today, before the phone under test syncs. Answers the push's item statuses.
+ */
+export async function syncBagFromAnotherPhone(baseUrl: string, station: StationSetup, bag: number): Promise<string[]> {
+  const api = async <T>(method: string, path: string, body?: unknown, token = station.adminToken): Promise<T> => {
+    const res = await fetch(`${baseUrl}/api/v1${path}`, {
+      method,
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
+    return (await res.json()) as T
+  }
+  const { code } = await api<{ code: string }>('POST', '/admin/enrollment-codes', {})
+  const other = await api<{ deviceId: string; token: string }>('POST', '/devices/enroll', { code, name: 'A' })
+  const channels = await api<Channel[]>('GET', '/admin/channels')
+  const stationRow = await api<{ id: string }>('GET', '/admin/station')
+  const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date())
+  const by = () => ({
+    id: newId(),
+    stationId: stationRow.id,
+    deviceId: other.deviceId,
+    authorStaffId: station.staff.leader,
+    createdAt: new Date().toISOString(),
+  })
+  const rural = channels.find((c) => c.code === 'rural_mobile')!
+  const drive2 = {
+    type: 'drive',
+    ...by(),
+    busCode: '豫C-0002',
+    siteId: station.sites[0]!.id,
+    channelId: rural.id,
+    teamIds: [],
+    date: today,
+    staffIds: [station.staff.leader],
+    leaderStaffId: station.staff.leader,
+    dinFirst: dinBody(41),
+    dinLast: dinBody(80),
+    bagsLoaded: 40,
+  }
+  const donation = {
+    type: 'donation',
+    ...by(),
+    driveId: drive2.id,
+    channelId: rural.id,
+    siteId: drive2.siteId,
+    teamIds: [],
+    collectedOn: today,
+    donorKey: 'a'.repeat(32),
+    sex: 'F',
+    ageYears: 34,
+    household: 'rural',
+    repeatDonor: false,
+    collectedAt: `${today}T15:08:00.000+08:00`,
+    product: { type: 'whole_blood', volumeMl: 400 },
+    abo: 'O',
+    rhd: 'pos',
+    din: dinWithCheck(bag),
+  }
+  const pushed = await api<PushResponse>(
+    'POST',
+    '/sync/push',
+    {
+      deviceId: other.deviceId,
+      schemaVersion: SCHEMA_VERSION,
+      mutations: [drive2, donation].map((record, i) => ({ seq: i + 1, mutationId: newId(), record })),
+    },
+    other.token,
+  )
+  return pushed.results.map((r) => r.status)
 }
