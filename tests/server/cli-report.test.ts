@@ -98,11 +98,11 @@ describe('cli generate + report', () => {
     })
   })
 
-  it('writes byte-identical files for the same seed, different ones for another', { timeout: 180_000 }, async () => {
+  // That another seed gives another year is the generator's own test (tests/domain/generator.test.ts);
+  // here the file writer must not add order or timestamps of its own.
+  it('writes byte-identical files for the same seed', { timeout: 180_000 }, async () => {
     expect((await cli('generate', '--seed', '2023', '--out', 'again/year.jsonl')).code).toBe(0)
     expect(sha256('again/year.jsonl')).toBe(sha256('year.jsonl'))
-    expect((await cli('generate', '--seed', '2024', '--out', 'other.jsonl')).code).toBe(0)
-    expect(sha256('other.jsonl')).not.toBe(sha256('year.jsonl'))
   })
 
   it('reports the same from the CSV tables as from JSON Lines', { timeout: 180_000 }, async () => {
