@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import { fileURLToPath, URL } from 'node:url'
+import { URL } from 'node:url'
 import { baseCompile } from '@intlify/message-compiler'
 import vue from '@vitejs/plugin-vue'
 import { defineConfig, type Plugin } from 'vite'
@@ -167,12 +167,6 @@ export default defineConfig({
       devOptions: { enabled: false },
     }),
   ],
-  resolve: {
-    alias: {
-      '@domain': fileURLToPath(new URL('./src/domain', import.meta.url)),
-      '@app': fileURLToPath(new URL('./src/app', import.meta.url)),
-    },
-  },
   // Compile-time flags: drop what the app does not use (Options API, legacy vue-i18n API and its
   // global components, devtools hooks) from the JS every phone loads first.
   define: {

@@ -1,20 +1,12 @@
-import { fileURLToPath, URL } from 'node:url'
 import vue from '@vitejs/plugin-vue'
 import { defineConfig } from 'vitest/config'
 
-const alias = {
-  '@domain': fileURLToPath(new URL('./src/domain', import.meta.url)),
-  '@app': fileURLToPath(new URL('./src/app', import.meta.url)),
-}
-
 export default defineConfig({
-  resolve: { alias },
   test: {
     projects: [
-      { resolve: { alias }, test: { name: 'domain', environment: 'node', include: ['tests/domain/**/*.test.ts'] } },
+      { test: { name: 'domain', environment: 'node', include: ['tests/domain/**/*.test.ts'] } },
       {
         plugins: [vue()],
-        resolve: { alias },
         test: {
           name: 'app',
           environment: 'jsdom',
@@ -25,7 +17,6 @@ export default defineConfig({
         },
       },
       {
-        resolve: { alias },
         test: {
           name: 'server',
           environment: 'node',
@@ -35,7 +26,6 @@ export default defineConfig({
         },
       },
       {
-        resolve: { alias },
         test: {
           name: 'e2e',
           environment: 'node',

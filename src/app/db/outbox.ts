@@ -1,7 +1,6 @@
 // The outbox: records waiting for the station server. `seq` (auto-increment) is the device's
 // push sequence number. Entries leave only when the server confirmed them (the sync layer).
 import { fieldDb, type FieldDb } from './index'
-import type { OutboxEntry } from './schema'
 import { isWaitingRecord } from '../field/waiting'
 
 export interface OutboxSummary {
@@ -25,9 +24,4 @@ export async function outboxSummary(db: FieldDb = fieldDb()): Promise<OutboxSumm
     ])
     return { pending, rejected, oldestCreatedAt: oldest?.createdAt ?? null }
   })
-}
-
-/** Entries of one record (normally one). */
-export async function outboxEntriesOf(recordId: string, db: FieldDb = fieldDb()): Promise<OutboxEntry[]> {
-  return db.outbox.where('recordId').equals(recordId).toArray()
 }

@@ -491,11 +491,6 @@ export const useDriveStore = defineStore('drive', () => {
     return saved
   }
 
-  /** Bags used on this drive: donations not voided (a voided donation's bag is counted as spoiled by staff). */
-  function bagsUsed(): number {
-    return tally.value.donations
-  }
-
   async function closeDrive(input: DriveCloseInput, signedOffBy: string): Promise<SavedRecord> {
     const d = drive.value
     if (!d) throw new Error('no drive is open')
@@ -544,7 +539,6 @@ export const useDriveStore = defineStore('drive', () => {
     correctRecord,
     correctIdentity,
     addReaction,
-    bagsUsed,
     closeDrive,
     clear,
   }

@@ -9,7 +9,6 @@ import {
   type Metric,
   type Period,
   type Scope,
-  SHARE_METRICS,
   type Target,
 } from '../../../domain/records'
 import { periodsOverlap } from '../../../domain/targets'
@@ -175,10 +174,6 @@ export function trendSeries(
     { key: 'this_year', values: monthlyValues(thisYear, metric, asOf) },
     ...(hasLast ? [{ key: 'last_year', values: last }] : []),
   ]
-}
-
-export function isShare(metric: Metric): boolean {
-  return SHARE_METRICS.includes(metric)
 }
 
 export interface DriveRow {
