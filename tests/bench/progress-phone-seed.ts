@@ -3,7 +3,7 @@
 // field app's save path keeps, computed here from the effective records), receipts for all but the
 // last few (confirmed by the station), those last few waiting in the outbox, and the station
 // totals the last pull brought (the confirmed records, by the station's calendar month and year).
-// tests/app/progress-seed.test.ts checks that these tallies equal the real save path's.
+// tests/app/field/progress-seed.test.ts checks that these tallies equal the real save path's.
 import {
   addToCounts,
   collectionDate,

@@ -25,7 +25,7 @@ import { metricActual, type MetricActual } from '../../domain/progress'
 import type { Drive, FieldRecord, Period, Target } from '../../domain/records'
 import type { StationTotals } from '../../domain/sync-protocol'
 import { periodFor } from '../../domain/targets'
-import { type TargetProgressRow, targetProgress } from '../components/station/dashboard-model'
+import { type TargetProgressRow, targetProgress } from '../station/dashboard-model'
 
 // ---------------------------------------------------------------------------------------------
 // Which records the pulled totals hold

@@ -13,7 +13,7 @@ import {
   type TargetProgressRow,
   targetProgress,
   targetsForPeriod,
-} from '../components/station/dashboard-model'
+} from '../station/dashboard-model'
 import type { MonthlyPoint, RulesReport } from '../sync/station-client'
 import { useStationAdminStore } from './useStationAdminStore'
 import { useStationSessionStore } from './useStationSessionStore'

@@ -1,0 +1,97 @@
+// An app update must never strand queued records: for EVERY Dexie schema version the field app
+// has declared, a database saved by that version with a pending outbox is opened by the current
+// app (running each upgrade in between) and synced. With only version 1 declared this opens a
+// version-1 database as is; once version 2 exists, the version-1 case walks the upgrade.
+import { Dexie } from 'dexie'
+import { describe, expect, it } from 'vitest'
+import { newId } from '../../../src/domain/ids'
+import type { FieldRecord } from '../../../src/domain/records'
+import { FieldDb } from '../../../src/app/db'
+import { RECORD_TABLE } from '../../../src/app/db/schema'
+import { dexieMetaPort, dexieOutboxPort, dexieReferenceSink } from '../../../src/app/sync/dexie-ports'
+import { createSyncEngine } from '../../../src/app/sync/engine'
+import { FakeStation, ScriptedTransport } from '../support/fake-station'
+import { databaseAt, declaredVersions } from '../support/schema-versions'
+import { DEVICE_ID, STATION, makeDeferral, makeDonation, makeDrive } from '../support/field-fixtures'
+
+/**
+ * How the app at a given version stored a record with its outbox entry. A version that changes
+ * the outbox or record shapes adds its writer here; older versions keep theirs.
+ */
+const WRITERS: Record<number, (db: Dexie, records: FieldRecord[]) => Promise<void>> = {
+  1: async (db, records) => {
+    await db.table('device').put({
+      key: 'device',
+      deviceId: DEVICE_ID,
+      stationId: STATION.id,
+      stationCode: STATION.code,
+      token: 'bbd_test',
+      enrolledAt: '2023-06-01T00:00:00.000Z',
+    })
+    for (const record of records) {
+      await db.table(RECORD_TABLE[record.type]).add(record)
+      await db.table('outbox').add({
+        mutationId: newId(),
+        recordId: record.id,
+        recordType: record.type,
+        record,
+        createdAt: Date.now(),
+        attempts: 2,
+        lastAttemptAt: Date.now(),
+        lastError: 'cannot reach the station',
+        status: 'pending',
+      })
+    }
+  },
+}
+
+function writerFor(version: number) {
+  const known = Object.keys(WRITERS)
+    .map(Number)
+    .filter((v) => v <= version)
+    .sort((a, b) => b - a)[0]
+  if (known === undefined) throw new Error(`no outbox writer for schema version ${version}`)
+  return WRITERS[known]!
+}
+
+describe('queued records survive every schema upgrade', () => {
+  const versions = declaredVersions()
+
+  it('knows the declared versions (1 at least, numbered upward)', () => {
+    expect(versions.length).toBeGreaterThanOrEqual(1)
+    expect(versions[0]!.version).toBe(1)
+  })
+
+  it.each(versions.map((v) => v.version))(
+    'a database saved by schema version %i with a pending outbox opens in the current app and syncs',
+    async (version) => {
+      const name = `schema-${version}-${newId()}`
+      const staffId = newId()
+      const drive = makeDrive(staffId)
+      const records: FieldRecord[] = [drive, makeDonation(drive, staffId), makeDeferral(drive, staffId)]
+      const old = databaseAt(name, version)
+      await old.open()
+      await writerFor(version)(old, records)
+      old.close()
+
+      const db = new FieldDb(name)
+      await db.open()
+      expect(db.verno).toBe(versions.at(-1)!.version)
+      const station = new FakeStation()
+      const engine = createSyncEngine({
+        outbox: dexieOutboxPort(db),
+        reference: dexieReferenceSink(db),
+        meta: dexieMetaPort(db),
+        transport: new ScriptedTransport(station, [], [], DEVICE_ID),
+        clock: { now: () => new Date() },
+        deviceId: async () => (await db.device.get('device'))?.deviceId ?? null,
+      })
+      const report = await engine.sync()
+      expect(report.ok).toBe(true)
+      expect(station.arrivals).toEqual(records.map((r) => r.id))
+      expect(await db.outbox.count()).toBe(0)
+      expect(await db.donations.count()).toBe(1)
+      db.close()
+    },
+  )
+})

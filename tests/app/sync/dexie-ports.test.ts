@@ -1,0 +1,453 @@
+// The engine's Dexie ports over the field app's real database (fake-indexeddb), the needs-attention
+// actions, and the PIPL purge.
+import { beforeEach, describe, expect, it } from 'vitest'
+import { newId } from '../../../src/domain/ids'
+import type { Correction, DonorIdentity, RosterEntry } from '../../../src/domain/records'
+import type { FieldDb } from '../../../src/app/db'
+import { saveFieldRecord, saveFieldRecords } from '../../../src/app/db/field-records'
+import { outboxSummary } from '../../../src/app/db/outbox'
+import { driveTallyKey, readTally } from '../../../src/app/db/tallies'
+import { fixAndResend, resolutions, sendAgain, setAside, voidRejected } from '../../../src/app/sync/attention'
+import {
+  dexieMetaPort,
+  dexieOutboxPort,
+  dexieReferenceSink,
+  receiptOf,
+  recentReceipts,
+} from '../../../src/app/sync/dexie-ports'
+import { createSyncEngine } from '../../../src/app/sync/engine'
+import { purgeConfirmedIdentities } from '../../../src/app/sync/purge'
+import { FakeStation, type Fault, ScriptedTransport } from '../support/fake-station'
+import {
+  DEVICE_ID,
+  STATION,
+  freshDb,
+  makeDeferral,
+  makeDonation,
+  makeDrive,
+  seedReference,
+} from '../support/field-fixtures'
+
+const staffId = newId()
+let db: FieldDb
+
+beforeEach(async () => {
+  db = freshDb()
+  await seedReference(db)
+})
+
+function engineFor(station: FakeStation, script: Fault[] = []) {
+  const transport = new ScriptedTransport(station, script, [], DEVICE_ID)
+  const engine = createSyncEngine({
+    outbox: dexieOutboxPort(db),
+    reference: dexieReferenceSink(db),
+    meta: dexieMetaPort(db),
+    transport,
+    clock: { now: () => new Date() },
+    deviceId: async () => (await db.device.get('device'))?.deviceId ?? null,
+  })
+  return { engine, transport }
+}
+
+function identity(over: Partial<DonorIdentity> = {}): DonorIdentity {
+  return {
+    type: 'donor_identity',
+    id: newId(),
+    stationId: STATION.id,
+    deviceId: DEVICE_ID,
+    authorStaffId: staffId,
+    createdAt: '2023-06-14T09:00:00.000+08:00',
+    donorKey: '0123456789abcdef0123456789abcdef',
+    idNumber: '11010519491231002X',
+    name: '张三',
+    phone: '13800000000',
+    household: 'rural',
+    ...over,
+  }
+}
+
+describe('Dexie outbox port', () => {
+  it('confirms with a receipt and removes the entry in one go; keeps a rejected one with code and message', async () => {
+    const drive = makeDrive(staffId)
+    await saveFieldRecord(drive)
+    const good = makeDonation(drive, staffId, { din: 'W123423000002' })
+    const bad = makeDonation(drive, staffId, { din: 'W123423000003' })
+    await saveFieldRecords([good, bad])
+    const station = new FakeStation()
+    const clash = {
+      din: 'W123423000003',
+      recordId: newId(),
+      driveId: newId(),
+      driveDate: '2023-06-14',
+      busCode: '豫C-2',
+      siteId: null,
+      collectedOn: '2023-06-14',
+      collectedAt: '2023-06-14T15:08:00.000+08:00',
+      donorKey: 'b'.repeat(32),
+      deviceId: newId(),
+    }
+    station.refuse.set(bad.id, {
+      code: 'duplicate_din',
+      message: 'bag W123423000003 is already used by donation x',
+      clash,
+    })
+    const report = await engineFor(station).engine.sync()
+    expect(report.ok).toBe(true)
+    expect(await db.outbox.count()).toBe(1)
+    const [rejected] = await db.outbox.toArray()
+    expect(rejected).toMatchObject({
+      recordId: bad.id,
+      status: 'rejected',
+      rejectCode: 'duplicate_din',
+      lastError: 'bag W123423000003 is already used by donation x',
+      attempts: 1,
+      // The record that holds the bag, as the station named it, for the sync screen.
+      rejectClash: clash,
+    })
+    expect(await receiptOf(db, good.id)).toMatchObject({
+      recordId: good.id,
+      status: 'applied',
+      receivedAt: '2023-06-14T12:00:00.000Z',
+    })
+    expect(await receiptOf(db, bad.id)).toBeNull()
+    expect((await recentReceipts(db)).map((r) => r.recordId).sort()).toEqual([drive.id, good.id].sort())
+    expect(await outboxSummary(db)).toMatchObject({ pending: 0, rejected: 1 })
+    // the records themselves never move
+    expect(await db.donations.get(good.id)).toEqual(good)
+  })
+
+  it('a failing settle leaves every entry pending (no receipt without removal, no removal without receipt)', async () => {
+    const drive = makeDrive(staffId)
+    await saveFieldRecord(drive)
+    const port = dexieOutboxPort(db)
+    const [entry] = await port.pending(10)
+    db.syncMeta.hook('creating', (key) => {
+      if (String(key).startsWith('receipt:')) throw new Error('disk full')
+    })
+    await expect(
+      port.settle(
+        [
+          {
+            status: 'applied',
+            seq: entry!.seq,
+            mutationId: entry!.mutationId,
+            recordId: drive.id,
+            receivedAt: '2023-06-14T12:00:00.000Z',
+          },
+        ],
+        new Date().toISOString(),
+      ),
+    ).rejects.toThrow('disk full')
+    expect(await db.outbox.count()).toBe(1)
+    expect(await receiptOf(db, drive.id)).toBeNull()
+  })
+
+  it('renumbers pending entries after the station and moves the key generator past them', async () => {
+    const drive = makeDrive(staffId)
+    await saveFieldRecord(drive)
+    await saveFieldRecord(makeDonation(drive, staffId))
+    const port = dexieOutboxPort(db)
+    expect(await port.renumberAbove(40)).toBe(2)
+    expect((await db.outbox.toArray()).map((e) => [e.seq, e.recordType])).toEqual([
+      [41, 'drive'],
+      [42, 'donation'],
+    ])
+    const next = await saveFieldRecord(makeDonation(drive, staffId, { din: 'W123423000009' }))
+    expect(next.seq).toBe(43)
+    // with nothing pending the generator still moves
+    await db.outbox.clear()
+    await port.renumberAbove(100)
+    expect(await db.outbox.count()).toBe(0)
+    expect((await saveFieldRecord(makeDonation(drive, staffId, { din: 'W123423000010' }))).seq).toBe(101)
+  })
+})
+
+describe('Dexie reference sink', () => {
+  it('applies a page and its cursor together, skips rows that fail the schema, and resets on request', async () => {
+    const sink = dexieReferenceSink(db)
+    const site = { id: newId(), stationId: STATION.id, name: '新安县', kind: 'township', area: '新安县' }
+    await sink.applyPage({
+      cursor: 'c1',
+      reset: false,
+      more: false,
+      serverTime: '2023-06-14T12:00:00.000Z',
+      deviceLastSeq: 0,
+      changes: [
+        { op: 'upsert', entity: 'site', key: site.id, value: site },
+        { op: 'upsert', entity: 'site', key: 'bad', value: { id: 'nope' } },
+      ],
+    })
+    expect(await sink.cursor()).toBe('c1')
+    expect((await db.sites.get(site.id))?.value).toEqual(site)
+    expect(await db.sites.get('bad')).toBeUndefined()
+    await sink.applyPage({
+      cursor: 'c2',
+      reset: true,
+      more: false,
+      serverTime: '2023-06-14T12:00:00.000Z',
+      deviceLastSeq: 0,
+      changes: [],
+    })
+    expect(await db.sites.count()).toBe(0)
+    expect(await sink.cursor()).toBe('c2')
+  })
+
+  it('never lets a pull make a donor with a pending donation look eligible again', async () => {
+    const drive = makeDrive(staffId)
+    await saveFieldRecord(drive)
+    const donation = makeDonation(drive, staffId)
+    await saveFieldRecord(donation)
+    const key = donation.donorKey
+    const local = {
+      donorKey: key,
+      lastDonationOn: '2023-06-14',
+      lastDonationType: 'whole_blood' as const,
+      apheresisLast12Months: 0,
+      deferredUntil: null,
+      permanentlyDeferred: false,
+      hadReaction: false,
+      donationCount: 4,
+    }
+    await db.eligibility.put({ key, value: local })
+    const sink = dexieReferenceSink(db)
+    const summary = await sink.applyPage({
+      cursor: 'c9',
+      reset: true,
+      more: false,
+      serverTime: '2023-06-14T12:00:00.000Z',
+      deviceLastSeq: 0,
+      changes: [
+        {
+          op: 'upsert',
+          entity: 'eligibility',
+          key,
+          value: { ...local, lastDonationOn: '2022-11-01', donationCount: 3 },
+        },
+      ],
+    })
+    expect(summary.keptLocal).toBe(1)
+    expect((await db.eligibility.get(key))?.value).toMatchObject({ lastDonationOn: '2023-06-14', donationCount: 4 })
+  })
+})
+
+describe('needs attention', () => {
+  async function refusedDonation(code: 'duplicate_din' | 'unknown_reference' = 'duplicate_din') {
+    const drive = makeDrive(staffId)
+    await saveFieldRecord(drive)
+    const donation = makeDonation(drive, staffId, { din: 'W123423000004' })
+    await saveFieldRecord(donation)
+    const station = new FakeStation()
+    station.refuse.set(donation.id, { code, message: 'bag W123423000004 is already used by donation y' })
+    await engineFor(station).engine.sync()
+    const entry = (await db.outbox.toArray())[0]!
+    expect(entry.status).toBe('rejected')
+    return { drive, donation, station, seq: entry.seq! }
+  }
+
+  it('void: a void record stays on the phone, the tallies drop the donation, the queue is clear', async () => {
+    const { drive, donation, station, seq } = await refusedDonation()
+    expect((await readTally(driveTallyKey(drive.id), db)).donations).toBe(1)
+    const v = await voidRejected(db, seq, 'entered twice', { staffId })
+    expect(await db.voids.get(v.id)).toMatchObject({
+      targetId: donation.id,
+      reason: 'entered twice',
+      authorStaffId: staffId,
+    })
+    expect((await readTally(driveTallyKey(drive.id), db)).donations).toBe(0)
+    expect(await db.outbox.count()).toBe(0)
+    expect(await resolutions(db)).toEqual([
+      expect.objectContaining({
+        recordId: donation.id,
+        how: 'voided',
+        code: 'duplicate_din',
+        resolutionRecordId: v.id,
+      }),
+    ])
+    const { engine } = engineFor(station)
+    expect((await engine.sync()).ok).toBe(true)
+    expect(station.rows.has(v.id)).toBe(false)
+  })
+
+  it('fix and resend: the fixed donation reaches the station under its own id, then the correction', async () => {
+    const { donation, station, seq } = await refusedDonation()
+    station.refuse.clear()
+    const fixed = { ...donation, din: 'W123423000005' }
+    const c = await fixAndResend(db, seq, fixed, 'wrong bag scanned', { staffId })
+    const report = await engineFor(station).engine.sync()
+    expect(report.ok).toBe(true)
+    expect(station.rows.get(donation.id)?.record).toMatchObject({ din: 'W123423000005' })
+    expect(station.rows.get(c.id)?.record).toMatchObject({
+      type: 'correction',
+      targetId: donation.id,
+      reason: 'wrong bag scanned',
+    })
+    expect(station.arrivals.slice(-2)).toEqual([donation.id, c.id])
+    expect(await db.outbox.count()).toBe(0)
+  })
+
+  it('fix and resend works after the drive was closed (the usual end of day)', async () => {
+    const { drive, donation, station, seq } = await refusedDonation()
+    const close = {
+      type: 'drive_close' as const,
+      id: newId(),
+      stationId: STATION.id,
+      deviceId: DEVICE_ID,
+      authorStaffId: staffId,
+      createdAt: '2023-06-14T18:00:00.000+08:00',
+      driveId: drive.id,
+      bagsLoaded: 50,
+      bagsUsed: 1,
+      bagsSpoiled: 0,
+      bagsReturned: 49,
+      discrepancyNote: '',
+      signedOffBy: staffId,
+      closedAt: '2023-06-14T18:00:00.000+08:00',
+    }
+    await saveFieldRecord(close)
+    station.refuse.clear()
+    const c = await fixAndResend(db, seq, { ...donation, din: 'W123423000005' }, 'wrong bag scanned', { staffId })
+    expect(await db.corrections.get(c.id)).toMatchObject({
+      targetId: donation.id,
+      authorStaffId: staffId,
+      reason: 'wrong bag scanned',
+    })
+    expect((await readTally(driveTallyKey(drive.id), db)).donations).toBe(1)
+    expect((await engineFor(station).engine.sync()).ok).toBe(true)
+    expect(station.rows.get(donation.id)?.record).toMatchObject({ din: 'W123423000005' })
+    expect(station.rows.get(c.id)?.record).toMatchObject({ type: 'correction', targetId: donation.id })
+    expect(await db.outbox.count()).toBe(0)
+  })
+
+  it('send again: a record refused for a missing reference goes again, with what depended on it', async () => {
+    const drive = makeDrive(staffId)
+    await saveFieldRecord(drive)
+    const donation = makeDonation(drive, staffId)
+    await saveFieldRecord(donation)
+    const station = new FakeStation()
+    station.refuse.set(drive.id, { code: 'unknown_reference', message: 'author is not on the roster' })
+    station.refuse.set(donation.id, { code: 'unknown_reference', message: `drive ${drive.id} is not known` })
+    await engineFor(station).engine.sync()
+    expect(await outboxSummary(db)).toMatchObject({ rejected: 2 })
+    station.refuse.clear()
+    const driveSeq = (await db.outbox.where('recordId').equals(drive.id).first())!.seq!
+    await sendAgain(db, driveSeq, { staffId })
+    expect(await outboxSummary(db)).toMatchObject({ pending: 2, rejected: 0 })
+    expect((await engineFor(station).engine.sync()).ok).toBe(true)
+    expect(station.arrivals.slice(-2)).toEqual([drive.id, donation.id])
+  })
+
+  it('set aside: a refused drive close leaves the queue with a reason and stays on the phone', async () => {
+    const drive = makeDrive(staffId)
+    await saveFieldRecord(drive)
+    const close = {
+      type: 'drive_close' as const,
+      id: newId(),
+      stationId: STATION.id,
+      deviceId: DEVICE_ID,
+      authorStaffId: staffId,
+      createdAt: '2023-06-14T18:00:00.000+08:00',
+      driveId: drive.id,
+      bagsLoaded: 50,
+      bagsUsed: 10,
+      bagsSpoiled: 0,
+      bagsReturned: 39,
+      discrepancyNote: '',
+      signedOffBy: staffId,
+      closedAt: '2023-06-14T18:00:00.000+08:00',
+    }
+    await saveFieldRecord(close)
+    const station = new FakeStation()
+    station.refuse.set(close.id, { code: 'rule_violation', message: 'bags do not add up' })
+    await engineFor(station).engine.sync()
+    const seq = (await db.outbox.toArray())[0]!.seq!
+    await expect(voidRejected(db, seq, 'x', { staffId })).rejects.toThrow(/cannot be voided/)
+    await setAside(db, seq, 'closed again on paper', { staffId })
+    expect(await db.outbox.count()).toBe(0)
+    expect(await db.driveCloses.get(close.id)).toBeDefined()
+  })
+})
+
+describe('PIPL purge', () => {
+  it('blanks name, ID number and phone of confirmed identities after the set days by station time, keeping the donorKey', async () => {
+    const confirmed = identity()
+    const pending = identity({ donorKey: 'f'.repeat(32) })
+    await saveFieldRecord(confirmed)
+    const station = new FakeStation()
+    station.clock = () => new Date('2023-06-14T12:00:00.000Z')
+    await engineFor(station).engine.sync()
+    await saveFieldRecord(pending)
+    // the phone clock is a day fast; the station's clock decides
+    await dexieMetaPort(db).patch({ serverClockOffsetMs: -86_400_000 })
+    expect(await purgeConfirmedIdentities(db, { afterDays: 7, phoneNow: new Date('2023-06-22T11:00:00.000Z') })).toBe(0)
+    expect(await purgeConfirmedIdentities(db, { afterDays: 7, phoneNow: new Date('2023-06-22T13:00:00.000Z') })).toBe(1)
+    expect(await db.donorIdentities.get(confirmed.id)).toMatchObject({
+      donorKey: confirmed.donorKey,
+      name: '',
+      idNumber: '',
+      phone: '',
+      household: 'rural',
+    })
+    expect(await db.donorIdentities.get(pending.id)).toMatchObject({ name: '张三', idNumber: '11010519491231002X' })
+    expect(await purgeConfirmedIdentities(db, { afterDays: 7, phoneNow: new Date('2023-07-30T00:00:00.000Z') })).toBe(0)
+  })
+
+  it('blanks a confirmed identity correction (a corrected name or number) by the same rule', async () => {
+    const who = identity()
+    await saveFieldRecord(who)
+    const fix: Correction = {
+      type: 'correction',
+      id: newId(),
+      stationId: who.stationId,
+      deviceId: who.deviceId,
+      authorStaffId: who.authorStaffId,
+      createdAt: who.createdAt,
+      targetId: who.id,
+      reason: '姓名登记错误',
+      replacement: { ...who, name: '张山' },
+    }
+    await saveFieldRecord(fix)
+    const station = new FakeStation()
+    station.clock = () => new Date('2023-06-14T12:00:00.000Z')
+    await engineFor(station).engine.sync()
+    await dexieMetaPort(db).patch({ serverClockOffsetMs: 0 })
+    expect(await purgeConfirmedIdentities(db, { afterDays: 7, phoneNow: new Date('2023-06-22T13:00:00.000Z') })).toBe(2)
+    expect((await db.corrections.get(fix.id))!.replacement).toMatchObject({
+      donorKey: who.donorKey,
+      name: '',
+      idNumber: '',
+      phone: '',
+    })
+  })
+})
+
+describe('sign-out and staff switch', () => {
+  it('locking, switching staff and unlocking again leave every unsynced record in place', async () => {
+    const { setActivePinia, createPinia } = await import('pinia')
+    setActivePinia(createPinia())
+    const { useSessionStore } = await import('../../../src/app/stores/useSessionStore')
+    const { useDeviceStore } = await import('../../../src/app/stores/useDeviceStore')
+    const { hashPin } = await import('../../../src/domain/pin')
+    const a: RosterEntry = {
+      id: newId(),
+      stationId: STATION.id,
+      name: '李',
+      role: 'collector',
+      pinHash: await hashPin('2580', { iterations: 1000 }),
+      active: true,
+    }
+    const b: RosterEntry = { ...a, id: newId(), name: '王', pinHash: await hashPin('1397', { iterations: 1000 }) }
+    await seedReference(db, [a, b])
+    await useDeviceStore().load()
+    const session = useSessionStore()
+    expect(await session.unlock(a.id, '2580')).toBe('ok')
+    const drive = makeDrive(a.id)
+    await saveFieldRecords([drive, makeDonation(drive, a.id), makeDeferral(drive, a.id)])
+    const before = await db.outbox.toArray()
+    session.lock()
+    session.switchStaff()
+    expect(await session.unlock(b.id, '1397')).toBe('ok')
+    session.lock()
+    expect(await db.outbox.toArray()).toEqual(before)
+    expect(await db.donations.count()).toBe(1)
+  })
+})
