@@ -24,6 +24,22 @@ export default tseslint.config(
     },
   },
   {
+    // Only the phone's database layer (src/app/db/) talks to Dexie: its tables, keys, row types and
+    // queries live there, and stores, sync and views go through it. (Before the domain block, whose
+    // stricter list wins for src/domain.)
+    files: ['src/**/*.{ts,vue}'],
+    ignores: ['src/app/db/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'dexie', message: 'Dexie is for src/app/db/ only: add or use a query there.' }],
+          patterns: [{ group: ['dexie/*'], message: 'Dexie is for src/app/db/ only: add or use a query there.' }],
+        },
+      ],
+    },
+  },
+  {
     // Domain code is pure: no IO, no Vue, nothing from app or server.
     files: ['src/domain/**/*.ts'],
     rules: {

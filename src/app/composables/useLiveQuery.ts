@@ -1,5 +1,5 @@
 // A Dexie liveQuery as a Vue ref: re-runs when the tables it read change (in this tab or another).
-import { liveQuery } from 'dexie'
+import { liveQuery } from '../db/live'
 import { onBeforeUnmount, shallowRef, type ShallowRef } from 'vue'
 
 export function useLiveQuery<T>(query: () => Promise<T>, initial: T): ShallowRef<T> {

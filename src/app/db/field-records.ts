@@ -14,7 +14,7 @@ import {
 import { DEFAULT_ELIGIBILITY, type EligibilityHistory, intervalEndsOn } from '../../domain/eligibility'
 import { newId } from '../../domain/ids'
 import { fieldDb, type FieldDb } from './index'
-import { RECORD_TABLE, type OutboxEntry } from './schema'
+import { RECORD_TABLE, type OutboxRow } from './schema'
 import type { IndicatorCounts } from '../../domain/indicators'
 import { applyToTallies, readTalliesOf, writeTallies } from './tallies'
 
@@ -101,7 +101,7 @@ export async function saveFieldBatch(
   options: SaveOptions = {},
 ): Promise<SavedBatch> {
   const recs = records.map(validated)
-  const entries: OutboxEntry[] = recs.map((rec) => ({
+  const entries: OutboxRow[] = recs.map((rec) => ({
     mutationId: newId(),
     recordId: rec.id,
     recordType: rec.type,

@@ -19,4 +19,4 @@ export function useFieldDb(db: FieldDb): FieldDb {
 }
 
 export { FieldDb } from './schema'
-export type { DeviceInfo, DonorDraftRow, OutboxEntry, ReferenceRow, SyncMetaRow, TallyRow } from './schema'
+export type { DeviceInfo, DonorDraftRow, OutboxRow, ReferenceRow, SyncMetaRow, TallyRow } from './schema'

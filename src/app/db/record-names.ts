@@ -7,6 +7,18 @@ import { dinUsesInRange } from './field-records'
 import { fieldDb, type FieldDb } from './index'
 import { RECORD_TABLE } from './schema'
 
+/** Donor keys whose names would help tell these records apart. */
+export function donorKeysOf(records: unknown[]): string[] {
+  const keys = new Set<string>()
+  for (const record of records) {
+    const r = record as FieldRecord | null
+    if (!r || typeof r !== 'object') continue
+    if (r.type === 'donation' || r.type === 'deferral') keys.add(r.donorKey)
+    if (r.type === 'correction') keys.add(r.replacement.donorKey)
+  }
+  return [...keys]
+}
+
 /** donorKey → name of the newest identity on the phone that still holds one. */
 export async function donorNames(donorKeys: string[], db: FieldDb = fieldDb()): Promise<Map<string, string>> {
   const names = new Map<string, string>()

@@ -20,11 +20,11 @@ import type {
   Team,
   Void,
 } from '../../domain/records'
-import type { EligibilityEntry } from '../../domain/sync-protocol'
+import type { DinClash, EligibilityEntry } from '../../domain/sync-protocol'
 import type { IndicatorCounts } from '../../domain/indicators'
 
-/** One queued mutation; `seq` is the device's sequence number sent with the push. */
-export interface OutboxEntry {
+/** One queued mutation as stored; `seq` is the device's sequence number sent with the push. */
+export interface OutboxRow {
   seq?: number
   mutationId: string
   recordId: string
@@ -36,6 +36,11 @@ export interface OutboxEntry {
   lastAttemptAt: number | null
   lastError: string | null
   status: 'pending' | 'rejected'
+  /** What a rejection adds (sync/dexie-ports settle): the station's code and when. */
+  rejectCode?: string | null
+  rejectedAt?: number | null
+  /** With duplicate_din: the station's record that holds the bag number. */
+  rejectClash?: DinClash | null
 }
 
 /** A row of server→phone reference data, stored as the pull delivered it under its pull key. */
@@ -91,7 +96,7 @@ export class FieldDb extends Dexie {
   adverseReactions!: EntityTable<AdverseReaction, 'id'>
   voids!: EntityTable<Void, 'id'>
   corrections!: EntityTable<Correction, 'id'>
-  outbox!: EntityTable<OutboxEntry, 'seq'>
+  outbox!: EntityTable<OutboxRow, 'seq'>
   stations!: Table<ReferenceRow<Station>, string>
   sites!: Table<ReferenceRow<Site>, string>
   channels!: Table<ReferenceRow<Channel>, string>

@@ -2,11 +2,10 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import type { Channel, RosterEntry, Site, Station, Team } from '../../domain/records'
-import { fieldDb, type DeviceInfo } from '../db'
-import { coversAll, inNameOrder, NAME_ORDER_KEY, nameOrderOf, type NameOrder } from '../db/name-order'
+import type { DeviceInfo } from '../db'
+import { readReference } from '../db/reference'
 
-/** sync/pull META_LAST_PULL_AT; enrollment and pull code load only when used (a test checks they agree). */
-export const LAST_PULL_AT_KEY = 'lastPullAt'
+// Enrollment and pull code load only when used.
 const pullReference = async () => (await import('../sync/pull')).pullReference()
 
 export const useDeviceStore = defineStore('device', () => {
@@ -26,34 +25,15 @@ export const useDeviceStore = defineStore('device', () => {
   const hasReference = computed(() => station.value !== null && roster.value.length > 0)
 
   async function load(): Promise<void> {
-    const db = fieldDb()
-    const [dev, stations, siteRows, channelRows, teamRows, rosterRows, lastPull, nameOrder] = await Promise.all([
-      db.device.get('device'),
-      db.stations.toArray(),
-      db.sites.toArray(),
-      db.channels.toArray(),
-      db.teams.toArray(),
-      db.roster.toArray(),
-      db.syncMeta.get(LAST_PULL_AT_KEY),
-      db.syncMeta.get(NAME_ORDER_KEY),
-    ])
-    const rosterList = rosterRows.map((r) => r.value)
-    const siteList = siteRows.map((r) => r.value)
-    let order = nameOrder?.value as NameOrder | undefined
-    if (!coversAll(order, rosterList, siteList)) {
-      // Names that came before pulls stored an order (an older app version): sort once, keep it.
-      order = nameOrderOf(rosterList, siteList)
-      void db.syncMeta.put({ key: NAME_ORDER_KEY, value: order }).catch(() => {
-        /* sorted again next start */
-      })
-    }
-    info.value = dev ?? null
-    station.value = stations.map((r) => r.value).find((s) => s.id === dev?.stationId) ?? stations[0]?.value ?? null
-    sites.value = inNameOrder(siteList, order.sites)
-    channels.value = channelRows.map((r) => r.value)
-    teams.value = teamRows.map((r) => r.value)
-    roster.value = inNameOrder(rosterList, order.roster)
-    lastPullAt.value = typeof lastPull?.value === 'string' ? lastPull.value : null
+    const reference = await readReference()
+    info.value = reference.device
+    station.value =
+      reference.stations.find((s) => s.id === reference.device?.stationId) ?? reference.stations[0] ?? null
+    sites.value = reference.sites
+    channels.value = reference.channels
+    teams.value = reference.teams
+    roster.value = reference.roster
+    lastPullAt.value = reference.lastPullAt
     loaded.value = true
   }
 

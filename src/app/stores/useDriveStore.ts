@@ -19,20 +19,18 @@ import type {
   FieldRecord,
   Void,
 } from '../../domain/records'
-import { fieldDb } from '../db'
 import {
   correctionsByTarget,
-  dinUsesInRange,
   newestVersion,
   saveFieldBatch,
   saveFieldRecord,
   type SavedRecord,
   type SaveOptions,
 } from '../db/field-records'
-import { driveTallyKey, readTally } from '../db/tallies'
+import { driveTallyKey } from '../db/tallies'
 import { nextFreeDin } from '../field/din-check'
 import { DEFAULT_RANGE_OVERLAP_DAYS, rangeOverlaps, type RangeOverlap } from '../field/drive-open'
-import { drivesOnPhone } from '../db/drives'
+import { drivesOnPhone, readDriveRecords, recentDrives } from '../db/drives'
 import { correctedVisit } from '../field/identity-correction'
 import { useDeviceStore } from './useDeviceStore'
 import { useEligibilityStore } from './useEligibilityStore'
@@ -147,15 +145,7 @@ export const useDriveStore = defineStore('drive', () => {
   }
 
   async function loadDrives(): Promise<void> {
-    const db = fieldDb()
-    const all = await db.drives.orderBy('createdAt').reverse().limit(60).toArray()
-    drives.value = await Promise.all(
-      all.map(async (d) => ({
-        drive: d,
-        close: (await db.driveCloses.where('driveId').equals(d.id).first()) ?? null,
-        tally: await readTally(driveTallyKey(d.id)),
-      })),
-    )
+    drives.value = await recentDrives()
   }
 
   // A load that started before a local change must not overwrite it with older rows.
@@ -184,17 +174,8 @@ export const useDriveStore = defineStore('drive', () => {
     const generation = ++loadGeneration
     loading.value = true
     try {
-      const db = fieldDb()
-      // The drive and what hangs on it by its id in one round (a cold start waits on each round).
-      const [row, donations, deferrals, closeRow, counts] = await Promise.all([
-        db.drives.get(driveId),
-        db.donations.where('driveId').equals(driveId).toArray(),
-        db.deferrals.where('driveId').equals(driveId).toArray(),
-        db.driveCloses.where('driveId').equals(driveId).first(),
-        readTally(driveTallyKey(driveId)),
-      ])
-      const found = row ?? null
-      if (!found) {
+      const rows = await readDriveRecords(driveId)
+      if (!rows) {
         if (generation === loadGeneration) {
           drive.value = null
           dinsElsewhere.value = new Set()
@@ -204,38 +185,13 @@ export const useDriveStore = defineStore('drive', () => {
         }
         return null
       }
+      const found = rows.drive
+      if (generation !== loadGeneration) return found
+      const { voids, corrections, reactions, identities, identityFixes, dinUses } = rows
       // Newest first; ids (UUIDv7) break ties within a millisecond.
-      const originals = [...donations, ...deferrals].sort((a, b) =>
+      const originals = [...rows.donations, ...rows.deferrals].sort((a, b) =>
         a.createdAt !== b.createdAt ? (a.createdAt < b.createdAt ? 1 : -1) : a.id < b.id ? 1 : -1,
       )
-      const ids = originals.map((o) => o.id)
-      const any = <T>(query: () => Promise<T[]>): Promise<T[]> => (ids.length > 0 ? query() : Promise.resolve([]))
-      const [voids, corrections, reactions, identities, dinUses] = await Promise.all([
-        any(() => db.voids.where('targetId').anyOf(ids).toArray()),
-        any(() => db.corrections.where('targetId').anyOf(ids).toArray()),
-        any(() =>
-          db.adverseReactions
-            .where('donationId')
-            .anyOf(donations.map((d) => d.id))
-            .toArray(),
-        ),
-        any(() =>
-          db.donorIdentities
-            .where('donorKey')
-            .anyOf([...new Set(originals.map((o) => o.donorKey))])
-            .toArray(),
-        ),
-        dinUsesInRange(found.dinFirst, found.dinLast, db),
-      ])
-      // Corrected names and numbers: one more read, only when there are identities.
-      const identityFixes =
-        identities.length > 0
-          ? await db.corrections
-              .where('targetId')
-              .anyOf(identities.map((i) => i.id))
-              .toArray()
-          : []
-      if (generation !== loadGeneration) return found
       const voidOf = new Map(voids.map((v) => [v.targetId, v]))
       const correctionsOf = correctionsByTarget(corrections)
       const identityFixesOf = correctionsByTarget(identityFixes)
@@ -254,8 +210,8 @@ export const useDriveStore = defineStore('drive', () => {
       }
       drive.value = found
       dinsElsewhere.value = new Set(dinUses.filter((u) => u.driveId !== found.id).map((u) => u.din))
-      close.value = closeRow ?? null
-      tally.value = counts
+      close.value = rows.close
+      tally.value = rows.tally
       entries.value = originals.map((original): DriveEntry => {
         const own = correctionsOf.get(original.id) ?? []
         return {

@@ -3,7 +3,7 @@
 import { defineStore } from 'pinia'
 import { shallowRef } from 'vue'
 import { DEFAULT_ELIGIBILITY, type EligibilityConfig, type EligibilityHistory } from '../../domain/eligibility'
-import { fieldDb } from '../db'
+import { donorOnPhone } from '../db/eligibility'
 import { mergeLocalHistory } from '../field/donor-form'
 import { useDeviceStore } from './useDeviceStore'
 
@@ -22,33 +22,13 @@ export const useEligibilityStore = defineStore('eligibility', () => {
   const config = shallowRef<EligibilityConfig>(DEFAULT_ELIGIBILITY)
 
   async function lookup(donorKey: string): Promise<DonorLookup> {
-    const db = fieldDb()
-    const [row, donations] = await Promise.all([
-      db.eligibility.where('value.donorKey').equals(donorKey).first(),
-      db.donations.where('donorKey').equals(donorKey).toArray(),
-    ])
-    const voided = new Set(
-      (
-        await db.voids
-          .where('targetId')
-          .anyOf(donations.map((d) => d.id))
-          .toArray()
-      ).map((v) => v.targetId),
-    )
+    const { snapshot: row, donations, voided, queued: pendingIds } = await donorOnPhone(donorKey)
     // Donations saved after the last pull (or still queued) are not in the station's snapshot yet.
-    const pendingIds = new Set(
-      (
-        await db.outbox
-          .where('recordId')
-          .anyOf(donations.map((d) => d.id))
-          .toArray()
-      ).map((e) => e.recordId),
-    )
     const since = device.lastPullAt
     const local = donations.filter(
       (d) => !voided.has(d.id) && (pendingIds.has(d.id) || since === null || d.createdAt > since),
     )
-    const snapshot = row ? (({ donorKey: _k, ...h }) => h)(row.value) : null
+    const snapshot = row ? (({ donorKey: _k, ...h }) => h)(row) : null
     return {
       history: mergeLocalHistory(
         snapshot,

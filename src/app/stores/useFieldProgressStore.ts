@@ -3,17 +3,17 @@
 // aggregates (drive tallies, the pulled station totals) and the records that are not in those
 // totals (the outbox, and receipts newer than the totals), never every record on the phone, and
 // re-reads by itself when any of it changes (a save, a sync, a pull).
-import { liveQuery, type Subscription } from 'dexie'
 import { defineStore } from 'pinia'
 import { ref, shallowRef } from 'vue'
 import { isoDateOf } from '../../domain/dates'
 import { emptyCounts, type IndicatorContext } from '../../domain/indicators'
 import type { Correction, Drive, FieldRecord, Population, Target } from '../../domain/records'
 import type { StationTotals } from '../../domain/sync-protocol'
-import { type FieldDb, fieldDb } from '../db'
+import { type FieldDb, fieldDb, type OutboxRow } from '../db'
+import { liveQuery, type Subscription } from '../db/live'
 import { RECORD_TABLE } from '../db/schema'
 import { driveTallyKey } from '../db/tallies'
-import { META_KEYS, type OutboxRow, RECEIPT_PREFIX, type Receipt } from '../sync/dexie-ports'
+import { META_KEYS, RECEIPT_PREFIX, type Receipt } from '../db/sync-meta'
 import {
   confirmedAfter,
   type DriveCard,

@@ -1,33 +1,25 @@
 // Sync as the screens see it: what waits, what the station refused, when it last confirmed, and
-// the actions on refused records. The engine, scheduler and Dexie ports do the work (src/app/sync);
-// they load when sync starts or an action needs them, not with the first screen.
-import { liveQuery, type Subscription } from 'dexie'
+// the actions on refused records, and the reads the sync screen lists. The engine, scheduler and
+// Dexie ports do the work (src/app/sync); they load when sync starts or an action needs them, not
+// with the first screen. The outbox counts here are the one source every screen shows.
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import { newId } from '../../domain/ids'
 import type { Deferral, Donation } from '../../domain/records'
 import { type FieldDb, fieldDb } from '../db'
-import { outboxSummary } from '../db/outbox'
+import { liveQuery, type Subscription } from '../db/live'
+import { type OutboxSummary, outboxSummary as readOutboxSummary } from '../db/outbox'
+import { deviceInfo } from '../db/reference'
+import { readOutboxView, readReceiptsView, type OutboxView, type ReceiptsView } from '../db/sync-screen'
+import { lastPullAt, PURGE_AFTER_DAYS } from '../db/sync-meta'
 import type { UnsyncedExport } from '../sync/export'
 import type { SyncReport } from '../sync/engine'
 import type { SyncErrorKind } from '../sync/errors'
 import type { PhoneSyncOptions } from '../sync/phone'
-import type { SyncMeta } from '../sync/ports'
+import { EMPTY_SYNC_META, type SyncMeta } from '../sync/ports'
 import type { SchedulerEnvironment, SchedulerOptions, SchedulerPhase, SyncScheduler } from '../sync/scheduler'
 import { useDeviceStore } from './useDeviceStore'
 import { useSessionStore } from './useSessionStore'
-
-/** Same as sync/ports EMPTY_SYNC_META, without loading the sync code for it. */
-const NO_SYNC_META: SyncMeta = {
-  lastPushAt: null,
-  lastPullAt: null,
-  lastCompleteAt: null,
-  serverClockOffsetMs: null,
-  storageWipe: null,
-  stationBehind: null,
-}
-/** sync/purge DEFAULT_PURGE_AFTER_DAYS (a test checks they agree). */
-export const PURGE_AFTER_DAYS = 7
 
 export type SyncBadgeState = 'offline' | 'waiting' | 'syncing' | 'confirmed' | 'attention' | 'blocked'
 
@@ -50,7 +42,7 @@ export const useSyncStore = defineStore('sync', () => {
   const rejected = ref(0)
   /** Phone clock (ms) of the oldest record still on this phone only. */
   const oldestCreatedAt = ref<number | null>(null)
-  const meta = shallowRef<SyncMeta>({ ...NO_SYNC_META })
+  const meta = shallowRef<SyncMeta>({ ...EMPTY_SYNC_META })
   const lastReport = shallowRef<SyncReport | null>(null)
   const lastFailure = shallowRef<SyncFailure | null>(null)
   const nextRunAt = ref<number | null>(null)
@@ -62,6 +54,55 @@ export const useSyncStore = defineStore('sync', () => {
   let scheduler: SyncScheduler | null = null
   let subscriptions: Subscription[] = []
   let stopOnlineWatch: (() => void) | null = null
+  let outboxWatch: { db: FieldDb; subscription: Subscription; first: Promise<void> } | null = null
+  /** Pending as the running scheduler last saw it: more than that means a save, so sync soon. */
+  let scheduledPending = 0
+
+  const outboxSummary = computed<OutboxSummary>(() => ({
+    pending: pending.value,
+    rejected: rejected.value,
+    oldestCreatedAt: oldestCreatedAt.value,
+  }))
+
+  /**
+   * Keeps the outbox counts current (idempotent per database); sync's start does it too. Resolves
+   * once the counts are read, rejects if the first read fails.
+   */
+  function watchOutbox(database: FieldDb = db ?? fieldDb(), restart = false): Promise<void> {
+    if (outboxWatch?.db === database && !restart) return outboxWatch.first
+    outboxWatch?.subscription.unsubscribe()
+    let seen = false
+    let settle: { resolve: () => void; reject: (err: unknown) => void } = { resolve: () => {}, reject: () => {} }
+    const first = new Promise<void>((resolve, reject) => {
+      settle = { resolve, reject }
+    })
+    first.catch(() => {})
+    const subscription = liveQuery(() => readOutboxSummary(database)).subscribe({
+      next: (s) => {
+        pending.value = s.pending
+        rejected.value = s.rejected
+        oldestCreatedAt.value = s.oldestCreatedAt
+        seen = true
+        settle.resolve()
+        if (!scheduler) return
+        const grew = s.pending > scheduledPending
+        scheduledPending = s.pending
+        if (grew) scheduler.noteSaved()
+      },
+      error: (err) => {
+        /* keep the last counts; the next change retries */
+        if (!seen) settle.reject(err)
+      },
+    })
+    outboxWatch = { db: database, subscription, first }
+    return first
+  }
+
+  /** The outbox counts once known (the update prompt and storage panel ask before showing them). */
+  async function currentOutboxSummary(): Promise<OutboxSummary> {
+    await watchOutbox()
+    return outboxSummary.value
+  }
 
   const badge = computed<{ state: SyncBadgeState; count: number; at: string | null }>(() => {
     const at = meta.value.lastCompleteAt ?? meta.value.lastPushAt
@@ -124,19 +165,9 @@ export const useSyncStore = defineStore('sync', () => {
         ? { kind: state.lastError.kind, message: state.lastError.message, code: state.lastError.code }
         : null
     })
+    // Read again now that a scheduler listens: waiting records at start count as saved.
+    void watchOutbox(database, true)
     subscriptions = [
-      liveQuery(() => outboxSummary(database)).subscribe({
-        next: (s) => {
-          const grew = s.pending > pending.value
-          pending.value = s.pending
-          rejected.value = s.rejected
-          oldestCreatedAt.value = s.oldestCreatedAt
-          if (grew) scheduler?.noteSaved()
-        },
-        error: () => {
-          /* keep the last counts; the next change retries */
-        },
-      }),
       liveQuery(() => dexieMetaPort(database).get()).subscribe({
         next: (m) => {
           meta.value = m
@@ -158,7 +189,7 @@ export const useSyncStore = defineStore('sync', () => {
     // Sync starts once the phone is enrolled, and a new token (enrolled again after a 401) retries at once.
     let token: string | null | undefined
     subscriptions.push(
-      liveQuery(() => database.device.get('device')).subscribe({
+      liveQuery(() => deviceInfo(database)).subscribe({
         next: (device) => {
           if (!device || !scheduler) return
           if (!scheduler.started) scheduler.start()
@@ -182,6 +213,8 @@ export const useSyncStore = defineStore('sync', () => {
     scheduler?.stop()
     for (const s of subscriptions) s.unsubscribe()
     subscriptions = []
+    outboxWatch?.subscription.unsubscribe()
+    outboxWatch = null
     stopOnlineWatch?.()
     stopOnlineWatch = null
     scheduler = null
@@ -235,6 +268,21 @@ export const useSyncStore = defineStore('sync', () => {
     return unsyncedExport(database())
   }
 
+  /** The sync screen's outbox list with the names of its records (for a live query). */
+  function readOutbox(): Promise<OutboxView> {
+    return readOutboxView(database())
+  }
+
+  /** The sync screen's latest receipts with their records (for a live query). */
+  function readReceipts(): Promise<ReceiptsView> {
+    return readReceiptsView(database(), 30)
+  }
+
+  /** Station time of the last applied pull page (for a live query). */
+  function readStationAsOf(): Promise<string | null> {
+    return lastPullAt(database())
+  }
+
   /** The staff read the wiped-storage or station-behind notice. */
   async function dismissNotice(which: 'storageWipe' | 'stationBehind'): Promise<void> {
     const { dexieMetaPort } = await import('../sync/dexie-ports')
@@ -246,6 +294,7 @@ export const useSyncStore = defineStore('sync', () => {
     pending,
     rejected,
     oldestCreatedAt,
+    outboxSummary,
     meta,
     lastReport,
     lastFailure,
@@ -256,6 +305,11 @@ export const useSyncStore = defineStore('sync', () => {
     badge,
     start,
     stop,
+    watchOutbox,
+    currentOutboxSummary,
+    readOutbox,
+    readReceipts,
+    readStationAsOf,
     enrolled,
     syncNow,
     voidRefused,

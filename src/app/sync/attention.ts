@@ -11,10 +11,8 @@
 //   (a drive that arrived later, a staff member added to the roster).
 import { newId } from '../../domain/ids'
 import type { Correction, Deferral, Donation, FieldRecord, Void } from '../../domain/records'
-import type { FieldDb } from '../db'
+import type { FieldDb, OutboxRow } from '../db'
 import { saveFieldRecords } from '../db/field-records'
-import type { OutboxEntry as DbOutboxEntry } from '../db'
-import type { OutboxRow } from './dexie-ports'
 
 export const RESOLUTION_PREFIX = 'resolution:'
 
@@ -56,7 +54,7 @@ function scope(db: FieldDb) {
 }
 
 async function rejectedEntry(db: FieldDb, seq: number): Promise<OutboxRow> {
-  const row = (await db.outbox.get(seq)) as OutboxRow | undefined
+  const row = await db.outbox.get(seq)
   if (!row || row.status !== 'rejected')
     throw new AttentionError('not_rejected', 'this record is not waiting for attention')
   return row
@@ -73,7 +71,7 @@ function authorship(entry: OutboxRow, actor: Actor) {
   }
 }
 
-function freshEntry(record: FieldRecord): DbOutboxEntry {
+function freshEntry(record: FieldRecord): OutboxRow {
   return {
     mutationId: newId(),
     recordId: record.id,
@@ -104,7 +102,7 @@ async function remember(
 
 /** Refused records that point at `recordId` because it was missing: they go again behind it. */
 async function requeueDependents(db: FieldDb, recordId: string): Promise<number> {
-  const dependents = ((await db.outbox.where('status').equals('rejected').toArray()) as OutboxRow[])
+  const dependents = (await db.outbox.where('status').equals('rejected').toArray())
     .filter((e) => e.rejectCode === 'unknown_reference' && pointsAt(e.record as FieldRecord, recordId))
     .sort((a, b) => a.seq! - b.seq!)
   for (const e of dependents) {

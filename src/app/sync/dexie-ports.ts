@@ -1,16 +1,14 @@
-// The engine's ports over the field app's Dexie database (src/app/db). Every port call that
-// changes more than one row does it in ONE transaction.
+// The engine's ports over the field app's database (src/app/db: its tables, keys and row types).
+// Every port call that changes more than one row does it in ONE transaction.
 import * as v from 'valibot'
 import { newId } from '../../domain/ids'
-import type { FieldRecordType } from '../../domain/records'
 import {
-  type DinClash,
   type EligibilityEntry,
   type MutationResult,
   type PullResponse,
   pullValueSchemas,
 } from '../../domain/sync-protocol'
-import type { FieldDb, OutboxEntry as DbOutboxEntry, ReferenceRow } from '../db'
+import type { FieldDb, OutboxRow, ReferenceRow } from '../db'
 import {
   type ApplyPageSummary,
   EMPTY_SYNC_META,
@@ -23,45 +21,9 @@ import {
   type SyncMetaPort,
 } from './ports'
 import { storeNameOrder } from '../db/name-order'
+import { META_KEYS, type Receipt, receiptRow, settledSeqKey } from '../db/sync-meta'
 import { PULL_TABLE } from './pull-tables'
 import { mergeEligibility, pendingReferenceKeys, referenceKey } from './reference-rules'
-
-/** syncMeta keys (the field app's key/value table). */
-export const META_KEYS = {
-  pullCursor: 'pullCursor',
-  /** Station time of the last applied pull page: what "as of last sync" means on screen. */
-  lastPullServerTime: 'lastPullAt',
-  deviceLastSeq: 'deviceLastSeq',
-  /** Highest seq the station has answered for (confirmed or rejected), per device id. */
-  settledSeq: 'settledSeq',
-  /** The engine's SyncMeta object. */
-  sync: 'sync',
-} as const
-
-/** One receipt per confirmed record, under `receipt:<recordId>` in syncMeta. */
-export const RECEIPT_PREFIX = 'receipt:'
-
-export interface Receipt {
-  recordId: string
-  recordType: FieldRecordType
-  seq: number
-  mutationId: string
-  status: 'applied' | 'duplicate'
-  /** Station clock. */
-  receivedAt: string
-  /** Phone clock when the receipt was stored. */
-  settledAt: string
-  /** Set once the donor's personal fields were purged from the phone (donor_identity only). */
-  purgedAt?: string
-}
-
-/** The outbox row as stored, with what a rejection adds to it. */
-export type OutboxRow = DbOutboxEntry & {
-  rejectCode?: string | null
-  rejectedAt?: number | null
-  /** With duplicate_din: the station's record that holds the bag number. */
-  rejectClash?: DinClash | null
-}
 
 const ms = (iso: string): number => {
   const t = Date.parse(iso)
@@ -88,8 +50,7 @@ export function toEngineEntry(row: OutboxRow): OutboxEntry {
 export function dexieOutboxPort(db: FieldDb): OutboxPort {
   // Kept per device id: a phone enrolled again starts a new numbering at the station, and the
   // old device's numbers must not read as "the station lost records".
-  const settledKey = async (): Promise<string> =>
-    `${META_KEYS.settledSeq}:${(await db.device.get('device'))?.deviceId ?? ''}`
+  const settledKey = async (): Promise<string> => settledSeqKey((await db.device.get('device'))?.deviceId ?? '')
   const settledSeq = async (): Promise<number> => {
     const row = await db.syncMeta.get(await settledKey())
     return typeof row?.value === 'number' ? row.value : 0
@@ -130,7 +91,7 @@ export function dexieOutboxPort(db: FieldDb): OutboxPort {
         const receipts: ReferenceRow<Receipt>[] = []
         const confirmedSeqs: number[] = []
         for (const [i, r] of results.entries()) {
-          const row = rows[i] as OutboxRow | undefined
+          const row = rows[i]
           if (
             !row ||
             row.status !== 'pending' ||
@@ -148,13 +109,12 @@ export function dexieOutboxPort(db: FieldDb): OutboxPort {
               rejectCode: r.code,
               rejectedAt: ms(at),
               rejectClash: r.clash ?? null,
-            } as Partial<OutboxRow>)
+            })
             summary.rejected++
           } else {
             confirmedSeqs.push(r.seq)
-            receipts.push({
-              key: RECEIPT_PREFIX + row.recordId,
-              value: {
+            receipts.push(
+              receiptRow({
                 recordId: row.recordId,
                 recordType: row.recordType,
                 seq: r.seq,
@@ -162,8 +122,8 @@ export function dexieOutboxPort(db: FieldDb): OutboxPort {
                 status: r.status,
                 receivedAt: r.receivedAt,
                 settledAt: at,
-              },
-            })
+              }),
+            )
             summary.confirmed++
           }
         }
@@ -176,7 +136,7 @@ export function dexieOutboxPort(db: FieldDb): OutboxPort {
 
     async renumberAbove(after) {
       return db.transaction('rw', db.outbox, async () => {
-        const moving = ((await db.outbox.where('seq').above(after).toArray()) as OutboxRow[]).concat(
+        const moving = (await db.outbox.where('seq').above(after).toArray()).concat(
           await db.outbox
             .where('seq')
             .belowOrEqual(after)
@@ -313,18 +273,4 @@ export function dexieMetaPort(db: FieldDb): SyncMetaPort {
       })
     },
   }
-}
-
-/** Receipts of confirmed records, newest first. */
-export async function recentReceipts(db: FieldDb, limit = 50): Promise<Receipt[]> {
-  const rows = await db.syncMeta.where('key').startsWith(RECEIPT_PREFIX).toArray()
-  return rows
-    .map((r) => r.value as Receipt)
-    .sort((a, b) => (a.receivedAt < b.receivedAt ? 1 : a.receivedAt > b.receivedAt ? -1 : b.seq - a.seq))
-    .slice(0, limit)
-}
-
-export async function receiptOf(db: FieldDb, recordId: string): Promise<Receipt | null> {
-  const row = await db.syncMeta.get(RECEIPT_PREFIX + recordId)
-  return (row?.value as Receipt | undefined) ?? null
 }

@@ -4,16 +4,11 @@
 import type { FieldDb } from '../db'
 import { fieldDb } from '../db'
 import { ApiError } from './api'
-import { dexieReferenceSink, META_KEYS } from './dexie-ports'
+import { dexieReferenceSink } from './dexie-ports'
 import { SyncError } from './errors'
 import { phoneTransport } from './phone'
 
 export { PULL_TABLE } from './pull-tables'
-
-export const META_PULL_CURSOR = META_KEYS.pullCursor
-/** Server time of the last applied pull page: what "as of last sync" means on screen. */
-export const META_LAST_PULL_AT = META_KEYS.lastPullServerTime
-export const META_DEVICE_LAST_SEQ = META_KEYS.deviceLastSeq
 
 export interface PullOutcome {
   pages: number

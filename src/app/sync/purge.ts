@@ -5,10 +5,9 @@
 // name or number) carries the same fields and is blanked by the same rule.
 import type { FieldDb } from '../db'
 import { purgeDrafts } from '../db/drafts'
-import { META_KEYS, RECEIPT_PREFIX, type Receipt } from './dexie-ports'
+import { allReceipts, META_KEYS, PURGE_AFTER_DAYS, receiptRow } from '../db/sync-meta'
 import type { SyncMeta } from './ports'
 
-export const DEFAULT_PURGE_AFTER_DAYS = 7
 const DAY_MS = 86_400_000
 
 export interface PurgeOptions {
@@ -24,19 +23,17 @@ export function stationNow(meta: Pick<SyncMeta, 'serverClockOffsetMs'>, phoneNow
 
 /** Blank personal fields of confirmed donor identities older than the limit; returns how many. */
 export async function purgeConfirmedIdentities(db: FieldDb, opts: PurgeOptions = {}): Promise<number> {
-  const afterDays = opts.afterDays ?? DEFAULT_PURGE_AFTER_DAYS
+  const afterDays = opts.afterDays ?? PURGE_AFTER_DAYS
   return db.transaction('rw', [db.syncMeta, db.donorIdentities, db.corrections, db.outbox], async () => {
     const meta = (await db.syncMeta.get(META_KEYS.sync))?.value as Partial<SyncMeta> | undefined
     const now = stationNow({ serverClockOffsetMs: meta?.serverClockOffsetMs ?? null }, opts.phoneNow)
     const cutoff = new Date(now.getTime() - afterDays * DAY_MS).toISOString()
-    const receipts = (await db.syncMeta.where('key').startsWith(RECEIPT_PREFIX).toArray())
-      .map((r) => r.value as Receipt)
-      .filter(
-        (r) =>
-          (r.recordType === 'donor_identity' || r.recordType === 'correction') &&
-          !r.purgedAt &&
-          Date.parse(r.receivedAt) <= Date.parse(cutoff),
-      )
+    const receipts = (await allReceipts(db)).filter(
+      (r) =>
+        (r.recordType === 'donor_identity' || r.recordType === 'correction') &&
+        !r.purgedAt &&
+        Date.parse(r.receivedAt) <= Date.parse(cutoff),
+    )
     let purged = 0
     for (const receipt of receipts) {
       // A record queued again (sent again after a refusal) is not confirmed in its latest form.
@@ -62,10 +59,7 @@ export async function purgeConfirmedIdentities(db: FieldDb, opts: PurgeOptions =
         } as typeof identity)
         purged++
       }
-      await db.syncMeta.put({
-        key: RECEIPT_PREFIX + receipt.recordId,
-        value: { ...receipt, purgedAt: now.toISOString() },
-      })
+      await db.syncMeta.put(receiptRow({ ...receipt, purgedAt: now.toISOString() }))
     }
     return purged
   })
@@ -77,7 +71,7 @@ export async function purgeConfirmedIdentities(db: FieldDb, opts: PurgeOptions =
  * time), and at once when their drive is closed. Returns how many went.
  */
 export async function purgeStaleDrafts(db: FieldDb, opts: PurgeOptions = {}): Promise<number> {
-  const afterDays = opts.afterDays ?? DEFAULT_PURGE_AFTER_DAYS
+  const afterDays = opts.afterDays ?? PURGE_AFTER_DAYS
   const now = opts.phoneNow ?? new Date()
   return purgeDrafts(db, now.getTime() - afterDays * DAY_MS)
 }

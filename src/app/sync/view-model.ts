@@ -61,18 +61,6 @@ export function recordFacts(record: unknown, labels: FactLabels = NO_LABELS): st
   }
 }
 
-/** Donor keys whose names would help tell these records apart. */
-export function donorKeysOf(records: unknown[]): string[] {
-  const keys = new Set<string>()
-  for (const record of records) {
-    const r = record as FieldRecord | null
-    if (!r || typeof r !== 'object') continue
-    if (r.type === 'donation' || r.type === 'deferral') keys.add(r.donorKey)
-    if (r.type === 'correction') keys.add(r.replacement.donorKey)
-  }
-  return [...keys]
-}
-
 export interface FixForm {
   din: string
   abo: Abo

@@ -10,10 +10,7 @@ import type { FieldDb } from '../../../src/app/db'
 import { saveFieldRecord } from '../../../src/app/db/field-records'
 import { createAppI18n } from '../../../src/app/i18n'
 import type { SchedulerEnvironment } from '../../../src/app/sync/scheduler'
-import { PURGE_AFTER_DAYS, useSyncStore } from '../../../src/app/stores/useSyncStore'
-import { LAST_PULL_AT_KEY } from '../../../src/app/stores/useDeviceStore'
-import { DEFAULT_PURGE_AFTER_DAYS } from '../../../src/app/sync/purge'
-import { META_LAST_PULL_AT } from '../../../src/app/sync/pull'
+import { useSyncStore } from '../../../src/app/stores/useSyncStore'
 import { EMPTY_SYNC_META } from '../../../src/app/sync/ports'
 import { useSessionStore } from '../../../src/app/stores/useSessionStore'
 import SyncBadge from '../../../src/app/components/sync/SyncBadge.vue'
@@ -81,9 +78,7 @@ beforeEach(async () => {
 })
 
 describe('useSyncStore', () => {
-  it('keeps the constants it copies (to load no sync code with the first screen) equal to the originals', () => {
-    expect(PURGE_AFTER_DAYS).toBe(DEFAULT_PURGE_AFTER_DAYS)
-    expect(LAST_PULL_AT_KEY).toBe(META_LAST_PULL_AT)
+  it('starts from the empty sync meta before anything was read', () => {
     expect(useSyncStore().meta).toEqual(EMPTY_SYNC_META)
   })
 

@@ -8,13 +8,8 @@ import { saveFieldRecord, saveFieldRecords } from '../../../src/app/db/field-rec
 import { outboxSummary } from '../../../src/app/db/outbox'
 import { driveTallyKey, readTally } from '../../../src/app/db/tallies'
 import { fixAndResend, resolutions, sendAgain, setAside, voidRejected } from '../../../src/app/sync/attention'
-import {
-  dexieMetaPort,
-  dexieOutboxPort,
-  dexieReferenceSink,
-  receiptOf,
-  recentReceipts,
-} from '../../../src/app/sync/dexie-ports'
+import { dexieMetaPort, dexieOutboxPort, dexieReferenceSink } from '../../../src/app/sync/dexie-ports'
+import { receiptOf, recentReceipts } from '../../../src/app/db/sync-meta'
 import { createSyncEngine } from '../../../src/app/sync/engine'
 import { purgeConfirmedIdentities } from '../../../src/app/sync/purge'
 import { FakeStation, type Fault, ScriptedTransport } from '../support/fake-station'

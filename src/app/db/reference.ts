@@ -1,0 +1,57 @@
+// This phone's enrollment and the station's reference data as last pulled, read in one round
+// (the device store's start), with the staff and sites in their stored pinyin order.
+import type { Channel, RosterEntry, Site, Station, Team } from '../../domain/records'
+import { fieldDb, type FieldDb } from './index'
+import { coversAll, inNameOrder, NAME_ORDER_KEY, nameOrderOf, type NameOrder } from './name-order'
+import type { DeviceInfo } from './schema'
+import { META_KEYS } from './sync-meta'
+
+export interface PhoneReference {
+  device: DeviceInfo | null
+  stations: Station[]
+  /** In pinyin order. */
+  sites: Site[]
+  channels: Channel[]
+  teams: Team[]
+  /** In pinyin order. */
+  roster: RosterEntry[]
+  /** Station time (ISO) of the last applied pull page, null before the first. */
+  lastPullAt: string | null
+}
+
+/** What enrollment gave this phone, null before it. */
+export async function deviceInfo(db: FieldDb = fieldDb()): Promise<DeviceInfo | null> {
+  return (await db.device.get('device')) ?? null
+}
+
+export async function readReference(db: FieldDb = fieldDb()): Promise<PhoneReference> {
+  const [device, stations, siteRows, channelRows, teamRows, rosterRows, lastPull, nameOrder] = await Promise.all([
+    db.device.get('device'),
+    db.stations.toArray(),
+    db.sites.toArray(),
+    db.channels.toArray(),
+    db.teams.toArray(),
+    db.roster.toArray(),
+    db.syncMeta.get(META_KEYS.lastPullServerTime),
+    db.syncMeta.get(NAME_ORDER_KEY),
+  ])
+  const roster = rosterRows.map((r) => r.value)
+  const sites = siteRows.map((r) => r.value)
+  let order = nameOrder?.value as NameOrder | undefined
+  if (!coversAll(order, roster, sites)) {
+    // Names that came before pulls stored an order (an older app version): sort once, keep it.
+    order = nameOrderOf(roster, sites)
+    void db.syncMeta.put({ key: NAME_ORDER_KEY, value: order }).catch(() => {
+      /* sorted again next start */
+    })
+  }
+  return {
+    device: device ?? null,
+    stations: stations.map((r) => r.value),
+    sites: inNameOrder(sites, order.sites),
+    channels: channelRows.map((r) => r.value),
+    teams: teamRows.map((r) => r.value),
+    roster: inNameOrder(roster, order.roster),
+    lastPullAt: typeof lastPull?.value === 'string' ? lastPull.value : null,
+  }
+}
