@@ -1,7 +1,7 @@
 // An app update must never strand queued records: for EVERY Dexie schema version the field app
 // has declared, a database saved by that version with a pending outbox is opened by the current
-// app (running each upgrade in between) and synced. With only version 1 declared this opens a
-// version-1 database as is; once version 2 exists, the version-1 case walks the upgrade.
+// app (running each upgrade in between) and synced. Each older version's case walks every upgrade
+// after it; the newest version's case opens its database as is.
 import { Dexie } from 'dexie'
 import { describe, expect, it } from 'vitest'
 import { newId } from '../../../src/domain/ids'
@@ -60,6 +60,13 @@ describe('queued records survive every schema upgrade', () => {
   it('knows the declared versions (1 at least, numbered upward)', () => {
     expect(versions.length).toBeGreaterThanOrEqual(1)
     expect(versions[0]!.version).toBe(1)
+    expect(Object.keys(versions[0]!.stores)).toContain('outbox')
+  })
+
+  it('keeps every released version declared: a phone may still hold a database of any of them', () => {
+    expect(versions.map((v) => v.version)).toEqual(expect.arrayContaining([1, 2, 3, 4]))
+    // Version 4 (donor form drafts) added a table and nothing else.
+    expect(versions.find((v) => v.version === 4)?.stores).toEqual({ drafts: 'key, driveId, updatedAt' })
   })
 
   it.each(versions.map((v) => v.version))(

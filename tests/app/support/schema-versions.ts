@@ -1,5 +1,5 @@
 // The phone database as each app version declared it, for tests of opening old databases.
-import { Dexie } from 'dexie'
+import { Dexie, type Version } from 'dexie'
 import { newId } from '../../../src/domain/ids'
 import { FieldDb } from '../../../src/app/db'
 
@@ -9,27 +9,32 @@ export interface DeclaredVersion {
   upgrade: ((tx: unknown) => unknown) | null
 }
 
-/** The versions FieldDb declares, read from Dexie's own record of them (there is no public API). */
+/**
+ * The versions FieldDb declares, as its constructor declares them: a probe subclass records each
+ * `version(n).stores(...)` and `.upgrade(...)` call through Dexie's public API.
+ */
 export function declaredVersions(): DeclaredVersion[] {
-  const probe = new FieldDb(`probe-${newId()}`)
-  const internal = (
-    probe as unknown as {
-      _versions: Array<{
-        _cfg: {
-          version: number
-          storesSource: Record<string, string | null>
-          contentUpgrade: ((tx: unknown) => unknown) | null
-        }
-      }>
+  const seen = new Map<number, DeclaredVersion>()
+  class Recorder extends FieldDb {
+    override version(versionNumber: number): Version {
+      const declared = super.version(versionNumber)
+      const entry = seen.get(versionNumber) ?? { version: versionNumber, stores: {}, upgrade: null }
+      seen.set(versionNumber, entry)
+      const stores = declared.stores.bind(declared)
+      const upgrade = declared.upgrade.bind(declared)
+      declared.stores = (schema) => {
+        Object.assign(entry.stores, schema)
+        return stores(schema)
+      }
+      declared.upgrade = (fn) => {
+        entry.upgrade = fn as DeclaredVersion['upgrade']
+        return upgrade(fn)
+      }
+      return declared
     }
-  )._versions
-  const out = internal.map((v) => ({
-    version: v._cfg.version,
-    stores: v._cfg.storesSource,
-    upgrade: v._cfg.contentUpgrade,
-  }))
-  probe.close()
-  return out.sort((a, b) => a.version - b.version)
+  }
+  new Recorder(`probe-${newId()}`).close()
+  return [...seen.values()].sort((a, b) => a.version - b.version)
 }
 
 /** The database as the app at `version` defined it: every version up to it, with its upgrades. */
