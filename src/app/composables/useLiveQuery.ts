@@ -1,17 +1,25 @@
 // A Dexie liveQuery as a Vue ref: re-runs when the tables it read change (in this tab or another).
-import { liveQuery } from '../db/live'
+// A failed read keeps the last value and says why in `error` (null again after the next good read).
 import { onBeforeUnmount, shallowRef, type ShallowRef } from 'vue'
+import { liveQuery } from '../db/live'
 
-export function useLiveQuery<T>(query: () => Promise<T>, initial: T): ShallowRef<T> {
-  const value = shallowRef<T>(initial)
+export type LiveQueryRef<T> = ShallowRef<T> & {
+  /** Why the last read failed, null while reads succeed. */
+  readonly error: ShallowRef<unknown>
+}
+
+export function useLiveQuery<T>(query: () => Promise<T>, initial: T): LiveQueryRef<T> {
+  const value = shallowRef(initial) as ShallowRef<T>
+  const error = shallowRef<unknown>(null)
   const subscription = liveQuery(query).subscribe({
     next: (v) => {
       value.value = v
+      error.value = null
     },
-    error: () => {
-      /* keep the last value; the next change retries */
+    error: (err: unknown) => {
+      error.value = err
     },
   })
   onBeforeUnmount(() => subscription.unsubscribe())
-  return value
+  return Object.assign(value, { error })
 }
