@@ -164,7 +164,16 @@ export class FieldDb extends Dexie {
       drafts: 'key, driveId, updatedAt',
     })
 
-    // ── Version 5 and later go here, each as `this.version(n).stores({...changed tables}).upgrade(...)`
+    // ── Version 5 (speed) ─────────────────────────────────────────────────────────────────────
+    // Receipts (`receipt:<recordId>` rows of syncMeta) by the station time they were confirmed:
+    // the progress screen reads only those newer than its totals, the sync screen only the
+    // newest, instead of every receipt on the phone. Other syncMeta values have no receivedAt and
+    // stay out of the index. No upgrade function: IndexedDB fills the new index from the rows.
+    this.version(5).stores({
+      syncMeta: 'key, value.receivedAt',
+    })
+
+    // ── Version 6 and later go here, each as `this.version(n).stores({...changed tables}).upgrade(...)`
     // with its upgrade function beside it. Never edit or remove an earlier version.
   }
 }

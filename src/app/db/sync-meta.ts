@@ -57,9 +57,8 @@ export async function allReceipts(db: FieldDb = fieldDb()): Promise<Receipt[]> {
 
 /** Receipts of confirmed records, newest first. */
 export async function recentReceipts(db: FieldDb = fieldDb(), limit = 50): Promise<Receipt[]> {
-  return (await allReceipts(db))
-    .sort((a, b) => (a.receivedAt < b.receivedAt ? 1 : a.receivedAt > b.receivedAt ? -1 : b.seq - a.seq))
-    .slice(0, limit)
+  // By index: the phone keeps a receipt for every record it ever sent.
+  return latestReceipts(db, limit)
 }
 
 export async function receiptOf(db: FieldDb, recordId: string): Promise<Receipt | null> {
@@ -71,4 +70,52 @@ export async function receiptOf(db: FieldDb, recordId: string): Promise<Receipt 
 export async function lastPullAt(db: FieldDb = fieldDb()): Promise<string | null> {
   const row = await db.syncMeta.get(META_KEYS.lastPullServerTime)
   return typeof row?.value === 'string' ? row.value : null
+}
+
+// Receipts read by the station time of their confirmation: the value.receivedAt index (Dexie
+// version 5) answers "the newest" and "those after the totals" without reading every receipt on
+// the phone (one per record ever confirmed: a year of a busy phone is 100,000 of them).
+/** The index over syncMeta rows whose value is a receipt (other rows have no receivedAt). */
+export const RECEIPT_TIME_INDEX = 'value.receivedAt'
+
+const isReceipt = (row: { key: string }): boolean => row.key.startsWith(RECEIPT_PREFIX)
+
+/**
+ * Receipts the station confirmed after `after` (its clock, ISO), or every receipt when `after`
+ * is null or unreadable. Read by index from a second before `after`: an ISO string written
+ * without milliseconds sorts apart from one written with them, so the exact comparison is made
+ * on the parsed times.
+ */
+export async function receiptsConfirmedAfter(db: FieldDb, after: string | null): Promise<Receipt[]> {
+  const t = after === null ? NaN : Date.parse(after)
+  const rows = Number.isNaN(t)
+    ? await db.syncMeta.where('key').startsWith(RECEIPT_PREFIX).toArray()
+    : await db.syncMeta
+        .where(RECEIPT_TIME_INDEX)
+        .above(new Date(t - 1000).toISOString())
+        .filter(isReceipt)
+        .toArray()
+  return rows.map((r) => r.value as Receipt)
+}
+
+const time = (r: Receipt): number => Date.parse(r.receivedAt) || 0
+
+/** The newest receipts, newest first (ties: the later sequence first). */
+export async function latestReceipts(db: FieldDb, limit: number): Promise<Receipt[]> {
+  // The index sorts strings: the limit-th newest by it, then everything from a second before it
+  // (where times with and without milliseconds may sort apart), ordered by the parsed time.
+  const head = await db.syncMeta.orderBy(RECEIPT_TIME_INDEX).reverse().filter(isReceipt).limit(limit).toArray()
+  const last = head.at(-1)?.value as Receipt | undefined
+  const rows =
+    last && head.length === limit
+      ? await db.syncMeta
+          .where(RECEIPT_TIME_INDEX)
+          .above(new Date(time(last) - 1000).toISOString())
+          .filter(isReceipt)
+          .toArray()
+      : head
+  return rows
+    .map((r) => r.value as Receipt)
+    .sort((a, b) => time(b) - time(a) || b.seq - a.seq)
+    .slice(0, limit)
 }

@@ -5,28 +5,24 @@
 // re-reads by itself when any of it changes (a save, a sync, a pull).
 import { defineStore } from 'pinia'
 import { ref, shallowRef } from 'vue'
-import { isoDateOf } from '../../domain/dates'
-import { emptyCounts, type IndicatorContext } from '../../domain/indicators'
-import type { Correction, Drive, FieldRecord, Population, Target } from '../../domain/records'
-import type { StationTotals } from '../../domain/sync-protocol'
-import { type FieldDb, fieldDb, type OutboxRow } from '../db'
-import { liveQuery, type Subscription } from '../db/live'
-import { RECORD_TABLE } from '../db/schema'
-import { driveTallyKey } from '../db/tallies'
-import { META_KEYS, RECEIPT_PREFIX, type Receipt } from '../db/sync-meta'
+import { type FieldDb, fieldDb } from '../db'
 import {
-  confirmedAfter,
+  type ProgressReadOptions,
+  type ProgressSources,
+  readProgressSources,
+  watchProgressSources,
+} from '../db/progress'
+import {
   type DriveCard,
   driveCard,
-  type Family,
-  receiptsMayBeNewer,
-  recordState,
   refusedCount,
   type StationCard,
   stationCard,
   targetsElsewhere,
 } from '../field/progress-model'
-import { isWaitingRecord, waitingByDrive } from '../field/waiting'
+import { waitingByDrive } from '../field/waiting'
+
+export type { ProgressReadOptions } from '../db/progress'
 
 export interface FieldProgress {
   today: string
@@ -41,249 +37,21 @@ export interface FieldProgress {
   elsewhere: number
 }
 
-export interface ProgressReadOptions {
-  /** A drive to show even when it is not today's. */
-  driveId?: string | null
-  /** Station-local today (tests); default: now in the station's time zone. */
-  today?: string
-}
-
-/** Receipts of records the station confirmed after computing `computedAt` (read only when some may be). */
-async function confirmedLate(
-  db: FieldDb,
-  settledSeq: number,
-  pulledDeviceLastSeq: number | null,
-  computedAt: string | null,
-): Promise<Map<string, Receipt>> {
-  const late = new Map<string, Receipt>()
-  if (!receiptsMayBeNewer(settledSeq, pulledDeviceLastSeq)) return late
-  const rows = await db.syncMeta.where('key').startsWith(RECEIPT_PREFIX).toArray()
-  for (const row of rows) {
-    const receipt = row.value as Receipt
-    if (confirmedAfter(receipt.receivedAt, computedAt)) late.set(receipt.recordId, receipt)
-  }
-  return late
-}
-
-/**
- * The families (a counted record, its voids and corrections) of every record the totals do not
- * hold: waiting, refused, or confirmed after the totals. The outbox and the late receipts carry
- * those records; a void or correction written after its record is never held by the totals when
- * its record is not, so only families whose original the totals DO hold (a waiting void of a sent
- * donation) are completed from the tables, by index.
- */
-async function unsyncedFamilies(db: FieldDb, outbox: OutboxRow[], late: Map<string, Receipt>): Promise<Family[]> {
-  const states = new Map<string, 'pending' | 'rejected'>()
-  const touched = new Map<string, FieldRecord>()
-  for (const row of outbox) {
-    if (!row.record || !row.recordId) continue
-    if (states.get(row.recordId) !== 'pending') states.set(row.recordId, row.status)
-    // A refused record fixed and sent again is queued under its own id: the newest entry stands.
-    touched.set(row.recordId, row.record)
-  }
-  // Records confirmed after the totals: read them from their tables.
-  const lateByType = new Map<FieldRecord['type'], string[]>()
-  for (const r of late.values()) {
-    if (!touched.has(r.recordId)) lateByType.set(r.recordType, [...(lateByType.get(r.recordType) ?? []), r.recordId])
-  }
-  for (const [type, ids] of lateByType) {
-    const table = db[RECORD_TABLE[type]] as FieldDb['voids']
-    for (const rec of await table.bulkGet(ids)) if (rec) touched.set(rec.id, rec as FieldRecord)
-  }
-
-  // The counted record each touched record belongs to; a correction may point at a correction.
-  const correctionOf = new Map<string, Correction>()
-  for (const r of touched.values()) if (r.type === 'correction') correctionOf.set(r.id, r)
-  let lookup = [
-    ...new Set(
-      [...touched.values()].flatMap((r) =>
-        (r.type === 'void' || r.type === 'correction') && !touched.has(r.targetId) ? [r.targetId] : [],
-      ),
-    ),
-  ]
-  for (let depth = 0; lookup.length > 0 && depth < 8; depth++) {
-    const found = (await db.corrections.bulkGet(lookup)).filter((c): c is Correction => !!c && !correctionOf.has(c.id))
-    for (const c of found) correctionOf.set(c.id, c)
-    lookup = found.map((c) => c.targetId).filter((id) => !correctionOf.has(id))
-  }
-  const rootOf = (id: string): string => {
-    let at = id
-    for (let i = 0; i < 8 && correctionOf.has(at); i++) at = correctionOf.get(at)!.targetId
-    return at
-  }
-  const members = new Map<string, Map<string, FieldRecord>>()
-  const join = (root: string, rec: FieldRecord) => {
-    let m = members.get(root)
-    if (!m) {
-      m = new Map()
-      members.set(root, m)
-    }
-    m.set(rec.id, rec)
-  }
-  for (const r of touched.values()) {
-    if (r.type === 'donation' || r.type === 'deferral' || r.type === 'drive') join(r.id, r)
-    else if (r.type === 'void' || r.type === 'correction') join(rootOf(r.targetId), r)
-  }
-
-  // Families whose original the totals hold: the original and its other voids and corrections.
-  const older = [...members.keys()].filter((id) => !touched.has(id))
-  if (older.length > 0) {
-    const [donations, deferrals, corrections] = await Promise.all([
-      db.donations.bulkGet(older),
-      db.deferrals.bulkGet(older),
-      db.corrections.where('targetId').anyOf(older).toArray(),
-    ])
-    const voids = await db.voids
-      .where('targetId')
-      .anyOf([...older, ...corrections.map((c) => c.id)])
-      .toArray()
-    older.forEach((id, i) => {
-      const original = donations[i] ?? deferrals[i]
-      if (original) join(id, original)
-      else members.delete(id) // a void of a reaction or a donor identity: no figure changes
-    })
-    for (const c of corrections) if (members.has(c.targetId)) join(c.targetId, c)
-    const correctionRoot = new Map(corrections.map((c) => [c.id, c.targetId]))
-    for (const v of voids) {
-      const root = correctionRoot.get(v.targetId) ?? v.targetId
-      if (members.has(root)) join(root, v)
-    }
-  }
-
-  const lateIds = new Set(late.keys())
-  return [...members.values()]
-    .filter((family) =>
-      [...family.values()].some((r) => r.type === 'donation' || r.type === 'deferral' || r.type === 'drive'),
-    )
-    .map((family) => [...family.values()].map((record) => ({ record, state: recordState(record.id, states, lateIds) })))
-}
-
-/**
- * The drive each waiting record belongs to, for its drive card: a donation's or a close's own, a
- * reaction's donation's, a void's or correction's target's, and a donor identity's (or its
- * correction's) the donation or deferral saved with it. Targets not in the outbox are read by id.
- */
-async function waitingDriveResolver(db: FieldDb, outbox: OutboxRow[]): Promise<(rec: FieldRecord) => string | null> {
-  const byId = new Map<string, FieldRecord>()
-  for (const row of outbox) if (row.record) byId.set(row.record.id, row.record)
-  const refOf = (r: FieldRecord): string | null =>
-    r.type === 'void' || r.type === 'correction' ? r.targetId : r.type === 'adverse_reaction' ? r.donationId : null
-  let wanted = [
-    ...new Set(outbox.flatMap((row) => (row.record && isWaitingRecord(row.record.type) ? [refOf(row.record)] : []))),
-  ].filter((id): id is string => id !== null && !byId.has(id))
-  for (let depth = 0; wanted.length > 0 && depth < 8; depth++) {
-    const found = (
-      await Promise.all([
-        db.donations.bulkGet(wanted),
-        db.deferrals.bulkGet(wanted),
-        db.corrections.bulkGet(wanted),
-        db.adverseReactions.bulkGet(wanted),
-        db.donorIdentities.bulkGet(wanted),
-      ])
-    )
-      .flat()
-      .filter((r): r is NonNullable<typeof r> => !!r) as FieldRecord[]
-    for (const r of found) byId.set(r.id, r)
-    wanted = [...new Set(found.map(refOf))].filter((id): id is string => id !== null && !byId.has(id))
-  }
-  // A donor identity belongs to the visit saved with it: the same donor's donation or deferral
-  // written closest in time.
-  // Only those a waiting void or correction points at (identities themselves are not counted).
-  const targets = new Set([...byId.values()].map(refOf))
-  const identities = [...byId.values()].filter(
-    (r): r is Extract<FieldRecord, { type: 'donor_identity' }> => r.type === 'donor_identity' && targets.has(r.id),
-  )
-  const visitDrive = new Map<string, string | null>()
-  if (identities.length > 0) {
-    const keys = [...new Set(identities.map((i) => i.donorKey))]
-    const visits = [
-      ...(await db.donations.where('donorKey').anyOf(keys).toArray()),
-      ...(await db.deferrals.where('donorKey').anyOf(keys).toArray()),
-    ]
-    for (const i of identities) {
-      const at = Date.parse(i.createdAt)
-      const near = visits
-        .filter((v) => v.donorKey === i.donorKey)
-        .sort((a, b) => Math.abs(Date.parse(a.createdAt) - at) - Math.abs(Date.parse(b.createdAt) - at))[0]
-      visitDrive.set(i.id, near?.driveId ?? null)
-    }
-  }
-  const driveOf = (r: FieldRecord | undefined, depth = 0): string | null => {
-    if (!r || depth > 8) return null
-    switch (r.type) {
-      case 'drive':
-        return r.id
-      case 'drive_close':
-      case 'donation':
-      case 'deferral':
-        return r.driveId
-      case 'donor_identity':
-        return visitDrive.get(r.id) ?? null
-      default: {
-        const ref = refOf(r)
-        return ref ? driveOf(byId.get(ref), depth + 1) : null
-      }
-    }
-  }
-  return (rec) => driveOf(rec)
-}
-
 /** Everything the progress screen shows, read from the phone's database. */
 export async function readFieldProgress(db: FieldDb, opts: ProgressReadOptions = {}): Promise<FieldProgress> {
-  // Few round trips: everything that does not depend on another read is read at once.
-  const [device, stations, channels, targetRows, totalsRows, lastPull, pulledSeqRow, outbox] = await Promise.all([
-    db.device.get('device'),
-    db.stations.toArray(),
-    db.channels.toArray(),
-    db.targets.toArray(),
-    db.stationTotals.bulkGet(['month', 'year']),
-    db.syncMeta.get(META_KEYS.lastPullServerTime),
-    db.syncMeta.get(META_KEYS.deviceLastSeq),
-    db.outbox.toArray() as Promise<OutboxRow[]>,
-  ])
-  const station = stations.map((r) => r.value).find((s) => s.id === device?.stationId) ?? stations[0]?.value
-  const today = opts.today ?? isoDateOf(new Date(), station?.timeZone ?? 'Asia/Shanghai')
-  const [populationRow, todays, settledRow] = await Promise.all([
-    db.population.get(today.slice(0, 4)),
-    db.drives.where('date').equals(today).toArray(),
-    db.syncMeta.get(`${META_KEYS.settledSeq}:${device?.deviceId ?? ''}`),
-  ])
-  const [monthTotals, yearTotals] = totalsRows.map((r) => (r?.value ?? null) as StationTotals | null)
-  const targets: Target[] = targetRows.map((r) => r.value)
-  const ctx: IndicatorContext = {
-    ruralMobileChannelIds: new Set(channels.filter((c) => c.value.ruralMobile).map((c) => c.value.id)),
-    population: (populationRow?.value as Population | undefined)?.population ?? null,
-  }
+  return progressOf(await readProgressSources(db, opts), opts)
+}
 
-  const computedAt = yearTotals?.computedAt ?? monthTotals?.computedAt ?? null
-  const settled = typeof settledRow?.value === 'number' ? settledRow.value : 0
-  const pulled = typeof pulledSeqRow?.value === 'number' ? pulledSeqRow.value : null
-  const late = await confirmedLate(db, settled, pulled, computedAt)
-  const families = await unsyncedFamilies(db, outbox, late)
-
-  let drives: Drive[] = todays
-  if (opts.driveId && !drives.some((d) => d.id === opts.driveId)) {
-    const extra = await db.drives.get(opts.driveId)
-    if (extra) drives = [extra, ...drives]
-  }
-  const driveIds = drives.map((d) => d.id)
-  const [tallies, closes] = await Promise.all([
-    db.tallies.bulkGet(driveIds.map(driveTallyKey)),
-    db.driveCloses.where('driveId').anyOf(driveIds).toArray(),
-  ])
-  const waiting = waitingByDrive(
-    outbox.flatMap((row) =>
-      row.record && row.recordId ? [{ recordId: row.recordId, record: row.record, status: row.status }] : [],
-    ),
-    await waitingDriveResolver(db, outbox),
-  )
-  const closed = new Set(closes.map((c) => c.driveId))
-  const driveCards = drives
-    .map((drive, i) =>
+/** The screen's figures from what was read (arithmetic only). */
+function progressOf(src: ProgressSources, opts: ProgressReadOptions): FieldProgress {
+  const { today, targets, families } = src
+  const waiting = waitingByDrive(src.waiting, src.driveOf)
+  const driveCards = src.drives
+    .map(({ drive, counts, closed }) =>
       driveCard({
         drive,
-        closed: closed.has(drive.id),
-        counts: tallies[i]?.counts ?? emptyCounts(),
+        closed,
+        counts,
         notSent: waiting.get(drive.id)?.waiting ?? 0,
         refused: waiting.get(drive.id)?.refused ?? 0,
         targets,
@@ -297,13 +65,12 @@ export async function readFieldProgress(db: FieldDb, opts: ProgressReadOptions =
         Number(a.closed) - Number(b.closed) ||
         b.drive.createdAt.localeCompare(a.drive.createdAt),
     )
-
   return {
     today,
-    lastSyncAt: typeof lastPull?.value === 'string' ? lastPull.value : null,
+    lastSyncAt: src.lastSyncAt,
     drives: driveCards,
-    month: stationCard({ kind: 'month', today, totals: monthTotals, families, targets, ctx }),
-    year: stationCard({ kind: 'year', today, totals: yearTotals, families, targets, ctx }),
+    month: stationCard({ kind: 'month', today, totals: src.monthTotals, families, targets, ctx: src.ctx }),
+    year: stationCard({ kind: 'year', today, totals: src.yearTotals, families, targets, ctx: src.ctx }),
     refused: refusedCount(families),
     elsewhere: targetsElsewhere(targets, today),
   }
@@ -315,18 +82,14 @@ export const useFieldProgressStore = defineStore('fieldProgress', () => {
   /** performance.now() when the last figures arrived, and how long reading them took (the bench reads both). */
   const readyAt = ref<number | null>(null)
   const readMs = ref<number | null>(null)
-  let subscription: Subscription | null = null
+  let unwatch: (() => void) | null = null
 
   /** Show progress (live: re-read whenever the records, the outbox or the pulled data change). */
   function watch(opts: ProgressReadOptions = {}, db: FieldDb = fieldDb()): void {
     stop()
-    let started = 0
-    subscription = liveQuery(() => {
-      started = performance.now()
-      return readFieldProgress(db, opts)
-    }).subscribe({
-      next: (value) => {
-        progress.value = value
+    unwatch = watchProgressSources(db, opts, {
+      next: (src, started) => {
+        progress.value = progressOf(src, opts)
         error.value = null
         readyAt.value = performance.now()
         readMs.value = readyAt.value - started
@@ -339,8 +102,8 @@ export const useFieldProgressStore = defineStore('fieldProgress', () => {
 
   /** Stop watching and forget the figures: the next screen reads afresh, never shows stale ones. */
   function stop(): void {
-    subscription?.unsubscribe()
-    subscription = null
+    unwatch?.()
+    unwatch = null
     progress.value = null
   }
 
