@@ -132,12 +132,61 @@ function compileHints(): Plugin {
   }
 }
 
+/**
+ * The station's pages (and the XLSX writer their report loads) are for the station's computers,
+ * online: phones do not precache them. A module is a phone's when the app reaches it without
+ * going through a station page or a station store; a chunk with none of those is the station's
+ * and the service worker's manifest leaves it out (manifestTransforms below), with CSS only it
+ * imports. Found from the module graph at the end of the build, so it follows the code.
+ */
+function stationChunks(): { plugin: Plugin; isStation: (url: string) => boolean } {
+  const station = new Set<string>()
+  const stationRoot = /\/src\/app\/(views\/station\/|stores\/useStation)/
+  const plugin: Plugin = {
+    name: 'bloodbus-station-chunks',
+    apply: 'build',
+    generateBundle(_, bundle) {
+      const phone = new Set<string>()
+      const stack = [...this.getModuleIds()].filter((id) => this.getModuleInfo(id)?.isEntry)
+      while (stack.length > 0) {
+        const id = stack.pop()!
+        if (phone.has(id) || stationRoot.test(id)) continue
+        phone.add(id)
+        const info = this.getModuleInfo(id)
+        stack.push(...(info?.importedIds ?? []), ...(info?.dynamicallyImportedIds ?? []))
+      }
+      // Chunks holding a phone module, and every chunk they import (the runtime has no module).
+      const chunks = new Map(
+        Object.values(bundle).flatMap((c) => (c.type === 'chunk' ? [[c.fileName, c] as const] : [])),
+      )
+      const phoneChunks = new Set<string>()
+      const pending = [...chunks.values()].filter((c) => c.moduleIds.some((id) => phone.has(id))).map((c) => c.fileName)
+      while (pending.length > 0) {
+        const name = pending.pop()!
+        if (phoneChunks.has(name)) continue
+        phoneChunks.add(name)
+        pending.push(...(chunks.get(name)?.imports ?? []))
+      }
+      const phoneCss = new Set([...phoneChunks].flatMap((n) => [...(chunks.get(n)!.viteMetadata?.importedCss ?? [])]))
+      station.clear()
+      for (const chunk of chunks.values()) {
+        if (phoneChunks.has(chunk.fileName)) continue
+        station.add(chunk.fileName)
+        for (const css of chunk.viteMetadata?.importedCss ?? []) if (!phoneCss.has(css)) station.add(css)
+      }
+    },
+  }
+  return { plugin, isStation: (url) => station.has(url.replace(/^\//, '')) }
+}
+const stationOnly = stationChunks()
+
 export default defineConfig({
   plugins: [
     vue(),
     versionMeta(),
     recordForm.plugin,
     compileHints(),
+    stationOnly.plugin,
     precompileMessages(),
     VitePWA({
       registerType: 'prompt',
@@ -148,6 +197,9 @@ export default defineConfig({
       injectManifest: {
         globPatterns: ['**/*.{js,css,html,svg,png,ico,webmanifest,wasm,woff2}'],
         maximumFileSizeToCacheInBytes: 4 * 1024 * 1024,
+        manifestTransforms: [
+          (entries) => ({ manifest: entries.filter((e) => !stationOnly.isStation(e.url)), warnings: [] }),
+        ],
       },
       manifest: {
         name: 'Blood Bus 献血车',

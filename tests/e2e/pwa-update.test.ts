@@ -2,7 +2,7 @@
 // service worker, Chromium finds it installable, and a new version waits for the user: never
 // applied while a form holds unsaved input, applied (page reloads into it) once staff agree.
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type Browser, chromium, type Page } from 'playwright-core'
@@ -90,6 +90,44 @@ describe('PWA: offline shell and updates that wait for the user', () => {
       `/assets/${wasm}`,
     )
     expect(size).toBeGreaterThan(500_000)
+    await context.close()
+  })
+
+  it('precaches only what phones use: no station page, no XLSX writer; station pages still load online', async () => {
+    const url = await serve(v1)
+    const context = await browser.newContext({ viewport: PHONE, locale: 'en' })
+    const page = await context.newPage()
+    await page.addInitScript(() => localStorage.setItem('bloodbus.locale', 'en'))
+    await page.goto(url)
+    await waitForServiceWorkerControl(page)
+    const precached = new Set(
+      await page.evaluate(async () => {
+        const names = await caches.keys()
+        const lists = await Promise.all(
+          names.map(async (n) => (await (await caches.open(n)).keys()).map((r) => new URL(r.url).pathname)),
+        )
+        return lists.flat()
+      }),
+    )
+    const assets = readdirSync(join(v1, 'assets'))
+    const stationViews = assets.filter((f) => /^Station\w+View-.*\.js$/.test(f))
+    const xlsx = assets.filter(
+      (f) => f.endsWith('.js') && readFileSync(join(v1, 'assets', f), 'utf8').includes('xl/worksheets'),
+    )
+    expect(stationViews.length).toBeGreaterThan(5)
+    expect(xlsx).toHaveLength(1)
+    for (const f of [...stationViews, ...xlsx]) expect(precached, f).not.toContain(`/assets/${f}`)
+    // The phone's own screens are all there (the offline test above opens them).
+    for (const name of ['record-form-', 'vendor-', 'DonorRecordView', 'ProgressView-', 'SyncView-', 'zxing_reader-']) {
+      const file = assets.find((f) => f.startsWith(name))
+      if (file) expect(precached, file).toContain(`/assets/${file}`)
+    }
+    expect([...precached].some((p) => p.startsWith('/assets/record-form-'))).toBe(true)
+
+    // Online, under the same service worker, the station's pages load from the network.
+    await page.goto(`${url}/station/login`)
+    await expect.poll(() => page.getByRole('button', { name: 'Sign in' }).count()).toBe(1)
+    expect(await page.evaluate((path) => fetch(path).then((r) => r.status), `/assets/${xlsx[0]}`)).toBe(200)
     await context.close()
   })
 
