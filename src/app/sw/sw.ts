@@ -1,6 +1,7 @@
 /// <reference lib="webworker" />
 // The app's service worker: precaches the phone's app (JS, CSS, icons, the scanner's wasm; not the
-// station's pages, which run online) so a bus with no network still opens it, and serves every in-app URL from the cached shell.
+// station's pages, which run online) so a bus with no network still opens it, and serves every
+// in-app URL from the cached shell.
 import { clientsClaim } from 'workbox-core'
 import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from 'workbox-precaching'
 import { NavigationRoute, registerRoute } from 'workbox-routing'
