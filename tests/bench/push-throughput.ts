@@ -1,4 +1,5 @@
-// Push throughput: 10,000 records from a phone's sync engine (Dexie over fake-indexeddb, the fetch
+// Push throughput in Node (the second line beside push-browser.ts, which runs the phone side where
+// phones run it): 10,000 records from a phone's sync engine (Dexie over fake-indexeddb, the fetch
 // transport with gzip bodies) to a station server in its own process on SQLite. Reports records
 // per second and bytes per record: JSON, the gzip body as sent, zlib's gzip of the same JSON, and
 // every byte that crossed the TCP connection (headers and answers included).
@@ -13,6 +14,7 @@ import { phoneTransport } from '../../src/app/sync/phone'
 import type { SyncTransport } from '../../src/app/sync/ports'
 import { seededRandom } from '../support/fault-proxy'
 import { countingTunnel } from './tunnel'
+import { summarize } from './summary'
 import { BusCrew, openPhoneDb, StationProcess, tempDataDir } from '../server/sync-phone'
 import { TestStation } from '../server/support/station'
 
@@ -110,6 +112,15 @@ export default async function pushThroughput(): Promise<void> {
     const json = bodies.reduce((s, b) => s + b.jsonBytes, 0)
     const wire = bodies.reduce((s, b) => s + b.wireBytes, 0)
     const per = (bytes: number) => (bytes / n).toFixed(1)
+    summarize([
+      {
+        bench: 'push',
+        figure: `push in Node over fake-indexeddb, ${n.toLocaleString('en')} records (records/s, for reference)`,
+        result: `${Math.round(n / pushSeconds)}/s`,
+        target: '',
+        ok: null,
+      },
+    ])
     console.table({
       'records pushed': { value: n },
       'push requests': { value: bodies.length },
