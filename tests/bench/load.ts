@@ -13,6 +13,7 @@ import { StationProcess, tempDataDir } from '../server/sync-phone'
 import { donation, drive, type Phone, TestStation } from '../server/support/station'
 import { percentile } from './stats'
 import { countingTunnel } from './tunnel'
+import { summarize } from './summary'
 import { newId } from '../../src/domain/ids'
 
 const PHONES = Number(process.env.BENCH_LOAD_PHONES ?? 200)
@@ -181,6 +182,22 @@ export default async function load(): Promise<void> {
     if (stored !== expected) throw new Error(`the station holds ${stored} records, expected exactly ${expected}`)
 
     const perRecord = (bytes: number) => (bytes / (PHONES * RECORDS)).toFixed(1)
+    summarize([
+      {
+        bench: 'load',
+        figure: `${PHONES} phones × ${RECORDS} records at once: records/s at the station (p99 answer / lone push)`,
+        result: `${Math.round((PHONES * RECORDS) / burstSeconds)}/s (${(percentile(burst.answered, 99) / loneMs).toFixed(1)}×)`,
+        target: '',
+        ok: null,
+      },
+      {
+        bench: 'load',
+        figure: `${SMALL_PHONES} phones × ${SMALL_PUSHES} pushes of ${SMALL_RECORDS}: records/s`,
+        result: `${Math.round((SMALL_PHONES * SMALL_PUSHES * SMALL_RECORDS) / steadySeconds)}/s`,
+        target: '',
+        ok: null,
+      },
+    ])
     console.table({
       'baseline: one phone alone, one push of the same size (ms)': Math.round(loneMs),
       ...figures(`${PHONES} phones x ${RECORDS}`, burst, burstSeconds),

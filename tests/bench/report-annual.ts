@@ -18,6 +18,7 @@ import { insertAccount, login, prepareAccount } from '../../src/server/repo/acco
 import { importBundle, rebaseStation, rosterForRecords } from '../../src/server/repo/import'
 import { indicatorReport, monthlySeries, periodTotals } from '../../src/server/repo/reports'
 import { createStation } from '../../src/server/repo/stations'
+import { summarize } from './summary'
 
 const REPEATS = Number(process.env.BENCH_REPORT_REPEATS ?? 5)
 const YEAR = { from: '2023-01-01', to: '2023-12-31' }
@@ -204,6 +205,15 @@ export default async function reportAnnual(): Promise<void> {
 
   console.log(`\nAnnual report over the seed year, Node ${process.version}, ${REPEATS} repeats after the first call\n`)
   printTable(rows)
+  summarize(
+    rows.map((r) => ({
+      bench: 'report',
+      figure: `${r.engine}: ${r.measure} (median of ${REPEATS}, first call ${r.first.toFixed(0)} ms)`,
+      result: `${(r.median ?? r.first).toFixed(0)} ms`,
+      target: '',
+      ok: null,
+    })),
+  )
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await reportAnnual()

@@ -7,6 +7,7 @@ import { generateSeedYear } from '../../src/domain/generator/seed-year'
 import { computeIndicators } from '../../src/domain/indicators'
 import { toJsonLines } from '../../src/domain/interchange'
 import { indicatorContextFor } from '../../src/domain/reference-data'
+import { summarize } from './summary'
 
 function timed<T>(fn: () => T): { value: T; ms: number; cpuMs: number } {
   const t0 = performance.now()
@@ -34,6 +35,15 @@ export default async function run(): Promise<void> {
       ['cli generate (incl. tsx start)', cliGen.ms, `${(statSync(file).size / 1e6).toFixed(1)} MB file`],
       ['cli report --json (incl. tsx start)', cliReport.ms, ''],
     ]
+    summarize(
+      rows.map(([step, ms, note]) => ({
+        bench: 'seed-year',
+        figure: `${step as string}${note ? ` (${note as string})` : ''}`,
+        result: `${Math.round(ms as number)} ms`,
+        target: '',
+        ok: null,
+      })),
+    )
     console.table(rows.map(([step, ms, note]) => ({ step, 'wall ms': Math.round(ms as number), note })))
   } finally {
     rmSync(dir, { recursive: true, force: true })
