@@ -81,7 +81,7 @@ if (process.env.BENCH_CHILD) {
       BEGIN,
       '',
       `Run of \`npm run bench${names.length === Object.keys(BENCHES).length ? '' : ` ${names.join(' ')}`}\`: ${about}.`,
-      failed.length > 0 ? `\nBenches that failed in this run: ${failed.join(', ')}.` : '',
+      ...(failed.length > 0 ? ['', `Benches that failed in this run: ${failed.join(', ')}.`] : []),
       '',
       markdownTable(head, cells),
       '',
