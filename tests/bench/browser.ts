@@ -106,7 +106,10 @@ async function openDrive(page: Page, seed: FieldSeed): Promise<string> {
 /** Fills a whole 400 ml donation for donor `n`, up to (not including) the save tap. */
 async function fillDonation(page: Page, seed: FieldSeed, n: number): Promise<void> {
   await page.getByLabel('身份证号').fill(residentId('410327', '1990-03-15', String(100 + n).padStart(3, '0')))
-  await page.getByLabel('姓名').fill(`献血者${n}`)
+  // Names are letters only: the donor's number in Chinese numerals.
+  await page
+    .getByLabel('姓名', { exact: true })
+    .fill(`献血者${[...String(n)].map((d) => '零一二三四五六七八九'[Number(d)]).join('')}`)
   await page.getByRole('radio', { name: '农村', exact: true }).tap()
   await page.getByRole('button', { name: '下一步' }).tap()
   for (const [label, value] of [
@@ -412,7 +415,13 @@ export default async function run(): Promise<void> {
     const saves: SaveTiming[] = []
     await page.getByRole('link', { name: '登记献血者' }).tap()
     for (let n = 1; n <= SAVES; n++) {
-      await fillDonation(page, seed, n)
+      await fillDonation(page, seed, n).catch(async (e: unknown) => {
+        // What the form showed when the bench could not go on (the UI may have changed).
+        const shot = join(tmpdir(), `bloodbus-bench-failed-${Date.now()}.png`)
+        await page.screenshot({ path: shot, fullPage: true }).catch(() => {})
+        console.error(`donor ${n} could not be filled in; the screen is in ${shot}`)
+        throw e
+      })
       // The last five saves (the drive at its fullest) are profiled one by one, without the typing before them.
       const stopSaveProfile = n > SAVES - 5 ? await profile(context, page, `save-${n}`) : null
       saves.push(await timedSave(page))
