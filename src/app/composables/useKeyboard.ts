@@ -72,7 +72,15 @@ function viewportNow(): ViewportSize {
 function listen(): void {
   if (listening || typeof window === 'undefined') return
   listening = true
-  let baseline: ViewportSize | null = viewportNow()
+  let baseline: ViewportSize | null = null
+  // The screen without a keyboard, measured in the first frame rather than now: reading the
+  // viewport while the first screen is being set up forces a layout of a half-built page (the
+  // largest cost in own code of a cold start profile). No keyboard comes up before the first frame.
+  const schedule =
+    typeof requestAnimationFrame === 'function' ? requestAnimationFrame : (f: () => void) => setTimeout(f, 0)
+  schedule(() => {
+    baseline = nextBaseline(baseline, viewportNow())
+  })
   const update = () => {
     const now = viewportNow()
     baseline = nextBaseline(baseline, now)

@@ -46,3 +46,39 @@ describe('the on-screen keyboard', () => {
     expect(coveredBySticky({ top: 110, bottom: 300 }, bars, 400)).toBe(false)
   })
 })
+
+describe('useKeyboardUp', () => {
+  it('reads the screen size in the first frame, not while the first screen is set up, and still sees the keyboard', async () => {
+    let size = { width: 390, height: 844 }
+    let reads = 0
+    const viewport = new EventTarget()
+    Object.defineProperties(viewport, {
+      width: {
+        get: () => {
+          reads++
+          return size.width
+        },
+      },
+      height: {
+        get: () => {
+          reads++
+          return size.height
+        },
+      },
+    })
+    Object.defineProperty(window, 'visualViewport', { value: viewport, configurable: true })
+    const { useKeyboardUp } = await import('../../../src/app/composables/useKeyboard')
+    const up = useKeyboardUp()
+    expect(reads).toBe(0)
+    await new Promise((resolve) => requestAnimationFrame(resolve))
+    expect(reads).toBeGreaterThan(0)
+
+    const input = document.createElement('input')
+    document.body.append(input)
+    input.focus()
+    size = { width: 390, height: 420 }
+    viewport.dispatchEvent(new Event('resize'))
+    expect(up.value).toBe(true)
+    input.remove()
+  })
+})
