@@ -7,7 +7,7 @@
 import { gzipSync } from 'node:zlib'
 import { openStore } from '../../src/server/db/store'
 import type { RunningStation } from '../../src/server/server'
-import { DEFAULT_TIMEOUT_MS } from '../../src/app/sync/http'
+import { DEFAULT_TIMEOUT_MS } from '../../src/app/sync/transport'
 import type { FieldRecord } from '../../src/domain/records'
 import { StationProcess, tempDataDir } from '../server/sync-phone'
 import { donation, drive, type Phone, TestStation } from '../server/support/station'

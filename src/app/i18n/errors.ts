@@ -1,6 +1,6 @@
 // Turns any error a field action can throw into a sentence in the user's language.
 import { FieldRecordError } from '../db/field-records'
-import { ApiError } from '../sync/api'
+import { RequestError } from '../net/errors'
 import { serverErrorText } from './server-errors'
 
 export { serverErrorText }
@@ -13,11 +13,11 @@ export function errorMessage(t: Translate, err: unknown): string {
       ? t('errors.record.invalid_record', { detail: err.message })
       : t(`errors.record.${err.code}`)
   }
-  if (err instanceof ApiError) {
-    if (err.code === 'network') return t('errors.api.network')
+  if (err instanceof RequestError) {
+    if (err.reason === 'network') return t('errors.api.network')
     // The phone's own wording where it has one (an enrollment code typed wrong too often).
-    if (err.code === 'too_many_attempts') return t('errors.api.too_many_attempts')
-    return serverErrorText(t, err.code)
+    if (err.reason === 'too_many_attempts') return t('errors.api.too_many_attempts')
+    return serverErrorText(t, err.reason)
   }
   // The sync screen's own refusals (src/app/sync/attention.ts), by name: that module needs Dexie.
   if (err instanceof Error && err.name === 'AttentionError') {

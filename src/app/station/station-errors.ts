@@ -1,7 +1,7 @@
 // Any error a station page can meet, as a sentence in the manager's language: known server codes
 // have their own message, others show the server's message and code.
 import type { TargetError } from '../../domain/targets'
-import { StationApiError } from '../sync/station-client'
+import { RequestError } from '../net/errors'
 import { serverErrorText } from '../i18n/server-errors'
 
 type Translate = (key: string, params?: Record<string, unknown>) => string
@@ -29,10 +29,10 @@ const KNOWN = [
 ] as const
 
 export function stationErrorMessage(t: Translate, err: unknown): string {
-  if (err instanceof StationApiError) {
-    if ((KNOWN as readonly string[]).includes(err.code))
-      return t(`station.errors.${err.code}`, { message: err.message })
-    return serverErrorText(t, err.code)
+  if (err instanceof RequestError) {
+    if ((KNOWN as readonly string[]).includes(err.reason))
+      return t(`station.errors.${err.reason}`, { message: err.message })
+    return serverErrorText(t, err.reason)
   }
   return t('station.errors.unexpected', { message: err instanceof Error ? err.message : String(err) })
 }

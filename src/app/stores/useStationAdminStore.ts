@@ -4,7 +4,7 @@
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
 import type { Channel, Site, Station, Team } from '../../domain/records'
-import type { DeviceSummary, EnrollmentCode, StaffMember } from '../sync/station-client'
+import type { DeviceSummary, EnrollmentCode, StaffMember } from '../station/station-client'
 import { useStationSessionStore } from './useStationSessionStore'
 
 function upsert<T extends { id: string }>(list: T[], item: T): T[] {

@@ -14,7 +14,7 @@ import {
   targetProgress,
   targetsForPeriod,
 } from '../station/dashboard-model'
-import type { MonthlyPoint, RulesReport } from '../sync/station-client'
+import type { MonthlyPoint, RulesReport } from '../station/station-client'
 import { useStationAdminStore } from './useStationAdminStore'
 import { useStationSessionStore } from './useStationSessionStore'
 import { useStationTargetsStore } from './useStationTargetsStore'
@@ -46,7 +46,7 @@ export const useStationDashboardStore = defineStore('stationDashboard', () => {
   }
 
   /**
-   * Loads everything for `period` as of `asOf`; throws StationApiError and keeps the last figures
+   * Loads everything for `period` as of `asOf`; throws RequestError and keeps the last figures
    * on failure. A year of records is heavy to count, so the station's figures come from this
    * year's monthly series (one request) wherever whole months cover them; only targets of other
    * scopes or odd periods ask for their own counts, and the channel table comes last.

@@ -2,7 +2,7 @@
 // groups them by drive and site, and the export writes them out.
 import { defineStore } from 'pinia'
 import { ref, shallowRef } from 'vue'
-import type { ListedRecord, ReportQuery } from '../sync/station-client'
+import type { ListedRecord, ReportQuery } from '../station/station-client'
 import { useStationSessionStore } from './useStationSessionStore'
 
 /** A listing page holds up to this many; a month of one channel fits in a few. */

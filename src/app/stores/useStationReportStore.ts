@@ -3,7 +3,7 @@
 import { defineStore } from 'pinia'
 import { ref, shallowRef } from 'vue'
 import type { Indicators } from '../../domain/indicators'
-import type { ListedRecord, RulesReport } from '../sync/station-client'
+import type { ListedRecord, RulesReport } from '../station/station-client'
 import { useStationAdminStore } from './useStationAdminStore'
 import { useStationRecordsStore } from './useStationRecordsStore'
 import { useStationSessionStore } from './useStationSessionStore'

@@ -6,7 +6,8 @@ import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import type { Station } from '../../domain/records'
 import { isoDateOf } from '../../domain/dates'
-import { type Account, createStationClient, type StationClient, StationApiError } from '../sync/station-client'
+import { RequestError } from '../net/errors'
+import { type Account, createStationClient, type StationClient } from '../station/station-client'
 
 const STATION_CODE_KEY = 'bloodbus.station.code'
 /** Set by a sign-out: a cookie the server could not be told to drop (offline) is not picked up again. */
@@ -61,12 +62,12 @@ export const useStationSessionStore = defineStore('stationSession', () => {
     resumed ??= client.me().then(adopt, (err: unknown) => {
       // Offline or signed out: the sign-in page shows; asking again later may find the session.
       resumed = null
-      if (!(err instanceof StationApiError)) throw err
+      if (!(err instanceof RequestError)) throw err
     })
     return resumed
   }
 
-  /** Throws StationApiError (bad_credentials, network, …) and changes nothing on failure. */
+  /** Throws RequestError (code bad_credentials, kind offline, …) and changes nothing on failure. */
   async function login(stationCode: string, username: string, password: string): Promise<void> {
     const session = await client.login({ stationCode: stationCode.trim(), username: username.trim(), password })
     adopt(session)
@@ -81,7 +82,7 @@ export const useStationSessionStore = defineStore('stationSession', () => {
       if (signedIn.value) await client.logout()
     } catch (err) {
       // Signing out here must work offline too; the server's session simply expires.
-      if (!(err instanceof StationApiError)) throw err
+      if (!(err instanceof RequestError)) throw err
     } finally {
       endedByServer.value = false
       forget()

@@ -6,7 +6,7 @@ import { computed, ref } from 'vue'
 import { newId } from '../../domain/ids'
 import type { Population, Target } from '../../domain/records'
 import { copyPlanToYear, type TargetError, validateTarget } from '../../domain/targets'
-import { StationApiError } from '../sync/station-client'
+import { RequestError } from '../net/errors'
 import { useStationAdminStore } from './useStationAdminStore'
 import { useStationSessionStore } from './useStationSessionStore'
 
@@ -48,7 +48,7 @@ export const useStationTargetsStore = defineStore('stationTargets', () => {
       targets.value = isNew ? [...targets.value, saved] : targets.value.map((t) => (t.id === saved.id ? saved : t))
       return { ok: true, target: saved }
     } catch (err) {
-      if (err instanceof StationApiError && err.errors.length > 0) return { ok: false, errors: err.errors }
+      if (err instanceof RequestError && err.fieldErrors.length > 0) return { ok: false, errors: err.fieldErrors }
       throw err
     }
   }

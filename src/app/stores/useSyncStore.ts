@@ -14,7 +14,7 @@ import { readOutboxView, readReceiptsView, type OutboxView, type ReceiptsView } 
 import { lastPullAt, PURGE_AFTER_DAYS } from '../db/sync-meta'
 import type { UnsyncedExport } from '../sync/export'
 import type { SyncReport } from '../sync/engine'
-import type { SyncErrorKind } from '../sync/errors'
+import type { RequestErrorKind } from '../net/errors'
 import type { PhoneSyncOptions } from '../sync/phone'
 import { EMPTY_SYNC_META, type SyncMeta } from '../sync/ports'
 import type { SchedulerEnvironment, SchedulerOptions, SchedulerPhase, SyncScheduler } from '../sync/scheduler'
@@ -31,7 +31,7 @@ export interface SyncStartOptions extends PhoneSyncOptions {
 }
 
 export interface SyncFailure {
-  kind: SyncErrorKind
+  kind: RequestErrorKind
   message: string
   code: string | null
 }

@@ -7,7 +7,7 @@
 //   first/last seq (anything else is ignored); an old station's answer counts only for entries it
 //   names by seq AND mutationId; only an echoed answer may raise a wipe alarm or renumber;
 // - a whole-request refusal counts only when it is the station's own (its mark and our request id,
-//   http.ts); a middlebox's 4xx is transient and never sets a record aside;
+//   ../net/http.ts); a middlebox's 4xx is transient and never sets a record aside;
 // - everything unanswered stays pending and is sent again;
 // - the station answers a resend as `duplicate`, so resending is always safe;
 // - a rejected record moves to "needs attention" and never holds back the ones behind it.
@@ -21,7 +21,7 @@ import {
   type PushAnswer,
   type PushRequest,
 } from '../../domain/sync-protocol'
-import { SyncError, toSyncError } from './errors'
+import { RequestError, toRequestError } from '../net/errors'
 import type { Clock, OutboxEntry, OutboxPort, ReferenceSink, SyncMeta, SyncMetaPort, SyncTransport } from './ports'
 
 export interface SyncEngineDeps {
@@ -78,7 +78,7 @@ export interface SyncReport {
   ok: boolean
   push: PushReport
   pull: PullReport | null
-  error: SyncError | null
+  error: RequestError | null
   /** Storage wipe / station restore detected in this round (also kept in SyncMeta). */
   storageWipe: SyncMeta['storageWipe']
   stationBehind: SyncMeta['stationBehind']
@@ -129,7 +129,7 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
       await outbox.noteFailure(seqs, why)
       if (++fruitless >= 3) {
         report.remaining = true
-        throw new SyncError('bad_response', 'the station answered, but not for the records sent')
+        throw new RequestError('bad_response', 'the station answered, but not for the records sent')
       }
     }
     for (let requests = 0; requests < maxBatches * 2; requests++) {
@@ -154,7 +154,7 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
       try {
         answer = await transport.push(request)
       } catch (err) {
-        const error = toSyncError(err)
+        const error = toRequestError(err)
         if (error.kind === 'timeout') adapt(entries.length, null)
         if (error.code === 'misrouted') {
           await noAnswer(seqs, error.message)
@@ -210,7 +210,7 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
       }
       if (outcome.schemaRefused) {
         report.remaining = true
-        throw new SyncError('schema_mismatch', outcome.schemaRefused)
+        throw new RequestError('schema_mismatch', outcome.schemaRefused)
       }
       if (outcome.confirmed + outcome.rejected === 0) {
         // A reply that answered none of what was sent (an old station's stale reply).
@@ -292,7 +292,7 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
       const page = await transport.pull(cursor)
       // A page meant for another phone (a middlebox mixing connections) is never applied.
       if (page.deviceId !== undefined && page.deviceId !== deviceId)
-        throw new SyncError('bad_response', 'an answer meant for another phone was ignored', { code: 'misrouted' })
+        throw new RequestError('bad_response', 'an answer meant for another phone was ignored', { code: 'misrouted' })
       if (page.deviceId === deviceId) report.deviceLastSeq = page.deviceLastSeq
       const summary = await reference.applyPage(page)
       report.pages++
@@ -328,21 +328,21 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
       const round: RoundState = { storageWipe: null, stationBehind: null }
       let pushReport: PushReport = { batches: 0, confirmed: 0, rejected: 0, remaining: true, renumbered: 0 }
       let pullReport: PullReport | null = null
-      let error: SyncError | null = null
+      let error: RequestError | null = null
       try {
         const deviceId = await deps.deviceId()
-        if (!deviceId) throw new SyncError('unauthorized', 'this phone is not enrolled with a station')
+        if (!deviceId) throw new RequestError('unauthorized', 'this phone is not enrolled with a station')
         try {
           pushReport = await push(deviceId, round)
         } catch (err) {
-          error = toSyncError(err)
+          error = toRequestError(err)
         }
         // Reference data is still worth having when only this app's schema or one request was refused.
         if (error === null || error.kind === 'schema_mismatch' || error.kind === 'request_refused') {
           pullReport = await pull(deviceId, round)
         }
       } catch (err) {
-        error ??= toSyncError(err)
+        error ??= toRequestError(err)
       }
       try {
         const change: Partial<SyncMeta> = {}
@@ -351,7 +351,7 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
         if (!error && !pushReport.remaining && pullReport?.complete) change.lastCompleteAt = nowIso()
         if (Object.keys(change).length > 0) await meta.patch(change)
       } catch (err) {
-        error ??= toSyncError(err)
+        error ??= toRequestError(err)
       }
       return {
         ok: error === null && !pushReport.remaining,
@@ -379,7 +379,7 @@ function consecutiveRun(entries: OutboxEntry[]): OutboxEntry[] {
   return end === -1 ? entries : entries.slice(0, end)
 }
 
-function refusedResult(entry: OutboxEntry, error: SyncError): MutationResult {
+function refusedResult(entry: OutboxEntry, error: RequestError): MutationResult {
   return {
     status: 'rejected',
     seq: entry.seq,

@@ -2,7 +2,7 @@
 import * as v from 'valibot'
 import { RecordId } from '../../domain/records'
 import { fieldDb, type DeviceInfo } from '../db'
-import { apiFetch, ApiError } from './api'
+import { createHttpClient } from '../net/http'
 
 const EnrollResponseSchema = v.object({
   deviceId: RecordId,
@@ -25,19 +25,17 @@ export function enrollmentCodeFrom(scanned: string): string {
 }
 
 export async function enrollDevice(code: string, label = deviceLabel()): Promise<DeviceInfo> {
-  const body = await apiFetch('/api/v1/devices/enroll', {
-    method: 'POST',
-    body: { code: code.trim(), label },
-    auth: false,
-  })
-  const parsed = v.safeParse(EnrollResponseSchema, body)
-  if (!parsed.success) throw new ApiError('bad_response', 'the enrollment answer is not understood', null)
+  // No token yet: the code is the credential. The station's own page, so every answer is believed.
+  const enrolled = await createHttpClient({ trust: 'any' }).json(
+    { method: 'POST', path: '/api/v1/devices/enroll', json: { code: code.trim(), label } },
+    EnrollResponseSchema,
+  )
   const info: DeviceInfo = {
     key: 'device',
-    deviceId: parsed.output.deviceId,
-    stationId: parsed.output.stationId,
-    stationCode: parsed.output.stationCode ?? code.trim(),
-    token: parsed.output.token,
+    deviceId: enrolled.deviceId,
+    stationId: enrolled.stationId,
+    stationCode: enrolled.stationCode ?? code.trim(),
+    token: enrolled.token,
     enrolledAt: new Date().toISOString(),
   }
   await fieldDb().device.put(info)

@@ -3,7 +3,7 @@ import type { FieldDb } from '../db'
 import { fieldDb } from '../db'
 import { dexieMetaPort, dexieOutboxPort, dexieReferenceSink } from './dexie-ports'
 import { createSyncEngine, type SyncEngine, type SyncEngineOptions } from './engine'
-import { createHttpTransport, type HttpTransportOptions } from './http'
+import { createHttpTransport, type HttpTransportOptions } from './transport'
 import { type Clock, systemClock, type SyncTransport } from './ports'
 
 export interface PhoneSyncOptions extends SyncEngineOptions {

@@ -1,6 +1,6 @@
 // What the sync engine needs from the rest of the phone, as ports: the engine stays pure
 // TypeScript and is tested with in-memory ports and a scripted transport; dexie-ports.ts and
-// http.ts are the real ones.
+// transport.ts are the real ones.
 import type { MutationResult, PullResponse, PushAnswer, PushRequest } from '../../domain/sync-protocol'
 
 /** One outbox row as the engine sees it (the field app's Dexie outbox table). */
@@ -114,10 +114,10 @@ export interface SyncMetaPort {
 export interface SyncTransport {
   /**
    * POST /api/v1/sync/push. The compact answer (echoing device and batch) from a current station,
-   * the old per-item form from an older one. Throws SyncError on any failure (see errors.ts).
+   * the old per-item form from an older one. Throws RequestError on any failure (see ../net/errors.ts).
    */
   push(request: PushRequest): Promise<PushAnswer>
-  /** GET /api/v1/sync/pull?cursor=. Throws SyncError on any failure. */
+  /** GET /api/v1/sync/pull?cursor=. Throws RequestError on any failure. */
   pull(cursor: string | null): Promise<PullResponse>
 }
 

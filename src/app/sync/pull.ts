@@ -3,9 +3,7 @@
 // same sink, so both paths protect rows with pending local changes the same way.
 import type { FieldDb } from '../db'
 import { fieldDb } from '../db'
-import { ApiError } from './api'
 import { dexieReferenceSink } from './dexie-ports'
-import { SyncError } from './errors'
 import { phoneTransport } from './phone'
 
 export { PULL_TABLE } from './pull-tables'
@@ -16,27 +14,19 @@ export interface PullOutcome {
   serverTime: string
 }
 
-/** Pull every page now. Throws ApiError (code `network` when the station cannot be reached). */
+/** Pull every page now. Throws RequestError (kind `offline` when the station cannot be reached). */
 export async function pullReference(opts: { maxPages?: number; db?: FieldDb } = {}): Promise<PullOutcome> {
   const db = opts.db ?? fieldDb()
   const transport = phoneTransport(db)
   const sink = dexieReferenceSink(db)
   const outcome: PullOutcome = { pages: 0, applied: 0, serverTime: '' }
-  try {
-    for (let page = 0; page < (opts.maxPages ?? 1000); page++) {
-      const res = await transport.pull(await sink.cursor())
-      const counts = await sink.applyPage(res)
-      outcome.pages++
-      outcome.applied += counts.applied
-      outcome.serverTime = res.serverTime
-      if (!res.more) break
-    }
-  } catch (err) {
-    if (err instanceof SyncError) {
-      const code = err.kind === 'offline' || err.kind === 'timeout' ? 'network' : (err.code ?? err.kind)
-      throw new ApiError(code, err.message, err.status)
-    }
-    throw err
+  for (let page = 0; page < (opts.maxPages ?? 1000); page++) {
+    const res = await transport.pull(await sink.cursor())
+    const counts = await sink.applyPage(res)
+    outcome.pages++
+    outcome.applied += counts.applied
+    outcome.serverTime = res.serverTime
+    if (!res.more) break
   }
   return outcome
 }

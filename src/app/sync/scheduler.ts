@@ -7,7 +7,7 @@
 // of the phone and a restarted app share one backoff (a station refusing connections sees a
 // handful of attempts in ten minutes, not a storm).
 import { BACKGROUND_SYNC_TAG, SYNC_MESSAGE } from '../sw/messages'
-import type { SyncError } from './errors'
+import type { RequestError } from '../net/errors'
 import type { SyncReport } from './engine'
 
 export interface SchedulerEnvironment {
@@ -67,7 +67,7 @@ export interface SchedulerState {
   nextRunAt: number | null
   lastTrigger: SyncTrigger | null
   lastReport: SyncReport | null
-  lastError: SyncError | null
+  lastError: RequestError | null
 }
 
 /**
@@ -226,7 +226,7 @@ export class SyncScheduler {
   }
 
   private failed(report: SyncReport | null, err: unknown): void {
-    const error = (report?.error ?? null) as SyncError | null
+    const error = (report?.error ?? null) as RequestError | null
     const failures = Math.max(this.state.failures, this.backoff.read()?.failures ?? 0) + 1
     if (error?.kind === 'unauthorized') {
       this.set({ phase: 'blocked', failures, lastError: error })
@@ -272,8 +272,8 @@ export class SyncScheduler {
   }
 }
 
-function toError(err: unknown): SyncError | null {
-  return err && typeof err === 'object' && 'kind' in err ? (err as SyncError) : null
+function toError(err: unknown): RequestError | null {
+  return err && typeof err === 'object' && 'kind' in err ? (err as RequestError) : null
 }
 
 /** The longest a Retry-After may hold sync, and so the longest any stored backoff may. */

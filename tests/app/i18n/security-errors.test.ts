@@ -4,8 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { stationErrorMessage } from '../../../src/app/station/station-errors'
 import { LOCALES, loadMessages } from '../../../src/app/i18n'
 import { errorMessage } from '../../../src/app/i18n/errors'
-import { ApiError } from '../../../src/app/sync/api'
-import { StationApiError } from '../../../src/app/sync/station-client'
+import { RequestError } from '../../../src/app/net/errors'
 
 describe('messages for the security refusals', () => {
   let messages: Awaited<ReturnType<typeof loadMessages>>
@@ -22,11 +21,20 @@ describe('messages for the security refusals', () => {
 
   it.each(LOCALES)('has its own sentence for each, in %s', (locale) => {
     const t = translate(locale)
-    const phone = errorMessage(t, new ApiError('too_many_attempts', 'too many failed enrollment codes', 429))
+    const phone = errorMessage(
+      t,
+      new RequestError('rate_limited', 'too many failed enrollment codes', { status: 429, code: 'too_many_attempts' }),
+    )
     expect(phone).toBe(t('errors.api.too_many_attempts'))
     expect(phone).not.toContain('too_many_attempts')
     for (const code of ['too_many_attempts', 'csrf_refused']) {
-      const text = stationErrorMessage(t, new StationApiError(code, 'refused', code === 'csrf_refused' ? 403 : 429))
+      const text = stationErrorMessage(
+        t,
+        new RequestError(code === 'csrf_refused' ? 'unauthorized' : 'rate_limited', 'refused', {
+          status: code === 'csrf_refused' ? 403 : 429,
+          code,
+        }),
+      )
       expect(text).toBe(t(`station.errors.${code}`))
     }
   })

@@ -3,7 +3,7 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { stationErrorMessage } from '../../../src/app/station/station-errors'
 import { LOCALES, loadMessages } from '../../../src/app/i18n'
-import { StationApiError } from '../../../src/app/sync/station-client'
+import { RequestError } from '../../../src/app/net/errors'
 
 describe('station page errors', () => {
   let messages: Awaited<ReturnType<typeof loadMessages>>
@@ -22,7 +22,10 @@ describe('station page errors', () => {
   it.each(['database_unavailable', 'too_large', 'too_deep'])(
     '%s has a message of its own in both languages',
     (code) => {
-      const err = new StationApiError(code, 'the database cannot be reached right now; send the request again', 503)
+      const err = new RequestError('server', 'the database cannot be reached right now; send the request again', {
+        status: 503,
+        code,
+      })
       const zh = stationErrorMessage(translator('zh-CN'), err)
       const en = stationErrorMessage(translator('en'), err)
       expect(zh).not.toMatch(/missing:|send the request again/)

@@ -10,7 +10,7 @@ import { useStationAdminStore } from '../../../src/app/stores/useStationAdminSto
 import { useStationDashboardStore } from '../../../src/app/stores/useStationDashboardStore'
 import { useStationSessionStore } from '../../../src/app/stores/useStationSessionStore'
 import { useStationTargetsStore } from '../../../src/app/stores/useStationTargetsStore'
-import { StationApiError } from '../../../src/app/sync/station-client'
+import { RequestError } from '../../../src/app/net/errors'
 import { emptyCounts, indicatorsFromCounts, type IndicatorCounts } from '../../../src/domain/indicators'
 import { createMemoryHistory } from 'vue-router'
 
@@ -276,7 +276,7 @@ describe('station session', () => {
   it('ends the session when the server says 401, and says so on the sign-in page', async () => {
     const session = await signIn()
     server.endSessions()
-    await expect(useStationAdminStore().loadReference()).rejects.toBeInstanceOf(StationApiError)
+    await expect(useStationAdminStore().loadReference()).rejects.toBeInstanceOf(RequestError)
     expect(session.signedIn).toBe(false)
     expect(session.endedByServer).toBe(true)
   })

@@ -12,7 +12,7 @@ import {
   type PushRequest,
   type PushResponse,
 } from '../../../src/domain/sync-protocol'
-import { SyncError } from '../../../src/app/sync/errors'
+import { RequestError } from '../../../src/app/net/errors'
 import type { SyncTransport } from '../../../src/app/sync/ports'
 
 export interface StationRow {
@@ -69,7 +69,7 @@ export class FakeStation {
       if (firstNew && firstNew.seq > last + 1 && req.afterSeq === last && !this.oldAnswers) last = firstNew.seq - 1
       if (firstNew && firstNew.seq !== last + 1) {
         this.conflicts++
-        throw new SyncError('sequence_gap', `expected seq ${last + 1}, got ${firstNew.seq}`, {
+        throw new RequestError('sequence_gap', `expected seq ${last + 1}, got ${firstNew.seq}`, {
           status: 409,
           code: 'sequence_gap',
           lastSeq: last,
@@ -90,7 +90,7 @@ export class FakeStation {
       }
       if (this.strictSequence && m.seq !== last + 1) {
         this.conflicts++
-        throw new SyncError('sequence_gap', `expected seq ${last + 1}, got ${m.seq}`, {
+        throw new RequestError('sequence_gap', `expected seq ${last + 1}, got ${m.seq}`, {
           status: 409,
           code: 'sequence_gap',
           lastSeq: last,
@@ -174,24 +174,24 @@ export class ScriptedTransport implements SyncTransport {
     const fault = this.script.shift() ?? 'ok'
     switch (fault) {
       case 'offline':
-        throw new SyncError('offline', 'cannot reach the station')
+        throw new RequestError('offline', 'cannot reach the station')
       case 'server-error':
-        throw new SyncError('server', 'the station answered 500', { status: 500 })
+        throw new RequestError('server', 'the station answered 500', { status: 500 })
       case 'rate-limited':
-        throw new SyncError('rate_limited', 'slow down', { status: 429, retryAfterMs: 2000 })
+        throw new RequestError('rate_limited', 'slow down', { status: 429, retryAfterMs: 2000 })
       case 'unauthorized':
-        throw new SyncError('unauthorized', 'device token revoked', { status: 401 })
+        throw new RequestError('unauthorized', 'device token revoked', { status: 401 })
       case 'portal-400':
-        throw new SyncError('not_station', 'HTTP 400 from something on the network other than the station', {
+        throw new RequestError('not_station', 'HTTP 400 from something on the network other than the station', {
           status: 400,
         })
       case 'proxy-401':
-        throw new SyncError('not_station', 'HTTP 401 from something on the network other than the station', {
+        throw new RequestError('not_station', 'HTTP 401 from something on the network other than the station', {
           status: 401,
         })
       case 'misrouted':
         this.station.answer(body)
-        throw new SyncError('bad_response', 'an answer meant for another request was ignored', { code: 'misrouted' })
+        throw new RequestError('bad_response', 'an answer meant for another request was ignored', { code: 'misrouted' })
       case 'foreign-reply': {
         this.station.answer(body)
         const other = '0193a6b2-0000-7000-8000-0000000000ff'
@@ -206,16 +206,16 @@ export class ScriptedTransport implements SyncTransport {
         }
       }
       case 'bad-request':
-        throw new SyncError('request_refused', 'invalid_request: mutations.0.mutationId', {
+        throw new RequestError('request_refused', 'invalid_request: mutations.0.mutationId', {
           status: 400,
           code: 'invalid_request',
         })
       case 'lost-reply':
         this.station.push(body)
-        throw new SyncError('offline', 'the connection dropped during the answer')
+        throw new RequestError('offline', 'the connection dropped during the answer')
       case 'timeout-after':
         this.station.push(body)
-        throw new SyncError('timeout', 'no answer within 20 s')
+        throw new RequestError('timeout', 'no answer within 20 s')
       case 'stale-reply': {
         const real = this.station.answer(body)
         const reply = this.previous ?? { lastSeq: real.lastSeq, results: [] }
@@ -239,7 +239,7 @@ export class ScriptedTransport implements SyncTransport {
   async pull(cursor: string | null): Promise<PullResponse> {
     this.pulls.push(cursor)
     const fault = this.pullFaults.shift() ?? 'ok'
-    if (fault === 'offline') throw new SyncError('offline', 'cannot reach the station')
+    if (fault === 'offline') throw new RequestError('offline', 'cannot reach the station')
     return structuredClone(this.station.pull(this.deviceId, cursor))
   }
 }

@@ -199,7 +199,7 @@ describe('one bad record blocking the queue', () => {
     transport.push = async (req) => {
       if (req.mutations.some((m) => (m.record as { id: string }).id === poison)) {
         transport.sent.push(req)
-        throw new (await import('../../../src/app/sync/errors')).SyncError('request_refused', 'mutations: invalid', {
+        throw new (await import('../../../src/app/net/errors')).RequestError('request_refused', 'mutations: invalid', {
           status: 400,
           code: 'invalid_request',
         })
@@ -472,7 +472,7 @@ describe('holes in the numbering', () => {
     transport.push = async (req) => {
       if (req.mutations.some((m) => m.seq === poisoned!.seq)) {
         transport.sent.push(req)
-        throw new (await import('../../../src/app/sync/errors')).SyncError('request_refused', 'invalid_json', {
+        throw new (await import('../../../src/app/net/errors')).RequestError('request_refused', 'invalid_json', {
           status: 400,
           code: 'invalid_json',
         })
@@ -511,7 +511,7 @@ describe('batches that fit the timeout', () => {
       if (took > TIMEOUT) {
         now += TIMEOUT
         timeouts++
-        throw new (await import('../../../src/app/sync/errors')).SyncError('timeout', 'no answer within 20 s')
+        throw new (await import('../../../src/app/net/errors')).RequestError('timeout', 'no answer within 20 s')
       }
       now += took
       return answer

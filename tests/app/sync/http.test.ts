@@ -3,8 +3,8 @@
 import { describe, expect, it } from 'vitest'
 import { newId } from '../../../src/domain/ids'
 import { REQUEST_ID_HEADER, STATION_MARK_HEADER } from '../../../src/domain/sync-protocol'
-import { createHttpTransport } from '../../../src/app/sync/http'
-import type { SyncError } from '../../../src/app/sync/errors'
+import { createHttpTransport } from '../../../src/app/sync/transport'
+import type { RequestError } from '../../../src/app/net/errors'
 
 type Reply = { status: number; body: string; headers?: Record<string, string>; station?: boolean | 'other' }
 
@@ -31,13 +31,13 @@ const push = {
 }
 const json = (code: string, message: string, extra = {}) => JSON.stringify({ code, message, ...extra })
 
-async function failure(reply: Reply): Promise<SyncError> {
+async function failure(reply: Reply): Promise<RequestError> {
   const { t } = transport(reply)
   return t.push(push).then(
     () => {
       throw new Error('expected a failure')
     },
-    (e: SyncError) => e,
+    (e: RequestError) => e,
   )
 }
 

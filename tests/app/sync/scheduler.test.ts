@@ -2,7 +2,7 @@
 // one tab at a time.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { SyncReport } from '../../../src/app/sync/engine'
-import { SyncError } from '../../../src/app/sync/errors'
+import { RequestError } from '../../../src/app/net/errors'
 import {
   backoffDelay,
   type BackoffStore,
@@ -14,7 +14,7 @@ import {
   SyncScheduler,
 } from '../../../src/app/sync/scheduler'
 
-function report(error: SyncError | null = null, remaining = false): SyncReport {
+function report(error: RequestError | null = null, remaining = false): SyncReport {
   return {
     ok: !error && !remaining,
     error,
@@ -129,7 +129,7 @@ describe('SyncScheduler', () => {
   })
 
   it('backs off exponentially after failures and resets after a success', async () => {
-    const offline = () => report(new SyncError('server', '500', { status: 500 }))
+    const offline = () => report(new RequestError('server', '500', { status: 500 }))
     const h = harness([offline(), offline(), offline(), report()])
     h.scheduler.start()
     await vi.advanceTimersByTimeAsync(0)
@@ -149,7 +149,7 @@ describe('SyncScheduler', () => {
   })
 
   it('waits at least as long as the station asked (429 Retry-After)', async () => {
-    const h = harness([report(new SyncError('rate_limited', 'slow down', { status: 429, retryAfterMs: 30_000 }))])
+    const h = harness([report(new RequestError('rate_limited', 'slow down', { status: 429, retryAfterMs: 30_000 }))])
     h.scheduler.start()
     await vi.advanceTimersByTimeAsync(29_999)
     expect(h.run).toHaveBeenCalledTimes(1)
@@ -159,7 +159,7 @@ describe('SyncScheduler', () => {
   })
 
   it('after a 401 only a person tries again (the button), nothing automatic', async () => {
-    const h = harness([report(new SyncError('unauthorized', 'revoked', { status: 401 }))])
+    const h = harness([report(new RequestError('unauthorized', 'revoked', { status: 401 }))])
     h.scheduler.start()
     await vi.advanceTimersByTimeAsync(0)
     expect(h.scheduler.state.phase).toBe('blocked')
@@ -177,7 +177,7 @@ describe('SyncScheduler', () => {
     const h = harness([
       async () => {
         h.setOnline(false)
-        return report(new SyncError('offline', 'no network'))
+        return report(new RequestError('offline', 'no network'))
       },
     ])
     h.scheduler.start()
@@ -194,7 +194,7 @@ describe('SyncScheduler', () => {
   })
 
   it('asks for no Background Sync while the browser believes it is online (it would fire at once)', async () => {
-    const h = harness([report(new SyncError('offline', 'connection refused'))])
+    const h = harness([report(new RequestError('offline', 'connection refused'))])
     h.scheduler.start()
     await vi.advanceTimersByTimeAsync(0)
     expect(h.backgroundSyncs).toHaveLength(0)
@@ -203,7 +203,7 @@ describe('SyncScheduler', () => {
 
   it('after a failure the backoff holds for every trigger but the button: online, visible, Background Sync, a save, a restart', async () => {
     const backoff = memoryBackoff()
-    const h = harness([report(new SyncError('offline', 'connection refused'))], { backoff })
+    const h = harness([report(new RequestError('offline', 'connection refused'))], { backoff })
     h.scheduler.start()
     await vi.advanceTimersByTimeAsync(0)
     expect(h.run).toHaveBeenCalledTimes(1)
@@ -228,7 +228,7 @@ describe('SyncScheduler', () => {
   })
 
   it('a station refusing connections for 10 minutes sees at most a dozen attempts, whatever fires', async () => {
-    const refused = () => report(new SyncError('offline', 'connection refused'))
+    const refused = () => report(new RequestError('offline', 'connection refused'))
     // The shortest jitter every time: the worst case.
     const h = harness([], { random: () => 0, fallback: refused, scheduler: {} })
     h.scheduler.start()

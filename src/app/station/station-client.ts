@@ -1,6 +1,7 @@
 // The station pages' only way to the server: manager login and the admin and report API
-// (docs/admin-api.md). Every answer is checked against the shared schemas; every refusal becomes a
-// StationApiError with the server's code and message (and, for targets, the per-field errors).
+// (docs/admin-api.md), over the HTTP core (../net/http.ts) with the session cookie and its CSRF
+// token. Every answer is checked against the shared schemas; every refusal is a RequestError with
+// the server's code and message (and, for targets, the per-field errors).
 import * as v from 'valibot'
 import type { IndicatorCounts, Indicators } from '../../domain/indicators'
 import {
@@ -21,21 +22,7 @@ import {
   type Target,
   type Team,
 } from '../../domain/records'
-import type { TargetError } from '../../domain/targets'
-
-export class StationApiError extends Error {
-  constructor(
-    /** The server's code (`bad_credentials`, `invalid_target`, …), or `network` / `bad_response`. */
-    readonly code: string,
-    message: string,
-    readonly status: number | null,
-    /** Per-field errors of a refused target. */
-    readonly errors: TargetError[] = [],
-  ) {
-    super(message)
-    this.name = 'StationApiError'
-  }
-}
+import { createHttpClient, type HttpMethod } from '../net/http'
 
 const AccountSchema = v.object({
   id: v.string(),
@@ -185,72 +172,24 @@ export interface StationClientOptions {
   fetch?: typeof fetch
 }
 
-type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
+const LOGIN_PATH = '/api/v1/auth/login'
 
 export function createStationClient(options: StationClientOptions) {
-  const base = (options.baseUrl ?? '').replace(/\/$/, '')
-  const doFetch = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init))
+  const http = createHttpClient({
+    baseUrl: options.baseUrl,
+    csrfToken: options.csrfToken,
+    // The session cookie goes with every call to the station's own origin.
+    credentials: 'same-origin',
+    // These pages are served by the station itself: every answer is the station's.
+    trust: 'any',
+    onUnauthorized: (path) => {
+      if (path !== LOGIN_PATH) options.onUnauthorized?.()
+    },
+    fetch: options.fetch,
+  })
 
-  async function call(method: Method, path: string, body?: unknown, accept = 'application/json'): Promise<Response> {
-    const headers: Record<string, string> = { Accept: accept }
-    if (body !== undefined) headers['Content-Type'] = 'application/json'
-    const csrf = options.csrfToken()
-    if (csrf && method !== 'GET') headers['X-CSRF-Token'] = csrf
-    let res: Response
-    try {
-      res = await doFetch(`${base}${path}`, {
-        method,
-        headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-        cache: 'no-store',
-        // The session cookie goes with every call to the station's own origin.
-        credentials: 'same-origin',
-      })
-    } catch (err) {
-      throw new StationApiError('network', err instanceof Error ? err.message : String(err), null)
-    }
-    if (!res.ok) {
-      const text = await res.text().catch(() => '')
-      let parsed: { code?: unknown; message?: unknown; errors?: unknown } = {}
-      try {
-        parsed = JSON.parse(text) as typeof parsed
-      } catch {
-        /* a proxy's page: the status says enough */
-      }
-      if (res.status === 401 && path !== '/api/v1/auth/login') options.onUnauthorized?.()
-      throw new StationApiError(
-        typeof parsed.code === 'string' ? parsed.code : `http_${res.status}`,
-        typeof parsed.message === 'string' ? parsed.message : text.slice(0, 200) || res.statusText,
-        res.status,
-        Array.isArray(parsed.errors) ? (parsed.errors as TargetError[]) : [],
-      )
-    }
-    return res
-  }
-
-  async function json<T>(
-    method: Method,
-    path: string,
-    schema: v.GenericSchema<unknown, T>,
-    body?: unknown,
-  ): Promise<T> {
-    const res = await call(method, path, body)
-    let data: unknown
-    try {
-      data = await res.json()
-    } catch {
-      throw new StationApiError('bad_response', `the station answered ${path} without JSON`, res.status)
-    }
-    const parsed = v.safeParse(schema, data)
-    if (!parsed.success) {
-      throw new StationApiError(
-        'bad_response',
-        `the station's answer to ${path} is not understood: ${v.getDotPath(parsed.issues[0]) ?? ''} ${parsed.issues[0].message}`,
-        res.status,
-      )
-    }
-    return parsed.output
-  }
+  const json = <T>(method: HttpMethod, path: string, schema: v.GenericSchema<unknown, T>, body?: unknown) =>
+    http.json({ method, path, json: body }, schema)
 
   const list = <S extends v.GenericSchema>(key: string, item: S) =>
     v.pipe(
@@ -267,12 +206,10 @@ export function createStationClient(options: StationClientOptions) {
   return {
     // Session
     login: (body: { stationCode: string; username: string; password: string }) =>
-      json('POST', '/api/v1/auth/login', LoginSchema, { ...body, session: 'cookie' }),
+      json('POST', LOGIN_PATH, LoginSchema, { ...body, session: 'cookie' }),
     /** The session the browser's cookie holds, if any (after a reload, or in a second tab). */
     me: () => json('GET', '/api/v1/auth/me', MeSchema),
-    logout: async () => {
-      await call('POST', '/api/v1/auth/logout')
-    },
+    logout: () => http.send({ method: 'POST', path: '/api/v1/auth/logout' }),
     station: () => json('GET', '/api/v1/admin/station', StationSchema),
     /** Name and the phones' PIN lockout count (null: the default). */
     updateStation: (body: { name?: string; pinMaxAttempts?: number | null }) =>
@@ -315,9 +252,7 @@ export function createStationClient(options: StationClientOptions) {
     createTarget: (target: Target) => json('POST', '/api/v1/admin/targets', one('target', TargetSchema), target),
     updateTarget: (target: Target) =>
       json('PATCH', `/api/v1/admin/targets/${id(target.id)}`, one('target', TargetSchema), target),
-    deleteTarget: async (targetId: string) => {
-      await call('DELETE', `/api/v1/admin/targets/${id(targetId)}`)
-    },
+    deleteTarget: (targetId: string) => http.send({ method: 'DELETE', path: `/api/v1/admin/targets/${id(targetId)}` }),
     listPopulations: () => json('GET', '/api/v1/admin/populations', list('populations', PopulationSchema)),
     savePopulation: (year: number, population: number) =>
       json('PUT', `/api/v1/admin/populations/${year}`, one('population', PopulationSchema), { population }),
@@ -333,15 +268,8 @@ export function createStationClient(options: StationClientOptions) {
       return json('GET', `/api/v1/reports/records?${reportQuery(q)}&${extra}`, RecordPageSchema)
     },
     /** A period's records as an interchange file (docs/data-format.md) that `cli import` takes back. */
-    exportInterchange: async (q: ReportQuery): Promise<Blob> => {
-      const res = await call(
-        'GET',
-        `/api/v1/reports/export?${reportQuery(q)}&format=jsonl`,
-        undefined,
-        'application/x-ndjson',
-      )
-      return res.blob()
-    },
+    exportInterchange: (q: ReportQuery): Promise<Blob> =>
+      http.blob({ path: `/api/v1/reports/export?${reportQuery(q)}&format=jsonl`, accept: 'application/x-ndjson' }),
   }
 }
 
