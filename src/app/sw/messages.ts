@@ -6,3 +6,5 @@
 export const BACKGROUND_SYNC_TAG = 'bloodbus-sync'
 /** postMessage type the worker sends to pages when Background Sync fires. */
 export const SYNC_MESSAGE = 'BLOODBUS_SYNC'
+/** postMessage type that activates a waiting update; workbox-window's messageSkipWaiting() sends it. */
+export const SKIP_WAITING_MESSAGE = 'SKIP_WAITING'

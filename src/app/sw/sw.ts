@@ -5,7 +5,7 @@
 import { clientsClaim } from 'workbox-core'
 import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from 'workbox-precaching'
 import { NavigationRoute, registerRoute } from 'workbox-routing'
-import { BACKGROUND_SYNC_TAG, SYNC_MESSAGE } from './messages'
+import { BACKGROUND_SYNC_TAG, SKIP_WAITING_MESSAGE, SYNC_MESSAGE } from './messages'
 
 declare const self: ServiceWorkerGlobalScope & { __WB_MANIFEST: Array<{ url: string; revision: string | null }> }
 
@@ -16,11 +16,11 @@ cleanupOutdatedCaches()
 registerRoute(new NavigationRoute(createHandlerBoundToURL('index.html'), { denylist: [/^\/api\//] }))
 
 // The first install controls the open page at once, so it works offline without a reload. An
-// update never activates by itself (registerType 'prompt'): it waits for SKIP_WAITING below.
+// update never activates by itself (registerType 'prompt'): it waits for SKIP_WAITING_MESSAGE below.
 clientsClaim()
 
 self.addEventListener('message', (event) => {
-  if ((event.data as { type?: string } | null)?.type === 'SKIP_WAITING') void self.skipWaiting()
+  if ((event.data as { type?: string } | null)?.type === SKIP_WAITING_MESSAGE) void self.skipWaiting()
 })
 
 // Background Sync (Chromium only) is a bonus trigger: the records and the sync code live in the
