@@ -57,6 +57,39 @@ export default tseslint.config(
     ignores: ['src/app/net/http.ts', 'src/app/sw/**'],
     rules: { 'no-restricted-globals': ['error', 'fetch'] },
   },
+  {
+    // The repo layer refuses with a code (repo/refusal.ts); only src/server/http/ knows HTTP statuses.
+    files: ['src/server/repo/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['hono', 'hono/*', '@hono/*'], message: 'repo/ knows no HTTP; the routes do.' },
+            {
+              group: ['**/http/errors'],
+              message: 'Throw a Refusal (./refusal) with a code; src/server/http/errors.ts maps it to a status.',
+            },
+          ],
+        },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "NewExpression[callee.name='ApiError']",
+          message: 'Throw a Refusal (./refusal) with a code; src/server/http/errors.ts maps it to a status.',
+        },
+        {
+          selector: 'Property[key.name=/^(status|statusCode|httpStatus)$/][value.raw=/^[1-5][0-9]{2}$/]',
+          message: 'No HTTP status in repo/: refuse with a code, src/server/http/errors.ts gives the status.',
+        },
+        {
+          selector: 'NewExpression[arguments.0.type="Literal"][arguments.0.raw=/^[1-5][0-9]{2}$/]',
+          message: 'No HTTP status in repo/: refuse with a code, src/server/http/errors.ts gives the status.',
+        },
+      ],
+    },
+  },
   // Layout is Prettier's (npm run format); lint keeps to what a formatter cannot see.
   eslintConfigPrettier,
 )

@@ -9,7 +9,8 @@ import type { Store } from './db/store'
 import { isDatabaseUnavailable } from './db/unavailable'
 import type { AppEnv } from './http/auth'
 import { type BodyLimits, DEFAULT_BODY_LIMITS, PUSH_BODY_LIMITS } from './http/body'
-import { ApiError } from './http/errors'
+import { ApiError, refusalAnswer } from './http/errors'
+import { Refusal } from './repo/refusal'
 import { DEFAULT_PUSH_BUDGET_MS, PushAdmission } from './http/push-admission'
 import { resolveLimits, type StationLimits } from './http/limits'
 import { securityHeaders } from './http/security'
@@ -123,6 +124,10 @@ export function createStationApp(opts: StationAppOptions): Hono<AppEnv> {
 
   app.onError((err, c) => {
     if (err instanceof ApiError) return c.json({ code: err.code, message: err.message, ...err.extra }, err.status)
+    if (err instanceof Refusal) {
+      const { status, body } = refusalAnswer(err)
+      return c.json(body, status)
+    }
     if (err instanceof HTTPException && err.status < 500)
       return c.json({ code: `http_${err.status}`, message: err.message || 'refused' }, err.status)
     // The database went away under the request: its transaction is rolled back; phones retry a 503.

@@ -2,6 +2,7 @@
 // src/server/cli/; add a command with one import line below.
 import { realpathSync } from 'node:fs'
 import { pathToFileURL } from 'node:url'
+import { Refusal } from './repo/refusal'
 import './cli/generate'
 import './cli/report'
 import './cli/create-station'
@@ -68,7 +69,9 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
       io.stderr(`${name}: ${error.message}\n\n${command.usage}\n`)
       return 2
     }
-    io.stderr(`${name}: ${error instanceof Error ? error.message : String(error)}\n`)
+    // A repo refusal says its code too (station_exists, invalid_station, …), as the API would.
+    if (error instanceof Refusal) io.stderr(`${name}: ${error.code}: ${error.message}\n`)
+    else io.stderr(`${name}: ${error instanceof Error ? error.message : String(error)}\n`)
     return 1
   }
 }

@@ -82,7 +82,10 @@ describe.each(ENGINES)('CLI database commands (%s)', (engine) => {
 
   it('creates a station and its admin, and issues an enrollment code', async () => {
     expect((await cli('create-station', '--code', 'yichuan', '--name', '伊川县献血站')).code).toBe(0)
-    expect((await cli('create-station', '--code', 'yichuan', '--name', 'again')).code).toBe(1)
+    // A repo refusal reaches the terminal as its code and message, as the API would send them.
+    const again = await cli('create-station', '--code', 'yichuan', '--name', 'again')
+    expect(again.code).toBe(1)
+    expect(again.err).toBe('create-station: station_exists: a station with code yichuan exists\n')
     const admin = await cli(
       'create-admin',
       '--station',
@@ -93,7 +96,9 @@ describe.each(ENGINES)('CLI database commands (%s)', (engine) => {
       'chief-password',
     )
     expect(admin.code, admin.err).toBe(0)
-    expect((await cli('create-admin', '--station', 'yichuan', '--username', 'x', '--password', 'short')).code).toBe(1)
+    const short = await cli('create-admin', '--station', 'yichuan', '--username', 'x', '--password', 'short')
+    expect(short.code).toBe(1)
+    expect(short.err).toMatch(/^create-admin: invalid_account: /)
     expect((await cli('create-admin', '--station', 'yichuan')).code).toBe(2)
     const code = await cli('enroll-code', '--station', 'yichuan', '--url', 'http://station.local:8080')
     expect(code.code).toBe(0)

@@ -11,7 +11,7 @@ import {
 import { newToken, sha256Hex } from '../auth/tokens'
 import type { AccountRow } from '../db/schema'
 import type { Db } from '../db/store'
-import { ApiError } from '../http/errors'
+import { Refusal } from './refusal'
 import { isoAfter, nowIso } from '../time'
 
 export const ACCOUNT_ROLES = ['admin', 'manager'] as const
@@ -61,7 +61,7 @@ export async function prepareAccount(
   input: unknown,
 ): Promise<{ username: string; role: AccountRole; passwordHash: string }> {
   const parsed = v.safeParse(NewAccountSchema, input)
-  if (!parsed.success) throw new ApiError(400, 'invalid_account', parsed.issues.map((i) => i.message).join('; '))
+  if (!parsed.success) throw new Refusal('invalid_account', parsed.issues.map((i) => i.message).join('; '))
   return {
     username: parsed.output.username,
     role: parsed.output.role,
@@ -80,7 +80,7 @@ export async function insertAccount(
     .where('station_id', '=', stationId)
     .where('username', '=', prepared.username)
     .executeTakeFirst()
-  if (taken) throw new ApiError(409, 'username_taken', `the username ${prepared.username} is taken`)
+  if (taken) throw new Refusal('username_taken', `the username ${prepared.username} is taken`)
   const now = nowIso()
   const row = {
     id: newId(),
@@ -113,7 +113,7 @@ export async function getAccount(db: Db, stationId: string, accountId: string): 
     .where('station_id', '=', stationId)
     .where('id', '=', accountId)
     .executeTakeFirst()
-  if (!row) throw new ApiError(404, 'not_found', 'account not found')
+  if (!row) throw new Refusal('not_found', 'account not found')
   return row
 }
 
@@ -167,7 +167,7 @@ export async function verifyLogin(
           .where('username', '=', username.trim().toLowerCase())
           .executeTakeFirst()
   const ok = await verifyPassword(password, row?.password_hash ?? (await decoyPasswordHash()))
-  if (!row || !ok || row.active !== 1) throw new ApiError(401, 'bad_credentials', 'wrong station, username or password')
+  if (!row || !ok || row.active !== 1) throw new Refusal('bad_credentials', 'wrong station, username or password')
   return row
 }
 

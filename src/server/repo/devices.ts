@@ -13,7 +13,7 @@ import {
 } from '../auth/tokens'
 import type { DeviceRow } from '../db/schema'
 import type { Db } from '../db/store'
-import { ApiError } from '../http/errors'
+import { Refusal } from './refusal'
 import { isoAfter, nowIso } from '../time'
 import { getStationRow, stationFromRow } from './stations'
 
@@ -86,7 +86,7 @@ export async function enrollDevice(
   input: v.InferOutput<typeof EnrollRequestSchema>,
 ): Promise<Enrollment> {
   const parsed = parseEnrollmentCode(input.code)
-  const refused = new ApiError(400, 'invalid_code', 'the enrollment code is wrong, used or expired')
+  const refused = new Refusal('invalid_code', 'the enrollment code is wrong, used or expired')
   if (!parsed) throw refused
   const now = nowIso()
   const row = await db
@@ -178,7 +178,7 @@ export async function revokeDevice(db: Db, stationId: string, deviceId: string):
     .where('station_id', '=', stationId)
     .where('id', '=', deviceId)
     .executeTakeFirst()
-  if (!row) throw new ApiError(404, 'not_found', 'device not found')
+  if (!row) throw new Refusal('not_found', 'device not found')
   if (row.revoked_at === null) {
     await db.updateTable('devices').set({ revoked_at: nowIso() }).where('id', '=', deviceId).execute()
   }
@@ -193,6 +193,6 @@ export async function renameDevice(db: Db, stationId: string, deviceId: string, 
     .where('station_id', '=', stationId)
     .where('id', '=', deviceId)
     .executeTakeFirst()
-  if (Number(result.numUpdatedRows) !== 1) throw new ApiError(404, 'not_found', 'device not found')
+  if (Number(result.numUpdatedRows) !== 1) throw new Refusal('not_found', 'device not found')
   return deviceSummary(await db.selectFrom('devices').selectAll().where('id', '=', deviceId).executeTakeFirstOrThrow())
 }

@@ -240,14 +240,3 @@ export async function rebuildEligibility(trx: Db, stationId: string, today: stri
   )
   return persistEntries(trx, stationId, new Set([...entries.keys(), ...existing.keys()]), entries, existing)
 }
-
-export async function getEligibility(db: Db, stationId: string, donorKey: string): Promise<EligibilityEntry | null> {
-  const row = await db
-    .selectFrom('eligibility')
-    .selectAll()
-    .where('station_id', '=', stationId)
-    .where('donor_key', '=', donorKey)
-    .where('deleted', '=', 0)
-    .executeTakeFirst()
-  return row ? eligibilityFromRow(row) : null
-}

@@ -21,7 +21,7 @@ import { canonicalJson } from '../canonical-json'
 import type { NewRecordRow, RecordsTable } from '../db/schema'
 import type { Db } from '../db/store'
 import { containsNul, TOO_DEEP_VALUE } from '../http/body'
-import { ApiError, describeIssues } from '../http/errors'
+import { describeIssues, Refusal } from './refusal'
 import { type KnownReferences, loadKnownReferences } from './reference'
 
 export type ItemOutcome =
@@ -641,11 +641,7 @@ async function insertRows(
       .execute()
     if (inserted.length !== part.length) {
       // Only a writer outside the station lock (another station reusing an id) gets here: let the client retry.
-      throw new ApiError(
-        503,
-        'busy',
-        'another request stored one of these records at the same moment; send the batch again',
-      )
+      throw new Refusal('busy', 'another request stored one of these records at the same moment; send the batch again')
     }
   }
   for (const part of chunks(teamRows, 300)) {

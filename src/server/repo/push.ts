@@ -4,7 +4,7 @@ import { addDays } from '../../domain/dates'
 import { SCHEMA_VERSION } from '../../domain/records'
 import type { MutationResult, PushRequest, PushResponse } from '../../domain/sync-protocol'
 import type { Store } from '../db/store'
-import { ApiError } from '../http/errors'
+import { Refusal } from './refusal'
 import { nowIso, stationToday } from '../time'
 import { refreshEligibility } from './eligibility'
 import { ingestRecords } from './ingest'
@@ -23,13 +23,11 @@ export function upgradeRecord(record: unknown, _fromVersion: number): unknown {
   return record
 }
 
-/** Checks the batch as a whole before anything is written (400/409/422 leave the database as it was). */
+/** Checks the batch as a whole before anything is written (a refusal leaves the database as it was). */
 export function checkPushRequest(req: PushRequest, deviceId: string): void {
-  if (req.deviceId !== deviceId)
-    throw new ApiError(403, 'wrong_device', 'deviceId is not the device this token belongs to')
+  if (req.deviceId !== deviceId) throw new Refusal('wrong_device', 'deviceId is not the device this token belongs to')
   if (req.schemaVersion > SCHEMA_VERSION) {
-    throw new ApiError(
-      422,
+    throw new Refusal(
       'schema_too_new',
       `this server reads records up to schema version ${SCHEMA_VERSION}; update the server`,
       {
@@ -38,8 +36,7 @@ export function checkPushRequest(req: PushRequest, deviceId: string): void {
     )
   }
   if (req.schemaVersion < MIN_SCHEMA_VERSION) {
-    throw new ApiError(
-      422,
+    throw new Refusal(
       'schema_too_old',
       `this server reads records from schema version ${MIN_SCHEMA_VERSION}; update the app`,
       {
@@ -49,16 +46,12 @@ export function checkPushRequest(req: PushRequest, deviceId: string): void {
   }
   const ids = new Set<string>()
   req.mutations.forEach((m, i) => {
-    if (m.seq > Number.MAX_SAFE_INTEGER) throw new ApiError(400, 'invalid_request', 'seq is too large')
+    if (m.seq > Number.MAX_SAFE_INTEGER) throw new Refusal('invalid_request', 'seq is too large')
     const prev = req.mutations[i - 1]
     if (prev && m.seq !== prev.seq + 1)
-      throw new ApiError(
-        400,
-        'invalid_request',
-        'the mutations of a batch must have consecutive seq numbers, ascending',
-      )
+      throw new Refusal('invalid_request', 'the mutations of a batch must have consecutive seq numbers, ascending')
     if (ids.has(m.mutationId))
-      throw new ApiError(400, 'invalid_request', `mutation ${m.mutationId} appears twice in the batch`)
+      throw new Refusal('invalid_request', `mutation ${m.mutationId} appears twice in the batch`)
     ids.add(m.mutationId)
   })
 }
@@ -79,7 +72,7 @@ export async function applyPush(
       .where('revoked_at', 'is', null)
       .returning(['last_seq', 'station_id'])
       .executeTakeFirst()
-    if (!dev) throw new ApiError(401, 'unauthorized', 'this device is not enrolled or was revoked')
+    if (!dev) throw new Refusal('unauthorized', 'this device is not enrolled or was revoked')
     const station = await trx
       .selectFrom('stations')
       .select(['id', 'time_zone'])
@@ -90,8 +83,7 @@ export async function applyPush(
     const first = req.mutations[0]!.seq
     // A hole the phone declares (afterSeq is what it knows we hold) is skipped; any other gap is a 409.
     if (first > lastSeq + 1 && req.afterSeq !== lastSeq) {
-      throw new ApiError(
-        409,
+      throw new Refusal(
         'sequence_gap',
         `the server holds this device's mutations up to seq ${lastSeq}; send from ${lastSeq + 1}`,
         { lastSeq },
@@ -115,8 +107,7 @@ export async function applyPush(
       for (const m of resent) {
         const s = bySeq.get(m.seq)
         if (!s || s.mutation_id !== m.mutationId) {
-          throw new ApiError(
-            409,
+          throw new Refusal(
             'sequence_conflict',
             `seq ${m.seq} was already used by another mutation; number new mutations from ${lastSeq + 1}`,
             { lastSeq },

@@ -3,7 +3,7 @@
 // reactions, drive closes) for export, so that an exported file recomputes the same report.
 import type { FieldRecord } from '../../domain/records'
 import type { Db } from '../db/store'
-import { ApiError } from '../http/errors'
+import { Refusal } from './refusal'
 import type { ReportFilter } from './reports'
 
 export const RECORD_LIST_MAX = 2000
@@ -79,7 +79,7 @@ export async function listRecords(
   ])
   if (page.after) {
     const m = /^(\d{4}-\d{2}-\d{2})\|([0-9a-f-]{36})$/.exec(page.after)
-    if (!m) throw new ApiError(400, 'invalid_request', 'after is not a cursor this listing gave')
+    if (!m) throw new Refusal('invalid_request', 'after is not a cursor this listing gave')
     const [, on, id] = m as unknown as [string, string, string]
     q = q.where((eb) =>
       eb.or([eb('r.collected_on', '>', on), eb.and([eb('r.collected_on', '=', on), eb('r.id', '>', id)])]),

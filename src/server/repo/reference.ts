@@ -20,7 +20,7 @@ import {
 import { validateTarget } from '../../domain/targets'
 import type { Database } from '../db/schema'
 import type { Db } from '../db/store'
-import { ApiError, describeIssues } from '../http/errors'
+import { parseOrRefuse, Refusal } from './refusal'
 import { takeChangeSeqs } from './stations'
 
 type Row<T extends keyof Database> = Database[T]
@@ -88,22 +88,16 @@ const Body = v.record(v.string(), v.unknown())
 /** The request body as an object, without the fields the server owns. */
 function editable(input: unknown): Record<string, unknown> {
   const parsed = v.safeParse(Body, input)
-  if (!parsed.success) throw new ApiError(400, 'invalid_request', 'the body must be a JSON object')
+  if (!parsed.success) throw new Refusal('invalid_request', 'the body must be a JSON object')
   const { id: _id, stationId: _stationId, ...rest } = parsed.output
   return rest
-}
-
-function check<S extends v.GenericSchema>(schema: S, value: unknown, code: string): v.InferOutput<S> {
-  const parsed = v.safeParse(schema, value)
-  if (!parsed.success) throw new ApiError(400, code, describeIssues(parsed.issues))
-  return parsed.output
 }
 
 /** A client may choose the id of a new row (UUID, for retries); otherwise the server makes one. */
 function newRowId(input: unknown): string {
   const id = (input as { id?: unknown } | null)?.id
   if (id === undefined) return newId()
-  return check(SiteSchema.entries.id, id, 'invalid_request')
+  return parseOrRefuse(SiteSchema.entries.id, id, 'invalid_request')
 }
 
 async function assertNewId(
@@ -113,7 +107,7 @@ async function assertNewId(
 ): Promise<void> {
   // One answer whether this station or another holds the id: it names neither the row nor its station.
   const taken = await db.selectFrom(table).select('id').where('id', '=', id).executeTakeFirst()
-  if (taken) throw new ApiError(409, 'id_taken', 'this id cannot be used; leave it out or send a new UUID')
+  if (taken) throw new Refusal('id_taken', 'this id cannot be used; leave it out or send a new UUID')
 }
 
 async function assertCodeFree(
@@ -130,7 +124,7 @@ async function assertCodeFree(
     .where('code', '=', code)
     .where('id', '!=', ownId)
     .executeTakeFirst()
-  if (taken) throw new ApiError(409, 'code_taken', `the code ${code} is taken`)
+  if (taken) throw new Refusal('code_taken', `the code ${code} is taken`)
 }
 
 async function liveRow<T extends 'sites' | 'channels' | 'teams' | 'staff' | 'targets'>(
@@ -146,7 +140,7 @@ async function liveRow<T extends 'sites' | 'channels' | 'teams' | 'staff' | 'tar
     .where('id', '=', id)
     .where('deleted', '=', 0)
     .executeTakeFirst()
-  if (!row) throw new ApiError(404, 'not_found', `${table === 'staff' ? 'staff member' : table.slice(0, -1)} not found`)
+  if (!row) throw new Refusal('not_found', `${table === 'staff' ? 'staff member' : table.slice(0, -1)} not found`)
   return row as unknown as Row<T>
 }
 
@@ -177,7 +171,7 @@ export async function listSites(db: Db, stationId: string): Promise<Site[]> {
 
 export async function saveSite(db: Db, stationId: string, input: unknown, id?: string): Promise<Site> {
   const base = id ? siteFromRow(await liveRow(db, 'sites', stationId, id)) : { id: newRowId(input), stationId }
-  const site = check(SiteSchema, { ...base, ...editable(input), id: base.id, stationId }, 'invalid_site')
+  const site = parseOrRefuse(SiteSchema, { ...base, ...editable(input), id: base.id, stationId }, 'invalid_site')
   if (!id) await assertNewId(db, 'sites', site.id)
   const seq = await takeChangeSeqs(db, stationId)
   const row = {
@@ -213,7 +207,11 @@ export async function listChannels(db: Db, stationId: string): Promise<Channel[]
 
 export async function saveChannel(db: Db, stationId: string, input: unknown, id?: string): Promise<Channel> {
   const base = id ? channelFromRow(await liveRow(db, 'channels', stationId, id)) : { id: newRowId(input), stationId }
-  const channel = check(ChannelSchema, { ...base, ...editable(input), id: base.id, stationId }, 'invalid_channel')
+  const channel = parseOrRefuse(
+    ChannelSchema,
+    { ...base, ...editable(input), id: base.id, stationId },
+    'invalid_channel',
+  )
   if (!id) await assertNewId(db, 'channels', channel.id)
   await assertCodeFree(db, 'channels', stationId, channel.code, channel.id)
   const seq = await takeChangeSeqs(db, stationId)
@@ -251,7 +249,7 @@ export async function listTeams(db: Db, stationId: string): Promise<Team[]> {
 
 export async function saveTeam(db: Db, stationId: string, input: unknown, id?: string): Promise<Team> {
   const base = id ? teamFromRow(await liveRow(db, 'teams', stationId, id)) : { id: newRowId(input), stationId }
-  const team = check(TeamSchema, { ...base, ...editable(input), id: base.id, stationId }, 'invalid_team')
+  const team = parseOrRefuse(TeamSchema, { ...base, ...editable(input), id: base.id, stationId }, 'invalid_team')
   if (!id) await assertNewId(db, 'teams', team.id)
   await assertCodeFree(db, 'teams', stationId, team.code, team.id)
   const seq = await takeChangeSeqs(db, stationId)
@@ -279,10 +277,9 @@ const PinInput = v.object({ pin: v.string() })
 
 /** Checks and hashes a PIN (slow: do it before opening a transaction). */
 export async function preparePin(input: unknown, iterations?: number): Promise<string> {
-  const { pin } = check(PinInput, input, 'invalid_pin')
+  const { pin } = parseOrRefuse(PinInput, input, 'invalid_pin')
   const problem = validatePinFormat(pin)
-  if (problem)
-    throw new ApiError(400, 'invalid_pin', `the PIN is not acceptable (${problem}): 4–8 digits, not 1111 or 1234`)
+  if (problem) throw new Refusal('invalid_pin', `the PIN is not acceptable (${problem}): 4–8 digits, not 1111 or 1234`)
   return hashPin(pin, iterations === undefined ? {} : { iterations })
 }
 
@@ -307,7 +304,7 @@ export async function listStaff(db: Db, stationId: string): Promise<StaffMember[
 export async function createStaff(db: Db, stationId: string, input: unknown, pinHash: string): Promise<StaffMember> {
   const id = newRowId(input)
   const { pin: _pin, ...rest } = editable(input)
-  const staff = check(StaffInput, rest, 'invalid_staff')
+  const staff = parseOrRefuse(StaffInput, rest, 'invalid_staff')
   await assertNewId(db, 'staff', id)
   const seq = await takeChangeSeqs(db, stationId)
   const row = {
@@ -328,8 +325,8 @@ export async function createStaff(db: Db, stationId: string, input: unknown, pin
 export async function updateStaff(db: Db, stationId: string, id: string, input: unknown): Promise<StaffMember> {
   const current = staffFromRow(await liveRow(db, 'staff', stationId, id))
   const { pin: pin, ...rest } = editable(input)
-  if (pin !== undefined) throw new ApiError(400, 'invalid_staff', 'set a PIN with POST …/staff/:id/pin')
-  const staff = check(
+  if (pin !== undefined) throw new Refusal('invalid_staff', 'set a PIN with POST …/staff/:id/pin')
+  const staff = parseOrRefuse(
     StaffInput,
     { name: current.name, role: current.role, active: current.active, ...rest },
     'invalid_staff',
@@ -393,13 +390,12 @@ export async function saveTarget(db: Db, stationId: string, input: unknown, id?:
     const overlap = result.errors.find((e) => e.code === 'overlapping_duplicate')
     const message = result.errors.map((e) => `${e.field || 'target'}: ${e.code}`).join('; ')
     throw overlap
-      ? new ApiError(
-          409,
+      ? new Refusal(
           'overlapping_duplicate',
           `a target for the same scope and metric overlaps this period (${message})`,
           { errors: result.errors },
         )
-      : new ApiError(400, 'invalid_target', message, { errors: result.errors })
+      : new Refusal('invalid_target', message, { errors: result.errors })
   }
   const t = result.target
   if (!id) await assertNewId(db, 'targets', t.id)
@@ -459,7 +455,11 @@ export async function populationOf(db: Db, stationId: string, year: number): Pro
 
 export async function savePopulation(db: Db, stationId: string, year: unknown, input: unknown): Promise<Population> {
   const body = editable(input)
-  const population = check(PopulationInput, { stationId, year, population: body.population }, 'invalid_population')
+  const population = parseOrRefuse(
+    PopulationInput,
+    { stationId, year, population: body.population },
+    'invalid_population',
+  )
   const seq = await takeChangeSeqs(db, stationId)
   const existing = await db
     .selectFrom('populations')
@@ -495,7 +495,7 @@ export async function deletePopulation(db: Db, stationId: string, year: number):
     .where('year', '=', year)
     .where('deleted', '=', 0)
     .executeTakeFirst()
-  if (!row) throw new ApiError(404, 'not_found', 'population not found')
+  if (!row) throw new Refusal('not_found', 'population not found')
   const seq = await takeChangeSeqs(db, stationId)
   await db
     .updateTable('populations')

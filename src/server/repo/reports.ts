@@ -14,7 +14,7 @@ import {
 import { type Abo, type Drive, type RhD, type Scope, ScopeSchema } from '../../domain/records'
 import type { Database, RecordsTable } from '../db/schema'
 import type { Db } from '../db/store'
-import { ApiError, parseOr400 } from '../http/errors'
+import { parseOrRefuse, Refusal } from './refusal'
 
 export interface ReportFilter {
   from: string
@@ -435,15 +435,17 @@ export async function rulesReport(db: Db, stationId: string, filter: ReportFilte
 
 const MAX_REPORT_DAYS = 366 * 5
 
-/** from/to/scope/scopeId from a query string, checked (400 on anything wrong). */
+/** from/to/scope/scopeId from a query string, checked (invalid_period / invalid_scope on anything wrong). */
 export function reportFilterFromQuery(query: Record<string, string | undefined>): ReportFilter {
   const from = query.from ?? ''
   const to = query.to ?? ''
-  if (!isIsoDate(from) || !isIsoDate(to))
-    throw new ApiError(400, 'invalid_period', 'from and to must be dates (YYYY-MM-DD)')
-  if (to < from) throw new ApiError(400, 'invalid_period', 'the period ends before it starts')
-  if (addDays(from, MAX_REPORT_DAYS) < to)
-    throw new ApiError(400, 'invalid_period', 'a report covers at most five years')
-  const scope = parseOr400(ScopeSchema, { kind: query.scope ?? 'station', id: query.scopeId ?? null }, 'invalid_scope')
+  if (!isIsoDate(from) || !isIsoDate(to)) throw new Refusal('invalid_period', 'from and to must be dates (YYYY-MM-DD)')
+  if (to < from) throw new Refusal('invalid_period', 'the period ends before it starts')
+  if (addDays(from, MAX_REPORT_DAYS) < to) throw new Refusal('invalid_period', 'a report covers at most five years')
+  const scope = parseOrRefuse(
+    ScopeSchema,
+    { kind: query.scope ?? 'station', id: query.scopeId ?? null },
+    'invalid_scope',
+  )
   return { from, to, scope }
 }

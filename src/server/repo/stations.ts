@@ -7,7 +7,7 @@ import { newId } from '../../domain/ids'
 import { type Station, StationSchema } from '../../domain/records'
 import type { Db } from '../db/store'
 import type { StationRow } from '../db/schema'
-import { ApiError, describeIssues } from '../http/errors'
+import { describeIssues, Refusal } from './refusal'
 import { nowIso } from '../time'
 
 /**
@@ -21,7 +21,7 @@ export async function takeChangeSeqs(trx: Db, stationId: string, count = 1): Pro
     .where('id', '=', stationId)
     .returning('change_counter')
     .executeTakeFirst()
-  if (!row) throw new ApiError(404, 'not_found', 'station not found')
+  if (!row) throw new Refusal('not_found', 'station not found')
   return Number(row.change_counter) - count + 1
 }
 
@@ -61,13 +61,13 @@ function isTimeZone(zone: string): boolean {
 
 export async function createStation(db: Db, input: NewStation): Promise<Station> {
   const parsed = v.safeParse(NewStationSchema, input)
-  if (!parsed.success) throw new ApiError(400, 'invalid_station', parsed.issues.map((i) => i.message).join('; '))
+  if (!parsed.success) throw new Refusal('invalid_station', parsed.issues.map((i) => i.message).join('; '))
   const existing = await db
     .selectFrom('stations')
     .select('id')
     .where('code', '=', parsed.output.code)
     .executeTakeFirst()
-  if (existing) throw new ApiError(409, 'station_exists', `a station with code ${parsed.output.code} exists`)
+  if (existing) throw new Refusal('station_exists', `a station with code ${parsed.output.code} exists`)
   const station: Station = { id: newId(), ...parsed.output }
   await db
     .insertInto('stations')
@@ -90,7 +90,7 @@ export async function createStation(db: Db, input: NewStation): Promise<Station>
 
 export async function getStationRow(db: Db, stationId: string): Promise<StationRow> {
   const row = await db.selectFrom('stations').selectAll().where('id', '=', stationId).executeTakeFirst()
-  if (!row) throw new ApiError(404, 'not_found', 'station not found')
+  if (!row) throw new Refusal('not_found', 'station not found')
   return row
 }
 
@@ -98,20 +98,15 @@ export async function findStationByCode(db: Db, code: string): Promise<StationRo
   return db.selectFrom('stations').selectAll().where('code', '=', code).executeTakeFirst()
 }
 
-export async function listStations(db: Db): Promise<Station[]> {
-  const rows = await db.selectFrom('stations').selectAll().orderBy('code').execute()
-  return rows.map(stationFromRow)
-}
-
 /** The station's donor rules (overridable checks, override reasons); null goes back to the defaults. Phones pull them. */
 export const DonorRulesSchema = v.nullable(StationSchema.entries.donorRules.wrapped)
 
 export async function setDonorRules(db: Db, stationId: string, input: unknown): Promise<Station> {
   const parsed = v.safeParse(DonorRulesSchema, input)
-  if (!parsed.success) throw new ApiError(400, 'invalid_station', parsed.issues.map((i) => i.message).join('; '))
+  if (!parsed.success) throw new Refusal('invalid_station', parsed.issues.map((i) => i.message).join('; '))
   const rules = parsed.output
   if (rules && new Set(rules.overrideReasons.map((r) => r.code)).size !== rules.overrideReasons.length)
-    throw new ApiError(400, 'invalid_station', 'override reason codes must be unique')
+    throw new Refusal('invalid_station', 'override reason codes must be unique')
   const seq = await takeChangeSeqs(db, stationId)
   await db
     .updateTable('stations')
@@ -130,7 +125,7 @@ const StationSettings = v.object({
 /** Name and PIN lockout count; phones get them with the station row at the next pull. */
 export async function updateStation(db: Db, stationId: string, input: unknown): Promise<Station> {
   const parsed = v.safeParse(StationSettings, input)
-  if (!parsed.success) throw new ApiError(400, 'invalid_station', describeIssues(parsed.issues))
+  if (!parsed.success) throw new Refusal('invalid_station', describeIssues(parsed.issues))
   const { name, pinMaxAttempts } = parsed.output
   const seq = await takeChangeSeqs(db, stationId)
   await db

@@ -16,6 +16,7 @@ import {
 } from '../http/auth'
 import { readJsonBody } from '../http/body'
 import { ApiError, parseOr400 } from '../http/errors'
+import { Refusal } from '../repo/refusal'
 import { FailureBackoff, longestWait, RequestRate, tooManyAttempts } from '../http/limits'
 import { clientAddress, isHttps } from '../http/security'
 import { insertAccount, login, logout, Password, prepareAccount, type Session, Username } from '../repo/accounts'
@@ -163,7 +164,7 @@ export function publicRoutes(deps: RouteDeps): Hono<AppEnv> {
     try {
       session = await login(store.db, station?.id ?? null, input.username, input.password)
     } catch (err) {
-      if (err instanceof ApiError && err.code === 'bad_credentials') {
+      if (err instanceof Refusal && err.code === 'bad_credentials') {
         if (browser) perKnownBrowser.fail(browser)
         else {
           perAccount.fail(accountKey)
@@ -217,7 +218,7 @@ export function publicRoutes(deps: RouteDeps): Hono<AppEnv> {
       deps.log.info('device enrolled', { device: enrollment.deviceId, station: enrollment.stationCode })
       return c.json(enrollment, 201)
     } catch (err) {
-      if (err instanceof ApiError && err.code === 'invalid_code') {
+      if (err instanceof Refusal && err.code === 'invalid_code') {
         enrollPerAddress.fail(address)
         if (short) {
           shortCodePerAddress.fail(address)

@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { SERVER_ERROR_CODES } from '../../../src/domain/error-codes'
 import { REJECT_CODES } from '../../../src/domain/sync-protocol'
+import { REFUSAL_CODES } from '../../../src/server/repo/refusal'
 import zhErrors from '../../../src/app/i18n/locales/zh-CN/errors'
 import enErrors from '../../../src/app/i18n/locales/en/errors'
 import { serverErrorText } from '../../../src/app/i18n/server-errors'
@@ -17,15 +18,15 @@ function serverSources(dir = 'src/server'): string[] {
   })
 }
 
-// Every way the server sets a code: new ApiError(status, 'code'), check/parseOr400/badRequest(…, 'code'),
-// conflict('code'), reject('code'), c.json({ code: 'code' }), a default `code = 'code'`, and
-// outcomes written as { code: 'code', message }.
+// Every way the server sets a code: new ApiError(status, 'code') (http/), new Refusal('code') (repo/),
+// check/parseOr400/parseOrRefuse(…, 'code'), reject('code'), c.json({ code: 'code' }), a default
+// `code = 'code'`, and outcomes written as { code: 'code', message }.
 const CODE_PATTERNS = [
   /new ApiError\(\s*\d+,\s*'([a-z][a-z0-9_]*)'/g,
+  /new Refusal\(\s*'([a-z][a-z0-9_]*)'/g,
   /\bcheck\([^;]*?,\s*'([a-z][a-z0-9_]*)'\s*,?\s*\)/g,
   /parseOr400\([^;]*?,\s*'([a-z][a-z0-9_]*)'\s*,?\s*\)/g,
-  /badRequest\([^;]*?,\s*'([a-z][a-z0-9_]*)'\s*,?\s*\)/g,
-  /conflict\(\s*'([a-z][a-z0-9_]*)'/g,
+  /parseOrRefuse\([^;]*?,\s*'([a-z][a-z0-9_]*)'\s*,?\s*\)/g,
   /\breject\(\s*'([a-z][a-z0-9_]*)'/g,
   /c\.json\(\s*\{\s*code:\s*'([a-z][a-z0-9_]*)'/g,
   /\bcode = '([a-z][a-z0-9_]*)'/g,
@@ -50,6 +51,7 @@ describe('server error codes', () => {
     const missing = [...found.keys()].filter((c) => !SERVER_ERROR_CODES.includes(c))
     expect(missing, `codes without an entry in src/domain/error-codes.ts: ${missing.join(', ')}`).toEqual([])
     for (const c of REJECT_CODES) expect(SERVER_ERROR_CODES).toContain(c)
+    for (const c of REFUSAL_CODES) expect(SERVER_ERROR_CODES).toContain(c)
   })
 
   it('every code has a message in Chinese and in English, and the Chinese one has no Latin sentence', () => {
