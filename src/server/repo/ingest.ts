@@ -278,14 +278,112 @@ function referencedIds(rec: FieldRecord): string[] {
 /**
  * Checks and stores a batch of records in the caller's transaction (which holds the station lock).
  * Never throws for a bad record: each gets its own outcome, and rejected ones change nothing.
+ * Four steps: parse each item, load what the batch refers to, check each record in order (an
+ * accepted one is known to the next), write the accepted rows.
  */
 export async function ingestRecords(trx: Db, ctx: IngestContext, items: readonly IngestItem[]): Promise<IngestResult> {
-  const { stationId } = ctx
   const result: IngestResult = { outcomes: [], donorKeys: new Set(), countsChanged: false }
+  const parsed = parseItems(items)
+  const state = await loadBatch(
+    trx,
+    ctx.stationId,
+    parsed.flatMap((p) => (p.ok ? [p.record] : [])),
+  )
+  const writes: BatchWrites = {
+    rows: [],
+    teamRows: [],
+    reasonRows: [],
+    roots: new Set(),
+    batchDonations: new Map(),
+    voidedRoots: new Set(),
+    clashes: [],
+  }
+  for (let i = 0; i < parsed.length; i++) {
+    const p = parsed[i]!
+    if (!p.ok) {
+      result.outcomes.push(p.outcome)
+      continue
+    }
+    const rec = p.record
+    const body = canonicalJson(rec)
+    try {
+      const checked = checkRecord(state, ctx, rec, body)
+      if (checked.duplicateOf) {
+        result.outcomes.push({ status: 'duplicate', recordId: rec.id, receivedAt: checked.duplicateOf.receivedAt })
+        continue
+      }
+      accept(state, writes, result, ctx, rec, body, items[i]!.seq ?? null, checked)
+      result.outcomes.push({ status: 'applied', recordId: rec.id, receivedAt: ctx.receivedAt })
+    } catch (err) {
+      if (!(err instanceof Rejection)) throw err
+      if (err.clashOwner) {
+        const din =
+          rec.type === 'donation' ? rec.din : rec.type === 'correction' ? (rec.replacement as Donation).din : ''
+        writes.clashes.push({ outcome: result.outcomes.length, din, owner: err.clashOwner })
+      }
+      result.outcomes.push({ status: 'rejected', recordId: rec.id, code: err.code, message: err.message })
+    }
+  }
+  await writeBatch(trx, ctx.stationId, writes, result)
+  return result
+}
 
-  const raws = items.map((item) => item.record)
-  const parsed = raws.map((raw) => v.safeParse(FieldRecordSchema, raw))
-  const records = parsed.flatMap((p) => (p.success ? [p.output] : []))
+type ParsedItem = { ok: true; record: FieldRecord } | { ok: false; outcome: ItemOutcome }
+
+/** Step 1: each item as a record of the shared schema, or its rejection. */
+function parseItems(items: readonly IngestItem[]): ParsedItem[] {
+  return items.map(({ record: raw }): ParsedItem => {
+    if (raw === TOO_DEEP_VALUE) {
+      return {
+        ok: false,
+        outcome: {
+          status: 'rejected',
+          recordId: null,
+          code: 'invalid_record',
+          message: 'the record is nested too deeply',
+        },
+      }
+    }
+    const p = v.safeParse(FieldRecordSchema, raw)
+    if (containsNul(raw)) {
+      // PostgreSQL text cannot hold NUL; refused on both engines alike.
+      return {
+        ok: false,
+        outcome: {
+          status: 'rejected',
+          recordId: recordIdOf(raw),
+          code: 'invalid_record',
+          message: 'text may not contain NUL characters',
+        },
+      }
+    }
+    if (!p.success) {
+      return {
+        ok: false,
+        outcome: {
+          status: 'rejected',
+          recordId: recordIdOf(raw),
+          code: 'invalid_record',
+          message: describeIssues(p.issues),
+        },
+      }
+    }
+    return { ok: true, record: p.output }
+  })
+}
+
+/** What the batch knows while it checks records in order: the stored rows and those it accepted. */
+interface BatchState {
+  stationId: string
+  known: Map<string, KnownRecord>
+  dinOwner: Map<string, string>
+  /** The station's channels, sites, teams and roster; null for a batch without a valid record. */
+  refs: KnownReferences | null
+  closedDrives: Set<string>
+}
+
+/** Step 2: the stored records, bag numbers, references and closed drives the batch's records name. */
+async function loadBatch(trx: Db, stationId: string, records: FieldRecord[]): Promise<BatchState> {
   const wanted = new Set<string>()
   const dins = new Set<string>()
   for (const rec of records) {
@@ -301,249 +399,238 @@ export async function ingestRecords(trx: Db, ctx: IngestContext, items: readonly
     trx,
     records.flatMap((r) => (r.type === 'drive_close' ? [r.driveId] : [])),
   )
+  return { stationId, known, dinOwner, refs, closedDrives }
+}
 
-  const rows: NewRecordRow[] = []
-  const teamRows: { record_id: string; team_id: string; station_id: string }[] = []
-  const reasonRowsOut: ReasonRow[] = []
-  const roots = new Set<string>()
+function knownOfStation(state: BatchState, id: string): KnownRecord | undefined {
+  const k = state.known.get(id)
+  return k && k.stationId === state.stationId ? k : undefined
+}
 
-  const knownOfStation = (id: string): KnownRecord | undefined => {
-    const k = known.get(id)
-    return k && k.stationId === stationId ? k : undefined
+function checkCollection(state: BatchState, rec: Base | Drive, references: KnownReferences, what = 'record'): void {
+  if (!references.channels.has(rec.channelId))
+    reject('unknown_reference', `${what}: channel ${rec.channelId} is not a channel of this station`)
+  if (rec.siteId !== null && !references.sites.has(rec.siteId))
+    reject('unknown_reference', `${what}: site ${rec.siteId} is not a site of this station`)
+  for (const teamId of rec.teamIds) {
+    if (!references.teams.has(teamId))
+      reject('unknown_reference', `${what}: team ${teamId} is not a team of this station`)
   }
-
-  const checkCollection = (rec: Base | Drive, references: KnownReferences, what = 'record'): void => {
-    if (!references.channels.has(rec.channelId))
-      reject('unknown_reference', `${what}: channel ${rec.channelId} is not a channel of this station`)
-    if (rec.siteId !== null && !references.sites.has(rec.siteId))
-      reject('unknown_reference', `${what}: site ${rec.siteId} is not a site of this station`)
-    for (const teamId of rec.teamIds) {
-      if (!references.teams.has(teamId))
-        reject('unknown_reference', `${what}: team ${teamId} is not a team of this station`)
-    }
-    if (rec.type !== 'drive' && rec.driveId !== null && knownOfStation(rec.driveId)?.type !== 'drive') {
-      reject('unknown_reference', `${what}: drive ${rec.driveId} is not known; push the drive before its records`)
-    }
+  if (rec.type !== 'drive' && rec.driveId !== null && knownOfStation(state, rec.driveId)?.type !== 'drive') {
+    reject('unknown_reference', `${what}: drive ${rec.driveId} is not known; push the drive before its records`)
   }
+}
 
-  /** Schema 2: a deferral's reasons start with its primary reason; an override is approved by the drive's leader. */
-  const checkRules = (rec: Base, references: KnownReferences, what = 'record'): void => {
-    if (rec.type === 'deferral') {
-      const problem = deferralReasonsProblem(rec)
-      if (problem) reject('invalid_record', `${what}: ${problem}`)
-      return
-    }
-    if (!rec.override) return
-    if (!references.staff.has(rec.override.approvedBy))
-      reject('unknown_reference', `${what}: approver ${rec.override.approvedBy} is not on the station's roster`)
-    const drive = rec.driveId ? knownOfStation(rec.driveId) : undefined
-    if (drive?.type === 'drive' && (JSON.parse(drive.body) as Drive).leaderStaffId !== rec.override.approvedBy)
-      reject('rule_violation', `${what}: an override must be approved by the drive's leader`)
+/** Schema 2: a deferral's reasons start with its primary reason; an override is approved by the drive's leader. */
+function checkRules(state: BatchState, rec: Base, references: KnownReferences, what = 'record'): void {
+  if (rec.type === 'deferral') {
+    const problem = deferralReasonsProblem(rec)
+    if (problem) reject('invalid_record', `${what}: ${problem}`)
+    return
   }
+  if (!rec.override) return
+  if (!references.staff.has(rec.override.approvedBy))
+    reject('unknown_reference', `${what}: approver ${rec.override.approvedBy} is not on the station's roster`)
+  const drive = rec.driveId ? knownOfStation(state, rec.driveId) : undefined
+  if (drive?.type === 'drive' && (JSON.parse(drive.body) as Drive).leaderStaffId !== rec.override.approvedBy)
+    reject('rule_violation', `${what}: an override must be approved by the drive's leader`)
+}
 
-  const checkDin = (din: string, ownerAllowed: string | null): void => {
-    const owner = dinOwner.get(din)
-    if (owner !== undefined && owner !== ownerAllowed)
-      reject('duplicate_din', `bag number ${din} is already used by donation ${owner}`, owner)
+function checkDin(state: BatchState, din: string, ownerAllowed: string | null): void {
+  const owner = state.dinOwner.get(din)
+  if (owner !== undefined && owner !== ownerAllowed)
+    reject('duplicate_din', `bag number ${din} is already used by donation ${owner}`, owner)
+}
+
+interface Checked {
+  /** The same record already stored: answered as a duplicate, nothing written. */
+  duplicateOf?: KnownRecord
+  /** For a void or correction: the original it stands for. */
+  rootId: string | null
+  /** For an adverse reaction: the donor of its donation. */
+  reactionDonorKey: string | null
+}
+
+/** Step 3: the station's rules for one record, against what the batch knows; throws a Rejection. */
+function checkRecord(state: BatchState, ctx: IngestContext, rec: FieldRecord, body: string): Checked {
+  const { stationId } = state
+  if (rec.stationId !== stationId || (rec.type === 'correction' && rec.replacement.stationId !== stationId)) {
+    reject('wrong_station', 'the record belongs to another station')
   }
-  // Donations (as they count: the newest correction's replacement) accepted in this batch, for
-  // naming a clash with one of them before it is stored.
-  const batchDonations = new Map<string, { donation: Donation; deviceId: string | null }>()
-  // Originals voided in this batch: their bags are free from the next record on.
-  const voidedRoots = new Set<string>()
-  const clashes: Array<{ outcome: number; din: string; owner: string }> = []
+  const existing = state.known.get(rec.id)
+  if (existing) {
+    if (existing.stationId === stationId && existing.body === body)
+      return { duplicateOf: existing, rootId: null, reactionDonorKey: null }
+    reject('conflicting_id', `a different record with id ${rec.id} is already stored`)
+  }
+  const collected = collectionDateOf(rec)
+  if (collected !== null && collected > ctx.latestCollectionDate)
+    reject(
+      'invalid_record',
+      `the collection date ${collected} is in the future (the station's latest is ${ctx.latestCollectionDate})`,
+    )
+  const references = state.refs!
+  if (!references.staff.has(rec.authorStaffId))
+    reject('unknown_reference', `author ${rec.authorStaffId} is not on the station's roster`)
 
-  for (let i = 0; i < raws.length; i++) {
-    const p = parsed[i]!
-    if (raws[i] === TOO_DEEP_VALUE) {
-      result.outcomes.push({
-        status: 'rejected',
-        recordId: null,
-        code: 'invalid_record',
-        message: 'the record is nested too deeply',
-      })
-      continue
-    }
-    if (containsNul(raws[i])) {
-      // PostgreSQL text cannot hold NUL; refused on both engines alike.
-      result.outcomes.push({
-        status: 'rejected',
-        recordId: recordIdOf(raws[i]),
-        code: 'invalid_record',
-        message: 'text may not contain NUL characters',
-      })
-      continue
-    }
-    if (!p.success) {
-      result.outcomes.push({
-        status: 'rejected',
-        recordId: recordIdOf(raws[i]),
-        code: 'invalid_record',
-        message: describeIssues(p.issues),
-      })
-      continue
-    }
-    const rec = p.output
-    const body = canonicalJson(rec)
-    try {
-      if (rec.stationId !== stationId || (rec.type === 'correction' && rec.replacement.stationId !== stationId)) {
-        reject('wrong_station', 'the record belongs to another station')
+  let rootId: string | null = null
+  let reactionDonorKey: string | null = null
+  switch (rec.type) {
+    case 'donation':
+      checkCollection(state, rec, references)
+      checkRules(state, rec, references)
+      checkDin(state, rec.din, null)
+      break
+    case 'deferral':
+      checkCollection(state, rec, references)
+      checkRules(state, rec, references)
+      break
+    case 'donor_identity':
+      break
+    case 'drive':
+      checkCollection(state, rec, references, 'drive')
+      for (const staffId of new Set([...rec.staffIds, rec.leaderStaffId])) {
+        if (!references.staff.has(staffId))
+          reject('unknown_reference', `drive: staff ${staffId} is not on the station's roster`)
       }
-      const existing = known.get(rec.id)
-      if (existing) {
-        if (existing.stationId === stationId && existing.body === body) {
-          result.outcomes.push({ status: 'duplicate', recordId: rec.id, receivedAt: existing.receivedAt })
-          continue
-        }
-        reject('conflicting_id', `a different record with id ${rec.id} is already stored`)
-      }
-      const collected = collectionDateOf(rec)
-      if (collected !== null && collected > ctx.latestCollectionDate)
+      break
+    case 'drive_close': {
+      const drive = knownOfStation(state, rec.driveId)
+      if (drive?.type !== 'drive') reject('unknown_reference', `drive ${rec.driveId} is not known`)
+      if (drive!.voided) reject('rule_violation', 'the drive is voided')
+      if (state.closedDrives.has(rec.driveId)) reject('rule_violation', 'the drive is already closed')
+      if (rec.bagsUsed + rec.bagsSpoiled + rec.bagsReturned !== rec.bagsLoaded && rec.discrepancyNote.trim() === '') {
         reject(
-          'invalid_record',
-          `the collection date ${collected} is in the future (the station's latest is ${ctx.latestCollectionDate})`,
+          'rule_violation',
+          'bags used + spoiled + returned differ from bags loaded: a discrepancy note is required',
         )
-      const references = refs!
-      if (!references.staff.has(rec.authorStaffId))
-        reject('unknown_reference', `author ${rec.authorStaffId} is not on the station's roster`)
-
-      let rootId: string | null = null
-      let reactionDonorKey: string | null = null
-      switch (rec.type) {
-        case 'donation':
-          checkCollection(rec, references)
-          checkRules(rec, references)
-          checkDin(rec.din, null)
-          break
-        case 'deferral':
-          checkCollection(rec, references)
-          checkRules(rec, references)
-          break
-        case 'donor_identity':
-          break
-        case 'drive':
-          checkCollection(rec, references, 'drive')
-          for (const staffId of new Set([...rec.staffIds, rec.leaderStaffId])) {
-            if (!references.staff.has(staffId))
-              reject('unknown_reference', `drive: staff ${staffId} is not on the station's roster`)
-          }
-          break
-        case 'drive_close': {
-          const drive = knownOfStation(rec.driveId)
-          if (drive?.type !== 'drive') reject('unknown_reference', `drive ${rec.driveId} is not known`)
-          if (drive!.voided) reject('rule_violation', 'the drive is voided')
-          if (closedDrives.has(rec.driveId)) reject('rule_violation', 'the drive is already closed')
-          if (
-            rec.bagsUsed + rec.bagsSpoiled + rec.bagsReturned !== rec.bagsLoaded &&
-            rec.discrepancyNote.trim() === ''
-          ) {
-            reject(
-              'rule_violation',
-              'bags used + spoiled + returned differ from bags loaded: a discrepancy note is required',
-            )
-          }
-          break
-        }
-        case 'adverse_reaction': {
-          const donation = knownOfStation(rec.donationId)
-          if (donation?.type !== 'donation') reject('unknown_reference', `donation ${rec.donationId} is not known`)
-          reactionDonorKey = donation!.donorKey
-          break
-        }
-        case 'void': {
-          const target = knownOfStation(rec.targetId)
-          if (!target) reject('unknown_reference', `record ${rec.targetId} is not known`)
-          if (target!.type === 'void') reject('rule_violation', 'a void cannot be voided; write the record anew')
-          rootId = target!.type === 'correction' ? target!.rootId : rec.targetId
-          break
-        }
-        case 'correction': {
-          const target = knownOfStation(rec.targetId)
-          if (!target) reject('unknown_reference', `record ${rec.targetId} is not known`)
-          rootId = target!.type === 'correction' ? target!.rootId : rec.targetId
-          const root = rootId ? knownOfStation(rootId) : undefined
-          const replacement = rec.replacement
-          if (replacement.type === 'donor_identity') {
-            // Schema version 2: a donor's name, ID number, phone or household corrected.
-            if (root?.type !== 'donor_identity')
-              reject('rule_violation', 'an identity replacement corrects a donor identity record')
-            if (replacement.id !== rootId)
-              reject('rule_violation', 'the replacement identity keeps the id of the identity it corrects')
-            if (root!.voided) reject('rule_violation', 'the record is voided and cannot be corrected')
-            break
-          }
-          if (root?.type !== 'donation' && root?.type !== 'deferral')
-            reject('rule_violation', 'only donations, deferrals and donor identities can be corrected')
-          if (root!.voided) reject('rule_violation', 'the record is voided and cannot be corrected')
-          checkCollection(replacement, references, 'replacement')
-          checkRules(replacement, references, 'replacement')
-          if (replacement.type === 'donation') checkDin(replacement.din, rootId)
-          break
-        }
       }
-
-      // Accepted.
-      const proj = projection(rec, rootId, reactionDonorKey)
-      rows.push({
-        id: rec.id,
-        station_id: stationId,
-        type: rec.type,
-        device_id: ctx.deviceId,
-        seq: items[i]!.seq ?? null,
-        body,
-        received_at: ctx.receivedAt,
-        ...proj,
-        voided: 0,
-        corrected_by: null,
-      })
-      for (const teamId of teamIdsOf(rec)) teamRows.push({ record_id: rec.id, team_id: teamId, station_id: stationId })
-      if (rec.type === 'deferral') reasonRowsOut.push(...reasonRows(rec.id, stationId, rec))
-      known.set(rec.id, {
-        stationId,
-        type: rec.type,
-        body,
-        receivedAt: ctx.receivedAt,
-        voided: false,
-        rootId,
-        donorKey: proj.donor_key ?? null,
-      })
-      if (rec.type === 'donation') {
-        dinOwner.set(rec.din, rec.id)
-        batchDonations.set(rec.id, { donation: rec, deviceId: ctx.deviceId })
+      break
+    }
+    case 'adverse_reaction': {
+      const donation = knownOfStation(state, rec.donationId)
+      if (donation?.type !== 'donation') reject('unknown_reference', `donation ${rec.donationId} is not known`)
+      reactionDonorKey = donation!.donorKey
+      break
+    }
+    case 'void': {
+      const target = knownOfStation(state, rec.targetId)
+      if (!target) reject('unknown_reference', `record ${rec.targetId} is not known`)
+      if (target!.type === 'void') reject('rule_violation', 'a void cannot be voided; write the record anew')
+      rootId = target!.type === 'correction' ? target!.rootId : rec.targetId
+      break
+    }
+    case 'correction': {
+      const target = knownOfStation(state, rec.targetId)
+      if (!target) reject('unknown_reference', `record ${rec.targetId} is not known`)
+      rootId = target!.type === 'correction' ? target!.rootId : rec.targetId
+      const root = rootId ? knownOfStation(state, rootId) : undefined
+      const replacement = rec.replacement
+      if (replacement.type === 'donor_identity') {
+        // Schema version 2: a donor's name, ID number, phone or household corrected.
+        if (root?.type !== 'donor_identity')
+          reject('rule_violation', 'an identity replacement corrects a donor identity record')
+        if (replacement.id !== rootId)
+          reject('rule_violation', 'the replacement identity keeps the id of the identity it corrects')
+        if (root!.voided) reject('rule_violation', 'the record is voided and cannot be corrected')
+        break
       }
-      if (rec.type === 'drive_close') closedDrives.add(rec.driveId)
-      if (rec.type === 'correction' && rec.replacement.type === 'donation') {
-        dinOwner.set(rec.replacement.din, rootId!)
-        batchDonations.set(rootId!, { donation: rec.replacement, deviceId: ctx.deviceId })
-      }
-      if (rec.type === 'void' || rec.type === 'correction') {
-        roots.add(rootId!)
-        if (rec.type === 'void') {
-          known.get(rootId!)!.voided = true
-          voidedRoots.add(rootId!)
-          for (const [din, owner] of dinOwner) if (owner === rootId) dinOwner.delete(din)
-          // A row of this batch is stored voided, so a later record of the batch may take its bag.
-          const row = rows.find((r) => r.id === rootId)
-          if (row) row.voided = 1
-        }
-      }
-      if (rec.type === 'donation' || rec.type === 'deferral') result.donorKeys.add(rec.donorKey)
-      if (rec.type === 'adverse_reaction' && reactionDonorKey) result.donorKeys.add(reactionDonorKey)
-      if (rec.type === 'donation' || rec.type === 'deferral' || rec.type === 'drive') result.countsChanged = true
-      result.outcomes.push({ status: 'applied', recordId: rec.id, receivedAt: ctx.receivedAt })
-    } catch (err) {
-      if (!(err instanceof Rejection)) throw err
-      if (err.clashOwner) {
-        const din =
-          rec.type === 'donation' ? rec.din : rec.type === 'correction' ? (rec.replacement as Donation).din : ''
-        clashes.push({ outcome: result.outcomes.length, din, owner: err.clashOwner })
-      }
-      result.outcomes.push({ status: 'rejected', recordId: rec.id, code: err.code, message: err.message })
+      if (root?.type !== 'donation' && root?.type !== 'deferral')
+        reject('rule_violation', 'only donations, deferrals and donor identities can be corrected')
+      if (root!.voided) reject('rule_violation', 'the record is voided and cannot be corrected')
+      checkCollection(state, replacement, references, 'replacement')
+      checkRules(state, replacement, references, 'replacement')
+      if (replacement.type === 'donation') checkDin(state, replacement.din, rootId)
+      break
     }
   }
+  return { rootId, reactionDonorKey }
+}
 
+/** The rows an accepted batch writes, and the bag-number clashes to name in its answers. */
+interface BatchWrites {
+  rows: NewRecordRow[]
+  teamRows: { record_id: string; team_id: string; station_id: string }[]
+  reasonRows: ReasonRow[]
+  /** Originals whose projection a void or correction changed. */
+  roots: Set<string>
+  /**
+   * Donations (as they count: the newest correction's replacement) accepted in this batch, for
+   * naming a clash with one of them before it is stored.
+   */
+  batchDonations: Map<string, { donation: Donation; deviceId: string | null }>
+  /** Originals voided in this batch: their bags are free from the next record on. */
+  voidedRoots: Set<string>
+  clashes: Array<{ outcome: number; din: string; owner: string }>
+}
+
+/** An accepted record: its rows queued, and the batch's knowledge updated for the records after it. */
+function accept(
+  state: BatchState,
+  writes: BatchWrites,
+  result: IngestResult,
+  ctx: IngestContext,
+  rec: FieldRecord,
+  body: string,
+  seq: number | null,
+  { rootId, reactionDonorKey }: Checked,
+): void {
+  const { stationId } = state
+  const proj = projection(rec, rootId, reactionDonorKey)
+  writes.rows.push({
+    id: rec.id,
+    station_id: stationId,
+    type: rec.type,
+    device_id: ctx.deviceId,
+    seq,
+    body,
+    received_at: ctx.receivedAt,
+    ...proj,
+    voided: 0,
+    corrected_by: null,
+  })
+  for (const teamId of teamIdsOf(rec))
+    writes.teamRows.push({ record_id: rec.id, team_id: teamId, station_id: stationId })
+  if (rec.type === 'deferral') writes.reasonRows.push(...reasonRows(rec.id, stationId, rec))
+  state.known.set(rec.id, {
+    stationId,
+    type: rec.type,
+    body,
+    receivedAt: ctx.receivedAt,
+    voided: false,
+    rootId,
+    donorKey: proj.donor_key ?? null,
+  })
+  if (rec.type === 'donation') {
+    state.dinOwner.set(rec.din, rec.id)
+    writes.batchDonations.set(rec.id, { donation: rec, deviceId: ctx.deviceId })
+  }
+  if (rec.type === 'drive_close') state.closedDrives.add(rec.driveId)
+  if (rec.type === 'correction' && rec.replacement.type === 'donation') {
+    state.dinOwner.set(rec.replacement.din, rootId!)
+    writes.batchDonations.set(rootId!, { donation: rec.replacement, deviceId: ctx.deviceId })
+  }
+  if (rec.type === 'void' || rec.type === 'correction') {
+    writes.roots.add(rootId!)
+    if (rec.type === 'void') {
+      state.known.get(rootId!)!.voided = true
+      writes.voidedRoots.add(rootId!)
+      for (const [din, owner] of state.dinOwner) if (owner === rootId) state.dinOwner.delete(din)
+      // A row of this batch is stored voided, so a later record of the batch may take its bag.
+      const row = writes.rows.find((r) => r.id === rootId)
+      if (row) row.voided = 1
+    }
+  }
+  if (rec.type === 'donation' || rec.type === 'deferral') result.donorKeys.add(rec.donorKey)
+  if (rec.type === 'adverse_reaction' && reactionDonorKey) result.donorKeys.add(reactionDonorKey)
+  if (rec.type === 'donation' || rec.type === 'deferral' || rec.type === 'drive') result.countsChanged = true
+}
+
+/** Step 4: name the clashes, store the accepted rows, and reproject the originals they void or correct. */
+async function writeBatch(trx: Db, stationId: string, writes: BatchWrites, result: IngestResult): Promise<void> {
+  const { rows, clashes } = writes
   if (clashes.length > 0) {
-    const named = await describeClashes(trx, stationId, clashes, batchDonations)
+    const named = await describeClashes(trx, stationId, clashes, writes.batchDonations)
     for (const c of clashes) {
       const outcome = result.outcomes[c.outcome]!
       const clash = named.get(`${c.owner}:${c.din}`)
@@ -552,17 +639,16 @@ export async function ingestRecords(trx: Db, ctx: IngestContext, items: readonly
   }
   // Rows voided before this batch are marked now, so the batch's rows may take their bags (the
   // live-DIN index holds only rows not voided); the reprojection below writes the same flag.
-  const storedVoided = [...voidedRoots].filter((id) => !rows.some((r) => r.id === id))
+  const storedVoided = [...writes.voidedRoots].filter((id) => !rows.some((r) => r.id === id))
   for (const part of chunks(storedVoided, 500))
     await trx.updateTable('records').set({ voided: 1 }).where('id', 'in', part).execute()
-  await insertRows(trx, rows, teamRows)
-  for (const part of chunks(reasonRowsOut, 250)) await trx.insertInto('record_reasons').values(part).execute()
-  for (const rootId of roots) {
+  await insertRows(trx, rows, writes.teamRows)
+  for (const part of chunks(writes.reasonRows, 250)) await trx.insertInto('record_reasons').values(part).execute()
+  for (const rootId of writes.roots) {
     const changed = await reprojectRoot(trx, rootId)
     for (const key of changed.donorKeys) result.donorKeys.add(key)
     if (changed.counted) result.countsChanged = true
   }
-  return result
 }
 
 /** The donation, drive and time of each bag-number clash, from the batch or the stored rows. */
