@@ -1,4 +1,4 @@
-// Collection indicators of BRIEF §3 over any set of field records.
+// Collection indicators (defined in docs/domain.md, "Indicators") over any set of field records.
 //
 // Two layers: counts (plain sums that can be kept as running aggregates on a phone and merged
 // across phones, drives or months) and indicators (the rates derived from counts). Voids and

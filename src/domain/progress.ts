@@ -1,5 +1,5 @@
-// Progress toward a target (BRIEF §5): actual against target, the pace expected by a date, a
-// status, and for shares what it takes to reach the target share by the end of the period.
+// Progress toward a target (docs/domain.md, "Targets and progress"): actual against target, the
+// pace expected by a date, a status, and for shares what it takes to reach the target share by the end of the period.
 import { daysBetween, daysInMonth, formatIsoDate, parseIsoDate } from './dates'
 import type { IndicatorCounts, Indicators } from './indicators'
 import type { Metric, Target } from './records'

@@ -1,6 +1,6 @@
 // The records a bus crew writes and the station's reference data, as valibot schemas shared by
 // app and server. Field records are immutable: a void or a correction is a new record that points
-// at the old one (BRIEF §2.4).
+// at the old one, with who, when and why (docs/domain.md, "Corrections").
 import * as v from 'valibot'
 import { isIsoDate } from './dates'
 import { PERSON_NAME_MAX, personNameProblem } from './person-name'

@@ -106,8 +106,8 @@ export const PushResponseSchema = v.object({
 export type PushResponse = v.InferOutput<typeof PushResponseSchema>
 
 // ---------------------------------------------------------------------------------------------
-// Whose answer is it (docs/sync-protocol.md §2 "Answers"). Every /api answer of the station carries
-// STATION_MARK_HEADER, and echoes the request id a phone sent in REQUEST_ID_HEADER: a phone counts a
+// Whose answer is it (docs/sync-protocol.md, "Whose answer is it"). Every /api answer of the
+// station carries STATION_MARK_HEADER, and echoes the request id a phone sent in REQUEST_ID_HEADER: a phone counts a
 // 4xx as the station's refusal only with both, and a reply echoing another request is ignored.
 
 export const STATION_MARK_HEADER = 'X-Blood-Bus'

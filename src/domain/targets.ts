@@ -1,5 +1,5 @@
-// Targets a station sets per period, scope and metric (BRIEF §5): validation with stable error
-// codes for the screens, calendar periods, and copying last year's plan forward.
+// Targets a station sets per period, scope and metric (docs/domain.md, "Targets and progress"):
+// validation with stable error codes for the screens, calendar periods, and copying last year's plan forward.
 import * as v from 'valibot'
 import { addYears, daysBetween, daysInMonth, formatIsoDate, isIsoDate, parseIsoDate } from './dates'
 import { METRICS, PERIOD_KINDS, type Metric, type Period, SHARE_METRICS, type Target, TargetSchema } from './records'
@@ -113,7 +113,7 @@ function schemaIssueCode(issue: v.BaseIssue<unknown>): TargetErrorCode {
 
 /**
  * Checks a target the way the station screens and the admin API need it: the shared schema,
- * then the rules of BRIEF §5. `existing` are the station's targets (the one being edited, same id,
+ * then the station's rules below. `existing` are the station's targets (the one being edited, same id,
  * is ignored). Duplicates are targets of the same station, scope, metric, comparison and period
  * kind whose dates overlap — a year plan broken down into months is not a duplicate, and a ≥ and
  * a ≤ target on one metric make a band. Every problem is reported, not just the first.

@@ -1,5 +1,5 @@
-// The first acceptance test of the indicator code (BRIEF §3): a synthetic year reproduces every
-// collection figure of the Luoyang 2023 review, at its published precision, through computeIndicators.
+// The first acceptance test of the indicator code (docs/domain.md, "Indicators"): a synthetic
+// year reproduces every collection figure of the Luoyang 2023 review, at its published precision, through computeIndicators.
 import { beforeAll, describe, expect, it } from 'vitest'
 import { generateSeedYear, type SeedYear } from '../../src/domain/generator/seed-year'
 import { computeIndicators, effectiveRecords, metricValue, roundTo, type Indicators } from '../../src/domain/indicators'

@@ -114,7 +114,7 @@ export function channelRows(
   })
 }
 
-/** The indicator tiles, in the order of BRIEF §3; shares in percent. */
+/** The indicator tiles, in the order docs/domain.md defines them; shares in percent. */
 export const TILE_METRICS: readonly Metric[] = [
   'donations',
   'whole_blood_units',

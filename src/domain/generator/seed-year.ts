@@ -1,5 +1,6 @@
 // A full synthetic collection year that reproduces a profile's published figures exactly
-// (BRIEF §3: the first acceptance test of the indicator code). Deterministic by seed.
+// (the first acceptance test of the indicator code, docs/domain.md "Indicators"). Deterministic
+// by seed.
 //
 // How the quotas are met: every published figure is a count fixed before any randomness (month
 // totals, program sizes, drive counts, products), and the few that are donor attributes (rural

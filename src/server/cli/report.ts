@@ -1,5 +1,5 @@
-// `report`: reads interchange files (docs/data-format.md) and prints the indicators of BRIEF §3,
-// as a table with Chinese and English labels or as JSON.
+// `report`: reads interchange files (docs/data-format.md) and prints the collection indicators
+// (docs/domain.md), as a table with Chinese and English labels or as JSON.
 import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
 import {

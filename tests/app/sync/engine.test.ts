@@ -1,4 +1,5 @@
-// The sync engine against a scripted transport, one test per way peers lost data (BRIEF §4).
+// The sync engine against a scripted transport, one test per way peers lost data
+// (docs/domain.md, "Never lose a record").
 import { describe, expect, it } from 'vitest'
 import { newId } from '../../../src/domain/ids'
 import { SCHEMA_VERSION } from '../../../src/domain/records'
