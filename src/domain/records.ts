@@ -4,6 +4,7 @@
 import * as v from 'valibot'
 import { isIsoDate } from './dates'
 import { PERSON_NAME_MAX, personNameProblem } from './person-name'
+import { CONTACT_CONSENTS, PUBLIC_REF, QuestionnaireSchema } from './questionnaire'
 
 /**
  * Bumped whenever a synced record's shape changes; carried by every push (docs/sync-protocol.md).
@@ -134,6 +135,8 @@ export const StationSchema = v.object({
       ),
     }),
   ),
+  /** The donor health questionnaire and consent (questionnaire.ts); absent: the GB 18467 default set. */
+  questionnaire: v.optional(QuestionnaireSchema),
 })
 export type Station = v.InferOutput<typeof StationSchema>
 
@@ -245,6 +248,29 @@ const donorFacts = {
   repeatDonor: v.boolean(),
 }
 
+/**
+ * Schema 3 (donor helper), optional: the donor's questionnaire answers and contact consent. The
+ * self-exclusion answer is confidential: the station shows it, the phone never shows it back.
+ */
+export const QuestionnaireAnswersSchema = v.object({
+  /** The question set's version the answers belong to. */
+  version: v.pipe(v.string(), v.regex(/^[A-Za-z0-9._-]{1,40}$/)),
+  /** Codes of the questions answered "yes" (the self-exclusion question is not among them). */
+  yes: v.pipe(v.array(Code), v.maxLength(60)),
+  /** The donor asked that their blood not be used (confidential unit exclusion). */
+  selfExcluded: v.boolean(),
+  /** Answered on the crew's phone in donor mode, or on a kiosk and handed over by QR code. */
+  via: v.picklist(['phone', 'kiosk'] as const),
+  /** The donor signed the consent (the signature itself rides on the donor identity). */
+  signed: v.boolean(),
+})
+export type QuestionnaireAnswers = v.InferOutput<typeof QuestionnaireAnswersSchema>
+const visitAnswers = {
+  questionnaire: v.optional(QuestionnaireAnswersSchema),
+  /** Whether and how the donor agrees to be contacted (recalls, thanks); absent: not asked. */
+  contactConsent: v.optional(v.picklist(CONTACT_CONSENTS)),
+}
+
 /** Where and how a record was collected: every donation and deferral belongs to a channel. */
 const collectionContext = {
   /** Null for fixed-site collection outside any drive. */
@@ -279,6 +305,9 @@ export const DonationSchema = v.object({
       approvedAt: IsoDateTime,
     }),
   ),
+  ...visitAnswers,
+  /** Schema 3, optional: a random public reference for the station's e-certificate system (not the donor's identity). */
+  publicRef: v.optional(v.pipe(v.string(), v.regex(PUBLIC_REF, 'publicRef must be 16 base32 characters'))),
 })
 export type Donation = v.InferOutput<typeof DonationSchema>
 
@@ -295,6 +324,7 @@ export const DeferralSchema = v.object({
   until: v.nullable(IsoDate),
   note: v.optional(Note, ''),
   vitals: v.optional(VitalsSchema),
+  ...visitAnswers,
 })
 export type Deferral = v.InferOutput<typeof DeferralSchema>
 
@@ -320,6 +350,11 @@ export const DonorIdentitySchema = v.object({
   name: PersonName,
   phone: v.optional(v.pipe(v.string(), v.regex(/^[0-9+\- ]{0,20}$/)), ''),
   household: v.picklist(HOUSEHOLD_TYPES),
+  /**
+   * Schema 3, optional: the consent signature as quantised strokes (questionnaire.ts encodeSignature,
+   * base64url). Identity data: blanked on the phone once the station confirmed the record.
+   */
+  consentSignature: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{0,1000}$/, 'signature must be base64url'))),
 })
 export type DonorIdentity = v.InferOutput<typeof DonorIdentitySchema>
 

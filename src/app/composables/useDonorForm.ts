@@ -7,6 +7,14 @@ import { checkAge, type EligibilityFailure, type ProductType } from '../../domai
 import { DEFERRAL_REASONS, suggestDeferralReasons } from '../../domain/deferral-reasons'
 import { DEFAULT_DONOR_RULES, type DonorRules, overrideCovers, splitFailures } from '../../domain/overrides'
 import { checkPersonName } from '../../domain/person-name'
+import {
+  type Answers,
+  type ContactConsent,
+  DEFAULT_QUESTIONNAIRE,
+  questionnaireDeferrals,
+  type Questionnaire,
+  selfExcluded,
+} from '../../domain/questionnaire'
 import type { Abo, Donation, Drive, Household, RhD, WholeBloodVolume } from '../../domain/records'
 import { checkDonationDin } from '../field/din-check'
 import { computeDeferralUntilAll } from '../field/deferral'
@@ -35,6 +43,18 @@ export interface DonorFormDeps {
   lookup: (donorKey: string) => Promise<DonorLookup>
   /** The station's overridable checks and override reasons (default: only the interval). */
   rules?: DonorRules
+  /** The station's health questionnaire (default: the GB 18467 set). */
+  questionnaire?: Questionnaire
+}
+
+/** What the donor answered in donor mode or on the kiosk (the form keeps it until the save). */
+export interface VisitQuestionnaire {
+  version: string
+  answers: Answers
+  via: 'phone' | 'kiosk'
+  /** Consent signature bytes as base64url, or null. */
+  signature: string | null
+  contactConsent: ContactConsent
 }
 
 function blankState() {
@@ -60,6 +80,7 @@ function blankState() {
     moreReasonCodes: [] as string[],
     startDate: '',
     note: '',
+    questionnaire: null as VisitQuestionnaire | null,
   }
 }
 export type DonorFormState = ReturnType<typeof blankState>
@@ -141,7 +162,14 @@ export function createDonorForm(deps: DonorFormDeps) {
   const hardStops = computed(() => split.value.hard)
   const overridable = computed(() => split.value.overridable)
   const sameDay = computed(() => warnings.value.some((w) => w.rule === 'same_day'))
-  const canDonate = computed(() => vitals.value.pass && hardStops.value.length === 0)
+  const questionnaire = deps.questionnaire ?? DEFAULT_QUESTIONNAIRE
+  /** Deferral reasons the donor's answers call for (a "yes" to a deferring question). */
+  const questionnaireReasons = computed(() =>
+    state.questionnaire ? questionnaireDeferrals(questionnaire, state.questionnaire.answers) : [],
+  )
+  const canDonate = computed(
+    () => vitals.value.pass && hardStops.value.length === 0 && questionnaireReasons.value.length === 0,
+  )
 
   const dinCheck = computed(() =>
     checkDonationDin(state.din, deps.drive, deps.usedDins(), deps.usedElsewhere?.() ?? new Set()),
@@ -189,7 +217,9 @@ export function createDonorForm(deps: DonorFormDeps) {
   function startDeferral(): void {
     state.outcome = 'deferral'
     if (!state.startDate) state.startDate = deps.today
-    const suggested = suggestDeferralReasons([...blockers.value, ...warnings.value])
+    const suggested = [
+      ...new Set([...questionnaireReasons.value, ...suggestDeferralReasons([...blockers.value, ...warnings.value])]),
+    ]
     if (!state.reasonCode && suggested.length > 0) {
       state.reasonCode = suggested[0]!
       state.moreReasonCodes = suggested.slice(1)
@@ -221,6 +251,7 @@ export function createDonorForm(deps: DonorFormDeps) {
       },
       facts: { sex: id.sex, ageYears: id.ageYears, repeatDonor },
       ...(vitals.value.vitals ? { vitals: vitals.value.vitals } : {}),
+      ...(state.questionnaire ? { visit: visitOf(state.questionnaire) } : {}),
     }
     if (state.outcome === 'donation') {
       if (!canDonate.value || !dinCheck.value.ok || !state.abo || !state.rhd) return null
@@ -248,6 +279,21 @@ export function createDonorForm(deps: DonorFormDeps) {
         until: d.until,
         note: state.note.trim(),
       },
+    }
+  }
+
+  function visitOf(q: VisitQuestionnaire): NonNullable<DonorInput['visit']> {
+    const yes = questionnaire.questions.filter((x) => x.kind !== 'self_exclusion' && q.answers[x.code] === true)
+    return {
+      questionnaire: {
+        version: q.version,
+        yes: yes.map((x) => x.code),
+        selfExcluded: selfExcluded(questionnaire, q.answers),
+        via: q.via,
+        signed: q.signature !== null,
+      },
+      contactConsent: q.contactConsent,
+      ...(q.signature ? { consentSignature: q.signature } : {}),
     }
   }
 
@@ -286,6 +332,8 @@ export function createDonorForm(deps: DonorFormDeps) {
     implausible,
     blockers,
     canDonate,
+    questionnaire,
+    questionnaireReasons,
     hardStops,
     overridable,
     sameDay,

@@ -8,7 +8,9 @@ import { emptyCounts, type IndicatorCounts } from '../../domain/indicators'
 import { donorKey as makeDonorKey } from '../../domain/donor-key'
 import { parseResidentId } from '../../domain/resident-id'
 import { isoDateOf } from '../../domain/dates'
+import { newPublicRef, type ContactConsent } from '../../domain/questionnaire'
 import type {
+  QuestionnaireAnswers,
   AdverseReaction,
   Correction,
   Deferral,
@@ -67,6 +69,12 @@ export interface DonorInput {
         override?: Donation['override']
       }
     | { kind: 'deferral'; reasonCode: string; reasonCodes?: string[]; until: string | null; note: string }
+  /** The donor's questionnaire, consent signature and contact consent (schema 3, optional). */
+  visit?: {
+    questionnaire?: QuestionnaireAnswers
+    contactConsent?: ContactConsent
+    consentSignature?: string
+  }
 }
 
 /** One donation or deferral of the drive as it stands now. */
@@ -251,7 +259,13 @@ export const useDriveStore = defineStore('drive', () => {
   async function recordDonor(input: DonorInput, options: SaveOptions = {}): Promise<SavedRecord[]> {
     const d = drive.value
     if (!d) throw new Error('no drive is open')
-    const identity: DonorIdentity = { type: 'donor_identity', ...authorship(), ...input.identity }
+    const visit = input.visit ?? {}
+    const identity: DonorIdentity = {
+      type: 'donor_identity',
+      ...authorship(),
+      ...input.identity,
+      ...(visit.consentSignature ? { consentSignature: visit.consentSignature } : {}),
+    }
     const context = {
       driveId: d.id,
       channelId: d.channelId,
@@ -262,6 +276,8 @@ export const useDriveStore = defineStore('drive', () => {
       household: input.identity.household,
       ...input.facts,
       ...(input.vitals ? { vitals: input.vitals } : {}),
+      ...(visit.questionnaire ? { questionnaire: visit.questionnaire } : {}),
+      ...(visit.contactConsent ? { contactConsent: visit.contactConsent } : {}),
     }
     const o = input.outcome
     const outcome: Donation | Deferral =
@@ -276,6 +292,7 @@ export const useDriveStore = defineStore('drive', () => {
             rhd: o.rhd,
             din: o.din,
             ...(o.override ? { override: o.override } : {}),
+            publicRef: newPublicRef(),
           }
         : {
             type: 'deferral',

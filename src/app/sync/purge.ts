@@ -50,8 +50,10 @@ export async function purgeConfirmedIdentities(db: FieldDb, opts: PurgeOptions =
       const identity =
         receipt.recordType === 'donor_identity' ? await db.donorIdentities.get(receipt.recordId) : undefined
       if (identity) {
+        // The consent signature is identity data too (schema 3): it goes with the name.
+        const { consentSignature: _signature, ...rest } = identity as typeof identity & { consentSignature?: string }
         await db.donorIdentities.put({
-          ...identity,
+          ...rest,
           name: '',
           idNumber: '',
           phone: '',

@@ -416,6 +416,14 @@ export async function resendSitesAndStaff(db: Kysely<unknown>): Promise<void> {
   }
 }
 
+// Schema 3 (donor): the station's health questionnaire (JSON of Station.questionnaire) on the
+// station row phones pull; null: the GB 18467 default set. Answers ride in record bodies.
+const m0010Questionnaire: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('stations').addColumn('questionnaire', 'text').execute()
+  },
+}
+
 export const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': m0001Initial,
   '0002_counted_index': m0002CountedIndex,
@@ -423,6 +431,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0004_din_live': m0004DinLive,
   '0005_enrollment_hmac': m0005EnrollmentHmac,
   '0007_pinyin_and_pin_attempts': m0007PinyinAndPinAttempts,
+  '0010_questionnaire': m0010Questionnaire,
 }
 
 class InCodeMigrationProvider implements MigrationProvider {

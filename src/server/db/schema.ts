@@ -26,6 +26,8 @@ export interface StationsTable {
   pin_max_attempts: number | null
   /** JSON of Station.donorRules (overridable checks, override reasons); null: the defaults. */
   donor_rules: string | null
+  /** JSON of Station.questionnaire; null: the default set (migration 0010). */
+  questionnaire: string | null
 }
 
 export interface AccountsTable {

@@ -35,6 +35,7 @@ export function stationFromRow(row: StationRow): Station {
   const station: Station = { id: row.id, code: row.code, name: row.name, timeZone: row.time_zone }
   if (row.pin_max_attempts !== null && row.pin_max_attempts !== undefined) station.pinMaxAttempts = row.pin_max_attempts
   if (row.donor_rules) station.donorRules = JSON.parse(row.donor_rules) as NonNullable<Station['donorRules']>
+  if (row.questionnaire) station.questionnaire = JSON.parse(row.questionnaire) as NonNullable<Station['questionnaire']>
   return station
 }
 
@@ -111,6 +112,21 @@ export async function setDonorRules(db: Db, stationId: string, input: unknown): 
   await db
     .updateTable('stations')
     .set({ donor_rules: rules ? JSON.stringify(rules) : null, change_seq: seq })
+    .where('id', '=', stationId)
+    .execute()
+  return stationFromRow(await getStationRow(db, stationId))
+}
+
+/** The station's health questionnaire; null goes back to the default set. Phones pull it with the station row. */
+export const StationQuestionnaireSchema = v.nullable(StationSchema.entries.questionnaire.wrapped)
+
+export async function setQuestionnaire(db: Db, stationId: string, input: unknown): Promise<Station> {
+  const parsed = v.safeParse(StationQuestionnaireSchema, input)
+  if (!parsed.success) throw new ApiError(400, 'invalid_station', describeIssues(parsed.issues))
+  const seq = await takeChangeSeqs(db, stationId)
+  await db
+    .updateTable('stations')
+    .set({ questionnaire: parsed.output ? JSON.stringify(parsed.output) : null, change_seq: seq })
     .where('id', '=', stationId)
     .execute()
   return stationFromRow(await getStationRow(db, stationId))

@@ -41,7 +41,8 @@ import {
   setStaffPin,
   updateStaff,
 } from '../repo/reference'
-import { getStationRow, setDonorRules, stationFromRow, updateStation } from '../repo/stations'
+import { getStationRow, setDonorRules,
+  setQuestionnaire, stationFromRow, updateStation } from '../repo/stations'
 import type { RouteDeps } from './deps'
 
 export function adminRoutes(deps: RouteDeps): Hono<AppEnv> {
@@ -63,6 +64,11 @@ export function adminRoutes(deps: RouteDeps): Hono<AppEnv> {
   app.put('/station/donor-rules', async (c) => {
     const input = await body(c)
     return c.json(await tx((trx) => setDonorRules(trx, c.get('account').stationId, input)))
+  })
+  // The donor health questionnaire phones pull (null: the GB 18467 default set).
+  app.put('/station/questionnaire', async (c) => {
+    const input = await body(c)
+    return c.json(await tx((trx) => setQuestionnaire(trx, c.get('account').stationId, input)))
   })
 
   // Sites, channels, teams, targets: list, create, update (merge), delete (tombstone)

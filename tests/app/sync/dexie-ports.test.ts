@@ -386,6 +386,20 @@ describe('PIPL purge', () => {
     expect(await purgeConfirmedIdentities(db, { afterDays: 7, phoneNow: new Date('2023-07-30T00:00:00.000Z') })).toBe(0)
   })
 
+  it('drops the consent signature of a confirmed identity with its name, and keeps an unconfirmed one', async () => {
+    const confirmed = identity({ consentSignature: 'AAECAwQ' })
+    const pending = identity({ donorKey: 'e'.repeat(32), consentSignature: 'BBECAwQ' })
+    await saveFieldRecord(confirmed)
+    const station = new FakeStation()
+    station.clock = () => new Date('2023-06-14T12:00:00.000Z')
+    await engineFor(station).engine.sync()
+    await saveFieldRecord(pending)
+    await dexieMetaPort(db).patch({ serverClockOffsetMs: 0 })
+    expect(await purgeConfirmedIdentities(db, { afterDays: 7, phoneNow: new Date('2023-06-22T13:00:00.000Z') })).toBe(1)
+    expect(await db.donorIdentities.get(confirmed.id)).not.toHaveProperty('consentSignature')
+    expect((await db.donorIdentities.get(pending.id))?.consentSignature).toBe('BBECAwQ')
+  })
+
   it('blanks a confirmed identity correction (a corrected name or number) by the same rule', async () => {
     const who = identity()
     await saveFieldRecord(who)

@@ -1,0 +1,286 @@
+// The donor's health questionnaire and informed consent (献血者健康征询 / 知情同意), answered by the
+// donor. The question set is station configuration (Station.questionnaire, pulled with the station
+// row); without one the phone uses DEFAULT_QUESTIONNAIRE, after GB 18467-2011 appendix A. A "yes"
+// to a question with a reason code defers with that code (deferral-reasons.ts). The last question is
+// the confidential self-exclusion: its answer travels on the record to the station only.
+import * as v from 'valibot'
+
+const Code = v.pipe(v.string(), v.regex(/^[a-z][a-z0-9_]{0,39}$/, 'code must be lower_snake_case'))
+const Text = v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(300))
+
+export const QUESTION_KINDS = ['yes_no', 'self_exclusion'] as const
+
+export const QuestionSchema = v.object({
+  code: Code,
+  zh: Text,
+  en: Text,
+  kind: v.optional(v.picklist(QUESTION_KINDS), 'yes_no'),
+  /** A "yes" defers with this deferral reason code; absent: the answer does not defer. */
+  defersWith: v.optional(Code),
+})
+export type Question = v.InferOutput<typeof QuestionSchema>
+
+export const QUESTIONNAIRE_MAX_QUESTIONS = 60
+
+export const QuestionnaireSchema = v.pipe(
+  v.object({
+    /** Changes whenever the questions change; records keep the version their answers belong to. */
+    version: v.pipe(v.string(), v.regex(/^[A-Za-z0-9._-]{1,40}$/, 'version must be 1-40 letters, digits, . _ -')),
+    questions: v.pipe(v.array(QuestionSchema), v.minLength(1), v.maxLength(QUESTIONNAIRE_MAX_QUESTIONS)),
+    /** The consent the donor signs, both languages. */
+    consentZh: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(2000)),
+    consentEn: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(2000)),
+  }),
+  v.check(
+    (q) => new Set(q.questions.map((x) => x.code)).size === q.questions.length,
+    'question codes must be unique',
+  ),
+  v.check(
+    (q) => q.questions.filter((x) => x.kind === 'self_exclusion').length <= 1,
+    'a questionnaire has at most one self-exclusion question',
+  ),
+)
+export type Questionnaire = v.InferOutput<typeof QuestionnaireSchema>
+
+const yesNo = (code: string, zh: string, en: string, defersWith?: string): Question => ({
+  code,
+  zh,
+  en,
+  kind: 'yes_no',
+  ...(defersWith ? { defersWith } : {}),
+})
+
+export const DEFAULT_QUESTIONNAIRE: Questionnaire = Object.freeze({
+  version: 'gb18467-2011.1',
+  questions: [
+    yesNo('cold_fever', '最近一周内您是否有感冒、发热、咳嗽或腹泻？', 'In the last week, have you had a cold, fever, cough or diarrhoea?', 'cold_fever'),
+    yesNo('tooth', '最近半个月内您是否拔过牙或看过牙？', 'In the last two weeks, have you had a tooth pulled or dental treatment?', 'tooth_extraction'),
+    yesNo('surgery', '最近半年内您是否做过手术？', 'In the last six months, have you had an operation?', 'major_surgery'),
+    yesNo('tattoo', '最近一年内您是否纹身、纹眉、穿耳洞或做过针灸？', 'In the last year, have you had a tattoo, piercing or acupuncture?', 'tattoo'),
+    yesNo('transfusion', '最近一年内您是否输过血或血液制品？', 'In the last year, have you received blood or blood products?', 'transfusion'),
+    yesNo('vaccine', '最近一个月内您是否接种过疫苗？', 'In the last month, have you had a vaccination?', 'vaccine_live'),
+    yesNo('medication', '最近一周内您是否服用过药物（包括阿司匹林）？', 'In the last week, have you taken any medicine (aspirin included)?', 'medication'),
+    yesNo('alcohol', '最近24小时内您是否饮过酒？', 'In the last 24 hours, have you drunk alcohol?', 'alcohol'),
+    yesNo('malaria_travel', '最近一年内您是否去过疟疾流行地区？', 'In the last year, have you been to an area with malaria?', 'malaria_area_travel'),
+    yesNo('menstruation', '（女性）您目前是否在月经期？', '(Women) Are you having your period now?', 'menstruation'),
+    yesNo('pregnancy', '（女性）最近一年内您是否怀孕、分娩或流产，或正在哺乳？', '(Women) In the last year, have you been pregnant, given birth, miscarried, or are you breastfeeding?', 'childbirth_lactation'),
+    yesNo('hepatitis', '您是否患过肝炎，或乙肝、丙肝检测阳性？', 'Have you ever had hepatitis, or tested positive for hepatitis B or C?', 'hepatitis'),
+    yesNo('hiv_syphilis', '您是否感染过艾滋病病毒或患过梅毒？', 'Have you ever had HIV or syphilis?', 'hiv_syphilis'),
+    yesNo('high_risk', '您是否有过吸毒、男男性行为、多个性伴侣等高危行为？', 'Have you ever used drugs, had sex between men, or had several sexual partners?', 'high_risk_behaviour'),
+    {
+      code: 'self_exclusion',
+      zh: '如果您认为自己的血液可能不安全，请选择“请勿使用我的血液”。此答案保密，只有血站能看到。',
+      en: 'If you think your blood may not be safe, choose "Please do not use my blood". This answer is confidential: only the blood station sees it.',
+      kind: 'self_exclusion' as const,
+    },
+  ],
+  consentZh:
+    '我已如实回答以上问题，了解献血的过程和可能出现的不良反应，自愿献血，同意血站对我的血液进行检测，并按规定保存和使用我的信息。',
+  consentEn:
+    'I have answered truthfully, I understand how blood is given and the reactions that may follow, I give blood of my own free will, and I agree that the station tests my blood and keeps and uses my details as the law allows.',
+})
+
+/** The station's question set, or the default. */
+export function questionnaireOf(station: { questionnaire?: Questionnaire | undefined } | null | undefined): Questionnaire {
+  return station?.questionnaire ?? DEFAULT_QUESTIONNAIRE
+}
+
+/** Answers by question code: true is "yes" (for the self-exclusion question: "do not use my blood"). */
+export type Answers = Record<string, boolean>
+
+export function questionText(q: Pick<Question, 'zh' | 'en'>, locale: string): string {
+  return locale.startsWith('zh') ? q.zh : q.en
+}
+
+/** The deferral reason codes the answers call for, in question order, each once. */
+export function questionnaireDeferrals(q: Questionnaire, answers: Answers): string[] {
+  const codes = q.questions.filter((x) => x.kind !== 'self_exclusion' && x.defersWith && answers[x.code] === true)
+  return [...new Set(codes.map((x) => x.defersWith!))]
+}
+
+/** The donor asked that their blood not be used. */
+export function selfExcluded(q: Questionnaire, answers: Answers): boolean {
+  return q.questions.some((x) => x.kind === 'self_exclusion' && answers[x.code] === true)
+}
+
+export function allAnswered(q: Questionnaire, answers: Answers): boolean {
+  return q.questions.every((x) => typeof answers[x.code] === 'boolean')
+}
+
+// ---------------------------------------------------------------------------------------------
+// Consent signature: strokes quantised to a 128×64 grid, stored as bytes (base64url in records).
+// Layout: per stroke [x0, y0, n, n delta bytes]; a delta byte is (dx+8)<<4 | (dy+8), dx,dy in −8..7;
+// longer steps are split. A stroke holds at most 255 deltas (a longer one continues as a new stroke).
+
+export const SIGNATURE_W = 128
+export const SIGNATURE_H = 64
+/** Enough for a Chinese name signed in full; more points are dropped (the QR must still scan). */
+export const SIGNATURE_MAX_BYTES = 600
+
+export type Point = readonly [number, number]
+export type Stroke = readonly Point[]
+
+/** Strokes in canvas coordinates (width × height) to signature bytes; null when nothing was drawn. */
+export function encodeSignature(strokes: readonly Stroke[], width: number, height: number): Uint8Array | null {
+  const out: number[] = []
+  const qx = (x: number) => Math.max(0, Math.min(SIGNATURE_W - 1, Math.round((x / width) * (SIGNATURE_W - 1))))
+  const qy = (y: number) => Math.max(0, Math.min(SIGNATURE_H - 1, Math.round((y / height) * (SIGNATURE_H - 1))))
+  for (const stroke of strokes) {
+    if (stroke.length === 0) continue
+    let [x, y] = [qx(stroke[0]![0]), qy(stroke[0]![1])]
+    const deltas: number[] = []
+    for (const [px, py] of stroke.slice(1)) {
+      const tx = qx(px)
+      const ty = qy(py)
+      while (tx !== x || ty !== y) {
+        const dx = Math.max(-8, Math.min(7, tx - x))
+        const dy = Math.max(-8, Math.min(7, ty - y))
+        deltas.push(((dx + 8) << 4) | (dy + 8))
+        x += dx
+        y += dy
+      }
+    }
+    // Re-walk from the start, in chunks of 255 deltas.
+    let sx = qx(stroke[0]![0])
+    let sy = qy(stroke[0]![1])
+    let i = 0
+    do {
+      const chunk = deltas.slice(i, i + 255)
+      if (out.length + 3 + chunk.length > SIGNATURE_MAX_BYTES) return out.length > 0 ? Uint8Array.from(out) : null
+      out.push(sx, sy, chunk.length, ...chunk)
+      for (const d of chunk) {
+        sx += (d >> 4) - 8
+        sy += (d & 15) - 8
+      }
+      i += 255
+    } while (i < deltas.length)
+  }
+  return out.length > 0 ? Uint8Array.from(out) : null
+}
+
+/** Signature bytes back to strokes on the 128×64 grid (for drawing at the station). */
+export function decodeSignature(bytes: Uint8Array): Point[][] {
+  const strokes: Point[][] = []
+  let i = 0
+  while (i + 3 <= bytes.length) {
+    let x = bytes[i]!
+    let y = bytes[i + 1]!
+    const n = bytes[i + 2]!
+    const stroke: Point[] = [[x, y]]
+    for (let k = 0; k < n && i + 3 + k < bytes.length; k++) {
+      const d = bytes[i + 3 + k]!
+      x += (d >> 4) - 8
+      y += (d & 15) - 8
+      stroke.push([x, y])
+    }
+    strokes.push(stroke)
+    i += 3 + n
+  }
+  return strokes
+}
+
+export function toBase64Url(bytes: Uint8Array): string {
+  let s = ''
+  for (const b of bytes) s += String.fromCharCode(b)
+  return btoa(s).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '')
+}
+
+export function fromBase64Url(text: string): Uint8Array {
+  const s = atob(text.replaceAll('-', '+').replaceAll('_', '/'))
+  return Uint8Array.from(s, (c) => c.charCodeAt(0))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Kiosk hand-over: the answers as one QR code. Payload bytes: version length, version (ASCII),
+// question count, answer bits (question order, LSB first), contact consent (0 none, 1 SMS,
+// 2 WeChat), signature bytes; deflated (deflate-raw) and base64url after the prefix.
+
+export const KIOSK_PREFIX = 'BBQ1.'
+/** Above this the QR gets too dense for a phone camera across a table. */
+export const KIOSK_MAX_CHARS = 1000
+
+export const CONTACT_CONSENTS = ['none', 'sms', 'wechat'] as const
+export type ContactConsent = (typeof CONTACT_CONSENTS)[number]
+
+export interface KioskAnswers {
+  version: string
+  answers: Answers
+  contactConsent: ContactConsent
+  /** Signature bytes (encodeSignature), or null when not signed. */
+  signature: Uint8Array | null
+}
+
+async function pipeThrough(bytes: Uint8Array, stream: CompressionStream | DecompressionStream): Promise<Uint8Array> {
+  const out = new Response(new Blob([bytes as BlobPart]).stream().pipeThrough(stream))
+  return new Uint8Array(await out.arrayBuffer())
+}
+
+export async function encodeKioskAnswers(q: Questionnaire, k: KioskAnswers): Promise<string> {
+  const bits = new Uint8Array(Math.ceil(q.questions.length / 8))
+  q.questions.forEach((x, i) => {
+    if (k.answers[x.code] === true) bits[i >> 3]! |= 1 << (i & 7)
+  })
+  const version = new TextEncoder().encode(k.version)
+  const sig = k.signature ?? new Uint8Array()
+  const raw = new Uint8Array([
+    version.length,
+    ...version,
+    q.questions.length,
+    ...bits,
+    CONTACT_CONSENTS.indexOf(k.contactConsent),
+    ...sig,
+  ])
+  return KIOSK_PREFIX + toBase64Url(await pipeThrough(raw, new CompressionStream('deflate-raw')))
+}
+
+export type KioskDecodeError = 'not_kiosk' | 'corrupt' | 'other_version'
+
+/** Reads a kiosk QR against the phone's question set; the version must match it. */
+export async function decodeKioskAnswers(
+  q: Questionnaire,
+  text: string,
+): Promise<{ ok: true; value: KioskAnswers } | { ok: false; error: KioskDecodeError }> {
+  if (!text.startsWith(KIOSK_PREFIX)) return { ok: false, error: 'not_kiosk' }
+  let raw: Uint8Array
+  try {
+    raw = await pipeThrough(fromBase64Url(text.slice(KIOSK_PREFIX.length)), new DecompressionStream('deflate-raw'))
+  } catch {
+    return { ok: false, error: 'corrupt' }
+  }
+  const vlen = raw[0] ?? 0
+  const version = new TextDecoder().decode(raw.slice(1, 1 + vlen))
+  if (version !== q.version) return { ok: false, error: 'other_version' }
+  let i = 1 + vlen
+  const count = raw[i++]
+  if (count !== q.questions.length) return { ok: false, error: 'corrupt' }
+  const nbytes = Math.ceil(count / 8)
+  const bits = raw.slice(i, i + nbytes)
+  i += nbytes
+  const consent = CONTACT_CONSENTS[raw[i++] ?? -1]
+  if (bits.length !== nbytes || !consent) return { ok: false, error: 'corrupt' }
+  const answers: Answers = {}
+  q.questions.forEach((x, n) => {
+    answers[x.code] = (bits[n >> 3]! & (1 << (n & 7))) !== 0
+  })
+  const sig = raw.slice(i)
+  return { ok: true, value: { version, answers, contactConsent: consent, signature: sig.length > 0 ? sig : null } }
+}
+
+/** A non-guessable public reference of a donation (80 random bits, Crockford base32), for e-certificates. */
+export function newPublicRef(random: (n: number) => Uint8Array = (n) => crypto.getRandomValues(new Uint8Array(n))): string {
+  const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ'
+  const bytes = random(10)
+  let bits = 0
+  let acc = 0
+  let out = ''
+  for (const b of bytes) {
+    acc = (acc << 8) | b
+    bits += 8
+    while (bits >= 5) {
+      out += ALPHABET[(acc >> (bits - 5)) & 31]
+      bits -= 5
+    }
+  }
+  return out
+}
+export const PUBLIC_REF = /^[0-9A-HJKMNP-TV-Z]{16}$/
