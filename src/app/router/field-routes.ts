@@ -52,6 +52,17 @@ export const fieldRoutes: RouteRecordRaw[] = [
     beforeEnter: requireEnrollment,
   },
   {
+    // A donor kiosk: no staff lock and no enrollment needed (it uses the station's questions if enrolled).
+    path: '/kiosk',
+    name: 'kiosk',
+    component: () => import('../views/KioskView.vue'),
+    beforeEnter: async () => {
+      const device = useDeviceStore()
+      if (!device.loaded) await device.load()
+      return true
+    },
+  },
+  {
     path: '/',
     component: () => import('../views/FieldLayout.vue'),
     beforeEnter: requireEnrollment,

@@ -45,6 +45,7 @@ export const stationRoutes: RouteRecordRaw[] = [
         component: () => import('../views/station/StationReportView.vue'),
         props: true,
       },
+      { path: 'donors', name: 'station-donors', component: () => import('../views/station/StationDonorsView.vue') },
       { path: 'staff', name: 'station-staff', component: () => import('../views/station/StationStaffView.vue') },
       { path: 'phones', name: 'station-phones', component: () => import('../views/station/StationPhonesView.vue') },
       {

@@ -270,6 +270,25 @@ export function createStationClient(options: StationClientOptions) {
     /** A period's records as an interchange file (docs/data-format.md) that `cli import` takes back. */
     exportInterchange: (q: ReportQuery): Promise<Blob> =>
       http.blob({ path: `/api/v1/reports/export?${reportQuery(q)}&format=jsonl`, accept: 'application/x-ndjson' }),
+    /** Donations whose donor asked, in confidence, that the blood not be used (schema 3). */
+    selfExclusions: (q: { from: string; to: string }) =>
+      json(
+        'GET',
+        `/api/v1/admin/self-exclusions?${new URLSearchParams(q)}`,
+        v.array(
+          v.object({
+            id: v.string(),
+            din: v.string(),
+            collectedOn: v.string(),
+            driveId: v.nullable(v.string()),
+            siteId: v.nullable(v.string()),
+            questionnaireVersion: v.string(),
+          }),
+        ),
+      ),
+    /** Donors who agreed to be contacted, with name and phone, as a CSV or XLSX file. */
+    exportContacts: (format: 'csv' | 'xlsx'): Promise<Blob> =>
+      http.blob({ path: `/api/v1/admin/contacts?format=${format}`, accept: '*/*' }),
   }
 }
 

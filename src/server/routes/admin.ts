@@ -3,6 +3,7 @@
 import { Hono, type MiddlewareHandler } from 'hono'
 import * as v from 'valibot'
 import { MAX_RECORD_YEAR, MIN_RECORD_YEAR } from '../../domain/records'
+import { isIsoDate } from '../../domain/dates'
 import { type AppEnv, requireAccount, requireAdmin } from '../http/auth'
 import { readJsonBody } from '../http/body'
 import { ApiError, parseOr400 } from '../http/errors'
@@ -44,6 +45,7 @@ import {
 import { getStationRow, setDonorRules,
   setQuestionnaire, stationFromRow, updateStation } from '../repo/stations'
 import type { RouteDeps } from './deps'
+import { contactsCsv, contactsXlsx, listContactConsents, listSelfExclusions } from '../repo/donor-visits'
 
 export function adminRoutes(deps: RouteDeps): Hono<AppEnv> {
   const { store } = deps
@@ -69,6 +71,28 @@ export function adminRoutes(deps: RouteDeps): Hono<AppEnv> {
   app.put('/station/questionnaire', async (c) => {
     const input = await body(c)
     return c.json(await tx((trx) => setQuestionnaire(trx, c.get('account').stationId, input)))
+  })
+
+  // Donor visits (schema 3): confidential self-exclusions by bag, and the contact list of
+  // consenting donors (names and phones: identity data, only ever here and in this file).
+  app.get('/self-exclusions', async (c) => {
+    const q = c.req.query()
+    for (const d of [q.from, q.to])
+      if (d !== undefined && !isIsoDate(d)) throw new ApiError(400, 'invalid_request', 'from and to are YYYY-MM-DD')
+    return c.json(await listSelfExclusions(db, c.get('account').stationId, { from: q.from, to: q.to }))
+  })
+  app.get('/contacts', async (c) => {
+    const format = c.req.query('format') ?? 'csv'
+    if (format !== 'csv' && format !== 'xlsx') throw new ApiError(400, 'invalid_request', 'format must be csv or xlsx')
+    const stationId = c.get('account').stationId
+    const rows = await listContactConsents(db, stationId)
+    const station = await getStationRow(db, stationId)
+    c.header('Content-Disposition', `attachment; filename="${station.code}-contacts.${format}"`)
+    c.header('Cache-Control', 'no-store')
+    if (format === 'csv') return c.body(contactsCsv(rows), 200, { 'Content-Type': 'text/csv; charset=utf-8' })
+    return c.body(new Uint8Array(await contactsXlsx(rows)), 200, {
+      'Content-Type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    })
   })
 
   // Sites, channels, teams, targets: list, create, update (merge), delete (tombstone)

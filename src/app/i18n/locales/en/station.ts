@@ -11,6 +11,7 @@ export default {
     sites: 'Sites',
     channels: 'Channels',
     teams: 'Teams',
+    donors: 'Donors',
     signOut: 'Sign out',
   },
   months: {
@@ -298,5 +299,19 @@ export default {
     title: 'Deferral reasons and leader exceptions',
     deferralsByReason: 'Deferral reasons ({n} deferrals; each reason of a deferral counted once)',
     overrides: 'Donations on a leader’s exception ({n})',
+  },
+  donors: {
+    title: 'Donors: confidential answers and contacts',
+    selfExclusions: 'Please do not use my blood (confidential self-exclusions)',
+    selfExclusionsHint: 'The donor chose this in the health questionnaire. Only the station sees it: quarantine these bags.',
+    none: 'No self-exclusions in this month.',
+    din: 'Bag number',
+    date: 'Date',
+    site: 'Site',
+    version: 'Question set',
+    contacts: 'Contact list',
+    contactsHint: 'Donors whose latest answer agrees to SMS or WeChat contact, with name and phone.',
+    csv: 'Download CSV',
+    xlsx: 'Download XLSX',
   },
 }

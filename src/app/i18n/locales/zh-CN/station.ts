@@ -11,6 +11,7 @@ export default {
     sites: '采血点',
     channels: '渠道',
     teams: '队伍',
+    donors: '献血者',
     signOut: '退出',
   },
   months: {
@@ -293,5 +294,19 @@ export default {
     title: '暂缓原因与负责人例外',
     deferralsByReason: '暂缓原因（共 {n} 人次暂缓；多个原因的每个原因各计一次）',
     overrides: '负责人批准的例外献血（共 {n} 次）',
+  },
+  donors: {
+    title: '献血者：保密回答与联系名单',
+    selfExclusions: '请勿使用我的血液（保密自我排除）',
+    selfExclusionsHint: '献血者在健康征询中选择了此项，仅血站可见：请隔离这些血袋。',
+    none: '本月没有自我排除。',
+    din: '血袋号',
+    date: '日期',
+    site: '地点',
+    version: '问卷版本',
+    contacts: '联系名单',
+    contactsHint: '最近一次同意以短信或微信联系的献血者，含姓名和电话。',
+    csv: '下载 CSV',
+    xlsx: '下载 XLSX',
   },
 }
