@@ -31,10 +31,7 @@ export const QuestionnaireSchema = v.pipe(
     consentZh: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(2000)),
     consentEn: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(2000)),
   }),
-  v.check(
-    (q) => new Set(q.questions.map((x) => x.code)).size === q.questions.length,
-    'question codes must be unique',
-  ),
+  v.check((q) => new Set(q.questions.map((x) => x.code)).size === q.questions.length, 'question codes must be unique'),
   v.check(
     (q) => q.questions.filter((x) => x.kind === 'self_exclusion').length <= 1,
     'a questionnaire has at most one self-exclusion question',
@@ -53,20 +50,75 @@ const yesNo = (code: string, zh: string, en: string, defersWith?: string): Quest
 export const DEFAULT_QUESTIONNAIRE: Questionnaire = Object.freeze({
   version: 'gb18467-2011.1',
   questions: [
-    yesNo('cold_fever', '最近一周内您是否有感冒、发热、咳嗽或腹泻？', 'In the last week, have you had a cold, fever, cough or diarrhoea?', 'cold_fever'),
-    yesNo('tooth', '最近半个月内您是否拔过牙或看过牙？', 'In the last two weeks, have you had a tooth pulled or dental treatment?', 'tooth_extraction'),
-    yesNo('surgery', '最近半年内您是否做过手术？', 'In the last six months, have you had an operation?', 'major_surgery'),
-    yesNo('tattoo', '最近一年内您是否纹身、纹眉、穿耳洞或做过针灸？', 'In the last year, have you had a tattoo, piercing or acupuncture?', 'tattoo'),
-    yesNo('transfusion', '最近一年内您是否输过血或血液制品？', 'In the last year, have you received blood or blood products?', 'transfusion'),
-    yesNo('vaccine', '最近一个月内您是否接种过疫苗？', 'In the last month, have you had a vaccination?', 'vaccine_live'),
-    yesNo('medication', '最近一周内您是否服用过药物（包括阿司匹林）？', 'In the last week, have you taken any medicine (aspirin included)?', 'medication'),
+    yesNo(
+      'cold_fever',
+      '最近一周内您是否有感冒、发热、咳嗽或腹泻？',
+      'In the last week, have you had a cold, fever, cough or diarrhoea?',
+      'cold_fever',
+    ),
+    yesNo(
+      'tooth',
+      '最近半个月内您是否拔过牙或看过牙？',
+      'In the last two weeks, have you had a tooth pulled or dental treatment?',
+      'tooth_extraction',
+    ),
+    yesNo(
+      'surgery',
+      '最近半年内您是否做过手术？',
+      'In the last six months, have you had an operation?',
+      'major_surgery',
+    ),
+    yesNo(
+      'tattoo',
+      '最近一年内您是否纹身、纹眉、穿耳洞或做过针灸？',
+      'In the last year, have you had a tattoo, piercing or acupuncture?',
+      'tattoo',
+    ),
+    yesNo(
+      'transfusion',
+      '最近一年内您是否输过血或血液制品？',
+      'In the last year, have you received blood or blood products?',
+      'transfusion',
+    ),
+    yesNo(
+      'vaccine',
+      '最近一个月内您是否接种过疫苗？',
+      'In the last month, have you had a vaccination?',
+      'vaccine_live',
+    ),
+    yesNo(
+      'medication',
+      '最近一周内您是否服用过药物（包括阿司匹林）？',
+      'In the last week, have you taken any medicine (aspirin included)?',
+      'medication',
+    ),
     yesNo('alcohol', '最近24小时内您是否饮过酒？', 'In the last 24 hours, have you drunk alcohol?', 'alcohol'),
-    yesNo('malaria_travel', '最近一年内您是否去过疟疾流行地区？', 'In the last year, have you been to an area with malaria?', 'malaria_area_travel'),
+    yesNo(
+      'malaria_travel',
+      '最近一年内您是否去过疟疾流行地区？',
+      'In the last year, have you been to an area with malaria?',
+      'malaria_area_travel',
+    ),
     yesNo('menstruation', '（女性）您目前是否在月经期？', '(Women) Are you having your period now?', 'menstruation'),
-    yesNo('pregnancy', '（女性）最近一年内您是否怀孕、分娩或流产，或正在哺乳？', '(Women) In the last year, have you been pregnant, given birth, miscarried, or are you breastfeeding?', 'childbirth_lactation'),
-    yesNo('hepatitis', '您是否患过肝炎，或乙肝、丙肝检测阳性？', 'Have you ever had hepatitis, or tested positive for hepatitis B or C?', 'hepatitis'),
+    yesNo(
+      'pregnancy',
+      '（女性）最近一年内您是否怀孕、分娩或流产，或正在哺乳？',
+      '(Women) In the last year, have you been pregnant, given birth, miscarried, or are you breastfeeding?',
+      'childbirth_lactation',
+    ),
+    yesNo(
+      'hepatitis',
+      '您是否患过肝炎，或乙肝、丙肝检测阳性？',
+      'Have you ever had hepatitis, or tested positive for hepatitis B or C?',
+      'hepatitis',
+    ),
     yesNo('hiv_syphilis', '您是否感染过艾滋病病毒或患过梅毒？', 'Have you ever had HIV or syphilis?', 'hiv_syphilis'),
-    yesNo('high_risk', '您是否有过吸毒、男男性行为、多个性伴侣等高危行为？', 'Have you ever used drugs, had sex between men, or had several sexual partners?', 'high_risk_behaviour'),
+    yesNo(
+      'high_risk',
+      '您是否有过吸毒、男男性行为、多个性伴侣等高危行为？',
+      'Have you ever used drugs, had sex between men, or had several sexual partners?',
+      'high_risk_behaviour',
+    ),
     {
       code: 'self_exclusion',
       zh: '如果您认为自己的血液可能不安全，请选择“请勿使用我的血液”。此答案保密，只有血站能看到。',
@@ -81,7 +133,9 @@ export const DEFAULT_QUESTIONNAIRE: Questionnaire = Object.freeze({
 })
 
 /** The station's question set, or the default. */
-export function questionnaireOf(station: { questionnaire?: Questionnaire | undefined } | null | undefined): Questionnaire {
+export function questionnaireOf(
+  station: { questionnaire?: Questionnaire | undefined } | null | undefined,
+): Questionnaire {
   return station?.questionnaire ?? DEFAULT_QUESTIONNAIRE
 }
 
@@ -267,7 +321,9 @@ export async function decodeKioskAnswers(
 }
 
 /** A non-guessable public reference of a donation (80 random bits, Crockford base32), for e-certificates. */
-export function newPublicRef(random: (n: number) => Uint8Array = (n) => crypto.getRandomValues(new Uint8Array(n))): string {
+export function newPublicRef(
+  random: (n: number) => Uint8Array = (n) => crypto.getRandomValues(new Uint8Array(n)),
+): string {
   const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ'
   const bytes = random(10)
   let bits = 0

@@ -41,7 +41,9 @@ describe('default question set (GB 18467 appendix)', () => {
     const codes = new Set(DEFERRAL_REASONS.map((r) => r.code))
     for (const q of Q.questions) if (q.defersWith) expect(codes, q.code).toContain(q.defersWith)
     expect(Q.questions.filter((q) => q.kind === 'self_exclusion')).toHaveLength(1)
-    expect(v.safeParse(StationSchema.entries.questionnaire, { ...Q, questions: [...Q.questions, Q.questions[0]] }).success).toBe(false)
+    expect(
+      v.safeParse(StationSchema.entries.questionnaire, { ...Q, questions: [...Q.questions, Q.questions[0]] }).success,
+    ).toBe(false)
   })
 
   it('maps a "yes" to its deferral reason, keeps the self-exclusion apart, and counts unanswered questions', () => {
@@ -94,8 +96,16 @@ describe('kiosk hand-over QR payload', () => {
   })
 
   it('refuses another question set version, foreign codes and damaged payloads', async () => {
-    const text = await encodeKioskAnswers(Q, { version: Q.version, answers: allNo(), contactConsent: 'none', signature: null })
-    expect(await decodeKioskAnswers({ ...Q, version: 'station.2' }, text)).toEqual({ ok: false, error: 'other_version' })
+    const text = await encodeKioskAnswers(Q, {
+      version: Q.version,
+      answers: allNo(),
+      contactConsent: 'none',
+      signature: null,
+    })
+    expect(await decodeKioskAnswers({ ...Q, version: 'station.2' }, text)).toEqual({
+      ok: false,
+      error: 'other_version',
+    })
     expect(await decodeKioskAnswers(Q, 'bloodbus:enroll?code=1')).toEqual({ ok: false, error: 'not_kiosk' })
     expect(await decodeKioskAnswers(Q, 'BBQ1.AAAA')).toMatchObject({ ok: false })
   })

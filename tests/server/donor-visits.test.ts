@@ -8,7 +8,15 @@ import type { DonorIdentity, Station } from '../../src/domain/records'
 import { newId } from '../../src/domain/ids'
 import type { PullResponse } from '../../src/domain/sync-protocol'
 import { ENGINES } from './support/engines'
-import { deferral, donation, type Phone, startTestStation, type StationSetup, type TestStation, voidOf } from './support/station'
+import {
+  deferral,
+  donation,
+  type Phone,
+  startTestStation,
+  type StationSetup,
+  type TestStation,
+  voidOf,
+} from './support/station'
 
 describe.each(ENGINES)('donor questionnaire and contacts (%s)', (engine) => {
   let t: TestStation
@@ -47,7 +55,11 @@ describe.each(ENGINES)('donor questionnaire and contacts (%s)', (engine) => {
   })
 
   it("sends the station's question set to phones with the station row and refuses a bad one", async () => {
-    const custom = { ...DEFAULT_QUESTIONNAIRE, version: 'luoyang.2', questions: DEFAULT_QUESTIONNAIRE.questions.slice(0, 3) }
+    const custom = {
+      ...DEFAULT_QUESTIONNAIRE,
+      version: 'luoyang.2',
+      questions: DEFAULT_QUESTIONNAIRE.questions.slice(0, 3),
+    }
     const bad = await t.call('/api/v1/admin/station/questionnaire', {
       method: 'PUT',
       token: station.managerToken,
@@ -99,8 +111,15 @@ describe.each(ENGINES)('donor questionnaire and contacts (%s)', (engine) => {
     ])
     expect(res.status).toBe(200)
     expect(res.body.results.filter((r) => r.status !== 'applied')).toEqual([])
-    const stored = await t.store.db.selectFrom('records').select('body').where('id', '=', excluded.id).executeTakeFirst()
-    expect(JSON.parse(stored!.body)).toMatchObject({ questionnaire: { selfExcluded: true }, publicRef: excluded.publicRef })
+    const stored = await t.store.db
+      .selectFrom('records')
+      .select('body')
+      .where('id', '=', excluded.id)
+      .executeTakeFirst()
+    expect(JSON.parse(stored!.body)).toMatchObject({
+      questionnaire: { selfExcluded: true },
+      publicRef: excluded.publicRef,
+    })
 
     const list = await t.call<Array<{ din: string }>>('/api/v1/admin/self-exclusions?from=2026-03-01&to=2026-03-31', {
       token: station.managerToken,

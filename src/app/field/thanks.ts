@@ -8,5 +8,8 @@ export function nextDatesAfter(
   collectedOn: string,
   config: EligibilityConfig = DEFAULT_ELIGIBILITY,
 ): Array<{ product: ProductType; date: string }> {
-  return PRODUCT_TYPES.map((product) => ({ product, date: addDuration(collectedOn, config.intervals[donated][product]) }))
+  return PRODUCT_TYPES.map((product) => ({
+    product,
+    date: addDuration(collectedOn, config.intervals[donated][product]),
+  }))
 }

@@ -24,7 +24,9 @@ async function visitsMarked(
   if (period.from) q = q.where('collected_on', '>=', period.from)
   if (period.to) q = q.where('collected_on', '<=', period.to)
   // Bodies are canonical JSON, so the field reads the same in every record; the check below decides.
-  const rows = await q.where((eb) => eb.or([eb('body', 'like', `%${marker}%`), eb('corrected_by', 'is not', null)])).execute()
+  const rows = await q
+    .where((eb) => eb.or([eb('body', 'like', `%${marker}%`), eb('corrected_by', 'is not', null)]))
+    .execute()
   const winners = rows.flatMap((r) => (r.corrected_by ? [r.corrected_by] : []))
   const replacement = new Map<string, Visit>()
   for (let i = 0; i < winners.length; i += 500) {
@@ -89,7 +91,11 @@ export async function listContactConsents(db: Db, stationId: string): Promise<Co
   for (const v of visits) {
     if (!v.contactConsent) continue
     const seen = latest.get(v.donorKey)
-    if (!seen || v.collectedOn > seen.collectedOn || (v.collectedOn === seen.collectedOn && v.createdAt > seen.createdAt))
+    if (
+      !seen ||
+      v.collectedOn > seen.collectedOn ||
+      (v.collectedOn === seen.collectedOn && v.createdAt > seen.createdAt)
+    )
       latest.set(v.donorKey, v)
   }
   const out: ContactRow[] = []
@@ -97,9 +103,16 @@ export async function listContactConsents(db: Db, stationId: string): Promise<Co
     if (v.contactConsent === 'none' || !v.contactConsent) continue
     const who = await currentDonorIdentity(db, stationId, key)
     if (!who) continue
-    out.push({ name: who.identity.name, phone: who.identity.phone, contact: v.contactConsent, lastVisitOn: v.collectedOn })
+    out.push({
+      name: who.identity.name,
+      phone: who.identity.phone,
+      contact: v.contactConsent,
+      lastVisitOn: v.collectedOn,
+    })
   }
-  return out.sort((a, b) => (a.lastVisitOn < b.lastVisitOn ? 1 : a.lastVisitOn > b.lastVisitOn ? -1 : a.name < b.name ? -1 : 1))
+  return out.sort((a, b) =>
+    a.lastVisitOn < b.lastVisitOn ? 1 : a.lastVisitOn > b.lastVisitOn ? -1 : a.name < b.name ? -1 : 1,
+  )
 }
 
 const CSV_HEADER = ['name', 'phone', 'contact', 'last_visit_on']

@@ -42,8 +42,7 @@ import {
   setStaffPin,
   updateStaff,
 } from '../repo/reference'
-import { getStationRow, setDonorRules,
-  setQuestionnaire, stationFromRow, updateStation } from '../repo/stations'
+import { getStationRow, setDonorRules, setQuestionnaire, stationFromRow, updateStation } from '../repo/stations'
 import type { RouteDeps } from './deps'
 import { contactsCsv, contactsXlsx, listContactConsents, listSelfExclusions } from '../repo/donor-visits'
 

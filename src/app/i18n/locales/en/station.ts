@@ -303,7 +303,8 @@ export default {
   donors: {
     title: 'Donors: confidential answers and contacts',
     selfExclusions: 'Please do not use my blood (confidential self-exclusions)',
-    selfExclusionsHint: 'The donor chose this in the health questionnaire. Only the station sees it: quarantine these bags.',
+    selfExclusionsHint:
+      'The donor chose this in the health questionnaire. Only the station sees it: quarantine these bags.',
     none: 'No self-exclusions in this month.',
     din: 'Bag number',
     date: 'Date',
