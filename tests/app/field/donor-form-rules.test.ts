@@ -7,6 +7,7 @@ import { createDonorForm } from '../../../src/app/composables/useDonorForm'
 import { DEFAULT_ELIGIBILITY, type EligibilityHistory } from '../../../src/domain/eligibility'
 import { isbt128Din } from '../../../src/domain/din'
 import { residentIdCheckCharacter } from '../../../src/domain/resident-id'
+import { DEFAULT_QUESTIONNAIRE } from '../../../src/domain/questionnaire'
 
 const TODAY = '2026-12-06'
 const id = (first17: string) => first17 + residentIdCheckCharacter(first17)
@@ -108,5 +109,65 @@ describe('the donor form with hard stops and overrides', () => {
       reasonCodes: ['age', 'blood_pressure'],
     })
     expect(input?.outcome.kind === 'deferral' && input.outcome.until).toBe(TODAY)
+  })
+})
+
+describe('the donor form with the health questionnaire', () => {
+  const answersAllNo = () => Object.fromEntries(DEFAULT_QUESTIONNAIRE.questions.map((q) => [q.code, false]))
+
+  it('a "yes" that defers blocks the donation and preselects its reason; the record carries the answers', async () => {
+    const form = await formFor(ID_36, null)
+    goodVitals(form)
+    expect(form.canDonate.value).toBe(true)
+    form.state.questionnaire = {
+      version: DEFAULT_QUESTIONNAIRE.version,
+      answers: { ...answersAllNo(), tattoo: true, self_exclusion: true },
+      via: 'phone',
+      signature: 'AAEC',
+      contactConsent: 'wechat',
+    }
+    expect(form.questionnaireReasons.value).toEqual(['tattoo'])
+    expect(form.canDonate.value).toBe(false)
+    form.startDeferral()
+    expect(form.state.reasonCode).toBe('tattoo')
+    expect(form.donorInput()).toMatchObject({
+      outcome: { kind: 'deferral', reasonCode: 'tattoo' },
+      visit: {
+        questionnaire: {
+          version: DEFAULT_QUESTIONNAIRE.version,
+          yes: ['tattoo'],
+          selfExcluded: true,
+          via: 'phone',
+          signed: true,
+        },
+        contactConsent: 'wechat',
+        consentSignature: 'AAEC',
+      },
+    })
+  })
+
+  it('all "no" leaves the donation open, and without a questionnaire the record has no visit answers', async () => {
+    const form = await formFor(ID_36, null)
+    goodVitals(form)
+    fillDonation(form)
+    expect(form.donorInput()).not.toHaveProperty('visit')
+    form.state.questionnaire = {
+      version: DEFAULT_QUESTIONNAIRE.version,
+      answers: answersAllNo(),
+      via: 'kiosk',
+      signature: null,
+      contactConsent: 'none',
+    }
+    expect(form.canDonate.value).toBe(true)
+    expect(form.donorInput()?.visit).toEqual({
+      questionnaire: {
+        version: DEFAULT_QUESTIONNAIRE.version,
+        yes: [],
+        selfExcluded: false,
+        via: 'kiosk',
+        signed: false,
+      },
+      contactConsent: 'none',
+    })
   })
 })
