@@ -174,3 +174,19 @@ describe('schema 3 record fields', () => {
     for (const r of refs) expect(r).toMatch(PUBLIC_REF)
   })
 })
+
+describe('interchange files with schema 3 answers', () => {
+  it('carry the answers and the public reference through JSON Lines and read them back', async () => {
+    const { donation, deferral } = await import('./support/records')
+    const { parseJsonLines, toJsonLines } = await import('../../src/domain/interchange')
+    const answered = donation({
+      questionnaire: { version: Q.version, yes: [], selfExcluded: true, via: 'kiosk', signed: true },
+      contactConsent: 'wechat',
+      publicRef: newPublicRef(),
+    })
+    const old = deferral()
+    const parsed = parseJsonLines(toJsonLines([answered, old]))
+    expect(parsed.errors).toEqual([])
+    expect(parsed.records).toEqual([answered, old])
+  })
+})
