@@ -122,7 +122,7 @@ export const StationQuestionnaireSchema = v.nullable(StationSchema.entries.quest
 
 export async function setQuestionnaire(db: Db, stationId: string, input: unknown): Promise<Station> {
   const parsed = v.safeParse(StationQuestionnaireSchema, input)
-  if (!parsed.success) throw new ApiError(400, 'invalid_station', describeIssues(parsed.issues))
+  if (!parsed.success) throw new Refusal('invalid_station', describeIssues(parsed.issues))
   const seq = await takeChangeSeqs(db, stationId)
   await db
     .updateTable('stations')
