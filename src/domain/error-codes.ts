@@ -44,6 +44,9 @@ export const API_ERROR_CODES = [
   'unsupported_media_type',
   'username_taken',
   'wrong_device',
+  // Drive plans and donor flags (issue 15)
+  'invalid_plan',
+  'invalid_donor_flag',
 ] as const
 
 /** Every code a phone or a station page can receive from the server (request or per-record refusal). */

@@ -382,6 +382,8 @@ export const DriveSchema = v.object({
       confirmedBy: RecordId,
     }),
   ),
+  /** Schema version 3, optional (plans): the station's drive plan the drive was opened from. */
+  planId: v.optional(RecordId),
 })
 export type Drive = v.InferOutput<typeof DriveSchema>
 

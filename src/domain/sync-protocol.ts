@@ -14,6 +14,7 @@ import {
   TeamSchema,
 } from './records'
 import type { IndicatorCounts, Indicators } from './indicators'
+import { DrivePlanSchema } from './plans'
 
 export const PUSH_MAX_MUTATIONS = 500
 
@@ -272,6 +273,7 @@ export const PULL_ENTITIES = [
   'eligibility',
   'population',
   'totals',
+  'plan',
 ] as const
 export type PullEntity = (typeof PULL_ENTITIES)[number]
 
@@ -307,6 +309,7 @@ export const pullValueSchemas = {
   eligibility: EligibilityEntrySchema,
   population: PopulationSchema,
   totals: v.unknown(),
+  plan: DrivePlanSchema,
 } as const
 
 export { FieldRecordSchema }

@@ -19,6 +19,7 @@ import { ephemeralSecret } from './auth/secret'
 import { stationMark } from './http/station-mark'
 import { type Logger, silentLogger } from './log'
 import { adminRoutes } from './routes/admin'
+import { planRoutes } from './routes/plans'
 import type { RouteDeps } from './routes/deps'
 import { publicRoutes } from './routes/public'
 import { reportRoutes } from './routes/reports'
@@ -117,6 +118,7 @@ export function createStationApp(opts: StationAppOptions): Hono<AppEnv> {
   app.route('/api/v1', publicRoutes(deps))
   app.route('/api/v1/sync', syncRoutes(deps))
   app.route('/api/v1/admin', adminRoutes(deps))
+  app.route('/api/v1/admin', planRoutes(deps))
   app.route('/api/v1/reports', reportRoutes(deps))
   app.all('/api/*', (c) =>
     c.json({ code: 'not_found', message: `no such endpoint: ${c.req.method} ${c.req.path}` }, 404),

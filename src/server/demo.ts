@@ -1,18 +1,21 @@
 // The demo station `npm start` creates on first run (DEMO=1): Luoyang-like reference data, a
 // roster with a known PIN, manager and admin logins, this year's targets, and the last months of a
 // generated year moved to end today, so a newcomer has something to look at. Never re-seeds.
-import { addDays, daysBetween, isoDateOf } from '../domain/dates'
+import { addDays, daysBetween, isoDateOf, maxDate } from '../domain/dates'
+import { createRng } from '../domain/generator/prng'
 import { generateSeedYear } from '../domain/generator/seed-year'
 import { newId } from '../domain/ids'
 import { collectionDate } from '../domain/indicators'
 import { hashPin } from '../domain/pin'
+import type { DrivePlan } from '../domain/plans'
 import type { FieldRecord, Target } from '../domain/records'
 import { periodFor } from '../domain/targets'
-import type { Store } from './db/store'
+import type { Db, Store } from './db/store'
 import type { Logger } from './log'
 import { insertAccount, prepareAccount } from './repo/accounts'
 import { importBundle, rebaseStation, rosterForRecords } from './repo/import'
 import { saveTarget } from './repo/reference'
+import { insertPlans } from './repo/plans'
 import { createStation, findStationByCode } from './repo/stations'
 
 export const DEMO_LOGIN = {
@@ -43,23 +46,16 @@ export function shiftRecord<T>(value: T, days: number): T {
 }
 
 /**
- * The last `days` days of a generated year, moved so that the year ends `today`. Records that
- * point at something outside the window are left out with it.
+ * The generated year moved by `shift` days, kept from `first` through `last`. Records that point at
+ * something outside the window are left out with it.
  */
-export function recentHistory(
-  records: readonly FieldRecord[],
-  yearEnd: string,
-  today: string,
-  days: number,
-): FieldRecord[] {
-  const shift = daysBetween(yearEnd, today)
-  const first = addDays(today, -(days - 1))
+export function shiftedWindow(records: readonly FieldRecord[], shift: number, first: string, last: string): FieldRecord[] {
   const kept = new Set<string>()
   const out: FieldRecord[] = []
   for (const original of records) {
     const rec = shiftRecord(original, shift)
     const on = collectionDate(rec) ?? rec.createdAt.slice(0, 10)
-    if (on < first || on > today) continue
+    if (on < first || on > last) continue
     const pointsAt =
       rec.type === 'void' || rec.type === 'correction'
         ? rec.targetId
@@ -75,6 +71,68 @@ export function recentHistory(
     out.push(rec)
   }
   return out
+}
+
+/** The last `days` days of a generated year, moved so that the year ends `today`. */
+export function recentHistory(
+  records: readonly FieldRecord[],
+  yearEnd: string,
+  today: string,
+  days: number,
+): FieldRecord[] {
+  return shiftedWindow(records, daysBetween(yearEnd, today), addDays(today, -(days - 1)), today)
+}
+
+/** Days from the seed year's 1 January to this year's: the seed's calendar laid over this year. */
+export function seedYearShift(seedYear: number, today: string): number {
+  return daysBetween(`${seedYear}-01-01`, `${today.slice(0, 4)}-01-01`)
+}
+
+/**
+ * This year up to `today` as the seed year ran (its shape: seasons, campaigns, the white-angel
+ * month), so targets, pace and charts read as a real station's would on any day of the year.
+ * With `days`, only the last `days` of that.
+ */
+export function yearToDate(records: readonly FieldRecord[], seedYear: number, today: string, days?: number): FieldRecord[] {
+  const yearStart = `${today.slice(0, 4)}-01-01`
+  const first = days === undefined ? yearStart : maxDate(yearStart, addDays(today, -(days - 1)))
+  return shiftedWindow(records, seedYearShift(seedYear, today), first, today)
+}
+
+/**
+ * A plan for every drive of the seed year laid over this year: the drives done were planned, and
+ * the coming weeks' drives are planned ahead. Expected donors are the drive's donations give or
+ * take a fifth (a plan is a forecast), the bag range the one the bus loaded.
+ */
+export function demoPlans(records: readonly FieldRecord[], seedYear: number, today: string, stationId: string): DrivePlan[] {
+  const shift = seedYearShift(seedYear, today)
+  const donations = new Map<string, number>()
+  for (const r of records) if (r.type === 'donation' && r.driveId) donations.set(r.driveId, (donations.get(r.driveId) ?? 0) + 1)
+  const rng = createRng(seedYear)
+  const year = today.slice(0, 4)
+  const plans: DrivePlan[] = []
+  for (const r of records) {
+    if (r.type !== 'drive') continue
+    const date = addDays(r.date, shift)
+    if (date.slice(0, 4) !== year) continue
+    const n = donations.get(r.id) ?? 0
+    plans.push({
+      id: newId(),
+      stationId,
+      date,
+      siteId: r.siteId,
+      channelId: r.channelId,
+      busCode: r.busCode,
+      teamIds: r.teamIds,
+      staffIds: r.staffIds,
+      leaderStaffId: r.leaderStaffId,
+      expectedDonors: Math.max(1, Math.round(n * (0.8 + 0.4 * rng.next()))),
+      dinFirst: date >= today ? r.dinFirst : '',
+      dinLast: date >= today ? r.dinLast : '',
+      note: '',
+    })
+  }
+  return plans
 }
 
 // The seed's rural sites are township collection points; villages the buses visit are added beside them.
@@ -109,13 +167,17 @@ function demoTargets(stationId: string, today: string, ruralChannelId: string | 
     t(month, 'donations', '>=', 8_000),
     t(month, 'rural_mobile_share', '>=', 32),
   ]
-  if (ruralChannelId) targets.push(t(month, 'bus_trips', '>=', 70, { kind: 'channel', id: ruralChannelId }))
+  if (ruralChannelId) {
+    targets.push(t(month, 'bus_trips', '>=', 70, { kind: 'channel', id: ruralChannelId }))
+    // The seed's 787 rural trips a year: the pace the plans are measured against.
+    targets.push(t(year, 'bus_trips', '>=', 787, { kind: 'channel', id: ruralChannelId }))
+  }
   return targets
 }
 
 export interface DemoOptions {
   log: Logger
-  /** Days of history up to today (default 120). */
+  /** Only the last `days` days of this year up to today (default: the whole year to date). */
   days?: number
   now?: Date
   pinIterations?: number
@@ -139,7 +201,7 @@ export async function ensureDemoStation(store: Store, opts: DemoOptions): Promis
   await insertAccount(store.db, station.id, await prepareAccount({ ...DEMO_LOGIN.manager, role: 'manager' }))
 
   const fromId = seed.reference.stations[0]!.id
-  const history = recentHistory(seed.records, `${seed.year}-12-31`, today, opts.days ?? 120)
+  const history = yearToDate(seed.records, seed.year, today, opts.days)
   const records = rebaseStation(history, fromId, station.id)
   const reference = rebaseStation(seed.reference, fromId, station.id)
   const thisYear = Number(today.slice(0, 4))
@@ -165,17 +227,42 @@ export async function ensureDemoStation(store: Store, opts: DemoOptions): Promis
     records,
   })
   const rural = reference.channels.find((c) => c.ruralMobile)?.id
+  const plans = demoPlans(rebaseStation(seed.records, fromId, station.id), seed.year, today, station.id)
   await store.db.transaction().execute(async (trx) => {
     for (const target of demoTargets(station.id, today, rural)) await saveTarget(trx, station.id, target)
+    await insertPlans(trx, station.id, plans)
+    await flagEmergencyTeam(trx, station.id, records, reference.teams.find((tm) => tm.code === 'county_emergency')?.id)
   })
   opts.log.info('demo station created', {
     station: DEMO_LOGIN.stationCode,
     records: summary.applied,
     rejected: summary.rejected,
     staff: roster.length,
+    plans: plans.length,
     ms: Date.now() - started,
   })
   return true
+}
+
+/** Donors who gave on a county emergency team's drives join the station's emergency team (call-up lists). */
+async function flagEmergencyTeam(
+  db: Db,
+  stationId: string,
+  records: readonly FieldRecord[],
+  teamId: string | undefined,
+): Promise<void> {
+  if (!teamId) return
+  const keys = new Set<string>()
+  for (const r of records) if (r.type === 'donation' && r.donorKey && r.teamIds.includes(teamId)) keys.add(r.donorKey)
+  const at = new Date().toISOString()
+  const rows = [...keys].map((k) => ({
+    station_id: stationId,
+    donor_key: k,
+    emergency_team: 1 as const,
+    updated_at: at,
+    updated_by: null,
+  }))
+  for (let i = 0; i < rows.length; i += 500) await db.insertInto('donor_flags').values(rows.slice(i, i + 500)).execute()
 }
 
 /** The lines printed at start so a newcomer can sign in. */

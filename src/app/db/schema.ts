@@ -20,6 +20,7 @@ import type {
   Team,
   Void,
 } from '../../domain/records'
+import type { DrivePlan } from '../../domain/plans'
 import type { DinClash, EligibilityEntry } from '../../domain/sync-protocol'
 import type { IndicatorCounts } from '../../domain/indicators'
 
@@ -110,6 +111,7 @@ export class FieldDb extends Dexie {
   device!: Table<DeviceInfo, string>
   syncMeta!: Table<SyncMetaRow, string>
   drafts!: Table<DonorDraftRow, string>
+  drivePlans!: Table<ReferenceRow<DrivePlan>, string>
 
   constructor(name: string) {
     // No query cache: the app's few live queries re-read cheaply, and every save skips its upkeep.
@@ -173,7 +175,14 @@ export class FieldDb extends Dexie {
       syncMeta: 'key, value.receivedAt',
     })
 
-    // ── Version 6 and later go here, each as `this.version(n).stores({...changed tables}).upgrade(...)`
+    // ── Version 8 (plans) ───────────────────────────────────────────────────────────────────────
+    // The station's drive plans from today on, pulled like sites (issue 15); by date, so opening a
+    // drive finds today's plans. A new table only: no upgrade function, no existing row changes.
+    this.version(8).stores({
+      drivePlans: 'key, value.date',
+    })
+
+    // ── Later versions go here, each as `this.version(n).stores({...changed tables}).upgrade(...)`
     // with its upgrade function beside it. Never edit or remove an earlier version.
   }
 }

@@ -1,7 +1,8 @@
 // Checking the "open a drive" form before anything is saved; pure, so it is tested without a screen.
 import * as v from 'valibot'
 import { checkDinRange } from '../../domain/din'
-import { IsoDate, type Drive } from '../../domain/records'
+import type { DrivePlan } from '../../domain/plans'
+import { IsoDate, type Drive, type RosterEntry } from '../../domain/records'
 import type { DriveOpenInput } from '../stores/useDriveStore'
 
 export interface DriveOpenForm {
@@ -14,6 +15,8 @@ export interface DriveOpenForm {
   leaderStaffId: string
   dinFirst: string
   dinLast: string
+  /** The station's plan the form was filled from ('' when none); kept on the drive as planId. */
+  planId: string
 }
 
 export type DriveOpenField = keyof DriveOpenForm
@@ -69,7 +72,44 @@ export function validateDriveOpen(form: DriveOpenForm): { errors: DriveOpenError
       dinFirst: range.first,
       dinLast: range.last,
       bagsLoaded: range.bagsLoaded,
+      ...(form.planId ? { planId: form.planId } : {}),
     },
+  }
+}
+
+// ── From the station's plan ─────────────────────────────────────────────────────────────────────
+
+/**
+ * The form's fields a plan fills: its site, channel, teams, bus and bag range, and the crew still
+ * active on the phone's roster (the leader only when on board). What the plan leaves open keeps
+ * what the form had (the bus and crew of the last drive).
+ */
+export function formFromPlan(
+  plan: DrivePlan,
+  form: DriveOpenForm,
+  activeRoster: readonly Pick<RosterEntry, 'id'>[],
+): DriveOpenForm {
+  const active = new Set(activeRoster.map((s) => s.id))
+  const staffIds = plan.staffIds.filter((id) => active.has(id))
+  const crew = staffIds.length > 0 ? staffIds : form.staffIds
+  const leader =
+    plan.leaderStaffId && crew.includes(plan.leaderStaffId)
+      ? plan.leaderStaffId
+      : crew.includes(form.leaderStaffId)
+        ? form.leaderStaffId
+        : ''
+  return {
+    ...form,
+    date: plan.date,
+    siteId: plan.siteId,
+    channelId: plan.channelId,
+    teamIds: [...plan.teamIds],
+    busCode: plan.busCode || form.busCode,
+    staffIds: [...crew],
+    leaderStaffId: leader,
+    dinFirst: plan.dinFirst || form.dinFirst,
+    dinLast: plan.dinLast || form.dinLast,
+    planId: plan.id,
   }
 }
 

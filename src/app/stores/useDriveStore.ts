@@ -50,6 +50,7 @@ export type DriveOpenInput = Pick<
   | 'dinFirst'
   | 'dinLast'
   | 'bagsLoaded'
+  | 'planId'
 >
 export type DriveCloseInput = Pick<DriveClose, 'bagsUsed' | 'bagsSpoiled' | 'bagsReturned' | 'discrepancyNote'>
 export type ReactionInput = Pick<AdverseReaction, 'code' | 'severity' | 'note'>

@@ -12,4 +12,5 @@ export const PULL_TABLE = {
   eligibility: 'eligibility',
   population: 'population',
   totals: 'stationTotals',
+  plan: 'drivePlans',
 } as const satisfies Record<PullEntity, keyof FieldDb>

@@ -424,6 +424,44 @@ const m0010Questionnaire: Migration = {
   },
 }
 
+// Drive plans (issue 15): the station's calendar of drives, pulled by phones like sites (a change
+// sequence and a tombstone per row), and the station's own donor flags (emergency-team members for
+// call-up), which never leave the station.
+const m0013DrivePlans: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('drive_plans')
+      .addColumn('id', ID, (c) => c.primaryKey())
+      .addColumn('station_id', ID, (c) => c.notNull().references('stations.id'))
+      .addColumn('plan_date', 'text', (c) => c.notNull())
+      .addColumn('site_id', ID, (c) => c.notNull())
+      .addColumn('channel_id', ID, (c) => c.notNull())
+      .addColumn('bus_code', 'text', (c) => c.notNull())
+      .addColumn('team_ids', 'text', (c) => c.notNull())
+      .addColumn('staff_ids', 'text', (c) => c.notNull())
+      .addColumn('leader_staff_id', ID)
+      .addColumn('expected_donors', 'integer', (c) => c.notNull())
+      .addColumn('din_first', 'text', (c) => c.notNull())
+      .addColumn('din_last', 'text', (c) => c.notNull())
+      .addColumn('note', 'text', (c) => c.notNull())
+      .addColumn('change_seq', SEQ, (c) => c.notNull())
+      .addColumn('deleted', 'integer', (c) => c.notNull().defaultTo(0))
+      .execute()
+    await db.schema.createIndex('drive_plans_changes').on('drive_plans').columns(['station_id', 'change_seq']).execute()
+    await db.schema.createIndex('drive_plans_date').on('drive_plans').columns(['station_id', 'plan_date']).execute()
+
+    await db.schema
+      .createTable('donor_flags')
+      .addColumn('station_id', ID, (c) => c.notNull().references('stations.id'))
+      .addColumn('donor_key', 'text', (c) => c.notNull())
+      .addColumn('emergency_team', 'integer', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .addColumn('updated_by', ID)
+      .addPrimaryKeyConstraint('donor_flags_pk', ['station_id', 'donor_key'])
+      .execute()
+  },
+}
+
 export const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': m0001Initial,
   '0002_counted_index': m0002CountedIndex,
@@ -432,6 +470,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0005_enrollment_hmac': m0005EnrollmentHmac,
   '0007_pinyin_and_pin_attempts': m0007PinyinAndPinAttempts,
   '0010_questionnaire': m0010Questionnaire,
+  '0013_drive_plans': m0013DrivePlans,
 }
 
 class InCodeMigrationProvider implements MigrationProvider {

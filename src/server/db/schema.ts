@@ -214,6 +214,32 @@ export interface PushResultsTable {
   created_at: string
 }
 
+/** A planned drive (migration 0013); team_ids and staff_ids are JSON arrays of ids. */
+export interface DrivePlansTable extends Pulled {
+  id: string
+  station_id: string
+  plan_date: string
+  site_id: string
+  channel_id: string
+  bus_code: string
+  team_ids: string
+  staff_ids: string
+  leader_staff_id: string | null
+  expected_donors: number
+  din_first: string
+  din_last: string
+  note: string
+}
+
+/** The station's own marks on a donor (migration 0013); never pulled by phones. */
+export interface DonorFlagsTable {
+  station_id: string
+  donor_key: string
+  emergency_team: Flag
+  updated_at: string
+  updated_by: string | null
+}
+
 export interface Database {
   stations: StationsTable
   accounts: AccountsTable
@@ -232,6 +258,8 @@ export interface Database {
   record_teams: RecordTeamsTable
   record_reasons: RecordReasonsTable
   push_results: PushResultsTable
+  drive_plans: DrivePlansTable
+  donor_flags: DonorFlagsTable
 }
 
 export type StationRow = Selectable<StationsTable>

@@ -11,6 +11,7 @@ import { eligibilityFromRow } from './eligibility'
 import { channelFromRow, populationFromRow, rosterFromRow, siteFromRow, targetFromRow, teamFromRow } from './reference'
 import { periodTotals } from './reports'
 import { romanisedSite, romanisedStaff } from './romanise'
+import { planFromRow } from './plans'
 import { getStationRow, pulledStation, takeChangeSeqs } from './stations'
 
 export const PULL_DEFAULT_LIMIT = 1000
@@ -36,7 +37,15 @@ interface FeedRow {
 }
 
 type PulledTable =
-  'staff' | 'sites' | 'channels' | 'teams' | 'targets' | 'populations' | 'eligibility' | 'station_totals'
+  | 'staff'
+  | 'sites'
+  | 'channels'
+  | 'teams'
+  | 'targets'
+  | 'populations'
+  | 'eligibility'
+  | 'station_totals'
+  | 'drive_plans'
 
 interface Feed {
   table: PulledTable
@@ -45,6 +54,8 @@ interface Feed {
   value: (row: never) => unknown
   /** A live row the phone must not hold: sent as a delete, left out of a reset. */
   hidden?: { column: 'active'; value: 0 }
+  /** Rows dated before the station's today in this column are past: sent as deletes, left out of a reset. */
+  fromToday?: 'plan_date'
 }
 
 // Sites and staff carry their pinyin for search on the phone. Only active staff reach a phone: a
@@ -83,6 +94,14 @@ const FEEDS: Feed[] = [
     entity: 'totals',
     key: (r: Database['station_totals']) => r.key,
     value: (r: Database['station_totals']) => JSON.parse(r.value),
+  },
+  // Drive plans from today on (a phone opens today's drive from its plan); past ones leave the phone.
+  {
+    table: 'drive_plans',
+    entity: 'plan',
+    key: (r: Database['drive_plans']) => r.id,
+    value: planFromRow,
+    fromToday: 'plan_date',
   },
 ]
 
@@ -139,6 +158,7 @@ export async function pullChanges(
     !cursor || cursor.epoch !== station.sync_epoch || cursor.seq < Number(station.pull_horizon) || cursor.seq > upTo
   const after = reset ? 0 : cursor.seq
 
+  const today = stationToday(station.time_zone)
   const feed: FeedRow[] = []
   if (Number(station.change_seq) > after && Number(station.change_seq) <= upTo) {
     feed.push({
@@ -155,14 +175,17 @@ export async function pullChanges(
       .where('change_seq', '<=', upTo)
     if (reset) q = q.where('deleted', '=', 0)
     if (reset && f.hidden) q = q.where(f.hidden.column as 'deleted', '!=', f.hidden.value)
+    if (reset && f.fromToday) q = q.where(f.fromToday as 'name', '>=', today)
     const rows = (await q
       .orderBy('change_seq')
       .limit(limit + 1)
       .execute()) as unknown as Database[PulledTable][]
     for (const row of rows) {
       const key = f.key(row as never)
+      const fields = row as unknown as Record<string, unknown>
       const hidden =
-        f.hidden !== undefined && (row as unknown as Record<string, unknown>)[f.hidden.column] === f.hidden.value
+        (f.hidden !== undefined && fields[f.hidden.column] === f.hidden.value) ||
+        (f.fromToday !== undefined && String(fields[f.fromToday]) < today)
       feed.push({
         seq: Number(row.change_seq),
         change:

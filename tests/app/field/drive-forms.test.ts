@@ -19,6 +19,7 @@ const form = (over: Partial<DriveOpenForm> = {}): DriveOpenForm => ({
   leaderStaffId: 'a',
   dinFirst: 'W123426000001',
   dinLast: 'W123426000040',
+  planId: '',
   ...over,
 })
 

@@ -109,4 +109,11 @@ export default {
     back: 'Go back and change',
     wrongPin: 'Wrong PIN: the leader enters their own.',
   },
+  // Drive plans (issue 15)
+  plan: {
+    title: "Today's plan from the station",
+    filled: 'Filled in from the plan: change whatever differs on the day.',
+    expected: '{n} donors expected',
+    unknownSite: 'Site not on this phone',
+  },
 }

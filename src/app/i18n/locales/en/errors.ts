@@ -68,6 +68,8 @@ export default {
     username_taken: 'That user name is already taken.',
     wrong_device: 'This upload did not carry this phone’s identity.',
     wrong_station: 'This record belongs to another station.',
+    invalid_plan: 'The drive plan is incomplete or wrong (date, site, channel, crew or bag range).',
+    invalid_donor_flag: 'The donor mark is not valid: give a correct resident ID number.',
     other: 'The station refused this request.',
   },
   attention: {

@@ -108,4 +108,11 @@ export default {
     back: '返回修改',
     wrongPin: 'PIN 不对，请负责人本人输入。',
   },
+  // 出车计划（issue 15）
+  plan: {
+    title: '血站今日出车计划',
+    filled: '已按计划填好，当天有变化请直接修改。',
+    expected: '预计 {n} 人',
+    unknownSite: '手机上没有这个采血点',
+  },
 }

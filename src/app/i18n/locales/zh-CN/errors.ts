@@ -66,6 +66,8 @@ export default {
     username_taken: '该用户名已被占用。',
     wrong_device: '这次上传用的不是这部手机的身份。',
     wrong_station: '这条记录属于另一个血站。',
+    invalid_plan: '出车计划不完整或有误（日期、采血点、渠道、人员或血袋号段）。',
+    invalid_donor_flag: '献血者标记无效：请填写正确的身份证号。',
     other: '血站拒绝了这次请求。',
   },
   attention: {
