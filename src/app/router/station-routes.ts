@@ -38,6 +38,7 @@ export const stationRoutes: RouteRecordRaw[] = [
         component: () => import('../views/station/StationChannelView.vue'),
         props: true,
       },
+      { path: 'plans', name: 'station-plans', component: () => import('../views/station/StationPlansView.vue') },
       { path: 'targets', name: 'station-targets', component: () => import('../views/station/StationTargetsView.vue') },
       {
         path: 'report/:year?',
