@@ -73,7 +73,7 @@ export interface TripPace {
   done: number
   /** Trips the target's even pace expects by asOf (target × elapsed days ÷ days of the year). */
   expectedByNow: number | null
-  /** Trips still planned in the scope after asOf up to 31 December. */
+  /** Trips still planned in the scope up to 31 December: after asOf, and asOf's not yet done. */
   plannedAhead: number
   /** Trips still needed to reach the target (0 once reached). */
   tripsNeeded: number | null
@@ -176,7 +176,9 @@ export function chooseRecruits(
   }
   const rank = (x: { reasons: RecruitmentReason[] }) => (x.reasons.includes('area') ? 0 : 1)
   return out
-    .sort((a, b) => rank(a) - rank(b) || (a.last < b.last ? -1 : a.last > b.last ? 1 : a.donorKey < b.donorKey ? -1 : 1))
+    .sort(
+      (a, b) => rank(a) - rank(b) || (a.last < b.last ? -1 : a.last > b.last ? 1 : a.donorKey < b.donorKey ? -1 : 1),
+    )
     .map(({ last: _last, ...rest }) => rest)
 }
 

@@ -49,7 +49,12 @@ export function shiftRecord<T>(value: T, days: number): T {
  * The generated year moved by `shift` days, kept from `first` through `last`. Records that point at
  * something outside the window are left out with it.
  */
-export function shiftedWindow(records: readonly FieldRecord[], shift: number, first: string, last: string): FieldRecord[] {
+export function shiftedWindow(
+  records: readonly FieldRecord[],
+  shift: number,
+  first: string,
+  last: string,
+): FieldRecord[] {
   const kept = new Set<string>()
   const out: FieldRecord[] = []
   for (const original of records) {
@@ -93,7 +98,12 @@ export function seedYearShift(seedYear: number, today: string): number {
  * month), so targets, pace and charts read as a real station's would on any day of the year.
  * With `days`, only the last `days` of that.
  */
-export function yearToDate(records: readonly FieldRecord[], seedYear: number, today: string, days?: number): FieldRecord[] {
+export function yearToDate(
+  records: readonly FieldRecord[],
+  seedYear: number,
+  today: string,
+  days?: number,
+): FieldRecord[] {
   const yearStart = `${today.slice(0, 4)}-01-01`
   const first = days === undefined ? yearStart : maxDate(yearStart, addDays(today, -(days - 1)))
   return shiftedWindow(records, seedYearShift(seedYear, today), first, today)
@@ -104,10 +114,16 @@ export function yearToDate(records: readonly FieldRecord[], seedYear: number, to
  * the coming weeks' drives are planned ahead. Expected donors are the drive's donations give or
  * take a fifth (a plan is a forecast), the bag range the one the bus loaded.
  */
-export function demoPlans(records: readonly FieldRecord[], seedYear: number, today: string, stationId: string): DrivePlan[] {
+export function demoPlans(
+  records: readonly FieldRecord[],
+  seedYear: number,
+  today: string,
+  stationId: string,
+): DrivePlan[] {
   const shift = seedYearShift(seedYear, today)
   const donations = new Map<string, number>()
-  for (const r of records) if (r.type === 'donation' && r.driveId) donations.set(r.driveId, (donations.get(r.driveId) ?? 0) + 1)
+  for (const r of records)
+    if (r.type === 'donation' && r.driveId) donations.set(r.driveId, (donations.get(r.driveId) ?? 0) + 1)
   const rng = createRng(seedYear)
   const year = today.slice(0, 4)
   const plans: DrivePlan[] = []
@@ -262,7 +278,11 @@ async function flagEmergencyTeam(
     updated_at: at,
     updated_by: null,
   }))
-  for (let i = 0; i < rows.length; i += 500) await db.insertInto('donor_flags').values(rows.slice(i, i + 500)).execute()
+  for (let i = 0; i < rows.length; i += 500)
+    await db
+      .insertInto('donor_flags')
+      .values(rows.slice(i, i + 500))
+      .execute()
 }
 
 /** The lines printed at start so a newcomer can sign in. */

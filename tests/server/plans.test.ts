@@ -11,7 +11,15 @@ import { residentIdCheckCharacter } from '../../src/domain/resident-id'
 import type { PullChange, PullResponse } from '../../src/domain/sync-protocol'
 import { getStationRow } from '../../src/server/repo/stations'
 import { ENGINES } from './support/engines'
-import { deferral, donation, drive, type Phone, startTestStation, type StationSetup, type TestStation } from './support/station'
+import {
+  deferral,
+  donation,
+  drive,
+  type Phone,
+  startTestStation,
+  type StationSetup,
+  type TestStation,
+} from './support/station'
 
 const idNumber = (seq: string) => {
   const first17 = `41030219850101${seq}`
@@ -76,7 +84,7 @@ describe.each(ENGINES)('drive plans (%s)', (engine) => {
     expect(made.status).toBe(201)
     expect(made.body).toMatchObject({ stationId: station.id, expectedDonors: 40, teamIds: [], note: '' })
 
-    const badLeader = await create(plan({ leaderStaffId: newId() , staffIds: [station.staffIds[1]!] }))
+    const badLeader = await create(plan({ leaderStaffId: newId(), staffIds: [station.staffIds[1]!] }))
     expect(badLeader.status).toBe(400)
     expect(badLeader.body.code).toBe('invalid_plan')
     const unknownSite = await create(plan({ siteId: newId() }))
@@ -179,12 +187,31 @@ describe.each(ENGINES)('drive plans (%s)', (engine) => {
     const d = drive(p2, { date: on, channelId: ruralId })
     const gifts = [0, 1, 2].map(() => donation(p2, { driveId: d.id, channelId: ruralId, collectedOn: on }))
     const loose = donation(p2, { collectedOn: on })
-    const voided = { type: 'void', id: newId(), stationId: s2.id, deviceId: p2.deviceId, authorStaffId: s2.staffIds[0]!, createdAt: `${on}T12:00:00.000+08:00`, targetId: gifts[2]!.id, reason: 'entered twice' }
-    expect((await t.push(p2, [d, ...gifts, loose, voided])).body.results.every((r) => r.status === 'applied')).toBe(true)
+    const voided = {
+      type: 'void',
+      id: newId(),
+      stationId: s2.id,
+      deviceId: p2.deviceId,
+      authorStaffId: s2.staffIds[0]!,
+      createdAt: `${on}T12:00:00.000+08:00`,
+      targetId: gifts[2]!.id,
+      reason: 'entered twice',
+    }
+    expect((await t.push(p2, [d, ...gifts, loose, voided])).body.results.every((r) => r.status === 'applied')).toBe(
+      true,
+    )
 
     const asOf = `${year}-06-30`
     const res = await t.call<{
-      months: { month: string; plannedTrips: number; doneTrips: number; plannedDonations: number; doneDonations: number; plannedRuralTrips: number; doneRuralTrips: number }[]
+      months: {
+        month: string
+        plannedTrips: number
+        doneTrips: number
+        plannedDonations: number
+        doneDonations: number
+        plannedRuralTrips: number
+        doneRuralTrips: number
+      }[]
       target: { value: number } | null
       pace: Record<string, number | null>
     }>(`/api/v1/admin/plan-summary?year=${year}&asOf=${asOf}`, { token: s2.managerToken })

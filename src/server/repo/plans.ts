@@ -122,7 +122,11 @@ export async function insertPlans(db: Db, stationId: string, plans: readonly Dri
   if (plans.length === 0) return
   let seq = await takeChangeSeqs(db, stationId, plans.length)
   const rows = plans.map((p) => rowOf({ ...p, stationId }, seq++))
-  for (let i = 0; i < rows.length; i += 200) await db.insertInto('drive_plans').values(rows.slice(i, i + 200)).execute()
+  for (let i = 0; i < rows.length; i += 200)
+    await db
+      .insertInto('drive_plans')
+      .values(rows.slice(i, i + 200))
+      .execute()
 }
 
 function rowOf(plan: DrivePlan, seq: number): PlanRow {
@@ -204,6 +208,7 @@ export async function planSummary(db: Db, stationId: string, year: number, asOf:
   const months = emptyPlanMonths(year)
   const monthOf = (date: string) => months[Number(date.slice(5, 7)) - 1]!
   let plannedAhead = 0
+  let plannedToday = 0
   const plans = await db
     .selectFrom('drive_plans')
     .select(['plan_date', 'channel_id', 'site_id', 'expected_donors'])
@@ -218,6 +223,7 @@ export async function planSummary(db: Db, stationId: string, year: number, asOf:
     if (rural.has(p.channel_id)) m.plannedRuralTrips++
     m.plannedDonations += Number(p.expected_donors)
     if (p.plan_date > asOf && inScope(target?.scope, p)) plannedAhead++
+    if (p.plan_date === asOf && inScope(target?.scope, p)) plannedToday++
   }
 
   // Drives and the donations taken on drives, by month, channel and site (counted records only).
@@ -253,6 +259,16 @@ export async function planSummary(db: Db, stationId: string, year: number, asOf:
       if (scoped) scopeDonations += n
     }
   }
+  // Today's plans still ahead: those not yet matched by a drive of today in the scope.
+  const doneToday = await db
+    .selectFrom('records')
+    .select(['channel_id', 'site_id'])
+    .where('station_id', '=', stationId)
+    .where('voided', '=', 0)
+    .where('collected_on', '=', asOf)
+    .where('effective_type', '=', 'drive')
+    .execute()
+  plannedAhead += Math.max(0, plannedToday - doneToday.filter((r) => inScope(target?.scope, r)).length)
   const pace = tripPace({
     year,
     asOf,

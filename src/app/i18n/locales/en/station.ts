@@ -361,7 +361,7 @@ export default {
         'Donors who gave at this site or in its area, may give whole blood again by the drive’s date and have not given for the months below; and RhD-negative donors and emergency-team members of the station for call-up. Names and phone numbers stay at the station.',
       months: 'Not given for (months)',
       reload: 'Show list',
-      count: '{n} donors: {area} from the area, {rhd} RhD-negative, {team} emergency team',
+      count: 'Donors: {n} — {area} from the area, {rhd} RhD-negative, {team} emergency team',
       more: 'and {n} more in the file',
       noIdentity: '(no name on record)',
       columns: {
@@ -399,6 +399,7 @@ export default {
       noTarget: 'No year target on bus trips: set one on the Targets page to see the pace.',
       takes:
         'What it takes: {trips} more trips by 31 December ({perWeek} a week over {weeks} weeks), about {donations} donations at this year’s {perTrip} a trip.',
+      takesTrips: 'What it takes: {trips} more trips by 31 December ({perWeek} a week over {weeks} weeks).',
       planned: '{planned} of them are planned; {unplanned} still need a plan.',
       reached: 'The target is reached.',
     },

@@ -393,6 +393,7 @@ export default {
       noTarget: '还没有全年出车车次目标：请在"目标"页设置，才能看进度。',
       takes:
         '要完成目标：12 月 31 日前还需 {trips} 车次（{weeks} 周内每周 {perWeek} 车次），按今年每车次 {perTrip} 人计约 {donations} 人次献血。',
+      takesTrips: '要完成目标：12 月 31 日前还需 {trips} 车次（{weeks} 周内每周 {perWeek} 车次）。',
       planned: '其中 {planned} 车次已有计划，还有 {unplanned} 车次待安排。',
       reached: '目标已完成。',
     },
