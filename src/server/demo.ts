@@ -1,6 +1,7 @@
 // The demo station `npm start` creates on first run (DEMO=1): Luoyang-like reference data, a
-// roster with a known PIN, manager and admin logins, this year's targets, and the last months of a
-// generated year moved to end today, so a newcomer has something to look at. Never re-seeds.
+// roster with a known PIN, manager and admin logins, this year's targets, this year up to today as
+// the generated seed year ran, and its drive plans, so a newcomer's first look reads as a real
+// station's would (not a station failing every annual target). Never re-seeds.
 import { addDays, daysBetween, isoDateOf, maxDate } from '../domain/dates'
 import { createRng } from '../domain/generator/prng'
 import { generateSeedYear } from '../domain/generator/seed-year'

@@ -33,7 +33,11 @@ async function openWhenReachable(): Promise<Store> {
 async function main(): Promise<void> {
   const store = await openWhenReachable()
   log.info('database ready', { engine: store.engine, location: store.location })
-  if (config.demo) await ensureDemoStation(store, { log, days: Number(process.env.DEMO_DAYS) || 120 })
+  if (config.demo) {
+    // The whole year to date unless DEMO_DAYS asks for only its last days.
+    const days = Number(process.env.DEMO_DAYS) || undefined
+    await ensureDemoStation(store, { log, ...(days ? { days } : {}) })
+  }
   const station = await startStation({
     config,
     store,

@@ -2,12 +2,14 @@ import { describe, expect, it } from 'vitest'
 import {
   bagRange,
   DEFAULT_RANGE_OVERLAP_DAYS,
+  formFromPlan,
   rangeOverlaps,
   validateDriveOpen,
   type DriveOpenForm,
 } from '../../../src/app/field/drive-open'
 import { reconcile } from '../../../src/app/field/drive-close'
 import { isbt128Din } from '../../../src/domain/din'
+import type { DrivePlan } from '../../../src/domain/plans'
 
 const form = (over: Partial<DriveOpenForm> = {}): DriveOpenForm => ({
   date: '2026-06-14',
@@ -106,5 +108,54 @@ describe('bag ranges overlapping other drives of the phone', () => {
     expect(rangeOverlaps('W123423000060', 'W123423000090', [closed10, otherSeries], now)).toHaveLength(1)
     expect(rangeOverlaps('W123423000060', 'W123423000090', [closed10], now, 7)).toEqual([])
     expect(DEFAULT_RANGE_OVERLAP_DAYS).toBe(30)
+  })
+})
+
+describe('a drive opened from the station’s plan', () => {
+  const plan: DrivePlan = {
+    id: '018f0000-0000-7000-8000-0000000000aa',
+    stationId: 'station',
+    date: '2026-06-15',
+    siteId: 'plan-site',
+    channelId: 'plan-channel',
+    busCode: '豫C-P0787',
+    teamIds: ['team'],
+    staffIds: ['b', 'gone', 'c'],
+    leaderStaffId: 'c',
+    expectedDonors: 35,
+    dinFirst: 'W123426000101',
+    dinLast: 'W123426000160',
+    note: '',
+  }
+  const roster = [{ id: 'a' }, { id: 'b' }, { id: 'c' }]
+
+  it('fills site, channel, teams, bus, active crew, leader and bags, and the drive keeps the plan id', () => {
+    const filled = formFromPlan(plan, form(), roster)
+    expect(filled).toEqual({
+      date: '2026-06-15',
+      busCode: '豫C-P0787',
+      siteId: 'plan-site',
+      channelId: 'plan-channel',
+      teamIds: ['team'],
+      staffIds: ['b', 'c'],
+      leaderStaffId: 'c',
+      dinFirst: 'W123426000101',
+      dinLast: 'W123426000160',
+      planId: plan.id,
+    })
+    const { input } = validateDriveOpen(filled)
+    expect(input).toMatchObject({ planId: plan.id, bagsLoaded: 60, busCode: '豫C-P0787' })
+    expect(validateDriveOpen(form()).input).not.toHaveProperty('planId')
+  })
+
+  it('keeps what the plan leaves open: the last drive’s bus and crew, no bags', () => {
+    const open = { ...plan, busCode: '', staffIds: [], leaderStaffId: null, dinFirst: '', dinLast: '' }
+    expect(formFromPlan(open, form(), roster)).toMatchObject({
+      busCode: ' 豫C-1234 ',
+      staffIds: ['a', 'b'],
+      leaderStaffId: 'a',
+      dinFirst: 'W123426000001',
+      dinLast: 'W123426000040',
+    })
   })
 })
