@@ -19,6 +19,8 @@ import { importBundle, rebaseStation, rosterForRecords } from '../../src/server/
 import { indicatorReport, monthlySeries, periodTotals } from '../../src/server/repo/reports'
 import { createStation } from '../../src/server/repo/stations'
 import { summarize } from './summary'
+import { insertPlans, planSummary, recruitmentList } from '../../src/server/repo/plans'
+import { demoPlans } from '../../src/server/demo'
 
 const REPEATS = Number(process.env.BENCH_REPORT_REPEATS ?? 5)
 const YEAR = { from: '2023-01-01', to: '2023-12-31' }
@@ -143,6 +145,29 @@ async function benchEngine(
     first: totals.first,
     median: totals.median,
     note: `${totals.value.year.counts.donations.toLocaleString('en')} in the year`,
+  })
+
+  // Drive plans (issue 15): a plan for every drive of the year, the summary as of mid-year, and the
+  // recruitment list of a rural plan in the second half.
+  const asOf = '2023-07-01'
+  const plans = demoPlans(records, seed.year, asOf, station.id)
+  await store.db.transaction().execute((trx) => insertPlans(trx, station.id, plans))
+  const summary = await series(() => planSummary(store.db, station.id, 2023, asOf))
+  rows.push({
+    engine,
+    measure: 'dashboard: planSummary() of the year (planned vs done, trip pace)',
+    first: summary.first,
+    median: summary.median,
+    note: `${summary.value.pace.done} rural trips by ${asOf}, ${plans.length} plans`,
+  })
+  const plan = plans.find((p) => p.channelId === channels.id && p.date > asOf)!
+  const list = await series(() => recruitmentList(store.db, station.id, plan.id, 12))
+  rows.push({
+    engine,
+    measure: 'recruitment list of a rural plan (12 months)',
+    first: list.first,
+    median: list.median,
+    note: `${list.value.rows.length.toLocaleString('en')} donors`,
   })
 }
 
