@@ -346,7 +346,7 @@ export async function listDonorFlags(db: Db, stationId: string): Promise<DonorFl
     .selectAll()
     .where('station_id', '=', stationId)
     .where('emergency_team', '=', 1)
-    .orderBy('updated_at', 'desc')
+    .orderBy('updated_at', (ob) => ob.desc())
     .execute()
   const ids = await identitiesOf(
     db,
