@@ -227,7 +227,8 @@ export async function ensureDemoStation(store: Store, opts: DemoOptions): Promis
     DEMO_LOGIN.staffPin,
     opts.pinIterations === undefined ? {} : { iterations: opts.pinIterations },
   )
-  const roster = rosterForRecords(rebaseStation(seed.records, fromId, station.id), station.id, pinHash)
+  const wholeYear = rebaseStation(seed.records, fromId, station.id)
+  const roster = rosterForRecords(wholeYear, station.id, pinHash)
   const villages = DEMO_VILLAGES.map((v) => ({
     id: newId(),
     stationId: station.id,
@@ -244,7 +245,7 @@ export async function ensureDemoStation(store: Store, opts: DemoOptions): Promis
     records,
   })
   const rural = reference.channels.find((c) => c.ruralMobile)?.id
-  const plans = demoPlans(rebaseStation(seed.records, fromId, station.id), seed.year, today, station.id)
+  const plans = demoPlans(wholeYear, seed.year, today, station.id)
   await store.db.transaction().execute(async (trx) => {
     for (const target of demoTargets(station.id, today, rural)) await saveTarget(trx, station.id, target)
     await insertPlans(trx, station.id, plans)

@@ -450,7 +450,35 @@ export async function recruitmentList(
     ]),
   )
 
-  // Every counted donation of the station up to the drive's date: who gave where, last and blood group.
+  // Who may be invited: donors who gave in the area, RhD-negative donors, the emergency team.
+  const donations = () =>
+    db
+      .selectFrom('records')
+      .where('station_id', '=', stationId)
+      .where('voided', '=', 0)
+      .where('effective_type', '=', 'donation')
+      .where('donor_key', 'is not', null)
+      .where('collected_on', '<=', plan.date)
+  const keys = new Set<string>()
+  for (const part of chunks(siteIds)) {
+    const rows = await donations().select('donor_key').distinct().where('site_id', 'in', part).execute()
+    for (const r of rows) keys.add(r.donor_key!)
+  }
+  for (const r of await donations().select('donor_key').distinct().where('rhd', '=', 'neg').execute())
+    keys.add(r.donor_key!)
+  const flagged = new Set(
+    (
+      await db
+        .selectFrom('donor_flags')
+        .select('donor_key')
+        .where('station_id', '=', stationId)
+        .where('emergency_team', '=', 1)
+        .execute()
+    ).map((f) => f.donor_key),
+  )
+  for (const k of flagged) keys.add(k)
+
+  // Their donations up to the drive's date: where they gave, the last one and its blood group.
   interface Donor {
     inArea: boolean
     rhdNegative: boolean
@@ -462,44 +490,31 @@ export async function recruitmentList(
   }
   const donors = new Map<string, Donor>()
   const inArea = new Set(siteIds)
-  const rows = await db
-    .selectFrom('records')
-    .select(['donor_key', 'site_id', 'collected_on', 'abo', 'rhd'])
-    .where('station_id', '=', stationId)
-    .where('voided', '=', 0)
-    .where('effective_type', '=', 'donation')
-    .where('donor_key', 'is not', null)
-    .where('collected_on', '<=', plan.date)
-    .execute()
-  for (const r of rows) {
-    const key = r.donor_key!
-    let d = donors.get(key)
-    if (!d) {
-      d = { inArea: false, rhdNegative: false, last: '', lastSite: null, abo: '', rhd: '', count: 0 }
-      donors.set(key, d)
-    }
-    d.count++
-    if (r.site_id !== null && inArea.has(r.site_id)) d.inArea = true
-    if (r.rhd === 'neg') d.rhdNegative = true
-    const on = r.collected_on ?? ''
-    if (on >= d.last) {
-      d.last = on
-      d.lastSite = r.site_id
-      d.abo = r.abo ?? ''
-      d.rhd = r.rhd ?? ''
+  for (const part of chunks([...keys])) {
+    const rows = await donations()
+      .select(['donor_key', 'site_id', 'collected_on', 'abo', 'rhd'])
+      .where('donor_key', 'in', part)
+      .execute()
+    for (const r of rows) {
+      const key = r.donor_key!
+      let d = donors.get(key)
+      if (!d) {
+        d = { inArea: false, rhdNegative: false, last: '', lastSite: null, abo: '', rhd: '', count: 0 }
+        donors.set(key, d)
+      }
+      d.count++
+      if (r.site_id !== null && inArea.has(r.site_id)) d.inArea = true
+      if (r.rhd === 'neg') d.rhdNegative = true
+      const on = r.collected_on ?? ''
+      if (on >= d.last) {
+        d.last = on
+        d.lastSite = r.site_id
+        d.abo = r.abo ?? ''
+        d.rhd = r.rhd ?? ''
+      }
     }
   }
-  const flagged = new Set(
-    (
-      await db
-        .selectFrom('donor_flags')
-        .select('donor_key')
-        .where('station_id', '=', stationId)
-        .where('emergency_team', '=', 1)
-        .execute()
-    ).map((f) => f.donor_key),
-  )
-  const wanted = [...donors.entries()].filter(([key, d]) => d.inArea || d.rhdNegative || flagged.has(key))
+  const wanted = [...donors.entries()]
   const none: Donor = { inArea: false, rhdNegative: false, last: '', lastSite: null, abo: '', rhd: '', count: 0 }
   for (const key of flagged) if (!donors.has(key)) wanted.push([key, none])
 
