@@ -196,5 +196,5 @@ export interface RecruitmentRow {
   reasons: RecruitmentReason[]
 }
 
-export const RECRUITMENT_MONTHS_DEFAULT = 12
+export const RECRUITMENT_MONTHS_DEFAULT = 6
 export const RECRUITMENT_MONTHS_MAX = 120

@@ -4,7 +4,12 @@
 // filled from today's plan. Into screenshots/plans-*.png.
 import type { Browser } from 'playwright-core'
 import { isoDateOf } from '../../src/domain/dates'
-import { DEMO_LOGIN } from '../../src/server/demo'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { openStore } from '../../src/server/db/store'
+import { DEMO_LOGIN, ensureDemoStation } from '../../src/server/demo'
+import { createLogger } from '../../src/server/log'
 import { startServer } from '../support/server'
 import { prepareScreenshots, shot } from './support/screenshots'
 import { launchChromium, PHONE } from './support/browser'
@@ -77,15 +82,16 @@ async function phoneScreen(browser: Browser, url: string, token: string, leader:
 
 async function main(): Promise<void> {
   await prepareScreenshots()
-  // Sixty days of records keep the first start short; the plans cover the whole year either way.
-  const server = await startServer({
-    env: {
-      DEMO: '1',
-      DEMO_DAYS: '60',
-      ...(process.env.PLANS_DATA_DIR ? { DATA_DIR: process.env.PLANS_DATA_DIR } : {}),
-    },
-    ...(process.env.PLANS_DATA_DIR ? { dataDir: process.env.PLANS_DATA_DIR } : {}),
-  })
+  // The demo station as `npm start` makes it (the year to date and its plans), seeded in-process
+  // first: on a busy machine that takes longer than a server start may. PLANS_DATA_DIR reuses a folder.
+  const dataDir = process.env.PLANS_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'bloodbus-plans-'))
+  const store = await openStore({ dataDir })
+  try {
+    await ensureDemoStation(store, { log: createLogger({ level: 'warn' }) })
+  } finally {
+    await store.close()
+  }
+  const server = await startServer({ env: { DEMO: '0' }, dataDir })
   const browser = await launchChromium()
   try {
     const { token } = await api<{ token: string }>(server.url, null, 'POST', '/api/v1/auth/login', {
