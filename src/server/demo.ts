@@ -262,7 +262,7 @@ export async function ensureDemoStation(store: Store, opts: DemoOptions): Promis
   return true
 }
 
-/** Donors who gave on a county emergency team's drives join the station's emergency team (call-up lists). */
+/** Donors who gave on a county emergency team's drives (the first 300) make the station's emergency team (call-up lists). */
 async function flagEmergencyTeam(
   db: Db,
   stationId: string,
@@ -273,7 +273,8 @@ async function flagEmergencyTeam(
   const keys = new Set<string>()
   for (const r of records) if (r.type === 'donation' && r.donorKey && r.teamIds.includes(teamId)) keys.add(r.donorKey)
   const at = new Date().toISOString()
-  const rows = [...keys].map((k) => ({
+  // A county team is a few hundred people on call, not everyone who ever gave on its drives.
+  const rows = [...keys].slice(0, 300).map((k) => ({
     station_id: stationId,
     donor_key: k,
     emergency_team: 1 as const,

@@ -491,11 +491,17 @@ export async function recruitmentList(
   const donors = new Map<string, Donor>()
   const inArea = new Set(siteIds)
   for (const part of chunks([...keys])) {
-    const rows = await donations()
+    // By donor key alone (its index); the date is checked here: with it in SQL, SQLite walks the date index.
+    const rows = await db
+      .selectFrom('records')
       .select(['donor_key', 'site_id', 'collected_on', 'abo', 'rhd'])
+      .where('station_id', '=', stationId)
+      .where('voided', '=', 0)
+      .where('effective_type', '=', 'donation')
       .where('donor_key', 'in', part)
       .execute()
     for (const r of rows) {
+      if (r.collected_on === null || r.collected_on > plan.date) continue
       const key = r.donor_key!
       let d = donors.get(key)
       if (!d) {
