@@ -392,9 +392,10 @@ export default {
     pace: {
       title: 'Planned vs done',
       month: 'Month',
-      trips: 'Trips planned / done',
-      rural: 'Rural trips planned / done',
-      donations: 'Donations expected / taken',
+      trips: 'Trips',
+      rural: 'Rural trips',
+      donations: 'Donations',
+      cells: 'Each cell: planned / done (donations: expected on the plans / taken on drives).',
       target: 'Trip target {year}: {done} of {target} done; the even pace expects {expected} by today.',
       noTarget: 'No year target on bus trips: set one on the Targets page to see the pace.',
       takes:

@@ -386,9 +386,10 @@ export default {
     pace: {
       title: '计划与完成',
       month: '月份',
-      trips: '车次 计划 / 完成',
-      rural: '乡村车次 计划 / 完成',
-      donations: '献血 预计 / 实际',
+      trips: '车次',
+      rural: '乡村车次',
+      donations: '献血人次',
+      cells: '每格：计划 / 完成（献血人次：计划预计 / 车次实采）。',
       target: '{year} 年车次目标：已完成 {done} / {target}，按均匀进度今天应达 {expected}。',
       noTarget: '还没有全年出车车次目标：请在"目标"页设置，才能看进度。',
       takes:
