@@ -1,8 +1,14 @@
 // The plans page's pure parts: the agenda, the form's checks and the recruitment file's table.
 import { describe, expect, it } from 'vitest'
-import type { DrivePlan } from '../../src/domain/plans'
-import { agenda, checkPlanForm, emptyPlanForm, recruitmentTable, shiftMonth } from '../../src/app/station/plans-model'
-import type { RecruitmentList } from '../../src/app/sync/station-client'
+import type { DrivePlan } from '../../../src/domain/plans'
+import {
+  agenda,
+  checkPlanForm,
+  emptyPlanForm,
+  recruitmentTable,
+  shiftMonth,
+} from '../../../src/app/station/plans-model'
+import type { RecruitmentList } from '../../../src/app/sync/station-client'
 
 const plan = (id: string, date: string, siteId: string): DrivePlan => ({
   id,
