@@ -3,7 +3,7 @@
 import { checkDinRange } from '../../domain/din'
 import type { DrivePlan, RecruitmentReason } from '../../domain/plans'
 import { isIsoDate } from '../../domain/dates'
-import type { DrivePlanInput, RecruitmentList } from '../sync/station-client'
+import type { DrivePlanInput, RecruitmentList } from './station-client'
 
 export interface PlanDay {
   date: string

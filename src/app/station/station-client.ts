@@ -22,6 +22,7 @@ import {
   type Target,
   type Team,
 } from '../../domain/records'
+import { type DrivePlan, DrivePlanSchema, RECRUITMENT_REASONS } from '../../domain/plans'
 import { createHttpClient, type HttpMethod } from '../net/http'
 
 const AccountSchema = v.object({
@@ -289,8 +290,84 @@ export function createStationClient(options: StationClientOptions) {
     /** Donors who agreed to be contacted, with name and phone, as a CSV or XLSX file. */
     exportContacts: (format: 'csv' | 'xlsx'): Promise<Blob> =>
       http.blob({ path: `/api/v1/admin/contacts?format=${format}`, accept: '*/*' }),
+
+    // Drive plans, planned vs done, recruitment lists, donor flags (issue 15; docs/admin-api.md)
+    listPlans: (from: string, to: string) =>
+      json('GET', `/api/v1/admin/plans?from=${from}&to=${to}`, v.array(DrivePlanSchema)),
+    savePlan: (plan: DrivePlanInput) =>
+      plan.id
+        ? json('PATCH', `/api/v1/admin/plans/${id(plan.id)}`, DrivePlanSchema, plan)
+        : json('POST', '/api/v1/admin/plans', DrivePlanSchema, plan),
+    deletePlan: (planId: string) => http.send({ method: 'DELETE', path: `/api/v1/admin/plans/${id(planId)}` }),
+    planSummary: (year: number, asOf: string) =>
+      json('GET', `/api/v1/admin/plan-summary?year=${year}&asOf=${asOf}`, PlanSummarySchema),
+    recruitment: (planId: string, months: number) =>
+      json('GET', `/api/v1/admin/plans/${id(planId)}/recruitment?months=${months}`, RecruitmentListSchema),
+    listDonorFlags: () => json('GET', '/api/v1/admin/donor-flags', v.array(DonorFlagSchema)),
+    setDonorFlag: (body: { idNumber?: string; donorKey?: string; emergencyTeam: boolean }) =>
+      json('PUT', '/api/v1/admin/donor-flags', DonorFlagSchema, body),
   }
 }
+
+// Drive plans (issue 15)
+export type DrivePlanInput = Omit<DrivePlan, 'id' | 'stationId'> & { id?: string }
+const PlanSummarySchema = v.object({
+  year: v.number(),
+  asOf: v.string(),
+  months: v.array(
+    v.object({
+      month: v.string(),
+      plannedTrips: v.number(),
+      plannedRuralTrips: v.number(),
+      plannedDonations: v.number(),
+      doneTrips: v.number(),
+      doneRuralTrips: v.number(),
+      doneDonations: v.number(),
+    }),
+  ),
+  target: v.nullable(TargetSchema),
+  pace: v.object({
+    target: v.nullable(v.number()),
+    done: v.number(),
+    expectedByNow: v.nullable(v.number()),
+    plannedAhead: v.number(),
+    tripsNeeded: v.nullable(v.number()),
+    tripsUnplanned: v.nullable(v.number()),
+    weeksLeft: v.number(),
+    tripsPerWeek: v.nullable(v.number()),
+    donationsPerTrip: v.nullable(v.number()),
+    donationsNeeded: v.nullable(v.number()),
+  }),
+})
+export type PlanSummary = v.InferOutput<typeof PlanSummarySchema>
+const RecruitmentListSchema = v.object({
+  plan: DrivePlanSchema,
+  monthsSince: v.number(),
+  siteIds: v.array(v.string()),
+  rows: v.array(
+    v.object({
+      donorKey: v.string(),
+      name: v.string(),
+      phone: v.string(),
+      abo: v.string(),
+      rhd: v.string(),
+      lastDonationOn: v.nullable(v.string()),
+      lastSiteName: v.string(),
+      donationCount: v.number(),
+      eligibleOn: v.nullable(v.string()),
+      reasons: v.array(v.picklist(RECRUITMENT_REASONS)),
+    }),
+  ),
+})
+export type RecruitmentList = v.InferOutput<typeof RecruitmentListSchema>
+const DonorFlagSchema = v.object({
+  donorKey: v.string(),
+  emergencyTeam: v.boolean(),
+  updatedAt: v.string(),
+  name: v.string(),
+  phone: v.string(),
+})
+export type DonorFlag = v.InferOutput<typeof DonorFlagSchema>
 
 export type StationClient = ReturnType<typeof createStationClient>
 export type { Channel, Population, Site, Station, Target, Team }

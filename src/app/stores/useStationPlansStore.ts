@@ -4,7 +4,7 @@
 import { defineStore } from 'pinia'
 import { ref, shallowRef } from 'vue'
 import { monthSpan } from '../../domain/plans'
-import type { DonorFlag, DrivePlanInput, PlanSummary, RecruitmentList } from '../sync/station-client'
+import type { DonorFlag, DrivePlanInput, PlanSummary, RecruitmentList } from '../station/station-client'
 import type { DrivePlan } from '../../domain/plans'
 import { useStationSessionStore } from './useStationSessionStore'
 

@@ -21,6 +21,8 @@ export class ApiError extends Error {
 /** The one place a repo refusal becomes an HTTP status. */
 export const REFUSAL_STATUS: Record<RefusalCode, ContentfulStatusCode> = {
   invalid_request: 400,
+  invalid_plan: 400,
+  invalid_donor_flag: 400,
   invalid_account: 400,
   invalid_station: 400,
   invalid_site: 400,

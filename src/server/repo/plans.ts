@@ -21,7 +21,7 @@ import type { Target } from '../../domain/records'
 import type { EligibilityHistory } from '../../domain/eligibility'
 import type { Database } from '../db/schema'
 import type { Db } from '../db/store'
-import { ApiError, describeIssues } from '../http/errors'
+import { describeIssues, Refusal } from './refusal'
 import { nowIso } from '../time'
 import { listTargets } from './reference'
 import { getStationRow, takeChangeSeqs } from './stations'
@@ -52,7 +52,7 @@ const Range = v.object({
 /** Plans of the station in [from, to] (either end open), by date. */
 export async function listPlans(db: Db, stationId: string, query: unknown = {}): Promise<DrivePlan[]> {
   const parsed = v.safeParse(Range, query)
-  if (!parsed.success) throw new ApiError(400, 'invalid_request', `from/to: ${describeIssues(parsed.issues)}`)
+  if (!parsed.success) throw new Refusal('invalid_request', `from/to: ${describeIssues(parsed.issues)}`)
   let q = db.selectFrom('drive_plans').selectAll().where('station_id', '=', stationId).where('deleted', '=', 0)
   if (parsed.output.from) q = q.where('plan_date', '>=', parsed.output.from)
   if (parsed.output.to) q = q.where('plan_date', '<=', parsed.output.to)
@@ -67,7 +67,7 @@ async function livePlan(db: Db, stationId: string, id: string): Promise<PlanRow>
     .where('id', '=', id)
     .where('deleted', '=', 0)
     .executeTakeFirst()
-  if (!row) throw new ApiError(404, 'not_found', 'drive plan not found')
+  if (!row) throw new Refusal('not_found', 'drive plan not found')
   return row
 }
 
@@ -85,7 +85,7 @@ async function checkReferences(db: Db, stationId: string, plan: DrivePlan): Prom
     return rows.length === new Set(ids).size
   }
   const refuse = (message: string) => {
-    throw new ApiError(400, 'invalid_plan', message)
+    throw new Refusal('invalid_plan', message)
   }
   if (!(await exists('sites', [plan.siteId]))) refuse('siteId: no such site at this station')
   if (!(await exists('channels', [plan.channelId]))) refuse('channelId: no such channel at this station')
@@ -96,19 +96,19 @@ async function checkReferences(db: Db, stationId: string, plan: DrivePlan): Prom
 /** Creates (no id) or updates (merging the given fields into the plan) a plan; takes a change sequence. */
 export async function savePlan(db: Db, stationId: string, input: unknown, id?: string): Promise<DrivePlan> {
   const body = v.safeParse(v.record(v.string(), v.unknown()), input)
-  if (!body.success) throw new ApiError(400, 'invalid_request', 'the body must be a JSON object')
+  if (!body.success) throw new Refusal('invalid_request', 'the body must be a JSON object')
   const { id: givenId, stationId: _s, ...fields } = body.output
   const base = id ? planFromRow(await livePlan(db, stationId, id)) : {}
   const planId = id ?? (givenId === undefined ? newId() : givenId)
   const parsed = v.safeParse(DrivePlanSchema, { ...base, ...fields, id: planId, stationId })
-  if (!parsed.success) throw new ApiError(400, 'invalid_plan', describeIssues(parsed.issues))
+  if (!parsed.success) throw new Refusal('invalid_plan', describeIssues(parsed.issues))
   const plan = parsed.output
   const problem = drivePlanProblem(plan)
-  if (problem) throw new ApiError(400, 'invalid_plan', `${problem.field}: ${problem.message}`)
+  if (problem) throw new Refusal('invalid_plan', `${problem.field}: ${problem.message}`)
   await checkReferences(db, stationId, plan)
   if (!id) {
     const taken = await db.selectFrom('drive_plans').select('id').where('id', '=', plan.id).executeTakeFirst()
-    if (taken) throw new ApiError(409, 'id_taken', 'this id cannot be used; leave it out or send a new UUID')
+    if (taken) throw new Refusal('id_taken', 'this id cannot be used; leave it out or send a new UUID')
   }
   const seq = await takeChangeSeqs(db, stationId)
   const row = rowOf(plan, seq)
@@ -308,7 +308,7 @@ export async function setDonorFlag(
   accountId: string | null,
 ): Promise<DonorFlag> {
   const parsed = v.safeParse(FlagInput, input)
-  if (!parsed.success) throw new ApiError(400, 'invalid_donor_flag', describeIssues(parsed.issues))
+  if (!parsed.success) throw new Refusal('invalid_donor_flag', describeIssues(parsed.issues))
   const station = await getStationRow(db, stationId)
   const key = parsed.output.donorKey ?? (await donorKey(parsed.output.idNumber!, station.donor_key_salt))
   const row = {

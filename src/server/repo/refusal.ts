@@ -19,6 +19,8 @@ export const REFUSAL_CODES = [
   'invalid_period',
   'invalid_scope',
   'invalid_code',
+  'invalid_plan',
+  'invalid_donor_flag',
   // who asks
   'bad_credentials',
   'unauthorized',

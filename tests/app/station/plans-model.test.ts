@@ -8,7 +8,7 @@ import {
   recruitmentTable,
   shiftMonth,
 } from '../../../src/app/station/plans-model'
-import type { RecruitmentList } from '../../../src/app/sync/station-client'
+import type { RecruitmentList } from '../../../src/app/station/station-client'
 
 const plan = (id: string, date: string, siteId: string): DrivePlan => ({
   id,
