@@ -15,6 +15,7 @@ import {
 } from './records'
 import type { IndicatorCounts, Indicators } from './indicators'
 import { DrivePlanSchema } from './plans'
+import { LookbackFlagSchema } from './lookback'
 
 export const PUSH_MAX_MUTATIONS = 500
 
@@ -274,8 +275,12 @@ export const PULL_ENTITIES = [
   'population',
   'totals',
   'plan',
+  // Only to phones that pull with ?with=lookback (issue 15).
+  'lookback',
 ] as const
 export type PullEntity = (typeof PULL_ENTITIES)[number]
+/** Opt-in entities this app pulls (`?with=`); a cursor taken without them starts over once. */
+export const PULL_WITH = 'lookback'
 
 export const PullChangeSchema = v.variant('op', [
   v.object({ op: v.literal('upsert'), entity: v.picklist(PULL_ENTITIES), key: v.string(), value: v.unknown() }),
@@ -310,6 +315,7 @@ export const pullValueSchemas = {
   population: PopulationSchema,
   totals: v.unknown(),
   plan: DrivePlanSchema,
+  lookback: LookbackFlagSchema,
 } as const
 
 export { FieldRecordSchema }

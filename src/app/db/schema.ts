@@ -21,6 +21,7 @@ import type {
   Void,
 } from '../../domain/records'
 import type { DrivePlan } from '../../domain/plans'
+import type { LookbackFlag } from '../../domain/lookback'
 import type { DinClash, EligibilityEntry } from '../../domain/sync-protocol'
 import type { IndicatorCounts } from '../../domain/indicators'
 
@@ -112,6 +113,7 @@ export class FieldDb extends Dexie {
   syncMeta!: Table<SyncMetaRow, string>
   drafts!: Table<DonorDraftRow, string>
   drivePlans!: Table<ReferenceRow<DrivePlan>, string>
+  lookbackFlags!: Table<ReferenceRow<LookbackFlag>, string>
 
   constructor(name: string) {
     // No query cache: the app's few live queries re-read cheaply, and every save skips its upkeep.
@@ -180,6 +182,13 @@ export class FieldDb extends Dexie {
     // drive finds today's plans. A new table only: no upgrade function, no existing row changes.
     this.version(8).stores({
       drivePlans: 'key, value.date',
+    })
+
+    // ── Version 10 (lookback) ───────────────────────────────────────────────────────────────────
+    // Donations the station holds for the lab after sync (issue 15), pulled as entity `lookback`,
+    // found by donation. A new table only: no upgrade function.
+    this.version(10).stores({
+      lookbackFlags: 'key, value.donationId',
     })
 
     // ── Later versions go here, each as `this.version(n).stores({...changed tables}).upgrade(...)`

@@ -7,6 +7,8 @@ import type { ReferenceRow } from './schema'
 /** syncMeta keys. */
 export const META_KEYS = {
   pullCursor: 'pullCursor',
+  /** The opt-in entities (`?with=`) the stored cursor was taken with. */
+  pullWith: 'pullWith',
   /** Station time of the last applied pull page: what "as of last sync" means on screen. */
   lastPullServerTime: 'lastPullAt',
   deviceLastSeq: 'deviceLastSeq',

@@ -6,6 +6,7 @@ import {
   type EligibilityEntry,
   type MutationResult,
   type PullResponse,
+  PULL_WITH,
   pullValueSchemas,
 } from '../../domain/sync-protocol'
 import type { FieldDb, OutboxRow, ReferenceRow } from '../db'
@@ -186,7 +187,9 @@ export function dexieReferenceSink(db: FieldDb): ReferenceSink {
   const tables = () => Object.values(PULL_TABLE).map((name) => db[name])
   return {
     async cursor() {
-      const row = await db.syncMeta.get(META_KEYS.pullCursor)
+      const [row, taken] = await db.syncMeta.bulkGet([META_KEYS.pullCursor, META_KEYS.pullWith])
+      // A cursor taken before this app pulled its opt-in entities would skip their older rows.
+      if (taken?.value !== PULL_WITH) return null
       return typeof row?.value === 'string' && row.value ? row.value : null
     },
 
@@ -251,6 +254,7 @@ export function dexieReferenceSink(db: FieldDb): ReferenceSink {
           await storeNameOrder(db)
         await db.syncMeta.bulkPut([
           { key: META_KEYS.pullCursor, value: page.cursor },
+          { key: META_KEYS.pullWith, value: PULL_WITH },
           { key: META_KEYS.lastPullServerTime, value: page.serverTime },
           { key: META_KEYS.deviceLastSeq, value: page.deviceLastSeq },
         ])

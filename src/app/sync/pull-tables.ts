@@ -13,4 +13,5 @@ export const PULL_TABLE = {
   population: 'population',
   totals: 'stationTotals',
   plan: 'drivePlans',
+  lookback: 'lookbackFlags',
 } as const satisfies Record<PullEntity, keyof FieldDb>

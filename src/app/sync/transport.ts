@@ -3,6 +3,7 @@
 // station's own answer to this very request believed (trust 'marked').
 import {
   type PullResponse,
+  PULL_WITH,
   PullResponseSchema,
   type PushAnswer,
   PushAnswerSchema,
@@ -74,7 +75,8 @@ export function createHttpTransport(options: HttpTransportOptions): SyncTranspor
     },
 
     pull(cursor: string | null): Promise<PullResponse> {
-      const query = cursor === null ? '' : `?cursor=${encodeURIComponent(cursor)}`
+      // `with`: entities this app reads beyond the first protocol's (docs/sync-protocol.md).
+      const query = `?with=${PULL_WITH}` + (cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`)
       return http.json({ path: `/api/v1/sync/pull${query}` }, PullResponseSchema)
     },
   }

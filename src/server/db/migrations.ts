@@ -462,6 +462,40 @@ const m0013DrivePlans: Migration = {
   },
 }
 
+// Lookback after sync (issue 15): donations held for the lab because another phone's deferral or
+// donation of the same donor, unseen offline, came before them. Pulled by phones (change_seq).
+const m0014Lookback: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('lookback_flags')
+      .addColumn('id', ID, (c) => c.primaryKey())
+      .addColumn('station_id', ID, (c) => c.notNull().references('stations.id'))
+      .addColumn('donation_id', ID, (c) => c.notNull())
+      .addColumn('cause_id', ID, (c) => c.notNull())
+      .addColumn('reason', 'text', (c) => c.notNull())
+      .addColumn('donor_key', 'text')
+      .addColumn('flagged_at', 'text', (c) => c.notNull())
+      .addColumn('status', 'text', (c) => c.notNull().defaultTo('open'))
+      .addColumn('decided_by', 'text')
+      .addColumn('decided_at', 'text')
+      .addColumn('note', 'text')
+      .addColumn('change_seq', SEQ, (c) => c.notNull())
+      .addColumn('deleted', 'integer', (c) => c.notNull().defaultTo(0))
+      .addUniqueConstraint('lookback_flags_pair', ['donation_id', 'cause_id'])
+      .execute()
+    await db.schema
+      .createIndex('lookback_flags_station_seq')
+      .on('lookback_flags')
+      .columns(['station_id', 'change_seq'])
+      .execute()
+    await db.schema
+      .createIndex('lookback_flags_station_status')
+      .on('lookback_flags')
+      .columns(['station_id', 'status', 'flagged_at'])
+      .execute()
+  },
+}
+
 export const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': m0001Initial,
   '0002_counted_index': m0002CountedIndex,
@@ -471,6 +505,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0007_pinyin_and_pin_attempts': m0007PinyinAndPinAttempts,
   '0010_questionnaire': m0010Questionnaire,
   '0013_drive_plans': m0013DrivePlans,
+  '0014_lookback': m0014Lookback,
 }
 
 class InCodeMigrationProvider implements MigrationProvider {

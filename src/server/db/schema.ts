@@ -240,6 +240,24 @@ export interface DonorFlagsTable {
   updated_by: string | null
 }
 
+/** A donation held for the lab by the lookback after sync (migration 0014, src/domain/lookback.ts). */
+export interface LookbackFlagsTable extends Pulled {
+  id: string
+  station_id: string
+  /** The later donation, held. */
+  donation_id: string
+  /** The deferral or earlier donation that makes it doubtful. */
+  cause_id: string
+  reason: string
+  donor_key: string | null
+  flagged_at: string
+  status: 'open' | 'released' | 'confirmed'
+  /** Username of the account that released or confirmed it. */
+  decided_by: string | null
+  decided_at: string | null
+  note: string | null
+}
+
 export interface Database {
   stations: StationsTable
   accounts: AccountsTable
@@ -260,6 +278,7 @@ export interface Database {
   push_results: PushResultsTable
   drive_plans: DrivePlansTable
   donor_flags: DonorFlagsTable
+  lookback_flags: LookbackFlagsTable
 }
 
 export type StationRow = Selectable<StationsTable>

@@ -21,7 +21,8 @@ import { canonicalJson } from '../canonical-json'
 import type { NewRecordRow, RecordsTable } from '../db/schema'
 import type { Db } from '../db/store'
 import { containsNul, TOO_DEEP_VALUE } from '../http/body'
-import { describeIssues, Refusal } from './refusal'
+import { ApiError, describeIssues } from '../http/errors'
+import { detectLookbacks } from './lookback'
 import { type KnownReferences, loadKnownReferences } from './reference'
 
 export type ItemOutcome =
@@ -649,6 +650,8 @@ async function writeBatch(trx: Db, stationId: string, writes: BatchWrites, resul
     for (const key of changed.donorKeys) result.donorKeys.add(key)
     if (changed.counted) result.countsChanged = true
   }
+  import { describeIssues, Refusal } from './refusal'
+  import { detectLookbacks } from './lookback'
 }
 
 /** The donation, drive and time of each bag-number clash, from the batch or the stored rows. */

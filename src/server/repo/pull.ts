@@ -8,6 +8,7 @@ import type { Database } from '../db/schema'
 import type { Db, Store } from '../db/store'
 import { nowIso, stationToday } from '../time'
 import { eligibilityFromRow } from './eligibility'
+import { lookbackFromRow } from './lookback'
 import { channelFromRow, populationFromRow, rosterFromRow, siteFromRow, targetFromRow, teamFromRow } from './reference'
 import { periodTotals } from './reports'
 import { romanisedSite, romanisedStaff } from './romanise'
@@ -46,6 +47,7 @@ type PulledTable =
   | 'eligibility'
   | 'station_totals'
   | 'drive_plans'
+  | 'lookback_flags'
 
 interface Feed {
   table: PulledTable
@@ -56,6 +58,8 @@ interface Feed {
   hidden?: { column: 'active'; value: 0 }
   /** Rows dated before the station's today in this column are past: sent as deletes, left out of a reset. */
   fromToday?: 'plan_date'
+  /** Sent only to phones that ask for it by name (`?with=`): an older phone refuses an unknown entity. */
+  optIn?: string
 }
 
 // Sites and staff carry their pinyin for search on the phone. Only active staff reach a phone: a
@@ -103,6 +107,13 @@ const FEEDS: Feed[] = [
     value: planFromRow,
     fromToday: 'plan_date',
   },
+  {
+    table: 'lookback_flags',
+    entity: 'lookback',
+    key: (r: Database['lookback_flags']) => r.id,
+    value: lookbackFromRow,
+    optIn: 'lookback',
+  },
 ]
 
 /** Recomputes the running totals when records changed or the month turned since they were made. */
@@ -147,6 +158,7 @@ export async function pullChanges(
   device: { id: string; stationId: string },
   cursorText: string | undefined,
   limit = PULL_DEFAULT_LIMIT,
+  optIn: ReadonlySet<string> = new Set(),
 ): Promise<PullResponse> {
   const db = store.db
   await ensureTotals(store, device.stationId)
@@ -167,6 +179,7 @@ export async function pullChanges(
     })
   }
   for (const f of FEEDS) {
+    if (f.optIn && !optIn.has(f.optIn)) continue
     let q = db
       .selectFrom(f.table as 'sites')
       .selectAll()

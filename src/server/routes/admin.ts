@@ -43,6 +43,7 @@ import {
   updateStaff,
 } from '../repo/reference'
 import { getStationRow, setDonorRules, setQuestionnaire, stationFromRow, updateStation } from '../repo/stations'
+import { decideLookback, listLookbacks } from '../repo/lookback'
 import type { RouteDeps } from './deps'
 import { contactsCsv, contactsXlsx, listContactConsents, listSelfExclusions } from '../repo/donor-visits'
 
@@ -241,6 +242,14 @@ export function adminRoutes(deps: RouteDeps): Hono<AppEnv> {
         ...(passwordHash === undefined ? {} : { passwordHash }),
       }),
     )
+  })
+
+  // Lookback quarantine list (issue 15): donations held for the lab; release or confirm with who/when.
+  app.get('/lookback', async (c) => c.json(await listLookbacks(db, c.get('account').stationId, c.req.query('status'))))
+  app.post('/lookback/:id/decision', async (c) => {
+    const input = await body(c)
+    const account = c.get('account')
+    return c.json(await tx((trx) => decideLookback(trx, account.stationId, c.req.param('id'), input, account.username)))
   })
 
   return app

@@ -85,7 +85,15 @@ export function syncRoutes(deps: RouteDeps): Hono<AppEnv> {
     const cursor = c.req.query('cursor')
     if (cursor !== undefined && cursor.length > 100)
       throw new ApiError(400, 'invalid_request', 'the cursor is too long')
-    const res = await pullChanges(store, { id: device.id, stationId: device.station_id }, cursor || undefined, limit)
+    // Entities an older phone would refuse come only to a phone that names them (?with=lookback).
+    const optIn = new Set((c.req.query('with') ?? '').split(',').filter(Boolean))
+    const res = await pullChanges(
+      store,
+      { id: device.id, stationId: device.station_id },
+      cursor || undefined,
+      limit,
+      optIn,
+    )
     deps.log.info('pull', {
       device: device.id,
       station: device.station_id,
