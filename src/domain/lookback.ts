@@ -96,30 +96,34 @@ export const LookbackFlagSchema = v.object({
 })
 export type LookbackFlag = v.InferOutput<typeof LookbackFlagSchema>
 
-/** A flag as the station's lab list shows it: the two records side by side and who decided. */
-export interface LookbackListItem extends LookbackFlag {
-  decidedBy: string | null
-  note: string | null
-  donation: LookbackRecordSummary
-  cause: LookbackRecordSummary
-}
-
-export interface LookbackRecordSummary {
-  id: string
-  type: 'donation' | 'deferral'
-  collectedOn: string
-  at: string
-  deviceId: string | null
-  deviceName: string | null
-  driveId: string | null
-  busCode: string | null
-  siteName: string | null
-  din: string | null
+/** One of the two records of a flag as the station's lab list shows it. */
+export const LookbackRecordSummarySchema = v.object({
+  id: v.string(),
+  type: v.picklist(['donation', 'deferral'] as const),
+  collectedOn: v.string(),
+  at: v.string(),
+  deviceId: v.nullable(v.string()),
+  deviceName: v.nullable(v.string()),
+  driveId: v.nullable(v.string()),
+  busCode: v.nullable(v.string()),
+  siteName: v.nullable(v.string()),
+  din: v.nullable(v.string()),
   /** Deferrals: reason codes and last day (null: permanent). */
-  reasonCodes: string[]
-  until: string | null
-  voided: boolean
-}
+  reasonCodes: v.array(v.string()),
+  until: v.nullable(v.string()),
+  voided: v.boolean(),
+})
+export type LookbackRecordSummary = v.InferOutput<typeof LookbackRecordSummarySchema>
+
+/** A flag on the station's lab list: the two records side by side and who decided. */
+export const LookbackListItemSchema = v.object({
+  ...LookbackFlagSchema.entries,
+  decidedBy: v.nullable(v.string()),
+  note: v.nullable(v.string()),
+  donation: LookbackRecordSummarySchema,
+  cause: LookbackRecordSummarySchema,
+})
+export type LookbackListItem = v.InferOutput<typeof LookbackListItemSchema>
 
 export const LookbackDecisionSchema = v.object({
   decision: v.picklist(LOOKBACK_DECISIONS),

@@ -48,6 +48,11 @@ export const stationRoutes: RouteRecordRaw[] = [
       },
       { path: 'donors', name: 'station-donors', component: () => import('../views/station/StationDonorsView.vue') },
       { path: 'staff', name: 'station-staff', component: () => import('../views/station/StationStaffView.vue') },
+      {
+        path: 'lookback',
+        name: 'station-lookback',
+        component: () => import('../views/station/StationLookbackView.vue'),
+      },
       { path: 'phones', name: 'station-phones', component: () => import('../views/station/StationPhonesView.vue') },
       {
         path: 'sites',

@@ -3,6 +3,7 @@
 // token. Every answer is checked against the shared schemas; every refusal is a RequestError with
 // the server's code and message (and, for targets, the per-field errors).
 import * as v from 'valibot'
+import { LookbackFlagSchema, LookbackListItemSchema, type LookbackStatus } from '../../domain/lookback'
 import type { IndicatorCounts, Indicators } from '../../domain/indicators'
 import {
   ChannelSchema,
@@ -306,6 +307,16 @@ export function createStationClient(options: StationClientOptions) {
     listDonorFlags: () => json('GET', '/api/v1/admin/donor-flags', v.array(DonorFlagSchema)),
     setDonorFlag: (body: { idNumber?: string; donorKey?: string; emergencyTeam: boolean }) =>
       json('PUT', '/api/v1/admin/donor-flags', DonorFlagSchema, body),
+
+    // Lookback holds (issue 15): the lab's quarantine list and its decisions
+    listLookbacks: (status?: LookbackStatus) =>
+      json(
+        'GET',
+        `/api/v1/admin/lookback${status ? `?status=${status}` : ''}`,
+        list('lookback', LookbackListItemSchema),
+      ),
+    decideLookback: (flagId: string, body: { decision: 'released' | 'confirmed'; note?: string }) =>
+      json('POST', `/api/v1/admin/lookback/${id(flagId)}/decision`, LookbackFlagSchema, body),
   }
 }
 

@@ -5,6 +5,7 @@ import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import { newId } from '../../domain/ids'
 import { emptyCounts, type IndicatorCounts } from '../../domain/indicators'
+import type { LookbackFlag } from '../../domain/lookback'
 import { donorKey as makeDonorKey } from '../../domain/donor-key'
 import { parseResidentId } from '../../domain/resident-id'
 import { isoDateOf } from '../../domain/dates'
@@ -33,6 +34,7 @@ import { driveTallyKey } from '../db/tallies'
 import { nextFreeDin } from '../field/din-check'
 import { DEFAULT_RANGE_OVERLAP_DAYS, rangeOverlaps, type RangeOverlap } from '../field/drive-open'
 import { drivesOnPhone, readDriveRecords, recentDrives } from '../db/drives'
+import { lookbackFlagsOf } from '../db/lookback'
 import { correctedVisit } from '../field/identity-correction'
 import { useDeviceStore } from './useDeviceStore'
 import { useEligibilityStore } from './useEligibilityStore'
@@ -86,6 +88,8 @@ export interface DriveEntry {
   void: Void | null
   corrections: Correction[]
   reactions: AdverseReaction[]
+  /** Holds the station placed on the donation after sync (lookback), as last pulled. */
+  lookback: LookbackFlag[]
   donorName: string | null
   /** The donor's identity record of this visit as stored, and as corrected (null once purged or never on this phone). */
   identityRecord: DonorIdentity | null
@@ -201,6 +205,9 @@ export const useDriveStore = defineStore('drive', () => {
       const originals = [...rows.donations, ...rows.deferrals].sort((a, b) =>
         a.createdAt !== b.createdAt ? (a.createdAt < b.createdAt ? 1 : -1) : a.id < b.id ? 1 : -1,
       )
+      // The station's lookback holds on this drive's donations, as last pulled.
+      const flags = await lookbackFlagsOf(rows.donations.map((d) => d.id))
+      if (generation !== loadGeneration) return found
       const voidOf = new Map(voids.map((v) => [v.targetId, v]))
       const correctionsOf = correctionsByTarget(corrections)
       const identityFixesOf = correctionsByTarget(identityFixes)
@@ -229,6 +236,7 @@ export const useDriveStore = defineStore('drive', () => {
           void: voidOf.get(original.id) ?? null,
           corrections: [...own].sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0)),
           reactions: reactions.filter((r) => r.donationId === original.id),
+          lookback: flags.filter((f) => f.donationId === original.id),
           ...identityOf(original.donorKey),
         }
       })
@@ -321,6 +329,7 @@ export const useDriveStore = defineStore('drive', () => {
           void: null,
           corrections: [],
           reactions: [],
+          lookback: [],
           donorName: storedIdentity.name,
           identityRecord: storedIdentity,
           identity: storedIdentity,

@@ -64,17 +64,31 @@ export async function detectLookbacks(
   for (const part of chunks([...donorKeys], 400)) {
     const rows = await trx
       .selectFrom('records')
-      .select(['id', 'effective_type', 'device_id', 'collected_on', 'body', 'corrected_by', 'donor_key', 'product'])
+      .select(['id', 'device_id', 'corrected_by', 'donor_key'])
       .where('station_id', '=', stationId)
       .where('donor_key', 'in', part)
       .where('effective_type', 'in', ['donation', 'deferral'])
       .where('voided', '=', 0)
       .execute()
-    // A donor with a single record has nothing to compare (most of a bulk import).
-    const counts = new Map<string, number>()
-    for (const r of rows) counts.set(r.donor_key!, (counts.get(r.donor_key!) ?? 0) + 1)
-    const compared = rows.filter((r) => counts.get(r.donor_key!)! > 1)
-    const bodies = await effectiveBodies(trx, compared)
+    // Only a donor with records from two sources has anything to compare (a phone sees its own
+    // records; a bulk import is one source): the bodies of the rest are never read.
+    const sources = new Map<string, Set<string | null>>()
+    for (const r of rows) {
+      const seen = sources.get(r.donor_key!) ?? new Set()
+      seen.add(r.device_id)
+      sources.set(r.donor_key!, seen)
+    }
+    const compared = rows.filter((r) => sources.get(r.donor_key!)!.size > 1)
+    const withBodies: { id: string; body: string; corrected_by: string | null }[] = []
+    for (const ids of chunks(
+      compared.map((r) => r.id),
+      500,
+    )) {
+      withBodies.push(
+        ...(await trx.selectFrom('records').select(['id', 'body', 'corrected_by']).where('id', 'in', ids).execute()),
+      )
+    }
+    const bodies = await effectiveBodies(trx, withBodies)
     for (const r of compared) {
       const rec = bodies.get(r.id)!
       const item: LookbackRecord =

@@ -1,0 +1,45 @@
+// Lookback after sync (issue 15): holds on donations, on the phone and on the station's lab list.
+export default {
+  reason: {
+    deferral_before_donation: 'Another phone deferred the donor before this donation',
+    interval: 'Another phone took a donation inside the interval',
+  },
+  status: {
+    open: 'Held (lookback)',
+    released: 'Released',
+    confirmed: 'Discard confirmed',
+  },
+  phone: {
+    driveNotice: 'Station lookback: {n} donation(s) of this drive are held; hand them to the lab.',
+    title: 'Station lookback',
+    flaggedAt: 'Held by the station at {time}',
+    decidedAt: '{status} ({time})',
+    hint: 'This unit is not issued until the lab releases it or confirms the discard; sync to see changes.',
+  },
+  station: {
+    nav: 'Lookback',
+    title: 'Lookback holds',
+    intro:
+      'Found only after sync: another phone had deferred the donor before the donation, or one donor gave twice inside the interval on two phones. The later donation is held until the lab releases it or confirms the discard.',
+    filter: 'Show',
+    all: 'All',
+    empty: 'No lookback holds to handle.',
+    loadFailed: 'Could not read the lookback list: {message}',
+    donation: 'Held donation',
+    cause: 'Cause',
+    deferral: 'Deferral: {reasons}',
+    until: 'until {date}',
+    permanent: 'permanent',
+    device: 'Phone: {name}',
+    unknownDevice: 'import',
+    bus: 'Bus {bus}',
+    din: 'Bag {din}',
+    voided: 'voided',
+    decided: '{status}: {who}, {time}',
+    note: 'Note',
+    release: 'Release',
+    confirm: 'Confirm discard',
+    saved: 'Recorded: {status}',
+    decideFailed: 'Not saved: {message}',
+  },
+}

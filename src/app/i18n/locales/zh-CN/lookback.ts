@@ -1,0 +1,45 @@
+// Lookback after sync (issue 15): holds on donations, on the phone and on the station's lab list.
+export default {
+  reason: {
+    deferral_before_donation: '献血前另一台手机已登记暂缓',
+    interval: '间隔期内另一台手机已采过血',
+  },
+  status: {
+    open: '回溯暂扣',
+    released: '已放行',
+    confirmed: '确认报废',
+  },
+  phone: {
+    driveNotice: '血站回溯：本车次有 {n} 份献血被暂扣，请交检验科处理。',
+    title: '血站回溯',
+    flaggedAt: '血站于 {time} 暂扣',
+    decidedAt: '{status}（{time}）',
+    hint: '这份血液暂不发放，由检验科决定放行或报废；看到变化需同步。',
+  },
+  station: {
+    nav: '回溯',
+    title: '回溯暂扣清单',
+    intro:
+      '同步后才发现的问题：献血前另一台手机已登记暂缓，或同一献血者在间隔期内在两台手机上献血。后一份献血被暂扣，待检验科放行或确认报废。',
+    filter: '显示',
+    all: '全部',
+    empty: '没有需要处理的回溯暂扣。',
+    loadFailed: '读取回溯清单失败：{message}',
+    donation: '被暂扣的献血',
+    cause: '原因记录',
+    deferral: '暂缓：{reasons}',
+    until: '至 {date}',
+    permanent: '永久',
+    device: '手机：{name}',
+    unknownDevice: '导入',
+    bus: '车号 {bus}',
+    din: '血袋 {din}',
+    voided: '已作废',
+    decided: '{status}：{who}，{time}',
+    note: '备注',
+    release: '放行',
+    confirm: '确认报废',
+    saved: '已记录：{status}',
+    decideFailed: '没有保存：{message}',
+  },
+}
