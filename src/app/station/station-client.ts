@@ -64,6 +64,9 @@ export const DeviceSummarySchema = v.object({
   lastPushAt: v.nullable(v.string()),
   lastPullAt: v.nullable(v.string()),
   lastSyncAt: v.nullable(v.string()),
+  /** Records waiting on the phone at its last pull (issue 15); absent or null: not known. */
+  pendingRecords: v.optional(v.nullable(v.number()), null),
+  pendingAt: v.optional(v.nullable(v.string()), null),
 })
 export type DeviceSummary = v.InferOutput<typeof DeviceSummarySchema>
 
@@ -317,6 +320,26 @@ export function createStationClient(options: StationClientOptions) {
       ),
     decideLookback: (flagId: string, body: { decision: 'released' | 'confirmed'; note?: string }) =>
       json('POST', `/api/v1/admin/lookback/${id(flagId)}/decision`, LookbackFlagSchema, body),
+
+    // Station pages on a phone (issue 15): named phones, open enrollment codes, paged staff and sites
+    issueNamedEnrollmentCode: (deviceName: string) =>
+      json('POST', '/api/v1/admin/enrollment-codes', EnrollmentCodeSchema, { deviceName }),
+    listEnrollmentCodes: () => json('GET', '/api/v1/admin/enrollment-codes', v.array(OpenEnrollmentCodeSchema)),
+    revokeEnrollmentCode: async (codeId: string) => {
+      await call('DELETE', `/api/v1/admin/enrollment-codes/${id(codeId)}`)
+    },
+    renameDevice: (deviceId: string, name: string) =>
+      json('PATCH', `/api/v1/admin/devices/${id(deviceId)}`, one('device', DeviceSummarySchema), { name }),
+    pageStaff: (q: PageRequest) =>
+      json('GET', `/api/v1/admin/staff?${pageParams(q)}`, pageOf('staff', StaffMemberSchema)),
+    /** Years with counted records, newest first. */
+    yearsWithRecords: () =>
+      json(
+        'GET',
+        '/api/v1/reports/years',
+        v.object({ years: v.array(v.object({ year: v.number(), records: v.number() })) }),
+      ),
+    pageSites: (q: PageRequest) => json('GET', `/api/v1/admin/sites?${pageParams(q)}`, pageOf('sites', SiteSchema)),
   }
 }
 
@@ -379,6 +402,40 @@ const DonorFlagSchema = v.object({
   phone: v.string(),
 })
 export type DonorFlag = v.InferOutput<typeof DonorFlagSchema>
+/** An enrollment code issued and not spent yet (its text is never shown again). */
+const OpenEnrollmentCodeSchema = v.object({
+  id: v.string(),
+  deviceName: v.nullable(v.string()),
+  createdAt: v.string(),
+  expiresAt: v.string(),
+})
+export type OpenEnrollmentCode = v.InferOutput<typeof OpenEnrollmentCodeSchema>
+
+export interface PageRequest {
+  q: string
+  limit: number
+  offset: number
+}
+export interface ListPage<T> {
+  items: T[]
+  total: number
+  offset: number
+  limit: number
+}
+function pageParams(q: PageRequest): string {
+  return new URLSearchParams({ q: q.q, limit: String(q.limit), offset: String(q.offset) }).toString()
+}
+function pageOf<S extends v.GenericSchema>(key: string, item: S) {
+  return v.pipe(
+    v.object({ [key]: v.array(item), total: v.number(), offset: v.number(), limit: v.number() }),
+    v.transform((x): ListPage<v.InferOutput<S>> => ({
+      items: (x as Record<string, unknown>)[key] as v.InferOutput<S>[],
+      total: x.total as number,
+      offset: x.offset as number,
+      limit: x.limit as number,
+    })),
+  )
+}
 
 export type StationClient = ReturnType<typeof createStationClient>
 export type { Channel, Population, Site, Station, Target, Team }

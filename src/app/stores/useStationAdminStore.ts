@@ -4,7 +4,10 @@
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
 import type { Channel, Site, Station, Team } from '../../domain/records'
-import type { DeviceSummary, EnrollmentCode, StaffMember } from '../station/station-client'
+import type { DeviceSummary, EnrollmentCode, OpenEnrollmentCode, StaffMember } from '../station/station-client'
+
+/** Rows per page of the staff and sites lists. */
+export const LIST_PAGE_SIZE = 50
 import { useStationSessionStore } from './useStationSessionStore'
 
 function upsert<T extends { id: string }>(list: T[], item: T): T[] {
@@ -35,8 +38,38 @@ export const useStationAdminStore = defineStore('stationAdmin', () => {
     loaded.value = true
   }
 
-  async function loadStaff(): Promise<void> {
-    staff.value = await session.client.listStaff()
+  /** Staff a page at a time (the server pages and searches): the page shown, and how many match. */
+  const staffQuery = ref({ q: '', offset: 0 })
+  const staffTotal = ref(0)
+  async function loadStaff(query: { q?: string; offset?: number } = {}): Promise<void> {
+    staffQuery.value = { q: query.q ?? staffQuery.value.q, offset: query.offset ?? staffQuery.value.offset }
+    const page = await session.client.pageStaff({ ...staffQuery.value, limit: LIST_PAGE_SIZE })
+    staff.value = page.items
+    staffTotal.value = page.total
+  }
+
+  /** Sites a page at a time for the sites page (`sites` keeps the whole list the pickers need). */
+  const sitePage = ref<Site[]>([])
+  const siteQuery = ref({ q: '', offset: 0 })
+  const siteTotal = ref(0)
+  async function loadSitePage(query: { q?: string; offset?: number } = {}): Promise<void> {
+    siteQuery.value = { q: query.q ?? siteQuery.value.q, offset: query.offset ?? siteQuery.value.offset }
+    const page = await session.client.pageSites({ ...siteQuery.value, limit: LIST_PAGE_SIZE })
+    sitePage.value = page.items
+    siteTotal.value = page.total
+  }
+
+  /** Enrollment codes issued and not spent yet. */
+  const openCodes = ref<OpenEnrollmentCode[]>([])
+  async function loadEnrollmentCodes(): Promise<void> {
+    openCodes.value = await session.client.listEnrollmentCodes()
+  }
+  async function revokeEnrollmentCode(codeId: string): Promise<void> {
+    await session.client.revokeEnrollmentCode(codeId)
+    await loadEnrollmentCodes()
+  }
+  async function renameDevice(deviceId: string, name: string): Promise<void> {
+    devices.value = upsert(devices.value, await session.client.renameDevice(deviceId, name))
   }
 
   /** The station row: its name and how many wrong PINs lock a staff member out on a phone. */
@@ -66,8 +99,12 @@ export const useStationAdminStore = defineStore('stationAdmin', () => {
     staff.value = upsert(staff.value, await session.client.updateStaff(staffId, { active }))
   }
 
-  async function issueEnrollmentCode(): Promise<EnrollmentCode> {
-    enrollmentCode.value = await session.client.issueEnrollmentCode()
+  /** A code for the next phone; named by the station when `deviceName` is given. */
+  async function issueEnrollmentCode(deviceName = ''): Promise<EnrollmentCode> {
+    enrollmentCode.value = deviceName.trim()
+      ? await session.client.issueNamedEnrollmentCode(deviceName.trim())
+      : await session.client.issueEnrollmentCode()
+    await loadEnrollmentCodes()
     return enrollmentCode.value
   }
 
@@ -78,6 +115,7 @@ export const useStationAdminStore = defineStore('stationAdmin', () => {
   async function saveSite(site: Omit<Site, 'stationId' | 'id'> & { id?: string }): Promise<Site> {
     const saved = await session.client.saveSite(site)
     sites.value = upsert(sites.value, saved)
+    if (sitePage.value.some((x) => x.id === saved.id)) sitePage.value = upsert(sitePage.value, saved)
     return saved
   }
 
@@ -115,5 +153,15 @@ export const useStationAdminStore = defineStore('stationAdmin', () => {
     saveSite,
     saveChannel,
     saveTeam,
+    staffQuery,
+    staffTotal,
+    sitePage,
+    siteQuery,
+    siteTotal,
+    loadSitePage,
+    openCodes,
+    loadEnrollmentCodes,
+    revokeEnrollmentCode,
+    renameDevice,
   }
 })

@@ -48,5 +48,11 @@ export const useStationReportStore = defineStore('stationReport', () => {
     return session.client.exportInterchange({ from, to })
   }
 
-  return { year, indicators, rules, loading, load, periodRecords, periodInterchange }
+  /** Years with records, newest first (null until asked): the report opens on the latest. */
+  const yearsWithData = shallowRef<Array<{ year: number; records: number }> | null>(null)
+  async function loadYears(): Promise<void> {
+    yearsWithData.value = (await session.client.yearsWithRecords()).years
+  }
+
+  return { year, indicators, rules, loading, load, periodRecords, periodInterchange, yearsWithData, loadYears }
 })

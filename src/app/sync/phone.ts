@@ -25,6 +25,7 @@ export function phoneTransport(db: FieldDb = fieldDb(), opts: PhoneSyncOptions =
     fetch: opts.fetch,
     onPushBody: opts.onPushBody,
     token: async () => (await db.device.get('device'))?.token ?? null,
+    pending: () => db.outbox.count(),
   })
 }
 

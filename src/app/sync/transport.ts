@@ -25,6 +25,8 @@ export interface HttpTransportOptions {
   fetch?: typeof fetch
   /** Told the size of every push body as sent (for the benchmark's bytes-on-the-wire). */
   onPushBody?: (info: { jsonBytes: number; wireBytes: number; gzip: boolean; mutations: number }) => void
+  /** Records not yet at the station (the outbox), told to it with each pull for its phones page. */
+  pending?: () => Promise<number>
 }
 
 const GZIP_MIN_BYTES = 1024
@@ -74,9 +76,10 @@ export function createHttpTransport(options: HttpTransportOptions): SyncTranspor
       }
     },
 
-    pull(cursor: string | null): Promise<PullResponse> {
+    async pull(cursor: string | null): Promise<PullResponse> {
       // `with`: entities this app reads beyond the first protocol's (docs/sync-protocol.md).
-      const query = `?with=${PULL_WITH}` + (cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`)
+      const pending = options.pending ? `&pending=${await options.pending()}` : ''
+      const query = `?with=${PULL_WITH}${pending}` + (cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`)
       return http.json({ path: `/api/v1/sync/pull${query}` }, PullResponseSchema)
     },
   }

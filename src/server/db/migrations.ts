@@ -493,6 +493,11 @@ const m0014Lookback: Migration = {
       .on('lookback_flags')
       .columns(['station_id', 'status', 'flagged_at'])
       .execute()
+    // Station pages on a phone: the station names a phone when it issues its code; phones report
+    // how many records wait in their outbox when they pull.
+    await db.schema.alterTable('enrollment_codes').addColumn('device_name', 'text').execute()
+    await db.schema.alterTable('devices').addColumn('pending_records', 'integer').execute()
+    await db.schema.alterTable('devices').addColumn('pending_at', 'text').execute()
   },
 }
 

@@ -60,6 +60,9 @@ export interface DevicesTable {
   last_seq: number
   last_push_at: string | null
   last_pull_at: string | null
+  /** Records waiting in the phone's outbox, as it said on its last pull (migration 0014); null: never said. */
+  pending_records?: number | null
+  pending_at?: string | null
 }
 
 export interface EnrollmentCodesTable {
@@ -72,6 +75,8 @@ export interface EnrollmentCodesTable {
   device_id: string | null
   /** HMAC of the short typed form; cleared when the code is spent (migration 0005). */
   short_hash: string | null
+  /** The name the station gave the phone this code enrolls (migration 0014); null: the phone's own. */
+  device_name?: string | null
 }
 
 /** Columns every pulled table carries: the change sequence of its last write and a tombstone flag. */

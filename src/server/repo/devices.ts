@@ -36,6 +36,7 @@ export async function issueEnrollmentCode(
   stationId: string,
   createdBy: string | null,
   ttlMs = ENROLLMENT_TTL_MS,
+  deviceName: string | null = null,
 ): Promise<EnrollmentCode> {
   const longCode = newEnrollmentCode(ENROLLMENT_LONG_CODE_LENGTH)
   const code = newEnrollmentCode()
@@ -52,6 +53,7 @@ export async function issueEnrollmentCode(
       expires_at: expiresAt,
       used_at: null,
       device_id: null,
+      device_name: deviceName,
     })
     .execute()
   return { code: formatEnrollmentCode(code), longCode, expiresAt }
@@ -109,7 +111,8 @@ export async function enrollDevice(
     .executeTakeFirst()
   if (Number(spent.numUpdatedRows) !== 1) throw refused
   const token = newToken('device')
-  const name = (input.name || input.label || '').trim() || `phone ${deviceId.slice(-6)}`
+  // The station's name for the phone wins over the one the phone sends (its browser's User-Agent).
+  const name = row.device_name || (input.name || input.label || '').trim() || `phone ${deviceId.slice(-6)}`
   await db
     .insertInto('devices')
     .values({
@@ -145,6 +148,9 @@ export interface DeviceSummary {
   lastPullAt: string | null
   /** The later of the last push and the last pull. */
   lastSyncAt: string | null
+  /** Records waiting on the phone, as it said on its last pull; null: it never said (older app). */
+  pendingRecords: number | null
+  pendingAt: string | null
 }
 
 export function deviceSummary(row: DeviceRow): DeviceSummary {
@@ -158,6 +164,8 @@ export function deviceSummary(row: DeviceRow): DeviceSummary {
     lastPushAt: row.last_push_at,
     lastPullAt: row.last_pull_at,
     lastSyncAt: times.at(-1) ?? null,
+    pendingRecords: row.pending_records ?? null,
+    pendingAt: row.pending_at ?? null,
   }
 }
 
@@ -195,4 +203,42 @@ export async function renameDevice(db: Db, stationId: string, deviceId: string, 
     .executeTakeFirst()
   if (Number(result.numUpdatedRows) !== 1) throw new Refusal('not_found', 'device not found')
   return deviceSummary(await db.selectFrom('devices').selectAll().where('id', '=', deviceId).executeTakeFirstOrThrow())
+}
+
+/** An enrollment code issued and not yet spent: what the station named it for, and until when it works. */
+export interface OpenEnrollmentCode {
+  /** The code's HMAC: names it for revocation, never reveals it. */
+  id: string
+  deviceName: string | null
+  createdAt: string
+  expiresAt: string
+}
+
+export async function listEnrollmentCodes(db: Db, stationId: string): Promise<OpenEnrollmentCode[]> {
+  const rows = await db
+    .selectFrom('enrollment_codes')
+    .select(['code_hash', 'device_name', 'created_at', 'expires_at'])
+    .where('station_id', '=', stationId)
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', nowIso())
+    .orderBy('created_at', 'desc')
+    .execute()
+  return rows.map((r) => ({
+    id: r.code_hash,
+    deviceName: r.device_name ?? null,
+    createdAt: r.created_at,
+    expiresAt: r.expires_at,
+  }))
+}
+
+/** Withdraws an unspent code: nobody can enroll with it any more. */
+export async function revokeEnrollmentCode(db: Db, stationId: string, id: string): Promise<void> {
+  const result = await db
+    .deleteFrom('enrollment_codes')
+    .where('station_id', '=', stationId)
+    .where('code_hash', '=', id)
+    .where('used_at', 'is', null)
+    .executeTakeFirst()
+  if (Number(result.numDeletedRows) !== 1)
+    throw new ApiError(404, 'not_found', 'enrollment code not found or already used')
 }

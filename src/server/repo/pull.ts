@@ -159,6 +159,7 @@ export async function pullChanges(
   cursorText: string | undefined,
   limit = PULL_DEFAULT_LIMIT,
   optIn: ReadonlySet<string> = new Set(),
+  pending: number | null = null,
 ): Promise<PullResponse> {
   const db = store.db
   await ensureTotals(store, device.stationId)
@@ -216,7 +217,7 @@ export async function pullChanges(
   const now = nowIso()
   const dev = await db
     .updateTable('devices')
-    .set({ last_pull_at: now })
+    .set(pending === null ? { last_pull_at: now } : { last_pull_at: now, pending_records: pending, pending_at: now })
     .where('id', '=', device.id)
     .returning('last_seq')
     .executeTakeFirst()

@@ -17,7 +17,16 @@ import {
   updateAccount,
   verifyLogin,
 } from '../repo/accounts'
-import { enrollmentUrl, issueEnrollmentCode, listDevices, renameDevice, revokeDevice } from '../repo/devices'
+import {
+  enrollmentUrl,
+  issueEnrollmentCode,
+  listDevices,
+  listEnrollmentCodes,
+  renameDevice,
+  revokeDevice,
+  revokeEnrollmentCode,
+} from '../repo/devices'
+import { pageQuery, pageSites, pageStaff } from '../repo/admin-pages'
 import { RequestRate, tooManyAttempts } from '../http/limits'
 import {
   createStaff,
@@ -93,6 +102,26 @@ export function adminRoutes(deps: RouteDeps): Hono<AppEnv> {
     return c.body(new Uint8Array(await contactsXlsx(rows)), 200, {
       'Content-Type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
     })
+  })
+
+  // Staff and sites a page at a time with a search (?q=&limit=&offset=); without limit, the whole list.
+  app.get('/sites', async (c, next) => {
+    const p = pageQuery(c.req.query())
+    if (!p) return next()
+    const page = await pageSites(db, c.get('account').stationId, p)
+    return c.json({ sites: page.items, total: page.total, offset: page.offset, limit: page.limit })
+  })
+  app.get('/staff', async (c, next) => {
+    const p = pageQuery(c.req.query())
+    if (!p) return next()
+    const page = await pageStaff(db, c.get('account').stationId, p)
+    return c.json({ staff: page.items, total: page.total, offset: page.offset, limit: page.limit })
+  })
+  // Unspent enrollment codes (named, with expiry), and withdrawing one.
+  app.get('/enrollment-codes', async (c) => c.json(await listEnrollmentCodes(db, c.get('account').stationId)))
+  app.delete('/enrollment-codes/:id', async (c) => {
+    await revokeEnrollmentCode(db, c.get('account').stationId, c.req.param('id'))
+    return c.body(null, 204)
   })
 
   // Sites, channels, teams, targets: list, create, update (merge), delete (tombstone)
@@ -196,7 +225,19 @@ export function adminRoutes(deps: RouteDeps): Hono<AppEnv> {
   })
   app.post('/enrollment-codes', async (c) => {
     const account = c.get('account')
-    const issued = await issueEnrollmentCode(db, deps.secret, account.stationId, account.id)
+    // The station names the phone the code will enroll (optional): the list shows that name.
+    const named = parseOr400(
+      v.object({ deviceName: v.optional(v.pipe(v.string(), v.trim(), v.maxLength(120))) }),
+      (await body(c)) ?? {},
+    )
+    const issued = await issueEnrollmentCode(
+      db,
+      deps.secret,
+      account.stationId,
+      account.id,
+      undefined,
+      named.deviceName || null,
+    )
     const station = await getStationRow(db, account.stationId)
     const base = (deps.publicUrl ?? new URL(c.req.url).origin).replace(/\/$/, '')
     // The QR code carries the long form: nothing to type, and too long to guess.

@@ -10,6 +10,7 @@ import { exportRecords, listRecords, RECORD_LIST_MAX } from '../repo/record-list
 import { listChannels, listPopulations, listSites, listTargets, listTeams } from '../repo/reference'
 import { indicatorReport, monthlySeries, reportFilterFromQuery, rulesReport } from '../repo/reports'
 import { getStationRow, stationFromRow } from '../repo/stations'
+import { yearsWithRecords } from '../repo/admin-pages'
 import { stationToday } from '../time'
 import type { RouteDeps } from './deps'
 
@@ -18,6 +19,9 @@ export function reportRoutes(deps: RouteDeps): Hono<AppEnv> {
   const db = store.db
   const app = new Hono<AppEnv>()
   app.use('*', requireAccount(deps))
+
+  // Years holding counted records (donations and deferrals), newest first: the report opens on the latest.
+  app.get('/years', async (c) => c.json({ years: await yearsWithRecords(db, c.get('account').stationId) }))
 
   app.get('/indicators', async (c) => {
     const filter = reportFilterFromQuery(c.req.query())

@@ -87,12 +87,16 @@ export function syncRoutes(deps: RouteDeps): Hono<AppEnv> {
       throw new ApiError(400, 'invalid_request', 'the cursor is too long')
     // Entities an older phone would refuse come only to a phone that names them (?with=lookback).
     const optIn = new Set((c.req.query('with') ?? '').split(',').filter(Boolean))
+    // Records waiting in the phone's outbox (newer apps say so), for the station's phones page.
+    const pendingText = c.req.query('pending')
+    const pending = pendingText !== undefined && /^\d{1,9}$/.test(pendingText) ? Number(pendingText) : null
     const res = await pullChanges(
       store,
       { id: device.id, stationId: device.station_id },
       cursor || undefined,
       limit,
       optIn,
+      pending,
     )
     deps.log.info('pull', {
       device: device.id,
