@@ -98,7 +98,6 @@ async function main(): Promise<void> {
   const browser = await launchChromium()
   try {
     const station = await setUpStation(server.url)
-    await growLists(server.url, station)
     // The bus phone, out of range, takes two donations another phone makes doubtful.
     const context = await browser.newContext({ viewport: PHONE, deviceScaleFactor: 1, locale: 'zh-CN', hasTouch: true })
     const page = await context.newPage()
@@ -117,6 +116,8 @@ async function main(): Promise<void> {
     await unlockAs(page, '王建华', PINS.leader, { touch: true })
     const driveId = await recordRuralDrive(page, [liu, sun], { body: dinBody, withCheck: dinWithCheck })
     await other.donate(sun.id, 41, new Date(before.getTime() - 60_000))
+    // More staff than one page (after the drive: a long roster turns the crew list into a search).
+    await growLists(server.url, station)
     await context.setOffline(false)
     await page.getByTestId('sync-badge').first().getAttribute('data-state')
     await page.waitForFunction(
@@ -129,9 +130,8 @@ async function main(): Promise<void> {
       const tag = lang === 'zh-CN' ? 'zh' : 'en'
       if (lang === 'en') {
         await page.evaluate(() => localStorage.setItem('bloodbus.locale', 'en'))
-        await page.reload()
-        await unlockAs(page, '王建华', PINS.leader, { touch: true }).catch(() => undefined)
         await page.goto(`${server.url}/drives/${driveId}`)
+        await unlockAs(page, '王建华', PINS.leader, { touch: true })
       }
       await page.getByTestId('lookback-notice').waitFor({ timeout: 30_000 })
       await shot(page, `lookback-phone-drive-${tag}`)

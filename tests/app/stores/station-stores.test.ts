@@ -460,6 +460,8 @@ describe('station admin store', () => {
       if (method === 'PATCH' && url.pathname.startsWith('/api/v1/admin/staff/'))
         return json(200, Object.assign(staff[0]!, body))
       if (url.pathname === '/api/v1/admin/devices') return json(200, devices)
+      // The unused codes, listed again after each issue.
+      if (method === 'GET' && url.pathname === '/api/v1/admin/enrollment-codes') return json(200, [])
       if (url.pathname === '/api/v1/admin/enrollment-codes')
         return json(201, {
           code: 'ACDE-FGHJ',
