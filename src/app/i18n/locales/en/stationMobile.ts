@@ -3,6 +3,7 @@ export default {
   pager: {
     search: 'Search',
     searchHint: 'Part of the name or county',
+    staffHint: 'Part of the name',
     range: '{from}–{to} of {total}',
     none: 'Nothing matches.',
     previous: 'Previous',

@@ -3,6 +3,7 @@ export default {
   pager: {
     search: '搜索',
     searchHint: '名称或县区的一部分',
+    staffHint: '姓名的一部分',
     range: '第 {from}–{to} 条，共 {total} 条',
     none: '没有符合的条目。',
     previous: '上一页',
