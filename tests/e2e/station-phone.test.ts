@@ -148,8 +148,11 @@ describe('station pages on a phone', () => {
     await expect.poll(() => codes.count()).toBe(1)
 
     await phone.getByRole('button', { name: '改名' }).click()
-    await phone.getByLabel('新名称').fill('5号车 手机A')
-    await phone.getByRole('button', { name: '保存' }).click()
+    // The name turns into a field (the row no longer shows it as text).
+    const renaming = page.getByTestId('phone-row').filter({ has: page.getByLabel('新名称') })
+    await renaming.getByLabel('新名称').fill('5号车 手机A')
+    await allInReach('phones while renaming')
+    await renaming.getByRole('button', { name: '保存' }).click()
     await page.getByTestId('phone-row').filter({ hasText: '5号车 手机A' }).waitFor()
     await allInReach('phones after rename')
   })

@@ -72,6 +72,23 @@ describe.each(ENGINES)('station lists (%s)', (engine) => {
     })
     const open = await get<{ id: string; deviceName: string | null }[]>('/api/v1/admin/enrollment-codes')
     expect(open.map((c) => c.deviceName).sort()).toEqual(['Bus 3 phone A', null].sort())
+    // A POST without any body still issues a code (unnamed), as before.
+    const bare = await t.call<{ code: string }>('/api/v1/admin/enrollment-codes', {
+      method: 'POST',
+      token: station.managerToken,
+    })
+    expect(bare.status).toBe(201)
+    const bareId = (
+      await get<{ id: string; deviceName: string | null; createdAt: string }[]>('/api/v1/admin/enrollment-codes')
+    ).find((c) => !open.some((o) => o.id === c.id))!.id
+    expect(
+      (
+        await t.call(`/api/v1/admin/enrollment-codes/${encodeURIComponent(bareId)}`, {
+          method: 'DELETE',
+          token: station.managerToken,
+        })
+      ).status,
+    ).toBe(204)
 
     const enrolled = await t.call<{ deviceId: string; token: string }>('/api/v1/devices/enroll', {
       body: { code: named.body.code, name: 'Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36' },

@@ -228,7 +228,8 @@ export function adminRoutes(deps: RouteDeps): Hono<AppEnv> {
     // The station names the phone the code will enroll (optional): the list shows that name.
     const named = parseOr400(
       v.object({ deviceName: v.optional(v.pipe(v.string(), v.trim(), v.maxLength(120))) }),
-      (await body(c)) ?? {},
+      // A POST without a body (as before this field existed) is a code without a name.
+      c.req.raw.body === null || c.req.header('content-length') === '0' ? {} : ((await body(c)) ?? {}),
     )
     const issued = await issueEnrollmentCode(
       db,
