@@ -2,7 +2,7 @@
 // separate, plain computation written here (not the domain's code), and on a hand-made history.
 import { beforeAll, describe, expect, it } from 'vitest'
 import { generateSeedYear, type SeedYear } from '../../src/domain/generator/seed-year'
-import type { Deferral, Donation, FieldRecord, SiteKind } from '../../src/domain/records'
+import type { Deferral, Donation, Drive, FieldRecord, SiteKind } from '../../src/domain/records'
 import { retentionFigures } from '../../src/domain/retention'
 
 describe('retention figures of the seed year', () => {
@@ -95,7 +95,7 @@ describe('retention figures of the seed year', () => {
 
   it('counts a return only once its year has passed, and reactions, drives and crew-hours of the period', () => {
     const base = year.records.find((r): r is Donation => r.type === 'donation' && r.driveId !== null)!
-    const drive = year.records.find((r) => r.type === 'drive' && r.id === base.driveId)!
+    const drive = year.records.find((r): r is Drive => r.type === 'drive' && r.id === base.driveId)!
     const at = (day: string) => `${day}T10:00:00.000+08:00`
     const d1: Donation = {
       ...base,
