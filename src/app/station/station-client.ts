@@ -325,9 +325,8 @@ export function createStationClient(options: StationClientOptions) {
     issueNamedEnrollmentCode: (deviceName: string) =>
       json('POST', '/api/v1/admin/enrollment-codes', EnrollmentCodeSchema, { deviceName }),
     listEnrollmentCodes: () => json('GET', '/api/v1/admin/enrollment-codes', v.array(OpenEnrollmentCodeSchema)),
-    revokeEnrollmentCode: async (codeId: string) => {
-      await call('DELETE', `/api/v1/admin/enrollment-codes/${id(codeId)}`)
-    },
+    revokeEnrollmentCode: (codeId: string) =>
+      http.send({ method: 'DELETE', path: `/api/v1/admin/enrollment-codes/${id(codeId)}` }),
     renameDevice: (deviceId: string, name: string) =>
       json('PATCH', `/api/v1/admin/devices/${id(deviceId)}`, one('device', DeviceSummarySchema), { name }),
     pageStaff: (q: PageRequest) =>

@@ -3,7 +3,7 @@
 import { sql } from 'kysely'
 import type { Site } from '../../domain/records'
 import type { Db } from '../db/store'
-import { ApiError } from '../http/errors'
+import { Refusal } from './refusal'
 import { rosterFromRow, siteFromRow, type StaffMember } from './reference'
 
 export const PAGE_MAX = 200
@@ -27,9 +27,9 @@ export function pageQuery(query: Record<string, string | undefined>): PageQuery 
   const limit = Number(query.limit)
   const offset = query.offset === undefined ? 0 : Number(query.offset)
   if (!Number.isInteger(limit) || limit < 1 || limit > PAGE_MAX)
-    throw new ApiError(400, 'invalid_request', `limit must be a whole number from 1 to ${PAGE_MAX}`)
+    throw new Refusal('invalid_request', `limit must be a whole number from 1 to ${PAGE_MAX}`)
   if (!Number.isInteger(offset) || offset < 0 || offset > 1_000_000)
-    throw new ApiError(400, 'invalid_request', 'offset must be a whole number from 0')
+    throw new Refusal('invalid_request', 'offset must be a whole number from 0')
   const q = (query.q ?? '').trim().slice(0, 80)
   return { q, limit, offset }
 }

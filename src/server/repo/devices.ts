@@ -239,6 +239,5 @@ export async function revokeEnrollmentCode(db: Db, stationId: string, id: string
     .where('code_hash', '=', id)
     .where('used_at', 'is', null)
     .executeTakeFirst()
-  if (Number(result.numDeletedRows) !== 1)
-    throw new ApiError(404, 'not_found', 'enrollment code not found or already used')
+  if (Number(result.numDeletedRows) !== 1) throw new Refusal('not_found', 'enrollment code not found or already used')
 }

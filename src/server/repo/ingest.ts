@@ -21,8 +21,8 @@ import { canonicalJson } from '../canonical-json'
 import type { NewRecordRow, RecordsTable } from '../db/schema'
 import type { Db } from '../db/store'
 import { containsNul, TOO_DEEP_VALUE } from '../http/body'
-import { ApiError, describeIssues } from '../http/errors'
 import { detectLookbacks } from './lookback'
+import { describeIssues, Refusal } from './refusal'
 import { type KnownReferences, loadKnownReferences } from './reference'
 
 export type ItemOutcome =
@@ -650,8 +650,14 @@ async function writeBatch(trx: Db, stationId: string, writes: BatchWrites, resul
     for (const key of changed.donorKeys) result.donorKeys.add(key)
     if (changed.counted) result.countsChanged = true
   }
-  import { describeIssues, Refusal } from './refusal'
-  import { detectLookbacks } from './lookback'
+  // Lookback: donations and deferrals just stored, against every counted record of their donors.
+  const fresh = rows.filter((r) => (r.type === 'donation' || r.type === 'deferral') && r.voided === 0)
+  await detectLookbacks(
+    trx,
+    stationId,
+    fresh.map((r) => r.id),
+    new Set(fresh.flatMap((r) => (r.donor_key ? [r.donor_key] : []))),
+  )
 }
 
 /** The donation, drive and time of each bag-number clash, from the batch or the stored rows. */
