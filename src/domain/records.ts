@@ -10,8 +10,11 @@ import { CONTACT_CONSENTS, PUBLIC_REF, QuestionnaireSchema } from './questionnai
  * Bumped whenever a synced record's shape changes; carried by every push (docs/sync-protocol.md).
  * 2: a donation may carry the leader's `override`, a deferral every reason in `reasonCodes`
  * (both optional, so version-1 records stay valid as they are).
+ * 3: the donor's visit on the bus (issue 14): rapid tests, the bleed, reactions to the national
+ * haemovigilance guideline, questionnaire, consent, several phones per drive; every new field is
+ * optional, so version-1 and version-2 records stay valid as they are (docs/data-format.md).
  */
-export const SCHEMA_VERSION = 2
+export const SCHEMA_VERSION = 3
 
 // Ids are made on the phone: UUIDv7 (time-ordered) in lower-case canonical form.
 export const RecordId = v.pipe(

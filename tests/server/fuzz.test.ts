@@ -128,7 +128,7 @@ describe.each(ENGINES)('malformed input (%s)', (engine) => {
       fc
         .record({
           deviceId: fc.constant(phone.deviceId),
-          schemaVersion: fc.constantFrom(1, 2, 0, 1.5),
+          schemaVersion: fc.constantFrom(1, 2, 3, 0, 1.5),
           mutations: fc.array(recordArb, { minLength: 1, maxLength: 4 }),
         })
         .map((r) => ({

@@ -13,7 +13,7 @@ describe('station server process', () => {
   it('answers /api/v1/health', async () => {
     const res = await fetch(`${server.url}/api/v1/health`)
     expect(res.status).toBe(200)
-    expect(await res.json()).toMatchObject({ status: 'ok', schemaVersion: 2 })
+    expect(await res.json()).toMatchObject({ status: 'ok', schemaVersion: 3 })
   })
 
   it('answers an unknown API path with a code and a message', async () => {

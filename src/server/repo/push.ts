@@ -14,9 +14,9 @@ import { lockStation } from './stations'
 export const MIN_SCHEMA_VERSION = 1
 
 /**
- * Brings a record written under an older schema to the current shape. Version 2 only added
- * optional fields (Donation.override, Deferral.reasonCodes), so a version-1 record is read as it
- * is: its body stays byte for byte what the phone sent (a re-send is still a duplicate), and
+ * Brings a record written under an older schema to the current shape. Versions 2 and 3 only added
+ * optional fields (Donation.override, Deferral.reasonCodes; the visit's tests, bleed and
+ * reactions), so a version-1 or version-2 record is read as it is: its body stays byte for byte what the phone sent (a re-send is still a duplicate), and
  * readers take a deferral without reasonCodes as [reasonCode].
  */
 export function upgradeRecord(record: unknown, _fromVersion: number): unknown {
