@@ -116,6 +116,26 @@ const reasons: DeferralReason[] = [
     products: ['apheresis_platelets'],
   },
 
+  // Rapid tests on the bus (issue 14): local periods; the station may set its own.
+  {
+    code: 'alt_high',
+    zh: '谷丙转氨酶（ALT）快检超标',
+    en: 'ALT above the limit (rapid test)',
+    duration: { months: 1 },
+    from: 'today',
+    category: 'screening',
+    source: local,
+  },
+  {
+    code: 'hbsag_reactive',
+    zh: '乙肝表面抗原（HBsAg）快检有反应',
+    en: 'HBsAg reactive (rapid test)',
+    duration: 'permanent',
+    from: 'today',
+    category: 'screening',
+    source: local,
+  },
+
   // Illness: counted from recovery.
   {
     code: 'cold_fever',
@@ -492,6 +512,9 @@ const REASON_FOR_RULE: Record<EligibilityRule, string> = {
   temperature: 'cold_fever',
   hct: 'apheresis_counts',
   platelet_count: 'apheresis_counts',
+  hb_copper_sulphate: 'low_hb',
+  alt: 'alt_high',
+  hbsag: 'hbsag_reactive',
 }
 
 /** The reason to preselect when a check fails; 'other' when the catalogue lacks the usual one. */

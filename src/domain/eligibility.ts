@@ -166,6 +166,10 @@ export const ELIGIBILITY_RULES = [
   'temperature',
   'hct',
   'platelet_count',
+  // Rapid tests (src/domain/rapid-tests.ts), checked on the phone before the donation.
+  'hb_copper_sulphate',
+  'alt',
+  'hbsag',
 ] as const
 export type EligibilityRule = (typeof ELIGIBILITY_RULES)[number]
 

@@ -18,6 +18,7 @@ export const API_ERROR_CODES = [
   'invalid_channel',
   'invalid_code',
   'invalid_encoding',
+  'invalid_follow_up',
   'invalid_json',
   'invalid_period',
   'invalid_pin',

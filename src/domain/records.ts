@@ -2,6 +2,7 @@
 // app and server. Field records are immutable: a void or a correction is a new record that points
 // at the old one, with who, when and why (docs/domain.md, "Corrections").
 import * as v from 'valibot'
+import { BleedLimitsSchema } from './bleed'
 import { isIsoDate } from './dates'
 import { PERSON_NAME_MAX, personNameProblem } from './person-name'
 import { CONTACT_CONSENTS, PUBLIC_REF, QuestionnaireSchema } from './questionnaire'
@@ -140,6 +141,8 @@ export const StationSchema = v.object({
   ),
   /** The donor health questionnaire and consent (questionnaire.ts); absent: the GB 18467 default set. */
   questionnaire: v.optional(QuestionnaireSchema),
+  /** Schema 3: whole-blood bleed limits that flag a bag for the lab (absent: DEFAULT_BLEED_LIMITS, bleed.ts). */
+  bleedLimits: v.optional(BleedLimitsSchema),
 })
 export type Station = v.InferOutput<typeof StationSchema>
 
@@ -229,7 +232,8 @@ export type Product = v.InferOutput<typeof ProductSchema>
 /** Vitals and screening as measured on the bus; checked against the eligibility rules. */
 export const VitalsSchema = v.object({
   weightKg: v.pipe(v.number(), v.minValue(20), v.maxValue(250)),
-  hbGL: v.pipe(v.number(), v.minValue(30), v.maxValue(250)),
+  /** Schema 3: absent when Hb was screened by copper sulphate (rapidTests.hbMethod), which gives no number. */
+  hbGL: v.optional(v.pipe(v.number(), v.minValue(30), v.maxValue(250))),
   systolic: v.pipe(v.number(), v.integer(), v.minValue(40), v.maxValue(260)),
   diastolic: v.pipe(v.number(), v.integer(), v.minValue(20), v.maxValue(180)),
   pulse: v.pipe(v.number(), v.integer(), v.minValue(20), v.maxValue(220)),
@@ -239,6 +243,57 @@ export const VitalsSchema = v.object({
   athlete: v.optional(v.boolean(), false),
 })
 export type Vitals = v.InferOutput<typeof VitalsSchema>
+
+// ---- Schema 3, clinic (issue 14 items 2-4): rapid tests, the bleed, reactions. All optional.
+
+/** Pre-donation rapid tests (献血前快检) whose reagents carry a lot and an expiry, per drive. */
+export const RAPID_TESTS = ['abo_rhd', 'hb', 'alt', 'hbsag'] as const
+export type RapidTest = (typeof RAPID_TESTS)[number]
+export const HB_METHODS = ['haemoglobinometer', 'copper_sulphate'] as const
+export type HbMethod = (typeof HB_METHODS)[number]
+export const HBSAG_RESULTS = ['nonreactive', 'reactive'] as const
+
+/** A reagent lot loaded on the bus for one rapid test; a lot expired before the drive's date is refused. */
+export const ReagentLotSchema = v.object({
+  test: v.picklist(RAPID_TESTS),
+  lot: v.pipe(v.string(), v.trim(), v.minLength(1, 'a reagent lot needs its number'), v.maxLength(40)),
+  expiresOn: IsoDate,
+})
+export type ReagentLot = v.InferOutput<typeof ReagentLotSchema>
+
+/** Results of the rapid tests at the visit; Hb by haemoglobinometer is vitals.hbGL. */
+export const RapidTestsSchema = v.object({
+  abo: v.optional(v.picklist(ABO_GROUPS)),
+  rhd: v.optional(v.picklist(RHD)),
+  hbMethod: v.picklist(HB_METHODS),
+  /** Copper sulphate: the drop sank (passed). Absent for the haemoglobinometer. */
+  hbCopperPass: v.optional(v.boolean()),
+  /** ALT in U/L (dry-chemistry rapid test). */
+  altUL: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(5000))),
+  hbsag: v.optional(v.picklist(HBSAG_RESULTS)),
+})
+export type RapidTests = v.InferOutput<typeof RapidTestsSchema>
+
+/** The bleed: times, volume or a short draw, a failed venipuncture, who collected. */
+export const BleedSchema = v.pipe(
+  v.object({
+    startedAt: v.optional(IsoDateTime),
+    endedAt: v.optional(IsoDateTime),
+    /** Volume actually drawn, ml. */
+    volumeMl: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(600))),
+    /** Fewer ml than the bag's product: flags the bag for the lab. */
+    shortDraw: v.optional(v.boolean()),
+    /** The needle missed at least once (a second stick, or no blood drawn). */
+    failedVenipuncture: v.optional(v.boolean()),
+    /** The collection staff member, from the drive's crew. */
+    collectedBy: RecordId,
+  }),
+  v.check(
+    (b) => !b.startedAt || !b.endedAt || Date.parse(b.startedAt) <= Date.parse(b.endedAt),
+    'the bleed ends before it starts',
+  ),
+)
+export type Bleed = v.InferOutput<typeof BleedSchema>
 
 /** Facts about the donor that indicators need, copied onto each donation/deferral. */
 const donorFacts = {
@@ -311,6 +366,10 @@ export const DonationSchema = v.object({
   ...visitAnswers,
   /** Schema 3, optional: a random public reference for the station's e-certificate system (not the donor's identity). */
   publicRef: v.optional(v.pipe(v.string(), v.regex(PUBLIC_REF, 'publicRef must be 16 base32 characters'))),
+  /** Schema 3: the pre-donation rapid tests. */
+  rapidTests: v.optional(RapidTestsSchema),
+  /** Schema 3: the bleed. */
+  bleed: v.optional(BleedSchema),
 })
 export type Donation = v.InferOutput<typeof DonationSchema>
 
@@ -328,6 +387,8 @@ export const DeferralSchema = v.object({
   note: v.optional(Note, ''),
   vitals: v.optional(VitalsSchema),
   ...visitAnswers,
+  /** Schema 3: the rapid tests that were done before deferring (a reactive HBsAg, a high ALT). */
+  rapidTests: v.optional(RapidTestsSchema),
 })
 export type Deferral = v.InferOutput<typeof DeferralSchema>
 
@@ -387,6 +448,14 @@ export const DriveSchema = v.object({
   ),
   /** Schema version 3, optional (plans): the station's drive plan the drive was opened from. */
   planId: v.optional(RecordId),
+  /** Schema 3: the rapid tests' reagent lots loaded on the bus (one per test at most). */
+  reagentLots: v.optional(
+    v.pipe(
+      v.array(ReagentLotSchema),
+      v.maxLength(RAPID_TESTS.length),
+      v.check((lots) => new Set(lots.map((l) => l.test)).size === lots.length, 'one reagent lot per rapid test'),
+    ),
+  ),
 })
 export type Drive = v.InferOutput<typeof DriveSchema>
 
@@ -407,14 +476,25 @@ export const DriveCloseSchema = v.object({
 export type DriveClose = v.InferOutput<typeof DriveCloseSchema>
 
 export const REACTION_SEVERITIES = ['mild', 'moderate', 'severe'] as const
+/** Schema 3 (national donor haemovigilance guideline): when the reaction began. */
+export const REACTION_ONSETS = ['during', 'after', 'after_leaving'] as const
+export type ReactionOnset = (typeof REACTION_ONSETS)[number]
+export const REACTION_OUTCOMES = ['recovered', 'recovering', 'sequelae', 'referred', 'unknown'] as const
+export type ReactionOutcome = (typeof REACTION_OUTCOMES)[number]
+/** A donor's reaction; a donation may have several (one record each). */
 export const AdverseReactionSchema = v.object({
   type: v.literal('adverse_reaction'),
   ...authorship,
   donationId: RecordId,
+  /** REACTION_CODES (src/domain/haemovigilance.ts); older records' codes stay valid. */
   code: Code,
   severity: v.picklist(REACTION_SEVERITIES),
   occurredAt: IsoDateTime,
   note: v.optional(Note, ''),
+  /** Schema 3: onset, treatment given, outcome (absent on older records). */
+  onset: v.optional(v.picklist(REACTION_ONSETS)),
+  treatment: v.optional(v.pipe(v.string(), v.trim(), v.maxLength(300))),
+  outcome: v.optional(v.picklist(REACTION_OUTCOMES)),
 })
 export type AdverseReaction = v.InferOutput<typeof AdverseReactionSchema>
 

@@ -54,6 +54,7 @@ export const REJECT_CODES = [
   'conflicting_id', // the id exists with different content of another type
   'schema_too_new', // client schema newer than the server understands
   'rule_violation', // a domain rule refused it (e.g. void of a void)
+  'reagent_expired', // a rapid test's reagent lot expired before the drive's date or the test's day
 ] as const
 export type RejectCode = (typeof REJECT_CODES)[number]
 

@@ -23,6 +23,9 @@ import type { DonorInput } from '../stores/useDriveStore'
 import type { DonorLookup } from '../stores/useEligibilityStore'
 import type { EligibilityConfig } from '../../domain/eligibility'
 import type { PlausibilityConfig } from '../../domain/plausibility'
+import type { BleedLimits } from '../../domain/bleed'
+import type { ReagentLot } from '../../domain/records'
+import { checkBleed, checkRapidTests, EMPTY_BLEED, EMPTY_RAPID_TESTS, rapidTestsIncomplete } from '../field/clinic-form'
 
 export type DonorStep = 'identity' | 'vitals' | 'outcome' | 'saved'
 export type Outcome = 'donation' | 'deferral'
@@ -45,6 +48,10 @@ export interface DonorFormDeps {
   rules?: DonorRules
   /** The station's health questionnaire (default: the GB 18467 set). */
   questionnaire?: Questionnaire
+  /** Clinic (issue 14): the drive's reagent lots, its crew (who may collect), the station's bleed limits. */
+  reagentLots?: () => readonly ReagentLot[] | undefined
+  crew?: () => ReadonlyArray<{ id: string; name: string }>
+  bleedLimits?: BleedLimits
 }
 
 /** What the donor answered in donor mode or on the kiosk (the form keeps it until the save). */
@@ -81,6 +88,9 @@ function blankState() {
     startDate: '',
     note: '',
     questionnaire: null as VisitQuestionnaire | null,
+    /** Pre-donation rapid tests and the bleed (field/clinic-form.ts). */
+    rapid: { ...EMPTY_RAPID_TESTS },
+    bleed: { ...EMPTY_BLEED },
   }
 }
 export type DonorFormState = ReturnType<typeof blankState>
@@ -142,17 +152,31 @@ export function createDonorForm(deps: DonorFormDeps) {
   const vitals = computed(() =>
     checkVitalsForm(
       state.vitals,
-      { sex: sex.value ?? 'M', product: state.product, athlete: state.athlete },
+      {
+        sex: sex.value ?? 'M',
+        product: state.product,
+        athlete: state.athlete,
+        hbByCopperSulphate: state.rapid.hbMethod === 'copper_sulphate',
+      },
       deps.config,
       deps.plausibility,
     ),
   )
+  const rapid = computed(() => checkRapidTests(state.rapid, deps.reagentLots?.(), deps.today, tried.vitals))
+  /** A rapid test done with an expired reagent lot, or a result not typed as a number: refused. */
+  const rapidRefused = computed(() => rapid.value.expired.length > 0 || Object.keys(rapid.value.errors).length > 0)
   /** A value no human has (or BP swapped): fix it before anything is saved, donation or deferral. */
-  const implausible = computed(() => Object.keys(vitals.value.implausible).length > 0)
+  const implausible = computed(
+    () =>
+      Object.keys(vitals.value.implausible).length > 0 ||
+      rapidRefused.value ||
+      (tried.vitals && rapidTestsIncomplete(state.rapid)),
+  )
   /** Everything that rules a donation out today (age, measurements); the snapshot only warns. */
   const blockers = computed<EligibilityFailure[]>(() => [
     ...(ageFailure.value ? [ageFailure.value] : []),
     ...Object.values(vitals.value.failures).filter((f): f is EligibilityFailure => f.rule !== 'not_a_number'),
+    ...rapid.value.failures,
   ])
   /**
    * Every failure split by the station's rules: hard stops (a second donation today, whatever the
@@ -168,7 +192,12 @@ export function createDonorForm(deps: DonorFormDeps) {
     state.questionnaire ? questionnaireDeferrals(questionnaire, state.questionnaire.answers) : [],
   )
   const canDonate = computed(
-    () => vitals.value.pass && hardStops.value.length === 0 && questionnaireReasons.value.length === 0,
+    () =>
+      vitals.value.pass &&
+      hardStops.value.length === 0 &&
+      questionnaireReasons.value.length === 0 &&
+      !rapidRefused.value &&
+      !rapidTestsIncomplete(state.rapid),
   )
 
   const dinCheck = computed(() =>
@@ -193,15 +222,26 @@ export function createDonorForm(deps: DonorFormDeps) {
     return froms.includes('recovery') ? 'recovery' : (froms[0] ?? null)
   })
 
+  const bleed = computed(() =>
+    checkBleed(
+      state.bleed,
+      deps.today,
+      state.outcome === 'donation' ? { type: state.product } : null,
+      deps.bleedLimits,
+    ),
+  )
+
   const outcomeErrors = computed(() => {
-    const e: Partial<Record<'product' | 'abo' | 'rhd' | 'din' | 'override' | 'reason' | 'startDate' | 'note', string>> =
-      {}
+    const e: Partial<
+      Record<'product' | 'abo' | 'rhd' | 'din' | 'override' | 'reason' | 'startDate' | 'note' | 'bleed', string>
+    > = {}
     if (state.outcome === 'donation') {
       if (state.product === 'whole_blood' ? !state.volumeMl : !state.doses) e.product = 'required'
       if (!state.abo) e.abo = 'required'
       if (!state.rhd) e.rhd = 'required'
       if (!dinCheck.value.ok) e.din = dinCheck.value.error
       if (!overrideCovers(state.override, overridable.value)) e.override = 'override_required'
+      if (Object.keys(bleed.value.errors).length > 0) e.bleed = 'bleed'
     } else if (state.outcome === 'deferral') {
       const d = deferral.value
       if (!d.ok) {
@@ -228,6 +268,9 @@ export function createDonorForm(deps: DonorFormDeps) {
   }
   function startDonation(): void {
     state.outcome = 'donation'
+    // The rapid ABO/RhD typing fills the blood group in (still changeable).
+    if (!state.abo && state.rapid.abo) state.abo = state.rapid.abo
+    if (!state.rhd && state.rapid.rhd) state.rhd = state.rapid.rhd
     if (!state.din) {
       suggestedDin.value = deps.nextDin?.() ?? null
       state.din = suggestedDin.value ?? ''
@@ -252,7 +295,9 @@ export function createDonorForm(deps: DonorFormDeps) {
       facts: { sex: id.sex, ageYears: id.ageYears, repeatDonor },
       ...(vitals.value.vitals ? { vitals: vitals.value.vitals } : {}),
       ...(state.questionnaire ? { visit: visitOf(state.questionnaire) } : {}),
+      ...(rapid.value.tests ? { rapidTests: rapid.value.tests } : {}),
     }
+    if (rapidRefused.value) return null
     if (state.outcome === 'donation') {
       if (!canDonate.value || !dinCheck.value.ok || !state.abo || !state.rhd) return null
       const product =
@@ -265,7 +310,15 @@ export function createDonorForm(deps: DonorFormDeps) {
           : {}
       return {
         ...base,
-        outcome: { kind: 'donation', product, abo: state.abo, rhd: state.rhd, din: dinCheck.value.din, ...override },
+        outcome: {
+          kind: 'donation',
+          product,
+          abo: state.abo,
+          rhd: state.rhd,
+          din: dinCheck.value.din,
+          ...override,
+          ...(bleed.value.bleed ? { bleed: bleed.value.bleed } : {}),
+        },
       }
     }
     const d = deferral.value
@@ -329,6 +382,9 @@ export function createDonorForm(deps: DonorFormDeps) {
     identityErrors,
     identityOk,
     vitals,
+    rapid,
+    rapidRefused,
+    bleed,
     implausible,
     blockers,
     canDonate,

@@ -89,7 +89,8 @@ export interface VitalsCheck {
 
 export function checkVitalsForm(
   text: VitalsText,
-  ctx: { sex: Sex; product: ProductType; athlete: boolean },
+  /** hbByCopperSulphate: Hb was screened by copper sulphate (a pass or fail, no g/L to type). */
+  ctx: { sex: Sex; product: ProductType; athlete: boolean; hbByCopperSulphate?: boolean },
   config: EligibilityConfig = DEFAULT_ELIGIBILITY,
   plausibility: PlausibilityConfig = DEFAULT_PLAUSIBILITY,
 ): VitalsCheck {
@@ -98,6 +99,7 @@ export function checkVitalsForm(
   const values: Partial<Record<VitalField, number>> = {}
   let complete = true
   for (const field of requiredVitals(ctx.product, config)) {
+    if (field === 'hbGL' && ctx.hbByCopperSulphate) continue
     const typed = text[field]
     if (!typed.trim()) {
       complete = false
@@ -137,7 +139,7 @@ export function checkVitalsForm(
   const vitals: Vitals | null = complete
     ? {
         weightKg: values.weightKg!,
-        hbGL: values.hbGL!,
+        ...(values.hbGL !== undefined ? { hbGL: values.hbGL } : {}),
         systolic: Math.round(values.systolic!),
         diastolic: Math.round(values.diastolic!),
         pulse: Math.round(values.pulse!),

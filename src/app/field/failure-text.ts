@@ -13,6 +13,7 @@ const MEASURED = new Set([
   'temperature',
   'hct',
   'platelet_count',
+  'alt',
   'age_min',
   'age_max',
 ])

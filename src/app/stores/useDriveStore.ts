@@ -53,15 +53,17 @@ export type DriveOpenInput = Pick<
   | 'dinLast'
   | 'bagsLoaded'
   | 'planId'
+  | 'reagentLots'
 >
 export type DriveCloseInput = Pick<DriveClose, 'bagsUsed' | 'bagsSpoiled' | 'bagsReturned' | 'discrepancyNote'>
-export type ReactionInput = Pick<AdverseReaction, 'code' | 'severity' | 'note'>
+export type ReactionInput = Pick<AdverseReaction, 'code' | 'severity' | 'note' | 'onset' | 'treatment' | 'outcome'>
 
 /** What the donor form collected about one person. */
 export interface DonorInput {
   identity: Pick<DonorIdentity, 'idNumber' | 'name' | 'phone' | 'household' | 'donorKey'>
   facts: Pick<Donation, 'sex' | 'ageYears' | 'repeatDonor'>
   vitals?: Donation['vitals']
+  rapidTests?: Donation['rapidTests']
   outcome:
     | {
         kind: 'donation'
@@ -70,6 +72,7 @@ export interface DonorInput {
         rhd: Donation['rhd']
         din: string
         override?: Donation['override']
+        bleed?: Donation['bleed']
       }
     | { kind: 'deferral'; reasonCode: string; reasonCodes?: string[]; until: string | null; note: string }
   /** The donor's questionnaire, consent signature and contact consent (schema 3, optional). */
@@ -287,6 +290,7 @@ export const useDriveStore = defineStore('drive', () => {
       ...(input.vitals ? { vitals: input.vitals } : {}),
       ...(visit.questionnaire ? { questionnaire: visit.questionnaire } : {}),
       ...(visit.contactConsent ? { contactConsent: visit.contactConsent } : {}),
+      ...(input.rapidTests ? { rapidTests: input.rapidTests } : {}),
     }
     const o = input.outcome
     const outcome: Donation | Deferral =
@@ -302,6 +306,7 @@ export const useDriveStore = defineStore('drive', () => {
             din: o.din,
             ...(o.override ? { override: o.override } : {}),
             publicRef: newPublicRef(),
+            ...(o.bleed ? { bleed: o.bleed } : {}),
           }
         : {
             type: 'deferral',

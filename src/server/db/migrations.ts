@@ -501,6 +501,26 @@ const m0014Lookback: Migration = {
   },
 }
 
+// Clinic (issue 14): the station's bleed limits, and the follow-up calls made to donors after a
+// reaction (one row per reaction and kind of call, written when the call is marked done).
+const m0011ClinicFollowUps: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('stations').addColumn('bleed_limits', 'text').execute()
+    await db.schema
+      .createTable('reaction_follow_ups')
+      .addColumn('reaction_id', ID, (c) => c.notNull())
+      .addColumn('kind', 'text', (c) => c.notNull())
+      .addColumn('station_id', ID, (c) => c.notNull())
+      .addColumn('done_at', 'text', (c) => c.notNull())
+      .addColumn('done_by', ID, (c) => c.notNull())
+      .addColumn('done_by_name', 'text', (c) => c.notNull())
+      .addColumn('note', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('reaction_follow_ups_pk', ['reaction_id', 'kind'])
+      .execute()
+    await db.schema.createIndex('reaction_follow_ups_station').on('reaction_follow_ups').column('station_id').execute()
+  },
+}
+
 export const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': m0001Initial,
   '0002_counted_index': m0002CountedIndex,
@@ -511,6 +531,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0010_questionnaire': m0010Questionnaire,
   '0013_drive_plans': m0013DrivePlans,
   '0014_lookback': m0014Lookback,
+  '0011_clinic_follow_ups': m0011ClinicFollowUps,
 }
 
 class InCodeMigrationProvider implements MigrationProvider {

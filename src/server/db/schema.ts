@@ -28,6 +28,21 @@ export interface StationsTable {
   donor_rules: string | null
   /** JSON of Station.questionnaire; null: the default set (migration 0010). */
   questionnaire: string | null
+  /** JSON of Station.bleedLimits; null: the defaults (migration 0011). */
+  bleed_limits: string | null
+}
+
+/** A follow-up call to a donor after a reaction, marked done at the station (migration 0011). */
+export interface ReactionFollowUpsTable {
+  reaction_id: string
+  /** FOLLOW_UP_KINDS: call_24h, call_2w. */
+  kind: string
+  station_id: string
+  done_at: string
+  /** The station account that marked it, and its name then. */
+  done_by: string
+  done_by_name: string
+  note: string
 }
 
 export interface AccountsTable {
@@ -284,6 +299,7 @@ export interface Database {
   drive_plans: DrivePlansTable
   donor_flags: DonorFlagsTable
   lookback_flags: LookbackFlagsTable
+  reaction_follow_ups: ReactionFollowUpsTable
 }
 
 export type StationRow = Selectable<StationsTable>

@@ -16,6 +16,7 @@ import {
   type FieldRecord,
   FieldRecordSchema,
 } from '../../domain/records'
+import { expiredLots, expiredLotsUsed } from '../../domain/rapid-tests'
 import type { DinClash, RejectCode } from '../../domain/sync-protocol'
 import { canonicalJson } from '../canonical-json'
 import type { NewRecordRow, RecordsTable } from '../db/schema'
@@ -437,6 +438,21 @@ function checkRules(state: BatchState, rec: Base, references: KnownReferences, w
     reject('rule_violation', `${what}: an override must be approved by the drive's leader`)
 }
 
+/** Clinic (schema 3): rapid tests only with reagent lots in date; the bleed's collector on the roster. */
+function checkClinic(state: BatchState, rec: Base, references: KnownReferences, what = 'record'): void {
+  if (rec.type === 'donation' && rec.bleed && !references.staff.has(rec.bleed.collectedBy))
+    reject('unknown_reference', `${what}: collector ${rec.bleed.collectedBy} is not on the station's roster`)
+  if (!rec.rapidTests || !rec.driveId) return
+  const drive = knownOfStation(state, rec.driveId)
+  if (drive?.type !== 'drive') return
+  const expired = expiredLotsUsed(rec.rapidTests, (JSON.parse(drive.body) as Drive).reagentLots, rec.collectedOn)
+  if (expired.length > 0)
+    reject(
+      'reagent_expired',
+      `${what}: the ${expired[0]!.test} reagent lot ${expired[0]!.lot} expired on ${expired[0]!.expiresOn}, before ${rec.collectedOn}`,
+    )
+}
+
 function checkDin(state: BatchState, din: string, ownerAllowed: string | null): void {
   const owner = state.dinOwner.get(din)
   if (owner !== undefined && owner !== ownerAllowed)
@@ -480,11 +496,13 @@ function checkRecord(state: BatchState, ctx: IngestContext, rec: FieldRecord, bo
     case 'donation':
       checkCollection(state, rec, references)
       checkRules(state, rec, references)
+      checkClinic(state, rec, references)
       checkDin(state, rec.din, null)
       break
     case 'deferral':
       checkCollection(state, rec, references)
       checkRules(state, rec, references)
+      checkClinic(state, rec, references)
       break
     case 'donor_identity':
       break
@@ -493,6 +511,14 @@ function checkRecord(state: BatchState, ctx: IngestContext, rec: FieldRecord, bo
       for (const staffId of new Set([...rec.staffIds, rec.leaderStaffId])) {
         if (!references.staff.has(staffId))
           reject('unknown_reference', `drive: staff ${staffId} is not on the station's roster`)
+      }
+      {
+        const expired = expiredLots(rec.reagentLots, rec.date)
+        if (expired.length > 0)
+          reject(
+            'reagent_expired',
+            `drive: the ${expired[0]!.test} reagent lot ${expired[0]!.lot} expired on ${expired[0]!.expiresOn}, before the drive's date ${rec.date}`,
+          )
       }
       break
     case 'drive_close': {

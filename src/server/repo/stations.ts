@@ -3,6 +3,7 @@
 // so a pull cursor never skips a change that commits late.
 import { randomBytes } from 'node:crypto'
 import * as v from 'valibot'
+import { BleedLimitsSchema } from '../../domain/bleed'
 import { newId } from '../../domain/ids'
 import { type Station, StationSchema } from '../../domain/records'
 import type { Db } from '../db/store'
@@ -36,6 +37,7 @@ export function stationFromRow(row: StationRow): Station {
   if (row.pin_max_attempts !== null && row.pin_max_attempts !== undefined) station.pinMaxAttempts = row.pin_max_attempts
   if (row.donor_rules) station.donorRules = JSON.parse(row.donor_rules) as NonNullable<Station['donorRules']>
   if (row.questionnaire) station.questionnaire = JSON.parse(row.questionnaire) as NonNullable<Station['questionnaire']>
+  if (row.bleed_limits) station.bleedLimits = JSON.parse(row.bleed_limits) as NonNullable<Station['bleedLimits']>
   return station
 }
 
@@ -127,6 +129,21 @@ export async function setQuestionnaire(db: Db, stationId: string, input: unknown
   await db
     .updateTable('stations')
     .set({ questionnaire: parsed.output ? JSON.stringify(parsed.output) : null, change_seq: seq })
+    .where('id', '=', stationId)
+    .execute()
+  return stationFromRow(await getStationRow(db, stationId))
+}
+
+/** The station's whole-blood bleed limits (clinic); null goes back to the defaults. Phones pull them. */
+export const BleedLimitsInput = v.nullable(BleedLimitsSchema)
+
+export async function setBleedLimits(db: Db, stationId: string, input: unknown): Promise<Station> {
+  const parsed = v.safeParse(BleedLimitsInput, input)
+  if (!parsed.success) throw new Refusal('invalid_station', describeIssues(parsed.issues))
+  const seq = await takeChangeSeqs(db, stationId)
+  await db
+    .updateTable('stations')
+    .set({ bleed_limits: parsed.output ? JSON.stringify(parsed.output) : null, change_seq: seq })
     .where('id', '=', stationId)
     .execute()
   return stationFromRow(await getStationRow(db, stationId))

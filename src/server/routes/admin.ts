@@ -53,6 +53,15 @@ import {
 } from '../repo/reference'
 import { getStationRow, setDonorRules, setQuestionnaire, stationFromRow, updateStation } from '../repo/stations'
 import { decideLookback, listLookbacks } from '../repo/lookback'
+import {
+  getStationRow,
+  setBleedLimits,
+  setDonorRules,
+  setQuestionnaire,
+  stationFromRow,
+  updateStation,
+} from '../repo/stations'
+import { markFollowUpDone } from '../repo/clinic'
 import type { RouteDeps } from './deps'
 import { contactsCsv, contactsXlsx, listContactConsents, listSelfExclusions } from '../repo/donor-visits'
 
@@ -102,6 +111,16 @@ export function adminRoutes(deps: RouteDeps): Hono<AppEnv> {
     return c.body(new Uint8Array(await contactsXlsx(rows)), 200, {
       'Content-Type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
     })
+  })
+  // Clinic: whole-blood bleed limits that flag a bag for the lab (null: the defaults); phones pull them.
+  app.put('/station/bleed-limits', async (c) => {
+    const input = await body(c)
+    return c.json(await tx((trx) => setBleedLimits(trx, c.get('account').stationId, input)))
+  })
+  // Clinic: a follow-up call to a donor after a reaction is marked done (who, when, note).
+  app.post('/reaction-follow-ups', async (c) => {
+    const input = await body(c)
+    return c.json(await tx((trx) => markFollowUpDone(trx, c.get('account'), input)), 201)
   })
 
   // Staff and sites a page at a time with a search (?q=&limit=&offset=); without limit, the whole list.

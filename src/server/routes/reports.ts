@@ -11,6 +11,7 @@ import { listChannels, listPopulations, listSites, listTargets, listTeams } from
 import { indicatorReport, monthlySeries, reportFilterFromQuery, rulesReport } from '../repo/reports'
 import { getStationRow, stationFromRow } from '../repo/stations'
 import { yearsWithRecords } from '../repo/admin-pages'
+import { flaggedBags, haemovigilanceReport, listFollowUps } from '../repo/clinic'
 import { stationToday } from '../time'
 import type { RouteDeps } from './deps'
 
@@ -113,6 +114,22 @@ export function reportRoutes(deps: RouteDeps): Hono<AppEnv> {
       return c.body(toCsv(type, rows as never), 200, { 'Content-Type': 'text/csv; charset=utf-8' })
     }
     throw new ApiError(400, 'invalid_request', 'format must be jsonl or csv')
+  })
+
+  // Clinic (issue 14): bags the bleed flags for the lab, follow-up calls after reactions, reaction rates.
+  app.get('/flagged-bags', async (c) => {
+    const { from, to } = reportFilterFromQuery(c.req.query())
+    return c.json({ from, to, bags: await flaggedBags(db, c.get('account').stationId, from, to) })
+  })
+  app.get('/reaction-follow-ups', async (c) => {
+    const status = c.req.query('status') ?? 'open'
+    if (status !== 'open' && status !== 'done' && status !== 'all')
+      throw new ApiError(400, 'invalid_request', 'status must be open, done or all')
+    return c.json({ followUps: await listFollowUps(db, c.get('account').stationId, { status }) })
+  })
+  app.get('/haemovigilance', async (c) => {
+    const { from, to } = reportFilterFromQuery(c.req.query())
+    return c.json(await haemovigilanceReport(db, c.get('account').stationId, from, to))
   })
 
   return app

@@ -66,7 +66,16 @@ describe('field screen messages', () => {
       'duplicate',
     ]
     const MEASURED = ELIGIBILITY_RULES.filter(
-      (r) => !['permanently_deferred', 'deferred', 'same_day', 'interval', 'apheresis_yearly_cap'].includes(r),
+      (r) =>
+        ![
+          'permanently_deferred',
+          'deferred',
+          'same_day',
+          'interval',
+          'apheresis_yearly_cap',
+          'hb_copper_sulphate',
+          'hbsag',
+        ].includes(r),
     )
     const keys = [
       ...RESIDENT_ID_ERRORS.map((e) => `donor.idErrors.${e}`),
@@ -78,6 +87,8 @@ describe('field screen messages', () => {
         'same_day',
         'interval',
         'apheresis_yearly_cap',
+        'hb_copper_sulphate',
+        'hbsag',
         'min',
         'max',
         'missing',

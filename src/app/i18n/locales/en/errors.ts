@@ -50,6 +50,9 @@ export default {
     invalid_team: 'The team details are incomplete or wrong.',
     not_found: 'Not found at the station; it may have been removed.',
     overlapping_duplicate: 'A target with the same scope and metric already covers this period.',
+    reagent_expired:
+      'A rapid test reagent lot had expired (before the drive’s date or the day of the test): use a lot in date and record it anew.',
+    invalid_follow_up: 'This follow-up call cannot be marked: the reaction does not need it, or it is already done.',
     rule_violation: 'This record breaks a station rule (such as voiding a voided record, or a closed drive).',
     schema_too_new:
       'The station runs an older version and cannot read this record yet. It stays on the phone until the station is updated.',

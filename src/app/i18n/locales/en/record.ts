@@ -23,7 +23,8 @@ export default {
   reactionCode: 'Reaction',
   reactionSeverity: 'Severity',
   reactionCodes: {
-    vasovagal: 'Vasovagal (fainting)',
+    vasovagal: 'Vasovagal, immediate',
+    vasovagal_delayed: 'Vasovagal, delayed',
     hematoma: 'Haematoma',
     citrate: 'Citrate reaction',
     nerve_injury: 'Nerve injury',
@@ -59,6 +60,9 @@ export default {
     temperature: 'temperature',
     hct: 'haematocrit',
     platelet_count: 'platelet count',
+    hb_copper_sulphate: 'copper sulphate Hb',
+    alt: 'ALT',
+    hbsag: 'HBsAg',
   },
   // Identity corrections (finish)
   identity: 'Correct identity',

@@ -50,6 +50,8 @@ export default {
     invalid_team: '队伍信息不完整或有误。',
     not_found: '血站上没有找到，可能已被删除。',
     overlapping_duplicate: '相同范围和指标的目标已覆盖这一时段。',
+    reagent_expired: '快检试剂批号已过期（早于出车日期或检测当天）：请换用有效期内的试剂后重新记录。',
+    invalid_follow_up: '无法标记这次回访：该反应不需要此回访，或已标记完成。',
     rule_violation: '这条记录不符合血站的规则（例如作废已作废的记录，或车次已结束）。',
     schema_too_new: '血站的版本比这个应用旧，暂时读不了这条记录。记录留在手机上，等血站升级后再上传。',
     schema_too_old: '这个应用版本太旧，血站已不再接收。请更新应用。',

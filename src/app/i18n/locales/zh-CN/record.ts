@@ -23,7 +23,8 @@ export default {
   reactionCode: '反应类型',
   reactionSeverity: '程度',
   reactionCodes: {
-    vasovagal: '晕厥（血管迷走）',
+    vasovagal: '血管迷走神经反应（即发）',
+    vasovagal_delayed: '血管迷走神经反应（迟发）',
     hematoma: '血肿',
     citrate: '枸橼酸盐反应',
     nerve_injury: '神经损伤',
@@ -59,6 +60,9 @@ export default {
     temperature: '体温',
     hct: '红细胞压积',
     platelet_count: '血小板计数',
+    hb_copper_sulphate: '硫酸铜法血红蛋白',
+    alt: '谷丙转氨酶',
+    hbsag: '乙肝表面抗原',
   },
   // Identity corrections (finish)
   identity: '更正身份',
