@@ -54,6 +54,7 @@ export const stationRoutes: RouteRecordRaw[] = [
         component: () => import('../views/station/StationLookbackView.vue'),
       },
       { path: 'phones', name: 'station-phones', component: () => import('../views/station/StationPhonesView.vue') },
+      { path: 'clinic', name: 'station-clinic', component: () => import('../views/station/StationClinicView.vue') },
       {
         path: 'sites',
         name: 'station-sites',

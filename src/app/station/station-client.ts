@@ -25,6 +25,9 @@ import {
 } from '../../domain/records'
 import { type DrivePlan, DrivePlanSchema, RECRUITMENT_REASONS } from '../../domain/plans'
 import { createHttpClient, type HttpMethod } from '../net/http'
+import type { BleedLimits } from '../../domain/bleed'
+import type { FollowUpKind } from '../../domain/haemovigilance'
+import { FlaggedBagsSchema, FollowUpSchema, FollowUpsSchema, HaemovigilanceSchema } from './clinic-wire'
 
 const AccountSchema = v.object({
   id: v.string(),
@@ -272,6 +275,28 @@ export function createStationClient(options: StationClientOptions) {
       if (q.after) extra.set('after', q.after)
       return json('GET', `/api/v1/reports/records?${reportQuery(q)}&${extra}`, RecordPageSchema)
     },
+    // Clinic (issue 14): flagged bags, follow-up calls after reactions, reaction rates, bleed limits
+    flaggedBags: (from: string, to: string) =>
+      json('GET', `/api/v1/reports/flagged-bags?from=${from}&to=${to}`, FlaggedBagsSchema),
+    followUps: (status: 'open' | 'done' | 'all') =>
+      json('GET', `/api/v1/reports/reaction-follow-ups?status=${status}`, FollowUpsSchema),
+    markFollowUpDone: (body: { reactionId: string; kind: FollowUpKind; note: string }) =>
+      json('POST', '/api/v1/admin/reaction-follow-ups', FollowUpSchema, body),
+    haemovigilance: (from: string, to: string) =>
+      json('GET', `/api/v1/reports/haemovigilance?from=${from}&to=${to}`, HaemovigilanceSchema),
+    setBleedLimits: (limits: BleedLimits | null) =>
+      json('PUT', '/api/v1/admin/station/bleed-limits', StationSchema, limits),
+    // Clinic (issue 14): flagged bags, follow-up calls after reactions, reaction rates, bleed limits
+    flaggedBags: (from: string, to: string) =>
+      json('GET', `/api/v1/reports/flagged-bags?from=${from}&to=${to}`, FlaggedBagsSchema),
+    followUps: (status: 'open' | 'done' | 'all') =>
+      json('GET', `/api/v1/reports/reaction-follow-ups?status=${status}`, FollowUpsSchema),
+    markFollowUpDone: (body: { reactionId: string; kind: FollowUpKind; note: string }) =>
+      json('POST', '/api/v1/admin/reaction-follow-ups', FollowUpSchema, body),
+    haemovigilance: (from: string, to: string) =>
+      json('GET', `/api/v1/reports/haemovigilance?from=${from}&to=${to}`, HaemovigilanceSchema),
+    setBleedLimits: (limits: BleedLimits | null) =>
+      json('PUT', '/api/v1/admin/station/bleed-limits', StationSchema, limits),
     /** A period's records as an interchange file (docs/data-format.md) that `cli import` takes back. */
     exportInterchange: (q: ReportQuery): Promise<Blob> =>
       http.blob({ path: `/api/v1/reports/export?${reportQuery(q)}&format=jsonl`, accept: 'application/x-ndjson' }),

@@ -6,6 +6,7 @@ export default {
     dashboard: 'Dashboard',
     targets: 'Targets',
     report: 'Annual report',
+    clinic: 'Donor care',
     staff: 'Staff',
     phones: 'Phones',
     sites: 'Sites',

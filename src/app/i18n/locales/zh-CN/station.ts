@@ -6,6 +6,7 @@ export default {
     dashboard: '看板',
     targets: '目标',
     report: '年度报告',
+    clinic: '献血者关护',
     staff: '人员',
     phones: '手机',
     sites: '采血点',
