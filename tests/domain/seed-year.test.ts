@@ -4,6 +4,11 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { generateSeedYear, type SeedYear } from '../../src/domain/generator/seed-year'
 import { computeIndicators, effectiveRecords, metricValue, roundTo, type Indicators } from '../../src/domain/indicators'
 import { indicatorContextFor } from '../../src/domain/reference-data'
+import { bleedFlags } from '../../src/domain/bleed'
+import { suggestDeferralReasons } from '../../src/domain/deferral-reasons'
+import { followUpsFor, per1000, REACTION_CODES } from '../../src/domain/haemovigilance'
+import { expiredLots, rapidTestFailures } from '../../src/domain/rapid-tests'
+import type { Donation } from '../../src/domain/records'
 
 let year: SeedYear
 let ind: Indicators
@@ -90,5 +95,74 @@ describe('Luoyang 2023 seed year through computeIndicators', () => {
   it('deferrals at a plausible rate', () => {
     expect(ind.deferralRate!).toBeGreaterThan(0.08)
     expect(ind.deferralRate!).toBeLessThan(0.12)
+  })
+})
+
+describe('the visit on the bus (issue 14): rapid tests, bleeds, reactions', () => {
+  it('every donation has rapid tests and a bleed; every drive its reagent lots in date', () => {
+    const donations = year.records.filter((r) => r.type === 'donation')
+    expect(donations.every((d) => d.rapidTests && d.bleed)).toBe(true)
+    const copper = donations.filter((d) => d.rapidTests!.hbMethod === 'copper_sulphate')
+    expect(copper.length / donations.length).toBeGreaterThan(0.05)
+    expect(copper.every((d) => d.rapidTests!.hbCopperPass === true && d.vitals!.hbGL === undefined)).toBe(true)
+    expect(donations.every((d) => rapidTestFailures(d.rapidTests).length === 0)).toBe(true)
+    const drives = year.records.filter((r) => r.type === 'drive')
+    expect(drives.every((d) => d.reagentLots?.length === 4 && expiredLots(d.reagentLots, d.date).length === 0)).toBe(
+      true,
+    )
+    // A few bags in a hundred are flagged for the lab (short draws, slow bleeds, re-sticks).
+    const flagged = donations.filter((d) => bleedFlags(d.product, d.bleed).length > 0).length / donations.length
+    expect(flagged).toBeGreaterThan(0.02)
+    expect(flagged).toBeLessThan(0.08)
+  })
+
+  it('defers reactive or out-of-range rapid tests with their reasons', () => {
+    const deferrals = year.records.filter((r) => r.type === 'deferral')
+    const alt = deferrals.filter((d) => d.reasonCode === 'alt_high')
+    const hbsag = deferrals.filter((d) => d.reasonCode === 'hbsag_reactive')
+    expect(alt.length).toBeGreaterThan(200)
+    expect(hbsag.length).toBeGreaterThan(20)
+    for (const d of [...alt, ...hbsag])
+      expect(suggestDeferralReasons(rapidTestFailures(d.rapidTests))).toEqual([d.reasonCode])
+  })
+
+  it('has reactions at plausible rates, about twice as often on buses as at fixed sites', () => {
+    const sites = new Map(year.reference.sites.map((s) => [s.id, s]))
+    const donations = new Map(year.records.filter((r) => r.type === 'donation').map((d) => [d.id, d] as const))
+    const onBus = (d: Donation) => d.driveId !== null && sites.get(d.siteId!)?.kind !== 'fixed_site'
+    const reactions = year.records.filter((r) => r.type === 'adverse_reaction')
+    const count = (pred: (d: Donation) => boolean) => [...donations.values()].filter(pred).length
+    const reacted = (pred: (d: Donation) => boolean) =>
+      reactions.filter((r) => pred(donations.get(r.donationId)!)).length
+    const bus = per1000(reacted(onBus), count(onBus))!
+    const fixed = per1000(
+      reacted((d) => !onBus(d)),
+      count((d) => !onBus(d)),
+    )!
+    expect(bus / fixed).toBeGreaterThan(1.6)
+    expect(bus / fixed).toBeLessThan(2.6)
+    const all = per1000(reactions.length, donations.size)!
+    expect(all).toBeGreaterThan(2)
+    expect(all).toBeLessThan(12)
+    const firstTime = per1000(
+      reacted((d) => !d.repeatDonor),
+      count((d) => !d.repeatDonor),
+    )!
+    const repeat = per1000(
+      reacted((d) => d.repeatDonor),
+      count((d) => d.repeatDonor),
+    )!
+    expect(firstTime).toBeGreaterThan(repeat)
+    expect(reactions.every((r) => (REACTION_CODES as readonly string[]).includes(r.code) && r.onset && r.outcome)).toBe(
+      true,
+    )
+    // Citrate reactions only on apheresis; some donations have two reactions; some need calls.
+    expect(
+      reactions
+        .filter((r) => r.code === 'citrate')
+        .every((r) => donations.get(r.donationId)!.product.type === 'apheresis_platelets'),
+    ).toBe(true)
+    expect(new Set(reactions.map((r) => r.donationId)).size).toBeLessThan(reactions.length)
+    expect(reactions.filter((r) => followUpsFor(r, r.occurredAt.slice(0, 10)).length > 0).length).toBeGreaterThan(20)
   })
 })

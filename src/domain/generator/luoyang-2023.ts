@@ -279,6 +279,9 @@ export const LUOYANG_2023: SeedYearProfile = {
       { code: 'alcohol', weight: 2 },
       { code: 'tattoo', weight: 3 },
       { code: 'other', weight: 9 },
+      // Rapid tests on the bus (issue 14): ALT above 50 U/L, a reactive HBsAg.
+      { code: 'alt_high', weight: 5 },
+      { code: 'hbsag_reactive', weight: 1 },
     ],
   },
   busFleet: [
@@ -293,7 +296,17 @@ export const LUOYANG_2023: SeedYearProfile = {
     '豫C·X3109',
     '豫C·X3110',
   ],
-  adverseReactionRate: 0.003,
+  // Invented, in the range Chinese stations report (a few per 1,000 donations, mostly mild
+  // vasovagal); buses about twice fixed sites (younger, first-time donors, no rest room).
+  reactions: { fixedSite: 0.0035, bus: 0.0072, firstTimeFactor: 1.5, repeatFactor: 0.75, secondShare: 0.05 },
+  // Invented: a few sites still screen Hb by copper sulphate; ~1.5 % short draws, ~1 % re-sticks,
+  // 400 ml bleeds of 7 ± 2 minutes (so ~3 % pass the 12-minute platelet limit).
+  clinic: {
+    copperSulphateShare: 0.08,
+    shortDrawShare: 0.015,
+    failedVenipunctureShare: 0.01,
+    bleedMinutes: { mean: 7, sd: 2.2 },
+  },
   voidedEntries: 40,
   aboCorrections: 60,
 }

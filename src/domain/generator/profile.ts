@@ -103,8 +103,21 @@ export interface SeedYearProfile {
   aboShares: Readonly<Record<'A' | 'B' | 'O' | 'AB', number>>
   deferrals: { count: number; linkedShare: number; reasons: readonly DeferralReasonProfile[] }
   busFleet: readonly string[]
-  /** Adverse reactions per donation. */
-  adverseReactionRate: number
+  /**
+   * Donor reactions per donation (national haemovigilance guideline types): the rate at fixed
+   * sites and on buses, scaled for first-time and repeat donors; a few donations have two.
+   */
+  reactions: { fixedSite: number; bus: number; firstTimeFactor: number; repeatFactor: number; secondShare: number }
+  /**
+   * The visit on the bus (issue 14): share of Hb screens by copper sulphate (else the
+   * haemoglobinometer), and the bleed: short draws, failed venipunctures, minutes of a 400 ml bleed.
+   */
+  clinic: {
+    copperSulphateShare: number
+    shortDrawShare: number
+    failedVenipunctureShare: number
+    bleedMinutes: { mean: number; sd: number }
+  }
   /** Entries voided (wrong bag labelled, re-entered) and ABO corrections after laboratory typing. */
   voidedEntries: number
   aboCorrections: number

@@ -9,6 +9,9 @@
 // blood groups, vitals, deferrals.
 import { DEFERRAL_REASONS, deferralUntil, findDeferralReason } from '../deferral-reasons'
 import { isbt128Din } from '../din'
+import { addDays, addMonths } from '../dates'
+import { type ReactionCode } from '../haemovigilance'
+import { RAPID_TESTS, type Bleed, type RapidTests, type ReagentLot } from '../records'
 import type {
   Abo,
   AdverseReaction,
@@ -732,6 +735,7 @@ class YearBuilder {
         dinFirst: this.dinBody(dr.firstSeq),
         dinLast: this.dinBody(dr.firstSeq + dr.loaded - 1),
         bagsLoaded: dr.loaded,
+        reagentLots: this.reagentLotsOn(dr.day),
       }
       this.emit(ms, drive)
       const closeMs = this.instant(dr.day, 17 * 3600 + rng.between(0, 40 * 60))
@@ -755,6 +759,114 @@ class YearBuilder {
     }
   }
 
+  /**
+   * The rapid tests' reagent lots of a day: a new lot each quarter, each good until the end of the
+   * quarter after (so never expired on the day it is used).
+   */
+  private reagentLotsOn(day: number): ReagentLot[] {
+    const date = this.dateOf(day)
+    const quarter = Math.floor((Number(date.slice(5, 7)) - 1) / 3) + 1
+    const year = Number(date.slice(0, 4))
+    const quarterStart = `${year}-${PAD2[(quarter - 1) * 3 + 1]}-01`
+    const expiresOn = addDays(addMonths(quarterStart, 6), -1)
+    return RAPID_TESTS.map((test) => ({
+      test,
+      lot: `${test.toUpperCase().replace('_', '')}-${year}Q${quarter}`,
+      expiresOn,
+    }))
+  }
+
+  /**
+   * The visit's rapid tests (the donor's own group; ALT in range; HBsAg non-reactive), Hb by copper
+   * sulphate at a few visits (then the vitals carry no g/L), and the bleed by a member of the crew.
+   */
+  private clinicOf(rng: Rng, donation: Donation, slot: Slot, crew: readonly string[]): Partial<Donation> {
+    const c = this.profile.clinic
+    const copper = rng.chance(c.copperSulphateShare)
+    const rapidTests: RapidTests = {
+      abo: donation.abo,
+      rhd: donation.rhd,
+      hbMethod: copper ? 'copper_sulphate' : 'haemoglobinometer',
+      ...(copper ? { hbCopperPass: true } : {}),
+      altUL: Math.round(clamp(rng.normal(21, 8), 5, 50)),
+      hbsag: 'nonreactive',
+    }
+    const vitals = donation.vitals ? { ...donation.vitals } : undefined
+    if (vitals && copper) delete vitals.hbGL
+    const endMs = Date.parse(donation.collectedAt)
+    const minutes = slot.apheresis
+      ? rng.between(45, 90)
+      : clamp(rng.normal(c.bleedMinutes.mean * (slot.volume / 400) ** 0.7, c.bleedMinutes.sd), 3, 25)
+    const short = !slot.apheresis && rng.chance(c.shortDrawShare)
+    const bleed: Bleed = {
+      startedAt: this.localIso(endMs - Math.round(minutes * 60) * 1000),
+      endedAt: donation.collectedAt,
+      ...(slot.apheresis
+        ? {}
+        : { volumeMl: short ? Math.round(slot.volume * (0.45 + 0.4 * rng.next())) : slot.volume }),
+      ...(short ? { shortDraw: true } : {}),
+      ...(rng.chance(c.failedVenipunctureShare) ? { failedVenipuncture: true } : {}),
+      collectedBy: rng.pick(crew),
+    }
+    return { rapidTests, bleed, ...(vitals ? { vitals } : {}) }
+  }
+
+  /** Reactions to a donation at the profile's rates: buses about twice fixed sites, first-time donors more. */
+  private reactionsOf(rng: Rng, donation: Donation, slot: Slot): AdverseReaction[] {
+    const r = this.profile.reactions
+    const onBus = slot.drive >= 0 && this.sites[slot.site]!.kind !== 'fixed_site'
+    const rate = (onBus ? r.bus : r.fixedSite) * (donation.repeatDonor ? r.repeatFactor : r.firstTimeFactor)
+    if (!rng.chance(rate)) return []
+    const count = rng.chance(r.secondShare) ? 2 : 1
+    const codes: ReactionCode[] = slot.apheresis
+      ? ['citrate', 'vasovagal', 'hematoma', 'other']
+      : ['vasovagal', 'vasovagal_delayed', 'hematoma', 'arterial_puncture', 'nerve_injury', 'other']
+    const weights = slot.apheresis ? [50, 30, 15, 5] : [68, 8, 18, 1, 1, 4]
+    const out: AdverseReaction[] = []
+    const collectedMs = Date.parse(donation.collectedAt)
+    for (let i = 0; i < count; i++) {
+      const code = codes[rng.weighted(weights)]!
+      const onset =
+        code === 'vasovagal_delayed'
+          ? 'after_leaving'
+          : (['during', 'after', 'after_leaving'] as const)[
+              rng.weighted(code === 'hematoma' ? [30, 40, 30] : [35, 60, 5])
+            ]!
+      const severity = (['mild', 'moderate', 'severe'] as const)[rng.weighted([88, 10, 2])]!
+      // A report after leaving reaches the station by telephone, hours to a day later.
+      const atMs =
+        onset === 'during'
+          ? collectedMs - rng.between(1, 4) * 60_000
+          : onset === 'after'
+            ? collectedMs + rng.between(3, 25) * 60_000
+            : collectedMs + rng.between(3, 30) * 3_600_000
+      // Written after the donation it names (the station takes them in that order).
+      const createdMs = Math.max(atMs + rng.between(2, 15) * 60_000, Date.parse(donation.createdAt) + 60_000)
+      out.push({
+        type: 'adverse_reaction',
+        id: this.uuid(createdMs),
+        stationId: donation.stationId,
+        deviceId: donation.deviceId,
+        authorStaffId: donation.authorStaffId,
+        createdAt: this.localIso(createdMs),
+        donationId: donation.id,
+        code,
+        severity,
+        occurredAt: this.localIso(atMs),
+        note: '',
+        onset,
+        treatment: REACTION_TREATMENT[code],
+        outcome:
+          severity === 'severe' && rng.chance(0.4)
+            ? 'referred'
+            : severity === 'mild'
+              ? 'recovered'
+              : rng.pick(['recovered', 'recovering']),
+      })
+    }
+    return out
+  }
+
   /** Who wrote a record at a slot's place: the drive's phone and crew, or the fixed site's. */
   private authorAt(drive: number, site: number, rng: Rng): { deviceId: string; authorStaffId: string } {
     if (drive >= 0) {
@@ -776,6 +888,9 @@ class YearBuilder {
 
   private emitDonations(): void {
     const rng = this.rng.fork('donations')
+    // Own streams for the visit's tests, bleeds and reactions, so the figures' draws stay as they were.
+    const clinicRng = this.rng.fork('clinic')
+    const reactionRng = this.rng.fork('reactions')
     const stationId = this.station.id
     // Drives whose spoiled bags include one labelled on a donation entered by mistake, then voided.
     const voidDrives = new Set(
@@ -825,6 +940,8 @@ class YearBuilder {
           din: slot.din,
           vitals: donationVitals(rng, donor.sex, slot),
         }
+        const crew = slot.drive >= 0 ? this.drives[slot.drive]!.staff : this.siteStaff[slot.site]!
+        Object.assign(donation, this.clinicOf(clinicRng, donation, slot, crew))
 
         if (corrected.has(sIdx)) {
           // Typed wrong on the bus, confirmed by the laboratory a few days later.
@@ -872,25 +989,8 @@ class YearBuilder {
           this.emit(voidMs, voidRecord)
         }
 
-        if (rng.chance(this.profile.adverseReactionRate)) {
-          const atMs = collectedMs + rng.between(5, 20) * 60_000
-          const reaction: AdverseReaction = {
-            type: 'adverse_reaction',
-            id: this.uuid(atMs + 60_000),
-            stationId,
-            deviceId: donation.deviceId,
-            authorStaffId: donation.authorStaffId,
-            createdAt: this.localIso(atMs + 60_000),
-            donationId: donation.id,
-            code: slot.apheresis
-              ? rng.pick(['citrate_reaction', 'vasovagal'])
-              : rng.pick(['vasovagal', 'vasovagal', 'hematoma']),
-            severity: (['mild', 'moderate', 'severe'] as const)[rng.weighted([90, 9, 1])]!,
-            occurredAt: this.localIso(atMs),
-            note: '',
-          }
-          this.emit(atMs + 60_000, reaction)
-        }
+        for (const reaction of this.reactionsOf(reactionRng, donation, slot))
+          this.emit(Date.parse(reaction.createdAt), reaction)
       })
     }
     if (voidDrives.size > 0) throw new Error('generator: a voided entry found no donation on its drive')
@@ -901,6 +1001,7 @@ class YearBuilder {
 
   private emitDeferrals(): void {
     const rng = this.rng.fork('deferrals')
+    const testRng = this.rng.fork('deferral-tests')
     const { count, linkedShare, reasons } = this.profile.deferrals
     const stationId = this.station.id
     const reasonWeights = reasons.map((r) => r.weight)
@@ -944,6 +1045,11 @@ class YearBuilder {
         note: '',
         vitals: deferralVitals(rng, facts.sex, code),
       }
+      // The rapid test that deferred (ALT above the limit, a reactive HBsAg), on its own stream.
+      if (code === 'alt_high')
+        deferral.rapidTests = { hbMethod: 'haemoglobinometer', altUL: testRng.between(55, 180), hbsag: 'nonreactive' }
+      else if (code === 'hbsag_reactive')
+        deferral.rapidTests = { hbMethod: 'haemoglobinometer', altUL: testRng.between(10, 45), hbsag: 'reactive' }
       this.emit(ms, deferral)
     }
 
@@ -1045,6 +1151,17 @@ interface DonorFacts {
 
 // -------------------------------------------------------------------------------------------------
 // Helpers
+
+/** What the crew did, as written on the reaction form. */
+const REACTION_TREATMENT: Readonly<Record<ReactionCode, string>> = {
+  vasovagal: '平卧、抬高下肢、口服糖水 (lay flat, legs raised, sweet drink)',
+  vasovagal_delayed: '电话指导平卧休息、补液 (advised by phone: lie down, drink)',
+  hematoma: '局部加压、冷敷 (pressure, cold pack)',
+  arterial_puncture: '拔针、加压 10 分钟 (needle out, pressure 10 min)',
+  nerve_injury: '拔针、观察、转诊评估 (needle out, observed, referred for review)',
+  citrate: '减慢回输速度、口服钙剂 (return slowed, oral calcium)',
+  other: '观察 (observed)',
+}
 
 function parseOffset(offset: string): number {
   const m = /^([+-])(\d{2}):(\d{2})$/.exec(offset)
