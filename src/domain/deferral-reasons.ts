@@ -119,7 +119,7 @@ const reasons: DeferralReason[] = [
   // Rapid tests on the bus (issue 14): local periods; the station may set its own.
   {
     code: 'alt_high',
-    zh: '谷丙转氨酶（ALT）快检超标',
+    zh: '谷丙转氨酶快检超标',
     en: 'ALT above the limit (rapid test)',
     duration: { months: 1 },
     from: 'today',
@@ -128,7 +128,7 @@ const reasons: DeferralReason[] = [
   },
   {
     code: 'hbsag_reactive',
-    zh: '乙肝表面抗原（HBsAg）快检有反应',
+    zh: '乙肝表面抗原快检有反应',
     en: 'HBsAg reactive (rapid test)',
     duration: 'permanent',
     from: 'today',

@@ -107,7 +107,7 @@ describe('rapid tests, the bleed and reactions', () => {
     await page.getByRole('button', { name: '暂缓', exact: true }).tap()
     expect(await page.locator('#deferral-reason').inputValue()).toBe('hbsag_reactive')
     await page.getByRole('button', { name: '保存' }).tap()
-    await expect.poll(() => page.getByTestId('saved').textContent()).toContain('乙肝表面抗原（HBsAg）快检有反应')
+    await expect.poll(() => page.getByTestId('saved').textContent()).toContain('乙肝表面抗原快检有反应')
     await page.getByRole('link', { name: '返回车次' }).tap()
 
     // 3. Copper sulphate passes, ABO typed O by the rapid test; a 14-minute short bleed by 李敏.
