@@ -144,6 +144,9 @@ describe('rapid tests, the bleed and reactions', () => {
     await page.getByRole('radio', { name: '痊愈', exact: true }).tap()
     await page.getByRole('button', { name: '保存' }).tap()
     await expect.poll(() => page.getByTestId('reaction-detail').textContent()).toContain('采血后（在场） · 痊愈')
+    // The record shows the rapid tests and the bleed with its flags.
+    expect(await page.getByTestId('record-rapid').textContent()).toContain('硫酸铜法 合格（下沉）')
+    expect(await page.getByTestId('record-bleed').textContent()).toContain('采血 14 分钟 · 310 ml · 李敏 · 采集量不足')
 
     const tables = await readTables(page, ['drives', 'donations', 'deferrals', 'adverseReactions'])
     expect((tables.drives as unknown as Drive[])[0]!.reagentLots).toEqual([
