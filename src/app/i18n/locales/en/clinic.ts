@@ -3,6 +3,7 @@ export default {
   test: { abo_rhd: 'ABO/RhD', hb: 'Haemoglobin', alt: 'ALT', hbsag: 'HBsAg' },
   rapid: {
     title: 'Pre-donation rapid tests',
+    short: 'Rapid tests',
     hbMethodLabel: 'Hb method',
     hbMethod: { haemoglobinometer: 'Haemoglobinometer (g/L)', copper_sulphate: 'Copper sulphate' },
     copperLabel: 'Copper sulphate result',
@@ -30,6 +31,7 @@ export default {
   },
   bleed: {
     title: 'The bleed',
+    short: 'Bleed',
     started: 'Started',
     ended: 'Ended',
     now: 'Now',

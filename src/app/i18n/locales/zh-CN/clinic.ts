@@ -3,6 +3,7 @@ export default {
   test: { abo_rhd: 'ABO/RhD 血型', hb: '血红蛋白', alt: '谷丙转氨酶（ALT）', hbsag: '乙肝表面抗原（HBsAg）' },
   rapid: {
     title: '献血前快检',
+    short: '快检',
     hbMethodLabel: '血红蛋白检测方法',
     hbMethod: { haemoglobinometer: '血红蛋白仪（g/L）', copper_sulphate: '硫酸铜法' },
     copperLabel: '硫酸铜法结果',
@@ -30,6 +31,7 @@ export default {
   },
   bleed: {
     title: '采血',
+    short: '采血',
     started: '开始时间',
     ended: '结束时间',
     now: '现在',
