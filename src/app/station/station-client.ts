@@ -286,17 +286,6 @@ export function createStationClient(options: StationClientOptions) {
       json('GET', `/api/v1/reports/haemovigilance?from=${from}&to=${to}`, HaemovigilanceSchema),
     setBleedLimits: (limits: BleedLimits | null) =>
       json('PUT', '/api/v1/admin/station/bleed-limits', StationSchema, limits),
-    // Clinic (issue 14): flagged bags, follow-up calls after reactions, reaction rates, bleed limits
-    flaggedBags: (from: string, to: string) =>
-      json('GET', `/api/v1/reports/flagged-bags?from=${from}&to=${to}`, FlaggedBagsSchema),
-    followUps: (status: 'open' | 'done' | 'all') =>
-      json('GET', `/api/v1/reports/reaction-follow-ups?status=${status}`, FollowUpsSchema),
-    markFollowUpDone: (body: { reactionId: string; kind: FollowUpKind; note: string }) =>
-      json('POST', '/api/v1/admin/reaction-follow-ups', FollowUpSchema, body),
-    haemovigilance: (from: string, to: string) =>
-      json('GET', `/api/v1/reports/haemovigilance?from=${from}&to=${to}`, HaemovigilanceSchema),
-    setBleedLimits: (limits: BleedLimits | null) =>
-      json('PUT', '/api/v1/admin/station/bleed-limits', StationSchema, limits),
     /** A period's records as an interchange file (docs/data-format.md) that `cli import` takes back. */
     exportInterchange: (q: ReportQuery): Promise<Blob> =>
       http.blob({ path: `/api/v1/reports/export?${reportQuery(q)}&format=jsonl`, accept: 'application/x-ndjson' }),

@@ -44,6 +44,7 @@ export const REFUSAL_STATUS: Record<RefusalCode, ContentfulStatusCode> = {
   id_taken: 409,
   code_taken: 409,
   overlapping_duplicate: 409,
+  invalid_follow_up: 409,
   sequence_gap: 409,
   sequence_conflict: 409,
   // The batch is well-formed but this server cannot read its schema version.

@@ -7,7 +7,7 @@ import { isoDateOf } from '../../domain/dates'
 import { FOLLOW_UP_KINDS, type FollowUpKind, followUpsFor, per1000, REACTION_CODES } from '../../domain/haemovigilance'
 import type { AdverseReaction, Bleed, Correction, Donation, Product } from '../../domain/records'
 import type { Db } from '../db/store'
-import { ApiError, describeIssues } from '../http/errors'
+import { describeIssues, Refusal } from './refusal'
 import { nowIso } from '../time'
 import type { Account } from './accounts'
 import { getStationRow, stationFromRow } from './stations'
@@ -197,14 +197,13 @@ export const FollowUpDoneSchema = v.object({
 /** Marks a follow-up call done (who, when, note); once per reaction and kind. */
 export async function markFollowUpDone(db: Db, account: Account, input: unknown): Promise<FollowUp> {
   const parsed = v.safeParse(FollowUpDoneSchema, input)
-  if (!parsed.success) throw new ApiError(400, 'invalid_request', describeIssues(parsed.issues))
+  if (!parsed.success) throw new Refusal('invalid_request', describeIssues(parsed.issues))
   const { reactionId, kind, note } = parsed.output
   const open = (await listFollowUps(db, account.stationId, { status: 'all' })).find(
     (f) => f.reactionId === reactionId && f.kind === kind,
   )
-  if (!open) throw new ApiError(404, 'not_found', `reaction ${reactionId} needs no ${kind} call at this station`)
-  if (open.done)
-    throw new ApiError(409, 'invalid_follow_up', `the ${kind} call of reaction ${reactionId} is already done`)
+  if (!open) throw new Refusal('not_found', `reaction ${reactionId} needs no ${kind} call at this station`)
+  if (open.done) throw new Refusal('invalid_follow_up', `the ${kind} call of reaction ${reactionId} is already done`)
   const row = {
     reaction_id: reactionId,
     kind,

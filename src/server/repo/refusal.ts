@@ -32,6 +32,8 @@ export const REFUSAL_CODES = [
   'id_taken',
   'code_taken',
   'overlapping_duplicate',
+  // a follow-up call already marked done (clinic)
+  'invalid_follow_up',
   'sequence_gap',
   'sequence_conflict',
   // the records' schema version
