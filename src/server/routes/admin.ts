@@ -51,7 +51,6 @@ import {
   setStaffPin,
   updateStaff,
 } from '../repo/reference'
-import { getStationRow, setDonorRules, setQuestionnaire, stationFromRow, updateStation } from '../repo/stations'
 import { decideLookback, listLookbacks } from '../repo/lookback'
 import {
   getStationRow,
