@@ -329,6 +329,14 @@ const visitAnswers = {
   contactConsent: v.optional(v.picklist(CONTACT_CONSENTS)),
 }
 
+/**
+ * Schema 3 (crew): a donor registered on another phone of the bus and handed over by QR code
+ * carries that registration's id, so the station links the two desks' work.
+ */
+const crewHandoff = {
+  registrationId: v.optional(RecordId),
+}
+
 /** Where and how a record was collected: every donation and deferral belongs to a channel. */
 const collectionContext = {
   /** Null for fixed-site collection outside any drive. */
@@ -345,6 +353,7 @@ export const DonationSchema = v.object({
   ...authorship,
   ...collectionContext,
   ...donorFacts,
+  ...crewHandoff,
   collectedAt: IsoDateTime,
   product: ProductSchema,
   abo: v.picklist(ABO_GROUPS),
@@ -378,6 +387,7 @@ export const DeferralSchema = v.object({
   ...authorship,
   ...collectionContext,
   ...donorFacts,
+  ...crewHandoff,
   /** The first (primary) reason; schema-1 readers know only this one. */
   reasonCode: Code,
   /** Schema 2: every reason, primary first; absent on older records, read as [reasonCode] (deferralReasonCodes). */
@@ -470,6 +480,28 @@ export const DriveCloseSchema = v.object({
   bagsReturned: v.pipe(v.number(), v.integer(), v.minValue(0)),
   /** Required when the bags do not add up. */
   discrepancyNote: v.optional(Note, ''),
+  /**
+   * Schema 3 (crew), optional: the drive was worked by several phones; each phone's block of the
+   * bags (the leader's phone first) and what it reported at the end (docs/data-format.md).
+   */
+  crew: v.optional(
+    v.pipe(
+      v.array(
+        v.object({
+          deviceId: RecordId,
+          label: v.pipe(v.string(), v.maxLength(60)),
+          dinFirst: DinText,
+          dinLast: DinText,
+          bagsLoaded: v.pipe(v.number(), v.integer(), v.minValue(0)),
+          bagsUsed: v.pipe(v.number(), v.integer(), v.minValue(0)),
+          donations: v.pipe(v.number(), v.integer(), v.minValue(0)),
+          deferrals: v.pipe(v.number(), v.integer(), v.minValue(0)),
+        }),
+      ),
+      v.minLength(1),
+      v.maxLength(12),
+    ),
+  ),
   signedOffBy: RecordId,
   closedAt: IsoDateTime,
 })

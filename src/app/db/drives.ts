@@ -15,6 +15,7 @@ import type { DriveOnPhone } from '../field/drive-open'
 import { dinUsesInRange, type DinUse } from './field-records'
 import { fieldDb, type FieldDb } from './index'
 import { driveTallyKey, readTally } from './tallies'
+import type { DriveCrewRow } from './schema'
 
 export async function drivesOnPhone(db: FieldDb = fieldDb()): Promise<DriveOnPhone[]> {
   return db.transaction('r', db.drives, db.driveCloses, async () => {
@@ -59,17 +60,20 @@ export interface DriveRecords {
   identityFixes: Correction[]
   /** Bag numbers of the drive's range used anywhere on the phone. */
   dinUses: DinUse[]
+  /** Several phones on the drive (issue 14): this phone's crew row, null for a drive of one phone. */
+  crew: DriveCrewRow | null
 }
 
 /** Reads the drive and everything on it in a fixed number of queries, whatever its size; null if unknown. */
 export async function readDriveRecords(driveId: string, db: FieldDb = fieldDb()): Promise<DriveRecords | null> {
   // The drive and what hangs on it by its id in one round (a cold start waits on each round).
-  const [row, donations, deferrals, closeRow, tally] = await Promise.all([
+  const [row, donations, deferrals, closeRow, tally, crew] = await Promise.all([
     db.drives.get(driveId),
     db.donations.where('driveId').equals(driveId).toArray(),
     db.deferrals.where('driveId').equals(driveId).toArray(),
     db.driveCloses.where('driveId').equals(driveId).first(),
     readTally(driveTallyKey(driveId), db),
+    db.driveCrew.get(driveId),
   ])
   if (!row) return null
   const ids = [...donations, ...deferrals].map((o) => o.id)
@@ -105,6 +109,7 @@ export async function readDriveRecords(driveId: string, db: FieldDb = fieldDb())
     deferrals,
     close: closeRow ?? null,
     tally,
+    crew: crew ?? null,
     voids,
     corrections,
     reactions,

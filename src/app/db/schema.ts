@@ -24,6 +24,7 @@ import type { DrivePlan } from '../../domain/plans'
 import type { LookbackFlag } from '../../domain/lookback'
 import type { DinClash, EligibilityEntry } from '../../domain/sync-protocol'
 import type { IndicatorCounts } from '../../domain/indicators'
+import type { CrewPart, CrewReport } from '../../domain/drive-crew'
 
 /** One queued mutation as stored; `seq` is the device's sequence number sent with the push. */
 export interface OutboxRow {
@@ -89,6 +90,25 @@ export interface DonorDraftRow {
   updatedAt: number
 }
 
+/**
+ * One drive worked by several phones (issue 14): on the leader's phone the blocks of bags it handed
+ * out and the reports that came back; on a joining phone its own block. Phone-only, never synced:
+ * the leader's close carries the result (DriveClose.crew).
+ */
+export interface DriveCrewRow {
+  driveId: string
+  role: 'leader' | 'member'
+  /** A joining phone's block of the drive's bags; null on the leader's phone. */
+  own: CrewPart | null
+  leaderDeviceId: string
+  /** Leader: the blocks handed out, in order. */
+  handedOut: CrewPart[]
+  /** Leader: the reports the phones handed back at the end. */
+  reports: CrewReport[]
+  /** Joining phone: when it showed its report to the leader (it records no more on the drive). */
+  reportedAt: string | null
+}
+
 export class FieldDb extends Dexie {
   drives!: EntityTable<Drive, 'id'>
   driveCloses!: EntityTable<DriveClose, 'id'>
@@ -114,6 +134,7 @@ export class FieldDb extends Dexie {
   drafts!: Table<DonorDraftRow, string>
   drivePlans!: Table<ReferenceRow<DrivePlan>, string>
   lookbackFlags!: Table<ReferenceRow<LookbackFlag>, string>
+  driveCrew!: Table<DriveCrewRow, string>
 
   constructor(name: string) {
     // No query cache: the app's few live queries re-read cheaply, and every save skips its upkeep.
@@ -175,6 +196,13 @@ export class FieldDb extends Dexie {
     // stay out of the index. No upgrade function: IndexedDB fills the new index from the rows.
     this.version(5).stores({
       syncMeta: 'key, value.receivedAt',
+    })
+
+    // ── Version 7 (crew: one drive, several phones) ─────────────────────────────────────────────
+    // The blocks of bags a leader's phone handed to the other phones of the bus, and a joining
+    // phone's own block. A new table only: no upgrade function, no existing row changes.
+    this.version(7).stores({
+      driveCrew: 'driveId',
     })
 
     // ── Version 8 (plans) ───────────────────────────────────────────────────────────────────────

@@ -37,6 +37,8 @@ import { drivesOnPhone, readDriveRecords, recentDrives } from '../db/drives'
 import { lookbackFlagsOf } from '../db/lookback'
 import { correctedVisit } from '../field/identity-correction'
 import { useDeviceStore } from './useDeviceStore'
+import type { DriveCrewRow } from '../db/schema'
+import { leaderRange } from '../../domain/drive-crew'
 import { useEligibilityStore } from './useEligibilityStore'
 import { useSessionStore } from './useSessionStore'
 
@@ -81,6 +83,8 @@ export interface DonorInput {
     contactConsent?: ContactConsent
     consentSignature?: string
   }
+  /** The donor's registration on another phone of the bus, when handed over by QR code. */
+  registrationId?: string
 }
 
 /** One donation or deferral of the drive as it stands now. */
@@ -137,9 +141,21 @@ export const useDriveStore = defineStore('drive', () => {
   })
   /** Bag numbers of this drive's range that other drives of this phone use (a DIN is used once per phone). */
   const dinsElsewhere = shallowRef<ReadonlySet<string>>(new Set())
+  /** Several phones on one drive (issue 14): this phone's crew row, null for a drive of one phone. */
+  const crew = shallowRef<DriveCrewRow | null>(null)
+  /**
+   * The bags this phone may use: a joining phone's block, or the leader's range without the blocks
+   * it handed out (the whole range on a drive of one phone).
+   */
+  const bagRange = computed(() => {
+    const d = drive.value
+    if (!d) return null
+    if (crew.value?.role === 'member' && crew.value.own) return crew.value.own
+    return leaderRange(d, crew.value?.handedOut ?? []) ?? { dinFirst: d.dinFirst, dinLast: d.dinFirst, bagsLoaded: 0 }
+  })
   /** The bag the donor form offers next: the first unused one after the highest used of the range. */
   const nextDin = computed(() =>
-    drive.value ? nextFreeDin(drive.value, [...usedDins.value, ...dinsElsewhere.value]) : null,
+    bagRange.value ? nextFreeDin(bagRange.value, [...usedDins.value, ...dinsElsewhere.value]) : null,
   )
 
   function authorship() {
@@ -194,6 +210,7 @@ export const useDriveStore = defineStore('drive', () => {
       if (!rows) {
         if (generation === loadGeneration) {
           drive.value = null
+          crew.value = null
           dinsElsewhere.value = new Set()
           entries.value = []
           close.value = null
@@ -228,6 +245,7 @@ export const useDriveStore = defineStore('drive', () => {
         return { identityRecord: record, identity, identityCorrections: fixes, donorName: identity.name || null }
       }
       drive.value = found
+      crew.value = rows.crew
       dinsElsewhere.value = new Set(dinUses.filter((u) => u.driveId !== found.id).map((u) => u.din))
       close.value = rows.close
       tally.value = rows.tally
@@ -262,6 +280,7 @@ export const useDriveStore = defineStore('drive', () => {
   /** Opens the drive; `rangeOverlap` records the leader's confirmation of an overlapping range. */
   async function openDrive(input: DriveOpenInput, rangeOverlap?: Drive['rangeOverlap']): Promise<Drive> {
     const record: Drive = { type: 'drive', ...authorship(), ...input, ...(rangeOverlap ? { rangeOverlap } : {}) }
+    crew.value = null
     await saveFieldRecord(record)
     await loadDrive(record.id)
     return record
@@ -291,6 +310,7 @@ export const useDriveStore = defineStore('drive', () => {
       ...(visit.questionnaire ? { questionnaire: visit.questionnaire } : {}),
       ...(visit.contactConsent ? { contactConsent: visit.contactConsent } : {}),
       ...(input.rapidTests ? { rapidTests: input.rapidTests } : {}),
+      ...(input.registrationId ? { registrationId: input.registrationId } : {}),
     }
     const o = input.outcome
     const outcome: Donation | Deferral =
@@ -479,7 +499,11 @@ export const useDriveStore = defineStore('drive', () => {
     return saved
   }
 
-  async function closeDrive(input: DriveCloseInput, signedOffBy: string): Promise<SavedRecord> {
+  async function closeDrive(
+    input: DriveCloseInput,
+    signedOffBy: string,
+    crewParts?: DriveClose['crew'],
+  ): Promise<SavedRecord> {
     const d = drive.value
     if (!d) throw new Error('no drive is open')
     const saved = await saveFieldRecord({
@@ -488,6 +512,7 @@ export const useDriveStore = defineStore('drive', () => {
       driveId: d.id,
       bagsLoaded: d.bagsLoaded,
       ...input,
+      ...(crewParts && crewParts.length > 0 ? { crew: crewParts } : {}),
       signedOffBy,
       closedAt: new Date().toISOString(),
     } satisfies DriveClose)
@@ -500,6 +525,7 @@ export const useDriveStore = defineStore('drive', () => {
     refreshTimer = null
     ++loadGeneration
     drive.value = null
+    crew.value = null
     close.value = null
     entries.value = []
     tally.value = emptyCounts()
@@ -514,6 +540,8 @@ export const useDriveStore = defineStore('drive', () => {
     loading,
     usedDins,
     dinsElsewhere,
+    crew,
+    bagRange,
     nextDin,
     today,
     loadDrives,

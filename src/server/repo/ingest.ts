@@ -25,6 +25,8 @@ import { containsNul, TOO_DEEP_VALUE } from '../http/body'
 import { detectLookbacks } from './lookback'
 import { describeIssues, Refusal } from './refusal'
 import { type KnownReferences, loadKnownReferences } from './reference'
+import { dinInRange } from '../../domain/din'
+import { partsOverlap } from '../../domain/drive-crew'
 
 export type ItemOutcome =
   | { status: 'applied' | 'duplicate'; recordId: string; receivedAt: string }
@@ -453,6 +455,22 @@ function checkClinic(state: BatchState, rec: Base, references: KnownReferences, 
     )
 }
 
+/**
+ * Schema 3 (crew): a drive's records may come from any phone of the station (the phones that
+ * joined it by QR code), but a phone other than the one that opened the drive uses only bags of
+ * the drive's range.
+ */
+function checkCrewBag(state: BatchState, rec: Donation, what = 'record'): void {
+  const drive = rec.driveId ? knownOfStation(state, rec.driveId) : undefined
+  if (drive?.type !== 'drive') return
+  const body = JSON.parse(drive.body) as Drive
+  if (body.deviceId !== rec.deviceId && !dinInRange(rec.din, body.dinFirst, body.dinLast))
+    reject(
+      'rule_violation',
+      `${what}: bag number ${rec.din} is outside the drive's bag range (a phone that joined the drive uses only the drive's bags)`,
+    )
+}
+
 function checkDin(state: BatchState, din: string, ownerAllowed: string | null): void {
   const owner = state.dinOwner.get(din)
   if (owner !== undefined && owner !== ownerAllowed)
@@ -497,6 +515,7 @@ function checkRecord(state: BatchState, ctx: IngestContext, rec: FieldRecord, bo
       checkCollection(state, rec, references)
       checkRules(state, rec, references)
       checkClinic(state, rec, references)
+      checkCrewBag(state, rec)
       checkDin(state, rec.din, null)
       break
     case 'deferral':
@@ -526,6 +545,18 @@ function checkRecord(state: BatchState, ctx: IngestContext, rec: FieldRecord, bo
       if (drive?.type !== 'drive') reject('unknown_reference', `drive ${rec.driveId} is not known`)
       if (drive!.voided) reject('rule_violation', 'the drive is voided')
       if (state.closedDrives.has(rec.driveId)) reject('rule_violation', 'the drive is already closed')
+      if (rec.crew) {
+        // Schema 3 (crew): each phone's block lies in the drive's range, and no bag is in two blocks.
+        const body = JSON.parse(drive!.body) as Drive
+        for (const part of rec.crew) {
+          if (
+            !dinInRange(part.dinFirst, body.dinFirst, body.dinLast) ||
+            !dinInRange(part.dinLast, body.dinFirst, body.dinLast)
+          )
+            reject('rule_violation', `the bags of phone ${part.deviceId} are outside the drive's bag range`)
+        }
+        if (partsOverlap(rec.crew)) reject('rule_violation', 'two phones of the drive hold the same bags')
+      }
       if (rec.bagsUsed + rec.bagsSpoiled + rec.bagsReturned !== rec.bagsLoaded && rec.discrepancyNote.trim() === '') {
         reject(
           'rule_violation',
@@ -567,7 +598,10 @@ function checkRecord(state: BatchState, ctx: IngestContext, rec: FieldRecord, bo
       if (root!.voided) reject('rule_violation', 'the record is voided and cannot be corrected')
       checkCollection(state, replacement, references, 'replacement')
       checkRules(state, replacement, references, 'replacement')
-      if (replacement.type === 'donation') checkDin(state, replacement.din, rootId)
+      if (replacement.type === 'donation') {
+        checkCrewBag(state, replacement, 'replacement')
+        checkDin(state, replacement.din, rootId)
+      }
       break
     }
   }

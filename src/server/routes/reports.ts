@@ -7,6 +7,7 @@ import { computeProgress } from '../../domain/progress'
 import { type AppEnv, requireAccount } from '../http/auth'
 import { ApiError } from '../http/errors'
 import { exportRecords, listRecords, RECORD_LIST_MAX } from '../repo/record-list'
+import { drivePhones } from '../repo/drive-phones'
 import { listChannels, listPopulations, listSites, listTargets, listTeams } from '../repo/reference'
 import { indicatorReport, monthlySeries, reportFilterFromQuery, rulesReport } from '../repo/reports'
 import { getStationRow, stationFromRow } from '../repo/stations'
@@ -65,6 +66,13 @@ export function reportRoutes(deps: RouteDeps): Hono<AppEnv> {
       out.push({ target, indicators: report.indicators, progress, note: progress ? null : 'no_population' })
     }
     return c.json({ asOf, targets: out })
+  })
+
+  // One drive worked by several phones: each phone's part (issue 14).
+  app.get('/drives/:driveId/phones', async (c) => {
+    const driveId = c.req.param('driveId')
+    if (!/^[0-9a-f-]{36}$/.test(driveId)) throw new ApiError(400, 'invalid_request', 'driveId must be a record id')
+    return c.json(await drivePhones(db, c.get('account').stationId, driveId))
   })
 
   // Records of a period, a page at a time (donor identities are never listed).
