@@ -72,6 +72,20 @@ export const fieldRoutes: RouteRecordRaw[] = [
       { path: '', name: 'home', redirect: { name: 'drives' } },
       { path: 'drives', name: 'drives', component: () => import('../views/DriveListView.vue') },
       { path: 'drives/new', name: 'drive-open', component: () => import('../views/DriveOpenView.vue') },
+      // One drive, several phones (issue 14).
+      { path: 'drives/join', name: 'drive-join', component: () => import('../views/DriveJoinView.vue') },
+      {
+        path: 'drives/:driveId/crew',
+        name: 'drive-crew',
+        component: () => import('../views/DriveCrewView.vue'),
+        props: true,
+      },
+      {
+        path: 'drives/:driveId/handover',
+        name: 'drive-handover',
+        component: () => import('../views/DriveHandOverView.vue'),
+        props: true,
+      },
       { path: 'drives/:driveId', name: 'drive', component: () => import('../views/DriveView.vue'), props: true },
       {
         path: 'drives/:driveId/donor',
