@@ -26,7 +26,12 @@ export async function recordHandOut(
   return db.transaction('rw', db.driveCrew, async () => {
     const row = (await db.driveCrew.get(driveId)) ?? leaderRow(driveId, leaderDeviceId)
     if (row.role !== 'leader') throw new Error('only the leader’s phone hands out bags')
-    if (row.handedOut.some((p) => p.deviceId === part.deviceId || p.dinLast >= part.dinFirst))
+    // Bodies of one series sort by sequence.
+    if (
+      row.handedOut.some(
+        (p) => p.deviceId === part.deviceId || (p.dinFirst <= part.dinLast && part.dinFirst <= p.dinLast),
+      )
+    )
       throw new Error('this block was handed out already')
     const next = { ...row, handedOut: [...row.handedOut, part] }
     await db.driveCrew.put(next)
