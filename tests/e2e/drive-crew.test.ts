@@ -21,29 +21,7 @@ import {
   unlockAs,
 } from './support/field'
 import { recordRuralDrive, stationApi, typeInto } from './support/progress'
-
-/** A camera that films the image in window.__camera (a PNG, base64) on a white background. */
-const FAKE_CAMERA = `(() => {
-  const md = navigator.mediaDevices
-  if (!md) return
-  md.getUserMedia = async () => {
-    const bin = atob(window.__camera || '')
-    const bmp = await createImageBitmap(new Blob([Uint8Array.from(bin, (c) => c.charCodeAt(0))], { type: 'image/png' }))
-    const canvas = document.createElement('canvas')
-    canvas.width = 1280
-    canvas.height = 720
-    const ctx = canvas.getContext('2d')
-    const draw = () => {
-      ctx.fillStyle = '#fff'
-      ctx.fillRect(0, 0, 1280, 720)
-      const scale = Math.min(1000 / bmp.width, 660 / bmp.height)
-      ctx.drawImage(bmp, 140, 30, bmp.width * scale, bmp.height * scale)
-    }
-    draw()
-    setInterval(draw, 100)
-    return canvas.captureStream(10)
-  }
-})()`
+import { FAKE_CAMERA, pointCamera } from './support/crew'
 
 describe('one drive worked by three phones offline', () => {
   let server: RunningServer
@@ -85,17 +63,6 @@ describe('one drive worked by three phones offline', () => {
     (await stationApi<{ code: string }>(server.url, 'POST', '/api/v1/admin/enrollment-codes', {}, station.adminToken))
       .code
 
-  /** The QR code `from` shows, photographed, is what `to`'s camera sees next. */
-  async function pointCamera(from: Page, to: Page): Promise<void> {
-    const qr = from.getByTestId('crew-qr')
-    await qr.waitFor({ timeout: 20_000 }).catch(async (e: unknown) => {
-      await from.screenshot({ path: '/tmp/crew-fail.png' })
-      throw e
-    })
-    const png = await qr.screenshot()
-    await to.evaluate((b64) => Object.assign(window, { __camera: b64 }), png.toString('base64'))
-  }
-
   /** The screen's back link (a reload would lock the phone). */
   async function back(page: Page): Promise<void> {
     await page.getByRole('link', { name: '返回', exact: true }).first().tap()
@@ -128,8 +95,6 @@ describe('one drive worked by three phones offline', () => {
   }
 
   it('joins by QR with own bags, hands a donor on, reconciles the bus at the close, and the station counts one trip', async () => {
-    const t0 = Date.now()
-    const mark = (what: string) => console.log(`${what}: ${((Date.now() - t0) / 1000).toFixed(1)} s`)
     const codes = [station.enrollmentCode, await enrollmentCode(), await enrollmentCode()]
     const [leader, desk, chair] = (await Promise.all(codes.map((code) => newPhone(code)))) as [Phone, Phone, Phone]
     await Promise.all([
@@ -138,7 +103,6 @@ describe('one drive worked by three phones offline', () => {
       unlockAs(chair.page, '张伟', PINS.second, { touch: true }),
     ])
 
-    mark('three phones enrolled')
     // The leader opens the drive with bags 1–40 and records one donor.
     const driveId = await recordRuralDrive(
       leader.page,
@@ -165,7 +129,6 @@ describe('one drive worked by three phones offline', () => {
       await leader.page.getByRole('button', { name: '完成' }).tap()
       await leader.page.goBack()
     }
-    mark('joined')
     // The same join code scanned by the wrong phone is refused: it names the phone it is for.
     await leader.page.getByTestId('crew-link').tap()
     await leader.page.getByRole('button', { name: '再显示加入码' }).first().tap()
@@ -200,11 +163,10 @@ describe('one drive worked by three phones offline', () => {
     await desk.page.keyboard.press('Enter')
     await desk.page.getByTestId('saved').filter({ hasText: '吴刚' }).waitFor()
 
-    mark('donors')
     // Each phone hands its report to the leader's phone by QR.
     for (const phone of [desk, chair]) {
       await phone.page.getByRole('link', { name: '返回车次' }).tap()
-      await phone.page.getByRole('link', { name: '把汇总交给车长' }).tap()
+      await phone.page.getByRole('link', { name: '交回车长' }).tap()
       expect(await phone.page.getByTestId('handover-summary').textContent()).toContain('用 1 袋')
       await pointCamera(phone.page, leader.page)
       await leader.page.getByRole('button', { name: '接收汇总' }).tap()
@@ -230,7 +192,6 @@ describe('one drive worked by three phones offline', () => {
     await leader.page.getByRole('button', { name: '签字并结束' }).tap()
     await leader.page.waitForURL(new RegExp(`/drives/${driveId}$`))
 
-    mark('closed')
     // Back in range: every phone syncs; the station has one trip with all three donations.
     for (const phone of [desk, chair]) await back(phone.page)
     for (const phone of [chair, desk, leader]) {

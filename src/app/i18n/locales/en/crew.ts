@@ -55,7 +55,7 @@ export default {
   },
   handover: {
     title: 'Report to the leader',
-    link: 'Hand the report to the leader',
+    link: 'Report to leader',
     intro: 'Ask the leader to tap “Receive a report” under “Phones on this bus” and scan the code below.',
     yourBags: 'Bags of this phone: {first} – {last} ({n} bags)',
     summary: '{used} bags used · {donations} donations · {deferrals} deferred',
@@ -75,7 +75,7 @@ export default {
   donor: {
     scan: 'Scan the donor from the previous phone',
     scanTitle: 'Scan donor hand-over code',
-    show: 'Hand to the next phone',
+    show: 'Hand on',
     codeTitle: 'Donor hand-over code',
     codeHint: 'On the next phone, tap “Scan the donor from the previous phone” under “Record a donor”.',
     close: 'Close',

@@ -54,7 +54,7 @@ export default {
   },
   handover: {
     title: '交回车长',
-    link: '把汇总交给车长',
+    link: '交回车长',
     intro: '请车长在“车上的手机”里点“接收汇总”，扫下面的码。',
     yourBags: '本机号段：{first} – {last}（{n} 袋）',
     summary: '用 {used} 袋 · 献血 {donations} · 暂缓 {deferrals}',
@@ -74,7 +74,7 @@ export default {
   donor: {
     scan: '扫上一台手机的献血者码',
     scanTitle: '扫献血者转交码',
-    show: '转给下一台手机',
+    show: '转交下一台',
     codeTitle: '献血者转交码',
     codeHint: '在下一台手机的“登记献血者”里点“扫上一台手机的献血者码”。',
     close: '关闭',
