@@ -9,6 +9,7 @@ import { FAKE_CAMERA, pointCamera } from './support/crew'
 import { dinBody, dinWithCheck, enrollPhone, pickSite, PINS, residentId, setUpStation, unlockAs } from './support/field'
 import { stationApi } from './support/progress'
 import { prepareScreenshots, shot } from './support/screenshots'
+// (The English run's drive uses bags 101–140, since the station knows the first run's.)
 
 const L = {
   zh: {
@@ -60,7 +61,7 @@ const L = {
     back: 'Back',
     add: 'Add a phone',
     count: 'Bags for this phone',
-    handOut: 'Hand out and show join code',
+    handOut: 'Hand out bags',
     scanLeader: "Scan the leader's code",
     done: 'Done',
     receive: 'Receive a report',
@@ -108,9 +109,10 @@ async function donation(page: Page, lang: Lang, id: string, name: string, bag: n
   await page.getByTestId('saved').filter({ hasText: name }).waitFor()
 }
 
-async function run(browser: Browser, url: string, codes: [string, string], lang: Lang): Promise<void> {
+async function run(browser: Browser, url: string, codes: [string, string], lang: Lang, ruralId: string): Promise<void> {
   const l = L[lang]
   const tag = lang === 'en' ? '-en' : ''
+  const base = lang === 'en' ? 100 : 0
   const [leader, desk] = await Promise.all([phone(browser, url, codes[0], lang), phone(browser, url, codes[1], lang)])
   await unlockAs(leader, '王建华', PINS.leader, { touch: true })
   await unlockAs(desk, '李敏', PINS.collector, { touch: true })
@@ -121,8 +123,8 @@ async function run(browser: Browser, url: string, codes: [string, string], lang:
   await pickSite(leader, '宜阳县三乡镇', '宜阳县三乡镇')
   await leader.getByRole('checkbox', { name: '李敏', exact: true }).check()
   await leader.getByRole('radio', { name: '王建华', exact: true }).tap()
-  await fill(leader, l.first, dinBody(1))
-  await fill(leader, l.last, dinBody(40))
+  await fill(leader, l.first, dinBody(base + 1))
+  await fill(leader, l.last, dinBody(base + 40))
   await leader.getByRole('button', { name: l.submit }).tap()
   await leader.getByTestId('crew-link').waitFor()
   await shot(leader, `crew-01-leader-drive${tag}`)
@@ -155,7 +157,13 @@ async function run(browser: Browser, url: string, codes: [string, string], lang:
   await desk.getByTestId('donor-handoff').waitFor()
   await shot(desk, `crew-06-donor-handoff${tag}`)
   await desk.getByRole('button', { name: lang === 'en' ? 'Close' : '关闭' }).tap()
-  await donation(desk, lang, residentId('410322', '1987-05-19', '015'), '吴刚', 26)
+  await donation(
+    desk,
+    lang,
+    residentId('410322', lang === 'en' ? '1986-05-19' : '1987-05-19', '015'),
+    '吴刚',
+    base + 26,
+  )
   await desk.getByRole('link', { name: l.toDrive }).tap()
   await desk.getByTestId('own-bags').waitFor()
   await shot(desk, `crew-07-joined-drive${tag}`)
@@ -174,6 +182,31 @@ async function run(browser: Browser, url: string, codes: [string, string], lang:
   await fill(leader, l.returned, '39')
   await leader.getByTestId('bus-reconciliation').scrollIntoViewIfNeeded()
   await shot(leader, `crew-10-close-whole-bus${tag}`)
+
+  // Back in range, both phones sync; the station's channel page lists each phone's part of the drive.
+  await desk.getByRole('link', { name: l.back, exact: true }).first().tap()
+  await leader.getByRole('link', { name: l.back, exact: true }).first().tap()
+  for (const page of [leader, desk]) {
+    await page.context().setOffline(false)
+    const badge = page.getByTestId('sync-badge').first()
+    for (let i = 0; i < 60 && (await badge.getAttribute('data-state')) !== 'confirmed'; i++)
+      await page.waitForTimeout(500)
+  }
+  // The station's pages are read on a laptop.
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' })
+  if (lang === 'en') await context.addInitScript(`localStorage.setItem('bloodbus.locale', 'en')`)
+  const manager = await context.newPage()
+  await manager.goto(`${url}/station/login`)
+  await manager.getByLabel(lang === 'en' ? 'Station code' : '血站代码').fill('luoyang')
+  await manager.getByLabel(lang === 'en' ? 'Username' : '用户名').fill('admin')
+  await manager.getByLabel(lang === 'en' ? 'Password' : '密码').fill('correct horse battery staple')
+  await manager.getByRole('button', { name: lang === 'en' ? 'Sign in' : '登录' }).click()
+  await manager.waitForURL((u) => !u.pathname.endsWith('/login'))
+  await manager.goto(`${url}/station/channels/${ruralId}`)
+  await manager.getByTestId('drive-phones').first().waitFor()
+  await manager.getByTestId('drive-phones').first().scrollIntoViewIfNeeded()
+  await shot(manager, `crew-11-station-drive-phones${tag}`)
+  await context.close()
   await leader.context().close()
   await desk.context().close()
 }
@@ -187,8 +220,16 @@ async function main(): Promise<void> {
     const code = async () =>
       (await stationApi<{ code: string }>(server.url, 'POST', '/api/v1/admin/enrollment-codes', {}, station.adminToken))
         .code
-    await run(browser, server.url, [station.enrollmentCode, await code()], 'zh')
-    await run(browser, server.url, [await code(), await code()], 'en')
+    const channels = await stationApi<Array<{ id: string; code: string }>>(
+      server.url,
+      'GET',
+      '/api/v1/admin/channels',
+      undefined,
+      station.adminToken,
+    )
+    const ruralId = channels.find((c) => c.code === 'rural_mobile')!.id
+    await run(browser, server.url, [station.enrollmentCode, await code()], 'zh', ruralId)
+    await run(browser, server.url, [await code(), await code()], 'en', ruralId)
   } finally {
     await browser.close()
     await server.stop(true)

@@ -179,6 +179,8 @@ export interface DriveRow {
   deferrals: number
   /** Donations that went ahead on the leader's override (schema 2). */
   overrides: number
+  /** Each phone's part (schema 3: a drive worked by several phones), the phone that opened it first. */
+  phones: Array<{ deviceId: string; donations: number; deferrals: number }>
 }
 
 export interface SiteRow {
@@ -203,7 +205,17 @@ export function drillDown(records: readonly { voided: boolean; record: FieldReco
   const driveRow = (id: string): DriveRow => {
     let d = drives.get(id)
     if (!d) {
-      d = { driveId: id, date: '', siteId: null, busCode: '', donations: 0, wholeBlood: 0, deferrals: 0, overrides: 0 }
+      d = {
+        driveId: id,
+        date: '',
+        siteId: null,
+        busCode: '',
+        donations: 0,
+        wholeBlood: 0,
+        deferrals: 0,
+        overrides: 0,
+        phones: [],
+      }
       drives.set(id, d)
     }
     return d
@@ -216,10 +228,21 @@ export function drillDown(records: readonly { voided: boolean; record: FieldReco
     }
     return s
   }
+  const phoneOf = (d: DriveRow, deviceId: string) => {
+    let p = d.phones.find((x) => x.deviceId === deviceId)
+    if (!p) {
+      p = { deviceId, donations: 0, deferrals: 0 }
+      d.phones.push(p)
+    }
+    return p
+  }
   for (const { voided, record: r } of records) {
     if (voided) continue
     if (r.type === 'drive') {
-      Object.assign(driveRow(r.id), { date: r.date, siteId: r.siteId, busCode: r.busCode })
+      const d = driveRow(r.id)
+      Object.assign(d, { date: r.date, siteId: r.siteId, busCode: r.busCode })
+      // The phone that opened the drive first.
+      d.phones = [phoneOf(d, r.deviceId), ...d.phones.filter((p) => p.deviceId !== r.deviceId)]
       siteRow(r.siteId).drives += 1
     } else if (r.type === 'donation' || r.type === 'deferral') {
       const wb = r.type === 'donation' && r.product.type === 'whole_blood' ? 1 : 0
@@ -229,7 +252,11 @@ export function drillDown(records: readonly { voided: boolean; record: FieldReco
           d.donations += 1
           d.wholeBlood += wb
           if (r.override) d.overrides += 1
-        } else d.deferrals += 1
+          phoneOf(d, r.deviceId).donations += 1
+        } else {
+          d.deferrals += 1
+          phoneOf(d, r.deviceId).deferrals += 1
+        }
         if (!d.date) d.date = r.collectedOn
       }
       if (r.siteId) {

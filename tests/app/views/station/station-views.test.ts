@@ -179,12 +179,14 @@ describe('dashboard and report models', () => {
       siteId: 's1',
       busCode: 'BUS-3',
       channelId: RURAL.id,
+      deviceId: 'leader-phone',
     } as never
     const donation = (id: string, voided = false, override?: object) => ({
       voided,
       record: {
         type: 'donation',
         id,
+        deviceId: 'leader-phone',
         driveId: 'd1',
         siteId: 's1',
         collectedOn: '2023-06-02',
@@ -199,7 +201,15 @@ describe('dashboard and report models', () => {
       donation('c', true, { rules: ['interval'], reasonCode: 'urgent_clinical_need' }),
       {
         voided: false,
-        record: { type: 'deferral', id: 'x', driveId: 'd1', siteId: 's1', collectedOn: '2023-06-02' } as never,
+        // Schema 3: a phone that joined the drive by QR code recorded this one.
+        record: {
+          type: 'deferral',
+          id: 'x',
+          deviceId: 'desk-phone',
+          driveId: 'd1',
+          siteId: 's1',
+          collectedOn: '2023-06-02',
+        } as never,
       },
     ])
     expect(view.drives).toEqual([
@@ -212,6 +222,10 @@ describe('dashboard and report models', () => {
         wholeBlood: 2,
         deferrals: 1,
         overrides: 1, // a voided donation's override does not count
+        phones: [
+          { deviceId: 'leader-phone', donations: 2, deferrals: 0 },
+          { deviceId: 'desk-phone', donations: 0, deferrals: 1 },
+        ],
       },
     ])
     expect(view.sites).toEqual([{ siteId: 's1', drives: 1, donations: 2, wholeBlood: 2, deferrals: 1 }])

@@ -265,6 +265,7 @@ export default {
     deferrals: 'Deferrals',
     driveCount: 'Drives',
     noDrives: 'No drive in this month.',
+    phonePart: 'donations {donations} · deferred {deferrals}',
   },
   report: {
     title: 'Annual report',

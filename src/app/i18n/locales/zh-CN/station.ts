@@ -260,6 +260,7 @@ export default {
     deferrals: '暂缓献血',
     driveCount: '出车次数',
     noDrives: '本月没有出车。',
+    phonePart: '献血 {donations} · 暂缓 {deferrals}',
   },
   report: {
     title: '年度报告',
