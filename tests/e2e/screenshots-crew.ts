@@ -65,7 +65,7 @@ const L = {
     scanLeader: "Scan the leader's code",
     done: 'Done',
     receive: 'Receive a report',
-    handover: 'Report to leader',
+    handover: 'Report',
     close: 'Close drive',
     spoiled: 'Spoiled',
     returned: 'Returned',

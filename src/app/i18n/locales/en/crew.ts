@@ -55,7 +55,7 @@ export default {
   },
   handover: {
     title: 'Report to the leader',
-    link: 'Report to leader',
+    link: 'Report',
     intro: 'Ask the leader to tap “Receive a report” under “Phones on this bus” and scan the code below.',
     yourBags: 'Bags of this phone: {first} – {last} ({n} bags)',
     summary: 'Bags used {used} · donations {donations} · deferred {deferrals}',
@@ -73,7 +73,7 @@ export default {
     },
   },
   donor: {
-    scan: 'Scan the donor from the previous phone',
+    scan: 'Scan donor from previous phone',
     scanTitle: 'Scan donor hand-over code',
     show: 'Hand on',
     codeTitle: 'Donor hand-over code',
