@@ -3,7 +3,7 @@
 // held and used as the leader's close reported it.
 import type { Donation, Deferral, Drive, DriveClose } from '../../domain/records'
 import type { Db } from '../db/store'
-import { ApiError } from '../http/errors'
+import { Refusal } from './refusal'
 
 export interface DrivePhonePart {
   deviceId: string
@@ -37,7 +37,7 @@ export async function drivePhones(db: Db, stationId: string, driveId: string): P
     .where('id', '=', driveId)
     .where('type', '=', 'drive')
     .executeTakeFirst()
-  if (!driveRow) throw new ApiError(404, 'not_found', 'no drive with this id at this station')
+  if (!driveRow) throw new Refusal('not_found', 'no drive with this id at this station')
   const drive = JSON.parse(driveRow.body) as Drive
   const rows = await db
     .selectFrom('records')
