@@ -8,6 +8,7 @@ import { bleedFlags } from '../../src/domain/bleed'
 import { suggestDeferralReasons } from '../../src/domain/deferral-reasons'
 import { followUpsFor, per1000, REACTION_CODES } from '../../src/domain/haemovigilance'
 import { expiredLots, rapidTestFailures } from '../../src/domain/rapid-tests'
+import { DEFAULT_QUESTIONNAIRE, PUBLIC_REF } from '../../src/domain/questionnaire'
 import type { Donation } from '../../src/domain/records'
 
 let year: SeedYear
@@ -164,5 +165,45 @@ describe('the visit on the bus (issue 14): rapid tests, bleeds, reactions', () =
     ).toBe(true)
     expect(new Set(reactions.map((r) => r.donationId)).size).toBeLessThan(reactions.length)
     expect(reactions.filter((r) => followUpsFor(r, r.occurredAt.slice(0, 10)).length > 0).length).toBeGreaterThan(20)
+  })
+})
+
+describe('the visit on the bus (issue 14): questionnaires and contact consent', () => {
+  it('every donation and deferral carries signed answers to the default set; donations a public reference', () => {
+    const visits = year.records.filter((r) => r.type === 'donation' || r.type === 'deferral')
+    expect(
+      visits.every((r) => r.questionnaire?.version === DEFAULT_QUESTIONNAIRE.version && r.questionnaire.signed),
+    ).toBe(true)
+    const donations = visits.filter((r) => r.type === 'donation')
+    expect(donations.every((d) => d.publicRef !== undefined && PUBLIC_REF.test(d.publicRef))).toBe(true)
+    expect(new Set(donations.map((d) => d.publicRef)).size).toBe(donations.length)
+    // A kiosk at about one visit in seven; self-exclusions rare, and never on a deferral.
+    const kiosk = visits.filter((r) => r.questionnaire!.via === 'kiosk').length / visits.length
+    expect(kiosk).toBeGreaterThan(0.12)
+    expect(kiosk).toBeLessThan(0.18)
+    const excluded = donations.filter((d) => d.questionnaire!.selfExcluded).length
+    expect(excluded).toBeGreaterThan(50)
+    expect(excluded).toBeLessThan(donations.length * 0.004)
+    expect(visits.some((r) => r.type === 'deferral' && r.questionnaire!.selfExcluded)).toBe(false)
+    // Most donors agree to be contacted, by SMS more often than WeChat.
+    const consent = (c: string) => visits.filter((r) => r.contactConsent === c).length / visits.length
+    expect(consent('sms')).toBeGreaterThan(consent('wechat'))
+    expect(consent('none')).toBeGreaterThan(0.15)
+    expect(consent('none')).toBeLessThan(0.25)
+  })
+
+  it('a deferral for a reason the questionnaire asks about was answered "yes" there; donations had no "yes"', () => {
+    const asked = new Map(
+      DEFAULT_QUESTIONNAIRE.questions.filter((q) => q.defersWith).map((q) => [q.code, q.defersWith]),
+    )
+    const deferrals = year.records.filter((r) => r.type === 'deferral')
+    const withYes = deferrals.filter((d) => d.questionnaire!.yes.length > 0)
+    expect(withYes.length).toBeGreaterThan(0)
+    for (const d of withYes) expect(d.questionnaire!.yes.map((code) => asked.get(code))).toEqual([d.reasonCode])
+    const askedReasons = new Set(asked.values())
+    expect(
+      deferrals.filter((d) => askedReasons.has(d.reasonCode)).every((d) => d.questionnaire!.yes.length === 1),
+    ).toBe(true)
+    expect(year.records.filter((r) => r.type === 'donation').every((d) => d.questionnaire!.yes.length === 0)).toBe(true)
   })
 })

@@ -307,6 +307,9 @@ export const LUOYANG_2023: SeedYearProfile = {
     failedVenipunctureShare: 0.01,
     bleedMinutes: { mean: 7, sd: 2.2 },
   },
+  // Invented: a kiosk at some visits; self-exclusions are rare (a few per 1,000 in the literature on
+  // confidential unit exclusion, fewer where the question is new); most donors agree to an SMS.
+  questionnaire: { kioskShare: 0.15, selfExclusionShare: 0.002, contact: { sms: 0.55, wechat: 0.25, none: 0.2 } },
   voidedEntries: 40,
   aboCorrections: 60,
 }

@@ -118,6 +118,15 @@ export interface SeedYearProfile {
     failedVenipunctureShare: number
     bleedMinutes: { mean: number; sd: number }
   }
+  /**
+   * The health questionnaire (issue 14): share answered on a kiosk (else the crew phone in donor
+   * mode), confidential self-exclusions per donation, and the contact consent donors give.
+   */
+  questionnaire: {
+    kioskShare: number
+    selfExclusionShare: number
+    contact: { sms: number; wechat: number; none: number }
+  }
   /** Entries voided (wrong bag labelled, re-entered) and ABO corrections after laboratory typing. */
   voidedEntries: number
   aboCorrections: number

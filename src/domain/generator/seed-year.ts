@@ -9,6 +9,7 @@
 // blood groups, vitals, deferrals.
 import { DEFERRAL_REASONS, deferralUntil, findDeferralReason } from '../deferral-reasons'
 import { isbt128Din } from '../din'
+import { DEFAULT_QUESTIONNAIRE, newPublicRef } from '../questionnaire'
 import { addDays, addMonths } from '../dates'
 import { type ReactionCode } from '../haemovigilance'
 import { RAPID_TESTS, type Bleed, type RapidTests, type ReagentLot } from '../records'
@@ -811,6 +812,30 @@ class YearBuilder {
     return { rapidTests, bleed, ...(vitals ? { vitals } : {}) }
   }
 
+  /**
+   * The visit's questionnaire (the default set, signed) and contact consent; a donation also gets
+   * its public reference. `yes` holds the questions answered "yes": a deferral's own when one asks it.
+   */
+  private answersOf(
+    rng: Rng,
+    yes: string[],
+    donation: boolean,
+  ): Pick<Donation, 'questionnaire' | 'contactConsent' | 'publicRef'> {
+    const q = this.profile.questionnaire
+    const c = q.contact
+    return {
+      questionnaire: {
+        version: DEFAULT_QUESTIONNAIRE.version,
+        yes,
+        selfExcluded: donation && rng.chance(q.selfExclusionShare),
+        via: rng.chance(q.kioskShare) ? ('kiosk' as const) : ('phone' as const),
+        signed: true,
+      },
+      contactConsent: (['sms', 'wechat', 'none'] as const)[rng.weighted([c.sms, c.wechat, c.none])]!,
+      ...(donation ? { publicRef: publicRefOf(rng) } : {}),
+    }
+  }
+
   /** Reactions to a donation at the profile's rates: buses about twice fixed sites, first-time donors more. */
   private reactionsOf(rng: Rng, donation: Donation, slot: Slot): AdverseReaction[] {
     const r = this.profile.reactions
@@ -891,6 +916,7 @@ class YearBuilder {
     // Own streams for the visit's tests, bleeds and reactions, so the figures' draws stay as they were.
     const clinicRng = this.rng.fork('clinic')
     const reactionRng = this.rng.fork('reactions')
+    const answerRng = this.rng.fork('questionnaire')
     const stationId = this.station.id
     // Drives whose spoiled bags include one labelled on a donation entered by mistake, then voided.
     const voidDrives = new Set(
@@ -942,6 +968,7 @@ class YearBuilder {
         }
         const crew = slot.drive >= 0 ? this.drives[slot.drive]!.staff : this.siteStaff[slot.site]!
         Object.assign(donation, this.clinicOf(clinicRng, donation, slot, crew))
+        Object.assign(donation, this.answersOf(answerRng, [], true))
 
         if (corrected.has(sIdx)) {
           // Typed wrong on the bus, confirmed by the laboratory a few days later.
@@ -973,6 +1000,7 @@ class YearBuilder {
             id: this.uuid(mistakeMs),
             createdAt: this.localIso(mistakeMs),
             din: isbt128Din.format(this.dinBody(dr.firstSeq + dr.size)), // the first spoiled bag
+            publicRef: publicRefOf(answerRng), // a save of its own, so a reference of its own
           }
           this.emit(mistakeMs, mistake)
           const voidMs = mistakeMs + 120_000
@@ -1002,6 +1030,11 @@ class YearBuilder {
   private emitDeferrals(): void {
     const rng = this.rng.fork('deferrals')
     const testRng = this.rng.fork('deferral-tests')
+    const answerRng = this.rng.fork('deferral-questionnaire')
+    // The questions whose "yes" defers with a reason (a deferral for it answered "yes" there).
+    const askedFor = new Map<string, string[]>()
+    for (const x of DEFAULT_QUESTIONNAIRE.questions)
+      if (x.defersWith) askedFor.set(x.defersWith, [...(askedFor.get(x.defersWith) ?? []), x.code])
     const { count, linkedShare, reasons } = this.profile.deferrals
     const stationId = this.station.id
     const reasonWeights = reasons.map((r) => r.weight)
@@ -1050,6 +1083,7 @@ class YearBuilder {
         deferral.rapidTests = { hbMethod: 'haemoglobinometer', altUL: testRng.between(55, 180), hbsag: 'nonreactive' }
       else if (code === 'hbsag_reactive')
         deferral.rapidTests = { hbMethod: 'haemoglobinometer', altUL: testRng.between(10, 45), hbsag: 'reactive' }
+      Object.assign(deferral, this.answersOf(answerRng, askedFor.get(code)?.slice(0, 1) ?? [], false))
       this.emit(ms, deferral)
     }
 
@@ -1245,4 +1279,9 @@ function deferralVitals(rng: Rng, sex: 'M' | 'F', reason: string): Vitals {
       break
   }
   return v
+}
+
+/** A donation's public reference, its random bits from the seeded stream. */
+function publicRefOf(rng: Rng): string {
+  return newPublicRef((n) => Uint8Array.from({ length: n }, () => rng.int(256)))
 }
