@@ -26,7 +26,8 @@ import { type Engine, openStore } from '../../src/server/db/store'
 import { type Phone, type StationSetup, TestStation } from './support/station'
 import type { RunningStation } from '../../src/server/server'
 
-const SEEDS = [11, 23, 37, 41, 53, 67, 79, 83, 97, 101]
+// Six phones at once per engine: every clock skew twice; more seeds cost the suite time, not coverage.
+const SEEDS = [11, 23, 37, 41, 53, 67]
 const ROUNDS = 100
 const MIN_RECORDS = 300
 const CLIENT_TIMEOUT_MS = 1500
@@ -123,7 +124,7 @@ describe.each(ENGINES)(
       await db.outbox.delete(entry!.seq!)
     }
 
-    // Ten phones syncing at the same time against the same station.
+    // Six phones syncing at the same time against the same station.
     it.concurrent.each(SEEDS)(
       'seed %i: zero lost, zero doubled, nothing set aside, no 409, every record confirmed',
       async (seed) => {

@@ -521,6 +521,8 @@ const m0011ClinicFollowUps: Migration = {
   },
 }
 
+// In name order: the order they run in (allowUnorderedMigrations lets a later-numbered one that
+// landed first stay applied).
 export const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': m0001Initial,
   '0002_counted_index': m0002CountedIndex,
@@ -529,9 +531,9 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0005_enrollment_hmac': m0005EnrollmentHmac,
   '0007_pinyin_and_pin_attempts': m0007PinyinAndPinAttempts,
   '0010_questionnaire': m0010Questionnaire,
+  '0011_clinic_follow_ups': m0011ClinicFollowUps,
   '0013_drive_plans': m0013DrivePlans,
   '0014_lookback': m0014Lookback,
-  '0011_clinic_follow_ups': m0011ClinicFollowUps,
 }
 
 class InCodeMigrationProvider implements MigrationProvider {
