@@ -22,8 +22,12 @@ describe('station pages in Chromium over the seed year', () => {
   let page: Page
   const pageErrors: string[] = []
 
+  // The seed year the station holds, as the interchange file `npm run cli -- generate` writes.
+  const cliDir = mkdtempSync(join(tmpdir(), 'bloodbus-cli-'))
+  const yearFile = join(cliDir, 'year.jsonl')
+
   beforeAll(async () => {
-    server = await startSeededStation()
+    server = await startSeededStation({ interchangeFile: yearFile })
     browser = await launchChromium()
     const context = await browser.newContext({ viewport: DESKTOP, locale: 'en' })
     page = await context.newPage()
@@ -36,6 +40,7 @@ describe('station pages in Chromium over the seed year', () => {
   afterAll(async () => {
     await browser?.close()
     await server?.stop(true)
+    rmSync(cliDir, { recursive: true, force: true })
   })
 
   it('loaded the whole year', () => {
@@ -174,51 +179,45 @@ describe('station pages in Chromium over the seed year', () => {
 
   it('shows on the report page exactly what the CLI report computes from the same year', async () => {
     // The seed year as an interchange file, through `npm run cli -- report --json`.
-    const dir = mkdtempSync(join(tmpdir(), 'bloodbus-cli-'))
-    try {
-      const cli = (args: string[]) =>
-        execFileSync(process.execPath, ['--import', 'tsx', 'src/server/cli.ts', ...args], {
-          encoding: 'utf8',
-          maxBuffer: 64 << 20,
-        })
-      cli(['generate', '--out', join(dir, 'year.jsonl')])
-      const r = JSON.parse(cli(['report', '--input', join(dir, 'year.jsonl'), '--json'])) as {
-        indicators: Record<string, number>
-        metrics: Record<string, number | null>
-        channels: { code: string; donations: number }[]
-        teams: { code: string; donations: number }[]
-      }
-      await page.goto(`${server.url}/station/report/2023`)
-      const report = page.getByTestId('annual-report')
-      await report.waitFor()
-      const shown = async (key: string) => (await report.locator(`tr[data-key="${key}"] td.num`).textContent())!
-      const int = (n: number) => new Intl.NumberFormat('en').format(n)
-      const two = (n: number) => n.toFixed(2)
-      const i = r.indicators
-      const expected: Record<string, string> = {
-        donations: int(i.donations!),
-        whole_blood_donations: int(i.wholeBloodDonations!),
-        whole_blood_units: int(i.wholeBloodUnits!),
-        apheresis_donations: int(i.apheresisDonations!),
-        apheresis_doses: int(i.apheresisDoses!),
-        rhd_negative_donations: int(i.rhdNegativeDonations!),
-        deferrals: int(i.deferrals!),
-        rate_400ml: `${two(r.metrics.rate_400ml!)}%`,
-        rural_donor_share: `${two(r.metrics.rural_donor_share!)}%`,
-        repeat_donor_share: `${two(r.metrics.repeat_donor_share!)}%`,
-        rural_mobile_share: `${two(r.metrics.rural_mobile_share!)}%`,
-        per_1000: two(r.metrics.per_1000!),
-        deferral_rate: `${two(r.metrics.deferral_rate!)}%`,
-        ...Object.fromEntries(r.channels.map((c) => [`channel.${c.code}`, int(c.donations)])),
-        ...Object.fromEntries(r.teams.map((x) => [`team.${x.code}`, int(x.donations)])),
-      }
-      const actual: Record<string, string> = {}
-      for (const key of Object.keys(expected)) actual[key] = await shown(key)
-      expect(actual).toEqual(expected)
-      expect(Object.keys(expected).length).toBeGreaterThan(20)
-    } finally {
-      rmSync(dir, { recursive: true, force: true })
+    const cli = (args: string[]) =>
+      execFileSync(process.execPath, ['--import', 'tsx', 'src/server/cli.ts', ...args], {
+        encoding: 'utf8',
+        maxBuffer: 64 << 20,
+      })
+    const r = JSON.parse(cli(['report', '--input', yearFile, '--json'])) as {
+      indicators: Record<string, number>
+      metrics: Record<string, number | null>
+      channels: { code: string; donations: number }[]
+      teams: { code: string; donations: number }[]
     }
+    await page.goto(`${server.url}/station/report/2023`)
+    const report = page.getByTestId('annual-report')
+    await report.waitFor()
+    const shown = async (key: string) => (await report.locator(`tr[data-key="${key}"] td.num`).textContent())!
+    const int = (n: number) => new Intl.NumberFormat('en').format(n)
+    const two = (n: number) => n.toFixed(2)
+    const i = r.indicators
+    const expected: Record<string, string> = {
+      donations: int(i.donations!),
+      whole_blood_donations: int(i.wholeBloodDonations!),
+      whole_blood_units: int(i.wholeBloodUnits!),
+      apheresis_donations: int(i.apheresisDonations!),
+      apheresis_doses: int(i.apheresisDoses!),
+      rhd_negative_donations: int(i.rhdNegativeDonations!),
+      deferrals: int(i.deferrals!),
+      rate_400ml: `${two(r.metrics.rate_400ml!)}%`,
+      rural_donor_share: `${two(r.metrics.rural_donor_share!)}%`,
+      repeat_donor_share: `${two(r.metrics.repeat_donor_share!)}%`,
+      rural_mobile_share: `${two(r.metrics.rural_mobile_share!)}%`,
+      per_1000: two(r.metrics.per_1000!),
+      deferral_rate: `${two(r.metrics.deferral_rate!)}%`,
+      ...Object.fromEntries(r.channels.map((c) => [`channel.${c.code}`, int(c.donations)])),
+      ...Object.fromEntries(r.teams.map((x) => [`team.${x.code}`, int(x.donations)])),
+    }
+    const actual: Record<string, string> = {}
+    for (const key of Object.keys(expected)) actual[key] = await shown(key)
+    expect(actual).toEqual(expected)
+    expect(Object.keys(expected).length).toBeGreaterThan(20)
   })
 
   it('exports the report as CSV and as Excel', async () => {

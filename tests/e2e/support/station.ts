@@ -1,10 +1,11 @@
 // A station server holding the whole Luoyang 2023 seed year and a manager account, for the
 // station pages' browser tests and screenshots. The year is loaded straight into the data folder
 // (the server's own bulk import) before the server starts on it.
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { generateSeedYear } from '../../../src/domain/generator/seed-year'
+import { seedYearFiles } from '../../../src/server/cli/generate'
 import { hashPin } from '../../../src/domain/pin'
 import { openStore } from '../../../src/server/db/store'
 import { insertAccount, prepareAccount } from '../../../src/server/repo/accounts'
@@ -14,12 +15,23 @@ import { type RunningServer, startServer } from '../../support/server'
 
 export const MANAGER = { stationCode: 'luoyang', username: 'wang.manager', password: 'hongse-2023-bus' } as const
 
+export interface SeedOptions {
+  /** Also write the year as `npm run cli -- generate --out <path>` writes it (same code, same bytes). */
+  interchangeFile?: string
+}
+
 /** Creates the station with the seed year in a fresh data folder; returns the folder. */
-export async function seedStationDataDir(): Promise<{ dataDir: string; applied: number; rejected: number }> {
+export async function seedStationDataDir(
+  opts: SeedOptions = {},
+): Promise<{ dataDir: string; applied: number; rejected: number }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bloodbus-station-'))
   const store = await openStore({ dataDir })
   try {
     const seed = generateSeedYear({ profile: 'luoyang-2023', seed: 2023 })
+    // One year generated per test file: a second `generate` process would cost as much again.
+    if (opts.interchangeFile) {
+      for (const [path, content] of seedYearFiles(seed, opts.interchangeFile)) writeFileSync(path, content, 'utf8')
+    }
     const station = await createStation(store.db, {
       code: MANAGER.stationCode,
       name: '洛阳市中心血站',
@@ -48,8 +60,10 @@ export async function seedStationDataDir(): Promise<{ dataDir: string; applied: 
   }
 }
 
-export async function startSeededStation(): Promise<RunningServer & { applied: number; rejected: number }> {
-  const seeded = await seedStationDataDir()
+export async function startSeededStation(
+  opts: SeedOptions = {},
+): Promise<RunningServer & { applied: number; rejected: number }> {
+  const seeded = await seedStationDataDir(opts)
   const server = await startServer({ dataDir: seeded.dataDir })
   return Object.assign(server, { applied: seeded.applied, rejected: seeded.rejected })
 }
