@@ -3,6 +3,17 @@ import pluginVue from 'eslint-plugin-vue'
 import globals from 'globals'
 import tseslint from 'typescript-eslint'
 import eslintConfigPrettier from 'eslint-config-prettier/flat'
+import { readFileSync } from 'node:fs'
+
+// The phone's tables, as declared in src/app/db/schema.ts (a table added there is covered at once),
+// and the database's own members that reach them.
+const PHONE_TABLES = [
+  ...readFileSync(new URL('./src/app/db/schema.ts', import.meta.url), 'utf8').matchAll(
+    /^\s+(\w+)!: (?:Entity)?Table</gm,
+  ),
+].map((m) => m[1])
+const DB_MEMBERS = `/^(${[...PHONE_TABLES, 'transaction', 'tables', 'table', 'delete'].join('|')})$/`
+const DB_OWNER = 'Only src/app/db/ reads or writes the phone database: add or use a query there, and pass it the db.'
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', '.data/**', 'screenshots/**', 'coverage/**'] },
@@ -35,6 +46,27 @@ export default tseslint.config(
         {
           paths: [{ name: 'dexie', message: 'Dexie is for src/app/db/ only: add or use a query there.' }],
           patterns: [{ group: ['dexie/*'], message: 'Dexie is for src/app/db/ only: add or use a query there.' }],
+        },
+      ],
+    },
+  },
+  {
+    // Nor does anything outside db/ query its tables: the database is handed to db/ functions
+    // (by its usual names: db, database, fieldDb()). The sync engine's Dexie ports are the one
+    // adapter that still speaks to the tables itself.
+    files: ['src/app/**/*.{ts,vue}'],
+    ignores: ['src/app/db/**', 'src/app/sync/dexie-ports.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: `MemberExpression[object.name=/^(db|database)$/][property.name=${DB_MEMBERS}]`, message: DB_OWNER },
+        {
+          selector: `MemberExpression[object.callee.name='fieldDb'][property.name=${DB_MEMBERS}]`,
+          message: DB_OWNER,
+        },
+        {
+          selector: "NewExpression[callee.name='FieldDb']",
+          message: 'Open the phone database with fieldDb() (src/app/db/).',
         },
       ],
     },

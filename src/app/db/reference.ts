@@ -24,6 +24,11 @@ export async function deviceInfo(db: FieldDb = fieldDb()): Promise<DeviceInfo | 
   return (await db.device.get('device')) ?? null
 }
 
+/** Keeps what enrollment gave this phone (a new enrollment replaces it). */
+export async function saveDeviceInfo(info: DeviceInfo, db: FieldDb = fieldDb()): Promise<void> {
+  await db.device.put(info)
+}
+
 export async function readReference(db: FieldDb = fieldDb()): Promise<PhoneReference> {
   const [device, stations, siteRows, channelRows, teamRows, rosterRows, lastPull, nameOrder] = await Promise.all([
     db.device.get('device'),

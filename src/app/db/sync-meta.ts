@@ -1,5 +1,6 @@
 // What sync keeps in the syncMeta key/value table: the keys, the receipts of confirmed records,
 // and typed reads of them. The one place these keys are spelled; sync/ and the stores import them.
+import { newId } from '../../domain/ids'
 import type { FieldRecordType } from '../../domain/records'
 import { fieldDb, type FieldDb } from './index'
 import type { ReferenceRow } from './schema'
@@ -120,4 +121,38 @@ export async function latestReceipts(db: FieldDb, limit: number): Promise<Receip
     .map((r) => r.value as Receipt)
     .sort((a, b) => time(b) - time(a) || b.seq - a.seq)
     .slice(0, limit)
+}
+
+/** One decision on a refused record (sync/attention.ts), under `resolution:<recordId>:<id>`. */
+export const RESOLUTION_PREFIX = 'resolution:'
+
+export interface Resolution {
+  recordId: string
+  recordType: string
+  how: 'voided' | 'fixed' | 'sent_again' | 'set_aside'
+  /** The station's refusal that was resolved. */
+  code: string | null
+  message: string | null
+  /** The void or correction written for it, if any. */
+  resolutionRecordId: string | null
+  staffId: string
+  reason: string
+  at: string
+}
+
+/** Keeps a decision; a record decided on twice keeps both. */
+export async function saveResolution(db: FieldDb, resolution: Resolution): Promise<void> {
+  await db.syncMeta.put({ key: `${RESOLUTION_PREFIX}${resolution.recordId}:${newId()}`, value: resolution })
+}
+
+/** Every decision kept, in key order. */
+export async function storedResolutions(db: FieldDb): Promise<Resolution[]> {
+  const rows = await db.syncMeta.where('key').startsWith(RESOLUTION_PREFIX).toArray()
+  return rows.map((r) => r.value as Resolution)
+}
+
+/** The station's clock minus the phone's as seen at the last pull (the engine's SyncMeta), null before. */
+export async function serverClockOffset(db: FieldDb): Promise<number | null> {
+  const meta = (await db.syncMeta.get(META_KEYS.sync))?.value as { serverClockOffsetMs?: number | null } | undefined
+  return meta?.serverClockOffsetMs ?? null
 }

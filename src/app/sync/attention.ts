@@ -13,22 +13,10 @@ import { newId } from '../../domain/ids'
 import type { Correction, Deferral, Donation, FieldRecord, Void } from '../../domain/records'
 import type { FieldDb, OutboxRow } from '../db'
 import { saveFieldRecords } from '../db/field-records'
+import { changeOutbox, dropFromOutbox, outboxRow, rejectedRows, requeue } from '../db/outbox'
+import { type Resolution, saveResolution, storedResolutions } from '../db/sync-meta'
 
-export const RESOLUTION_PREFIX = 'resolution:'
-
-export interface Resolution {
-  recordId: string
-  recordType: string
-  how: 'voided' | 'fixed' | 'sent_again' | 'set_aside'
-  /** The station's refusal that was resolved. */
-  code: string | null
-  message: string | null
-  /** The void or correction written for it, if any. */
-  resolutionRecordId: string | null
-  staffId: string
-  reason: string
-  at: string
-}
+export type { Resolution }
 
 export class AttentionError extends Error {
   constructor(
@@ -48,13 +36,8 @@ export interface Actor {
 
 const VOIDABLE = new Set(['donation', 'deferral', 'adverse_reaction', 'donor_identity'])
 
-/** Every table, so the field app's save (whatever it touches) nests in the same transaction. */
-function scope(db: FieldDb) {
-  return db.tables
-}
-
 async function rejectedEntry(db: FieldDb, seq: number): Promise<OutboxRow> {
-  const row = await db.outbox.get(seq)
+  const row = await outboxRow(db, seq)
   if (!row || row.status !== 'rejected')
     throw new AttentionError('not_rejected', 'this record is not waiting for attention')
   return row
@@ -71,20 +54,6 @@ function authorship(entry: OutboxRow, actor: Actor) {
   }
 }
 
-function freshEntry(record: FieldRecord): OutboxRow {
-  return {
-    mutationId: newId(),
-    recordId: record.id,
-    recordType: record.type,
-    record,
-    createdAt: Date.now(),
-    attempts: 0,
-    lastAttemptAt: null,
-    lastError: null,
-    status: 'pending',
-  }
-}
-
 async function remember(
   db: FieldDb,
   entry: OutboxRow,
@@ -97,18 +66,15 @@ async function remember(
     message: entry.lastError,
     ...r,
   }
-  await db.syncMeta.put({ key: `${RESOLUTION_PREFIX}${entry.recordId}:${newId()}`, value })
+  await saveResolution(db, value)
 }
 
 /** Refused records that point at `recordId` because it was missing: they go again behind it. */
 async function requeueDependents(db: FieldDb, recordId: string): Promise<number> {
-  const dependents = (await db.outbox.where('status').equals('rejected').toArray())
+  const dependents = (await rejectedRows(db))
     .filter((e) => e.rejectCode === 'unknown_reference' && pointsAt(e.record as FieldRecord, recordId))
     .sort((a, b) => a.seq! - b.seq!)
-  for (const e of dependents) {
-    await db.outbox.delete(e.seq!)
-    await db.outbox.add(freshEntry(e.record as FieldRecord))
-  }
+  for (const e of dependents) await requeue(db, e.seq!, e.record as FieldRecord)
   return dependents.length
 }
 
@@ -131,15 +97,15 @@ function pointsAt(rec: FieldRecord, id: string): boolean {
 
 /** Void a refused record: a void record on the phone; the refused entry leaves the queue. */
 export async function voidRejected(db: FieldDb, seq: number, reason: string, actor: Actor): Promise<Void> {
-  return db.transaction('rw', scope(db), async () => {
+  return changeOutbox(db, async () => {
     const entry = await rejectedEntry(db, seq)
     if (!VOIDABLE.has(entry.recordType))
       throw new AttentionError('not_voidable', `a ${entry.recordType} cannot be voided`)
     const record: Void = { type: 'void', ...authorship(entry, actor), targetId: entry.recordId, reason }
     const [saved] = await saveFieldRecords([record], db)
     // The station never had the target, so it would refuse the void: it stays on the phone.
-    await db.outbox.delete(saved!.seq)
-    await db.outbox.delete(seq)
+    await dropFromOutbox(db, saved!.seq)
+    await dropFromOutbox(db, seq)
     await remember(db, entry, {
       how: 'voided',
       resolutionRecordId: record.id,
@@ -162,7 +128,7 @@ export async function fixAndResend(
   reason: string,
   actor: Actor,
 ): Promise<Correction> {
-  return db.transaction('rw', scope(db), async () => {
+  return changeOutbox(db, async () => {
     const entry = await rejectedEntry(db, seq)
     if (
       (entry.recordType !== 'donation' && entry.recordType !== 'deferral') ||
@@ -174,8 +140,7 @@ export async function fixAndResend(
         'only a refused donation or deferral can be fixed, with the same kind and id',
       )
     }
-    await db.outbox.delete(seq)
-    await db.outbox.add(freshEntry(replacement))
+    await requeue(db, seq, replacement)
     const correction: Correction = {
       type: 'correction',
       ...authorship(entry, actor),
@@ -198,10 +163,9 @@ export async function fixAndResend(
 
 /** Queue the same record again (behind everything waiting), and what was refused for want of it. */
 export async function sendAgain(db: FieldDb, seq: number, actor: Actor, reason = ''): Promise<void> {
-  await db.transaction('rw', scope(db), async () => {
+  await changeOutbox(db, async () => {
     const entry = await rejectedEntry(db, seq)
-    await db.outbox.delete(seq)
-    await db.outbox.add(freshEntry(entry.record as FieldRecord))
+    await requeue(db, seq, entry.record as FieldRecord)
     await requeueDependents(db, entry.recordId)
     await remember(db, entry, {
       how: 'sent_again',
@@ -218,11 +182,11 @@ export async function sendAgain(db: FieldDb, seq: number, actor: Actor, reason =
  * of the queue with a reason; the record itself stays on the phone and in the export.
  */
 export async function setAside(db: FieldDb, seq: number, reason: string, actor: Actor): Promise<void> {
-  await db.transaction('rw', scope(db), async () => {
+  await changeOutbox(db, async () => {
     const entry = await rejectedEntry(db, seq)
     if (VOIDABLE.has(entry.recordType))
       throw new AttentionError('not_voidable', 'void this record instead, so the phone stops counting it')
-    await db.outbox.delete(seq)
+    await dropFromOutbox(db, seq)
     await remember(db, entry, {
       how: 'set_aside',
       resolutionRecordId: null,
@@ -234,8 +198,7 @@ export async function setAside(db: FieldDb, seq: number, reason: string, actor: 
 }
 
 export async function resolutions(db: FieldDb): Promise<Resolution[]> {
-  const rows = await db.syncMeta.where('key').startsWith(RESOLUTION_PREFIX).toArray()
-  return rows.map((r) => r.value as Resolution).sort((a, b) => (a.at < b.at ? 1 : -1))
+  return (await storedResolutions(db)).sort((a, b) => (a.at < b.at ? 1 : -1))
 }
 
 /** Now as ISO 8601 with the phone's offset (records carry local time with offset). */

@@ -1,7 +1,8 @@
 // First run: the phone trades a station enrollment code for its device identity.
 import * as v from 'valibot'
 import { RecordId } from '../../domain/records'
-import { fieldDb, type DeviceInfo } from '../db'
+import type { DeviceInfo } from '../db'
+import { saveDeviceInfo } from '../db/reference'
 import { createHttpClient } from '../net/http'
 
 const EnrollResponseSchema = v.object({
@@ -38,7 +39,7 @@ export async function enrollDevice(code: string, label = deviceLabel()): Promise
     token: enrolled.token,
     enrolledAt: new Date().toISOString(),
   }
-  await fieldDb().device.put(info)
+  await saveDeviceInfo(info)
   return info
 }
 

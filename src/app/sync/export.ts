@@ -4,6 +4,8 @@
 import { toJsonLines } from '../../domain/interchange'
 import type { FieldRecord } from '../../domain/records'
 import type { FieldDb } from '../db'
+import { outboxInOrder } from '../db/outbox'
+import { deviceInfo } from '../db/reference'
 
 export interface UnsyncedExport {
   filename: string
@@ -14,7 +16,7 @@ export interface UnsyncedExport {
 
 /** Waiting and refused records in the order they were made (outbox order). */
 export async function unsyncedExport(db: FieldDb, now = new Date()): Promise<UnsyncedExport> {
-  const [entries, device] = await Promise.all([db.outbox.orderBy('seq').toArray(), db.device.get('device')])
+  const [entries, device] = await Promise.all([outboxInOrder(db), deviceInfo(db)])
   const records = entries.map((e) => e.record as FieldRecord).filter((r) => r && typeof r === 'object')
   const stamp = now.toISOString().replace(/[-:]/g, '').slice(0, 15)
   const deviceTag = device?.deviceId.slice(-8) ?? 'phone'

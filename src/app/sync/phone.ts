@@ -1,6 +1,8 @@
 // Wiring for the phone: the engine over the field database and the station's HTTP API.
 import type { FieldDb } from '../db'
 import { fieldDb } from '../db'
+import { outboxCount } from '../db/outbox'
+import { deviceInfo } from '../db/reference'
 import { dexieMetaPort, dexieOutboxPort, dexieReferenceSink } from './dexie-ports'
 import { createSyncEngine, type SyncEngine, type SyncEngineOptions } from './engine'
 import { createHttpTransport, type HttpTransportOptions } from './transport'
@@ -24,8 +26,8 @@ export function phoneTransport(db: FieldDb = fieldDb(), opts: PhoneSyncOptions =
     gzip: opts.gzip,
     fetch: opts.fetch,
     onPushBody: opts.onPushBody,
-    token: async () => (await db.device.get('device'))?.token ?? null,
-    pending: () => db.outbox.count(),
+    token: async () => (await deviceInfo(db))?.token ?? null,
+    pending: () => outboxCount(db),
   })
 }
 
@@ -37,7 +39,7 @@ export function createPhoneSyncEngine(db: FieldDb = fieldDb(), opts: PhoneSyncOp
       meta: dexieMetaPort(db),
       transport: opts.transport ?? phoneTransport(db, opts),
       clock: opts.clock ?? systemClock,
-      deviceId: async () => (await db.device.get('device'))?.deviceId ?? null,
+      deviceId: async () => (await deviceInfo(db))?.deviceId ?? null,
     },
     opts,
   )
