@@ -33,4 +33,8 @@ if [ -z "${TEST_DATABASE_URL:-}" ]; then
   export TEST_DATABASE_URL="postgres://bloodbus:bloodbus@127.0.0.1:$port/bloodbus_test"
 fi
 
+# The whole suite also runs the type-aware lint (floating promises), kept out of `npm run lint`
+# for its cost (eslint.types.config.js says how much).
+if [ $# -eq 0 ]; then npm run -s lint:types; fi
+
 npx vitest run "$@"
