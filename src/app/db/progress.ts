@@ -1,5 +1,5 @@
 // What the phone's progress screen reads: running aggregates (drive tallies, the station totals
-// of the last pull) and the records those aggregates do not hold yet (the outbox, and receipts
+// of the last pull, by month, year and target) and the records those aggregates do not hold yet (the outbox, and receipts
 // newer than the totals, by index), never every record on the phone. The cards are made from
 // these by the progress store (field/progress-model.ts).
 import { liveQuery } from 'dexie'
@@ -7,6 +7,7 @@ import { emptyCounts, type IndicatorContext, type IndicatorCounts } from '../../
 import { isoDateOf } from '../../domain/dates'
 import type { Correction, Drive, FieldRecord, Population, Target } from '../../domain/records'
 import type { StationTotals } from '../../domain/sync-protocol'
+import { TARGET_TOTALS_PREFIX, type TargetTotals } from '../../domain/target-totals'
 import { confirmedAfter, type Family, receiptsMayBeNewer, recordState } from '../field/progress-model'
 import { isWaitingRecord } from '../field/waiting'
 import type { FieldDb } from './index'
@@ -30,6 +31,10 @@ export interface ProgressSources {
   ctx: IndicatorContext
   monthTotals: StationTotals | null
   yearTotals: StationTotals | null
+  /** When the totals were computed (station clock): which records they hold. */
+  computedAt: string | null
+  /** The station's own figure of each quarter, custom-period and site target (pulled with the totals). */
+  targetTotals: TargetTotals[]
   /** Families of every record the totals do not hold. */
   families: Family[]
   /** Today's drives (and the chosen one), each with its running tally and whether it is closed. */
@@ -221,16 +226,19 @@ async function waitingDriveResolver(db: FieldDb, outbox: OutboxRow[]): Promise<(
 /** The progress screen's sources, read from the phone's database. */
 export async function readProgressSources(db: FieldDb, opts: ProgressReadOptions = {}): Promise<ProgressSources> {
   // Few round trips: everything that does not depend on another read is read at once.
-  const [device, stations, channels, targetRows, totalsRows, lastPull, pulledSeqRow, outbox] = await Promise.all([
-    db.device.get('device'),
-    db.stations.toArray(),
-    db.channels.toArray(),
-    db.targets.toArray(),
-    db.stationTotals.bulkGet(['month', 'year']),
-    db.syncMeta.get(META_KEYS.lastPullServerTime),
-    db.syncMeta.get(META_KEYS.deviceLastSeq),
-    db.outbox.toArray() as Promise<OutboxRow[]>,
-  ])
+  const [device, stations, channels, targetRows, totalsRows, targetTotalsRows, lastPull, pulledSeqRow, outbox] =
+    await Promise.all([
+      db.device.get('device'),
+      db.stations.toArray(),
+      db.channels.toArray(),
+      db.targets.toArray(),
+      db.stationTotals.bulkGet(['month', 'year']),
+      // One row per target the station counts apart (bounded by the targets, not the records).
+      db.stationTotals.where('key').startsWith(TARGET_TOTALS_PREFIX).toArray(),
+      db.syncMeta.get(META_KEYS.lastPullServerTime),
+      db.syncMeta.get(META_KEYS.deviceLastSeq),
+      db.outbox.toArray() as Promise<OutboxRow[]>,
+    ])
   const station = stations.map((r) => r.value).find((s) => s.id === device?.stationId) ?? stations[0]?.value
   const today = opts.today ?? isoDateOf(new Date(), station?.timeZone ?? 'Asia/Shanghai')
   const [populationRow, todays, settledRow] = await Promise.all([
@@ -269,6 +277,8 @@ export async function readProgressSources(db: FieldDb, opts: ProgressReadOptions
     ctx,
     monthTotals: monthTotals ?? null,
     yearTotals: yearTotals ?? null,
+    computedAt,
+    targetTotals: targetTotalsRows.map((r) => r.value as TargetTotals),
     families,
     drives: drives.map((drive, i) => ({
       drive,

@@ -25,6 +25,7 @@ import { metricActual, type MetricActual } from '../../domain/progress'
 import type { Drive, FieldRecord, Period, Target } from '../../domain/records'
 import type { StationTotals } from '../../domain/sync-protocol'
 import { periodFor } from '../../domain/targets'
+import { onCalendarTotals, phoneComputable, type TargetTotals } from '../../domain/target-totals'
 import { type TargetProgressRow, targetProgress } from '../station/dashboard-model'
 
 // ---------------------------------------------------------------------------------------------
@@ -253,21 +254,117 @@ export function stationCard(input: StationCardInput): StationCard {
   }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Quarters, custom periods and sites
+
+/** Whether a record (as it counts) falls in a target's scope, as the station's reports scope it. */
+export function inTargetScope(rec: FieldRecord, scope: Target['scope']): boolean {
+  if (rec.type !== 'donation' && rec.type !== 'deferral' && rec.type !== 'drive') return false
+  switch (scope.kind) {
+    case 'station':
+      return true
+    case 'channel':
+      return rec.channelId === scope.id
+    case 'site':
+      return rec.siteId === scope.id
+    case 'team':
+      return scope.id !== null && rec.teamIds.includes(scope.id)
+    case 'drive':
+      return (rec.type === 'drive' ? rec.id : rec.driveId) === scope.id
+  }
+}
+
+/** What the families add to the station's counts of one period and scope, and the records behind it. */
+export function scopedUnsyncedEffect(
+  families: readonly Family[],
+  ctx: IndicatorContext,
+  span: PeriodSpan,
+  scope: Target['scope'],
+): { delta: IndicatorCounts; records: number } {
+  const delta = emptyCounts()
+  let records = 0
+  const counts = (rec: FieldRecord) => inSpan(collectionDate(rec), span) && inTargetScope(rec, scope)
+  for (const family of families) {
+    const added = family.filter((r) => adds(r.state))
+    if (added.length === 0) continue
+    const after = effectiveRecords(family.filter((r) => r.state !== 'refused').map((r) => r.record))
+    const before = effectiveRecords(family.filter((r) => r.state === 'in_totals').map((r) => r.record))
+    for (const rec of after) if (counts(rec)) addToCounts(delta, rec, ctx, 1)
+    for (const rec of before) if (counts(rec)) addToCounts(delta, rec, ctx, -1)
+    const version = (r: FieldRecord) => (r.type === 'correction' ? r.replacement : r)
+    if (family.some((r) => inSpan(versionDate(r.record), span) && inTargetScope(version(r.record), scope)))
+      records += added.filter((r) => FIGURE_TYPES.has(r.record.type)).length
+  }
+  return { delta, records }
+}
+
 /**
- * Targets running today that the phone cannot show, because the totals come by calendar month
- * and year, for the station, channels and teams: quarters, custom periods, sites. Drive targets
- * show with their drive.
+ * - station_only: a metric the phone does not work out (the station's dashboard shows it);
+ * - no_totals: the station's figure for this target has not reached the phone yet (set or edited
+ *   after the last sync, or a station that does not send it).
  */
-export function targetsElsewhere(targets: readonly Target[], today: string): number {
-  const month = periodFor('month', today)
-  const year = periodFor('year', today)
-  return targets.filter(
-    (t) =>
-      t.period.start <= today &&
-      today <= t.period.end &&
-      t.scope.kind !== 'drive' &&
-      !(stationTargets([t], month).length > 0 || stationTargets([t], year).length > 0),
-  ).length
+export type OtherTargetReason = 'station_only' | 'no_totals'
+
+export interface OtherTargetRow {
+  target: Target
+  /** Station figure as of the last sync + this phone's part; null with a reason. */
+  progress: TargetProgressRow | null
+  reason: OtherTargetReason | null
+  /** Records of this phone counted on top of the station's figure. */
+  unsynced: number
+}
+
+export interface OtherTargetsInput {
+  today: string
+  targets: readonly Target[]
+  targetTotals: readonly TargetTotals[]
+  /**
+   * When the month and year totals were computed (what decides which records they hold): a
+   * target's figure from another refresh, or with no totals at all, is not mixed in.
+   */
+  computedAt: string | null
+  families: readonly Family[]
+  ctx: IndicatorContext
+}
+
+/**
+ * Targets running today that the month and year cards do not show: quarters, custom periods and
+ * sites (drive targets show with their drive). Each is the station's own figure for the target
+ * (pulled with the totals) plus what this phone has that the figure does not hold yet, exactly as
+ * the month and year are.
+ */
+export function otherTargets(input: OtherTargetsInput): OtherTargetRow[] {
+  const { today, families, ctx } = input
+  const order = ['station', 'channel', 'site', 'team']
+  const totalsOf = new Map(input.targetTotals.map((t) => [t.targetId, t]))
+  return input.targets
+    .filter((t) => t.period.start <= today && today <= t.period.end && t.scope.kind !== 'drive' && !onCalendarTotals(t))
+    .sort(
+      (a, b) =>
+        order.indexOf(a.scope.kind) - order.indexOf(b.scope.kind) ||
+        a.period.start.localeCompare(b.period.start) ||
+        a.metric.localeCompare(b.metric),
+    )
+    .map((target): OtherTargetRow => {
+      if (!phoneComputable(target.metric)) return { target, progress: null, reason: 'station_only', unsynced: 0 }
+      const totals = totalsOf.get(target.id)
+      const fits =
+        totals !== undefined &&
+        totals.period.start === target.period.start &&
+        totals.period.end === target.period.end &&
+        totals.scope.kind === target.scope.kind &&
+        totals.scope.id === target.scope.id &&
+        totals.computedAt === input.computedAt
+      if (!fits) return { target, progress: null, reason: 'no_totals', unsynced: 0 }
+      const effect = scopedUnsyncedEffect(families, ctx, target.period, target.scope)
+      const counts = mergeCounts(totals.counts, effect.delta)
+      return {
+        target,
+        progress: targetProgress(target, counts, today, { population: totals.population }),
+        reason: null,
+        unsynced: effect.records,
+      }
+    })
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 // The phone's progress screen: this phone's drives today against their targets, and the station's
-// month and year as of the last sync plus what this phone has not synced yet. Reads only running
-// aggregates (drive tallies, the pulled station totals) and the records that are not in those
+// month and year (and its quarter, custom-period and site targets) as of the last sync plus what
+// this phone has not synced yet. Reads only running aggregates (drive tallies, the pulled station
+// totals) and the records that are not in those
 // totals (the outbox, and receipts newer than the totals), never every record on the phone, and
 // re-reads by itself when any of it changes (a save, a sync, a pull).
 import { defineStore } from 'pinia'
@@ -15,10 +16,11 @@ import {
 import {
   type DriveCard,
   driveCard,
+  type OtherTargetRow,
+  otherTargets,
   refusedCount,
   type StationCard,
   stationCard,
-  targetsElsewhere,
 } from '../field/progress-model'
 import { waitingByDrive } from '../field/waiting'
 
@@ -33,8 +35,8 @@ export interface FieldProgress {
   year: StationCard
   /** Records the station refused that change figures; counted nowhere until resolved. */
   refused: number
-  /** Targets running today shown only on the station dashboard (quarters, custom periods, sites). */
-  elsewhere: number
+  /** Quarter, custom-period and site targets running today. */
+  others: OtherTargetRow[]
 }
 
 /** Everything the progress screen shows, read from the phone's database. */
@@ -72,7 +74,14 @@ function progressOf(src: ProgressSources, opts: ProgressReadOptions): FieldProgr
     month: stationCard({ kind: 'month', today, totals: src.monthTotals, families, targets, ctx: src.ctx }),
     year: stationCard({ kind: 'year', today, totals: src.yearTotals, families, targets, ctx: src.ctx }),
     refused: refusedCount(families),
-    elsewhere: targetsElsewhere(targets, today),
+    others: otherTargets({
+      today,
+      targets,
+      targetTotals: src.targetTotals,
+      computedAt: src.computedAt,
+      families,
+      ctx: src.ctx,
+    }),
   }
 }
 

@@ -13,7 +13,8 @@ import { channelFromRow, populationFromRow, rosterFromRow, siteFromRow, targetFr
 import { periodTotals } from './reports'
 import { romanisedSite, romanisedStaff } from './romanise'
 import { planFromRow } from './plans'
-import { getStationRow, pulledStation, takeChangeSeqs } from './stations'
+import { getStationRow, lockStation, pulledStation, takeChangeSeqs } from './stations'
+import { lastTargetChange, planTargetTotals, writeTargetTotals } from './target-totals'
 
 export const PULL_DEFAULT_LIMIT = 1000
 export const PULL_MAX_LIMIT = 5000
@@ -120,24 +121,31 @@ const FEEDS: Feed[] = [
 export async function ensureTotals(store: Store, stationId: string, now = new Date()): Promise<void> {
   const station = await getStationRow(store.db, stationId)
   const today = stationToday(station.time_zone, now)
-  const monthRow = await store.db
-    .selectFrom('station_totals')
-    .select('value')
-    .where('station_id', '=', stationId)
-    .where('key', '=', 'month')
-    .executeTakeFirst()
+  const [monthRow, targetSeq] = await Promise.all([
+    store.db
+      .selectFrom('station_totals')
+      .select(['value', 'change_seq'])
+      .where('station_id', '=', stationId)
+      .where('key', '=', 'month')
+      .executeTakeFirst(),
+    lastTargetChange(store.db, stationId),
+  ])
   const monthStart = monthRow ? (JSON.parse(monthRow.value) as StationTotals).period.start : null
-  if (station.totals_stale === 0 && monthStart === `${today.slice(0, 7)}-01`) return
+  // A target saved or deleted since the totals were made changes which targets are counted.
+  const targetsChanged = targetSeq > Number(monthRow?.change_seq ?? 0)
+  if (station.totals_stale === 0 && monthStart === `${today.slice(0, 7)}-01` && !targetsChanged) return
   await store.db.transaction().execute(async (trx) => {
     await refreshTotals(trx, stationId, today)
   })
 }
 
-/** Writes the year and month totals (takes the station lock). */
+/** Writes the year and month totals and each target's own (takes the station lock). */
 export async function refreshTotals(trx: Db, stationId: string, today: string): Promise<void> {
-  const first = await takeChangeSeqs(trx, stationId, 2)
+  await lockStation(trx, stationId)
   const totals = await periodTotals(trx, stationId, today)
   const computedAt = nowIso()
+  const targets = await planTargetTotals(trx, stationId, today, computedAt)
+  const first = await takeChangeSeqs(trx, stationId, 2 + targets.rows.length + targets.gone.length)
   let seq = first
   for (const key of ['year', 'month'] as const) {
     const value: StationTotals = { key, computedAt, ...totals[key] }
@@ -150,6 +158,7 @@ export async function refreshTotals(trx: Db, stationId: string, today: string): 
       )
       .execute()
   }
+  await writeTargetTotals(trx, stationId, targets, seq)
   await trx.updateTable('stations').set({ totals_stale: 0 }).where('id', '=', stationId).execute()
 }
 

@@ -16,7 +16,7 @@ import {
   type RecordState,
   stationCard,
   stationTargets,
-  targetsElsewhere,
+  otherTargets,
   unsyncedEffect,
 } from '../../../src/app/field/progress-model'
 import { isWaitingRecord, waitingByDrive } from '../../../src/app/field/waiting'
@@ -352,8 +352,16 @@ describe('which targets show where', () => {
     expect(share!.progress!.actual).toBeCloseTo((5 / 13) * 100, 9)
     expect(share!.progress!.met).toBe(true)
     expect(team!.progress!.actual).toBe(2)
-    // Running today but shown only on the station dashboard: the site and the quarter target.
-    expect(targetsElsewhere(all, TODAY)).toBe(2)
+    // Running today and on neither card: the site and the quarter target, shown apart.
+    const others = otherTargets({
+      today: TODAY,
+      targets: all,
+      targetTotals: [],
+      computedAt: COMPUTED_AT,
+      families,
+      ctx,
+    })
+    expect(others.map((o) => o.target.id)).toEqual([quarter.id, siteMonth.id])
     const year = stationCard({ kind: 'year', today: TODAY, totals: totals('year'), families, targets: all, ctx })
     expect(year.targets).toHaveLength(1)
     expect(year.targets[0]!.progress!.actual).toBe(28)

@@ -1,5 +1,6 @@
 // The phone's progress screen: this drive against its targets, the station this month and this
-// year as of the last sync plus what this phone has not synced yet.
+// year and its quarter, period and site targets, as of the last sync plus what this phone has not
+// synced yet.
 export default {
   title: 'Progress',
   open: 'See progress',
@@ -39,7 +40,13 @@ export default {
     allIn: 'Everything from this phone is included',
     noTotals: 'Station figures for this period come with the next sync; below is only what this phone has not synced.',
     noTargets: 'No station, channel or team target for this period.',
-    elsewhere: '{n} more targets (quarters, custom periods or sites) are on the station dashboard.',
     scopeLine: '{scope} · {period}',
+  },
+  // Quarter, custom-period and site targets (issue 15): the station's figure of each plus this phone's.
+  others: {
+    heading: 'Quarter, period and site targets',
+    stationOnly: 'The station works this figure out: see the station dashboard.',
+    noTotals: "The station's figure for this target comes with the next sync.",
+    noPopulation: "The station has not entered this year's population.",
   },
 }

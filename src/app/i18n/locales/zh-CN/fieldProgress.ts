@@ -1,4 +1,4 @@
-// 手机上的进度页：本车次对照目标，全站本月、本年（截至上次同步，另加本机尚未同步的记录）。
+// 手机上的进度页：本车次对照目标，全站本月、本年及季度、时段、采血点目标（截至上次同步，另加本机尚未同步的记录）。
 export default {
   title: '进度',
   open: '查看进度',
@@ -38,7 +38,13 @@ export default {
     allIn: '本机记录均已计入',
     noTotals: '本期全站数字将在下次同步后显示；下面仅为本机未同步的记录。',
     noTargets: '本期没有设定全站、渠道或队伍目标。',
-    elsewhere: '另有 {n} 个目标（季度、自定义时段或采血地点）请在血站看板查看。',
     scopeLine: '{scope} · {period}',
+  },
+  // Quarter, custom-period and site targets (issue 15): the station's figure of each plus this phone's.
+  others: {
+    heading: '季度、时段与采血点目标',
+    stationOnly: '此指标由血站计算，请在血站看板查看。',
+    noTotals: '此目标的全站数字将在下次同步后显示。',
+    noPopulation: '血站尚未填写当年人口。',
   },
 }
