@@ -1,5 +1,5 @@
-// Targets set on the station pages reach a bus phone, whose progress screen moves at once when it
-// records offline (the new records added to the station's figures and marked unsynced), counts
+// Targets set on the station pages reach a bus phone (month, year, and since issue 15 quarter,
+// custom-period and site ones), whose progress screen moves at once when it records offline (the new records added to the station's figures and marked unsynced), counts
 // them exactly once after it syncs, and then shows the same numbers as the station's dashboard.
 // Real Chromium (a manager's laptop and a 390×844 phone, two contexts) against the real server.
 import type { Browser, BrowserContext, Page } from 'playwright-core'
@@ -16,7 +16,9 @@ import {
   type StationSetup,
   unlockAs,
 } from './support/field'
-import { otherPhoneSends, recordRuralDrive, stationApi, stationToday } from './support/progress'
+import { addDays } from '../../src/domain/dates'
+import { periodFor } from '../../src/domain/targets'
+import { addTargetByApi, otherPhoneSends, recordRuralDrive, stationApi, stationToday } from './support/progress'
 
 const MANAGER = { username: 'zhao.manager', password: 'rural-share-32-percent' }
 
@@ -85,6 +87,33 @@ describe('targets from the station pages, progress on the phone', () => {
     await manager.waitForURL((url) => url.pathname === '/station/targets')
     await addTarget({ kind: 'month', scope: 'station', metric: 'Rural-bus share', value: '32' })
     await addTarget({ kind: 'year', scope: 'channel', scopeName: 'Universities', metric: 'Donations', value: '1000' })
+    // Targets the month and year totals cannot give (issue 15): the quarter's whole-blood donations,
+    // this month's donations at the township the phone's drive goes to, and the university's
+    // units over a custom period.
+    const township = station.sites.find((s) => s.name === '宜阳县三乡镇')!
+    const university = station.sites.find((s) => s.kind === 'university')!
+    const goal = { comparison: '>=' as const }
+    await addTargetByApi(server.url, station, {
+      ...goal,
+      period: periodFor('quarter', today),
+      scope: { kind: 'station', id: null },
+      metric: 'whole_blood_donations',
+      value: 300,
+    })
+    await addTargetByApi(server.url, station, {
+      ...goal,
+      period: periodFor('month', today),
+      scope: { kind: 'site', id: township.id },
+      metric: 'donations',
+      value: 20,
+    })
+    await addTargetByApi(server.url, station, {
+      ...goal,
+      period: { kind: 'custom', start: addDays(today, -2), end: addDays(today, 5) },
+      scope: { kind: 'site', id: university.id },
+      metric: 'whole_blood_units',
+      value: 40,
+    })
   })
 
   const monthCard = () => phone.page.getByTestId('progress-station-month')
@@ -93,6 +122,15 @@ describe('targets from the station pages, progress on the phone', () => {
     card.locator(`[data-figure="${key}"] dd`).textContent()
   const targetActual = (card: ReturnType<typeof monthCard>, metric: string) =>
     card.locator(`[data-testid="station-target"][data-metric="${metric}"] .progress-actual`).textContent()
+  const other = (period: string, scope: string) =>
+    phone.page.locator(`[data-testid="other-target"][data-period="${period}"][data-scope="${scope}"]`)
+  /** The quarter, township and university targets' actuals on the phone. */
+  const others = async () =>
+    Promise.all([
+      other('quarter', 'station').locator('.progress-actual').textContent(),
+      other('month', 'site').locator('.progress-actual').textContent(),
+      other('custom', 'site').locator('.progress-actual').textContent(),
+    ])
 
   it('the phone enrolls, syncs, and shows the station as of that sync with both targets', async () => {
     const { page, context } = phone
@@ -108,6 +146,9 @@ describe('targets from the station pages, progress on the phone', () => {
     expect(await targetActual(monthCard(), 'rural_mobile_share')).toBe('37.50%')
     expect(await targetActual(yearCard(), 'donations')).toBe('5')
     expect(await monthCard().getByTestId('unsynced').textContent()).toBe('本机记录均已计入')
+    // The quarter (8 whole-blood donations), the township (none yet), the university (5 × 400 ml).
+    expect(await others()).toEqual(['8', '0', '10'])
+    expect(await page.getByText('血站看板查看').count()).toBe(0)
     expect(await page.getByTestId('progress-drive').count()).toBe(0)
     await page.locator('.bar-back').tap()
     await context.setOffline(true)
@@ -136,6 +177,12 @@ describe('targets from the station pages, progress on the phone', () => {
     // The drive, its three donations and nothing else that changes a figure (identities do not).
     expect(await monthCard().getByTestId('unsynced').textContent()).toBe('含本机 4 条记录（血站汇总尚未包含）')
     expect(await yearCard().getByTestId('unsynced').textContent()).toBe('含本机 4 条记录（血站汇总尚未包含）')
+    // The quarter and the township move with the three donations; the university's site does not.
+    expect(await others()).toEqual(['11', '3', '10'])
+    expect(await other('month', 'site').getByTestId('unsynced').textContent()).toBe(
+      '含本机 4 条记录（血站汇总尚未包含）',
+    )
+    expect(await other('custom', 'site').getByTestId('unsynced').textContent()).toBe('本机记录均已计入')
     const drive = page.getByTestId('progress-drive')
     expect(await drive.locator('[data-figure="donations"] dd').textContent()).toBe('3')
     expect(await drive.getByTestId('drive-not-sent').textContent()).toBe('本车次 4 条待上传')
@@ -158,6 +205,8 @@ describe('targets from the station pages, progress on the phone', () => {
     expect(await figure(monthCard(), 'donations')).toBe('11')
     expect(await figure(monthCard(), 'rural_mobile_share')).toBe('54.55%')
     expect(await figure(yearCard(), 'donations')).toBe('11')
+    expect(await others()).toEqual(['11', '3', '10'])
+    expect(await other('month', 'site').getByTestId('unsynced').textContent()).toBe('本机记录均已计入')
     expect(await page.getByTestId('drive-not-sent').textContent()).toBe('本车次的记录均已上传')
     expect(await page.getByTestId('sync-badge').first().getAttribute('data-state')).toBe('confirmed')
   })
@@ -166,15 +215,20 @@ describe('targets from the station pages, progress on the phone', () => {
     const phoneShare = await targetActual(monthCard(), 'rural_mobile_share')
     const phoneUniversity = await targetActual(yearCard(), 'donations')
     const phoneDonations = await figure(yearCard(), 'donations')
+    const [phoneQuarter, phoneTownship, phoneUniversitySite] = await others()
 
     await manager.getByRole('link', { name: 'Dashboard' }).click()
     await manager.waitForURL((url) => url.pathname === '/station')
     const cards = manager.getByTestId('target-progress')
-    await expect.poll(() => cards.count(), { timeout: 30_000 }).toBe(2)
+    await expect.poll(() => cards.count(), { timeout: 30_000 }).toBe(5)
     const share = cards.filter({ hasText: 'Rural-bus share' })
     const university = cards.filter({ hasText: 'Universities' })
     await expect.poll(() => share.locator('.progress-actual').textContent()).toBe(phoneShare)
     expect(await university.locator('.progress-actual').textContent()).toBe(phoneUniversity)
+    const actualOf = (text: string) => cards.filter({ hasText: text }).locator('.progress-actual').textContent()
+    expect(await actualOf(`${year} Q${Math.floor((month - 1) / 3) + 1}`)).toBe(phoneQuarter)
+    expect(await actualOf('宜阳县三乡镇')).toBe(phoneTownship)
+    expect(await actualOf('河南科技大学')).toBe(phoneUniversitySite)
     expect(await manager.locator('[data-metric="donations"] .tile-value').textContent()).toBe(phoneDonations)
     expect(phoneShare).toBe('54.55%')
     expect(phoneUniversity).toBe('5')
