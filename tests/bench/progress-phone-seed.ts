@@ -2,7 +2,8 @@
 // year's first N records as if this phone had written them, their running tallies (what the
 // field app's save path keeps, computed here from the effective records), receipts for all but the
 // last few (confirmed by the station), those last few waiting in the outbox, and the station
-// totals the last pull brought (the confirmed records, by the station's calendar month and year).
+// totals the last pull brought (the confirmed records, by the station's calendar month and year,
+// and by target for its quarter, custom-period and site targets).
 // tests/app/field/progress-seed.test.ts checks that these tallies equal the real save path's.
 import {
   addToCounts,
@@ -14,11 +15,14 @@ import {
   indicatorsFromCounts,
 } from '../../src/domain/indicators'
 import { newId } from '../../src/domain/ids'
-import type { Channel, FieldRecord, RosterEntry, Site, Station, Target, Team } from '../../src/domain/records'
+import type { Channel, Drive, FieldRecord, RosterEntry, Site, Station, Target, Team } from '../../src/domain/records'
 import type { StationTotals } from '../../src/domain/sync-protocol'
 import { periodFor } from '../../src/domain/targets'
 import { dayTallyKey, driveTallyKey, monthTallyKey } from '../../src/app/db/tallies'
 import { RECORD_TABLE } from '../../src/app/db/schema'
+import { inTargetScope } from '../../src/app/field/progress-model'
+import { addDays } from '../../src/domain/dates'
+import { type TargetTotals, targetTotalsKey } from '../../src/domain/target-totals'
 
 /** Tally keys of an effective record, as src/app/db/tallies.ts keeps them. */
 function tallyKeys(rec: FieldRecord): string[] {
@@ -183,7 +187,7 @@ export function buildPhoneSeed(input: PhoneSeedInput): PhoneSeed {
     })
 
   // Targets: the month's rural-bus share, the year's donations of each channel, and each drive of today.
-  const drivesToday = records.filter((r) => r.type === 'drive' && r.date === today)
+  const drivesToday = records.filter((r): r is Drive => r.type === 'drive' && r.date === today)
   const targets: Target[] = [
     {
       id: newId(),
@@ -222,7 +226,71 @@ export function buildPhoneSeed(input: PhoneSeedInput): PhoneSeed {
       value: 120,
     })),
   ]
+  // Targets the month and year totals cannot give (issue 15), each with the station's figure of
+  // the last pull: the quarter's donations, today's site this month and every site of the year's
+  // first 12 drives' sites this year, and the rural channel's 400 ml rate over the last 30 days.
+  const todaysSite = drivesToday[0]?.siteId ?? input.sites[0]!.id
+  const yearSites = [...new Set(records.flatMap((r) => (r.type === 'drive' ? [r.siteId] : [])))].slice(0, 12)
+  const ruralChannel = input.channels.find((c) => c.ruralMobile)?.id ?? input.channels[0]!.id
+  const own: Target[] = [
+    {
+      id: newId(),
+      stationId: station.id,
+      period: periodFor('quarter', today),
+      scope: { kind: 'station', id: null },
+      metric: 'donations',
+      comparison: '>=',
+      value: 30_000,
+    },
+    {
+      id: newId(),
+      stationId: station.id,
+      period: periodFor('month', today),
+      scope: { kind: 'site', id: todaysSite },
+      metric: 'whole_blood_units',
+      comparison: '>=',
+      value: 400,
+    },
+    ...yearSites.map((siteId): Target => ({
+      id: newId(),
+      stationId: station.id,
+      period: periodFor('year', today),
+      scope: { kind: 'site', id: siteId },
+      metric: 'donations',
+      comparison: '>=',
+      value: 1_000,
+    })),
+    {
+      id: newId(),
+      stationId: station.id,
+      period: { kind: 'custom', start: addDays(today, -29), end: today },
+      scope: { kind: 'channel', id: ruralChannel },
+      metric: 'rate_400ml',
+      comparison: '>=',
+      value: 60,
+    },
+  ]
+  targets.push(...own)
   for (const t of targets) put('targets', { key: t.id, value: t })
+  const held = effectiveRecords(confirmed)
+  for (const t of own) {
+    const counts = emptyCounts()
+    for (const rec of held) {
+      const date = collectionDate(rec)
+      if (date && t.period.start <= date && date <= t.period.end && inTargetScope(rec, t.scope))
+        addToCounts(counts, rec, ctx)
+    }
+    const value: TargetTotals = {
+      key: targetTotalsKey(t.id),
+      targetId: t.id,
+      period: { start: t.period.start, end: t.period.end },
+      scope: t.scope,
+      computedAt,
+      counts,
+      population: input.population,
+    }
+    put('stationTotals', { key: value.key, value })
+  }
 
   const all = stationTotalsOf(records, ctx, today, computedAt)
   return { today, rows, expectedYearDonations: all.year.counts.donations, drivesToday: drivesToday.length }
