@@ -2,6 +2,7 @@
 // Chromium against the built app and the real station server: a station with targets and another
 // phone's records, this phone offline with a rural drive of three donations not yet synced.
 // Writes PNGs to screenshots/ (zh-CN and en, the first screen and the whole page).
+import { addDays } from '../../src/domain/dates'
 import { newId } from '../../src/domain/ids'
 import { periodFor } from '../../src/domain/targets'
 import { startServer } from '../support/server'
@@ -49,6 +50,28 @@ async function main(): Promise<void> {
       comparison: '>=',
       value: 28000,
     })
+    // Quarter, custom-period and site targets (issue 15).
+    await addTargetByApi(server.url, station, {
+      period: periodFor('quarter', today),
+      scope: { kind: 'station', id: null },
+      metric: 'donations',
+      comparison: '>=',
+      value: 9000,
+    })
+    await addTargetByApi(server.url, station, {
+      period: periodFor('month', today),
+      scope: { kind: 'site', id: station.sites.find((s) => s.name === '宜阳县三乡镇')!.id },
+      metric: 'donations',
+      comparison: '>=',
+      value: 60,
+    })
+    await addTargetByApi(server.url, station, {
+      period: { kind: 'custom', start: addDays(today, -6), end: addDays(today, 7) },
+      scope: { kind: 'site', id: station.sites.find((s) => s.kind === 'university')!.id },
+      metric: 'rate_400ml',
+      comparison: '>=',
+      value: 70,
+    })
 
     const context = await browser.newContext({
       viewport: PHONE,
@@ -95,6 +118,8 @@ async function main(): Promise<void> {
     await page.getByTestId('progress-ready').waitFor()
     await shot(page, '31-progress')
     await shot(page, '31b-progress-full', true)
+    await page.getByTestId('progress-other-targets').scrollIntoViewIfNeeded()
+    await shot(page, '31c-progress-other-targets')
 
     await page.evaluate(() => localStorage.setItem('bloodbus.locale', 'en'))
     await page.reload()
@@ -102,6 +127,8 @@ async function main(): Promise<void> {
     await page.getByTestId('progress-ready').waitFor()
     await shot(page, '32-progress-en')
     await shot(page, '32b-progress-en-full', true)
+    await page.getByTestId('progress-other-targets').scrollIntoViewIfNeeded()
+    await shot(page, '32c-progress-en-other-targets')
   } finally {
     await browser.close()
     await server.stop(true)
