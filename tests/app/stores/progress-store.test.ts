@@ -6,7 +6,8 @@ import { beforeEach, describe, expect, it } from 'vitest'
 import { emptyCounts, type IndicatorCounts } from '../../../src/domain/indicators'
 import { newId } from '../../../src/domain/ids'
 import type { AdverseReaction, Correction, DonorIdentity, Target, Void } from '../../../src/domain/records'
-import type { MutationResult, StationTotals } from '../../../src/domain/sync-protocol'
+import type { MutationResult, PullChange, StationTotals } from '../../../src/domain/sync-protocol'
+import { type TargetTotals, targetTotalsKey } from '../../../src/domain/target-totals'
 import type { FieldDb } from '../../../src/app/db'
 import { saveFieldRecords } from '../../../src/app/db/field-records'
 import { outboxSummary } from '../../../src/app/db/outbox'
@@ -382,5 +383,69 @@ describe('progress store on the real database', () => {
     expect(store.progress?.month.counts.counts.donations).toBe(11)
     store.stop()
     await settle(1)
+  })
+
+  it("shows a site quarter target from the station's figure the pull brought, plus this phone's records, once", async () => {
+    const site: Target = {
+      id: newId(),
+      stationId: STATION.id,
+      period: { kind: 'quarter', start: '2026-10-01', end: '2026-12-31' },
+      scope: { kind: 'site', id: drive.siteId },
+      metric: 'donations',
+      comparison: '>=',
+      value: 100,
+    }
+    const figure = (donations: number, computedAt: string): TargetTotals => ({
+      key: targetTotalsKey(site.id),
+      targetId: site.id,
+      period: { start: site.period.start, end: site.period.end },
+      scope: site.scope,
+      computedAt,
+      counts: { ...emptyCounts(), donations },
+      population: null,
+    })
+    const pullTarget = async (changes: PullChange[], computedAt: string, deviceLastSeq: number) =>
+      dexieReferenceSink(db).applyPage({
+        cursor: `000000000001.${Date.now()}`,
+        reset: false,
+        more: false,
+        serverTime: computedAt,
+        deviceLastSeq,
+        changes: [
+          { op: 'upsert', entity: 'target', key: site.id, value: site },
+          { op: 'upsert', entity: 'totals', key: 'month', value: totals('month', 12, 5, computedAt) },
+          { op: 'upsert', entity: 'totals', key: 'year', value: totals('year', 42, 14, computedAt) },
+          ...changes,
+        ],
+      })
+    await saveFieldRecords([drive, d1, d2], db)
+    const actual = async () => (await readFieldProgress(db, { today: TODAY })).others[0]
+    await pullTarget([], '2026-11-20T00:00:00.000Z', 0)
+    // The target came without its figure (an older station): nothing made up.
+    expect(await actual()).toMatchObject({ progress: null, reason: 'no_totals' })
+    await pullTarget(
+      [{ op: 'upsert', entity: 'totals', key: targetTotalsKey(site.id), value: figure(7, '2026-11-20T00:00:00.000Z') }],
+      '2026-11-20T00:00:00.000Z',
+      0,
+    )
+    expect((await actual())!.progress!.progress!.actual).toBe(9)
+    expect((await actual())!.unsynced).toBe(3)
+    // Confirmed, then the next pull holds them: still 9, nothing added.
+    const lastSeq = await confirmAll('2026-11-20T03:00:00.000Z')
+    expect((await actual())!.progress!.progress!.actual).toBe(9)
+    await pullTarget(
+      [{ op: 'upsert', entity: 'totals', key: targetTotalsKey(site.id), value: figure(9, '2026-11-20T03:00:05.000Z') }],
+      '2026-11-20T03:00:05.000Z',
+      lastSeq,
+    )
+    expect(await actual()).toMatchObject({ unsynced: 0, reason: null })
+    expect((await actual())!.progress!.progress!.actual).toBe(9)
+    // The station deleted the target: its figure goes with it.
+    await pullTarget(
+      [{ op: 'delete', entity: 'totals', key: targetTotalsKey(site.id) }],
+      '2026-11-20T03:00:05.000Z',
+      lastSeq,
+    )
+    expect(await db.stationTotals.get(targetTotalsKey(site.id))).toBeUndefined()
   })
 })
