@@ -120,8 +120,9 @@ export function buildPhoneSeed(input: PhoneSeedInput): PhoneSeed {
   const confirmedCount = records.length - input.pending
   const confirmed = records.slice(0, confirmedCount)
   // Totals computed at the last pull, a minute after the last confirmation.
-  const receivedAt = `${today}T12:00:00.000+08:00`
-  const computedAt = `${today}T12:01:00.000+08:00`
+  // In UTC, as the station writes its times (nowIso): the receipt index compares strings.
+  const receivedAt = new Date(`${today}T12:00:00.000+08:00`).toISOString()
+  const computedAt = new Date(`${today}T12:01:00.000+08:00`).toISOString()
   const totals = stationTotalsOf(confirmed, ctx, today, computedAt)
 
   const rows: Record<string, unknown[]> = {}

@@ -1,6 +1,6 @@
 // What the phone's progress screen reads: running aggregates (drive tallies, the station totals
-// of the last pull, by month, year and target) and the records those aggregates do not hold yet (the outbox, and receipts
-// newer than the totals, by index), never every record on the phone. The cards are made from
+// of the last pull, by month, year and target) and the records those aggregates do not hold yet
+// (the outbox, and receipts newer than the totals, by index), never every record on the phone. The cards are made from
 // these by the progress store (field/progress-model.ts).
 import { liveQuery } from 'dexie'
 import { emptyCounts, type IndicatorContext, type IndicatorCounts } from '../../domain/indicators'

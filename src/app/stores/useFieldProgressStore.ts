@@ -1,9 +1,9 @@
 // The phone's progress screen: this phone's drives today against their targets, and the station's
 // month and year (and its quarter, custom-period and site targets) as of the last sync plus what
 // this phone has not synced yet. Reads only running aggregates (drive tallies, the pulled station
-// totals) and the records that are not in those
-// totals (the outbox, and receipts newer than the totals), never every record on the phone, and
-// re-reads by itself when any of it changes (a save, a sync, a pull).
+// totals) and the records that are not in those totals (the outbox, and receipts newer than the
+// totals), never every record on the phone, and re-reads by itself when any of it changes (a
+// save, a sync, a pull).
 import { defineStore } from 'pinia'
 import { ref, shallowRef } from 'vue'
 import { type FieldDb, fieldDb } from '../db'
