@@ -5,7 +5,7 @@ import { registerServiceWorker } from './composables/usePwaUpdate'
 import { ensurePersistenceRequested } from './composables/useStoragePersistence'
 import { fieldDb } from './db'
 import { afterFirstScreen, firstScreenUsable } from './first-screen'
-import { createAppI18n, ready } from './i18n'
+import { createAppI18n, loadFeatures, ready } from './i18n'
 import { createAppRouter } from './router'
 import './styles/tokens.css'
 import './styles/base.css'
@@ -30,6 +30,11 @@ void router.isReady().then(() => {
 // not in competition with it. Sync waits for the phone to be enrolled.
 afterFirstScreen(() => {
   void import('./stores/useSyncStore').then(({ useSyncStore }) => useSyncStore(pinia).start())
-  registerServiceWorker()
+  // The field messages the first screen did not need; the update prompt shows some of them.
+  void loadFeatures()
+    .catch(() => {
+      /* the next screen's guard asks again */
+    })
+    .finally(registerServiceWorker)
   void ensurePersistenceRequested()
 })
