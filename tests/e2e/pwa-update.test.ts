@@ -117,9 +117,21 @@ describe('PWA: offline shell and updates that wait for the user', () => {
     expect(stationViews.length).toBeGreaterThan(5)
     expect(xlsx).toHaveLength(1)
     for (const f of [...stationViews, ...xlsx]) expect(precached, f).not.toContain(`/assets/${f}`)
-    // The phone's own screens are all there (the offline test above opens them).
-    for (const name of ['record-form-', 'vendor-', 'DonorRecordView', 'ProgressView-', 'SyncView-', 'zxing_reader-']) {
-      const file = assets.find((f) => f.startsWith(name))
+    // The phone's own screens are all there (the offline test above opens them), with the donor
+    // form's parts that load after its first screen.
+    for (const name of [
+      'record-form-',
+      'vendor-',
+      'DonorRecordView',
+      'ProgressView-',
+      'SyncView-',
+      'zxing_reader-',
+      'DonorVitalsStep-',
+      'DonorOutcomeStep-',
+      'QuestionnairePanel-',
+      'CrewQr-',
+    ]) {
+      const file = assets.find((f) => f.startsWith(name) && !f.endsWith('.css'))
       if (file) expect(precached, file).toContain(`/assets/${file}`)
     }
     expect([...precached].some((p) => p.startsWith('/assets/record-form-'))).toBe(true)
