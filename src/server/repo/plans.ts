@@ -1,7 +1,7 @@
 // Drive plans (issue 15): the station's calendar of drives, pulled by phones from today on; the
 // year's planned vs done trips and donations with the pace of the trip target; recruitment lists
 // for a planned drive, with donor identities that stay at the station; the station's own donor flags.
-import { sql } from 'kysely'
+import { type SqlBool, sql } from 'kysely'
 import * as v from 'valibot'
 import { donorKey } from '../../domain/donor-key'
 import { newId } from '../../domain/ids'
@@ -24,9 +24,24 @@ import type { Db } from '../db/store'
 import { describeIssues, Refusal } from './refusal'
 import { nowIso } from '../time'
 import { listTargets } from './reference'
+import { isSqlite } from './reports'
 import { getStationRow, takeChangeSeqs } from './stations'
 
 type PlanRow = Database['drive_plans']
+
+/** records_tally's key after the station (migration 0016): a GROUP BY in this order streams on SQLite. */
+const TALLY_ORDER = [
+  'effective_type',
+  'collected_on',
+  'channel_id',
+  'product',
+  'volume_ml',
+  'doses',
+  'household',
+  'repeat_donor',
+  'rhd',
+  'abo',
+] as const
 
 export const planFromRow = (r: PlanRow): DrivePlan => ({
   id: r.id,
@@ -227,22 +242,36 @@ export async function planSummary(db: Db, stationId: string, year: number, asOf:
   }
 
   // Drives and the donations taken on drives, by month, channel and site (counted records only).
-  const done = await db
+  // Literal predicates as records_tally (migration 0016) is written, so only its rows are read.
+  const onDrives = db
     .selectFrom('records')
-    .select(['effective_type', 'channel_id', 'site_id'])
-    .select((eb) => [sql<string>`substr(collected_on, 1, 7)`.as('month'), eb.fn.countAll<number>().as('n')])
     .where('station_id', '=', stationId)
-    .where('voided', '=', 0)
+    .where(sql<SqlBool>`voided = 0`)
+    .where('effective_type', 'is not', null)
+    .where(sql<SqlBool>`effective_type in ('drive', 'donation')`)
     .where('collected_on', '>=', from)
     .where('collected_on', '<=', to)
-    .where((eb) =>
-      eb.or([
-        eb('effective_type', '=', 'drive'),
-        eb.and([eb('effective_type', '=', 'donation'), eb('drive_id', 'is not', null)]),
-      ]),
-    )
-    .groupBy(['effective_type', 'channel_id', 'site_id', 'month'])
-    .execute()
+    .where((eb) => eb.or([eb('effective_type', '=', 'drive'), eb('drive_id', 'is not', null)]))
+  const month = sql<string>`substr(collected_on, 1, 7)`
+  const done = isSqlite(db)
+    ? // SQLite groups by sorting every row: first by day in records_tally's order (streamed), then the day groups.
+      await db
+        .selectFrom(
+          onDrives
+            .select(['effective_type', 'collected_on', 'channel_id', 'site_id'])
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .groupBy([...TALLY_ORDER, 'site_id'])
+            .as('d'),
+        )
+        .select(['effective_type', 'channel_id', 'site_id'])
+        .select([month.as('month'), sql<number>`sum(n)`.as('n')])
+        .groupBy(['effective_type', 'channel_id', 'site_id', 'month'])
+        .execute()
+    : await onDrives
+        .select(['effective_type', 'channel_id', 'site_id'])
+        .select((eb) => [month.as('month'), eb.fn.countAll<number>().as('n')])
+        .groupBy(['effective_type', 'channel_id', 'site_id', 'month'])
+        .execute()
   let scopeTrips = 0
   let scopeDonations = 0
   for (const r of done) {
@@ -450,22 +479,26 @@ export async function recruitmentList(
     ]),
   )
 
-  // Who may be invited: donors who gave in the area, RhD-negative donors, the emergency team.
-  const donations = () =>
-    db
-      .selectFrom('records')
-      .where('station_id', '=', stationId)
-      .where('voided', '=', 0)
-      .where('effective_type', '=', 'donation')
-      .where('donor_key', 'is not', null)
-      .where('collected_on', '<=', plan.date)
+  // Who may be invited: donors who gave in the area, RhD-negative donors, the emergency team. One
+  // pass over records_donations_by_donor (migration 0016), in donor order, instead of a search
+  // per site and a scan for RhD-negative donations. Literal predicates, so the partial index is
+  // usable; the drive's date is inside the aggregates: in WHERE it would make SQLite take a date index.
   const keys = new Set<string>()
-  for (const part of chunks(siteIds)) {
-    const rows = await donations().select('donor_key').distinct().where('site_id', 'in', part).execute()
-    for (const r of rows) keys.add(r.donor_key!)
-  }
-  for (const r of await donations().select('donor_key').distinct().where('rhd', '=', 'neg').execute())
-    keys.add(r.donor_key!)
+  const byDate = sql`collected_on <= ${plan.date}`
+  const given = await db
+    .selectFrom('records')
+    .select('donor_key')
+    .where('station_id', '=', stationId)
+    .where(sql<SqlBool>`voided = 0`)
+    .where(sql<SqlBool>`effective_type = 'donation'`)
+    .where('donor_key', 'is not', null)
+    .groupBy('donor_key')
+    .having(
+      sql<SqlBool>`max(case when ${byDate} and site_id in (${sql.join(siteIds)}) then 1 else 0 end) = 1
+        or max(case when ${byDate} and rhd = 'neg' then 1 else 0 end) = 1`,
+    )
+    .execute()
+  for (const r of given) keys.add(r.donor_key!)
   const flagged = new Set(
     (
       await db
@@ -491,13 +524,15 @@ export async function recruitmentList(
   const donors = new Map<string, Donor>()
   const inArea = new Set(siteIds)
   for (const part of chunks([...keys])) {
-    // By donor key alone (its index); the date is checked here: with it in SQL, SQLite walks the date index.
+    // By donor key alone (records_donations_by_donor); the date is checked here: with it in SQL, SQLite
+    // walks a date index.
     const rows = await db
       .selectFrom('records')
       .select(['donor_key', 'site_id', 'collected_on', 'abo', 'rhd'])
       .where('station_id', '=', stationId)
-      .where('voided', '=', 0)
-      .where('effective_type', '=', 'donation')
+      .where(sql<SqlBool>`voided = 0`)
+      .where(sql<SqlBool>`effective_type = 'donation'`)
+      .where('donor_key', 'is not', null)
       .where('donor_key', 'in', part)
       .execute()
     for (const r of rows) {
@@ -529,7 +564,16 @@ export async function recruitmentList(
   for (const part of chunks(wanted.map(([k]) => k))) {
     const snap = await db
       .selectFrom('eligibility')
-      .selectAll()
+      .select([
+        'donor_key',
+        'last_donation_on',
+        'last_donation_type',
+        'apheresis_last_12_months',
+        'deferred_until',
+        'permanently_deferred',
+        'had_reaction',
+        'donation_count',
+      ])
       .where('station_id', '=', stationId)
       .where('deleted', '=', 0)
       .where('donor_key', 'in', part)
