@@ -47,6 +47,10 @@ interface Row {
 
 const TARGET_MS = 1000
 
+/** "37× the baseline"; SQLite answers a bare count in well under a millisecond, so no ratio then. */
+const ratioText = (ms: number, baseline: number): string =>
+  baseline >= 1 ? `${(ms / baseline).toFixed(0)}× the baseline` : `baseline ${baseline.toFixed(2)} ms`
+
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b)
   return s.length === 0 ? null : s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2
@@ -276,7 +280,7 @@ function printTable(rows: Row[]): void {
     r.measure,
     `${r.first.toFixed(0)} ms`,
     r.median === null ? '' : `${r.median.toFixed(0)} ms`,
-    r.baseline ? `${r.note}; ${((r.median ?? r.first) / r.baseline).toFixed(0)}× baseline` : r.note,
+    r.baseline === undefined ? r.note : `${r.note}; ${ratioText(r.median ?? r.first, r.baseline)}`,
   ])
   const head = ['engine', 'measure', 'first', `median of ${REPEATS}`, '']
   const widths = head.map((_, c) => Math.max(...[head, ...cells].map((r) => r[c]!.length)))
@@ -332,7 +336,7 @@ export default async function reportAnnual(): Promise<void> {
   summarize(
     rows.map((r) => {
       const ms = r.median ?? r.first
-      const ratio = r.baseline ? `, ${(ms / r.baseline).toFixed(0)}× the baseline` : ''
+      const ratio = r.baseline === undefined ? '' : `, ${ratioText(ms, r.baseline)}`
       return {
         bench: 'report',
         figure: `${r.engine}: ${r.measure} (median of ${REPEATS}, first call ${r.first.toFixed(0)} ms${ratio})`,
