@@ -334,6 +334,9 @@ export function metricValue(ind: Indicators, metric: Metric): number | null {
       return ind.busTrips
     case 'rhd_negative_donations':
       return ind.rhdNegativeDonations
+    default:
+      // Retention figures (retention.ts) are not in the indicators.
+      return null
   }
 }
 

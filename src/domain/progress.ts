@@ -2,7 +2,7 @@
 // pace expected by a date, a status, and for shares what it takes to reach the target share by the end of the period.
 import { daysBetween, daysInMonth, formatIsoDate, parseIsoDate } from './dates'
 import type { IndicatorCounts, Indicators } from './indicators'
-import type { Metric, Target } from './records'
+import { type Metric, RATE_SCALE, type Target } from './records'
 import { isShareMetric, periodDays } from './targets'
 
 /**
@@ -11,7 +11,10 @@ import { isShareMetric, periodDays } from './targets'
  * that "what it takes" can be counted in donations: `part` of `whole` (rural-mobile whole-blood
  * donations of all whole-blood donations; deferrals of donations + deferrals; …).
  */
-export type MetricActual = { kind: 'count'; value: number } | { kind: 'share'; part: number; whole: number }
+export type MetricActual =
+  | { kind: 'count'; value: number }
+  /** `scale`: a rate per that many of the whole (RATE_SCALE); absent, a share in percent. */
+  | { kind: 'share'; part: number; whole: number; scale?: number }
 
 /**
  * The actual of `metric` in counts (already scoped to the target's channel, site, team or
@@ -47,12 +50,22 @@ export function metricActual(metric: Metric, counts: IndicatorCounts, population
       return share(counts.repeatDonorDonations, counts.donations)
     case 'deferral_rate':
       return share(counts.deferrals, counts.donations + counts.deferrals)
+    // Retention figures need the station's whole history (retentionActual in retention.ts).
+    case 'first_time_share':
+    case 'return_12m_share':
+    case 'deferrals_per_10k':
+    case 'reactions_per_1000':
+    case 'donations_per_drive':
+    case 'donations_per_crew_hour':
+    case 'conversion_400':
+      return null
   }
 }
 
 /** The volume a metric's pace follows: the count itself, or a share's whole. */
 export function paceVolume(metric: Metric, counts: IndicatorCounts): number {
-  const a = metricActual(metric, counts, 1)!
+  const a = metricActual(metric, counts, 1)
+  if (!a) return counts.donations
   return a.kind === 'share' ? a.whole : metric === 'per_1000' ? counts.donations : a.value
 }
 
@@ -213,7 +226,8 @@ export function computeProgress(input: ProgressInput): Progress {
   const elapsedDays = elapsedDaysOf(period, asOf)
   const remainingDays = totalDays - elapsedDays
   const f = paceFraction(period, asOf, history)
-  const share = isShareMetric(metric)
+  // A rate (per 1,000, per drive…) is held as a level, like a share, on its own scale.
+  const share = isShareMetric(metric) || RATE_SCALE[metric] !== undefined
   if (share !== (given.kind === 'share')) throw new TypeError(`${metric} needs a ${share ? 'share' : 'count'} actual`)
 
   const base = { metric, comparison, target: target.value, totalDays, elapsedDays, remainingDays, paceFraction: f }
@@ -237,7 +251,8 @@ export function computeProgress(input: ProgressInput): Progress {
   }
 
   const { part, whole } = given
-  const actual = whole > 0 ? (part / whole) * 100 : 0
+  const scale = given.scale ?? 100
+  const actual = whole > 0 ? (part / whole) * scale : 0
   const projectedTotal = f > 0 && whole > 0 ? Math.max(whole, Math.round(whole / f)) : null
   const remainingVolume = projectedTotal === null ? null : projectedTotal - whole
   let needed: number | null = null
@@ -245,10 +260,11 @@ export function computeProgress(input: ProgressInput): Progress {
   let reachable: boolean | null = null
   if (projectedTotal !== null && remainingVolume !== null) {
     if (comparison === '>=') {
-      needed = Math.max(0, Math.ceil((target.value * projectedTotal) / 100 - EPS) - part)
-      reachable = needed <= remainingVolume
+      needed = Math.max(0, Math.ceil((target.value * projectedTotal) / scale - EPS) - part)
+      // A rate's part is no subset of its whole (donations per drive): any number may still come.
+      reachable = given.scale === undefined ? needed <= remainingVolume : true
     } else {
-      const cap = Math.floor((target.value * projectedTotal) / 100 + EPS)
+      const cap = Math.floor((target.value * projectedTotal) / scale + EPS)
       allowed = Math.max(0, cap - part)
       reachable = part <= cap
     }

@@ -568,6 +568,21 @@ export type FieldRecordType = FieldRecord['type']
 // ---------------------------------------------------------------------------------------------
 // Targets (station → everyone)
 
+/**
+ * Retention and quality figures (issue 15, src/domain/retention.ts): computed at the station from
+ * its whole history, never from a phone's running totals (isPhoneComputableMetric).
+ */
+export const RETENTION_METRICS = [
+  'first_time_share',
+  'return_12m_share',
+  'deferrals_per_10k',
+  'reactions_per_1000',
+  'donations_per_drive',
+  'donations_per_crew_hour',
+  'conversion_400',
+] as const
+export type RetentionMetric = (typeof RETENTION_METRICS)[number]
+
 export const METRICS = [
   'donations',
   'whole_blood_donations',
@@ -582,6 +597,7 @@ export const METRICS = [
   'deferral_rate',
   'bus_trips',
   'rhd_negative_donations',
+  ...RETENTION_METRICS,
 ] as const
 export type Metric = (typeof METRICS)[number]
 /** Metrics that are a share in [0, 1]; targets give them as a percent. */
@@ -591,7 +607,20 @@ export const SHARE_METRICS: readonly Metric[] = [
   'rural_donor_share',
   'repeat_donor_share',
   'deferral_rate',
+  'first_time_share',
+  'return_12m_share',
+  'conversion_400',
 ]
+/**
+ * Rates held as a level over a period (not a count that grows): per `RATE_SCALE` of their whole
+ * (deferrals per 10,000 presentations, reactions per 1,000 donations, donations per drive or crew-hour).
+ */
+export const RATE_SCALE: Readonly<Partial<Record<Metric, number>>> = {
+  deferrals_per_10k: 10_000,
+  reactions_per_1000: 1000,
+  donations_per_drive: 1,
+  donations_per_crew_hour: 1,
+}
 
 export const PERIOD_KINDS = ['year', 'quarter', 'month', 'custom'] as const
 export const SCOPE_KINDS = ['station', 'channel', 'site', 'team', 'drive'] as const

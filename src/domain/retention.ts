@@ -3,8 +3,13 @@
 // docs/indicators-retention.md. Pure: the server and tests feed it the station's records.
 import { addDays } from './dates'
 import { type EffectiveRecord, effectiveRecords } from './indicators'
+import type { MetricActual } from './progress'
 import {
   deferralReasonCodes,
+  type Metric,
+  RATE_SCALE,
+  RETENTION_METRICS,
+  type RetentionMetric,
   type AdverseReaction,
   type Deferral,
   type Donation,
@@ -204,5 +209,49 @@ export function retentionFigures(
     eligible400: eligible.length,
     given400,
     conversion400: ratio(given400, eligible.length),
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Targets on the figures
+
+export function isRetentionMetric(metric: string): metric is RetentionMetric {
+  return (RETENTION_METRICS as readonly string[]).includes(metric)
+}
+
+/**
+ * Whether a phone can work out progress on `metric` from its running totals. The retention
+ * figures need the station's whole history: a phone shows "see the station" for them.
+ */
+export function isPhoneComputableMetric(metric: Metric): boolean {
+  return !isRetentionMetric(metric)
+}
+
+/** Scopes a retention target may have: the figures come per station or channel. */
+export const RETENTION_SCOPE_KINDS = ['station', 'channel'] as const
+
+/** Where a retention metric stands in the figures, as progress reads it (a share, or a rate on its scale). */
+export function retentionActual(metric: RetentionMetric, f: RetentionFigures): MetricActual {
+  const rate = (part: number, whole: number): MetricActual => ({
+    kind: 'share',
+    part,
+    whole,
+    scale: RATE_SCALE[metric],
+  })
+  switch (metric) {
+    case 'first_time_share':
+      return { kind: 'share', part: f.firstTimeDonations, whole: f.donations }
+    case 'return_12m_share':
+      return { kind: 'share', part: f.return12m.all.returned, whole: f.return12m.all.firstTimers }
+    case 'conversion_400':
+      return { kind: 'share', part: f.given400, whole: f.eligible400 }
+    case 'deferrals_per_10k':
+      return rate(f.deferrals, f.presentations)
+    case 'reactions_per_1000':
+      return rate(f.reactions, f.donations)
+    case 'donations_per_drive':
+      return rate(f.donationsOnDrives, f.drives)
+    case 'donations_per_crew_hour':
+      return rate(f.donationsOnClosedDrives, f.crewHours)
   }
 }

@@ -280,8 +280,11 @@ export const PULL_ENTITIES = [
   'lookback',
 ] as const
 export type PullEntity = (typeof PULL_ENTITIES)[number]
-/** Opt-in entities this app pulls (`?with=`); a cursor taken without them starts over once. */
-export const PULL_WITH = 'lookback'
+/**
+ * Opt-in entities this app pulls (`?with=`); a cursor taken without them starts over once.
+ * `retention`: targets on the retention metrics (issue 15), which an older phone's schema refuses.
+ */
+export const PULL_WITH = 'lookback,retention'
 
 export const PullChangeSchema = v.variant('op', [
   v.object({ op: v.literal('upsert'), entity: v.picklist(PULL_ENTITIES), key: v.string(), value: v.unknown() }),

@@ -2,7 +2,16 @@
 // validation with stable error codes for the screens, calendar periods, and copying last year's plan forward.
 import * as v from 'valibot'
 import { addYears, daysBetween, daysInMonth, formatIsoDate, isIsoDate, parseIsoDate } from './dates'
-import { METRICS, PERIOD_KINDS, type Metric, type Period, SHARE_METRICS, type Target, TargetSchema } from './records'
+import {
+  METRICS,
+  PERIOD_KINDS,
+  RETENTION_METRICS,
+  type Metric,
+  type Period,
+  SHARE_METRICS,
+  type Target,
+  TargetSchema,
+} from './records'
 
 function isDateText(s: unknown): s is string {
   return typeof s === 'string' && isIsoDate(s)
@@ -76,6 +85,7 @@ export const TARGET_ERROR_CODES = [
   'scope_id_forbidden', // station scope with an id
   'scope_unknown', // the id is not a channel/site/team/drive of this station
   'metric_needs_station_scope', // per-1,000 is a population rate: station scope only
+  'metric_needs_station_or_channel', // retention figures come per station or channel (issue 15)
   'overlapping_duplicate', // same scope, metric, comparison and period kind over overlapping dates
 ] as const
 export type TargetErrorCode = (typeof TARGET_ERROR_CODES)[number]
@@ -164,6 +174,9 @@ export function validateTarget(
   }
   if (metric === 'per_1000' && typeof scope.kind === 'string' && scope.kind !== 'station') {
     add('scope.kind', 'metric_needs_station_scope', { metric })
+  }
+  if (metric && RETENTION_METRICS.includes(metric as never) && scope.kind !== 'station' && scope.kind !== 'channel') {
+    if (typeof scope.kind === 'string') add('scope.kind', 'metric_needs_station_or_channel', { metric })
   }
 
   // The shared schema, for everything the rules above did not already say about a field. Its

@@ -18,6 +18,7 @@ const BENCHES: Record<string, () => Promise<{ default: () => Promise<void> }>> =
   'push-browser': () => import('./push-browser'),
   push: () => import('./push-throughput'),
   report: () => import('./report-annual'),
+  'report-retention': () => import('./report-retention'),
   'seed-year': () => import('./seed-year'),
   load: () => import('./load'),
 }

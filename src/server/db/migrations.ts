@@ -1,6 +1,6 @@
 // Versioned schema migrations, run at start-up on SQLite and PostgreSQL alike (Kysely Migrator with
 // an in-code provider). A migration, once released, is never edited: add the next one instead.
-import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely'
+import { type Kysely, type Migration, type MigrationProvider, Migrator, PostgresAdapter, sql } from 'kysely'
 
 // Column types both engines understand: SQLite maps them by affinity.
 const ID = 'text'
@@ -521,6 +521,29 @@ const m0011ClinicFollowUps: Migration = {
   },
 }
 
+// Retention figures (issue 15): each donor's donations in order, read from the index alone (first-time
+// and 12-month return by window functions, no sort), and the donations under 50 kg found without
+// reading every body. The weight expression is repeated verbatim in src/server/repo/retention.ts
+// (WEIGHT_SQL): an expression index serves only a query with the same expression.
+const m0015RetentionIndexes: Migration = {
+  async up(db: Kysely<unknown>) {
+    if (db.getExecutor().adapter instanceof PostgresAdapter) {
+      await sql`create index records_retention on records (station_id, effective_type, donor_key, collected_on, id)
+        include (voided, channel_id, site_id, drive_id) where effective_type = 'donation'`.execute(db)
+      await sql`create index records_weight on records (station_id,
+        (coalesce(body::json #>> '{vitals,weightKg}', body::json #>> '{replacement,vitals,weightKg}')::real))
+        where type in ('donation', 'correction')`.execute(db)
+    } else {
+      await sql`create index records_retention on records
+        (station_id, effective_type, donor_key, collected_on, id, voided, channel_id, site_id, drive_id)
+        where effective_type = 'donation'`.execute(db)
+      await sql`create index records_weight on records (station_id,
+        coalesce(json_extract(body, '$.vitals.weightKg'), json_extract(body, '$.replacement.vitals.weightKg')))
+        where type in ('donation', 'correction')`.execute(db)
+    }
+  },
+}
+
 // Report speed (issue 15): partial covering indexes that hold only what the reports read. Counted
 // records (not voided, with a counted type) by type and date, so a year's report or a deferral
 // count seeks to its rows and never reads the JSON bodies (index-only scans on PostgreSQL); the
@@ -552,6 +575,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0011_clinic_follow_ups': m0011ClinicFollowUps,
   '0013_drive_plans': m0013DrivePlans,
   '0014_lookback': m0014Lookback,
+  '0015_retention_indexes': m0015RetentionIndexes,
   '0016_report_indexes': m0016ReportIndexes,
 }
 

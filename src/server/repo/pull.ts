@@ -15,6 +15,7 @@ import { romanisedSite, romanisedStaff } from './romanise'
 import { planFromRow } from './plans'
 import { getStationRow, lockStation, pulledStation, takeChangeSeqs } from './stations'
 import { lastTargetChange, planTargetTotals, writeTargetTotals } from './target-totals'
+import { RETENTION_METRICS } from '../../domain/records'
 
 export const PULL_DEFAULT_LIMIT = 1000
 export const PULL_MAX_LIMIT = 5000
@@ -61,6 +62,8 @@ interface Feed {
   fromToday?: 'plan_date'
   /** Sent only to phones that ask for it by name (`?with=`): an older phone refuses an unknown entity. */
   optIn?: string
+  /** Rows whose `column` is one of `values` reach only phones that ask by name; to others they are deletes. */
+  newValues?: { column: 'metric'; values: readonly string[]; optIn: string }
 }
 
 // Sites and staff carry their pinyin for search on the phone. Only active staff reach a phone: a
@@ -74,7 +77,14 @@ const FEEDS: Feed[] = [
   },
   { table: 'channels', entity: 'channel', key: (r: Database['channels']) => r.id, value: channelFromRow },
   { table: 'teams', entity: 'team', key: (r: Database['teams']) => r.id, value: teamFromRow },
-  { table: 'targets', entity: 'target', key: (r: Database['targets']) => r.id, value: targetFromRow },
+  {
+    table: 'targets',
+    entity: 'target',
+    key: (r: Database['targets']) => r.id,
+    value: targetFromRow,
+    // An older phone's schema refuses the retention metrics (issue 15): it never holds such a target.
+    newValues: { column: 'metric', values: RETENTION_METRICS, optIn: 'retention' },
+  },
   {
     table: 'staff',
     entity: 'roster',
@@ -199,6 +209,8 @@ export async function pullChanges(
     if (reset) q = q.where('deleted', '=', 0)
     if (reset && f.hidden) q = q.where(f.hidden.column as 'deleted', '!=', f.hidden.value)
     if (reset && f.fromToday) q = q.where(f.fromToday as 'name', '>=', today)
+    const withheld = f.newValues && !optIn.has(f.newValues.optIn) ? f.newValues : undefined
+    if (reset && withheld) q = q.where(withheld.column as 'name', 'not in', [...withheld.values])
     const rows = (await q
       .orderBy('change_seq')
       .limit(limit + 1)
@@ -208,7 +220,8 @@ export async function pullChanges(
       const fields = row as unknown as Record<string, unknown>
       const hidden =
         (f.hidden !== undefined && fields[f.hidden.column] === f.hidden.value) ||
-        (f.fromToday !== undefined && String(fields[f.fromToday]) < today)
+        (f.fromToday !== undefined && String(fields[f.fromToday]) < today) ||
+        (withheld !== undefined && withheld.values.includes(String(fields[withheld.column])))
       feed.push({
         seq: Number(row.change_seq),
         change:

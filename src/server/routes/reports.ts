@@ -14,6 +14,8 @@ import { getStationRow, stationFromRow } from '../repo/stations'
 import { yearsWithRecords } from '../repo/admin-pages'
 import { flaggedBags, haemovigilanceReport, listFollowUps } from '../repo/clinic'
 import { stationToday } from '../time'
+import { retentionProgress, retentionQueryFromInput, retentionReport } from '../repo/retention'
+import { isRetentionMetric } from '../../domain/retention'
 import type { RouteDeps } from './deps'
 
 export function reportRoutes(deps: RouteDeps): Hono<AppEnv> {
@@ -58,6 +60,10 @@ export function reportRoutes(deps: RouteDeps): Hono<AppEnv> {
         out.push({ target, indicators: null, progress: null, note: 'not_started' })
         continue
       }
+      if (isRetentionMetric(target.metric)) {
+        out.push(await retentionProgress(db, stationId, target, to, asOf))
+        continue
+      }
       const report = await indicatorReport(db, stationId, { from: target.period.start, to, scope: target.scope })
       const progress =
         target.metric === 'per_1000' && report.indicators.population === null
@@ -66,6 +72,14 @@ export function reportRoutes(deps: RouteDeps): Hono<AppEnv> {
       out.push({ target, indicators: report.indicators, progress, note: progress ? null : 'no_population' })
     }
     return c.json({ asOf, targets: out })
+  })
+
+  // Retention and quality figures of a period and channel (issue 15; docs/indicators-retention.md).
+  app.get('/retention', async (c) => {
+    const stationId = c.get('account').stationId
+    const today = stationToday((await getStationRow(db, stationId)).time_zone)
+    const q = await retentionQueryFromInput(db, stationId, c.req.query(), today)
+    return c.json(await retentionReport(db, stationId, q))
   })
 
   // One drive worked by several phones: each phone's part (issue 14).

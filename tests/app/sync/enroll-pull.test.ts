@@ -60,7 +60,7 @@ describe('first run', () => {
     )
     const device = useDeviceStore()
     await device.enroll('ABCD-1234')
-    expect(calls).toEqual(['POST /api/v1/devices/enroll', 'GET /api/v1/sync/pull?with=lookback&pending=0'])
+    expect(calls).toEqual(['POST /api/v1/devices/enroll', 'GET /api/v1/sync/pull?with=lookback,retention&pending=0'])
     expect(device.info).toMatchObject({ deviceId, stationId: STATION.id, token: 'device-token' })
     expect(device.station?.donorKeySalt).toBe('salt-0123456789')
     expect(device.sites).toEqual([SITE])

@@ -1,0 +1,363 @@
+// Retention and quality figures of a period and channel (issue 15, item 3; docs/indicators-retention.md).
+// SQL aggregates over the projected columns of counted records (as corrected, voids left out), with
+// the indexes of migration 0015; bodies are read only for the period's drives and closes and for a
+// donor's two donations on one day. retentionFigures() in the domain defines the figures; the
+// server test checks this equals it over the seed year on both engines.
+import { PostgresAdapter, sql } from 'kysely'
+import { addDays, isIsoDate } from '../../domain/dates'
+import { computeProgress, type Progress } from '../../domain/progress'
+import type { Donation, Drive, DriveClose, RetentionMetric, Target } from '../../domain/records'
+import { type RetentionFigures, retentionActual } from '../../domain/retention'
+import type { Db } from '../db/store'
+import { Refusal } from './refusal'
+
+export interface RetentionQueryInput {
+  from: string
+  to: string
+  /** 12-month return counts only first donations whose 365 days have passed by this day. */
+  asOf: string
+  channelId: string | null
+}
+
+export interface RetentionReport extends RetentionQueryInput {
+  figures: RetentionFigures
+}
+
+const MAX_DAYS = 366 * 5
+const CHUNK = 500
+
+/** from/to/channel/asOf from a query string, checked; `today` is the station's day (default asOf). */
+export async function retentionQueryFromInput(
+  db: Db,
+  stationId: string,
+  query: Record<string, string | undefined>,
+  today: string,
+): Promise<RetentionQueryInput> {
+  const from = query.from ?? ''
+  const to = query.to ?? ''
+  const asOf = query.asOf ?? today
+  if (!isIsoDate(from) || !isIsoDate(to)) throw new Refusal('invalid_period', 'from and to must be dates (YYYY-MM-DD)')
+  if (!isIsoDate(asOf)) throw new Refusal('invalid_period', 'asOf must be a date (YYYY-MM-DD)')
+  if (to < from) throw new Refusal('invalid_period', 'the period ends before it starts')
+  if (addDays(from, MAX_DAYS) < to) throw new Refusal('invalid_period', 'a report covers at most five years')
+  const channelId = query.channel || null
+  if (channelId !== null) {
+    const known =
+      channelId.length <= 64 &&
+      (await db
+        .selectFrom('channels')
+        .select('id')
+        .where('station_id', '=', stationId)
+        .where('id', '=', channelId)
+        .executeTakeFirst())
+    if (!known) throw new Refusal('invalid_scope', 'channel is not a channel of this station')
+  }
+  return { from, to, asOf, channelId }
+}
+
+function isPostgres(db: Db): boolean {
+  return db.getExecutor().adapter instanceof PostgresAdapter
+}
+
+function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
+  const out: T[][] = []
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size))
+  return out
+}
+
+/** Weight in the effective body (a correction's replacement, or the donation's own): the expression of index records_weight (migration 0015), verbatim. */
+function weightSql(db: Db) {
+  return isPostgres(db)
+    ? sql<number>`(coalesce(w.body::json #>> '{vitals,weightKg}', w.body::json #>> '{replacement,vitals,weightKg}')::real)`
+    : sql<number>`coalesce(json_extract(w.body, '$.vitals.weightKg'), json_extract(w.body, '$.replacement.vitals.weightKg'))`
+}
+
+/** `day` + 365 days as an ISO date, in SQL. */
+function yearAfter(db: Db, day: ReturnType<typeof sql.ref>) {
+  return isPostgres(db)
+    ? sql<string>`to_char(${day}::date + 365, 'YYYY-MM-DD')`
+    : sql<string>`date(${day}, '+365 days')`
+}
+
+interface FirstRow {
+  channel_id: string
+  kind: 'bus' | 'fixed'
+  due: number
+  back: number
+  tie_donor: string | null
+  n: number
+}
+
+const emptyFigure = () => ({ n: 0, r: 0 })
+
+/**
+ * The figures of retentionFigures() (src/domain/retention.ts) from SQL aggregates: the domain
+ * defines them, the server test checks this equals it over the seed year.
+ */
+export async function retentionReport(db: Db, stationId: string, q: RetentionQueryInput): Promise<RetentionReport> {
+  const inChannel = (channelId: string | null) => !q.channelId || channelId === q.channelId
+  const counted = (effectiveType: 'donation' | 'deferral') => {
+    let b = db
+      .selectFrom('records as r')
+      .where('r.station_id', '=', stationId)
+      .where('r.voided', '=', 0)
+      .where('r.effective_type', '=', effectiveType)
+      .where('r.collected_on', '>=', q.from)
+      .where('r.collected_on', '<=', q.to)
+    if (q.channelId) b = b.where('r.channel_id', '=', q.channelId)
+    return b
+  }
+
+  // First-time donations of the period and whether each donor came back within 365 days: every
+  // donor's donations in order (index records_retention), the first (rn = 1) and the next one's day.
+  const ordered = db
+    .selectFrom('records')
+    .where('station_id', '=', stationId)
+    .where('effective_type', '=', 'donation')
+    .where('voided', '=', 0)
+    .select(['id', 'donor_key', 'collected_on', 'channel_id', 'site_id', 'drive_id'])
+    .select(sql<number>`row_number() over w`.as('rn'))
+    .select(sql<string | null>`lead(collected_on) over w`.as('next_on'))
+    .modifyEnd(sql`window w as (partition by donor_key order by collected_on, id)`)
+  const kindSql = sql<string>`case when d.drive_id is not null and (s.kind is null or s.kind <> 'fixed_site') then 'bus' else 'fixed' end`
+  const dueSql = sql<number>`case when d.collected_on <= ${addDays(q.asOf, -365)} then 1 else 0 end`
+  const backSql = sql<number>`case when d.next_on is not null and d.next_on <= ${yearAfter(db, sql.ref('d.collected_on'))} then 1 else 0 end`
+  const tieSql = sql<string | null>`case when d.next_on = d.collected_on then d.donor_key end`
+  const firstQ = db
+    .selectFrom(ordered.as('d'))
+    .leftJoin('sites as s', 's.id', 'd.site_id')
+    .where('d.rn', '=', 1)
+    .where('d.collected_on', '>=', q.from)
+    .where('d.collected_on', '<=', q.to)
+    .select([
+      'd.channel_id',
+      kindSql.as('kind'),
+      dueSql.as('due'),
+      backSql.as('back'),
+      tieSql.as('tie_donor'),
+      (eb) => eb.fn.countAll<number>().as('n'),
+    ])
+    .groupBy([sql`d.channel_id`, kindSql, dueSql, backSql, tieSql])
+
+  const weight = weightSql(db)
+  const [firstRaw, totals, light, deferrals, reasons, reactions, driveRows, onDrives] = await Promise.all([
+    firstQ.execute() as Promise<unknown[]>,
+    counted('donation')
+      .select((eb) => [
+        eb.fn.countAll<number>().as('n'),
+        sql<number>`sum(case when r.product = 'whole_blood' then 1 else 0 end)`.as('wb'),
+        sql<number>`sum(case when r.product = 'whole_blood' and r.volume_ml = 400 then 1 else 0 end)`.as('wb400'),
+      ])
+      .executeTakeFirst(),
+    // Whole-blood donations under 50 kg (not eligible for 400 ml), by index records_weight: an
+    // uncorrected donation by its own body, a corrected one by its winning correction's.
+    db
+      .selectFrom('records as w')
+      .innerJoin('records as r', (j) =>
+        j.on((eb) =>
+          eb.or([
+            eb.and([eb('r.id', '=', eb.ref('w.id')), eb('r.corrected_by', 'is', null)]),
+            eb.and([eb('r.id', '=', eb.ref('w.target_id')), eb('r.corrected_by', '=', eb.ref('w.id'))]),
+          ]),
+        ),
+      )
+      .where('w.station_id', '=', stationId)
+      .where('w.type', 'in', ['donation', 'correction'])
+      .where(sql<boolean>`${weight} < 50`)
+      .where('r.voided', '=', 0)
+      .where('r.effective_type', '=', 'donation')
+      .where('r.product', '=', 'whole_blood')
+      .where('r.collected_on', '>=', q.from)
+      .where('r.collected_on', '<=', q.to)
+      .$if(q.channelId !== null, (b) => b.where('r.channel_id', '=', q.channelId!))
+      .select(['r.id', 'r.volume_ml'])
+      .execute(),
+    counted('deferral')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirst(),
+    counted('deferral')
+      .innerJoin('record_reasons as rr', 'rr.record_id', 'r.id')
+      .select('rr.code')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .groupBy('rr.code')
+      .execute(),
+    counted('donation')
+      .innerJoin('records as a', 'a.target_id', 'r.id')
+      .where('a.type', '=', 'adverse_reaction')
+      .where('a.voided', '=', 0)
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirst(),
+    db
+      .selectFrom('records as r')
+      .where('r.station_id', '=', stationId)
+      .where('r.type', '=', 'drive')
+      .where('r.voided', '=', 0)
+      .where('r.collected_on', '>=', q.from)
+      .where('r.collected_on', '<=', q.to)
+      .$if(q.channelId !== null, (b) => b.where('r.channel_id', '=', q.channelId!))
+      .select(['r.id', 'r.body'])
+      .execute(),
+    counted('donation')
+      .where('r.drive_id', 'is not', null)
+      .select('r.drive_id')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .groupBy('r.drive_id')
+      .execute(),
+  ])
+  const firstRows = (firstRaw as FirstRow[]).map((r) => ({
+    ...r,
+    due: Number(r.due),
+    back: Number(r.back),
+    n: Number(r.n),
+  }))
+
+  // A donor's two donations on their first day: the earlier by collection time is the first (then by id).
+  const tieDonors = [...new Set(firstRows.flatMap((r) => (r.tie_donor ? [r.tie_donor] : [])))]
+  const firstOfTie = new Map<string, { channel_id: string; kind: 'bus' | 'fixed' }>()
+  for (const part of chunks(tieDonors)) {
+    const rows = await db
+      .selectFrom('records as r')
+      .leftJoin('records as c', 'c.id', 'r.corrected_by')
+      .leftJoin('sites as s', 's.id', 'r.site_id')
+      .where('r.station_id', '=', stationId)
+      .where('r.effective_type', '=', 'donation')
+      .where('r.voided', '=', 0)
+      .where('r.donor_key', 'in', part)
+      .select([
+        'r.id',
+        'r.donor_key',
+        'r.collected_on',
+        'r.channel_id',
+        'r.drive_id',
+        's.kind',
+        'r.body',
+        'c.body as cbody',
+      ])
+      .execute()
+    const best = new Map<string, { day: string; at: number; id: string; channel_id: string; kind: 'bus' | 'fixed' }>()
+    for (const r of rows) {
+      const body = r.cbody
+        ? (JSON.parse(r.cbody) as { replacement: Donation }).replacement
+        : (JSON.parse(r.body) as Donation)
+      const at = Date.parse(body.collectedAt)
+      const x = {
+        day: r.collected_on!,
+        at: Number.isNaN(at) ? 0 : at,
+        id: r.id,
+        channel_id: r.channel_id!,
+        kind: (r.drive_id !== null && r.kind !== 'fixed_site' ? 'bus' : 'fixed') as 'bus' | 'fixed',
+      }
+      const b = best.get(r.donor_key!)
+      if (!b || x.day < b.day || (x.day === b.day && (x.at < b.at || (x.at === b.at && x.id < b.id))))
+        best.set(r.donor_key!, x)
+    }
+    for (const [donor, b] of best) firstOfTie.set(donor, b)
+  }
+
+  let firstTimeDonations = 0
+  const all = emptyFigure()
+  const byChannel: Record<string, { n: number; r: number }> = {}
+  const bySiteKind = { bus: emptyFigure(), fixed: emptyFigure() }
+  for (const row of firstRows) {
+    const first = row.tie_donor ? (firstOfTie.get(row.tie_donor) ?? row) : row
+    if (!inChannel(first.channel_id)) continue
+    firstTimeDonations += row.n
+    if (row.due !== 1) continue
+    for (const bucket of [all, (byChannel[first.channel_id] ??= emptyFigure()), bySiteKind[first.kind]]) {
+      bucket.n += row.n
+      bucket.r += row.back * row.n
+    }
+  }
+
+  const donations = Number(totals?.n ?? 0)
+  const wholeBlood = Number(totals?.wb ?? 0)
+  const wb400 = Number(totals?.wb400 ?? 0)
+  const lightIds = new Set(light.map((r) => r.id))
+  const light400 = new Set(light.filter((r) => Number(r.volume_ml) === 400).map((r) => r.id)).size
+  const eligible400 = wholeBlood - lightIds.size
+  const given400 = wb400 - light400
+
+  const deferralCount = Number(deferrals?.n ?? 0)
+  const presentations = donations + deferralCount
+  const reactionCount = Number(reactions?.n ?? 0)
+
+  // Drives of the period, the donations of the period taken on them, crew-hours of the closed ones.
+  const drives = new Map(driveRows.map((r) => [r.id, JSON.parse(r.body) as Drive]))
+  const onDrive = new Map(onDrives.filter((r) => drives.has(r.drive_id!)).map((r) => [r.drive_id!, Number(r.n)]))
+  const donationsOnDrives = [...onDrive.values()].reduce((a, b) => a + b, 0)
+  let crewHours = 0
+  let donationsOnClosedDrives = 0
+  const closedOnce = new Set<string>()
+  for (const part of chunks([...drives.keys()])) {
+    const closes = await db
+      .selectFrom('records')
+      .select(['id', 'body'])
+      .where('station_id', '=', stationId)
+      .where('type', '=', 'drive_close')
+      .where('voided', '=', 0)
+      .where('drive_id', 'in', part)
+      .orderBy('received_at')
+      .orderBy('id')
+      .execute()
+    for (const row of closes) {
+      const close = JSON.parse(row.body) as DriveClose
+      const drive = drives.get(close.driveId)
+      if (!drive || closedOnce.has(close.driveId)) continue
+      closedOnce.add(close.driveId)
+      const hours = (instant(close.closedAt) - instant(drive.createdAt)) / 3_600_000
+      if (!(hours > 0)) continue
+      crewHours += hours * new Set(drive.staffIds).size
+      donationsOnClosedDrives += onDrive.get(close.driveId) ?? 0
+    }
+  }
+
+  const figure = (f: { n: number; r: number }) => ({ firstTimers: f.n, returned: f.r, share: ratio(f.r, f.n) })
+  const figures: RetentionFigures = {
+    donations,
+    firstTimeDonations,
+    firstTimeShare: ratio(firstTimeDonations, donations),
+    return12m: {
+      all: figure(all),
+      byChannel: Object.fromEntries(Object.entries(byChannel).map(([k, b]) => [k, figure(b)])),
+      bySiteKind: { bus: figure(bySiteKind.bus), fixed: figure(bySiteKind.fixed) },
+    },
+    presentations,
+    deferrals: deferralCount,
+    deferralsPer10k: ratio(deferralCount, presentations, 10_000),
+    deferralsPer10kByReason: Object.fromEntries(reasons.map((r) => [r.code, (Number(r.n) / presentations) * 10_000])),
+    reactions: reactionCount,
+    reactionsPer1000: ratio(reactionCount, donations, 1000),
+    drives: drives.size,
+    donationsOnDrives,
+    donationsPerDrive: ratio(donationsOnDrives, drives.size),
+    crewHours,
+    donationsOnClosedDrives,
+    donationsPerCrewHour: ratio(donationsOnClosedDrives, crewHours),
+    eligible400,
+    given400,
+    conversion400: ratio(given400, eligible400),
+  }
+  return { ...q, figures }
+}
+
+const ratio = (a: number, b: number, scale = 1): number | null => (b > 0 ? (a / b) * scale : null)
+
+function instant(iso: string): number {
+  const ms = Date.parse(iso)
+  return Number.isNaN(ms) ? 0 : ms
+}
+
+/** Progress of a target on a retention metric over start … `to` (the /progress answer's row). */
+export async function retentionProgress(
+  db: Db,
+  stationId: string,
+  target: Target,
+  to: string,
+  asOf: string,
+): Promise<{ target: Target; retention: RetentionFigures; indicators: null; progress: Progress; note: null }> {
+  const metric = target.metric as RetentionMetric
+  const channelId = target.scope.kind === 'channel' ? target.scope.id : null
+  const { figures } = await retentionReport(db, stationId, { from: target.period.start, to, asOf, channelId })
+  const progress = computeProgress({ target, actual: retentionActual(metric, figures), asOf })
+  return { target, retention: figures, indicators: null, progress, note: null }
+}

@@ -1,0 +1,175 @@
+// The retention report (GET /api/v1/reports/retention) over the generated seed year equals the
+// domain's retentionFigures() over every record of the year, for the station and each channel, on
+// SQLite and PostgreSQL; bad input is refused with a code; a target on a retention metric shows its
+// progress; and a phone that does not ask for them never holds a target on these metrics.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import * as v from 'valibot'
+import { generateSeedYear, type SeedYear } from '../../src/domain/generator/seed-year'
+import { newId } from '../../src/domain/ids'
+import { hashPin } from '../../src/domain/pin'
+import { type FieldRecord, type SiteKind, TargetSchema } from '../../src/domain/records'
+import { type RetentionFigures, retentionFigures } from '../../src/domain/retention'
+import { insertAccount, prepareAccount } from '../../src/server/repo/accounts'
+import { importBundle, rebaseStation, rosterForRecords } from '../../src/server/repo/import'
+import { createStation } from '../../src/server/repo/stations'
+import { ENGINES } from './support/engines'
+import { MANAGER_PASSWORD, type StationSetup, startTestStation, type TestStation } from './support/station'
+
+let seed: SeedYear
+beforeAll(() => {
+  seed = generateSeedYear({ profile: 'luoyang-2023', seed: 2023 })
+})
+
+// A close (or equal) number: the SQL path adds the same counts in another order.
+function expectSameFigures(got: RetentionFigures, want: RetentionFigures): void {
+  const round = (x: unknown): unknown =>
+    typeof x === 'number'
+      ? Math.round(x * 1e6) / 1e6
+      : x && typeof x === 'object'
+        ? Object.fromEntries(Object.entries(x).map(([k, y]) => [k, round(y)]))
+        : x
+  expect(round(got)).toEqual(round(want))
+}
+
+describe.each(ENGINES)('retention report over the seed year (%s)', (engine) => {
+  let t: TestStation
+  let token: string
+  let records: FieldRecord[]
+  let kinds: Map<string, SiteKind>
+  let stationId: string
+  let channelIds: string[]
+
+  beforeAll(async () => {
+    t = await startTestStation(engine)
+    const station = await createStation(t.store.db, { code: 'luoyang', name: '洛阳市中心血站' })
+    stationId = station.id
+    await insertAccount(
+      t.store.db,
+      station.id,
+      await prepareAccount({ username: 'manager', password: MANAGER_PASSWORD }),
+    )
+    const from = seed.reference.stations[0]!.id
+    records = rebaseStation(seed.records, from, station.id)
+    const reference = rebaseStation(seed.reference, from, station.id)
+    kinds = new Map(reference.sites.map((s) => [s.id, s.kind]))
+    channelIds = reference.channels.map((c) => c.id)
+    const summary = await importBundle(t.store, station.id, {
+      ...reference,
+      roster: rosterForRecords(records, station.id, await hashPin('2580', { iterations: 1000 })),
+      records,
+    })
+    expect(summary.rejected).toBe(0)
+    token = (
+      await t.call<{ token: string }>('/api/v1/auth/login', {
+        body: { stationCode: 'luoyang', username: 'manager', password: MANAGER_PASSWORD },
+      })
+    ).body.token
+  }, 240_000)
+  afterAll(async () => {
+    await t?.close()
+  })
+
+  const retention = (q: Record<string, string>) =>
+    t.call<{ figures: RetentionFigures; code?: string; message?: string }>(
+      `/api/v1/reports/retention?${new URLSearchParams(q)}`,
+      { token },
+    )
+
+  it('equals retentionFigures() over all the records, for the station and each channel', async () => {
+    const asOf = '2024-12-31'
+    const periods = [
+      { from: '2023-01-01', to: '2023-12-31' },
+      { from: '2023-03-01', to: '2023-06-30' },
+    ]
+    for (const p of periods) {
+      for (const channel of [null, ...channelIds]) {
+        const res = await retention({ ...p, asOf, ...(channel ? { channel } : {}) })
+        expect(res.status, `${p.from} ${channel}`).toBe(200)
+        expectSameFigures(res.body.figures, retentionFigures(records, kinds, { ...p, asOf, channelId: channel }))
+      }
+    }
+    // The seed year is real-sized: the figures are not trivially zero.
+    const year = (await retention({ from: '2023-01-01', to: '2023-12-31', asOf })).body.figures
+    expect(year.donations).toBe(93_560)
+    expect(year.return12m.all.firstTimers).toBeGreaterThan(1000)
+    expect(year.return12m.bySiteKind.bus.firstTimers).toBeGreaterThan(0)
+    expect(year.return12m.bySiteKind.fixed.firstTimers).toBeGreaterThan(0)
+    expect(year.deferrals).toBeGreaterThan(0)
+    expect(year.reactions).toBeGreaterThan(0)
+    expect(year.crewHours).toBeGreaterThan(0)
+    expect(year.eligible400).toBeGreaterThan(year.given400 * 0.9)
+  }, 120_000)
+
+  it('counts a return only once 365 days have passed by asOf (default: the station today)', async () => {
+    const early = await retention({ from: '2023-01-01', to: '2023-12-31', asOf: '2023-06-30' })
+    expectSameFigures(
+      early.body.figures,
+      retentionFigures(records, kinds, { from: '2023-01-01', to: '2023-12-31', asOf: '2023-06-30' }),
+    )
+    expect(early.body.figures.return12m.all.firstTimers).toBe(0)
+    expect(early.body.figures.return12m.all.share).toBeNull()
+  })
+
+  it('refuses bad dates, a reversed period and an unknown channel with a code', async () => {
+    const bad: [Record<string, string>, string][] = [
+      [{ from: '2023-02-30', to: '2023-03-01' }, 'invalid_period'],
+      [{ from: 'yesterday', to: '2023-03-01' }, 'invalid_period'],
+      [{ from: '2023-05-01', to: '2023-03-01' }, 'invalid_period'],
+      [{ from: '2023-01-01', to: '2023-03-01', asOf: '2023-13-01' }, 'invalid_period'],
+      [{ from: '2023-01-01', to: '2023-03-01', channel: newId() }, 'invalid_scope'],
+      [{ from: '2023-01-01', to: '2023-03-01', channel: 'x'.repeat(500) }, 'invalid_scope'],
+    ]
+    for (const [q, code] of bad) {
+      const res = await retention(q)
+      expect(res.status, JSON.stringify(q)).toBe(400)
+      expect(res.body.code).toBe(code)
+      expect(res.body.message).toBeTruthy()
+    }
+    const anon = await t.call('/api/v1/reports/retention?from=2023-01-01&to=2023-01-31')
+    expect(anon.status).toBe(401)
+  })
+
+  it('a target on a retention metric: saved, its progress from the figures; old phones never see it', async () => {
+    const target = {
+      id: newId(),
+      stationId,
+      period: { kind: 'year', start: '2023-01-01', end: '2023-12-31' },
+      scope: { kind: 'channel', id: channelIds[0]! },
+      metric: 'deferrals_per_10k',
+      comparison: '<=',
+      value: 900,
+    }
+    const saved = await t.call(`/api/v1/admin/targets`, { token, body: target })
+    expect(saved.status, JSON.stringify(saved.body)).toBeLessThan(300)
+    const siteTarget = { ...target, id: newId(), scope: { kind: 'site', id: seed.reference.sites[0]!.id } }
+    const refused = await t.call<{ code: string }>(`/api/v1/admin/targets`, { token, body: siteTarget })
+    expect(refused.status).toBe(400)
+
+    const progress = await t.call<{
+      targets: { target: { id: string }; progress: { actual: number; comparison: string } | null }[]
+    }>(`/api/v1/reports/progress?asOf=2023-12-31&all=1`, { token })
+    expect(progress.status).toBe(200)
+    const row = progress.body.targets.find((x) => x.target.id === target.id)!
+    const f = retentionFigures(records, kinds, {
+      from: '2023-01-01',
+      to: '2023-12-31',
+      asOf: '2023-12-31',
+      channelId: channelIds[0]!,
+    })
+    expect(row.progress!.actual).toBeCloseTo(f.deferralsPer10k!, 6)
+
+    // A phone of this build asks for them by name and gets a target its schema reads; an older one does not.
+    const phone = await t.enroll({ managerToken: token } as StationSetup, 'old phone')
+    const pull = async (query: string) =>
+      (
+        await t.call<{ changes: { op: string; entity: string; key: string; value?: unknown }[] }>(
+          `/api/v1/sync/pull${query}`,
+          { token: phone.token },
+        )
+      ).body.changes.filter((c) => c.entity === 'target' && c.key === target.id)
+    expect(await pull('?with=lookback')).toEqual([])
+    const fresh = await pull('?with=lookback,retention')
+    expect(fresh).toHaveLength(1)
+    expect(v.safeParse(TargetSchema, fresh[0]!.value).success).toBe(true)
+  }, 60_000)
+})
