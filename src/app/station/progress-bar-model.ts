@@ -1,7 +1,7 @@
 // What a progress bar and its "what it takes" sentence show, worked out without Vue so it is
 // tested on its own. Texts are i18n keys under `progress.` with their parameters.
 import type { Progress } from '../../domain/progress'
-import type { Metric, Period } from '../../domain/records'
+import { type Metric, type Period, RATE_SCALE } from '../../domain/records'
 import { isShareMetric } from '../../domain/targets'
 
 export interface Sentence {
@@ -69,6 +69,13 @@ export function whatItTakes(
       params: { actual, target },
     }
   }
+  // A rate held as a level (deferrals per 10,000, donations per drive…): where it stands.
+  if (RATE_SCALE[p.metric] !== undefined)
+    return {
+      ...base,
+      key: p.met ? 'progress.takes.levelMet' : 'progress.takes.levelMissed',
+      params: { actual, target },
+    }
   const s = p.forShares
   if (s) {
     if (s.projectedTotal === null) return { ...base, key: 'progress.takes.noDonations', params: { target } }

@@ -104,6 +104,41 @@ const IndicatorReportSchema = v.object({
 })
 export type IndicatorReport = v.InferOutput<typeof IndicatorReportSchema>
 
+// Retention and quality figures (GET /api/v1/reports/retention, issue 15)
+const ReturnFigureSchema = v.object({ firstTimers: v.number(), returned: v.number(), share: v.nullable(v.number()) })
+const RetentionReportSchema = v.object({
+  from: v.string(),
+  to: v.string(),
+  asOf: v.string(),
+  channelId: v.nullable(v.string()),
+  figures: v.object({
+    donations: v.number(),
+    firstTimeDonations: v.number(),
+    firstTimeShare: v.nullable(v.number()),
+    return12m: v.object({
+      all: ReturnFigureSchema,
+      byChannel: v.record(v.string(), ReturnFigureSchema),
+      bySiteKind: v.object({ bus: ReturnFigureSchema, fixed: ReturnFigureSchema }),
+    }),
+    presentations: v.number(),
+    deferrals: v.number(),
+    deferralsPer10k: v.nullable(v.number()),
+    deferralsPer10kByReason: v.record(v.string(), v.number()),
+    reactions: v.number(),
+    reactionsPer1000: v.nullable(v.number()),
+    drives: v.number(),
+    donationsOnDrives: v.number(),
+    donationsPerDrive: v.nullable(v.number()),
+    crewHours: v.number(),
+    donationsOnClosedDrives: v.number(),
+    donationsPerCrewHour: v.nullable(v.number()),
+    eligible400: v.number(),
+    given400: v.number(),
+    conversion400: v.nullable(v.number()),
+  }),
+})
+export type RetentionReport = v.InferOutput<typeof RetentionReportSchema>
+
 const MonthlySchema = v.object({
   months: v.array(
     v.object({
@@ -269,6 +304,12 @@ export function createStationClient(options: StationClientOptions) {
     indicators: (q: ReportQuery) => json('GET', `/api/v1/reports/indicators?${reportQuery(q)}`, IndicatorReportSchema),
     monthly: (q: ReportQuery) => json('GET', `/api/v1/reports/monthly?${reportQuery(q)}`, MonthlySchema),
     rules: (q: ReportQuery) => json('GET', `/api/v1/reports/rules?${reportQuery(q)}`, RulesReportSchema),
+    retention: (q: { from: string; to: string; asOf?: string; channelId?: string | null }) => {
+      const p = new URLSearchParams({ from: q.from, to: q.to })
+      if (q.asOf) p.set('asOf', q.asOf)
+      if (q.channelId) p.set('channel', q.channelId)
+      return json('GET', `/api/v1/reports/retention?${p}`, RetentionReportSchema)
+    },
     records: (q: ReportQuery & { limit?: number; after?: string | null }) => {
       const extra = new URLSearchParams()
       if (q.limit) extra.set('limit', String(q.limit))

@@ -5,6 +5,7 @@ import { defineStore } from 'pinia'
 import { ref, shallowRef } from 'vue'
 import { type IndicatorCounts, type Indicators, indicatorsFromCounts } from '../../domain/indicators'
 import type { Period, Scope } from '../../domain/records'
+import { isRetentionMetric } from '../../domain/retention'
 import { periodFor } from '../../domain/targets'
 import {
   countedSpan,
@@ -62,7 +63,8 @@ export const useStationDashboardStore = defineStore('stationDashboard', () => {
       const year = Number(p.start.slice(0, 4))
       const yearStart = `${year}-01-01`
       const yearEnd = `${year}-12-31`
-      const shown = targetsForPeriod(targetsStore.targets, p, day)
+      // Targets on retention figures: useStationRetentionStore (they need the station's whole history).
+      const shown = targetsForPeriod(targetsStore.targets, p, day).filter((x) => !isRetentionMetric(x.metric))
 
       // Last year's months per scope, for a seasonal pace of each target and the trend line.
       const lastYearOf = new Map<string, Promise<MonthlyPoint[]>>()

@@ -113,7 +113,8 @@ export async function retentionReport(db: Db, stationId: string, q: RetentionQue
   const ordered = db
     .selectFrom('records')
     .where('station_id', '=', stationId)
-    .where('effective_type', '=', 'donation')
+    // Literal, not a bound value: SQLite picks a partial index only for a condition it can read.
+    .where(sql<boolean>`effective_type = 'donation'`)
     .where('voided', '=', 0)
     .select(['id', 'donor_key', 'collected_on', 'channel_id', 'site_id', 'drive_id'])
     .select(sql<number>`row_number() over w`.as('rn'))
@@ -162,7 +163,7 @@ export async function retentionReport(db: Db, stationId: string, q: RetentionQue
         ),
       )
       .where('w.station_id', '=', stationId)
-      .where('w.type', 'in', ['donation', 'correction'])
+      .where(sql<boolean>`w.type in ('donation', 'correction')`)
       .where(sql<boolean>`${weight} < 50`)
       .where('r.voided', '=', 0)
       .where('r.effective_type', '=', 'donation')

@@ -21,6 +21,14 @@ export default {
     deferral_rate: 'Deferral rate',
     bus_trips: 'Bus trips',
     rhd_negative_donations: 'RhD-negative donations',
+    // Retention and quality figures (issue 15)
+    first_time_share: 'First-time donor share',
+    return_12m_share: 'First-timers back within 12 months',
+    deferrals_per_10k: 'Deferrals per 10,000 presentations',
+    reactions_per_1000: 'Adverse reactions per 1,000 donations',
+    donations_per_drive: 'Donations per drive',
+    donations_per_crew_hour: 'Donations per crew-hour',
+    conversion_400: '400 ml conversion (eligible donors)',
   },
   /** The donations a share counts, as they read in "312 more … this month". */
   kind: {
@@ -29,6 +37,9 @@ export default {
     rural_donor_share: 'donations by rural donors',
     repeat_donor_share: 'donations by repeat donors',
     deferral_rate: 'deferrals',
+    first_time_share: 'first-time donations',
+    return_12m_share: 'returning first-time donors',
+    conversion_400: '400 ml donations of eligible donors',
   },
   when: {
     month: 'this month',
@@ -55,6 +66,8 @@ export default {
       '{remaining} per 1,000 to go, about {donations} donations: {perDay} a day for the last day reach {target} | {remaining} per 1,000 to go, about {donations} donations: {perDay} a day for the {days} days left reach {target}',
     countOverCap: 'Over the cap of {target} by {over}',
     countHeadroom: '{remaining} left under the cap of {target}',
+    levelMet: 'Now {actual}: the target of {target} holds',
+    levelMissed: 'Now {actual}: short of the target of {target}',
   },
   bar: {
     actual: 'Actual',

@@ -221,6 +221,7 @@ export default {
       scope_id_forbidden: 'A whole-station target names no channel, site or team.',
       scope_unknown: 'This {kindName} is not one of the station’s.',
       metric_needs_station_scope: 'Donations per 1,000 people is a target for the whole station.',
+      metric_needs_station_or_channel: 'Retention and quality figures are targets for the station or a channel.',
       overlapping_duplicate:
         'A target for the same scope and indicator already covers {start} to {end} (value {value}). Edit that one instead.',
     },
@@ -405,6 +406,30 @@ export default {
       takesTrips: 'What it takes: {trips} more trips by 31 December ({perWeek} a week over {weeks} weeks).',
       planned: '{planned} of them are planned; {unplanned} still need a plan.',
       reached: 'The target is reached.',
+    },
+  },
+  // Retention and quality figures (issue 15)
+  retention: {
+    title: 'Retention and quality',
+    returnByChannel: 'First-timers back within 12 months',
+    firstTimers: 'First-timers',
+    returned: 'Back in 12 months',
+    share: 'Share',
+    siteKind: { bus: 'Bus (mobile sites)', fixed: 'Fixed sites' },
+    deferralsByReason: 'Deferrals per 10,000 presentations, by reason',
+    reason: 'Reason',
+    per10k: 'Per 10,000',
+    none: 'No deferrals in this period.',
+    notYet: 'No first-timer of this period has had 12 months yet.',
+    hint: 'Definitions: docs/indicators-retention.md. A return counts once 12 months after the first donation have passed.',
+    basis: {
+      first_time_share: '{part} of {whole} donations',
+      return_12m_share: '{part} of {whole} first-timers',
+      deferrals_per_10k: '{part} of {whole} presentations',
+      reactions_per_1000: '{part} in {whole} donations',
+      donations_per_drive: '{part} on {whole} drives',
+      donations_per_crew_hour: '{part} in {whole} crew-hours',
+      conversion_400: '{part} of {whole} eligible',
     },
   },
 }

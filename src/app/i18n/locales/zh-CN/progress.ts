@@ -21,6 +21,14 @@ export default {
     deferral_rate: '暂缓献血率',
     bus_trips: '出车次数',
     rhd_negative_donations: 'RhD阴性献血人次',
+    // 留存与质量指标（issue 15）
+    first_time_share: '首次献血者占比',
+    return_12m_share: '首次献血者 12 个月内再献率',
+    deferrals_per_10k: '每万人次暂缓献血数',
+    reactions_per_1000: '每千人次献血不良反应数',
+    donations_per_drive: '每车次献血人次',
+    donations_per_crew_hour: '每人时献血人次',
+    conversion_400: '400 ml 转化率（符合条件者）',
   },
   kind: {
     rate_400ml: '400毫升献血',
@@ -28,6 +36,9 @@ export default {
     rural_donor_share: '农村户籍献血者献血',
     repeat_donor_share: '重复献血者献血',
     deferral_rate: '暂缓献血',
+    first_time_share: '首次献血',
+    return_12m_share: '再次献血的首次献血者',
+    conversion_400: '符合条件者的 400 ml 献血',
   },
   when: {
     month: '本月',
@@ -51,6 +62,8 @@ export default {
     rateNeededDonations: '还差 {remaining}，约 {donations} 人次：剩余 {days} 天每天 {perDay} 人次可达 {target}',
     countOverCap: '已超过上限 {target}，超出 {over}',
     countHeadroom: '距上限 {target} 还有 {remaining}',
+    levelMet: '当前 {actual}，达到目标 {target}',
+    levelMissed: '当前 {actual}，未达目标 {target}',
   },
   bar: {
     actual: '实际',
