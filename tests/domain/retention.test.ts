@@ -3,7 +3,16 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { generateSeedYear, type SeedYear } from '../../src/domain/generator/seed-year'
 import type { Deferral, Donation, Drive, FieldRecord, SiteKind } from '../../src/domain/records'
-import { retentionFigures } from '../../src/domain/retention'
+import {
+  isPhoneComputableMetric,
+  type RetentionFigures,
+  retentionActual,
+  retentionFigures,
+} from '../../src/domain/retention'
+import { RETENTION_METRICS, type RetentionMetric } from '../../src/domain/records'
+import { computeProgress, metricActual } from '../../src/domain/progress'
+import { emptyCounts } from '../../src/domain/indicators'
+import { validateTarget } from '../../src/domain/targets'
 
 describe('retention figures of the seed year', () => {
   let year: SeedYear
@@ -159,5 +168,69 @@ describe('retention figures of the seed year', () => {
       crewHours: 12,
       donationsPerCrewHour: 1 / 12,
     })
+  })
+})
+
+describe('targets on the retention figures', () => {
+  const figures = {
+    donations: 1000,
+    firstTimeDonations: 250,
+    return12m: { all: { firstTimers: 200, returned: 50, share: 0.25 } },
+    presentations: 1100,
+    deferrals: 100,
+    reactions: 4,
+    drives: 20,
+    donationsOnDrives: 800,
+    crewHours: 400,
+    donationsOnClosedDrives: 600,
+    eligible400: 500,
+    given400: 450,
+  } as unknown as RetentionFigures
+  const year = { kind: 'year' as const, start: '2023-01-01', end: '2023-12-31' }
+
+  it('reads each metric from the figures: shares in percent, rates on their own scale', () => {
+    const progress = (metric: RetentionMetric, comparison: '>=' | '<=', value: number) =>
+      computeProgress({
+        target: { period: year, metric, comparison, value },
+        actual: retentionActual(metric, figures),
+        asOf: '2023-06-30',
+      })
+    expect(progress('first_time_share', '>=', 20).actual).toBeCloseTo(25)
+    expect(progress('return_12m_share', '>=', 30).actual).toBeCloseTo(25)
+    expect(progress('conversion_400', '>=', 95).actual).toBeCloseTo(90)
+    const deferrals = progress('deferrals_per_10k', '<=', 1000)
+    expect(deferrals.actual).toBeCloseTo((100 / 1100) * 10_000)
+    expect(deferrals.met).toBe(true)
+    expect(progress('reactions_per_1000', '<=', 5).actual).toBeCloseTo(4)
+    const perDrive = progress('donations_per_drive', '>=', 50)
+    expect(perDrive.actual).toBeCloseTo(40)
+    expect(perDrive.met).toBe(false)
+    // A level, not a count that grows: expected to hold all along.
+    expect(perDrive.expectedByNow).toBe(50)
+    expect(progress('donations_per_crew_hour', '>=', 1).actual).toBeCloseTo(1.5)
+  })
+
+  it('a phone cannot compute them; the old metrics it can', () => {
+    for (const m of RETENTION_METRICS) expect(isPhoneComputableMetric(m)).toBe(false)
+    expect(isPhoneComputableMetric('donations')).toBe(true)
+    expect(isPhoneComputableMetric('deferral_rate')).toBe(true)
+    expect(metricActual('donations_per_drive', emptyCounts())).toBeNull()
+  })
+
+  it('a target on them is for the station or a channel', () => {
+    const base = {
+      id: '01890000-0000-7000-8000-000000000001',
+      stationId: '01890000-0000-7000-8000-000000000002',
+      period: year,
+      metric: 'return_12m_share',
+      comparison: '>=',
+      value: 30,
+    }
+    expect(validateTarget({ ...base, scope: { kind: 'station', id: null } }, []).ok).toBe(true)
+    expect(validateTarget({ ...base, scope: { kind: 'channel', id: base.stationId } }, []).ok).toBe(true)
+    const site = validateTarget({ ...base, scope: { kind: 'site', id: base.stationId } }, [])
+    expect(site.ok).toBe(false)
+    expect(!site.ok && site.errors.map((e) => e.code)).toContain('metric_needs_station_or_channel')
+    expect(validateTarget({ ...base, value: 130, scope: { kind: 'station', id: null } }, []).ok).toBe(false)
   })
 })

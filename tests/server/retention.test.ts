@@ -64,7 +64,7 @@ describe.each(ENGINES)('retention report over the seed year (%s)', (engine) => {
         body: { stationCode: 'luoyang', username: 'manager', password: MANAGER_PASSWORD },
       })
     ).body.token
-  }, 240_000)
+  }, 900_000)
   afterAll(async () => {
     await t?.close()
   })
@@ -160,15 +160,24 @@ describe.each(ENGINES)('retention report over the seed year (%s)', (engine) => {
 
     // A phone of this build asks for them by name and gets a target its schema reads; an older one does not.
     const phone = await t.enroll({ managerToken: token } as StationSetup, 'old phone')
-    const pull = async (query: string) =>
-      (
-        await t.call<{ changes: { op: string; entity: string; key: string; value?: unknown }[] }>(
-          `/api/v1/sync/pull${query}`,
-          { token: phone.token },
-        )
-      ).body.changes.filter((c) => c.entity === 'target' && c.key === target.id)
-    expect(await pull('?with=lookback')).toEqual([])
-    const fresh = await pull('?with=lookback,retention')
+    // Every page of a full pull (the seed's eligibility rows come first), the target's changes kept.
+    const pull = async (withParam: string) => {
+      const found: { op: string; entity: string; key: string; value?: unknown }[] = []
+      let cursor = ''
+      for (let page = 0; page < 100; page++) {
+        const res = await t.call<{
+          cursor: string
+          more: boolean
+          changes: { op: string; entity: string; key: string; value?: unknown }[]
+        }>(`/api/v1/sync/pull?with=${withParam}&limit=5000${cursor ? `&cursor=${cursor}` : ''}`, { token: phone.token })
+        found.push(...res.body.changes.filter((c) => c.entity === 'target' && c.key === target.id))
+        cursor = res.body.cursor
+        if (!res.body.more) break
+      }
+      return found
+    }
+    expect(await pull('lookback')).toEqual([])
+    const fresh = await pull('lookback,retention')
     expect(fresh).toHaveLength(1)
     expect(v.safeParse(TargetSchema, fresh[0]!.value).success).toBe(true)
   }, 60_000)
