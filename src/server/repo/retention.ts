@@ -138,7 +138,8 @@ export async function retentionReport(db: Db, stationId: string, q: RetentionQue
       tieSql.as('tie_donor'),
       (eb) => eb.fn.countAll<number>().as('n'),
     ])
-    .groupBy([sql`d.channel_id`, kindSql, dueSql, backSql, tieSql])
+    // By position: PostgreSQL does not match a bound expression in GROUP BY to the same one selected.
+    .groupBy([sql`1`, sql`2`, sql`3`, sql`4`, sql`5`])
 
   const weight = weightSql(db)
   const [firstRaw, totals, light, deferrals, reasons, reactions, driveRows, onDrives] = await Promise.all([
