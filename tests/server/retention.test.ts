@@ -93,12 +93,15 @@ describe.each(ENGINES)('retention report over the seed year (%s)', (engine) => {
       { from: '2023-01-01', to: '2023-12-31' },
       { from: '2023-03-01', to: '2023-06-30' },
     ]
-    for (const p of periods) {
-      for (const channel of [null, ...channelIds]) {
-        const res = await retention({ ...p, asOf, ...(channel ? { channel } : {}) })
-        expect(res.status, `${p.from} ${channel}`).toBe(200)
-        expectSameFigures(res.body.figures, retentionFigures(records, kinds, { ...p, asOf, channelId: channel }))
-      }
+    // The year for the station and each channel, a sub-period for the station (each domain call reads every record).
+    const cases = [
+      ...[null, ...channelIds].map((channel) => ({ ...periods[0]!, channel })),
+      { ...periods[1]!, channel: null },
+    ]
+    for (const { channel, ...p } of cases) {
+      const res = await retention({ ...p, asOf, ...(channel ? { channel } : {}) })
+      expect(res.status, `${p.from} ${channel}`).toBe(200)
+      expectSameFigures(res.body.figures, retentionFigures(records, kinds, { ...p, asOf, channelId: channel }))
     }
     // The seed year is real-sized: the figures are not trivially zero.
     const year = (await retention({ from: '2023-01-01', to: '2023-12-31', asOf })).body.figures
@@ -110,7 +113,7 @@ describe.each(ENGINES)('retention report over the seed year (%s)', (engine) => {
     expect(year.reactions).toBeGreaterThan(0)
     expect(year.crewHours).toBeGreaterThan(0)
     expect(year.eligible400).toBeGreaterThan(year.given400 * 0.9)
-  }, 120_000)
+  }, 600_000)
 
   it('counts a return only once 365 days have passed by asOf (default: the station today)', async () => {
     const early = await retention({ from: '2023-01-01', to: '2023-12-31', asOf: '2023-06-30' })
