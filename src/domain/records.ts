@@ -570,7 +570,7 @@ export type FieldRecordType = FieldRecord['type']
 
 /**
  * Retention and quality figures (issue 15, src/domain/retention.ts): computed at the station from
- * its whole history, never from a phone's running totals (isPhoneComputableMetric).
+ * its whole history, never from a phone's running totals (phoneComputable in target-totals.ts).
  */
 export const RETENTION_METRICS = [
   'first_time_share',

@@ -219,14 +219,6 @@ export function isRetentionMetric(metric: string): metric is RetentionMetric {
   return (RETENTION_METRICS as readonly string[]).includes(metric)
 }
 
-/**
- * Whether a phone can work out progress on `metric` from its running totals. The retention
- * figures need the station's whole history: a phone shows "see the station" for them.
- */
-export function isPhoneComputableMetric(metric: Metric): boolean {
-  return !isRetentionMetric(metric)
-}
-
 /** Scopes a retention target may have: the figures come per station or channel. */
 export const RETENTION_SCOPE_KINDS = ['station', 'channel'] as const
 

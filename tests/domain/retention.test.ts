@@ -3,12 +3,8 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { generateSeedYear, type SeedYear } from '../../src/domain/generator/seed-year'
 import type { Deferral, Donation, Drive, FieldRecord, SiteKind } from '../../src/domain/records'
-import {
-  isPhoneComputableMetric,
-  type RetentionFigures,
-  retentionActual,
-  retentionFigures,
-} from '../../src/domain/retention'
+import { type RetentionFigures, retentionActual, retentionFigures } from '../../src/domain/retention'
+import { phoneComputable } from '../../src/domain/target-totals'
 import { RETENTION_METRICS, type RetentionMetric } from '../../src/domain/records'
 import { computeProgress, metricActual } from '../../src/domain/progress'
 import { emptyCounts } from '../../src/domain/indicators'
@@ -211,9 +207,9 @@ describe('targets on the retention figures', () => {
   })
 
   it('a phone cannot compute them; the old metrics it can', () => {
-    for (const m of RETENTION_METRICS) expect(isPhoneComputableMetric(m)).toBe(false)
-    expect(isPhoneComputableMetric('donations')).toBe(true)
-    expect(isPhoneComputableMetric('deferral_rate')).toBe(true)
+    for (const m of RETENTION_METRICS) expect(phoneComputable(m)).toBe(false)
+    expect(phoneComputable('donations')).toBe(true)
+    expect(phoneComputable('deferral_rate')).toBe(true)
     expect(metricActual('donations_per_drive', emptyCounts())).toBeNull()
   })
 
