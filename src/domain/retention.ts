@@ -6,7 +6,6 @@ import { type EffectiveRecord, effectiveRecords } from './indicators'
 import type { MetricActual } from './progress'
 import {
   deferralReasonCodes,
-  type Metric,
   RATE_SCALE,
   RETENTION_METRICS,
   type RetentionMetric,
