@@ -57,39 +57,43 @@ export function dexieOutboxPort(db: FieldDb): OutboxPort {
     return typeof row?.value === 'number' ? row.value : 0
   }
   return {
-    async pending(limit) {
-      // The status index orders equal keys by primary key: lowest seq first.
-      const rows = await db.outbox.where('status').equals('pending').limit(limit).toArray()
-      return rows.map(toEngineEntry)
+    async pending(limit, after) {
+      if (after === undefined) {
+        // The status index orders equal keys by primary key: lowest seq first.
+        const rows = await db.outbox.where('status').equals('pending').limit(limit).toArray()
+        return rows.map(toEngineEntry)
+      }
+      // The next batch, read while the one before it is on its way: by key, in one request; a
+      // rejected entry among them only ends the batch early (a hole, see the engine).
+      const rows = await db.outbox.where('seq').above(after).limit(limit).toArray()
+      return rows.filter((r) => r.status === 'pending').map(toEngineEntry)
     },
 
-    async noteAttempt(seqs, at) {
+    async noteFailure(seqs, message, at) {
       const t = ms(at)
       await db.outbox
         .where('seq')
         .anyOf(seqs)
         .modify((row) => {
+          if (row.status !== 'pending') return
           row.attempts += 1
           row.lastAttemptAt = t
-        })
-    },
-
-    async noteFailure(seqs, message) {
-      await db.outbox
-        .where('seq')
-        .anyOf(seqs)
-        .modify((row) => {
-          if (row.status === 'pending') row.lastError = message
+          row.lastError = message
         })
     },
 
     async settle(results: MutationResult[], at: string, opts: { byStation?: boolean } = {}): Promise<SettleSummary> {
       const byStation = opts.byStation ?? true
-      const summary: SettleSummary = { confirmed: 0, rejected: 0, ignored: 0 }
+      const summary: SettleSummary = { confirmed: 0, rejected: 0, ignored: 0, settled: 0 }
+      const t = ms(at)
       await db.transaction('rw', db.outbox, db.syncMeta, db.device, async () => {
-        let high = await settledSeq()
-        const rows = await db.outbox.bulkGet(results.map((r) => r.seq))
+        const key = await settledKey()
+        // One round of reads, then every write queued at once (IndexedDB keeps their order, and
+        // any failure aborts all of it): a 500-record batch settles in two round trips.
+        const [rows, mark] = await Promise.all([db.outbox.bulkGet(results.map((r) => r.seq)), db.syncMeta.get(key)])
+        let high = typeof mark?.value === 'number' ? mark.value : 0
         const receipts: ReferenceRow<Receipt>[] = []
+        const rejected: OutboxRow[] = []
         const confirmedSeqs: number[] = []
         for (const [i, r] of results.entries()) {
           const row = rows[i]
@@ -104,11 +108,14 @@ export function dexieOutboxPort(db: FieldDb): OutboxPort {
           }
           if (byStation) high = Math.max(high, r.seq)
           if (r.status === 'rejected') {
-            await db.outbox.update(r.seq, {
+            rejected.push({
+              ...row,
               status: 'rejected',
+              attempts: row.attempts + 1,
+              lastAttemptAt: t,
               lastError: r.message,
               rejectCode: r.code,
-              rejectedAt: ms(at),
+              rejectedAt: t,
               rejectClash: r.clash ?? null,
             })
             summary.rejected++
@@ -128,9 +135,13 @@ export function dexieOutboxPort(db: FieldDb): OutboxPort {
             summary.confirmed++
           }
         }
-        if (confirmedSeqs.length > 0) await db.outbox.bulkDelete(confirmedSeqs)
-        if (receipts.length > 0) await db.syncMeta.bulkPut(receipts)
-        await db.syncMeta.put({ key: await settledKey(), value: high })
+        summary.settled = high
+        await Promise.all([
+          confirmedSeqs.length > 0 ? db.outbox.bulkDelete(confirmedSeqs) : null,
+          rejected.length > 0 ? db.outbox.bulkPut(rejected) : null,
+          receipts.length > 0 ? db.syncMeta.bulkPut(receipts) : null,
+          db.syncMeta.put({ key, value: high }),
+        ])
       })
       return summary
     },

@@ -124,103 +124,137 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
     let splitLimit = batchSize
     let renumbers = 0
     let fruitless = 0
+    // The station's "settled" mark, read once and then kept from what each settle wrote; dropped
+    // (read again) after anything else that moves entries or marks.
+    let settled: number | null = null
+    // The next batch, read from the outbox while this one is on its way (see below).
+    let ahead: Promise<OutboxEntry[]> | null = null
     /** An answer that settled nothing (stale, misrouted): send again, but not for ever. */
     const noAnswer = async (seqs: number[], why: string) => {
-      await outbox.noteFailure(seqs, why)
+      settled = null
+      if (seqs.length > 0) await outbox.noteFailure(seqs, why, nowIso())
       if (++fruitless >= 3) {
         report.remaining = true
         throw new RequestError('bad_response', 'the station answered, but not for the records sent')
       }
     }
-    for (let requests = 0; requests < maxBatches * 2; requests++) {
-      const entries = consecutiveRun(await outbox.pending(Math.min(fitting, splitLimit)))
-      if (entries.length === 0) return report
-      if (report.batches >= maxBatches) {
-        report.remaining = true
-        return report
-      }
-      const seqs = entries.map((e) => e.seq)
-      const marks = await outbox.sequenceMarks()
-      await outbox.noteAttempt(seqs, nowIso())
-      const request: PushRequest = {
-        deviceId,
-        schemaVersion,
-        batchId: newId(),
-        afterSeq: marks.settled,
-        mutations: entries.map((e) => ({ seq: e.seq, mutationId: e.mutationId, record: e.record })),
-      }
-      let answer: PushAnswer
-      const started = monotonic()
-      try {
-        answer = await transport.push(request)
-      } catch (err) {
-        const error = toRequestError(err)
-        if (error.kind === 'timeout') adapt(entries.length, null)
-        if (error.code === 'misrouted') {
-          await noAnswer(seqs, error.message)
-          continue
+    let failed = false
+    try {
+      for (let requests = 0; requests < maxBatches * 2; requests++) {
+        const limit = Math.min(fitting, splitLimit)
+        const read = ahead ? ((await ahead.catch(() => null))?.slice(0, limit) ?? null) : null
+        ahead = null
+        const entries = consecutiveRun(read && read.length > 0 ? read : await outbox.pending(limit))
+        if (entries.length === 0) return report
+        if (report.batches >= maxBatches) {
+          report.remaining = true
+          return report
         }
-        if (error.kind === 'sequence_gap' && error.lastSeq !== null && renumbers < 2) {
-          renumbers++
-          report.renumbered += await recoverSequence(error.lastSeq, entries, round)
-          continue
+        const seqs = entries.map((e) => e.seq)
+        settled ??= (await outbox.sequenceMarks()).settled
+        const request: PushRequest = {
+          deviceId,
+          schemaVersion,
+          batchId: newId(),
+          afterSeq: settled,
+          mutations: entries.map((e) => ({ seq: e.seq, mutationId: e.mutationId, record: e.record })),
         }
-        if (error.kind === 'request_refused' && error.status !== null && SPLIT_STATUSES.has(error.status)) {
-          if (entries.length > 1) {
-            splitLimit = Math.max(1, Math.floor(entries.length / 2))
+        let answer: PushAnswer
+        const started = monotonic()
+        const sending = transport.push(request)
+        // While the station works on this batch, the phone reads the next one: the entries after
+        // it, as many as the next batch may hold. They are used only if this batch settles whole
+        // (then they are exactly what a fresh read would give, bar records saved meanwhile, which
+        // go next time); any other outcome drops them and reads again.
+        const next = outbox.pending(Math.min(batchSize, fitting * 2), seqs.at(-1)!)
+        next.catch(() => {
+          /* a failed read-ahead only means reading again */
+        })
+        try {
+          answer = await sending
+        } catch (err) {
+          settled = null
+          const error = toRequestError(err)
+          if (error.kind === 'timeout') adapt(entries.length, null)
+          if (error.code === 'misrouted') {
+            await noAnswer(seqs, error.message)
             continue
           }
-          // One record the station refuses as a request: it needs a person, not another retry.
-          // The station stored nothing under its seq, so it does not count as answered there.
-          const only = entries[0]!
-          await outbox.settle([refusedResult(only, error)], nowIso(), { byStation: false })
-          report.rejected++
+          if (error.kind === 'sequence_gap' && error.lastSeq !== null && renumbers < 2) {
+            renumbers++
+            report.renumbered += await recoverSequence(error.lastSeq, entries, round)
+            continue
+          }
+          if (error.kind === 'request_refused' && error.status !== null && SPLIT_STATUSES.has(error.status)) {
+            if (entries.length > 1) {
+              splitLimit = Math.max(1, Math.floor(entries.length / 2))
+              continue
+            }
+            // One record the station refuses as a request: it needs a person, not another retry.
+            // The station stored nothing under its seq, so it does not count as answered there.
+            const only = entries[0]!
+            await outbox.settle([refusedResult(only, error)], nowIso(), { byStation: false })
+            report.rejected++
+            continue
+          }
+          await outbox.noteFailure(seqs, error.message, nowIso())
+          report.remaining = true
+          throw error
+        }
+        adapt(entries.length, monotonic() - started)
+        const echoed = isCompactAnswer(answer)
+        const results = isCompactAnswer(answer)
+          ? expandCompactAnswer(
+              {
+                deviceId,
+                batchId: request.batchId!,
+                mutations: entries.map((e) => ({ seq: e.seq, mutationId: e.mutationId, recordId: e.recordId })),
+              },
+              answer,
+            )
+          : answer.results
+        if (results === null) {
+          await noAnswer(seqs, 'an answer for another device or batch was ignored')
           continue
         }
-        await outbox.noteFailure(seqs, error.message)
-        report.remaining = true
-        throw error
+        report.batches++
+        splitLimit = Math.min(batchSize, splitLimit * 2)
+        const outcome = await settleReply(entries, results)
+        report.confirmed += outcome.confirmed
+        report.rejected += outcome.rejected
+        settled = outcome.settled
+        if (outcome.whole) ahead = next
+        // Only an answer that echoes this batch may say the station holds more than this phone
+        // numbered; it cannot, when it names no seq beyond this batch (the batch's entries are
+        // still here or were settled, so this phone has numbered that far).
+        if (echoed && answer.lastSeq > seqs.at(-1)!) {
+          const after = await outbox.sequenceMarks()
+          if (answer.lastSeq > after.issued) round.storageWipe ??= wipeNotice(answer.lastSeq, after.issued)
+        }
+        if (outcome.schemaRefused) {
+          report.remaining = true
+          throw new RequestError('schema_mismatch', outcome.schemaRefused)
+        }
+        if (outcome.confirmed + outcome.rejected === 0) {
+          // A reply that answered none of what was sent (an old station's stale reply).
+          await noAnswer([], 'the station did not answer for these records')
+        } else {
+          fruitless = 0
+        }
       }
-      adapt(entries.length, monotonic() - started)
-      const echoed = isCompactAnswer(answer)
-      const results = isCompactAnswer(answer)
-        ? expandCompactAnswer(
-            {
-              deviceId,
-              batchId: request.batchId!,
-              mutations: entries.map((e) => ({ seq: e.seq, mutationId: e.mutationId, recordId: e.recordId })),
-            },
-            answer,
-          )
-        : answer.results
-      if (results === null) {
-        await noAnswer(seqs, 'an answer for another device or batch was ignored')
-        continue
-      }
-      report.batches++
-      splitLimit = Math.min(batchSize, splitLimit * 2)
-      const outcome = await settleReply(entries, results)
-      report.confirmed += outcome.confirmed
-      report.rejected += outcome.rejected
-      await meta.patch({ lastPushAt: nowIso() })
-      // Only an answer that echoes this batch may say the station holds more than this phone numbered.
-      if (echoed) {
-        const after = await outbox.sequenceMarks()
-        if (answer.lastSeq > after.issued) round.storageWipe ??= wipeNotice(answer.lastSeq, after.issued)
-      }
-      if (outcome.schemaRefused) {
-        report.remaining = true
-        throw new RequestError('schema_mismatch', outcome.schemaRefused)
-      }
-      if (outcome.confirmed + outcome.rejected === 0) {
-        // A reply that answered none of what was sent (an old station's stale reply).
-        await noAnswer([], 'the station did not answer for these records')
-      } else {
-        fruitless = 0
+      report.remaining = (await outbox.pending(1)).length > 0
+      return report
+    } catch (err) {
+      failed = true
+      throw err
+    } finally {
+      // Once a round, not once a batch: the sync screen's "last sent" time (never hiding the
+      // error that ended the round).
+      if (report.batches > 0) {
+        const noted = meta.patch({ lastPushAt: nowIso() })
+        await (failed ? noted.catch(() => {}) : noted)
       }
     }
-    report.remaining = (await outbox.pending(1)).length > 0
-    return report
   }
 
   /** Match a reply to what was sent; only exact matches settle anything. */
@@ -242,17 +276,31 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
       matched.push(r)
     }
     const summary =
-      matched.length > 0 ? await outbox.settle(matched, nowIso()) : { confirmed: 0, rejected: 0, ignored: 0 }
+      matched.length > 0
+        ? await outbox.settle(matched, nowIso())
+        : { confirmed: 0, rejected: 0, ignored: 0, settled: null }
     const unanswered = entries.filter((e) => !answered.has(e.seq)).map((e) => e.seq)
     if (unanswered.length > 0)
-      await outbox.noteFailure(unanswered, 'the station did not answer for this record; it will be sent again')
+      await outbox.noteFailure(
+        unanswered,
+        'the station did not answer for this record; it will be sent again',
+        nowIso(),
+      )
     if (schemaRefused) {
       const refused = entries
         .filter((e) => answered.has(e.seq) && !matched.some((m) => m.seq === e.seq))
         .map((e) => e.seq)
-      await outbox.noteFailure(refused, schemaRefused)
+      await outbox.noteFailure(refused, schemaRefused, nowIso())
     }
-    return { confirmed: summary.confirmed, rejected: summary.rejected, schemaRefused }
+    return {
+      confirmed: summary.confirmed,
+      rejected: summary.rejected,
+      schemaRefused,
+      /** The station's mark after this settle; null when nothing was settled (read it again). */
+      settled: summary.settled,
+      /** Every entry sent was settled here: nothing of the batch is left pending. */
+      whole: summary.confirmed + summary.rejected === entries.length,
+    }
   }
 
   /**

@@ -27,19 +27,27 @@ export interface SettleSummary {
   rejected: number
   /** Results that matched no pending entry (stale or doubled replies), ignored. */
   ignored: number
+  /** The highest seq the station has answered for, after this settle (SequenceMarks.settled). */
+  settled: number
 }
 
 export interface OutboxPort {
-  /** Up to `limit` pending (not rejected) entries, lowest seq first. */
-  pending(limit: number): Promise<OutboxEntry[]>
-  /** Count a send attempt before the request leaves, so a reload mid-send still shows it. */
-  noteAttempt(seqs: number[], at: string): Promise<void>
-  /** Remember why the last attempt failed; the entries stay pending. */
-  noteFailure(seqs: number[], message: string): Promise<void>
+  /**
+   * Up to `limit` pending (not rejected) entries, lowest seq first; with `after`, only those with a
+   * higher seq (the next batch, read while the one before it is on its way).
+   */
+  pending(limit: number, after?: number): Promise<OutboxEntry[]>
+  /**
+   * A send attempt that got no answer for these entries (failure, timeout, no answer for them):
+   * count it and remember why. The entries stay pending. Attempts are counted when they end, not
+   * before the request leaves, so a batch that goes through rewrites no row (a send cut short by a
+   * reload is not counted).
+   */
+  noteFailure(seqs: number[], message: string, at: string): Promise<void>
   /**
    * Apply per-item results in ONE transaction. applied/duplicate: the local record becomes
    * confirmed with the receipt and the outbox entry goes. rejected: the entry's status becomes
-   * 'rejected' with code and message (the "needs attention" list). A result whose seq does not
+   * 'rejected' with code and message (the "needs attention" list), its attempt counted. A result whose seq does not
    * hold a pending entry with the same mutationId (and recordId) is ignored. `byStation: false`
    * (a record set aside by the phone after the station refused its request as a whole): the
    * station stored nothing under its seq, so the "settled" mark does not move.

@@ -397,6 +397,10 @@ async function loadBatch(trx: Db, stationId: string, records: FieldRecord[]): Pr
     if (rec.type === 'correction' && rec.replacement.type === 'donation') dins.add(rec.replacement.din)
   }
   const known = await loadKnownRecords(trx, wanted)
+  // A void or correction naming a stored correction stands for that correction's original: load it too.
+  const roots = new Set<string>()
+  for (const k of known.values()) if (k.rootId && !known.has(k.rootId)) roots.add(k.rootId)
+  if (roots.size > 0) for (const [id, k] of await loadKnownRecords(trx, roots)) known.set(id, k)
   const dinOwner = await loadDinOwners(trx, stationId, dins)
   const refs = records.length > 0 ? await loadKnownReferences(trx, stationId) : null
   const closedDrives = await loadClosedDrives(
@@ -698,18 +702,25 @@ async function writeBatch(trx: Db, stationId: string, writes: BatchWrites, resul
       if (outcome.status === 'rejected' && clash) outcome.clash = clash
     }
   }
+  // An original stored in this same batch is written as it counts, voids and corrections
+  // included (everything that points at it is in the batch): one insert, no update after it.
+  const inBatch = new Map(rows.map((r) => [r.id, r]))
+  const storedRoots: string[] = []
+  for (const rootId of writes.roots) {
+    const row = inBatch.get(rootId)
+    if (row) projectInBatch(row, rows, writes, result)
+    else storedRoots.push(rootId)
+  }
   // Rows voided before this batch are marked now, so the batch's rows may take their bags (the
   // live-DIN index holds only rows not voided); the reprojection below writes the same flag.
-  const storedVoided = [...writes.voidedRoots].filter((id) => !rows.some((r) => r.id === id))
+  const storedVoided = [...writes.voidedRoots].filter((id) => !inBatch.has(id))
   for (const part of chunks(storedVoided, 500))
     await trx.updateTable('records').set({ voided: 1 }).where('id', 'in', part).execute()
   await insertRows(trx, rows, writes.teamRows)
   for (const part of chunks(writes.reasonRows, 250)) await trx.insertInto('record_reasons').values(part).execute()
-  for (const rootId of writes.roots) {
-    const changed = await reprojectRoot(trx, rootId)
-    for (const key of changed.donorKeys) result.donorKeys.add(key)
-    if (changed.counted) result.countsChanged = true
-  }
+  const changed = await reprojectRoots(trx, storedRoots)
+  for (const key of changed.donorKeys) result.donorKeys.add(key)
+  if (changed.counted) result.countsChanged = true
   // Lookback: donations and deferrals just stored, against every counted record of their donors.
   const fresh = rows.filter((r) => (r.type === 'donation' || r.type === 'deferral') && r.voided === 0)
   await detectLookbacks(
@@ -718,6 +729,30 @@ async function writeBatch(trx: Db, stationId: string, writes: BatchWrites, resul
     fresh.map((r) => r.id),
     new Set(fresh.flatMap((r) => (r.donor_key ? [r.donor_key] : []))),
   )
+}
+
+/** An original accepted in this batch, its projection as its voids and corrections of the batch leave it. */
+function projectInBatch(row: NewRecordRow, rows: NewRecordRow[], writes: BatchWrites, result: IngestResult): void {
+  const pointing = rows.filter((r) => r.target_id === row.id && (r.type === 'void' || r.type === 'correction'))
+  const change = reprojection(
+    { ...row, voided: row.voided ?? 0, effective_type: row.effective_type ?? null, donor_key: row.donor_key ?? null },
+    pointing,
+  )
+  if (change.set) Object.assign(row, change.set)
+  if (change.teams) {
+    writes.teamRows = writes.teamRows.filter((t) => t.record_id !== row.id)
+    for (const team_id of change.teams) writes.teamRows.push({ record_id: row.id, team_id, station_id: row.station_id })
+  }
+  if (change.reasons) {
+    writes.reasonRows = writes.reasonRows.filter((r) => r.record_id !== row.id)
+    writes.reasonRows.push(...change.reasons)
+  }
+  if (change.reactionsDonorKey !== undefined) {
+    for (const r of rows)
+      if (r.type === 'adverse_reaction' && r.target_id === row.id) r.donor_key = change.reactionsDonorKey
+  }
+  for (const key of change.donorKeys) result.donorKeys.add(key)
+  if (change.counted) result.countsChanged = true
 }
 
 /** The donation, drive and time of each bag-number clash, from the batch or the stored rows. */
@@ -809,22 +844,32 @@ function instant(createdAt: string): number {
   return Number.isNaN(ms) ? 0 : ms
 }
 
+/** An original as stored: what its reprojection reads. */
+type RootRow = Pick<RecordsTable, 'id' | 'station_id' | 'type' | 'body' | 'donor_key' | 'effective_type' | 'voided'>
+type Pointer = Pick<RecordsTable, 'id' | 'type' | 'body'>
+
+/** What an original's voids and corrections make of its stored row. */
+interface Reprojection {
+  /** Columns to write on the original's row; null when nothing changes. */
+  set: Partial<RecordsTable> | null
+  /** For a donation or deferral: its teams and reasons as it counts now (null: unchanged). */
+  teams: string[] | null
+  reasons: ReasonRow[] | null
+  /** Its adverse reactions follow the donation's donor: the new key, or undefined when it did not move. */
+  reactionsDonorKey: string | null | undefined
+  donorKeys: string[]
+  counted: boolean
+}
+
 /**
- * Recomputes the projected columns of an original donation, deferral or other voidable record
- * from its own body, its corrections and its voids.
+ * The projected columns of an original donation, deferral or other voidable record, from its own
+ * body, its corrections and its voids (`pointing`: every void and correction that names it).
  */
-export async function reprojectRoot(trx: Db, rootId: string): Promise<{ donorKeys: string[]; counted: boolean }> {
-  const root = await trx.selectFrom('records').selectAll().where('id', '=', rootId).executeTakeFirst()
-  if (!root) return { donorKeys: [], counted: false }
-  const pointing = await trx
-    .selectFrom('records')
-    .select(['id', 'type', 'body'])
-    .where('target_id', '=', rootId)
-    .where('type', 'in', ['void', 'correction'])
-    .execute()
+function reprojection(root: RootRow, pointing: readonly Pointer[]): Reprojection {
   const voided = pointing.some((r) => r.type === 'void')
   const counted = root.effective_type !== null
   const donorKeys = root.donor_key ? [root.donor_key] : []
+  const unchanged = { teams: null, reasons: null, reactionsDonorKey: undefined }
 
   let winner: { id: string; createdAt: string; replacement: Base | DonorIdentity } | null = null
   for (const r of pointing) {
@@ -843,42 +888,95 @@ export async function reprojectRoot(trx: Db, rootId: string): Promise<{ donorKey
     // The identity row shows its newest correction: its donor key (a corrected ID number keys
     // another donor) and the correction that holds the current name, number, phone and household.
     const current = (winner?.replacement ?? JSON.parse(root.body)) as DonorIdentity
-    await trx
-      .updateTable('records')
-      .set({ voided: voided ? 1 : 0, corrected_by: winner?.id ?? null, donor_key: current.donorKey })
-      .where('id', '=', rootId)
-      .execute()
-    return { donorKeys: [...new Set([...donorKeys, current.donorKey])], counted }
+    return {
+      ...unchanged,
+      set: { voided: voided ? 1 : 0, corrected_by: winner?.id ?? null, donor_key: current.donorKey },
+      donorKeys: [...new Set([...donorKeys, current.donorKey])],
+      counted,
+    }
   }
   if (root.type !== 'donation' && root.type !== 'deferral') {
-    if (voided && root.voided === 0)
-      await trx.updateTable('records').set({ voided: 1 }).where('id', '=', rootId).execute()
-    return { donorKeys, counted }
+    return { ...unchanged, set: voided && root.voided === 0 ? { voided: 1 } : null, donorKeys, counted }
   }
   const effective: Base = winner ? (winner.replacement as Base) : (JSON.parse(root.body) as Base)
   const proj = baseProjection(effective)
-  const update: Partial<RecordsTable> = { ...proj, voided: voided ? 1 : 0, corrected_by: winner?.id ?? null }
-  await trx.updateTable('records').set(update).where('id', '=', rootId).execute()
-  await trx.deleteFrom('record_teams').where('record_id', '=', rootId).execute()
-  const teams = [...new Set(effective.teamIds)]
-  if (teams.length > 0) {
-    await trx
-      .insertInto('record_teams')
-      .values(teams.map((team_id) => ({ record_id: rootId, team_id, station_id: root.station_id })))
-      .execute()
+  const moved = proj.donor_key !== root.donor_key
+  if (moved && proj.donor_key) donorKeys.push(proj.donor_key)
+  return {
+    set: { ...proj, voided: voided ? 1 : 0, corrected_by: winner?.id ?? null },
+    teams: [...new Set(effective.teamIds)],
+    reasons: reasonRows(root.id, root.station_id, effective),
+    reactionsDonorKey: moved ? proj.donor_key : undefined,
+    donorKeys,
+    counted: true,
   }
-  await trx.deleteFrom('record_reasons').where('record_id', '=', rootId).execute()
-  const reasons = reasonRows(rootId, root.station_id, effective)
-  if (reasons.length > 0) await trx.insertInto('record_reasons').values(reasons).execute()
-  if (proj.donor_key !== root.donor_key) {
-    // Reactions follow the donation's donor.
-    await trx
-      .updateTable('records')
-      .set({ donor_key: proj.donor_key })
-      .where('type', '=', 'adverse_reaction')
-      .where('target_id', '=', rootId)
+}
+
+/**
+ * Recomputes the projected columns of stored originals (donations, deferrals, other voidable
+ * records) from their own bodies, their corrections and their voids: the rows, their pointers,
+ * and the team and reason rows read and replaced a few hundred originals at a time.
+ */
+export async function reprojectRoots(
+  trx: Db,
+  rootIds: readonly string[],
+): Promise<{ donorKeys: string[]; counted: boolean }> {
+  const donorKeys: string[] = []
+  let counted = false
+  for (const part of chunks([...new Set(rootIds)], 250)) {
+    const roots = await trx
+      .selectFrom('records')
+      .select(['id', 'station_id', 'type', 'body', 'donor_key', 'effective_type', 'voided'])
+      .where('id', 'in', part)
       .execute()
-    if (proj.donor_key) donorKeys.push(proj.donor_key)
+    const pointers = await trx
+      .selectFrom('records')
+      .select(['id', 'type', 'body', 'target_id'])
+      .where('target_id', 'in', part)
+      .where('type', 'in', ['void', 'correction'])
+      .execute()
+    const byRoot = new Map<string, Pointer[]>()
+    for (const p of pointers) {
+      const list = byRoot.get(p.target_id!)
+      if (list) list.push(p)
+      else byRoot.set(p.target_id!, [p])
+    }
+    const byId = new Map(roots.map((r) => [r.id, r]))
+    const recounted: string[] = []
+    const teamRows: { record_id: string; team_id: string; station_id: string }[] = []
+    const reasons: ReasonRow[] = []
+    for (const id of part) {
+      const root = byId.get(id)
+      if (!root) continue
+      const change = reprojection(root, byRoot.get(id) ?? [])
+      donorKeys.push(...change.donorKeys)
+      counted ||= change.counted
+      if (change.set) await trx.updateTable('records').set(change.set).where('id', '=', id).execute()
+      if (change.teams && change.reasons) {
+        recounted.push(id)
+        for (const team_id of change.teams) teamRows.push({ record_id: id, team_id, station_id: root.station_id })
+        reasons.push(...change.reasons)
+      }
+      if (change.reactionsDonorKey !== undefined) {
+        await trx
+          .updateTable('records')
+          .set({ donor_key: change.reactionsDonorKey })
+          .where('type', '=', 'adverse_reaction')
+          .where('target_id', '=', id)
+          .execute()
+      }
+    }
+    if (recounted.length > 0) {
+      await trx.deleteFrom('record_teams').where('record_id', 'in', recounted).execute()
+      await trx.deleteFrom('record_reasons').where('record_id', 'in', recounted).execute()
+    }
+    for (const rows of chunks(teamRows, 300)) await trx.insertInto('record_teams').values(rows).execute()
+    for (const rows of chunks(reasons, 250)) await trx.insertInto('record_reasons').values(rows).execute()
   }
-  return { donorKeys, counted: true }
+  return { donorKeys: [...new Set(donorKeys)], counted }
+}
+
+/** One original, reprojected (see reprojectRoots). */
+export async function reprojectRoot(trx: Db, rootId: string): Promise<{ donorKeys: string[]; counted: boolean }> {
+  return reprojectRoots(trx, [rootId])
 }

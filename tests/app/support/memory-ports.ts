@@ -64,24 +64,24 @@ export class MemoryPhoneStore {
 
   outboxPort(): OutboxPort {
     return {
-      pending: async (limit) => clone(this.pendingEntries().slice(0, limit)),
-      noteAttempt: async (seqs, at) => {
+      pending: async (limit, after) =>
+        clone(
+          this.pendingEntries()
+            .filter((e) => after === undefined || e.seq > after)
+            .slice(0, limit),
+        ),
+      noteFailure: async (seqs, message, at) => {
         for (const s of seqs) {
           const e = this.outbox.get(s)
-          if (e) {
+          if (e && e.status === 'pending') {
             e.attempts++
             e.lastAttemptAt = at
+            e.lastError = message
           }
         }
       },
-      noteFailure: async (seqs, message) => {
-        for (const s of seqs) {
-          const e = this.outbox.get(s)
-          if (e && e.status === 'pending') e.lastError = message
-        }
-      },
       settle: async (results: MutationResult[], at: string, opts = {}): Promise<SettleSummary> => {
-        const summary: SettleSummary = { confirmed: 0, rejected: 0, ignored: 0 }
+        const summary: SettleSummary = { confirmed: 0, rejected: 0, ignored: 0, settled: 0 }
         for (const r of results) {
           const e = this.outbox.get(r.seq)
           if (!e || e.status !== 'pending' || e.mutationId !== r.mutationId) {
@@ -91,7 +91,13 @@ export class MemoryPhoneStore {
           if (opts.byStation !== false) this.settledHigh = Math.max(this.settledHigh, r.seq)
           const row = this.records.get(e.recordId)
           if (r.status === 'rejected') {
-            Object.assign(e, { status: 'rejected', rejectCode: r.code, lastError: r.message, lastAttemptAt: at })
+            Object.assign(e, {
+              status: 'rejected',
+              rejectCode: r.code,
+              lastError: r.message,
+              attempts: e.attempts + 1,
+              lastAttemptAt: at,
+            })
             if (row) row.state = 'rejected'
             summary.rejected++
           } else {
@@ -107,6 +113,7 @@ export class MemoryPhoneStore {
             summary.confirmed++
           }
         }
+        summary.settled = this.settledHigh
         return summary
       },
       renumberAbove: async (after) => {

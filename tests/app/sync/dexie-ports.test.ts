@@ -137,6 +137,30 @@ describe('Dexie outbox port', () => {
     expect(await receiptOf(db, drive.id)).toBeNull()
   })
 
+  it('a batch the station answers rewrites no outbox row; an attempt that fails is counted on its entries', async () => {
+    const drive = makeDrive(staffId)
+    await saveFieldRecord(drive)
+    const station = new FakeStation()
+    let rewrites = 0
+    db.outbox.hook('updating', () => {
+      rewrites++
+    })
+    const first = makeDonation(drive, staffId, { din: 'W123423000002' })
+    await saveFieldRecords([first])
+    expect((await engineFor(station).engine.sync()).ok).toBe(true)
+    expect(rewrites).toBe(0)
+    expect(await db.outbox.count()).toBe(0)
+
+    const second = makeDonation(drive, staffId, { din: 'W123423000003' })
+    await saveFieldRecords([second])
+    const failed = await engineFor(station, ['offline']).engine.sync()
+    expect(failed.ok).toBe(false)
+    const [waiting] = await db.outbox.toArray()
+    expect(waiting).toMatchObject({ recordId: second.id, status: 'pending', attempts: 1 })
+    expect(waiting!.lastAttemptAt).toEqual(expect.any(Number))
+    expect(waiting!.lastError).toBeTruthy()
+  })
+
   it('renumbers pending entries after the station and moves the key generator past them', async () => {
     const drive = makeDrive(staffId)
     await saveFieldRecord(drive)

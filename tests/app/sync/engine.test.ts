@@ -144,6 +144,36 @@ describe('duplicates from re-sending', () => {
     expect(station.arrivals).toHaveLength(4)
   })
 
+  it('the next batch, read while one is on its way, is used only when that one settled whole', async () => {
+    const station = new FakeStation()
+    station.oldAnswers = true
+    const { store, engine, transport } = setup({ station, engine: { batchSize: 4, initialBatchSize: 4 } })
+    saveMany(store, 10)
+    const push = transport.push.bind(transport)
+    let later: ReturnType<typeof saveMany> = []
+    transport.push = async (req) => {
+      // Records saved while the first batch is on its way go in a later batch, in order.
+      if (later.length === 0) later = saveMany(store, 3)
+      const answer = await push(req)
+      // The second batch's reply leaves its last two records unanswered.
+      if (transport.sent.length === 2 && 'results' in answer) return { ...answer, results: answer.results.slice(0, 2) }
+      return answer
+    }
+    const report = await engine.sync()
+    expect(report.ok).toBe(true)
+    expect(store.outbox.size).toBe(0)
+    const sent = transport.sent.map((r) => r.mutations.map((m) => m.seq))
+    // What the reply left unanswered goes again before anything after it.
+    expect(sent.slice(0, 3)).toEqual([
+      [1, 2, 3, 4],
+      [5, 6, 7, 8],
+      [7, 8, 9, 10],
+    ])
+    expect([...new Set(sent.flat())]).toEqual(Array.from({ length: 13 }, (_, i) => i + 1))
+    expect(later.map((e) => e.seq)).toEqual([11, 12, 13])
+    expectExactlyOnce(store, station)
+  })
+
   it('never confirms an entry whose reply names another mutation id', async () => {
     const { store, engine, transport } = setup()
     const [entry] = saveMany(store, 1)
