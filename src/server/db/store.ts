@@ -12,6 +12,8 @@ import {
   SqliteDialect,
   SqliteDriver,
   type KyselyConfig,
+  type SqliteDatabase as KyselySqliteDatabase,
+  type SqliteStatement,
   sql,
   type Transaction,
 } from 'kysely'
@@ -66,13 +68,34 @@ class ImmediateSqliteDriver extends SqliteDriver {
   }
 }
 class ImmediateSqliteDialect extends SqliteDialect {
-  readonly #database: SqliteDatabase.Database
-  constructor(database: SqliteDatabase.Database) {
+  readonly #database: KyselySqliteDatabase
+  constructor(database: KyselySqliteDatabase) {
     super({ database })
     this.#database = database
   }
   override createDriver(): Driver {
     return new ImmediateSqliteDriver({ database: this.#database })
+  }
+}
+
+/**
+ * Kysely prepares every query anew; a push's big multi-row inserts and per-record updates repeat
+ * the same SQL, so statements are kept by their text (a few hundred at most). Safe because every
+ * statement runs to its end synchronously (nothing here iterates one lazily).
+ */
+function cachingStatements(database: SqliteDatabase.Database, max = 300): KyselySqliteDatabase {
+  const prepared = new Map<string, SqliteStatement>()
+  return {
+    prepare(source) {
+      let stmt = prepared.get(source)
+      if (!stmt) {
+        stmt = database.prepare(source)
+        if (prepared.size >= max) prepared.delete(prepared.keys().next().value!)
+        prepared.set(source, stmt)
+      }
+      return stmt
+    },
+    close: () => database.close(),
   }
 }
 
@@ -84,7 +107,7 @@ function openSqlite(dataDir: string, file: string, busyTimeoutMs: number, log: K
   // FULL: a record the server answered "applied" for survives a power cut, not only a crash.
   database.pragma('synchronous = FULL')
   database.pragma('foreign_keys = ON')
-  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect(database), log })
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect(cachingStatements(database)), log })
   return {
     db,
     engine: 'sqlite',
