@@ -9,14 +9,15 @@ import {
   type Deferral,
   type Donation,
   type DonorIdentity,
+  type Drive,
   type FieldRecord,
 } from '../../domain/records'
 import { DEFAULT_ELIGIBILITY, type EligibilityHistory, intervalEndsOn } from '../../domain/eligibility'
 import { newId } from '../../domain/ids'
 import { fieldDb, type FieldDb } from './index'
 import { RECORD_TABLE, type OutboxRow } from './schema'
-import type { IndicatorCounts } from '../../domain/indicators'
-import { applyToTallies, readTalliesOf, writeTallies } from './tallies'
+import type { IndicatorContext, IndicatorCounts } from '../../domain/indicators'
+import { applyToTallies, readTalliesOf, tallyKeys, type TallyChange, writeTallies } from './tallies'
 
 export const FIELD_RECORD_ERRORS = [
   'invalid_record',
@@ -94,6 +95,34 @@ export interface SavedBatch {
   tallies: Map<string, IndicatorCounts>
 }
 
+/**
+ * The tally rows this tab's saves last committed, per database, with the indicator context they
+ * were counted with: the next save writes its tallies from them in the same round as its reads,
+ * instead of a second round after reading them. The save still reads the rows, ahead of its own
+ * writes in the same transaction; if another tab (or anything) changed them meanwhile, the read
+ * differs, the transaction aborts before it commits, and the save runs again reading first.
+ */
+const committed = new WeakMap<FieldDb, { ctx: IndicatorContext; rows: Map<string, IndicatorCounts> }>()
+
+class StaleTallies extends Error {}
+
+const sameContext = (a: IndicatorContext, b: IndicatorContext): boolean =>
+  a.ruralMobileChannelIds.size === b.ruralMobileChannelIds.size &&
+  [...a.ruralMobileChannelIds].every((id) => b.ruralMobileChannelIds.has(id))
+
+/** The tally rows `rec` changes as this tab last committed them, or null when any is not known. */
+function knownTallies(db: FieldDb, rec: Donation | Deferral | Drive): TallyChange | null {
+  const known = committed.get(db)
+  if (!known) return null
+  const rows = []
+  for (const key of tallyKeys(rec)) {
+    const counts = known.rows.get(key)
+    if (!counts) return null
+    rows.push({ key, counts: structuredClone(counts) })
+  }
+  return { ctx: known.ctx, rows }
+}
+
 /** saveFieldRecords, also giving back the tallies the transaction wrote (no second read for the screen). */
 export async function saveFieldBatch(
   records: FieldRecord[],
@@ -112,8 +141,24 @@ export async function saveFieldBatch(
     lastError: null,
     status: 'pending',
   }))
-  const { clearDraft } = options
-  return db.transaction('rw', clearDraft ? [...saveScope(db), db.drafts] : saveScope(db), async () => {
+  try {
+    return await saveInOneTransaction(recs, entries, db, options, true)
+  } catch (err) {
+    if (!(err instanceof StaleTallies)) throw err
+    committed.delete(db)
+    return saveInOneTransaction(recs, entries, db, options, false)
+  }
+}
+
+async function saveInOneTransaction(
+  recs: FieldRecord[],
+  entries: OutboxRow[],
+  db: FieldDb,
+  { clearDraft }: SaveOptions,
+  fromKnownTallies: boolean,
+): Promise<SavedBatch> {
+  let context: IndicatorContext | null = null
+  const batch = await db.transaction('rw', clearDraft ? [...saveScope(db), db.drafts] : saveScope(db), async () => {
     const tallies = new Map<string, IndicatorCounts>()
     // Writes are not awaited one by one: IndexedDB runs a transaction's requests in the order
     // they were made (so later reads see earlier writes), and any failure aborts all of it.
@@ -130,9 +175,29 @@ export async function saveFieldBatch(
     const store = (rec: FieldRecord): void => {
       writes.push(settled((db[RECORD_TABLE[rec.type]] as FieldDb['voids']).add(rec as never)))
     }
+    // A save of new donations, deferrals and drives only (the donor form's): everything is
+    // requested in one round, its checks answered before the commit.
+    const plain =
+      fromKnownTallies && recs.every((r) => ['donation', 'deferral', 'drive', 'donor_identity'].includes(r.type))
     for (const rec of recs) {
       const counted = rec.type === 'donation' || rec.type === 'deferral' || rec.type === 'drive' ? rec : null
-      if (counted) {
+      const known = plain && counted ? knownTallies(db, counted) : null
+      if (counted && known) {
+        // The checks and the tally reads go out first, this record's writes right behind them:
+        // the reads cannot see the writes, and a failed check (or tallies that are not what this
+        // tab committed) aborts them all.
+        const before = known.rows.map((r) => JSON.stringify(r.counts))
+        const check = Promise.all([checkRules(db, rec), readTalliesOf(db, counted)]).then(([, read]) => {
+          context = read.ctx
+          const same =
+            sameContext(read.ctx, known.ctx) &&
+            read.rows.length === before.length &&
+            read.rows.every((r, i) => r.key === known.rows[i]!.key && JSON.stringify(r.counts) === before[i])
+          if (!same) throw new StaleTallies('the tallies changed since this tab last saved')
+        })
+        store(rec)
+        writes.push(settled(check), settled(writeTallies(db, known, counted, 1, tallies)))
+      } else if (counted) {
         // The checks and the tally reads go out first, this record's write right behind them in
         // the same round: the reads cannot see the record, and a failed check aborts the write.
         // Their reads are all made before checkRules' first await (a test would find the record
@@ -140,7 +205,10 @@ export async function saveFieldBatch(
         const ready = Promise.all([checkRules(db, rec), readTalliesOf(db, counted)])
         store(rec)
         const [, change] = await ready
+        context = change.ctx
         writes.push(settled(writeTallies(db, change, counted, 1, tallies)))
+      } else if (rec.type === 'donor_identity') {
+        store(rec)
       } else {
         await checkRules(db, rec)
         store(rec)
@@ -154,6 +222,17 @@ export async function saveFieldBatch(
       tallies,
     }
   })
+  // Committed: these are the tally rows as stored now.
+  const known = committed.get(db)
+  if (context && batch.tallies.size > 0) {
+    const rows = known && sameContext(known.ctx, context) ? known.rows : new Map<string, IndicatorCounts>()
+    for (const [key, counts] of batch.tallies) rows.set(key, structuredClone(counts))
+    committed.set(db, { ctx: context, rows })
+  } else if (batch.tallies.size > 0) {
+    // Voids and corrections count through applyToTallies: forget rather than follow them.
+    committed.delete(db)
+  }
+  return batch
 }
 
 function validated(record: FieldRecord): FieldRecord {

@@ -15,7 +15,7 @@ export const driveTallyKey = (driveId: string): string => `drive:${driveId}`
 export const dayTallyKey = (date: string): string => `day:${date}`
 export const monthTallyKey = (date: string): string => `month:${date.slice(0, 7)}`
 
-function tallyKeys(rec: Donation | Deferral | Drive): string[] {
+export function tallyKeys(rec: Donation | Deferral | Drive): string[] {
   const date = collectionDate(rec)
   const keys = date ? [dayTallyKey(date), monthTallyKey(date)] : []
   const driveId = rec.type === 'drive' ? rec.id : rec.driveId

@@ -81,6 +81,29 @@ describe('saveFieldRecord', () => {
     expect(await db.donations.count()).toBe(2)
   })
 
+  it('writes a save in one round from the tallies it last committed, and counts from storage when they changed meanwhile', async () => {
+    const drive = makeDrive(staffId)
+    await saveFieldRecord(drive)
+    let bag = 10
+    const donation = () => makeDonation(drive, staffId, { din: `W1234230000${bag++}` })
+    await saveFieldRecord(donation())
+    await saveFieldRecord(donation())
+    expect((await readTally(driveTallyKey(drive.id), db)).donations).toBe(2)
+    // A refused save in that round changes nothing, and its tallies are not taken as committed.
+    const taken = await saveFieldRecord(makeDonation(drive, staffId, { din: 'W123423000009' }))
+    expect(await codeOf(saveFieldRecord(makeDonation(drive, staffId, { din: 'W123423000009' })))).toBe('duplicate_din')
+    expect((await readTally(driveTallyKey(drive.id), db)).donations).toBe(3)
+    expect(await db.outbox.where('recordId').equals(taken.record.id).count()).toBe(1)
+    expect(await db.outbox.count()).toBe(4)
+    // Another tab of the phone saved five donations: this tab's copy of the tallies is stale.
+    const row = (await db.tallies.get(driveTallyKey(drive.id)))!
+    await db.tallies.put({ ...row, counts: { ...row.counts, donations: row.counts.donations + 5 } })
+    await saveFieldRecord(donation())
+    expect((await readTally(driveTallyKey(drive.id), db)).donations).toBe(9)
+    await saveFieldRecord(donation())
+    expect((await readTally(driveTallyKey(drive.id), db)).donations).toBe(10)
+  })
+
   it('refuses a bag number used on another drive of the phone, by a donation or a correction', async () => {
     const drive2 = makeDrive(staffId, { dinFirst: 'W123423000041', dinLast: 'W123423000080', bagsLoaded: 40 })
     const drive3 = makeDrive(staffId, { dinFirst: 'W123423000060', dinLast: 'W123423000090', bagsLoaded: 31 })
