@@ -12,7 +12,7 @@ import {
   roundTo,
   type IndicatorContext,
 } from '../../src/domain/indicators'
-import { METRICS, type FieldRecord } from '../../src/domain/records'
+import { METRICS, RETENTION_METRICS, type FieldRecord } from '../../src/domain/records'
 import {
   RURAL,
   STREET,
@@ -121,6 +121,8 @@ describe('computeIndicators on a hand-worked day', () => {
       deferral_rate: expect.closeTo(200 / 7, 10),
       bus_trips: 2,
       rhd_negative_donations: 2,
+      // Retention figures need the station's whole history, not one day's counts.
+      ...Object.fromEntries(RETENTION_METRICS.map((m) => [m, null])),
     })
   })
 

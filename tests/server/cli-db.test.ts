@@ -170,29 +170,26 @@ describe.each(ENGINES)('CLI database commands (%s)', (engine) => {
       '--out',
       'out.jsonl',
     )
-    expect(exported.code).toBe(0)
+    expect(exported.code, exported.out + exported.err).toBe(0)
     const lines = readFileSync(join(dir, 'out.jsonl'), 'utf8')
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l) as { type: string })
     expect(lines.filter((l) => l.type === 'donation').length).toBe(30)
-    expect(
-      (
-        await cli(
-          'export',
-          '--station',
-          'yichuan',
-          '--from',
-          '2026-04-01',
-          '--to',
-          '2026-04-30',
-          '--format',
-          'csv',
-          '--out',
-          'out.csv',
-        )
-      ).code,
-    ).toBe(0)
+    const csv = await cli(
+      'export',
+      '--station',
+      'yichuan',
+      '--from',
+      '2026-04-01',
+      '--to',
+      '2026-04-30',
+      '--format',
+      'csv',
+      '--out',
+      'out.csv',
+    )
+    expect(csv.code, csv.out + csv.err).toBe(0)
     expect(readFileSync(join(dir, 'out.donation.csv'), 'utf8').trim().split('\n').length).toBe(31)
 
     const json = await cli('db-report', '--station', 'yichuan', '--year', '2026', '--json')

@@ -73,3 +73,13 @@ export async function settle(rounds = 6): Promise<void> {
     await new Promise((r) => setTimeout(r, 5))
   }
 }
+
+/** Settles until `shown()` holds: the donor form's later steps load on demand (a dynamic import). */
+export async function settleUntil(shown: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const end = Date.now() + timeoutMs
+  await settle()
+  while (!shown()) {
+    if (Date.now() > end) throw new Error(`not shown within ${timeoutMs} ms: ${what}`)
+    await settle(1)
+  }
+}

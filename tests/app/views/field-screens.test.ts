@@ -6,7 +6,7 @@ import { residentIdCheckCharacter } from '../../../src/domain/resident-id'
 import { useDriveStore } from '../../../src/app/stores/useDriveStore'
 import { useSessionStore } from '../../../src/app/stores/useSessionStore'
 import { RURAL, SITE } from '../support/field-fixtures'
-import { type FieldApp, mountFieldApp, PIN, settle } from '../support/field-app'
+import { type FieldApp, mountFieldApp, PIN, settle, settleUntil } from '../support/field-app'
 
 const idOf = (first17: string) => first17 + residentIdCheckCharacter(first17)
 /** A 30-something man (sequence digit 3 is odd). */
@@ -92,7 +92,7 @@ describe('recording one person', () => {
     await radio(w, '农村')
     await settle()
     await button(w, '下一步').trigger('click')
-    await settle()
+    await settleUntil(() => w.text().includes('体重 (kg)'), 'the vitals step')
     for (const [label, value] of [
       ['体重 (kg)', '68'],
       ['血红蛋白 (g/L)', '112'],
@@ -137,7 +137,7 @@ describe('recording one person', () => {
     await radio(w, '城镇')
     await settle()
     await button(w, '下一步').trigger('click')
-    await settle()
+    await settleUntil(() => w.text().includes('体重 (kg)'), 'the vitals step')
     for (const [label, value] of [
       ['体重 (kg)', '68'],
       ['血红蛋白 (g/L)', '142'],
@@ -149,7 +149,7 @@ describe('recording one person', () => {
       await input(w, label!).setValue(value!)
     }
     await button(w, '献血').trigger('click')
-    await settle()
+    await settleUntil(() => w.text().includes('400 ml'), 'the outcome step')
     await radio(w, '400 ml')
     await radio(w, 'B')
     await radio(w, '阳性 +')
