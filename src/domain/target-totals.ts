@@ -3,28 +3,16 @@
 // counts each such target's period and scope when it refreshes its totals and sends the result
 // in the pull as a `totals` change keyed `target:<id>`; the phone adds what it has not synced yet.
 import type { IndicatorCounts } from './indicators'
-import type { Metric, Period, Scope, Target } from './records'
+import { METRICS, type Metric, type Period, RETENTION_METRICS, type Scope, type Target } from './records'
 
 /**
  * Metrics a phone works out from IndicatorCounts (src/domain/progress.ts metricActual). Any
  * other metric (a station-only figure such as a return rate, or one this app version does not
  * know) is shown on the phone as "see the station" for its target alone.
  */
-export const PHONE_METRICS: ReadonlySet<string> = new Set<Metric>([
-  'donations',
-  'whole_blood_donations',
-  'whole_blood_units',
-  'apheresis_donations',
-  'apheresis_doses',
-  'rate_400ml',
-  'rural_mobile_share',
-  'rural_donor_share',
-  'repeat_donor_share',
-  'per_1000',
-  'deferral_rate',
-  'bus_trips',
-  'rhd_negative_donations',
-])
+export const PHONE_METRICS: ReadonlySet<string> = new Set<Metric>(
+  METRICS.filter((m) => !(RETENTION_METRICS as readonly string[]).includes(m)),
+)
 
 export function phoneComputable(metric: string): boolean {
   return PHONE_METRICS.has(metric)
