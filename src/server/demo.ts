@@ -29,7 +29,8 @@ export const DEMO_LOGIN = {
 
 export const DEMO_TIME_ZONE = 'Asia/Shanghai'
 
-const DATE_FIELDS = new Set(['collectedOn', 'date', 'until'])
+// expiresOn: a reagent lot's expiry moves with its drive (else the station refuses every drive of the demo year).
+const DATE_FIELDS = new Set(['collectedOn', 'date', 'until', 'expiresOn'])
 const TIME_FIELDS = new Set(['createdAt', 'collectedAt', 'closedAt', 'occurredAt'])
 
 /** The record with every date and time moved by `days` (times keep their offset). */

@@ -1,0 +1,19 @@
+// The demo station's year to date: the seed year laid over this year must keep every record valid
+// on its new dates (a reagent lot's expiry moves with its drive, or the station refuses the drive).
+import { describe, expect, it } from 'vitest'
+import { generateSeedYear } from '../../src/domain/generator/seed-year'
+import type { Drive } from '../../src/domain/records'
+import { yearToDate } from '../../src/server/demo'
+
+describe('demo year to date', () => {
+  it('moves reagent lot expiries with their drives', () => {
+    const seed = generateSeedYear({ profile: 'luoyang-2023', seed: 2023 })
+    const drives = yearToDate(seed.records, seed.year, '2026-06-30').filter((r): r is Drive => r.type === 'drive')
+    const withLots = drives.filter((d) => (d.reagentLots ?? []).length > 0)
+    expect(withLots.length).toBeGreaterThan(100)
+    for (const d of withLots) {
+      expect(d.date.startsWith('2026-')).toBe(true)
+      for (const lot of d.reagentLots!) expect(lot.expiresOn >= d.date, `${lot.lot} on ${d.date}`).toBe(true)
+    }
+  })
+})
