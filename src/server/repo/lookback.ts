@@ -62,14 +62,15 @@ export async function detectLookbacks(
   const fresh = new Set(freshIds)
   const byDonor = new Map<string, LookbackRecord[]>()
   for (const part of chunks([...donorKeys], 400)) {
-    const rows = await trx
-      .selectFrom('records')
-      .select(['id', 'device_id', 'corrected_by', 'donor_key'])
-      .where('station_id', '=', stationId)
-      .where('donor_key', 'in', part)
-      .where('effective_type', 'in', ['donation', 'deferral'])
-      .where('voided', '=', 0)
-      .execute()
+    // Type and voided filtered here, not in SQL: see refreshEligibility (records_tally's plan).
+    const rows = (
+      await trx
+        .selectFrom('records')
+        .select(['id', 'device_id', 'corrected_by', 'donor_key', 'effective_type', 'voided'])
+        .where('station_id', '=', stationId)
+        .where('donor_key', 'in', part)
+        .execute()
+    ).filter((r) => r.voided === 0 && (r.effective_type === 'donation' || r.effective_type === 'deferral'))
     // Only a donor with records from two sources has anything to compare (a phone sees its own
     // records; a bulk import is one source): the bodies of the rest are never read.
     const sources = new Map<string, Set<string | null>>()
