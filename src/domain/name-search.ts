@@ -15,10 +15,14 @@ export function foldText(text: string): string {
   return text.normalize('NFKC').toLowerCase().trim()
 }
 
-/** The query as pinyin letters ("Che Cun'z" → "checunz"), or null when it holds anything else (Chinese, digits). */
+/**
+ * The query as pinyin letters and digits ("Che Cun'z" → "checunz", "xxz01"), or null when it holds
+ * anything else (Chinese). Digits are words of their own in the romanised name ("采血点01" → "cai
+ * xue dian 01", initials "cxd01"), so "cxd01" or "dian01" find it.
+ */
 function pinyinQuery(folded: string): string | null {
   const letters = folded.replace(/[\s'’]/g, '')
-  return /^[a-zü]+$/.test(letters) ? letters.replace(/ü/g, 'v') : null
+  return /^[a-zü0-9]+$/.test(letters) ? letters.replace(/ü/g, 'v') : null
 }
 
 /**

@@ -294,6 +294,6 @@ export function demoBanner(url: string): string {
   return [
     'Demo station (DEMO=1):',
     `  station pages: ${url}station  — station code "${DEMO_LOGIN.stationCode}", manager "${DEMO_LOGIN.manager.username}" / "${DEMO_LOGIN.manager.password}", admin "${DEMO_LOGIN.admin.username}" / "${DEMO_LOGIN.admin.password}"`,
-    `  phones: enroll with a code from the station pages (Devices); every demo staff member's PIN is ${DEMO_LOGIN.staffPin}`,
+    `  phones: enroll with a code from the station pages (Phones · 手机); every demo staff member's PIN is ${DEMO_LOGIN.staffPin}`,
   ].join('\n')
 }

@@ -48,6 +48,11 @@ describe('nameMatch', () => {
     expect(nameMatch('lü', LV)).not.toBeNull()
     expect(nameMatch('ＣＣＺ', CHECUN)).not.toBeNull()
     expect(nameMatch('01', DEPOT)).not.toBeNull()
+    // Initials or pinyin followed by the name's digits, as a crew types a numbered site or demo staff.
+    expect(nameMatch('cxd01', DEPOT)).toBe(1)
+    expect(nameMatch('yyxxzcxd01', DEPOT)).toBe(2)
+    expect(nameMatch('dian01', DEPOT)).toBe(1)
+    expect(nameMatch('cxd02', DEPOT)).toBeNull()
     expect(foldText(' ＡＢ１ ')).toBe('ab1')
   })
 
