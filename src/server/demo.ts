@@ -229,7 +229,10 @@ export async function ensureDemoStation(store: Store, opts: DemoOptions): Promis
     opts.pinIterations === undefined ? {} : { iterations: opts.pinIterations },
   )
   const wholeYear = rebaseStation(seed.records, fromId, station.id)
-  const roster = rosterForRecords(wholeYear, station.id, pinHash)
+  const roster = rosterForRecords(wholeYear, station.id, pinHash).map((member, i) => ({
+    ...member,
+    name: demoStaffName(i),
+  }))
   const villages = DEMO_VILLAGES.map((v) => ({
     id: newId(),
     stationId: station.id,
@@ -287,6 +290,40 @@ async function flagEmergencyTeam(
       .insertInto('donor_flags')
       .values(rows.slice(i, i + 500))
       .execute()
+}
+
+const SURNAMES = '王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗'
+const GIVEN_NAMES = [
+  '芳',
+  '娜',
+  '敏',
+  '静',
+  '丽',
+  '强',
+  '磊',
+  '军',
+  '洋',
+  '勇',
+  '艳',
+  '杰',
+  '娟',
+  '涛',
+  '明',
+  '超',
+  '秀英',
+  '霞',
+  '平',
+  '刚',
+]
+
+/**
+ * A crew member's name in the demo, as a station's roster reads (an import without a roster names
+ * them 车长 01, 采血员 02 for the station to rename). Distinct for the first 400: members 20 apart
+ * share a surname and differ in the given name.
+ */
+export function demoStaffName(i: number): string {
+  const given = GIVEN_NAMES[(7 * i + Math.floor(i / SURNAMES.length)) % GIVEN_NAMES.length]!
+  return `${SURNAMES[i % SURNAMES.length]!}${given}`
 }
 
 /** The lines printed at start so a newcomer can sign in. */
