@@ -2,7 +2,7 @@ export default {
   badge: {
     offline: 'Offline · {n} waiting',
     waiting: '{n} waiting to send',
-    syncing: 'Sending…',
+    syncing: 'Syncing…',
     confirmed: 'All confirmed {time}',
     confirmedNever: 'Nothing sent yet',
     attention: '{n} need attention',
@@ -11,7 +11,7 @@ export default {
   },
   title: 'Sync',
   syncNow: 'Sync now',
-  syncing: 'Sending…',
+  syncing: 'Syncing…',
   status: {
     lastPush: 'Last sent to the station',
     lastPull: 'Last update from the station',

@@ -2,7 +2,7 @@ export default {
   badge: {
     offline: '离线 · {n} 条待上传',
     waiting: '{n} 条待上传',
-    syncing: '正在上传…',
+    syncing: '正在同步…',
     confirmed: '全部已确认 {time}',
     confirmedNever: '还没有上传过',
     attention: '{n} 条需要处理',
@@ -11,7 +11,7 @@ export default {
   },
   title: '同步',
   syncNow: '立即同步',
-  syncing: '正在上传…',
+  syncing: '正在同步…',
   status: {
     lastPush: '上次上传到血站',
     lastPull: '上次从血站更新',
