@@ -4,7 +4,12 @@ import { loadFeatures } from '../i18n'
 import { fieldRoutes } from './field-routes'
 import { stationRoutes } from './station-routes'
 
-export const routes: RouteRecordRaw[] = [...fieldRoutes, ...stationRoutes]
+export const routes: RouteRecordRaw[] = [
+  ...fieldRoutes,
+  ...stationRoutes,
+  // Last: any other address gets a "not found" screen with the way home, not a blank page.
+  { path: '/:pathMatch(.*)*', name: 'not-found', component: () => import('../views/NotFoundView.vue') },
+]
 
 /**
  * The screen a cold start on the bus opens most, whose messages ship with the app's first

@@ -9,4 +9,10 @@ export default {
   close: '关闭',
   confirm: '确认',
   required: '必填',
+  notFound: {
+    title: '找不到这个页面',
+    body: '地址 {path} 不存在，可能是输错了或链接已过时。',
+    toDrives: '回到车次列表',
+    toStation: '回到血站看板',
+  },
 }
