@@ -34,7 +34,26 @@ if [ -z "${TEST_DATABASE_URL:-}" ]; then
 fi
 
 # The whole suite also runs the type-aware lint (floating promises), kept out of `npm run lint`
-# for its cost (eslint.types.config.js says how much).
-if [ $# -eq 0 ]; then npm run -s lint:types; fi
+# for its cost (eslint.types.config.js says how much). It runs beside the tests, not before them:
+# the tests leave part of the 2 cores idle (waiting on browsers, child servers, PostgreSQL), and a
+# lint first kept one core idle for its whole run. Its output comes after the tests'; a finding
+# still fails the run.
+lint_pid=
+if [ $# -eq 0 ]; then
+  lint_log=$(mktemp)
+  trap 'rm -f "$lint_log"' EXIT
+  npm run -s lint:types >"$lint_log" 2>&1 &
+  lint_pid=$!
+fi
 
-npx vitest run "$@"
+tests=0
+npx vitest run "$@" || tests=$?
+
+lint=0
+if [ -n "$lint_pid" ]; then
+  wait "$lint_pid" || lint=$?
+  echo "lint:types:"
+  cat "$lint_log"
+  if [ "$lint" -ne 0 ]; then echo "test: lint:types failed ($lint)"; else echo "lint:types clean"; fi
+fi
+[ "$tests" -eq 0 ] && [ "$lint" -eq 0 ]
