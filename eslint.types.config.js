@@ -2,7 +2,7 @@
 // (no-floating-promises), or one handed where nothing waits for it (no-misused-promises). Apart
 // from `npm run lint` because type information is dear: cold over src/ on the shared 2-core machine
 // under load (load average 20-35) these two rules took 17.5 to 21 min of wall clock (1.5 to 2 min
-// of CPU), the plain lint 4.5 min (20 s of CPU); scripts/test.sh runs it before the whole suite. No cache: a change in one file
+// of CPU), the plain lint 4.5 min (20 s of CPU); scripts/test.sh runs it beside the whole suite. No cache: a change in one file
 // can change the types, and so the findings, of another that the cache would skip.
 import pluginVue from 'eslint-plugin-vue'
 import tseslint from 'typescript-eslint'
