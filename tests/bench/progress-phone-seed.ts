@@ -18,7 +18,7 @@ import { newId } from '../../src/domain/ids'
 import type { Channel, Drive, FieldRecord, RosterEntry, Site, Station, Target, Team } from '../../src/domain/records'
 import type { StationTotals } from '../../src/domain/sync-protocol'
 import { periodFor } from '../../src/domain/targets'
-import { dayTallyKey, driveTallyKey, monthTallyKey } from '../../src/app/db/tallies'
+import { driveTallyKey } from '../../src/app/db/tallies'
 import { RECORD_TABLE } from '../../src/app/db/schema'
 import { inTargetScope } from '../../src/app/field/progress-model'
 import { addDays } from '../../src/domain/dates'
@@ -27,11 +27,8 @@ import { type TargetTotals, targetTotalsKey } from '../../src/domain/target-tota
 /** Tally keys of an effective record, as src/app/db/tallies.ts keeps them. */
 function tallyKeys(rec: FieldRecord): string[] {
   if (rec.type !== 'donation' && rec.type !== 'deferral' && rec.type !== 'drive') return []
-  const date = collectionDate(rec)
-  const keys = date ? [dayTallyKey(date), monthTallyKey(date)] : []
   const driveId = rec.type === 'drive' ? rec.id : rec.driveId
-  if (driveId) keys.push(driveTallyKey(driveId))
-  return keys
+  return driveId ? [driveTallyKey(driveId)] : []
 }
 
 /** The running tallies a phone holds after saving `records` (voids and corrections resolved). */

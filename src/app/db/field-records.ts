@@ -1,9 +1,11 @@
 // Writing field records. A record, its outbox entry and the running tallies change in ONE
 // IndexedDB transaction: either all of it is on the phone or none of it is, and the screen says
 // "saved" only after the transaction committed. Records are never edited or deleted here.
+import { Dexie, type ObservabilitySet, RangeSet } from 'dexie'
 import * as v from 'valibot'
 import {
   deferralReasonsProblem,
+  type Channel,
   FieldRecordSchema,
   type Correction,
   type Deferral,
@@ -15,9 +17,10 @@ import {
 import { DEFAULT_ELIGIBILITY, type EligibilityHistory, intervalEndsOn } from '../../domain/eligibility'
 import { newId } from '../../domain/ids'
 import { fieldDb, type FieldDb } from './index'
-import { RECORD_TABLE, type OutboxRow } from './schema'
-import type { IndicatorContext, IndicatorCounts } from '../../domain/indicators'
-import { applyToTallies, readTalliesOf, tallyKeys, type TallyChange, writeTallies } from './tallies'
+import { RECORD_TABLE, type OutboxRow, type ReferenceRow, type TallyRow } from './schema'
+import { addToCounts, emptyCounts, type IndicatorCounts } from '../../domain/indicators'
+import type { EligibilityEntry } from '../../domain/sync-protocol'
+import { applyToTallies, readTalliesOf, tallyKeys, writeTallies } from './tallies'
 
 export const FIELD_RECORD_ERRORS = [
   'invalid_record',
@@ -52,7 +55,7 @@ export interface SavedRecord {
   record: FieldRecord
 }
 
-/** Every table a save may read or write, so the transaction covers all of it. */
+/** Every table a save may read or write, so the transaction covers all of it (voids, corrections, closes). */
 function saveScope(db: FieldDb) {
   return [
     db.drives,
@@ -95,33 +98,10 @@ export interface SavedBatch {
   tallies: Map<string, IndicatorCounts>
 }
 
-/**
- * The tally rows this tab's saves last committed, per database, with the indicator context they
- * were counted with: the next save writes its tallies from them in the same round as its reads,
- * instead of a second round after reading them. The save still reads the rows, ahead of its own
- * writes in the same transaction; if another tab (or anything) changed them meanwhile, the read
- * differs, the transaction aborts before it commits, and the save runs again reading first.
- */
-const committed = new WeakMap<FieldDb, { ctx: IndicatorContext; rows: Map<string, IndicatorCounts> }>()
-
-class StaleTallies extends Error {}
-
-const sameContext = (a: IndicatorContext, b: IndicatorContext): boolean =>
-  a.ruralMobileChannelIds.size === b.ruralMobileChannelIds.size &&
-  [...a.ruralMobileChannelIds].every((id) => b.ruralMobileChannelIds.has(id))
-
-/** The tally rows `rec` changes as this tab last committed them, or null when any is not known. */
-function knownTallies(db: FieldDb, rec: Donation | Deferral | Drive): TallyChange | null {
-  const known = committed.get(db)
-  if (!known) return null
-  const rows = []
-  for (const key of tallyKeys(rec)) {
-    const counts = known.rows.get(key)
-    if (!counts) return null
-    rows.push({ key, counts: structuredClone(counts) })
-  }
-  return { ctx: known.ctx, rows }
-}
+/** What the donor form saves: the donor's identity and at most one donation or deferral. */
+type VisitRecord = DonorIdentity | Donation | Deferral
+const isVisitRecord = (r: FieldRecord): r is VisitRecord =>
+  r.type === 'donor_identity' || r.type === 'donation' || r.type === 'deferral'
 
 /** saveFieldRecords, also giving back the tallies the transaction wrote (no second read for the screen). */
 export async function saveFieldBatch(
@@ -141,13 +121,16 @@ export async function saveFieldBatch(
     lastError: null,
     status: 'pending',
   }))
-  try {
-    return await saveInOneTransaction(recs, entries, db, options, true)
-  } catch (err) {
-    if (!(err instanceof StaleTallies)) throw err
-    committed.delete(db)
-    return saveInOneTransaction(recs, entries, db, options, false)
-  }
+  // The donor form's save, the one a person at the table waits for, goes straight to IndexedDB
+  // (saveVisit); inside another Dexie transaction, or before the database is open, Dexie's way.
+  if (
+    recs.every(isVisitRecord) &&
+    recs.filter((r) => r.type !== 'donor_identity').length <= 1 &&
+    db.isOpen() &&
+    !Dexie.currentTransaction
+  )
+    return saveVisit(recs, entries, db, options)
+  return saveInOneTransaction(recs, entries, db, options)
 }
 
 async function saveInOneTransaction(
@@ -155,14 +138,11 @@ async function saveInOneTransaction(
   entries: OutboxRow[],
   db: FieldDb,
   { clearDraft }: SaveOptions,
-  fromKnownTallies: boolean,
 ): Promise<SavedBatch> {
-  let context: IndicatorContext | null = null
-  const batch = await db.transaction('rw', clearDraft ? [...saveScope(db), db.drafts] : saveScope(db), async () => {
+  return db.transaction('rw', clearDraft ? [...saveScope(db), db.drafts] : saveScope(db), async () => {
     const tallies = new Map<string, IndicatorCounts>()
     // Writes are not awaited one by one: IndexedDB runs a transaction's requests in the order
     // they were made (so later reads see earlier writes), and any failure aborts all of it.
-    // Every round trip saved is time the person at the table waits on a slow phone.
     const writes: Array<Promise<unknown>> = []
     const settled = <T>(p: Promise<T>): Promise<T> => {
       p.catch(() => {
@@ -175,29 +155,9 @@ async function saveInOneTransaction(
     const store = (rec: FieldRecord): void => {
       writes.push(settled((db[RECORD_TABLE[rec.type]] as FieldDb['voids']).add(rec as never)))
     }
-    // A save of new donations, deferrals and drives only (the donor form's): everything is
-    // requested in one round, its checks answered before the commit.
-    const plain =
-      fromKnownTallies && recs.every((r) => ['donation', 'deferral', 'drive', 'donor_identity'].includes(r.type))
     for (const rec of recs) {
       const counted = rec.type === 'donation' || rec.type === 'deferral' || rec.type === 'drive' ? rec : null
-      const known = plain && counted ? knownTallies(db, counted) : null
-      if (counted && known) {
-        // The checks and the tally reads go out first, this record's writes right behind them:
-        // the reads cannot see the writes, and a failed check (or tallies that are not what this
-        // tab committed) aborts them all.
-        const before = known.rows.map((r) => JSON.stringify(r.counts))
-        const check = Promise.all([checkRules(db, rec), readTalliesOf(db, counted)]).then(([, read]) => {
-          context = read.ctx
-          const same =
-            sameContext(read.ctx, known.ctx) &&
-            read.rows.length === before.length &&
-            read.rows.every((r, i) => r.key === known.rows[i]!.key && JSON.stringify(r.counts) === before[i])
-          if (!same) throw new StaleTallies('the tallies changed since this tab last saved')
-        })
-        store(rec)
-        writes.push(settled(check), settled(writeTallies(db, known, counted, 1, tallies)))
-      } else if (counted) {
+      if (counted) {
         // The checks and the tally reads go out first, this record's write right behind them in
         // the same round: the reads cannot see the record, and a failed check aborts the write.
         // Their reads are all made before checkRules' first await (a test would find the record
@@ -205,7 +165,6 @@ async function saveInOneTransaction(
         const ready = Promise.all([checkRules(db, rec), readTalliesOf(db, counted)])
         store(rec)
         const [, change] = await ready
-        context = change.ctx
         writes.push(settled(writeTallies(db, change, counted, 1, tallies)))
       } else if (rec.type === 'donor_identity') {
         store(rec)
@@ -222,17 +181,164 @@ async function saveInOneTransaction(
       tallies,
     }
   })
-  // Committed: these are the tally rows as stored now.
-  const known = committed.get(db)
-  if (context && batch.tallies.size > 0) {
-    const rows = known && sameContext(known.ctx, context) ? known.rows : new Map<string, IndicatorCounts>()
-    for (const [key, counts] of batch.tallies) rows.set(key, structuredClone(counts))
-    committed.set(db, { ctx: context, rows })
-  } else if (batch.tallies.size > 0) {
-    // Voids and corrections count through applyToTallies: forget rather than follow them.
-    committed.delete(db)
+}
+
+/**
+ * The donor form's save as ONE native IndexedDB transaction, every request made in one go: the
+ * checks' reads (the drive and its close, the bag number, the donor's donations on this phone and
+ * their snapshot row: point reads by index), the channel and tally rows, then the writes (the
+ * draft's delete, the records, their outbox entries). The reads are made first, so they cannot see
+ * the writes; their answers decide before the transaction commits: a refusal aborts it, writes and
+ * all. The tally row is rewritten as soon as its read is back, from what it read (a tab that saved
+ * meanwhile is counted with). Dexie's own requests cost a slow phone several times a native put
+ * (issue 13); the live queries learn of the change as Dexie's own saves tell them.
+ * Durability stays the browser's default (docs/sync-protocol.md: "saved" means on the disk).
+ */
+async function saveVisit(
+  recs: VisitRecord[],
+  entries: OutboxRow[],
+  db: FieldDb,
+  { clearDraft }: SaveOptions,
+): Promise<SavedBatch> {
+  const outcome = recs.find((r): r is Donation | Deferral => r.type !== 'donor_identity') ?? null
+  if (outcome?.type === 'deferral') {
+    const problem = deferralReasonsProblem(outcome)
+    if (problem) throw new FieldRecordError('invalid_record', problem)
   }
-  return batch
+  const donation = outcome?.type === 'donation' ? outcome : null
+  const written = new Set<string>(['outbox', ...recs.map((r) => RECORD_TABLE[r.type])])
+  if (outcome) written.add('tallies')
+  if (clearDraft) written.add('drafts')
+  const scope = new Set<string>(written)
+  if (outcome) for (const name of ['drives', 'driveCloses', 'channels']) scope.add(name)
+  if (donation) for (const name of ['donations', 'corrections', 'eligibility', 'voids']) scope.add(name)
+
+  const idb = db.backendDB()
+  const tx = idb.transaction([...scope], 'readwrite')
+  const done = new Promise<void>((resolve, reject) => {
+    tx.oncomplete = () => resolve()
+    tx.onabort = () => reject(failure ?? tx.error ?? new Error('the save was aborted'))
+  })
+  let failure: unknown = null
+  const fail = (err: unknown): void => {
+    if (failure !== null) return
+    failure = err
+    try {
+      tx.abort()
+    } catch {
+      /* already finished: onabort reports */
+    }
+  }
+  const read = <T>(req: IDBRequest<T>): Promise<T> =>
+    new Promise((resolve, reject) => {
+      req.onsuccess = () => resolve(req.result)
+      req.onerror = () => reject(req.error)
+    })
+  const tallies = new Map<string, IndicatorCounts>()
+  let seqs: Array<Promise<number>> = []
+  // A request that throws as it is made (a value that cannot be stored) aborts all the others.
+  try {
+    if (outcome) {
+      const driveId = outcome.driveId
+      // The channel first: its answer is in when the tally's comes, and the tally is counted with it.
+      let channel: ReferenceRow<Channel> | undefined
+      tx.objectStore('channels').get(outcome.channelId).onsuccess = (e) => {
+        channel = (e.target as IDBRequest<ReferenceRow<Channel> | undefined>).result
+      }
+      for (const key of tallyKeys(outcome)) {
+        const req = tx.objectStore('tallies').get(key) as IDBRequest<TallyRow | undefined>
+        req.onsuccess = () => {
+          try {
+            const row: TallyRow = req.result ?? { key, counts: emptyCounts() }
+            const ctx = { ruralMobileChannelIds: new Set(channel?.value.ruralMobile ? [outcome.channelId] : []) }
+            addToCounts(row.counts, outcome, ctx, 1)
+            tallies.set(key, row.counts)
+            tx.objectStore('tallies').put(row)
+          } catch (err) {
+            fail(err)
+          }
+        }
+      }
+      const checks: Array<Promise<FieldRecordError | null>> = []
+      if (driveId) {
+        const drive = read(tx.objectStore('drives').get(driveId) as IDBRequest<Drive | undefined>)
+        const closes = read(tx.objectStore('driveCloses').index('driveId').count(driveId))
+        checks.push(Promise.all([drive, closes]).then(([d, n]) => openDriveRefusal(d, n)))
+        if (donation?.override) checks.push(drive.then((d) => leaderRefusal(donation, d)))
+      }
+      if (donation) {
+        const byDin = read(tx.objectStore('donations').index('din').getAll(donation.din) as IDBRequest<Donation[]>)
+        const byCorrection = read(
+          tx.objectStore('corrections').index('replacement.din').getAll(donation.din) as IDBRequest<Correction[]>,
+        )
+        const mine = read(
+          tx.objectStore('donations').index('donorKey').getAll(donation.donorKey) as IDBRequest<Donation[]>,
+        )
+        const snapshot = read(
+          tx.objectStore('eligibility').index('value.donorKey').get(donation.donorKey) as IDBRequest<
+            ReferenceRow<EligibilityEntry> | undefined
+          >,
+        )
+        checks.push(
+          Promise.all([byDin, byCorrection, mine, snapshot]).then(async ([originals, corrections, own, snap]) => {
+            // Voids matter only for donations found: read only then (a second round, rarely).
+            const others = own.filter((d) => d.id !== donation.id)
+            const ids = [
+              ...new Set([
+                ...originals.map((o) => o.id),
+                ...corrections.map((c) => c.targetId),
+                ...others.map((d) => d.id),
+              ]),
+            ]
+            const voids = tx.objectStore('voids').index('targetId')
+            const found = await Promise.all(ids.map((id) => read(voids.count(id))))
+            const voided = new Set(ids.filter((_, i) => found[i]! > 0))
+            const clash = dinClash(donation, liveUses(originals, corrections, voided), null)
+            return clash ?? donorRefusal(donation, others, snap, voided)
+          }),
+        )
+      }
+      // The checks decide before the commit: the writes below wait behind these reads.
+      void Promise.all(checks).then(
+        (refusals) => {
+          const refusal = refusals.find((r) => r !== null)
+          if (refusal) fail(refusal)
+        },
+        (err: unknown) => fail(err),
+      )
+    }
+    if (clearDraft) tx.objectStore('drafts').delete(clearDraft)
+    for (const rec of recs) tx.objectStore(RECORD_TABLE[rec.type]).add(rec)
+    seqs = entries.map((entry) => read(tx.objectStore('outbox').add(entry) as IDBRequest<number>))
+    for (const seq of seqs)
+      seq.catch(() => {
+        /* the transaction's abort reports */
+      })
+  } catch (err) {
+    fail(err)
+  }
+  await done
+  // Committed. The live queries (the unsynced count, the drive screens) hear of it after the
+  // screen has said "saved".
+  setTimeout(() => Dexie.on.storagemutated.fire(everythingIn(db, [...written])), 0)
+  const keys = await Promise.all(seqs)
+  return {
+    saved: entries.map((entry, i) => ({ seq: keys[i]!, mutationId: entry.mutationId, record: recs[i]! })),
+    tallies,
+  }
+}
+
+/** A change to these tables as Dexie's live queries read it: any row, any index. */
+function everythingIn(db: FieldDb, tables: string[]): ObservabilitySet {
+  const all = (): RangeSet => new RangeSet(Dexie.minKey, Dexie.maxKey)
+  const parts: ObservabilitySet = {}
+  for (const name of tables) {
+    const table = db.table(name)
+    parts[`idb://${db.name}/${name}/`] = all()
+    parts[`idb://${db.name}/${name}/:dels`] = all()
+    for (const index of table.schema.indexes) if (index.name) parts[`idb://${db.name}/${name}/${index.name}`] = all()
+  }
+  return parts
 }
 
 function validated(record: FieldRecord): FieldRecord {
@@ -331,11 +437,18 @@ async function requireDrive(db: FieldDb, driveId: string): Promise<void> {
 
 /** New donations and deferrals only on an open drive. */
 async function requireOpenDrive(db: FieldDb, driveId: string): Promise<void> {
-  const [, closes] = await Promise.all([
-    requireDrive(db, driveId),
+  const [drive, closes] = await Promise.all([
+    db.drives.get(driveId),
     db.driveCloses.where('driveId').equals(driveId).count(),
   ])
-  if (closes > 0) throw new FieldRecordError('drive_closed', 'the drive is closed')
+  const refusal = openDriveRefusal(drive, closes)
+  if (refusal) throw refusal
+}
+
+function openDriveRefusal(drive: Drive | undefined, closes: number): FieldRecordError | null {
+  if (!drive) return new FieldRecordError('unknown_drive', 'no such drive on this phone')
+  if (closes > 0) return new FieldRecordError('drive_closed', 'the drive is closed')
+  return null
 }
 
 /**
@@ -349,16 +462,19 @@ async function requireUnusedDin(db: FieldDb, donation: Donation, selfId: string 
     db.donations.where('din').equals(donation.din).toArray(),
     db.corrections.where('replacement.din').equals(donation.din).toArray(),
   ])
-  const uses = await liveDinUses(db, originals, corrections)
+  const refusal = dinClash(donation, await liveDinUses(db, originals, corrections), selfId)
+  if (refusal) throw refusal
+}
+
+function dinClash(donation: Donation, uses: DinUse[], selfId: string | null): FieldRecordError | null {
   const clash = uses.find((u) => u.donationId !== selfId)
-  if (clash) {
-    throw new FieldRecordError(
-      'duplicate_din',
-      clash.driveId === donation.driveId
-        ? `bag ${donation.din} is already used on this drive`
-        : `bag ${donation.din} is already used on drive ${clash.driveId ?? '-'} of this phone`,
-    )
-  }
+  if (!clash) return null
+  return new FieldRecordError(
+    'duplicate_din',
+    clash.driveId === donation.driveId
+      ? `bag ${donation.din} is already used on this drive`
+      : `bag ${donation.din} is already used on drive ${clash.driveId ?? '-'} of this phone`,
+  )
 }
 
 /** Where a bag number is used on this phone: the donation it belongs to and that donation's drive. */
@@ -373,6 +489,10 @@ async function liveDinUses(db: FieldDb, originals: Donation[], corrections: Corr
   if (originals.length === 0 && corrections.length === 0) return []
   const ids = [...new Set([...originals.map((o) => o.id), ...corrections.map((c) => c.targetId)])]
   const voided = new Set((await db.voids.where('targetId').anyOf(ids).toArray()).map((x) => x.targetId))
+  return liveUses(originals, corrections, voided)
+}
+
+function liveUses(originals: Donation[], corrections: Correction[], voided: ReadonlySet<string>): DinUse[] {
   const uses: DinUse[] = []
   for (const o of originals) if (!voided.has(o.id)) uses.push({ din: o.din, donationId: o.id, driveId: o.driveId })
   for (const c of corrections) {
@@ -421,13 +541,24 @@ async function requireDonorMayGive(db: FieldDb, donation: Donation): Promise<voi
           ).map((v) => v.targetId),
         )
       : new Set<string>()
+  const refusal = donorRefusal(donation, others, snapshot, voided)
+  if (refusal) throw refusal
+}
+
+/** `others`: the donor's other donations on this phone; `voided`: which of them were voided. */
+function donorRefusal(
+  donation: Donation,
+  others: Donation[],
+  snapshot: ReferenceRow<EligibilityEntry> | undefined,
+  voided: ReadonlySet<string>,
+): FieldRecordError | null {
   const standing = others.filter((d) => !voided.has(d.id))
   const voidedToday = others.some((d) => voided.has(d.id) && d.collectedOn === donation.collectedOn)
   const last = snapshot?.value.lastDonationOn ?? null
   // A snapshot donation of today that this phone has since voided is that same donation: no refusal for it.
   const snapshotSameDay = last !== null && last >= donation.collectedOn && !voidedToday
   if (standing.some((d) => d.collectedOn === donation.collectedOn) || snapshotSameDay) {
-    throw new FieldRecordError('same_day_donation', 'this donor has already given today')
+    return new FieldRecordError('same_day_donation', 'this donor has already given today')
   }
   // The latest earlier donation, from this phone or the snapshot.
   const earlier: { on: string; type: Donation['product']['type'] | null }[] = standing.map((d) => ({
@@ -436,27 +567,33 @@ async function requireDonorMayGive(db: FieldDb, donation: Donation): Promise<voi
   }))
   if (last !== null && last < donation.collectedOn) earlier.push({ on: last, type: snapshot!.value.lastDonationType })
   const latest = earlier.sort((a, b) => (a.on < b.on ? 1 : a.on > b.on ? -1 : 0))[0]
-  if (!latest) return
+  if (!latest) return null
   const end = intervalEndsOn(
     { lastDonationOn: latest.on, lastDonationType: latest.type } as EligibilityHistory,
     donation.product.type,
     DEFAULT_ELIGIBILITY,
   )
   if (end !== null && end > donation.collectedOn && !donation.override?.rules.includes('interval')) {
-    throw new FieldRecordError(
+    return new FieldRecordError(
       'override_required',
       "inside the donation interval: the drive leader's override is needed",
     )
   }
+  return null
 }
 
 /** An override is approved by the leader of the drive the donation is on. */
 async function requireLeaderApproval(db: FieldDb, donation: Donation): Promise<void> {
   if (!donation.driveId || !donation.override) return
-  const drive = await db.drives.get(donation.driveId)
-  if (drive && drive.leaderStaffId !== donation.override.approvedBy) {
-    throw new FieldRecordError('override_not_leader', "an override needs the drive leader's approval")
+  const refusal = leaderRefusal(donation, await db.drives.get(donation.driveId))
+  if (refusal) throw refusal
+}
+
+function leaderRefusal(donation: Donation, drive: Drive | undefined): FieldRecordError | null {
+  if (drive && donation.override && drive.leaderStaffId !== donation.override.approvedBy) {
+    return new FieldRecordError('override_not_leader', "an override needs the drive leader's approval")
   }
+  return null
 }
 
 export function correctionsByTarget(corrections: Correction[]): Map<string, Correction[]> {

@@ -1,31 +1,25 @@
-// Running indicator counts per drive, per day and per month, updated inside the same transaction
-// as the record that changes them, so tallies and progress never rescan every record.
-import {
-  addToCounts,
-  collectionDate,
-  emptyCounts,
-  type IndicatorContext,
-  type IndicatorCounts,
-} from '../../domain/indicators'
+// Running indicator counts per drive, updated inside the same transaction as the record that
+// changes them, so the drive screens and progress never rescan every record. (Rows per day and per
+// month were kept too until issue 13; nothing read them, so saves no longer write them. Old rows
+// stay where they are, unread.)
+import { addToCounts, emptyCounts, type IndicatorContext, type IndicatorCounts } from '../../domain/indicators'
 import type { Deferral, Donation, Drive } from '../../domain/records'
 import { fieldDb, type FieldDb } from './index'
 import type { TallyRow } from './schema'
 
 export const driveTallyKey = (driveId: string): string => `drive:${driveId}`
-export const dayTallyKey = (date: string): string => `day:${date}`
-export const monthTallyKey = (date: string): string => `month:${date.slice(0, 7)}`
-
 export function tallyKeys(rec: Donation | Deferral | Drive): string[] {
-  const date = collectionDate(rec)
-  const keys = date ? [dayTallyKey(date), monthTallyKey(date)] : []
   const driveId = rec.type === 'drive' ? rec.id : rec.driveId
-  if (driveId) keys.push(driveTallyKey(driveId))
-  return keys
+  return driveId ? [driveTallyKey(driveId)] : []
 }
 
-export async function indicatorContext(db: FieldDb): Promise<IndicatorContext> {
-  const channels = await db.channels.toArray()
-  return { ruralMobileChannelIds: new Set(channels.filter((c) => c.value.ruralMobile).map((c) => c.value.id)) }
+/**
+ * What counting `rec` needs to know: whether its channel is a rural-mobile one. One point read of
+ * that channel (channel rows are kept under the channel's id), not the whole table.
+ */
+export async function indicatorContext(db: FieldDb, rec: Donation | Deferral | Drive): Promise<IndicatorContext> {
+  const channel = await db.channels.get(rec.channelId)
+  return { ruralMobileChannelIds: new Set(channel?.value.ruralMobile ? [channel.value.id] : []) }
 }
 
 /** The tally rows a record changes, as stored now (or empty), with what counting needs; a read only. */
@@ -36,7 +30,7 @@ export interface TallyChange {
 
 export async function readTalliesOf(db: FieldDb, rec: Donation | Deferral | Drive): Promise<TallyChange> {
   const keys = tallyKeys(rec)
-  const [ctx, found] = await Promise.all([indicatorContext(db), db.tallies.bulkGet(keys)])
+  const [ctx, found] = await Promise.all([indicatorContext(db, rec), db.tallies.bulkGet(keys)])
   return { ctx, rows: keys.map((key, i) => found[i] ?? { key, counts: emptyCounts() }) }
 }
 

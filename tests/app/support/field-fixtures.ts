@@ -1,6 +1,16 @@
 // Reference data and records for field-app tests, and a fresh database per test.
 import { newId } from '../../../src/domain/ids'
-import type { Channel, Deferral, Donation, Drive, RosterEntry, Site, Station, Team } from '../../../src/domain/records'
+import type {
+  Channel,
+  Deferral,
+  Donation,
+  DonorIdentity,
+  Drive,
+  RosterEntry,
+  Site,
+  Station,
+  Team,
+} from '../../../src/domain/records'
 import { FieldDb, useFieldDb } from '../../../src/app/db'
 
 export const STATION: Station = { id: newId(), code: 'luoyang', name: '洛阳市中心血站', timeZone: 'Asia/Shanghai' }
@@ -98,6 +108,21 @@ export function makeDonation(drive: Drive, staffId: string, over: Partial<Donati
     abo: 'A',
     rhd: 'pos',
     din: 'W123423000001',
+    ...over,
+  }
+}
+
+/** A donor's identity as the donor form saves it beside the donation or deferral. */
+export function makeIdentity(staffId: string, over: Partial<DonorIdentity> = {}): DonorIdentity {
+  const who = author(staffId)
+  return {
+    type: 'donor_identity',
+    ...who,
+    donorKey: who.id.replaceAll('-', ''),
+    idNumber: '11010519491231002X',
+    name: '张三',
+    phone: '',
+    household: 'rural',
     ...over,
   }
 }
