@@ -27,6 +27,8 @@ import { buildIfStale } from '../../scripts/build-if-stale.mjs'
 import { launchProfile, PHONE } from '../e2e/support/browser'
 import { makeFieldSeed, pickSite, PINS, residentId, seedPhone, unlockAs, type FieldSeed } from '../e2e/support/field'
 import { startServer } from '../support/server'
+import { tallyKeys } from '../../src/app/db/tallies'
+import type { Donation } from '../../src/domain/records'
 import { percentile } from './stats'
 import { summarize, table } from './summary'
 
@@ -341,11 +343,13 @@ async function coldStart(
 /**
  * The raw IndexedDB baseline, in the page that just saved: `n` transactions, each writing the
  * rows of the app's last save (its donation and donor identity with fresh ids, their two outbox
- * entries, the three tallies, the draft delete) into a database with the same stores and indexes
- * as the app's, one readwrite transaction each with the app's durability (Dexie passes none: the
- * browser's default). Timed from the transaction's creation to its complete event.
+ * entries, the tally rows the app's save path writes for it, `tallyKeys` of src/app/db/tallies.ts,
+ * the draft delete) into a database with the same stores and indexes as the app's, one readwrite
+ * transaction each with the app's durability (Dexie passes none: the browser's default). Timed from
+ * the transaction's creation to its complete event. Writes only: the app's save also reads (its
+ * checks), in the same transaction, and must stay within 1.5× of this.
  */
-const RAW_PUT = `(async (n) => {
+const RAW_PUT = `(async (n, tallyKeysOf) => {
   const open = (name, upgrade) => new Promise((resolve, reject) => {
     const req = upgrade ? indexedDB.open(name, 1) : indexedDB.open(name)
     if (upgrade) req.onupgradeneeded = () => upgrade(req.result)
@@ -355,8 +359,10 @@ const RAW_PUT = `(async (n) => {
   const done = (req) => new Promise((resolve, reject) => { req.onsuccess = () => resolve(req.result); req.onerror = () => reject(req.error) })
   const app = await open('bloodbus')
   const stores = ['donations', 'donorIdentities', 'outbox', 'tallies', 'drafts']
-  const rtx = app.transaction(stores, 'readonly')
-  const shape = stores.map((name) => {
+  // The stores the save's checks read besides those (for the second figure, reads and writes).
+  const read = ['drives', 'driveCloses', 'corrections', 'eligibility', 'channels', 'voids']
+  const rtx = app.transaction([...stores, ...read], 'readonly')
+  const shape = [...stores, ...read].map((name) => {
     const s = rtx.objectStore(name)
     return { name, keyPath: s.keyPath, autoIncrement: s.autoIncrement, indexes: Array.from(s.indexNames).map((i) => {
       const x = s.index(i); return { name: x.name, keyPath: x.keyPath, unique: x.unique, multiEntry: x.multiEntry } }) }
@@ -369,7 +375,7 @@ const RAW_PUT = `(async (n) => {
     }
   })
   const donation = last.find((r) => r.recordType === 'donation').record
-  const tallyKeys = ['drive:' + donation.driveId, 'day:' + donation.collectedOn, 'month:' + donation.collectedOn.slice(0, 7)]
+  const tallyKeys = tallyKeysOf[donation.id]
   const tallies = await Promise.all(tallyKeys.map((k) => done(rtx.objectStore('tallies').get(k))))
   app.close()
   const name = 'bench-raw-' + Math.random().toString(36).slice(2)
@@ -380,27 +386,60 @@ const RAW_PUT = `(async (n) => {
     }
   })
   const times = []
+  const withReads = []
   let durability = null
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < 2 * n; i++) {
+    const reading = i % 2 === 1
     const fresh = last.map((e) => {
       const { seq, ...entry } = e
       const id = crypto.randomUUID()
       return { ...entry, mutationId: crypto.randomUUID(), recordId: id, record: { ...e.record, id }, createdAt: Date.now() }
     })
     const t0 = performance.now()
-    const tx = raw.transaction(stores, 'readwrite')
+    const tx = raw.transaction(reading ? [...stores, ...read] : stores, 'readwrite')
     durability = tx.durability ?? null
+    if (reading) {
+      // The save's point reads, ahead of its writes, their answers taken in JavaScript.
+      const seen = []
+      const take = (req) => { req.onsuccess = () => seen.push(req.result) }
+      take(tx.objectStore('channels').get(donation.channelId))
+      for (const k of tallyKeys) take(tx.objectStore('tallies').get(k))
+      take(tx.objectStore('drives').get(donation.driveId))
+      take(tx.objectStore('driveCloses').index('driveId').count(donation.driveId))
+      take(tx.objectStore('donations').index('din').getAll(donation.din))
+      take(tx.objectStore('corrections').index('replacement.din').getAll(donation.din))
+      take(tx.objectStore('donations').index('donorKey').getAll(donation.donorKey))
+      take(tx.objectStore('eligibility').index('value.donorKey').get(donation.donorKey))
+    }
     tx.objectStore('drafts').delete('none:' + i)
     for (const e of fresh) tx.objectStore(e.recordType === 'donation' ? 'donations' : e.recordType === 'deferral' ? 'deferrals' : 'donorIdentities').add(e.record)
     for (const t of tallies) if (t) tx.objectStore('tallies').put(t)
     for (const e of fresh) tx.objectStore('outbox').add(e)
     await new Promise((resolve, reject) => { tx.oncomplete = resolve; tx.onerror = () => reject(tx.error) })
-    times.push(performance.now() - t0)
+    ;(reading ? withReads : times).push(performance.now() - t0)
   }
   raw.close()
   await done(indexedDB.deleteDatabase(name)).catch(() => {})
-  return { times, durability }
+  return { times, withReads, durability }
 })`
+
+/** The tally rows the app's save path wrote for its last donation (by donation id): the baseline writes the same. */
+async function lastTallyKeys(page: Page): Promise<Record<string, string[]>> {
+  const donation = (await page.evaluate(`new Promise((resolve, reject) => {
+    const open = indexedDB.open('bloodbus')
+    open.onerror = () => reject(open.error)
+    open.onsuccess = () => {
+      const db = open.result
+      const req = db.transaction('outbox').objectStore('outbox').openCursor(null, 'prev')
+      req.onsuccess = () => {
+        const c = req.result
+        if (!c || c.value.recordType === 'donation') { db.close(); resolve(c ? c.value.record : null) } else c.continue()
+      }
+    }
+  })`)) as Donation | null
+  if (!donation) throw new Error('no donation saved')
+  return { [donation.id]: tallyKeys(donation) }
+}
 
 /**
  * A minimal static page and the service worker that serves it offline: the cold-start baseline.
@@ -501,8 +540,12 @@ export default async function run(): Promise<void> {
     // BENCH_SAVES=0 measures the cold start alone.
     const raw =
       SAVES > 0
-        ? ((await page.evaluate(`${RAW_PUT}(${SAVES})`)) as { times: number[]; durability: string | null })
-        : { times: [], durability: null }
+        ? ((await page.evaluate(`${RAW_PUT}(${SAVES}, ${JSON.stringify(await lastTallyKeys(page))})`)) as {
+            times: number[]
+            withReads: number[]
+            durability: string | null
+          })
+        : { times: [], withReads: [], durability: null }
     const floor = await inputDelay(context)
     await context.close()
 
@@ -610,6 +653,12 @@ export default async function run(): Promise<void> {
         '',
         '',
       ],
+      [
+        "raw IndexedDB: the same writes behind the save's checks' point reads, one transaction (median)",
+        `${fmt(median(raw.withReads))} ms`,
+        '',
+        '',
+      ],
       ["touch → IndexedDB commit, with the browser's input delay (median)", `${fmt(median(fromTouch))} ms`, '', ''],
       ['browser input delay on an empty page, touch → click (median)', `${fmt(floor)} ms`, '', ''],
       ['offline cold start → shell from the SW (median)', `${fmt(median(starts.map((s) => s.shellMs)), 0)} ms`, '', ''],
@@ -637,6 +686,7 @@ export default async function run(): Promise<void> {
     console.log(`\nsaves, save → commit (ms): ${committed.map((x) => fmt(x)).join(' ')}`)
     console.log(`saves, save → shown (ms):  ${shown.map((x) => fmt(x)).join(' ')}`)
     console.log(`raw puts (ms):             ${raw.times.map((x) => fmt(x)).join(' ')}`)
+    console.log(`raw reads + puts (ms):     ${raw.withReads.map((x) => fmt(x)).join(' ')}`)
     console.log(
       `cold starts, app / baseline page (ms): ${starts.map((s, i) => `${fmt(s.appReadyMs, 0)}/${fmt(baselineStarts[i]!, 0)}`).join(' ')}`,
     )
