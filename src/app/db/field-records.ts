@@ -301,7 +301,7 @@ async function saveVisit(
       // The checks decide before the commit: the writes below wait behind these reads.
       void Promise.all(checks).then(
         (refusals) => {
-        const refusal = refusals.find((r) => r !== null)
+          const refusal = refusals.find((r) => r !== null)
           if (refusal) fail(refusal)
         },
         (err: unknown) => fail(err),
