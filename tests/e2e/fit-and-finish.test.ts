@@ -105,6 +105,20 @@ describe('fit and finish on the phone', () => {
     // The phone field, low on the screen, gets the focus; then the keyboard takes half the screen.
     const phone = page.getByLabel('手机号（可选）')
     await phone.waitFor()
+    // The bars' heights reach the page's scroll padding (AppScreen, from its ResizeObserver).
+    const stickyPadding = () =>
+      page.evaluate(() => {
+        const bars = ['.screen-bar', '.screen-top', '.screen-actions'].map(
+          (s) => document.querySelector(s)?.getBoundingClientRect().height ?? 0,
+        )
+        const css = getComputedStyle(document.documentElement)
+        return {
+          top: css.scrollPaddingTop === `${Math.ceil(bars[0]! + bars[1]!)}px`,
+          bottom: css.scrollPaddingBottom === `${Math.ceil(bars[2]!)}px`,
+          nonZero: bars[0]! > 0 && bars[2]! > 0,
+        }
+      })
+    await expect.poll(stickyPadding).toEqual({ top: true, bottom: true, nonZero: true })
     const fullTally = await boxOf(tally)
     await phone.focus()
     await page.setViewportSize({ width: 390, height: 400 })

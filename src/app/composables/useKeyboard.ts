@@ -73,12 +73,15 @@ function listen(): void {
   if (listening || typeof window === 'undefined') return
   listening = true
   let baseline: ViewportSize | null = null
-  // The screen without a keyboard, measured in the first frame rather than now: reading the
-  // viewport while the first screen is being set up forces a layout of a half-built page (the
-  // largest cost in own code of a cold start profile). No keyboard comes up before the first frame.
-  const schedule =
-    typeof requestAnimationFrame === 'function' ? requestAnimationFrame : (f: () => void) => setTimeout(f, 0)
-  schedule(() => {
+  // The screen without a keyboard, measured just after the first frame rather than now or in it:
+  // reading the viewport before that frame's layout forces one (of a half-built page now, of the
+  // whole first screen in a frame callback). After the frame the layout is clean and the read
+  // cheap. No keyboard comes up before the first frame.
+  const afterFrame =
+    typeof requestAnimationFrame === 'function'
+      ? (f: () => void) => requestAnimationFrame(() => setTimeout(f, 0))
+      : (f: () => void) => setTimeout(f, 0)
+  afterFrame(() => {
     baseline = nextBaseline(baseline, viewportNow())
   })
   const update = () => {
@@ -100,11 +103,13 @@ export function useKeyboardUp(): Readonly<Ref<boolean>> {
   return readonly(up)
 }
 
-/** Heights of the sticky bars, read from the CSS variables AppScreen keeps up to date. */
+/** Heights of the sticky bars, read from the page's scroll padding AppScreen keeps up to date. */
 function stickyBars(): { top: number; bottom: number } {
   const style = getComputedStyle(document.documentElement)
-  const px = (name: string) => Number.parseFloat(style.getPropertyValue(name)) || 0
-  return { top: px('--sticky-top'), bottom: px('--sticky-bottom') }
+  return {
+    top: Number.parseFloat(style.scrollPaddingTop) || 0,
+    bottom: Number.parseFloat(style.scrollPaddingBottom) || 0,
+  }
 }
 
 /**

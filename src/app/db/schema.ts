@@ -1,6 +1,6 @@
 // The phone's database. Every schema version stays declared forever with its upgrade beside it:
 // a phone that skipped app versions still walks each step, and a queued record is never stranded.
-import { Dexie, type EntityTable, type Table } from 'dexie'
+import { Dexie, type EntityTable, type Table, type Version } from 'dexie'
 import type {
   AdverseReaction,
   Channel,
@@ -136,6 +136,13 @@ export class FieldDb extends Dexie {
   lookbackFlags!: Table<ReferenceRow<LookbackFlag>, string>
   driveCrew!: Table<DriveCrewRow, string>
 
+  /**
+   * The versions the constructor declares, handed to Dexie once at its end (declareVersions):
+   * Dexie re-parses every declared version at each `version(n)` and `.stores()` call, which made
+   * declaring them one by one quadratic, paid at every cold start. Null once handed over.
+   */
+  private pendingVersions: PendingVersion[] | null = []
+
   constructor(name: string) {
     // No query cache: the app's few live queries re-read cheaply, and every save skips its upkeep.
     super(name, { cache: 'disabled' })
@@ -221,7 +228,56 @@ export class FieldDb extends Dexie {
 
     // ── Later versions go here, each as `this.version(n).stores({...changed tables}).upgrade(...)`
     // with its upgrade function beside it. Never edit or remove an earlier version.
+
+    // Last in the constructor: every version above goes to Dexie here.
+    this.declareVersions()
   }
+
+  /** During the constructor, notes the declaration; Dexie gets it in declareVersions. */
+  override version(versionNumber: number): Version {
+    const pending = this.pendingVersions
+    if (!pending) return super.version(versionNumber)
+    let entry = pending.find((v) => v.version === versionNumber)
+    if (!entry) {
+      entry = { version: versionNumber, stores: {}, upgrades: [] }
+      pending.push(entry)
+    }
+    const noted = entry
+    const declared = {
+      stores(stores: Record<string, string | null>) {
+        Object.assign(noted.stores, stores)
+        return declared
+      },
+      upgrade(fn: UpgradeFn) {
+        noted.upgrades.push(fn)
+        return declared
+      },
+    }
+    return declared as unknown as Version
+  }
+
+  /**
+   * Hands the noted versions to Dexie newest first: each `stores()` call re-parses the versions
+   * from the one declared on, so newest first parses the small late versions a few times and the
+   * big version 1 once, instead of every version again at each step. Dexie keeps the versions
+   * sorted and ends with the same schema and upgrades either way (tests/app/db/schema.test.ts).
+   */
+  private declareVersions(): void {
+    const pending = this.pendingVersions ?? []
+    this.pendingVersions = null
+    for (const v of [...pending].sort((a, b) => b.version - a.version)) {
+      const declared = super.version(v.version).stores(v.stores)
+      for (const fn of v.upgrades) declared.upgrade(fn)
+    }
+  }
+}
+
+type UpgradeFn = Parameters<Version['upgrade']>[0]
+
+interface PendingVersion {
+  version: number
+  stores: Record<string, string | null>
+  upgrades: UpgradeFn[]
 }
 
 /** The tables a field record and its outbox entry are written to, in one transaction. */

@@ -102,3 +102,31 @@ describe('queued records survive every schema upgrade', () => {
     },
   )
 })
+
+describe('the versions reach Dexie in one pass', () => {
+  /** What Dexie keeps per version: the schema it diffs against at an upgrade, and the upgrade. */
+  const kept = (db: Dexie) =>
+    (
+      db as unknown as {
+        _versions: Array<{ _cfg: { version: number; dbschema: Record<string, unknown>; contentUpgrade: unknown } }>
+      }
+    )._versions.map((v) => ({
+      version: v._cfg.version,
+      tables: Object.fromEntries(
+        Object.entries(v._cfg.dbschema).map(([name, schema]) => [name, JSON.stringify(schema)]),
+      ),
+      upgrades: v._cfg.contentUpgrade !== null,
+    }))
+
+  it('gives Dexie the same versions, schemas and upgrades as declaring them one by one', () => {
+    const declared = declaredVersions()
+    const name = `one-pass-${newId()}`
+    const current = new FieldDb(name)
+    const oneByOne = databaseAt(name, declared.at(-1)!.version)
+    expect(kept(current)).toEqual(kept(oneByOne))
+    expect(current.verno).toBe(oneByOne.verno)
+    expect(current.tables.map((t) => t.name).sort()).toEqual(oneByOne.tables.map((t) => t.name).sort())
+    current.close()
+    oneByOne.close()
+  })
+})
