@@ -47,4 +47,18 @@ describe('work after the first screen', () => {
     await vi.advanceTimersByTimeAsync(201)
     expect(work).toHaveBeenCalledTimes(1)
   })
+
+  it('marks the moment deferred work begins, once (the bench counts the JS fetched before it)', async () => {
+    // The page's own performance timeline, not the fake timers' stand-in.
+    vi.useRealTimers()
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+    const { afterFirstScreen, firstScreenUsable, AFTER_FIRST_SCREEN_MARK } = await freshModule()
+    performance.clearMarks(AFTER_FIRST_SCREEN_MARK)
+    afterFirstScreen(() => {})
+    afterFirstScreen(() => {})
+    firstScreenUsable()
+    expect(performance.getEntriesByName(AFTER_FIRST_SCREEN_MARK)).toHaveLength(0)
+    await vi.advanceTimersByTimeAsync(200)
+    expect(performance.getEntriesByName(AFTER_FIRST_SCREEN_MARK)).toHaveLength(1)
+  })
 })
