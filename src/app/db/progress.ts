@@ -2,7 +2,7 @@
 // of the last pull, by month, year and target) and the records those aggregates do not hold yet
 // (the outbox, and receipts newer than the totals, by index), never every record on the phone. The cards are made from
 // these by the progress store (field/progress-model.ts).
-import { liveQuery } from 'dexie'
+import Dexie, { liveQuery } from 'dexie'
 import { emptyCounts, type IndicatorContext, type IndicatorCounts } from '../../domain/indicators'
 import { isoDateOf } from '../../domain/dates'
 import type { Correction, Drive, FieldRecord, Population, Target } from '../../domain/records'
@@ -46,14 +46,8 @@ export interface ProgressSources {
 }
 
 /** Receipts of records the station confirmed after computing `computedAt` (read only when some may be). */
-async function confirmedLate(
-  db: FieldDb,
-  settledSeq: number,
-  pulledDeviceLastSeq: number | null,
-  computedAt: string | null,
-): Promise<Map<string, Receipt>> {
+async function confirmedLate(db: FieldDb, computedAt: string | null): Promise<Map<string, Receipt>> {
   const late = new Map<string, Receipt>()
-  if (!receiptsMayBeNewer(settledSeq, pulledDeviceLastSeq)) return late
   for (const receipt of await receiptsConfirmedAfter(db, computedAt)) {
     if (confirmedAfter(receipt.receivedAt, computedAt)) late.set(receipt.recordId, receipt)
   }
@@ -79,7 +73,11 @@ async function unsyncedFamilies(db: FieldDb, outbox: OutboxRow[], late: Map<stri
   // Records confirmed after the totals: read them from their tables.
   const lateByType = new Map<FieldRecord['type'], string[]>()
   for (const r of late.values()) {
-    if (!touched.has(r.recordId)) lateByType.set(r.recordType, [...(lateByType.get(r.recordType) ?? []), r.recordId])
+    if (!touched.has(r.recordId)) {
+      const ids = lateByType.get(r.recordType)
+      if (ids) ids.push(r.recordId)
+      else lateByType.set(r.recordType, [r.recordId])
+    }
   }
   for (const [type, ids] of lateByType) {
     const table = db[RECORD_TABLE[type]] as FieldDb['voids']
@@ -223,8 +221,40 @@ async function waitingDriveResolver(db: FieldDb, outbox: OutboxRow[]): Promise<(
   return (rec) => driveOf(rec)
 }
 
-/** The progress screen's sources, read from the phone's database. */
-export async function readProgressSources(db: FieldDb, opts: ProgressReadOptions = {}): Promise<ProgressSources> {
+/**
+ * Awaits one of this file's async helpers inside the transaction: awaiting their native promise
+ * directly loses Dexie's transaction zone, and the reads after it would open transactions of their own.
+ */
+function within<T>(work: Promise<T>): Promise<T> {
+  return Dexie.Promise.resolve(work)
+}
+
+/** The tables the progress screen reads. */
+function progressTables(db: FieldDb) {
+  return [
+    db.device,
+    db.stations,
+    db.channels,
+    db.targets,
+    db.stationTotals,
+    db.syncMeta,
+    db.outbox,
+    db.population,
+    db.tallies,
+    ...Object.values(RECORD_TABLE).map((name) => db[name]),
+  ]
+}
+
+/**
+ * The progress screen's sources, read from the phone's database in one readonly transaction: on a
+ * slow phone, opening a transaction for each of the two dozen reads cost more than the reads.
+ * Inside it, only Dexie's own promises are awaited (an await of anything else loses the transaction).
+ */
+export function readProgressSources(db: FieldDb, opts: ProgressReadOptions = {}): Promise<ProgressSources> {
+  return db.transaction('r', progressTables(db), () => readSources(db, opts))
+}
+
+async function readSources(db: FieldDb, opts: ProgressReadOptions): Promise<ProgressSources> {
   // Few round trips: everything that does not depend on another read is read at once.
   const [device, stations, channels, targetRows, totalsRows, targetTotalsRows, lastPull, pulledSeqRow, outbox] =
     await Promise.all([
@@ -255,7 +285,9 @@ export async function readProgressSources(db: FieldDb, opts: ProgressReadOptions
   const computedAt = yearTotals?.computedAt ?? monthTotals?.computedAt ?? null
   const settled = typeof settledRow?.value === 'number' ? settledRow.value : 0
   const pulled = typeof pulledSeqRow?.value === 'number' ? pulledSeqRow.value : null
-  const late = await confirmedLate(db, settled, pulled, computedAt)
+  const late = receiptsMayBeNewer(settled, pulled)
+    ? await within(confirmedLate(db, computedAt))
+    : new Map<string, Receipt>()
 
   let drives: Drive[] = todays
   if (opts.driveId && !drives.some((d) => d.id === opts.driveId)) {
@@ -264,10 +296,10 @@ export async function readProgressSources(db: FieldDb, opts: ProgressReadOptions
   }
   const driveIds = drives.map((d) => d.id)
   const [families, tallies, closes, driveOf] = await Promise.all([
-    unsyncedFamilies(db, outbox, late),
+    within(unsyncedFamilies(db, outbox, late)),
     db.tallies.bulkGet(driveIds.map(driveTallyKey)),
     db.driveCloses.where('driveId').anyOf(driveIds).toArray(),
-    waitingDriveResolver(db, outbox),
+    within(waitingDriveResolver(db, outbox)),
   ])
   const closed = new Set(closes.map((c) => c.driveId))
   return {

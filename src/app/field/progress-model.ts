@@ -137,24 +137,53 @@ export interface UnsyncedEffect {
 }
 
 const inSpan = (date: string | null, span: PeriodSpan) => date !== null && span.start <= date && date <= span.end
-const versionDate = (rec: FieldRecord) =>
-  rec.type === 'correction' ? collectionDate(rec.replacement) : collectionDate(rec)
+
+/**
+ * What a family changes, worked out once: the screen asks it of every period and target card
+ * (two calendar cards and each quarter, custom-period and site target), and resolving voids and
+ * corrections is the costly part.
+ */
+interface FamilyEffect {
+  /** Its records that add to the totals (waiting or confirmed after them) and change figures. */
+  addedFigures: number
+  /** Effective records once the phone synced, and as the totals hold them. */
+  after: FieldRecord[]
+  before: FieldRecord[]
+  /** Each version of its record (a correction's replacement), for the periods and scopes it touches. */
+  versions: FieldRecord[]
+}
+
+const effects = new WeakMap<Family, FamilyEffect | null>()
+
+/** A family's effect, or null when nothing of it adds to the totals. */
+function familyEffect(family: Family): FamilyEffect | null {
+  if (effects.has(family)) return effects.get(family)!
+  const added = family.filter((r) => adds(r.state))
+  const effect: FamilyEffect | null =
+    added.length === 0
+      ? null
+      : {
+          addedFigures: added.filter((r) => FIGURE_TYPES.has(r.record.type)).length,
+          after: effectiveRecords(family.filter((r) => r.state !== 'refused').map((r) => r.record)),
+          before: effectiveRecords(family.filter((r) => r.state === 'in_totals').map((r) => r.record)),
+          versions: family.map((r) => (r.record.type === 'correction' ? r.record.replacement : r.record)),
+        }
+  effects.set(family, effect)
+  return effect
+}
 
 /** What the families add to the station's totals of `span` (by collection date). */
 export function unsyncedEffect(families: readonly Family[], ctx: IndicatorContext, span: PeriodSpan): UnsyncedEffect {
   const delta = emptyScoped()
   let records = 0
   for (const family of families) {
-    const added = family.filter((r) => adds(r.state))
-    if (added.length === 0) continue
-    const after = effectiveRecords(family.filter((r) => r.state !== 'refused').map((r) => r.record))
-    const before = effectiveRecords(family.filter((r) => r.state === 'in_totals').map((r) => r.record))
-    for (const rec of after) if (inSpan(collectionDate(rec), span)) addScoped(delta, rec, ctx, 1)
-    for (const rec of before) if (inSpan(collectionDate(rec), span)) addScoped(delta, rec, ctx, -1)
+    const effect = familyEffect(family)
+    if (!effect) continue
+    for (const rec of effect.after) if (inSpan(collectionDate(rec), span)) addScoped(delta, rec, ctx, 1)
+    for (const rec of effect.before) if (inSpan(collectionDate(rec), span)) addScoped(delta, rec, ctx, -1)
     // A family belongs to the period when any version of its record does (a donation voided
     // before it was sent still waits to be sent, though it changes nothing).
-    if (family.some((r) => inSpan(versionDate(r.record), span)))
-      records += added.filter((r) => FIGURE_TYPES.has(r.record.type)).length
+    if (effect.versions.some((v) => inSpan(collectionDate(v), span))) records += effect.addedFigures
   }
   return { delta, records }
 }
@@ -285,15 +314,11 @@ export function scopedUnsyncedEffect(
   let records = 0
   const counts = (rec: FieldRecord) => inSpan(collectionDate(rec), span) && inTargetScope(rec, scope)
   for (const family of families) {
-    const added = family.filter((r) => adds(r.state))
-    if (added.length === 0) continue
-    const after = effectiveRecords(family.filter((r) => r.state !== 'refused').map((r) => r.record))
-    const before = effectiveRecords(family.filter((r) => r.state === 'in_totals').map((r) => r.record))
-    for (const rec of after) if (counts(rec)) addToCounts(delta, rec, ctx, 1)
-    for (const rec of before) if (counts(rec)) addToCounts(delta, rec, ctx, -1)
-    const version = (r: FieldRecord) => (r.type === 'correction' ? r.replacement : r)
-    if (family.some((r) => inSpan(versionDate(r.record), span) && inTargetScope(version(r.record), scope)))
-      records += added.filter((r) => FIGURE_TYPES.has(r.record.type)).length
+    const effect = familyEffect(family)
+    if (!effect) continue
+    for (const rec of effect.after) if (counts(rec)) addToCounts(delta, rec, ctx, 1)
+    for (const rec of effect.before) if (counts(rec)) addToCounts(delta, rec, ctx, -1)
+    if (effect.versions.some(counts)) records += effect.addedFigures
   }
   return { delta, records }
 }
