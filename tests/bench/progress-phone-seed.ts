@@ -24,7 +24,10 @@ import { inTargetScope } from '../../src/app/field/progress-model'
 import { addDays } from '../../src/domain/dates'
 import { type TargetTotals, targetTotalsKey } from '../../src/domain/target-totals'
 
-/** Tally keys of an effective record, as src/app/db/tallies.ts keeps them. */
+/**
+ * Tally keys of an effective record: the drive tallies, the only ones the progress screen reads
+ * (src/app/db/tallies.ts may keep others for other screens).
+ */
 function tallyKeys(rec: FieldRecord): string[] {
   if (rec.type !== 'donation' && rec.type !== 'deferral' && rec.type !== 'drive') return []
   const driveId = rec.type === 'drive' ? rec.id : rec.driveId
