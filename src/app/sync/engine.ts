@@ -138,19 +138,33 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
         throw new RequestError('bad_response', 'the station answered, but not for the records sent')
       }
     }
+    // The receipts of the batch before, still being written while this one is on its way (see
+    // below); at most one at a time, and awaited before anything reads or moves pending entries.
+    let settling: Promise<void> | null = null
+    const finishSettle = async () => {
+      const s = settling
+      settling = null
+      if (s) await s
+    }
     let failed = false
     try {
       for (let requests = 0; requests < maxBatches * 2; requests++) {
         const limit = Math.min(fitting, splitLimit)
         const read = ahead ? ((await ahead.catch(() => null))?.slice(0, limit) ?? null) : null
         ahead = null
+        if (!read || read.length === 0) await finishSettle()
         const entries = consecutiveRun(read && read.length > 0 ? read : await outbox.pending(limit))
-        if (entries.length === 0) return report
+        if (entries.length === 0) {
+          await finishSettle()
+          return report
+        }
         if (report.batches >= maxBatches) {
+          await finishSettle()
           report.remaining = true
           return report
         }
         const seqs = entries.map((e) => e.seq)
+        if (settled === null) await finishSettle()
         settled ??= (await outbox.sequenceMarks()).settled
         const request: PushRequest = {
           deviceId,
@@ -173,6 +187,7 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
         try {
           answer = await sending
         } catch (err) {
+          await finishSettle()
           settled = null
           const error = toRequestError(err)
           if (error.kind === 'timeout') adapt(entries.length, null)
@@ -219,6 +234,28 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
         }
         report.batches++
         splitLimit = Math.min(batchSize, splitLimit * 2)
+        if (echoed && answer.lastSeq === seqs.at(-1) && answersEach(entries, results)) {
+          // The station holds the whole batch and answered each entry: the next batch (read
+          // meanwhile) goes out while this one's receipts are written. Its afterSeq is this
+          // batch's last seq, which the station just said it holds. Should the receipts fail to
+          // commit, their entries stay pending and are sent again (answered `duplicate`), and the
+          // error ends the round when it is awaited.
+          await finishSettle()
+          const last = seqs.at(-1)!
+          settled = Math.max(settled, last)
+          ahead = next
+          fruitless = 0
+          const writing = settleReply(entries, results).then((outcome) => {
+            report.confirmed += outcome.confirmed
+            report.rejected += outcome.rejected
+          })
+          writing.catch(() => {
+            /* awaited (and thrown) by finishSettle */
+          })
+          settling = writing
+          continue
+        }
+        await finishSettle()
         const outcome = await settleReply(entries, results)
         report.confirmed += outcome.confirmed
         report.rejected += outcome.rejected
@@ -242,10 +279,13 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
           fruitless = 0
         }
       }
+      await finishSettle()
       report.remaining = (await outbox.pending(1)).length > 0
       return report
     } catch (err) {
       failed = true
+      // Receipts already on their way still count (their error, if any, yields to this one).
+      await (settling as Promise<void> | null)?.catch(() => {})
       throw err
     } finally {
       // Once a round, not once a batch: the sync screen's "last sent" time (never hiding the
@@ -416,6 +456,22 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
 interface RoundState {
   storageWipe: SyncMeta['storageWipe']
   stationBehind: SyncMeta['stationBehind']
+}
+
+/**
+ * Every entry sent has exactly one matching answer that is not a schema refusal: settling the
+ * batch leaves none of it pending (bar entries changed on the phone meanwhile).
+ */
+function answersEach(entries: OutboxEntry[], results: MutationResult[]): boolean {
+  if (results.length !== entries.length) return false
+  const bySeq = new Map(entries.map((e) => [e.seq, e]))
+  for (const r of results) {
+    const e = bySeq.get(r.seq)
+    if (!e || e.mutationId !== r.mutationId) return false
+    if (r.status === 'rejected' ? r.code === 'schema_too_new' : r.recordId !== e.recordId) return false
+    bySeq.delete(r.seq)
+  }
+  return bySeq.size === 0
 }
 
 /**

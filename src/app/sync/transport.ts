@@ -45,12 +45,14 @@ export function createHttpTransport(options: HttpTransportOptions): SyncTranspor
 
   return {
     async push(body: PushRequest): Promise<PushAnswer> {
-      const json = JSON.stringify(body)
-      const jsonBytes = new TextEncoder().encode(json).byteLength
+      // Encoded once: its size decides on gzip, and the same bytes are compressed or sent.
+      const text = JSON.stringify(body)
+      const json = new TextEncoder().encode(text)
+      const jsonBytes = json.byteLength
       const compress =
         gzip === true || (gzip === 'auto' && jsonBytes >= GZIP_MIN_BYTES && typeof CompressionStream === 'function')
       const send = async (zip: boolean) => {
-        const payload = zip ? await gzipBytes(json) : json
+        const payload = zip ? await gzipBytes(json) : text
         options.onPushBody?.({
           jsonBytes,
           wireBytes: zip ? (payload as Uint8Array).byteLength : jsonBytes,
@@ -85,7 +87,7 @@ export function createHttpTransport(options: HttpTransportOptions): SyncTranspor
   }
 }
 
-async function gzipBytes(text: string): Promise<Uint8Array> {
-  const stream = new Blob([text]).stream().pipeThrough(new CompressionStream('gzip'))
+async function gzipBytes(bytes: Uint8Array): Promise<Uint8Array> {
+  const stream = new Blob([bytes as BlobPart]).stream().pipeThrough(new CompressionStream('gzip'))
   return new Uint8Array(await new Response(stream).arrayBuffer())
 }

@@ -568,3 +568,88 @@ describe('batches that fit the timeout', () => {
     expectExactlyOnce(store, station)
   })
 })
+
+describe('receipts written while the next batch is on its way', () => {
+  function pipelined(settleHook: (call: number) => Promise<void>) {
+    const store = new MemoryPhoneStore()
+    const station = new FakeStation()
+    const transport = new ScriptedTransport(station, [], [], DEVICE)
+    const events: string[] = []
+    const port = store.outboxPort()
+    let settles = 0
+    const outbox = {
+      ...port,
+      settle: async (...args: Parameters<typeof port.settle>) => {
+        const call = ++settles
+        events.push(`settle ${call} starts`)
+        await settleHook(call)
+        const summary = await port.settle(...args)
+        events.push(`settle ${call} done`)
+        return summary
+      },
+    }
+    const push = transport.push.bind(transport)
+    transport.push = async (req) => {
+      events.push(`push ${transport.sent.length + 1}`)
+      return push(req)
+    }
+    const engine = createSyncEngine(
+      {
+        outbox,
+        reference: store.referenceSink(),
+        meta: store.metaPort(),
+        transport,
+        clock: { now: () => new Date() },
+        deviceId: () => DEVICE,
+      },
+      { batchSize: 4, initialBatchSize: 4 },
+    )
+    return { store, station, transport, engine, events }
+  }
+
+  it('sends the next batch before the receipts of the one before are stored, and confirms all exactly once', async () => {
+    let release: () => void = () => {}
+    const held = new Promise<void>((r) => (release = r))
+    const { store, station, engine, events, transport } = pipelined(async (call) => {
+      if (call === 1) await held
+    })
+    saveMany(store, 10)
+    const round = engine.sync()
+    // The first batch's receipts wait until the second batch is on its way.
+    while (transport.sent.length < 2) await new Promise((r) => setTimeout(r, 0))
+    expect(events).toContain('settle 1 starts')
+    expect(events).not.toContain('settle 1 done')
+    release()
+    const report = await round
+    expect(report.ok).toBe(true)
+    expect(report.push.confirmed).toBe(10)
+    expect(transport.sent.map((r) => r.afterSeq)).toEqual([0, 4, 8])
+    expect(store.outbox.size).toBe(0)
+    expectExactlyOnce(store, station)
+  })
+
+  it('receipts that fail after the next batch left end the round; both batches stay pending and go again as duplicates', async () => {
+    const { store, station, engine, transport } = pipelined(async (call) => {
+      if (call === 1) throw new Error('quota exceeded')
+    })
+    const saved = saveMany(store, 10)
+    const failed = await engine.sync()
+    expect(failed.ok).toBe(false)
+    expect(transport.sent.length).toBeGreaterThanOrEqual(2)
+    // Nothing left the outbox without its receipt.
+    expect(store.pendingEntries().map((e) => e.seq)).toEqual(
+      saved.map((e) => e.seq).filter((seq) => store.outbox.has(seq)),
+    )
+    expect(
+      store
+        .pendingEntries()
+        .slice(0, 8)
+        .map((e) => e.seq),
+    ).toEqual([1, 2, 3, 4, 5, 6, 7, 8])
+    const again = await engine.sync()
+    expect(again.ok).toBe(true)
+    expect(store.outbox.size).toBe(0)
+    expectExactlyOnce(store, station)
+    expect(station.rows.size).toBe(10)
+  })
+})
