@@ -566,8 +566,11 @@ const m0016ReportIndexes: Migration = {
 // ml) are few; their ids in a partial index of their own, so the report reads no JSON body and no
 // table row to find them (records_weight had PostgreSQL recheck every body it pointed at, or scan
 // the table). The condition is repo/retention.ts's, verbatim (the planners match it as written).
+// records_weight (0015) goes: nothing else reads it, SQLite preferred it to the new one, and it
+// parsed every donation's body on insert.
 const m0018RetentionLight: Migration = {
   async up(db: Kysely<unknown>) {
+    await sql`drop index if exists records_weight`.execute(db)
     if (db.getExecutor().adapter instanceof PostgresAdapter) {
       await sql`create index records_light on records (station_id, id, target_id)
         where type in ('donation', 'correction')

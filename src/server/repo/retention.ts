@@ -1,6 +1,6 @@
 // Retention and quality figures of a period and channel (issue 15, item 3; docs/indicators-retention.md).
 // SQL aggregates over the projected columns of counted records (as corrected, voids left out), with
-// the indexes of migration 0015; bodies are read only for the period's drives and closes and for a
+// the indexes of migrations 0015 and 0018; bodies are read only for the period's drives and closes and for a
 // donor's two donations on one day. retentionFigures() in the domain defines the figures; the
 // server test checks this equals it over the seed year on both engines.
 import { PostgresAdapter, sql } from 'kysely'
@@ -65,7 +65,7 @@ function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
   return out
 }
 
-/** Weight in the effective body (a correction's replacement, or the donation's own): the expression of index records_weight (migration 0015), verbatim. */
+/** Weight in the effective body (a correction's replacement, or the donation's own): the expression in the condition of index records_light (migration 0018), verbatim. */
 function weightSql(db: Db) {
   return isPostgres(db)
     ? sql<number>`(coalesce(w.body::json #>> '{vitals,weightKg}', w.body::json #>> '{replacement,vitals,weightKg}')::real)`
@@ -157,7 +157,7 @@ export async function retentionReport(db: Db, stationId: string, q: RetentionQue
       .groupBy('r.drive_id')
       .execute(),
     // Whole-blood donations under 50 kg (not eligible for 400 ml), by index records_light
-    // (migration 0018; records_weight before it): an uncorrected donation by its own body, a
+    // (migration 0018, which drops records_weight of 0015): an uncorrected donation by its own body, a
     // corrected one by its winning correction's. The condition is the index's, verbatim.
     db
       .selectFrom('records as w')
