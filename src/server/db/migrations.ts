@@ -562,31 +562,6 @@ const m0016ReportIndexes: Migration = {
   },
 }
 
-// Retention report speed (issue 15): the whole-blood donations under 50 kg (not eligible for 400
-// ml) are few; their ids in a partial index of their own, so the report reads no JSON body and no
-// table row to find them (records_weight had PostgreSQL recheck every body it pointed at, or scan
-// the table). The condition is repo/retention.ts's, verbatim (the planners match it as written).
-// records_weight (0015) goes: nothing else reads it, SQLite preferred it to the new one, and it
-// parsed every donation's body on insert.
-const m0018RetentionLight: Migration = {
-  async up(db: Kysely<unknown>) {
-    await sql`drop index if exists records_weight`.execute(db)
-    if (db.getExecutor().adapter instanceof PostgresAdapter) {
-      await sql`create index records_light on records (station_id, id, target_id)
-        where type in ('donation', 'correction')
-        and (coalesce(body::json #>> '{vitals,weightKg}', body::json #>> '{replacement,vitals,weightKg}')::real) < 50`.execute(
-        db,
-      )
-    } else {
-      await sql`create index records_light on records (station_id, id, target_id)
-        where type in ('donation', 'correction')
-        and coalesce(json_extract(body, '$.vitals.weightKg'), json_extract(body, '$.replacement.vitals.weightKg')) < 50`.execute(
-        db,
-      )
-    }
-  },
-}
-
 // In name order: the order they run in (allowUnorderedMigrations lets a later-numbered one that
 // landed first stay applied).
 export const MIGRATIONS: Record<string, Migration> = {
@@ -602,7 +577,6 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0014_lookback': m0014Lookback,
   '0015_retention_indexes': m0015RetentionIndexes,
   '0016_report_indexes': m0016ReportIndexes,
-  '0018_retention_light': m0018RetentionLight,
 }
 
 class InCodeMigrationProvider implements MigrationProvider {

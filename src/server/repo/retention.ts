@@ -1,6 +1,6 @@
 // Retention and quality figures of a period and channel (issue 15, item 3; docs/indicators-retention.md).
 // SQL aggregates over the projected columns of counted records (as corrected, voids left out), with
-// the indexes of migrations 0015 and 0018; bodies are read only for the period's drives and closes and for a
+// the indexes of migration 0015; bodies are read only for the period's drives and closes and for a
 // donor's two donations on one day. retentionFigures() in the domain defines the figures; the
 // server test checks this equals it over the seed year on both engines.
 import { PostgresAdapter, sql } from 'kysely'
@@ -65,7 +65,7 @@ function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
   return out
 }
 
-/** Weight in the effective body (a correction's replacement, or the donation's own): the expression in the condition of index records_light (migration 0018), verbatim. */
+/** Weight in the effective body (a correction's replacement, or the donation's own): the expression of index records_weight (migration 0015), verbatim. */
 function weightSql(db: Db) {
   return isPostgres(db)
     ? sql<number>`(coalesce(w.body::json #>> '{vitals,weightKg}', w.body::json #>> '{replacement,vitals,weightKg}')::real)`
@@ -77,6 +77,15 @@ function yearAfter(db: Db, day: ReturnType<typeof sql.ref>) {
   return isPostgres(db)
     ? sql<string>`to_char(${day}::date + 365, 'YYYY-MM-DD')`
     : sql<string>`date(${day}, '+365 days')`
+}
+
+interface FirstRow {
+  channel_id: string
+  kind: 'bus' | 'fixed'
+  due: number
+  back: number
+  tie_donor: string | null
+  n: number
 }
 
 const emptyFigure = () => ({ n: 0, r: 0 })
@@ -100,65 +109,50 @@ export async function retentionReport(db: Db, stationId: string, q: RetentionQue
   }
 
   // First-time donations of the period and whether each donor came back within 365 days: every
-  // donor's donations in order (index records_retention, read once, no sort), the first (rn = 1)
-  // and the next one's day, added up by channel and site (a few hundred groups, hashed) before the
-  // site's kind is looked up. A donor's second donation on the first day (a tie, rare) is listed:
-  // the first of the two is decided by collection time below.
+  // donor's donations in order (index records_retention), the first (rn = 1) and the next one's day.
   const ordered = db
     .selectFrom('records')
     .where('station_id', '=', stationId)
     // Literal, not a bound value: SQLite picks a partial index only for a condition it can read.
     .where(sql<boolean>`effective_type = 'donation'`)
     .where('voided', '=', 0)
-    .select(['donor_key', 'collected_on', 'channel_id', 'site_id', 'drive_id'])
+    .select(['id', 'donor_key', 'collected_on', 'channel_id', 'site_id', 'drive_id'])
     .select(sql<number>`row_number() over w`.as('rn'))
     .select(sql<string | null>`lead(collected_on) over w`.as('next_on'))
     .modifyEnd(sql`window w as (partition by donor_key order by collected_on, id)`)
-  const tie = sql`d.next_on = d.collected_on`
-  const once = sql`case when ${tie} then 0 else 1 end`
-  const due = sql`case when d.collected_on <= ${addDays(q.asOf, -365)} then 1 else 0 end`
-  const back = sql`case when d.next_on is not null and d.next_on <= ${yearAfter(db, sql.ref('d.collected_on'))} then 1 else 0 end`
-  const onDriveSql = sql`case when d.drive_id is null then 0 else 1 end`
-  const firstGroups = db
+  const kindSql = sql<string>`case when d.drive_id is not null and (s.kind is null or s.kind <> 'fixed_site') then 'bus' else 'fixed' end`
+  const dueSql = sql<number>`case when d.collected_on <= ${addDays(q.asOf, -365)} then 1 else 0 end`
+  const backSql = sql<number>`case when d.next_on is not null and d.next_on <= ${yearAfter(db, sql.ref('d.collected_on'))} then 1 else 0 end`
+  const tieSql = sql<string | null>`case when d.next_on = d.collected_on then d.donor_key end`
+  const firstQ = db
     .selectFrom(ordered.as('d'))
-    // rn <= 1, not rn = 1: PostgreSQL reads "= 1" as 0.5% of the rows, then sorts the ~80,000
-    // first donations on disk to group them instead of hashing them into a few hundred groups.
-    .where('d.rn', '<=', 1)
+    .leftJoin('sites as s', 's.id', 'd.site_id')
+    .where('d.rn', '=', 1)
     .where('d.collected_on', '>=', q.from)
     .where('d.collected_on', '<=', q.to)
     .select([
       'd.channel_id',
-      'd.site_id',
-      sql<number>`sum(${once})`.as('n'),
-      sql<number>`sum(${once} * ${due})`.as('due'),
-      sql<number>`sum(${once} * ${due} * ${back})`.as('back'),
-      sql<number>`sum(${once} * ${due} * ${onDriveSql})`.as('due_on_drive'),
-      sql<number>`sum(${once} * ${due} * ${back} * ${onDriveSql})`.as('back_on_drive'),
-      // A count, not a list (string_agg): a list's state is too big for PostgreSQL to hash the groups.
-      sql<number>`sum(case when ${tie} then 1 else 0 end)`.as('ties'),
+      kindSql.as('kind'),
+      dueSql.as('due'),
+      backSql.as('back'),
+      tieSql.as('tie_donor'),
+      (eb) => eb.fn.countAll<number>().as('n'),
     ])
-    .groupBy(['d.channel_id', 'd.site_id'])
-  const firstQ = db
-    .selectFrom(firstGroups.as('g'))
-    .leftJoin('sites as s', 's.id', 'g.site_id')
-    .selectAll('g')
-    .select('s.kind')
+    // By position: PostgreSQL does not match a bound expression in GROUP BY to the same one selected.
+    .groupBy([sql`1`, sql`2`, sql`3`, sql`4`, sql`5`])
 
-  const [firstRaw, totals, light, deferrals, reasons, reactions, driveRows] = await Promise.all([
-    firstQ.execute(),
-    // Counted donations of the period by drive (none: not on a drive): the totals and the drives' donations in one pass.
+  const weight = weightSql(db)
+  const [firstRaw, totals, light, deferrals, reasons, reactions, driveRows, onDrives] = await Promise.all([
+    firstQ.execute() as Promise<unknown[]>,
     counted('donation')
       .select((eb) => [
-        'r.drive_id',
         eb.fn.countAll<number>().as('n'),
         sql<number>`sum(case when r.product = 'whole_blood' then 1 else 0 end)`.as('wb'),
         sql<number>`sum(case when r.product = 'whole_blood' and r.volume_ml = 400 then 1 else 0 end)`.as('wb400'),
       ])
-      .groupBy('r.drive_id')
-      .execute(),
-    // Whole-blood donations under 50 kg (not eligible for 400 ml), by index records_light
-    // (migration 0018, which drops records_weight of 0015): an uncorrected donation by its own body, a
-    // corrected one by its winning correction's. The condition is the index's, verbatim.
+      .executeTakeFirst(),
+    // Whole-blood donations under 50 kg (not eligible for 400 ml), by index records_weight: an
+    // uncorrected donation by its own body, a corrected one by its winning correction's.
     db
       .selectFrom('records as w')
       .innerJoin('records as r', (j) =>
@@ -171,7 +165,7 @@ export async function retentionReport(db: Db, stationId: string, q: RetentionQue
       )
       .where('w.station_id', '=', stationId)
       .where(sql<boolean>`w.type in ('donation', 'correction')`)
-      .where(sql<boolean>`${weightSql(db)} < 50`)
+      .where(sql<boolean>`${weight} < 50`)
       .where('r.voided', '=', 0)
       .where('r.effective_type', '=', 'donation')
       .where('r.product', '=', 'whole_blood')
@@ -205,37 +199,23 @@ export async function retentionReport(db: Db, stationId: string, q: RetentionQue
       .$if(q.channelId !== null, (b) => b.where('r.channel_id', '=', q.channelId!))
       .select(['r.id', 'r.body'])
       .execute(),
+    counted('donation')
+      .where('r.drive_id', 'is not', null)
+      .select('r.drive_id')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .groupBy('r.drive_id')
+      .execute(),
   ])
-  const firstRows = firstRaw.map((r) => ({
-    channel_id: r.channel_id!,
-    // On a drive at a site that is not a fixed site: bus; anything else: fixed.
-    driveKind: (r.kind === 'fixed_site' ? 'fixed' : 'bus') as 'bus' | 'fixed',
-    n: Number(r.n),
+  const firstRows = (firstRaw as FirstRow[]).map((r) => ({
+    ...r,
     due: Number(r.due),
     back: Number(r.back),
-    dueOnDrive: Number(r.due_on_drive),
-    backOnDrive: Number(r.back_on_drive),
-    ties: Number(r.ties),
+    n: Number(r.n),
   }))
 
   // A donor's two donations on their first day: the earlier by collection time is the first (then by id).
-  // Donors with two donations on one day of the period (rare), asked for only when a first day has one.
-  const tieDonors = firstRows.some((r) => r.ties > 0)
-    ? (
-        await db
-          .selectFrom('records')
-          .where('station_id', '=', stationId)
-          .where(sql<boolean>`effective_type = 'donation'`)
-          .where('voided', '=', 0)
-          .where('collected_on', '>=', q.from)
-          .where('collected_on', '<=', q.to)
-          .select('donor_key')
-          .groupBy(['donor_key', 'collected_on'])
-          .having((eb) => eb.fn.countAll(), '>', 1)
-          .execute()
-      ).map((r) => r.donor_key!)
-    : []
-  const firstOfTie = new Map<string, { day: string; channel_id: string; kind: 'bus' | 'fixed'; tie: boolean }>()
+  const tieDonors = [...new Set(firstRows.flatMap((r) => (r.tie_donor ? [r.tie_donor] : [])))]
+  const firstOfTie = new Map<string, { channel_id: string; kind: 'bus' | 'fixed' }>()
   for (const part of chunks(tieDonors)) {
     const rows = await db
       .selectFrom('records as r')
@@ -273,44 +253,27 @@ export async function retentionReport(db: Db, stationId: string, q: RetentionQue
       if (!b || x.day < b.day || (x.day === b.day && (x.at < b.at || (x.at === b.at && x.id < b.id))))
         best.set(r.donor_key!, x)
     }
-    // A tie when the first day holds two donations or more (the window counted those as ties).
-    const onFirstDay = new Map<string, number>()
-    for (const r of rows)
-      if (r.collected_on === best.get(r.donor_key!)!.day)
-        onFirstDay.set(r.donor_key!, (onFirstDay.get(r.donor_key!) ?? 0) + 1)
-    for (const [donor, b] of best) firstOfTie.set(donor, { ...b, tie: (onFirstDay.get(donor) ?? 0) > 1 })
+    for (const [donor, b] of best) firstOfTie.set(donor, b)
   }
 
   let firstTimeDonations = 0
   const all = emptyFigure()
   const byChannel: Record<string, { n: number; r: number }> = {}
   const bySiteKind = { bus: emptyFigure(), fixed: emptyFigure() }
-  const add = (channelId: string, kind: 'bus' | 'fixed', n: number, r: number) => {
-    if (n === 0) return
-    for (const bucket of [all, (byChannel[channelId] ??= emptyFigure()), bySiteKind[kind]]) {
-      bucket.n += n
-      bucket.r += r
+  for (const row of firstRows) {
+    const first = row.tie_donor ? (firstOfTie.get(row.tie_donor) ?? row) : row
+    if (!inChannel(first.channel_id)) continue
+    firstTimeDonations += row.n
+    if (row.due !== 1) continue
+    for (const bucket of [all, (byChannel[first.channel_id] ??= emptyFigure()), bySiteKind[first.kind]]) {
+      bucket.n += row.n
+      bucket.r += row.back * row.n
     }
   }
-  const cutoff = addDays(q.asOf, -365)
-  // A tie donor's first donation (the earlier of the two on the first day) when that day is in the period.
-  for (const first of firstOfTie.values()) {
-    if (first.day < q.from || first.day > q.to || !first.tie || !inChannel(first.channel_id)) continue
-    firstTimeDonations += 1
-    // The next donation is on the same day: back whenever due.
-    if (first.day <= cutoff) add(first.channel_id, first.kind, 1, 1)
-  }
-  for (const row of firstRows) {
-    if (!inChannel(row.channel_id)) continue
-    firstTimeDonations += row.n
-    add(row.channel_id, row.driveKind, row.dueOnDrive, row.backOnDrive)
-    add(row.channel_id, 'fixed', row.due - row.dueOnDrive, row.back - row.backOnDrive)
-  }
 
-  const sum = (pick: (r: (typeof totals)[number]) => unknown) => totals.reduce((a, r) => a + Number(pick(r)), 0)
-  const donations = sum((r) => r.n)
-  const wholeBlood = sum((r) => r.wb)
-  const wb400 = sum((r) => r.wb400)
+  const donations = Number(totals?.n ?? 0)
+  const wholeBlood = Number(totals?.wb ?? 0)
+  const wb400 = Number(totals?.wb400 ?? 0)
   const lightIds = new Set(light.map((r) => r.id))
   const light400 = new Set(light.filter((r) => Number(r.volume_ml) === 400).map((r) => r.id)).size
   const eligible400 = wholeBlood - lightIds.size
@@ -322,7 +285,7 @@ export async function retentionReport(db: Db, stationId: string, q: RetentionQue
 
   // Drives of the period, the donations of the period taken on them, crew-hours of the closed ones.
   const drives = new Map(driveRows.map((r) => [r.id, JSON.parse(r.body) as Drive]))
-  const onDrive = new Map(totals.filter((r) => drives.has(r.drive_id!)).map((r) => [r.drive_id!, Number(r.n)]))
+  const onDrive = new Map(onDrives.filter((r) => drives.has(r.drive_id!)).map((r) => [r.drive_id!, Number(r.n)]))
   const donationsOnDrives = [...onDrive.values()].reduce((a, b) => a + b, 0)
   let crewHours = 0
   let donationsOnClosedDrives = 0
