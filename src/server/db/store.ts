@@ -8,7 +8,6 @@ import {
   type DatabaseConnection,
   type Driver,
   Kysely,
-  PostgresDialect,
   SqliteDialect,
   SqliteDriver,
   type KyselyConfig,
@@ -19,6 +18,7 @@ import {
 } from 'kysely'
 import pg from 'pg'
 import { migrateToLatest } from './migrations'
+import { CurrentSchemaPostgresDialect } from './pg-introspector'
 import type { Database } from './schema'
 
 export type Engine = 'sqlite' | 'postgres'
@@ -190,7 +190,7 @@ async function openPostgres(
     // The pool repeats an idle client's error; the client's own listener has reported it already.
     p.on('error', () => {})
   }
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log })
+  const db = new Kysely<Database>({ dialect: new CurrentSchemaPostgresDialect({ pool }), log })
   const safe = new URL(url)
   safe.password = ''
   return {
