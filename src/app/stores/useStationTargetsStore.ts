@@ -25,6 +25,8 @@ export const useStationTargetsStore = defineStore('stationTargets', () => {
   const admin = useStationAdminStore()
   const targets = ref<Target[]>([])
   const populations = ref<Population[]>([])
+  /** The station's targets and populations have been read at least once. */
+  const loaded = ref(false)
 
   const reference = computed(() => ({ channels: admin.channels, sites: admin.sites, teams: admin.teams }))
   const stationId = computed(() => session.account?.stationId ?? '')
@@ -33,6 +35,7 @@ export const useStationTargetsStore = defineStore('stationTargets', () => {
     const [t, p] = await Promise.all([session.client.listTargets(), session.client.listPopulations()])
     targets.value = t
     populations.value = p
+    loaded.value = true
   }
 
   /** Checks locally, then creates or updates; a refusal by the server comes back as errors too. */
@@ -58,8 +61,13 @@ export const useStationTargetsStore = defineStore('stationTargets', () => {
     targets.value = targets.value.filter((t) => t.id !== targetId)
   }
 
-  /** Last year's plan into `toYear`: each copy is validated and saved on its own, so one clash stops nothing. */
+  /**
+   * Last year's plan into `toYear`: each copy is validated and saved on its own, so one clash stops nothing.
+   * The plan is read from the station first: a copy from what this page happened to hold (nothing yet,
+   * or a list another manager has changed since) would copy the wrong plan and report it as done.
+   */
   async function copyPlan(fromYear: number, toYear: number): Promise<CopyPlanSummary> {
+    await load()
     const plan = copyPlanToYear(targets.value, fromYear, toYear, newId)
     const summary: CopyPlanSummary = { created: [], refused: [], skippedDrives: plan.skipped.length }
     for (const target of plan.targets) {
@@ -80,5 +88,5 @@ export const useStationTargetsStore = defineStore('stationTargets', () => {
     return populations.value.find((p) => p.year === year)?.population ?? null
   }
 
-  return { targets, populations, reference, load, save, remove, copyPlan, savePopulation, populationOf }
+  return { targets, populations, loaded, reference, load, save, remove, copyPlan, savePopulation, populationOf }
 })

@@ -383,6 +383,22 @@ describe('station targets', () => {
     expect(summary.refused.map((r) => r.errors[0]!.code)).toEqual(['overlapping_duplicate'])
     expect(store.targets).toHaveLength(4)
   })
+
+  it("copies the station's plan, not what a page opened a moment ago happened to hold", async () => {
+    await signIn()
+    await useStationAdminStore().loadReference()
+    await useStationTargetsStore().save(base({ period: periodFor('year', '2023-01-01') }))
+    // A freshly opened page: a new store that has not read the station's targets yet.
+    setActivePinia(createPinia())
+    await signIn()
+    await useStationAdminStore().loadReference()
+    const fresh = useStationTargetsStore()
+    expect(fresh.loaded).toBe(false)
+    const summary = await fresh.copyPlan(2023, 2024)
+    expect(summary.created.map((t) => t.period.start)).toEqual(['2024-01-01'])
+    expect(server.targets.map((t) => t.period.start).sort()).toEqual(['2023-01-01', '2024-01-01'])
+    expect(fresh.loaded).toBe(true)
+  })
 })
 
 describe('station dashboard', () => {
