@@ -7,6 +7,7 @@ import type { LookbackFlag, LookbackListItem } from '../../src/domain/lookback'
 import type { PullChange, PullResponse } from '../../src/domain/sync-protocol'
 import { ENGINES } from './support/engines'
 import {
+  correctionOf,
   deferral,
   donation,
   type Phone,
@@ -149,5 +150,30 @@ describe.each(ENGINES)('lookback (%s)', (engine) => {
     expect((await list('open')).some((f) => f.id === flag.id)).toBe(false)
     const pulled = (await pullAll(a)).find((c) => c.entity === 'lookback' && c.key === flag.id)
     expect(pulled).toMatchObject({ op: 'upsert', value: { status: 'released' } })
+  })
+
+  it('compares again when a correction moves a deferral before another phone’s donation', async () => {
+    const donorKey = key()
+    const given = donation(a, { donorKey, collectedOn: '2026-04-10', collectedAt: '2026-04-10T10:00:00.000+08:00' })
+    // Entered with the wrong day: after the donation, so nothing to hold yet.
+    const deferred = deferral(b, {
+      donorKey,
+      collectedOn: '2026-04-12',
+      until: '2026-04-19',
+      createdAt: '2026-04-12T09:00:00.000+08:00',
+    })
+    applied(await t.push(a, [given]))
+    applied(await t.push(b, [deferred]))
+    expect((await list()).filter((f) => f.donation.id === given.id)).toEqual([])
+    // The crew fixes the day: the donor was deferred on the 8th, two days before giving on bus 1.
+    const fixed = {
+      ...deferred,
+      collectedOn: '2026-04-08',
+      until: '2026-04-15',
+      createdAt: '2026-04-08T09:00:00.000+08:00',
+    }
+    applied(await t.push(b, [correctionOf(b, deferred, fixed)]))
+    const flags = (await list('open')).filter((f) => f.donation.id === given.id)
+    expect(flags.map((f) => [f.causeId, f.reason])).toEqual([[deferred.id, 'deferral_before_donation']])
   })
 })

@@ -721,13 +721,14 @@ async function writeBatch(trx: Db, stationId: string, writes: BatchWrites, resul
   const changed = await reprojectRoots(trx, storedRoots)
   for (const key of changed.donorKeys) result.donorKeys.add(key)
   if (changed.counted) result.countsChanged = true
-  // Lookback: donations and deferrals just stored, against every counted record of their donors.
+  // Lookback: donations and deferrals just stored, against every counted record of their donors;
+  // so are stored ones a correction just changed (a day moved, another donor), under their new donor.
   const fresh = rows.filter((r) => (r.type === 'donation' || r.type === 'deferral') && r.voided === 0)
   await detectLookbacks(
     trx,
     stationId,
-    fresh.map((r) => r.id),
-    new Set(fresh.flatMap((r) => (r.donor_key ? [r.donor_key] : []))),
+    [...fresh.map((r) => r.id), ...storedRoots],
+    new Set([...fresh.flatMap((r) => (r.donor_key ? [r.donor_key] : [])), ...changed.donorKeys]),
   )
 }
 
