@@ -3,7 +3,8 @@ import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import type { Channel, RosterEntry, Site, Station, Team } from '../../domain/records'
 import type { DeviceInfo } from '../db'
-import { readReference } from '../db/reference'
+import { liveQuery } from '../db/live'
+import { type PhoneReference, readReference } from '../db/reference'
 
 // Enrollment and pull code load only when used.
 const pullReference = async () => (await import('../sync/pull')).pullReference()
@@ -24,8 +25,7 @@ export const useDeviceStore = defineStore('device', () => {
   const activeRoster = computed(() => roster.value.filter((s) => s.active))
   const hasReference = computed(() => station.value !== null && roster.value.length > 0)
 
-  async function load(): Promise<void> {
-    const reference = await readReference()
+  function show(reference: PhoneReference): void {
     info.value = reference.device
     station.value =
       reference.stations.find((s) => s.id === reference.device?.stationId) ?? reference.stations[0] ?? null
@@ -37,12 +37,44 @@ export const useDeviceStore = defineStore('device', () => {
     loaded.value = true
   }
 
-  /** Enroll with a station code, then pull reference data; needs the network. */
+  async function load(): Promise<void> {
+    show(await readReference())
+  }
+
+  /**
+   * Enroll with a code (needs the network), then wait until the lock screen has the station and its
+   * staff. They come in the first page (made before any record), while the donors' eligibility
+   * snapshots (tens of thousands at a real station, minutes on a slow line) keep arriving behind the
+   * lock screen, resumed by the next sync round if the app closes. Whoever pulls them counts: this
+   * call's own pull, or the sync round the new enrollment starts (which holds the pull lock).
+   * Throws when the enrollment fails, or the pull fails before the staff are in.
+   */
   async function enroll(code: string): Promise<void> {
     const { enrollDevice } = await import('../sync/enrollment')
     await enrollDevice(code)
-    await pullReference()
-    await load()
+    await new Promise<void>((resolve, reject) => {
+      let settled = false
+      const settle = (err?: unknown): void => {
+        if (settled) return
+        settled = true
+        watching.unsubscribe()
+        if (err === undefined) resolve()
+        else reject(err)
+      }
+      const watching = liveQuery(() => readReference()).subscribe({
+        next: (reference) => {
+          if (settled || !reference.stations.length || !reference.roster.length) return
+          show(reference)
+          settle()
+        },
+        error: settle,
+      })
+      pullReference().then(
+        // The staff added since the first pages are in now too.
+        () => load().then(() => settle(), settle),
+        settle,
+      )
+    })
   }
 
   async function refreshReference(): Promise<void> {

@@ -5,6 +5,7 @@ import type { FieldDb } from '../db'
 import { fieldDb } from '../db'
 import { dexieReferenceSink } from './dexie-ports'
 import { phoneTransport } from './phone'
+import { afterSyncRounds } from './scheduler'
 
 export { PULL_TABLE } from './pull-tables'
 
@@ -14,8 +15,20 @@ export interface PullOutcome {
   serverTime: string
 }
 
-/** Pull every page now. Throws RequestError (kind `offline` when the station cannot be reached). */
-export async function pullReference(opts: { maxPages?: number; db?: FieldDb } = {}): Promise<PullOutcome> {
+/**
+ * Pull every page now, once no sync round runs (a round that finds the lock taken looks again later).
+ * Throws RequestError (kind `offline` when the station cannot be reached).
+ */
+export function pullReference(opts: PullOptions = {}): Promise<PullOutcome> {
+  return afterSyncRounds(() => pullPages(opts))
+}
+
+export interface PullOptions {
+  maxPages?: number
+  db?: FieldDb
+}
+
+async function pullPages(opts: PullOptions): Promise<PullOutcome> {
   const db = opts.db ?? fieldDb()
   const transport = phoneTransport(db)
   const sink = dexieReferenceSink(db)

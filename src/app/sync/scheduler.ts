@@ -349,6 +349,16 @@ export async function exclusiveSync(fn: () => Promise<void>, tabId: string): Pro
   }
 }
 
+/**
+ * Runs `fn` once no sync round of any tab holds the sync lock, holding it meanwhile: a pull outside
+ * a round (enrollment, "refresh") beside a round would fetch and write every page twice.
+ */
+export async function afterSyncRounds<T>(fn: () => Promise<T>): Promise<T> {
+  const locks = (globalThis.navigator as Navigator | undefined)?.locks
+  if (!locks?.request) return fn()
+  return locks.request(LOCK_NAME, () => fn()) as Promise<T>
+}
+
 /** The browser's events and APIs for the scheduler. */
 export function browserEnvironment(tabId: string): SchedulerEnvironment {
   return {

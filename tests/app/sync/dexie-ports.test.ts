@@ -211,6 +211,30 @@ describe('Dexie reference sink', () => {
     expect(await sink.cursor()).toBe('c2')
   })
 
+  it('a page naming one row twice leaves it as the later change says', async () => {
+    const sink = dexieReferenceSink(db)
+    const site = (name: string) => ({ id: newId(), stationId: STATION.id, name, kind: 'township', area: name })
+    const [gone, renamed, back] = [site('新安县'), site('孟津区'), site('宜阳县')]
+    await sink.applyPage({
+      cursor: 'c1',
+      reset: false,
+      more: false,
+      serverTime: '2023-06-14T12:00:00.000Z',
+      deviceLastSeq: 0,
+      changes: [
+        { op: 'upsert', entity: 'site', key: gone.id, value: gone },
+        { op: 'upsert', entity: 'site', key: renamed.id, value: renamed },
+        { op: 'delete', entity: 'site', key: back.id },
+        { op: 'delete', entity: 'site', key: gone.id },
+        { op: 'upsert', entity: 'site', key: renamed.id, value: { ...renamed, name: '孟津' } },
+        { op: 'upsert', entity: 'site', key: back.id, value: back },
+      ],
+    })
+    expect(await db.sites.get(gone.id)).toBeUndefined()
+    expect((await db.sites.get(renamed.id))?.value).toMatchObject({ name: '孟津' })
+    expect((await db.sites.get(back.id))?.value).toEqual(back)
+  })
+
   it('never lets a pull make a donor with a pending donation look eligible again', async () => {
     const drive = makeDrive(staffId)
     await saveFieldRecord(drive)

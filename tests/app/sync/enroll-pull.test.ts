@@ -4,6 +4,8 @@ import { newId } from '../../../src/domain/ids'
 import type { FieldDb } from '../../../src/app/db'
 import { useDeviceStore } from '../../../src/app/stores/useDeviceStore'
 import { enrollmentCodeFrom } from '../../../src/app/sync/enrollment'
+import { dexieReferenceSink } from '../../../src/app/sync/dexie-ports'
+import { exclusiveSync } from '../../../src/app/sync/scheduler'
 import { freshDb, RURAL, SITE, STATION } from '../support/field-fixtures'
 
 let db: FieldDb
@@ -15,6 +17,38 @@ afterEach(() => vi.unstubAllGlobals())
 
 function jsonResponse(body: unknown, status = 200): Response {
   return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } })
+}
+
+/**
+ * Web Locks as the browser has them: one holder per name, the others queued (or turned away with
+ * ifAvailable, as a sync round asks). Returns what puts the original back.
+ */
+function fakeWebLocks(): () => void {
+  let holder: Promise<unknown> = Promise.resolve()
+  let takenOrAsked = 0
+  const locks = {
+    request(_name: string, a: unknown, b?: unknown) {
+      const ifAvailable = typeof a === 'object' && (a as { ifAvailable?: boolean }).ifAvailable
+      const fn = (b ?? a) as (lock: object | null) => Promise<unknown>
+      if (ifAvailable && takenOrAsked > 0) return fn(null)
+      takenOrAsked++
+      const run = holder.then(async () => {
+        try {
+          return await fn({})
+        } finally {
+          takenOrAsked--
+        }
+      })
+      holder = run.catch(() => undefined)
+      return run
+    },
+  }
+  const saved = Object.getOwnPropertyDescriptor(navigator, 'locks')
+  Object.defineProperty(navigator, 'locks', { value: locks, configurable: true })
+  return () => {
+    if (saved) Object.defineProperty(navigator, 'locks', saved)
+    else delete (navigator as { locks?: unknown }).locks
+  }
 }
 
 describe('first run', () => {
@@ -66,6 +100,157 @@ describe('first run', () => {
     expect(device.sites).toEqual([SITE])
     expect(device.lastPullAt).toBe('2026-06-14T08:00:00.000Z')
     expect((await db.syncMeta.get('pullCursor'))?.value).toBe('c1')
+  })
+
+  it('opens the lock screen once the staff are in, while the donors’ snapshots keep coming behind it', async () => {
+    const deviceId = newId()
+    const staff = { id: newId(), stationId: STATION.id, name: '王芳', role: 'collector', pinHash: 'x', active: true }
+    const page = (cursor: string, more: boolean, changes: unknown[]) =>
+      jsonResponse({ cursor, reset: false, more, serverTime: '2026-06-14T08:00:00.000Z', deviceLastSeq: 0, changes })
+    let releaseDonors!: () => void
+    const donorsAsked = new Promise<void>((resolve) => (releaseDonors = resolve))
+    const donor = (n: number) => ({
+      op: 'upsert',
+      entity: 'eligibility',
+      key: `donor-${n}`,
+      value: {
+        donorKey: `donor-${n}`,
+        lastDonationOn: '2026-05-01',
+        lastDonationType: 'whole_blood',
+        apheresisLast12Months: 0,
+        deferredUntil: null,
+        permanentlyDeferred: false,
+        hadReaction: false,
+        donationCount: n,
+      },
+    })
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async (url: string) => {
+        if (url === '/api/v1/devices/enroll')
+          return jsonResponse({ deviceId, token: 't', stationId: STATION.id, stationCode: STATION.code }, 201)
+        if (!url.includes('cursor='))
+          return page('c1', true, [
+            { op: 'upsert', entity: 'station', key: STATION.id, value: STATION },
+            { op: 'upsert', entity: 'roster', key: staff.id, value: staff },
+          ])
+        if (url.includes('cursor=c1')) {
+          await donorsAsked
+          return page('c2', true, [donor(1), donor(2)])
+        }
+        return page('c3', false, [
+          donor(3),
+          { op: 'upsert', entity: 'roster', key: 'late', value: { ...staff, id: newId(), name: '李娜' } },
+        ])
+      }),
+    )
+    const device = useDeviceStore()
+    await device.enroll('ABCD-1234')
+    expect(device.activeRoster.map((s) => s.name)).toEqual(['王芳'])
+    expect(await db.eligibility.count()).toBe(0)
+    releaseDonors()
+    await vi.waitFor(async () => expect(await db.eligibility.count()).toBe(3))
+    // The staff that came with the last page are on the lock screen too.
+    await vi.waitFor(() => expect(device.activeRoster.map((s) => s.name).sort()).toEqual(['李娜', '王芳']))
+    expect((await db.syncMeta.get('pullCursor'))?.value).toBe('c3')
+  })
+
+  it('opens the lock screen from the pages a sync round pulls, not after the round', async () => {
+    const restore = fakeWebLocks()
+    try {
+      const deviceId = newId()
+      const staff = { id: newId(), stationId: STATION.id, name: '王芳', role: 'collector', pinHash: 'x', active: true }
+      const asked: string[] = []
+      vi.stubGlobal(
+        'fetch',
+        vi.fn(async (url: string) => {
+          asked.push(url)
+          if (url === '/api/v1/devices/enroll')
+            return jsonResponse({ deviceId, token: 't', stationId: STATION.id, stationCode: STATION.code }, 201)
+          return jsonResponse({
+            cursor: 'c9',
+            reset: false,
+            more: false,
+            serverTime: '2026-06-14T08:00:00.000Z',
+            deviceLastSeq: 0,
+            changes: [],
+          })
+        }),
+      )
+      // The round the new enrollment starts: it stores the first page, then is still pulling.
+      let endRound!: () => void
+      const roundOver = new Promise<void>((resolve) => (endRound = resolve))
+      const round = exclusiveSync(async () => {
+        await vi.waitFor(async () => expect(await db.device.count()).toBe(1))
+        await dexieReferenceSink(db).applyPage({
+          cursor: 'c1',
+          reset: false,
+          more: true,
+          serverTime: '2026-06-14T08:00:00.000Z',
+          deviceLastSeq: 0,
+          changes: [
+            { op: 'upsert', entity: 'station', key: STATION.id, value: STATION },
+            { op: 'upsert', entity: 'roster', key: staff.id, value: staff },
+          ],
+        })
+        await roundOver
+      }, 'tab-a')
+      const device = useDeviceStore()
+      await device.enroll('ABCD-1234')
+      expect(device.activeRoster.map((s) => s.name)).toEqual(['王芳'])
+      endRound()
+      expect(await round).toBe('ran')
+      // The enrollment's own pull goes on from where the round left off.
+      await vi.waitFor(() => expect(asked.at(-1)).toContain('cursor=c1'))
+    } finally {
+      restore()
+    }
+  })
+
+  it('waits for a sync round that holds the lock instead of pulling the same pages beside it', async () => {
+    const restore = fakeWebLocks()
+    try {
+      await db.device.put({
+        key: 'device',
+        deviceId: newId(),
+        stationId: STATION.id,
+        stationCode: STATION.code,
+        token: 'device-token',
+        enrolledAt: '2026-06-14T08:00:00.000Z',
+      })
+      const pulls: string[] = []
+      vi.stubGlobal(
+        'fetch',
+        vi.fn(async (url: string) => {
+          pulls.push(url)
+          return jsonResponse({
+            cursor: 'c1',
+            reset: false,
+            more: false,
+            serverTime: '2026-06-14T08:00:00.000Z',
+            deviceLastSeq: 0,
+            changes: [{ op: 'upsert', entity: 'site', key: SITE.id, value: SITE }],
+          })
+        }),
+      )
+      let endRound!: () => void
+      const round = exclusiveSync(() => new Promise<void>((resolve) => (endRound = resolve)), 'tab-a')
+      const refresh = useDeviceStore().refreshReference()
+      await new Promise((r) => setTimeout(r, 20))
+      expect(pulls).toEqual([])
+      endRound()
+      expect(await round).toBe('ran')
+      await refresh
+      expect(pulls).toHaveLength(1)
+      // While the refresh holds the lock, a round is turned away (and looks again later).
+      let release!: () => void
+      const slow = exclusiveSync(() => new Promise<void>((resolve) => (release = resolve)), 'tab-a')
+      expect(await exclusiveSync(async () => undefined, 'tab-b')).toBe('busy')
+      release()
+      await slow
+    } finally {
+      restore()
+    }
   })
 
   it('shows the server’s refusal and stores nothing', async () => {
