@@ -1,8 +1,6 @@
 import { createPinia } from 'pinia'
 import { createApp } from 'vue'
 import App from './App.vue'
-import { registerServiceWorker } from './composables/usePwaUpdate'
-import { ensurePersistenceRequested } from './composables/useStoragePersistence'
 import { fieldDb } from './db'
 import { afterFirstScreen, firstScreenUsable } from './first-screen'
 import { createAppI18n, loadFeatures, ready } from './i18n'
@@ -35,6 +33,6 @@ afterFirstScreen(() => {
     .catch(() => {
       /* the next screen's guard asks again */
     })
-    .finally(registerServiceWorker)
-  void ensurePersistenceRequested()
+    .finally(() => void import('./composables/usePwaUpdate').then((m) => m.registerServiceWorker()))
+  void import('./composables/useStoragePersistence').then((m) => m.ensurePersistenceRequested())
 })

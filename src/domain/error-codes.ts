@@ -1,7 +1,7 @@
 // Every code the station server can answer with, in one list, so each has a message in both of the
 // app's languages (tests/app/i18n/error-codes.test.ts reads the server's source and checks it is here).
 // The server's own message is English for logs and tools; a screen shows the code's message.
-import { REJECT_CODES } from './sync-protocol'
+import { REJECT_CODES } from './reject-codes'
 
 /** Codes of a refused request (`{ code, message }` with a 4xx or 5xx status). */
 export const API_ERROR_CODES = [

@@ -16,6 +16,7 @@ import {
 import type { IndicatorCounts, Indicators } from './indicators'
 import { DrivePlanSchema } from './plans'
 import { LookbackFlagSchema } from './lookback'
+import { REJECT_CODES } from './reject-codes'
 
 export const PUSH_MAX_MUTATIONS = 500
 
@@ -45,18 +46,8 @@ export const PushRequestSchema = v.object({
 })
 export type PushRequest = v.InferOutput<typeof PushRequestSchema>
 
-/** Stable codes a rejected item carries; clients may branch on them. */
-export const REJECT_CODES = [
-  'invalid_record', // fails the shared schema
-  'wrong_station', // record's stationId is not the device's
-  'unknown_reference', // channel, site, drive, target record not known
-  'duplicate_din', // bag number already used by another donation
-  'conflicting_id', // the id exists with different content of another type
-  'schema_too_new', // client schema newer than the server understands
-  'rule_violation', // a domain rule refused it (e.g. void of a void)
-  'reagent_expired', // a rapid test's reagent lot expired before the drive's date or the test's day
-] as const
-export type RejectCode = (typeof REJECT_CODES)[number]
+// REJECT_CODES live in reject-codes.ts (error-codes.ts names them without these schemas).
+export { REJECT_CODES, type RejectCode } from './reject-codes'
 
 /**
  * What a `duplicate_din` refusal names: the station's record that holds the bag number, so the
