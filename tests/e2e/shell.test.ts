@@ -38,6 +38,20 @@ describe('app shell in Chromium', () => {
     }
   })
 
+  it('leaves the update prompt, the service worker registration and the storage request out of the first scripts', () => {
+    // They run after the first screen (main.ts, App.vue); in the first scripts they cost every cold start.
+    const html = readFileSync('dist/index.html', 'utf8')
+    const first = [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+\.js)"/g)].map((m) =>
+      readFileSync(join('dist', m[1]!), 'utf8'),
+    )
+    for (const marker of ['/sw.js', 'pwa.update.ready', '.persist()']) {
+      expect(
+        first.some((code) => code.includes(marker)),
+        marker,
+      ).toBe(false)
+    }
+  })
+
   it("warms the phone's own database from the page, by the name the app gives it, before the modules run", () => {
     // A classic script of its own (the CSP allows no inline script), in <head> before the entry
     // module: classic scripts run while the page parses, modules after.
