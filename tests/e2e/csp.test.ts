@@ -83,7 +83,8 @@ describe('the app under its Content-Security-Policy', () => {
       await page.locator('h1').first().waitFor()
     }
     // The service worker's script runs under the same policy.
-    expect(await page.evaluate(async () => (await navigator.serviceWorker.ready).active?.state)).toBe('activated')
+    // (ready resolves once a worker is active, possibly still "activating": wait for the state.)
+    await page.waitForFunction(async () => (await navigator.serviceWorker.ready).active?.state === 'activated')
     expect(await violations(page)).toEqual([])
     expect(problems).toEqual([])
     // The policy is in force (and the watch works): an injected inline script is refused.
