@@ -21,6 +21,7 @@ import { RECORD_TABLE, type OutboxRow, type ReferenceRow, type TallyRow } from '
 import { addToCounts, emptyCounts, type IndicatorCounts } from '../../domain/indicators'
 import type { EligibilityEntry } from '../../domain/sync-protocol'
 import { applyToTallies, readTalliesOf, tallyKeys, writeTallies } from './tallies'
+import { noteCommitted } from './save-notice'
 
 export const FIELD_RECORD_ERRORS = [
   'invalid_record',
@@ -318,6 +319,7 @@ async function saveVisit(
     fail(err)
   }
   await done
+  noteCommitted(db.name, [...written])
   // Committed. The live queries (the unsynced count, the drive screens) hear of it after the
   // screen has said "saved".
   setTimeout(() => Dexie.on.storagemutated.fire(everythingIn(db, [...written])), 0)

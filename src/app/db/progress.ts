@@ -2,7 +2,7 @@
 // of the last pull, by month, year and target) and the records those aggregates do not hold yet
 // (the outbox, and receipts newer than the totals, by index), never every record on the phone. The cards are made from
 // these by the progress store (field/progress-model.ts).
-import Dexie, { liveQuery } from 'dexie'
+import Dexie, { type ObservabilitySet } from 'dexie'
 import { emptyCounts, type IndicatorContext, type IndicatorCounts } from '../../domain/indicators'
 import { isoDateOf } from '../../domain/dates'
 import type { Correction, Drive, FieldRecord, Population, Target } from '../../domain/records'
@@ -14,6 +14,7 @@ import type { FieldDb } from './index'
 import { META_KEYS, type Receipt, receiptsConfirmedAfter } from './sync-meta'
 import { type OutboxRow, RECORD_TABLE } from './schema'
 import { driveTallyKey } from './tallies'
+import { onCommitted } from './save-notice'
 
 export interface ProgressReadOptions {
   /** A drive to show even when it is not today's. */
@@ -25,6 +26,8 @@ export interface ProgressReadOptions {
 /** Everything the progress screen is made from, read in few round trips. */
 export interface ProgressSources {
   today: string
+  /** The station's time zone (what "today" was read in). */
+  timeZone: string
   /** Station time of the last pull (ISO), null before the first. */
   lastSyncAt: string | null
   targets: Target[]
@@ -270,7 +273,8 @@ async function readSources(db: FieldDb, opts: ProgressReadOptions): Promise<Prog
       db.outbox.toArray() as Promise<OutboxRow[]>,
     ])
   const station = stations.map((r) => r.value).find((s) => s.id === device?.stationId) ?? stations[0]?.value
-  const today = opts.today ?? isoDateOf(new Date(), station?.timeZone ?? 'Asia/Shanghai')
+  const timeZone = station?.timeZone ?? 'Asia/Shanghai'
+  const today = opts.today ?? isoDateOf(new Date(), timeZone)
   const [populationRow, todays, settledRow] = await Promise.all([
     db.population.get(today.slice(0, 4)),
     db.drives.where('date').equals(today).toArray(),
@@ -304,6 +308,7 @@ async function readSources(db: FieldDb, opts: ProgressReadOptions): Promise<Prog
   const closed = new Set(closes.map((c) => c.driveId))
   return {
     today,
+    timeZone,
     lastSyncAt: typeof lastPull?.value === 'string' ? lastPull.value : null,
     targets: targetRows.map((r) => r.value),
     ctx,
@@ -325,18 +330,25 @@ async function readSources(db: FieldDb, opts: ProgressReadOptions): Promise<Prog
 }
 
 /**
- * Reads the sources now and again whenever a table they come from changes (a save, a sync, a
- * pull); `started` is performance.now() when the read began. Returns the function that stops it.
+ * Calls `changed` whenever a table the progress screen reads may have changed: a Dexie write in
+ * this tab, a save (told at its commit, before Dexie's live queries hear of it), or a write in
+ * another tab (Dexie passes those on over a BroadcastChannel). Returns the function that stops it.
  */
-export function watchProgressSources(
-  db: FieldDb,
-  opts: ProgressReadOptions,
-  on: { next: (src: ProgressSources, started: number) => void; error: (err: unknown) => void },
-): () => void {
-  let started = 0
-  const subscription = liveQuery(() => {
-    started = performance.now()
-    return readProgressSources(db, opts)
-  }).subscribe({ next: (src) => on.next(src, started), error: on.error })
-  return () => subscription.unsubscribe()
+export function onProgressSourcesChange(db: FieldDb, changed: () => void): () => void {
+  const names = new Set(progressTables(db).map((t) => t.name))
+  const prefix = `idb://${db.name}/`
+  const fromDexie = (parts: ObservabilitySet) => {
+    const hit =
+      'all' in parts ||
+      Object.keys(parts).some((key) => key.startsWith(prefix) && names.has(key.slice(prefix.length).split('/')[0]!))
+    if (hit) changed()
+  }
+  Dexie.on.storagemutated.subscribe(fromDexie)
+  const stopSaves = onCommitted((dbName, tables) => {
+    if (dbName === db.name && tables.some((t) => names.has(t))) changed()
+  })
+  return () => {
+    Dexie.on.storagemutated.unsubscribe(fromDexie)
+    stopSaves()
+  }
 }

@@ -3,15 +3,22 @@
 // this phone has not synced yet. Reads only running aggregates (drive tallies, the pulled station
 // totals) and the records that are not in those totals (the outbox, and receipts newer than the
 // totals), never every record on the phone, and re-reads by itself when any of it changes (a
-// save, a sync, a pull).
+// save, a sync, a pull, in this tab or another).
+//
+// The figures stay in memory between openings: a later opening shows them at once when nothing
+// they come from has changed since they were read (and it is still the same day), and re-checks
+// in the background. A change while the screen is closed marks them stale at once and re-reads
+// them when the phone is idle, so the next opening is quick after a save too; stale figures are
+// never shown (the screen waits for a fresh read instead).
 import { defineStore } from 'pinia'
 import { ref, shallowRef } from 'vue'
 import { type FieldDb, fieldDb } from '../db'
+import { isoDateOf } from '../../domain/dates'
 import {
+  onProgressSourcesChange,
   type ProgressReadOptions,
   type ProgressSources,
   readProgressSources,
-  watchProgressSources,
 } from '../db/progress'
 import {
   type DriveCard,
@@ -85,41 +92,132 @@ function progressOf(src: ProgressSources, opts: ProgressReadOptions): FieldProgr
   }
 }
 
+/** Runs `work` when the phone is idle (soon at the latest), after a short pause that gathers a burst of changes. */
+function whenIdle(work: () => void): () => void {
+  let idle = 0
+  const pause = setTimeout(() => {
+    if (typeof requestIdleCallback === 'function') idle = requestIdleCallback(work, { timeout: 2000 })
+    else work()
+  }, 300)
+  return () => {
+    clearTimeout(pause)
+    if (idle && typeof cancelIdleCallback === 'function') cancelIdleCallback(idle)
+  }
+}
+
+const optsKey = (opts: ProgressReadOptions): string => `${opts.driveId ?? ''}|${opts.today ?? ''}`
+
 export const useFieldProgressStore = defineStore('fieldProgress', () => {
   const progress = shallowRef<FieldProgress | null>(null)
   const error = ref<string | null>(null)
-  /** performance.now() when the last figures arrived, and how long reading them took (the bench reads both). */
+  /** performance.now() when the last figures arrived, and how long reading them took (0: shown from memory). */
   const readyAt = ref<number | null>(null)
   const readMs = ref<number | null>(null)
-  let unwatch: (() => void) | null = null
 
-  /** Show progress (live: re-read whenever the records, the outbox or the pulled data change). */
-  function watch(opts: ProgressReadOptions = {}, db: FieldDb = fieldDb()): void {
-    stop()
-    unwatch = watchProgressSources(db, opts, {
-      next: (src, started) => {
-        progress.value = progressOf(src, opts)
+  // What the kept figures are of, and whether they are still fresh: every change notice bumps
+  // `changes`; figures read while `changes` stayed at n are fresh as long as it is n.
+  let db: FieldDb | null = null
+  let opts: ProgressReadOptions = {}
+  let keptFor: string | null = null
+  let keptZone = 'Asia/Shanghai'
+  let changes = 0
+  let readAt = -1
+  let open = false
+  let stopListening: (() => void) | null = null
+  let cancelIdle: (() => void) | null = null
+  let reading = false
+  let again = false
+
+  function changed(): void {
+    changes++
+    cancelIdle?.()
+    cancelIdle = null
+    if (open) void refresh()
+    else if (keptFor !== null) cancelIdle = whenIdle(() => void refresh())
+  }
+
+  /** One read at a time; a change during a read reads again after it (the newest change always gets a read). */
+  async function refresh(): Promise<void> {
+    if (!db) return
+    if (reading) {
+      again = true
+      return
+    }
+    reading = true
+    const at = changes
+    const readOpts = opts
+    const from = db
+    const started = performance.now()
+    try {
+      const src = await readProgressSources(from, readOpts)
+      if (from === db && readOpts === opts) {
+        progress.value = progressOf(src, readOpts)
+        keptFor = optsKey(readOpts)
+        keptZone = src.timeZone
+        readAt = at
         error.value = null
         readyAt.value = performance.now()
         readMs.value = readyAt.value - started
-      },
-      error: (err: unknown) => {
-        error.value = err instanceof Error ? err.message : String(err)
-      },
-    })
+      } else again = true
+    } catch (err) {
+      if (open) error.value = err instanceof Error ? err.message : String(err)
+    } finally {
+      reading = false
+      if (again) {
+        again = false
+        void refresh()
+      }
+    }
   }
 
-  /** Stop watching and forget the figures: the next screen reads afresh, never shows stale ones. */
+  /** Whether the kept figures may be shown for `next`: fresh, of the same drive, and of today. */
+  function keptFits(next: ProgressReadOptions): boolean {
+    return (
+      progress.value !== null &&
+      keptFor === optsKey(next) &&
+      readAt === changes &&
+      progress.value.today === (next.today ?? isoDateOf(new Date(), keptZone))
+    )
+  }
+
+  /**
+   * Show progress (live: re-read whenever the records, the outbox or the pulled data change).
+   * Call it before the screen renders: it drops kept figures that no longer fit at once.
+   */
+  function watch(next: ProgressReadOptions = {}, on: FieldDb = fieldDb()): void {
+    if (db !== on) {
+      stopListening?.()
+      db = on
+      keptFor = null
+      stopListening = onProgressSourcesChange(on, changed)
+    }
+    cancelIdle?.()
+    cancelIdle = null
+    const fits = keptFits(next)
+    opts = next
+    open = true
+    error.value = null
+    if (fits) {
+      readyAt.value = performance.now()
+      readMs.value = 0
+    } else {
+      progress.value = null
+      keptFor = null
+    }
+    // Kept or not, read: kept figures are re-checked behind the screen.
+    void refresh()
+  }
+
+  /** The screen closed: keep the figures (and their freshness) for the next opening. */
   function stop(): void {
-    unwatch?.()
-    unwatch = null
-    progress.value = null
+    open = false
   }
 
   /** One read without watching (tests, the bench). */
-  async function load(opts: ProgressReadOptions = {}, db: FieldDb = fieldDb()): Promise<FieldProgress> {
-    const value = await readFieldProgress(db, opts)
+  async function load(readOpts: ProgressReadOptions = {}, from: FieldDb = fieldDb()): Promise<FieldProgress> {
+    const value = await readFieldProgress(from, readOpts)
     progress.value = value
+    keptFor = null // not what a watch would keep: the next opening reads
     readyAt.value = performance.now()
     return value
   }
