@@ -105,6 +105,24 @@ function whenIdle(work: () => void): () => void {
   }
 }
 
+/** Runs `work` once the screen has painted (or soon, where frames do not come: a hidden tab, tests). */
+function afterPaint(work: () => void): void {
+  let done = false
+  const once = () => {
+    if (done) return
+    done = true
+    work()
+  }
+  const fallback = setTimeout(once, 100)
+  if (typeof requestAnimationFrame === 'function')
+    requestAnimationFrame(() =>
+      setTimeout(() => {
+        clearTimeout(fallback)
+        once()
+      }),
+    )
+}
+
 const optsKey = (opts: ProgressReadOptions): string => `${opts.driveId ?? ''}|${opts.today ?? ''}`
 
 export const useFieldProgressStore = defineStore('fieldProgress', () => {
@@ -200,12 +218,15 @@ export const useFieldProgressStore = defineStore('fieldProgress', () => {
     if (fits) {
       readyAt.value = performance.now()
       readMs.value = 0
+      // Re-checked behind the screen, once the kept figures are painted.
+      afterPaint(() => {
+        if (open && opts === next) void refresh()
+      })
     } else {
       progress.value = null
       keptFor = null
+      void refresh()
     }
-    // Kept or not, read: kept figures are re-checked behind the screen.
-    void refresh()
   }
 
   /** The screen closed: keep the figures (and their freshness) for the next opening. */
