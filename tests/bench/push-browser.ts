@@ -18,6 +18,7 @@ import { seededRandom } from '../support/fault-proxy'
 import { BusCrew, openPhoneDb, StationProcess, tempDataDir } from '../server/sync-phone'
 import { TestStation } from '../server/support/station'
 import { PHONE, launchChromium } from '../e2e/support/browser'
+import { descendantsCpuMs, stationMeter } from './push-station'
 import { summarize, table } from './summary'
 
 const RECORDS = Number(process.env.BENCH_PUSH_RECORDS ?? 10_000)
@@ -57,9 +58,10 @@ export default async function pushBrowser(): Promise<void> {
   const data = tempDataDir()
   const store = await openStore({ dataDir: data.dir })
   const station = new StationProcess(data.dir)
+  const meter = stationMeter()
   const browser = await launchChromium()
   try {
-    await station.start()
+    await meter.launch(() => station.start())
     const t = new TestStation('sqlite', { ...store, dispose: () => store.close() }, {
       url: station.url,
       close: async () => {},
@@ -86,19 +88,34 @@ export default async function pushBrowser(): Promise<void> {
       }),
     )
     await page.goto(`${station.url}/bench-push`)
-    for (const [name, list] of Object.entries(rows)) {
-      for (let i = 0; i < list.length; i += CHUNK) {
-        await page.evaluate(
-          (part) => (window as unknown as { benchPushLoad: (r: unknown) => Promise<void> }).benchPushLoad(part),
-          { [name]: list.slice(i, i + CHUNK) },
-        )
+    // The same rows twice: one database pushes to the station, the other to a loopback that
+    // answers at once (the phone's own share of the work, measured in the same run).
+    for (const db of ['bench-push', 'bench-push-loopback']) {
+      for (const [name, list] of Object.entries(rows)) {
+        for (let i = 0; i < list.length; i += CHUNK) {
+          await page.evaluate(
+            ([part, into]) =>
+              (window as unknown as { benchPushLoad: (r: unknown, db: string) => Promise<void> }).benchPushLoad(
+                part,
+                into,
+              ),
+            [{ [name]: list.slice(i, i + CHUNK) }, db] as const,
+          )
+        }
       }
     }
     if (CPU_SLOWDOWN > 1) {
       const cdp = await context.newCDPSession(page)
       await cdp.send('Emulation.setCPUThrottlingRate', { rate: CPU_SLOWDOWN })
     }
+    const loop0 = descendantsCpuMs(/chrom/i)
+    const loopback = (await page.evaluate('window.benchPush(true)')) as { pushMs: number; confirmed: number }
+    const loopbackCpuMs = descendantsCpuMs(/chrom/i) - loop0
+    if (loopback.confirmed !== pending) throw new Error(`loopback push did not finish: ${JSON.stringify(loopback)}`)
     const stopProfile = await profile(context, page)
+    await meter.start()
+    const byKind0 = new Map<string, number>()
+    const browserCpu0 = descendantsCpuMs(/chrom/i, byKind0)
     const run = (await page.evaluate('window.benchPush()')) as {
       pushMs: number
       roundMs: number
@@ -107,6 +124,10 @@ export default async function pushBrowser(): Promise<void> {
       httpMs: number
       ok: boolean
     }
+    const stationCpuMs = await meter.stop()
+    const byKind = new Map<string, number>()
+    const browserCpuMs = descendantsCpuMs(/chrom/i, byKind) - browserCpu0
+    for (const [k, ms] of byKind) byKind.set(k, ms - (byKind0.get(k) ?? 0))
     await stopProfile()
     if (!run.ok || run.confirmed !== pending) throw new Error(`push did not finish: ${JSON.stringify(run)}`)
     const stored = await store.db
@@ -139,7 +160,16 @@ export default async function pushBrowser(): Promise<void> {
           ['push time, round start → pull after the last push (s)', (run.pushMs / 1000).toFixed(2)],
           ['records per second (push)', String(perSecond)],
           ['  of it, waiting on HTTP and the station (s)', (run.httpMs / 1000).toFixed(2)],
+          ['station CPU time over the round (s)', (stationCpuMs / 1000).toFixed(2)],
+          ["Chromium's CPU time over the round, all its processes (s)", (browserCpuMs / 1000).toFixed(2)],
+          ...[...byKind].map(([k, ms]) => [`  of it, ${k}`, (ms / 1000).toFixed(2)]),
           ['whole round with the pull (s)', (run.roundMs / 1000).toFixed(2)],
+          [
+            'the phone side alone (loopback station answering at once), push time (s)',
+            (loopback.pushMs / 1000).toFixed(2),
+          ],
+          ['  records per second', String(Math.round(pending / (loopback.pushMs / 1000)))],
+          ["  Chromium's CPU time (s)", (loopbackCpuMs / 1000).toFixed(2)],
         ],
       ),
     )
@@ -148,6 +178,7 @@ export default async function pushBrowser(): Promise<void> {
     await station.dispose()
     await store.close()
     data.remove()
+    meter.dispose()
   }
 }
 

@@ -14,6 +14,7 @@ import { phoneTransport } from '../../src/app/sync/phone'
 import type { SyncTransport } from '../../src/app/sync/ports'
 import { seededRandom } from '../support/fault-proxy'
 import { countingTunnel } from './tunnel'
+import { stationMeter } from './push-station'
 import { summarize } from './summary'
 import { BusCrew, openPhoneDb, StationProcess, tempDataDir } from '../server/sync-phone'
 import { TestStation } from '../server/support/station'
@@ -24,8 +25,9 @@ export default async function pushThroughput(): Promise<void> {
   const data = tempDataDir()
   const store = await openStore({ dataDir: data.dir })
   const station = new StationProcess(data.dir)
+  const meter = stationMeter()
   try {
-    await station.start()
+    await meter.launch(() => station.start())
     const t = new TestStation('sqlite', { ...store, dispose: () => store.close() }, {
       url: station.url,
       close: async () => {},
@@ -93,8 +95,10 @@ export default async function pushThroughput(): Promise<void> {
       zlibBytes += gzipSync(json).length
     }
 
+    await meter.start()
     const started = performance.now()
     const report = await engine.sync()
+    const stationCpuMs = await meter.stop()
     const seconds = (performance.now() - started) / 1000
     // From the start of the round to the last outbox entry settled, when the pull begins.
     const pushSeconds = (spent.firstPull - started) / 1000
@@ -127,6 +131,7 @@ export default async function pushThroughput(): Promise<void> {
       'push time (s)': { value: pushSeconds.toFixed(2) },
       'records per second (push)': { value: Math.round(n / pushSeconds) },
       '  of which HTTP + station (s)': { value: (spent.push / 1000).toFixed(2) },
+      'station CPU time over the round (s)': { value: (stationCpuMs / 1000).toFixed(2) },
       'whole round with the pull after it (s)': { value: seconds.toFixed(2) },
       'saving them on the phone first (s, not counted)': { value: (writeMs / 1000).toFixed(1) },
       'JSON body bytes / record': { value: per(json) },
@@ -140,5 +145,6 @@ export default async function pushThroughput(): Promise<void> {
     await station.dispose()
     await store.close()
     data.remove()
+    meter.dispose()
   }
 }
