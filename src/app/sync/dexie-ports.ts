@@ -48,6 +48,40 @@ export function toEngineEntry(row: OutboxRow): OutboxEntry {
   }
 }
 
+/**
+ * The outbox rows under these seqs (undefined where none), and how many rows the seqs' range holds.
+ * A batch is a run of consecutive seqs: read as one range (one IndexedDB request, where a
+ * bulkGet makes one per key, each a round trip to the browser's storage process).
+ */
+async function outboxRows(db: FieldDb, seqs: number[]): Promise<(OutboxRow | undefined)[] & { span?: number }> {
+  if (seqs.length === 0) return []
+  let low = seqs[0]!
+  let high = low
+  for (const seq of seqs) {
+    if (seq < low) low = seq
+    if (seq > high) high = seq
+  }
+  if (high - low + 1 > seqs.length * 2) return db.outbox.bulkGet(seqs)
+  const inRange = await db.outbox.where('seq').between(low, high, true, true).toArray()
+  const bySeq = new Map(inRange.map((r) => [r.seq!, r]))
+  return Object.assign(
+    seqs.map((seq) => bySeq.get(seq)),
+    { span: inRange.length },
+  )
+}
+
+/**
+ * Deletes the settled entries: by their range in one request when they are every row of it (read
+ * in the same transaction, `span`), else key by key.
+ */
+async function deleteOutboxRows(db: FieldDb, seqs: number[], span: number | undefined): Promise<unknown> {
+  const low = Math.min(...seqs)
+  const high = Math.max(...seqs)
+  if (span === seqs.length && high - low + 1 === seqs.length && new Set(seqs).size === seqs.length)
+    return db.outbox.where('seq').between(low, high, true, true).delete()
+  return db.outbox.bulkDelete(seqs)
+}
+
 export function dexieOutboxPort(db: FieldDb): OutboxPort {
   // Kept per device id: a phone enrolled again starts a new numbering at the station, and the
   // old device's numbers must not read as "the station lost records".
@@ -90,7 +124,8 @@ export function dexieOutboxPort(db: FieldDb): OutboxPort {
         const key = await settledKey()
         // One round of reads, then every write queued at once (IndexedDB keeps their order, and
         // any failure aborts all of it): a 500-record batch settles in two round trips.
-        const [rows, mark] = await Promise.all([db.outbox.bulkGet(results.map((r) => r.seq)), db.syncMeta.get(key)])
+        const seqs = results.map((r) => r.seq)
+        const [rows, mark] = await Promise.all([outboxRows(db, seqs), db.syncMeta.get(key)])
         let high = typeof mark?.value === 'number' ? mark.value : 0
         const receipts: ReferenceRow<Receipt>[] = []
         const rejected: OutboxRow[] = []
@@ -137,7 +172,7 @@ export function dexieOutboxPort(db: FieldDb): OutboxPort {
         }
         summary.settled = high
         await Promise.all([
-          confirmedSeqs.length > 0 ? db.outbox.bulkDelete(confirmedSeqs) : null,
+          confirmedSeqs.length > 0 ? deleteOutboxRows(db, confirmedSeqs, rows.span) : null,
           rejected.length > 0 ? db.outbox.bulkPut(rejected) : null,
           receipts.length > 0 ? db.syncMeta.bulkPut(receipts) : null,
           db.syncMeta.put({ key, value: high }),

@@ -111,6 +111,59 @@ describe('Dexie outbox port', () => {
     expect(await db.donations.get(good.id)).toEqual(good)
   })
 
+  it('settles a batch by its seq range and removes only the entries answered for: a rejected one, one not in the answer and one changed meanwhile stay', async () => {
+    const drive = makeDrive(staffId)
+    await saveFieldRecord(drive)
+    const donations = Array.from({ length: 6 }, (_, i) =>
+      makeDonation(drive, staffId, { din: `W1234230000${String(10 + i)}` }),
+    )
+    await saveFieldRecords(donations)
+    const port = dexieOutboxPort(db)
+    const entries = await port.pending(10)
+    expect(entries).toHaveLength(7)
+    const at = '2023-06-14T12:00:00.000Z'
+    const applied = (e: (typeof entries)[number]) => ({
+      status: 'applied' as const,
+      seq: e.seq,
+      mutationId: e.mutationId,
+      recordId: e.recordId,
+      receivedAt: at,
+    })
+    // Whole batch: every row of the range is answered, all leave the outbox with receipts.
+    const whole = entries.slice(0, 3)
+    expect(await port.settle(whole.map(applied), at)).toMatchObject({ confirmed: 3, rejected: 0, ignored: 0 })
+    expect((await db.outbox.toArray()).map((r) => r.seq)).toEqual(entries.slice(3).map((e) => e.seq))
+    for (const e of whole) expect(await receiptOf(db, e.recordId)).toMatchObject({ status: 'applied' })
+
+    // Mixed: [3] rejected, [4] not in the answer, [5] answered under another mutation id, [6] applied.
+    const [rej, unanswered, changed, ok] = entries.slice(3)
+    const summary = await port.settle(
+      [
+        {
+          status: 'rejected',
+          seq: rej!.seq,
+          mutationId: rej!.mutationId,
+          recordId: rej!.recordId,
+          code: 'duplicate_din',
+          message: 'bag used',
+        },
+        { ...applied(changed!), mutationId: newId() },
+        applied(ok!),
+      ],
+      at,
+    )
+    expect(summary).toMatchObject({ confirmed: 1, rejected: 1, ignored: 1 })
+    const left = await db.outbox.toArray()
+    expect(left.map((r) => [r.seq, r.status])).toEqual([
+      [rej!.seq, 'rejected'],
+      [unanswered!.seq, 'pending'],
+      [changed!.seq, 'pending'],
+    ])
+    expect(await receiptOf(db, ok!.recordId)).toMatchObject({ status: 'applied' })
+    expect(await receiptOf(db, changed!.recordId)).toBeNull()
+    expect(await receiptOf(db, unanswered!.recordId)).toBeNull()
+  })
+
   it('a failing settle leaves every entry pending (no receipt without removal, no removal without receipt)', async () => {
     const drive = makeDrive(staffId)
     await saveFieldRecord(drive)
