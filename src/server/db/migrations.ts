@@ -562,6 +562,25 @@ const m0016ReportIndexes: Migration = {
   },
 }
 
+// Retention report on PostgreSQL (issue 15): the donations and corrections under 50 kg (not
+// eligible for 400 ml) are a few thousand; a partial index of their own holds what the report reads
+// of them, the weight test in its condition (repo/retention.ts LIGHT_PG, verbatim), so the report
+// parses no JSON body.
+// PostgreSQL never chose records_weight (0015: no statistics on its expression, so it scanned the
+// table and parsed every body); it goes. SQLite keeps records_weight, which it uses, and gets nothing.
+const m0018RetentionLight: Migration = {
+  async up(db: Kysely<unknown>) {
+    if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return
+    await sql`create index records_light on records (station_id, collected_on)
+      include (id, target_id, corrected_by, voided, effective_type, product, volume_ml, channel_id)
+      where type in ('donation', 'correction')
+      and (coalesce(body::json #>> '{vitals,weightKg}', body::json #>> '{replacement,vitals,weightKg}')::real) < 50`.execute(
+      db,
+    )
+    await sql`drop index if exists records_weight`.execute(db)
+  },
+}
+
 // In name order: the order they run in (allowUnorderedMigrations lets a later-numbered one that
 // landed first stay applied).
 export const MIGRATIONS: Record<string, Migration> = {
@@ -577,6 +596,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0014_lookback': m0014Lookback,
   '0015_retention_indexes': m0015RetentionIndexes,
   '0016_report_indexes': m0016ReportIndexes,
+  '0018_retention_light': m0018RetentionLight,
 }
 
 class InCodeMigrationProvider implements MigrationProvider {
