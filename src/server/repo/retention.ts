@@ -1,6 +1,6 @@
 // Retention and quality figures of a period and channel (issue 15, item 3; docs/indicators-retention.md).
 // SQL aggregates over the projected columns of counted records (as corrected, voids left out), with
-// the indexes of migration 0015; bodies are read only for the period's drives and closes and for a
+// the indexes of migrations 0015, 0016 and (PostgreSQL) 0018; bodies are read only for the period's drives and closes and for a
 // donor's two donations on one day. retentionFigures() in the domain defines the figures; the
 // server test checks this equals it over the seed year on both engines.
 import { PostgresAdapter, sql } from 'kysely'
@@ -65,12 +65,8 @@ function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
   return out
 }
 
-/** Weight in the effective body (a correction's replacement, or the donation's own): the expression of index records_weight (migration 0015), verbatim. */
-function weightSql(db: Db) {
-  return isPostgres(db)
-    ? sql<number>`(coalesce(w.body::json #>> '{vitals,weightKg}', w.body::json #>> '{replacement,vitals,weightKg}')::real)`
-    : sql<number>`coalesce(json_extract(w.body, '$.vitals.weightKg'), json_extract(w.body, '$.replacement.vitals.weightKg'))`
-}
+/** SQLite: weight in the effective body (a correction's replacement, or the donation's own), the expression of index records_weight (migration 0015), verbatim. PostgreSQL uses LIGHT_PG. */
+const WEIGHT_SQLITE = sql<number>`coalesce(json_extract(w.body, '$.vitals.weightKg'), json_extract(w.body, '$.replacement.vitals.weightKg'))`
 
 /** A donation or correction under 50 kg: the condition of partial index records_light (migration 0018), verbatim. */
 const LIGHT_PG = sql.raw(`type in ('donation', 'correction')
@@ -247,7 +243,6 @@ export async function retentionReport(db: Db, stationId: string, q: RetentionQue
       ])
       .groupBy('r.drive_id')
       .execute()
-  const weight = weightSql(db)
   const pg = isPostgres(db)
   const [firstRaw, drivesRows, light, deferrals, reasons, reactions, driveRows] = await Promise.all([
     pg ? firstByGroupPg(db, stationId, q) : (firstQ.execute() as Promise<unknown[]>),
@@ -270,7 +265,7 @@ export async function retentionReport(db: Db, stationId: string, q: RetentionQue
           )
           .where('w.station_id', '=', stationId)
           .where(sql<boolean>`w.type in ('donation', 'correction')`)
-          .where(sql<boolean>`${weight} < 50`)
+          .where(sql<boolean>`${WEIGHT_SQLITE} < 50`)
           .where('r.voided', '=', 0)
           .where('r.effective_type', '=', 'donation')
           .where('r.product', '=', 'whole_blood')
