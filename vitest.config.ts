@@ -36,6 +36,7 @@ export default defineConfig({
           include: ['tests/server/**/*.test.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
+          globalSetup: ['tests/support/seed-global-setup.ts'],
         },
       },
       {
@@ -46,7 +47,7 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 240_000,
           // dist/ is built once, before any file runs.
-          globalSetup: ['tests/e2e/global-setup.ts'],
+          globalSetup: ['tests/e2e/global-setup.ts', 'tests/support/seed-global-setup.ts'],
         },
       },
     ],

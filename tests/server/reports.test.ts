@@ -15,11 +15,10 @@ import {
 } from '../../src/domain/indicators'
 import type { FieldRecord, Scope } from '../../src/domain/records'
 import { indicatorContextFor } from '../../src/domain/reference-data'
-import { hashPin } from '../../src/domain/pin'
 import { insertAccount, prepareAccount } from '../../src/server/repo/accounts'
-import { importBundle, rebaseStation, rosterForRecords } from '../../src/server/repo/import'
-import { createStation } from '../../src/server/repo/stations'
+import { importBundle, rebaseStation } from '../../src/server/repo/import'
 import { ENGINES } from './support/engines'
+import { openSeededTestStore } from '../support/seed-template'
 import { MANAGER_PASSWORD, startTestStation, type TestStation } from './support/station'
 
 let seed: SeedYear
@@ -65,24 +64,20 @@ describe.each(ENGINES)('reports over the seed year (%s)', (engine) => {
   let stationId: string
 
   beforeAll(async () => {
-    t = await startTestStation(engine)
-    const station = await createStation(t.store.db, { code: 'luoyang', name: '洛阳市中心血站' })
-    stationId = station.id
+    // The seed year imported once per engine (tests/support/seed-template.ts), copied for this file.
+    const store = await openSeededTestStore(engine)
+    t = await startTestStation(engine, store)
+    stationId = store.seeded.stationId
     await insertAccount(
       t.store.db,
-      station.id,
+      stationId,
       await prepareAccount({ username: 'manager', password: MANAGER_PASSWORD }),
     )
     const from = seed.reference.stations[0]!.id
-    records = rebaseStation(seed.records, from, station.id)
-    const reference = rebaseStation(seed.reference, from, station.id)
+    records = rebaseStation(seed.records, from, stationId)
+    const reference = rebaseStation(seed.reference, from, stationId)
     ctx = indicatorContextFor(reference, 2023)
-    const summary = await importBundle(t.store, station.id, {
-      ...reference,
-      roster: rosterForRecords(records, station.id, await hashPin('2580', { iterations: 1000 })),
-      records,
-    })
-    expect(summary.rejected).toBe(0)
+    expect(store.seeded.rejected).toBe(0)
     token = (
       await t.call<{ token: string }>('/api/v1/auth/login', {
         body: { stationCode: 'luoyang', username: 'manager', password: MANAGER_PASSWORD },

@@ -7,13 +7,12 @@ import * as v from 'valibot'
 import { generateSeedYear, type SeedYear } from '../../src/domain/generator/seed-year'
 import { nextDin } from '../../src/domain/din'
 import { newId } from '../../src/domain/ids'
-import { hashPin } from '../../src/domain/pin'
 import { type FieldRecord, TargetSchema } from '../../src/domain/records'
 import { type RetentionFigures, retentionFigures } from '../../src/domain/retention'
 import { insertAccount, login, prepareAccount } from '../../src/server/repo/accounts'
-import { importBundle, rebaseStation, rosterForRecords } from '../../src/server/repo/import'
-import { createStation } from '../../src/server/repo/stations'
+import { importBundle, rebaseStation } from '../../src/server/repo/import'
 import { ENGINES } from './support/engines'
+import { openSeededTestStore } from '../support/seed-template'
 import { MANAGER_PASSWORD, startTestStation, type TestStation } from './support/station'
 import { createStationApp } from '../../src/server/app'
 
@@ -56,25 +55,21 @@ describe.each(ENGINES)('retention report over the seed year (%s)', (engine) => {
   let app: ReturnType<typeof createStationApp> | undefined
 
   beforeAll(async () => {
-    t = await startTestStation(engine)
-    const station = await createStation(t.store.db, { code: 'luoyang', name: '洛阳市中心血站' })
-    stationId = station.id
+    // The seed year imported once per engine (tests/support/seed-template.ts), copied for this file.
+    const store = await openSeededTestStore(engine)
+    t = await startTestStation(engine, store)
+    stationId = store.seeded.stationId
     await insertAccount(
       t.store.db,
-      station.id,
+      stationId,
       await prepareAccount({ username: 'manager', password: MANAGER_PASSWORD }),
     )
     const from = seed.reference.stations[0]!.id
-    records = rebaseStation(seed.records, from, station.id)
-    const reference = rebaseStation(seed.reference, from, station.id)
+    records = rebaseStation(seed.records, from, stationId)
+    const reference = rebaseStation(seed.reference, from, stationId)
     channelIds = reference.channels.map((c) => c.id)
-    const summary = await importBundle(t.store, station.id, {
-      ...reference,
-      roster: rosterForRecords(records, station.id, await hashPin('2580', { iterations: 1000 })),
-      records,
-    })
-    expect(summary.rejected).toBe(0)
-    token = (await login(t.store.db, station.id, 'manager', MANAGER_PASSWORD)).token
+    expect(store.seeded.rejected).toBe(0)
+    token = (await login(t.store.db, stationId, 'manager', MANAGER_PASSWORD)).token
   }, 900_000)
   afterAll(async () => {
     await t?.close()

@@ -1,19 +1,20 @@
 // A station server holding the whole Luoyang 2023 seed year and a manager account, for the
 // station pages' browser tests and screenshots. The year is loaded straight into the data folder
 // (the server's own bulk import) before the server starts on it.
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { generateSeedYear } from '../../../src/domain/generator/seed-year'
-import { seedYearFiles } from '../../../src/server/cli/generate'
-import { hashPin } from '../../../src/domain/pin'
 import { openStore } from '../../../src/server/db/store'
 import { insertAccount, prepareAccount } from '../../../src/server/repo/accounts'
-import { importBundle, rebaseStation, rosterForRecords } from '../../../src/server/repo/import'
-import { createStation } from '../../../src/server/repo/stations'
+import { findStationByCode } from '../../../src/server/repo/stations'
+import { copySeedInterchangeFile, SEEDED_STATION, seededSqliteDir } from '../../support/seed-template'
 import { type RunningServer, startServer } from '../../support/server'
 
-export const MANAGER = { stationCode: 'luoyang', username: 'wang.manager', password: 'hongse-2023-bus' } as const
+export const MANAGER = {
+  stationCode: SEEDED_STATION.code,
+  username: 'wang.manager',
+  password: 'hongse-2023-bus',
+} as const
 
 export interface SeedOptions {
   /** Also write the year as `npm run cli -- generate --out <path>` writes it (same code, same bytes). */
@@ -25,36 +26,20 @@ export async function seedStationDataDir(
   opts: SeedOptions = {},
 ): Promise<{ dataDir: string; applied: number; rejected: number }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bloodbus-station-'))
+  // The year imported once per run into a template (tests/support/seed-template.ts), copied here;
+  // the interchange file is the one the template's build wrote with the CLI's own writer.
+  const seeded = await seededSqliteDir(dataDir)
+  if (opts.interchangeFile) await copySeedInterchangeFile(opts.interchangeFile)
   const store = await openStore({ dataDir })
   try {
-    const seed = generateSeedYear({ profile: 'luoyang-2023', seed: 2023 })
-    // One year generated per test file: a second `generate` process would cost as much again.
-    if (opts.interchangeFile) {
-      for (const [path, content] of seedYearFiles(seed, opts.interchangeFile)) writeFileSync(path, content, 'utf8')
-    }
-    const station = await createStation(store.db, {
-      code: MANAGER.stationCode,
-      name: '洛阳市中心血站',
-      timeZone: 'Asia/Shanghai',
-    })
+    const station = await findStationByCode(store.db, MANAGER.stationCode)
+    if (station?.id !== seeded.stationId) throw new Error('the seeded template holds no station luoyang')
     await insertAccount(
       store.db,
       station.id,
       await prepareAccount({ username: MANAGER.username, password: MANAGER.password, role: 'manager' }),
     )
-    const fromId = seed.reference.stations[0]!.id
-    const reference = rebaseStation(seed.reference, fromId, station.id)
-    const records = rebaseStation(seed.records, fromId, station.id)
-    const roster = rosterForRecords(records, station.id, await hashPin('2580'))
-    const summary = await importBundle(store, station.id, {
-      sites: reference.sites,
-      channels: reference.channels,
-      teams: reference.teams,
-      populations: reference.populations,
-      roster,
-      records,
-    })
-    return { dataDir, applied: summary.applied, rejected: summary.rejected }
+    return { dataDir, applied: seeded.applied, rejected: seeded.rejected }
   } finally {
     await store.close()
   }

@@ -249,8 +249,9 @@ export class TestStation {
   }
 }
 
-export async function startTestStation(engine: Engine): Promise<TestStation> {
-  const store = await openTestStore(engine)
+/** `store`: one opened already (e.g. a copy of the seeded year, tests/support/seed-template.ts). */
+export async function startTestStation(engine: Engine, store?: TestStore): Promise<TestStation> {
+  store ??= await openTestStore(engine)
   const running = await startStation({
     config: { port: 0, host: '127.0.0.1', dataDir: '', databaseUrl: null },
     store,
