@@ -6,11 +6,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { StationReport } from '../../src/server/cli/report'
 
-const tsxCli = createRequire(import.meta.url).resolve('tsx/cli')
+// tsx's loader, by path: the CLI runs in a temp dir, where `--import tsx` would not resolve.
+const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href
 const cliPath = fileURLToPath(new URL('../../src/server/cli.ts', import.meta.url))
 let dir: string
 
@@ -24,9 +25,11 @@ interface Run {
 function cli(...args: string[]): Promise<Run> {
   const t0 = performance.now()
   return new Promise((resolve) => {
+    // `npm run cli` is `tsx src/server/cli.ts`; tsx's loader in the CLI's own process spares the
+    // relay process tsx's command starts around it (one node start per call).
     execFile(
       process.execPath,
-      [tsxCli, cliPath, ...args],
+      ['--import', tsxLoader, cliPath, ...args],
       { cwd: dir, maxBuffer: 64 * 1024 * 1024 },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0
