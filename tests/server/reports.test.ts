@@ -24,7 +24,7 @@ import { MANAGER_PASSWORD, startTestStation, type TestStation } from './support/
 let seed: SeedYear
 beforeAll(() => {
   seed = generateSeedYear({ profile: 'luoyang-2023', seed: 2023 })
-})
+}, 180_000) // seconds alone; beside the seed template's build and other files on 2 cores, more
 
 function inScope(rec: EffectiveRecord, scope: Scope): boolean {
   if (rec.type !== 'donation' && rec.type !== 'deferral' && rec.type !== 'drive') return false

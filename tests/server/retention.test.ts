@@ -19,7 +19,7 @@ import { createStationApp } from '../../src/server/app'
 let seed: SeedYear
 beforeAll(() => {
   seed = generateSeedYear({ profile: 'luoyang-2023', seed: 2023 })
-})
+}, 180_000) // seconds alone; beside the seed template's build and other files on 2 cores, more
 
 // The domain's figures over the seed's own records, computed once per query for both engines (each
 // call reads every record, ~1.5 s): the engines' copies differ only in the station id, which no
