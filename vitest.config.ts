@@ -46,8 +46,9 @@ export default defineConfig({
           include: ['tests/e2e/**/*.test.ts'],
           testTimeout: 120_000,
           hookTimeout: 240_000,
-          // dist/ is built once, before any file runs.
+          // dist/ is built once, beside the first (app, domain) files; each e2e file waits for it.
           globalSetup: ['tests/e2e/global-setup.ts', 'tests/support/seed-global-setup.ts'],
+          setupFiles: ['tests/e2e/setup.ts'],
         },
       },
     ],
