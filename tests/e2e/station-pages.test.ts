@@ -35,7 +35,7 @@ describe('station pages in Chromium over the seed year', () => {
     page.on('dialog', (d) => void d.accept())
     // English for readable assertions; the zh-CN default is covered by the i18n tests.
     await page.addInitScript(() => localStorage.setItem('bloodbus.locale', 'en'))
-  }, 240_000)
+  }, 600_000) // may wait for the seed template's build (tests/support/seed-template.ts) on a busy machine
 
   afterAll(async () => {
     await browser?.close()
