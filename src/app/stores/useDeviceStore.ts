@@ -63,9 +63,9 @@ export const useDeviceStore = defineStore('device', () => {
       }
       const watching = liveQuery(() => readReference()).subscribe({
         next: (reference) => {
-          if (settled || !reference.stations.length || !reference.roster.length) return
+          if (settled) return
           show(reference)
-          settle()
+          if (hasReference.value) settle()
         },
         error: settle,
       })
