@@ -41,9 +41,14 @@ export const useStationAdminStore = defineStore('stationAdmin', () => {
   /** Staff a page at a time (the server pages and searches): the page shown, and how many match. */
   const staffQuery = ref({ q: '', offset: 0 })
   const staffTotal = ref(0)
+  let staffAsked = 0
   async function loadStaff(query: { q?: string; offset?: number } = {}): Promise<void> {
-    staffQuery.value = { q: query.q ?? staffQuery.value.q, offset: query.offset ?? staffQuery.value.offset }
-    const page = await session.client.pageStaff({ ...staffQuery.value, limit: LIST_PAGE_SIZE })
+    const asked = { q: query.q ?? staffQuery.value.q, offset: query.offset ?? staffQuery.value.offset }
+    const n = ++staffAsked
+    const page = await session.client.pageStaff({ ...asked, limit: LIST_PAGE_SIZE })
+    if (n !== staffAsked) return // a newer search or page answers instead
+    // The range ("51–63 of 63") changes with the rows it describes, not before they arrive.
+    staffQuery.value = asked
     staff.value = page.items
     staffTotal.value = page.total
   }
@@ -52,9 +57,13 @@ export const useStationAdminStore = defineStore('stationAdmin', () => {
   const sitePage = ref<Site[]>([])
   const siteQuery = ref({ q: '', offset: 0 })
   const siteTotal = ref(0)
+  let sitesAsked = 0
   async function loadSitePage(query: { q?: string; offset?: number } = {}): Promise<void> {
-    siteQuery.value = { q: query.q ?? siteQuery.value.q, offset: query.offset ?? siteQuery.value.offset }
-    const page = await session.client.pageSites({ ...siteQuery.value, limit: LIST_PAGE_SIZE })
+    const asked = { q: query.q ?? siteQuery.value.q, offset: query.offset ?? siteQuery.value.offset }
+    const n = ++sitesAsked
+    const page = await session.client.pageSites({ ...asked, limit: LIST_PAGE_SIZE })
+    if (n !== sitesAsked) return // a newer search or page answers instead
+    siteQuery.value = asked
     sitePage.value = page.items
     siteTotal.value = page.total
   }
