@@ -74,8 +74,8 @@ function precompileMessages(): Plugin {
  * screen needs (`vendor`), and the donor form with the layout and lock around it (`record-form`):
  * everything those two route components import statically that the entry does not already have.
  * The set comes from the module graph at the end of the build, so it follows the code. Rolldown
- * brings a group's dependencies along, so the code the entry shares with the form (database,
- * messages, device store) lands in record-form too; the entry keeps main.ts, the router and the
+ * brings a group's dependencies along, so the code the entry shares with the form (messages,
+ * device store) lands in record-form too; the entry keeps main.ts, the router and the
  * update prompt.
  */
 function recordFormChunk(): { plugin: Plugin; test: (id: string) => boolean } {
@@ -250,9 +250,10 @@ export default defineConfig({
       output: {
         codeSplitting: {
           groups: [
+            // Not Dexie: the first screen reads without it (db/boot-read.ts); it loads after.
             {
               name: 'vendor',
-              test: /node_modules[\\/](@vue|vue|vue-router|pinia|vue-i18n|@intlify|dexie)[\\/]/,
+              test: /node_modules[\\/](@vue|vue|vue-router|pinia|vue-i18n|@intlify)[\\/]/,
               priority: 2,
             },
             { name: 'record-form', test: recordForm.test, priority: 1 },

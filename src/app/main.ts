@@ -1,19 +1,14 @@
 import { createPinia } from 'pinia'
 import { createApp } from 'vue'
 import App from './App.vue'
-import { fieldDb } from './db'
 import { afterFirstScreen, firstScreenUsable } from './first-screen'
 import { createAppI18n, loadFeatures, ready } from './i18n'
 import { createAppRouter } from './router'
 import './styles/tokens.css'
 import './styles/base.css'
 
-// The phone's database opens while the app sets itself up (a cold start waits on both).
-void fieldDb()
-  .open()
-  .catch(() => {
-    /* the first read reports it */
-  })
+// The first screen reads the phone's database without Dexie (db/boot-read.ts opens it natively,
+// public/warm-db.js began opening it); Dexie and the save code load after that screen.
 const pinia = createPinia()
 const router = createAppRouter()
 const app = createApp(App).use(pinia).use(router).use(createAppI18n())
@@ -27,6 +22,13 @@ void router.isReady().then(() => {
 // Sync, the service worker and the request for persistent storage start after the first screen,
 // not in competition with it. Sync waits for the phone to be enrolled.
 afterFirstScreen(() => {
+  // A save (or anything that writes) then finds Dexie loaded and the database open.
+  void import('./db')
+    .then(({ fieldDb }) => fieldDb().open())
+    .catch(() => {
+      /* the first write reports it */
+    })
+  void import('./stores/useDriveStore').then(({ loadSaves }) => loadSaves())
   void import('./stores/useSyncStore').then(({ useSyncStore }) => useSyncStore(pinia).start())
   // The field messages the first screen did not need; the update prompt shows some of them.
   void loadFeatures()

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -50,6 +50,27 @@ describe('app shell in Chromium', () => {
         marker,
       ).toBe(false)
     }
+  })
+
+  it('leaves Dexie and the save code out of the first scripts: the first screen reads plain IndexedDB', () => {
+    // db/boot-read.ts reads the lock screen's and the donor form's rows; Dexie and the save code
+    // (db/field-records.ts, with its refusals' messages) load after that screen (main.ts).
+    const html = readFileSync('dist/index.html', 'utf8')
+    const first = [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+\.js)"/g)].map((m) =>
+      readFileSync(join('dist', m[1]!), 'utf8'),
+    )
+    for (const marker of ['DatabaseClosedError', 'no such drive on this phone', 'this drive is already closed']) {
+      expect(
+        first.some((code) => code.includes(marker)),
+        marker,
+      ).toBe(false)
+    }
+    // The markers are real: the build has them, in chunks that load later.
+    const later = readdirSync('dist/assets')
+      .filter((f) => f.endsWith('.js'))
+      .map((f) => readFileSync(join('dist/assets', f), 'utf8'))
+    expect(later.some((code) => code.includes('DatabaseClosedError'))).toBe(true)
+    expect(later.some((code) => code.includes('no such drive on this phone'))).toBe(true)
   })
 
   it("warms the phone's own database from the page, by the name the app gives it, before the modules run", () => {

@@ -3,7 +3,7 @@
 // The author is whoever is signed in when the form is first used: FieldLayout rebuilds the view
 // when someone else unlocks, so one view never writes two people's drafts.
 import { onBeforeUnmount, onMounted, ref, watch } from 'vue'
-import { deleteDraft, draftKey, putDraft, readDraft } from '../db/drafts'
+import { draftKey, loadDraft } from '../db/boot-read'
 import { restoreDraft } from '../field/donor-draft'
 import { useSessionStore } from '../stores/useSessionStore'
 import type { DonorForm } from './useDonorForm'
@@ -25,7 +25,7 @@ export function useDonorDraft(form: DonorForm, driveId: string) {
     if (!staffId) return
     restoring = true
     try {
-      const row = await readDraft(driveId, staffId)
+      const row = await loadDraft(driveId, staffId)
       // Typing that began before the read finished wins over the older draft.
       if (!row || form.dirty.value || author.value !== staffId) return
       restoreDraft(form.state as unknown as Record<string, unknown>, row.form)
@@ -45,8 +45,9 @@ export function useDonorDraft(form: DonorForm, driveId: string) {
     cancel()
     const staffId = author.value
     if (!staffId || held || form.state.step === 'saved') return
-    if (form.dirty.value) await putDraft({ driveId, staffId, form: { ...form.state } })
-    else await deleteDraft(driveId, staffId)
+    const drafts = await import('../db/drafts')
+    if (form.dirty.value) await drafts.putDraft({ driveId, staffId, form: { ...form.state } })
+    else await drafts.deleteDraft(driveId, staffId)
   }
   const flushQuietly = (): void => {
     if (timer !== null)
@@ -117,7 +118,7 @@ export function useDonorDraft(form: DonorForm, driveId: string) {
     cancel()
     held = true
     try {
-      if (author.value) await deleteDraft(driveId, author.value)
+      if (author.value) await (await import('../db/drafts')).deleteDraft(driveId, author.value)
       form.reset()
     } finally {
       held = false
@@ -137,7 +138,7 @@ export function useDonorDraftOffer(driveId: () => string) {
   const savedAt = ref<number | null>(null)
   async function check(): Promise<void> {
     const staffId = session.staffId
-    const row = staffId ? await readDraft(driveId(), staffId).catch(() => null) : null
+    const row = staffId ? await loadDraft(driveId(), staffId).catch(() => null) : null
     savedAt.value = row && session.staffId === staffId ? row.updatedAt : null
   }
   watch(() => session.staffId, check)

@@ -3,12 +3,11 @@
 // and never leave the phone: no outbox entry, no export.
 import { fieldDb, type FieldDb } from './index'
 import type { DonorDraftRow } from './schema'
+import { draftKey } from './boot-read'
 
 export type { DonorDraftRow } from './schema'
 
-export function draftKey(driveId: string, staffId: string): string {
-  return `${driveId}:${staffId}`
-}
+export { draftKey }
 
 /** A PIN typed into the form (an override, a sign-off) is never written to the disk. */
 function withoutSecrets(form: Record<string, unknown>): Record<string, unknown> {

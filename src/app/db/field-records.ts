@@ -22,33 +22,13 @@ import { addToCounts, emptyCounts, type IndicatorCounts } from '../../domain/ind
 import type { EligibilityEntry } from '../../domain/sync-protocol'
 import { applyToTallies, readTalliesOf, tallyKeys, writeTallies } from './tallies'
 import { noteCommitted } from './save-notice'
+import { byCreation, type DinUse, FieldRecordError, liveUses, newestVersion } from './record-versions'
 
-export const FIELD_RECORD_ERRORS = [
-  'invalid_record',
-  'unknown_drive',
-  'drive_closed',
-  'drive_already_closed',
-  'duplicate_din',
-  'unknown_target',
-  'already_voided',
-  'not_voidable',
-  'not_correctable',
-  'same_day_donation',
-  'override_not_leader',
-  'override_required',
-] as const
-export type FieldRecordErrorCode = (typeof FIELD_RECORD_ERRORS)[number]
+export { FIELD_RECORD_ERRORS, FieldRecordError, type FieldRecordErrorCode } from './record-versions'
+export { correctionsByTarget, newestVersion, type DinUse } from './record-versions'
 
-/** A record the phone refuses to store; `code` maps to a message in the user's language. */
-export class FieldRecordError extends Error {
-  constructor(
-    readonly code: FieldRecordErrorCode,
-    message: string,
-  ) {
-    super(message)
-    this.name = 'FieldRecordError'
-  }
-}
+/** This module's saves, for the drive store's on-demand import. */
+export type FieldRecordSaves = typeof import('./field-records')
 
 export interface SavedRecord {
   seq: number
@@ -479,29 +459,12 @@ function dinClash(donation: Donation, uses: DinUse[], selfId: string | null): Fi
   )
 }
 
-/** Where a bag number is used on this phone: the donation it belongs to and that donation's drive. */
-export interface DinUse {
-  din: string
-  donationId: string
-  driveId: string | null
-}
-
 /** The uses among these donations and corrections whose donation was not voided. */
 async function liveDinUses(db: FieldDb, originals: Donation[], corrections: Correction[]): Promise<DinUse[]> {
   if (originals.length === 0 && corrections.length === 0) return []
   const ids = [...new Set([...originals.map((o) => o.id), ...corrections.map((c) => c.targetId)])]
   const voided = new Set((await db.voids.where('targetId').anyOf(ids).toArray()).map((x) => x.targetId))
   return liveUses(originals, corrections, voided)
-}
-
-function liveUses(originals: Donation[], corrections: Correction[], voided: ReadonlySet<string>): DinUse[] {
-  const uses: DinUse[] = []
-  for (const o of originals) if (!voided.has(o.id)) uses.push({ din: o.din, donationId: o.id, driveId: o.driveId })
-  for (const c of corrections) {
-    if (c.replacement.type !== 'donation' || voided.has(c.targetId)) continue
-    uses.push({ din: c.replacement.din, donationId: c.targetId, driveId: c.replacement.driveId })
-  }
-  return uses
 }
 
 /**
@@ -598,22 +561,6 @@ function leaderRefusal(donation: Donation, drive: Drive | undefined): FieldRecor
   return null
 }
 
-export function correctionsByTarget(corrections: Correction[]): Map<string, Correction[]> {
-  const byTarget = new Map<string, Correction[]>()
-  for (const c of corrections) {
-    const list = byTarget.get(c.targetId)
-    if (list) list.push(c)
-    else byTarget.set(c.targetId, [c])
-  }
-  return byTarget
-}
-
-/** The newest of `corrections` (all of `rec`)'s replacement, or the record itself. */
-export function newestVersion<T extends Donation | Deferral | DonorIdentity>(rec: T, corrections: Correction[]): T {
-  const newest = [...corrections].sort(byCreation).at(-1)
-  return (newest?.replacement as T | undefined) ?? rec
-}
-
 async function findRecord(db: FieldDb, id: string): Promise<FieldRecord | undefined> {
   for (const table of [
     db.donations,
@@ -638,10 +585,6 @@ export async function isVoided(db: FieldDb, id: string): Promise<boolean> {
 /** The newest correction's replacement, or the record itself. */
 export async function effectiveVersion<T extends Donation | Deferral>(db: FieldDb, rec: T): Promise<T> {
   return newestVersion(rec, await db.corrections.where('targetId').equals(rec.id).toArray())
-}
-
-function byCreation(a: Correction, b: Correction): number {
-  return a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : 1
 }
 
 /** Voids and corrections take a record's effective version out of the tallies (and put the new one in). */

@@ -1,7 +1,8 @@
 // One database per phone profile. Tests swap in a fresh one per test with useFieldDb().
+import { bootReadsFrom, FIELD_DB_NAME } from './boot-read'
 import { FieldDb } from './schema'
 
-export const FIELD_DB_NAME = 'bloodbus'
+export { FIELD_DB_NAME }
 
 let current: FieldDb | null = null
 
@@ -15,6 +16,7 @@ export function fieldDb(): FieldDb {
 export function useFieldDb(db: FieldDb): FieldDb {
   if (current && current !== db) current.close()
   current = db
+  bootReadsFrom(db.name)
   return db
 }
 

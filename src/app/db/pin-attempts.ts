@@ -3,10 +3,9 @@
 import type { PinAttempts } from '../../domain/pin-attempts'
 import { fieldDb, type FieldDb } from './index'
 
-/** syncMeta key: staff id → their wrong PINs since the last good one. */
-export const PIN_ATTEMPTS_KEY = 'pinAttempts'
+import { PIN_ATTEMPTS_KEY, type PinAttemptsByStaff } from './boot-read'
 
-export type PinAttemptsByStaff = Record<string, PinAttempts>
+export { PIN_ATTEMPTS_KEY, type PinAttemptsByStaff }
 
 export async function readPinAttempts(db: FieldDb = fieldDb()): Promise<PinAttemptsByStaff> {
   const row = await db.syncMeta.get(PIN_ATTEMPTS_KEY)

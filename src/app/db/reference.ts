@@ -1,23 +1,12 @@
 // This phone's enrollment and the station's reference data as last pulled, read in one round
 // (the device store's start), with the staff and sites in their stored pinyin order.
-import type { Channel, RosterEntry, Site, Station, Team } from '../../domain/records'
 import { fieldDb, type FieldDb } from './index'
 import { coversAll, inNameOrder, NAME_ORDER_KEY, nameOrderOf, type NameOrder } from './name-order'
+import type { PhoneReference } from './boot-read'
 import type { DeviceInfo } from './schema'
 import { META_KEYS } from './sync-meta'
 
-export interface PhoneReference {
-  device: DeviceInfo | null
-  stations: Station[]
-  /** In pinyin order. */
-  sites: Site[]
-  channels: Channel[]
-  teams: Team[]
-  /** In pinyin order. */
-  roster: RosterEntry[]
-  /** Station time (ISO) of the last applied pull page, null before the first. */
-  lastPullAt: string | null
-}
+export type { PhoneReference }
 
 /** What enrollment gave this phone, null before it. */
 export async function deviceInfo(db: FieldDb = fieldDb()): Promise<DeviceInfo | null> {

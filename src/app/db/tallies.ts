@@ -7,7 +7,9 @@ import type { Deferral, Donation, Drive } from '../../domain/records'
 import { fieldDb, type FieldDb } from './index'
 import type { TallyRow } from './schema'
 
-export const driveTallyKey = (driveId: string): string => `drive:${driveId}`
+import { driveTallyKey } from './record-versions'
+
+export { driveTallyKey }
 export function tallyKeys(rec: Donation | Deferral | Drive): string[] {
   const driveId = rec.type === 'drive' ? rec.id : rec.driveId
   return driveId ? [driveTallyKey(driveId)] : []

@@ -1,5 +1,5 @@
 // Turns any error a field action can throw into a sentence in the user's language.
-import { FieldRecordError } from '../db/field-records'
+import { FieldRecordError } from '../db/record-versions'
 import { RequestError } from '../net/errors'
 import { serverErrorText } from './server-errors'
 

@@ -2,13 +2,14 @@
 // bus, crew and leader, and recently visited sites (read from the drives on the phone).
 import { defineStore } from 'pinia'
 import { computed, shallowRef } from 'vue'
-import { readDriveMemory, type DriveMemory } from '../db/drive-memory'
+import { loadDriveMemory } from '../db/boot-read'
+import type { DriveMemory } from '../db/drive-memory'
 
 export const useCrewStore = defineStore('crew', () => {
   const memory = shallowRef<DriveMemory | null>(null)
 
   async function load(): Promise<DriveMemory> {
-    const read = await readDriveMemory()
+    const read = await loadDriveMemory()
     memory.value = read
     return read
   }

@@ -3,8 +3,7 @@ import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import type { Channel, RosterEntry, Site, Station, Team } from '../../domain/records'
 import type { DeviceInfo } from '../db'
-import { liveQuery } from '../db/live'
-import { type PhoneReference, readReference } from '../db/reference'
+import { loadReference, type PhoneReference } from '../db/boot-read'
 
 // Enrollment and pull code load only when used.
 const pullReference = async () => (await import('../sync/pull')).pullReference()
@@ -38,7 +37,7 @@ export const useDeviceStore = defineStore('device', () => {
   }
 
   async function load(): Promise<void> {
-    show(await readReference())
+    show(await loadReference())
   }
 
   /**
@@ -50,7 +49,11 @@ export const useDeviceStore = defineStore('device', () => {
    * Throws when the enrollment fails, or the pull fails before the staff are in.
    */
   async function enroll(code: string): Promise<void> {
-    const { enrollDevice } = await import('../sync/enrollment')
+    const [{ enrollDevice }, { liveQuery }, { readReference }] = await Promise.all([
+      import('../sync/enrollment'),
+      import('../db/live'),
+      import('../db/reference'),
+    ])
     await enrollDevice(code)
     await new Promise<void>((resolve, reject) => {
       let settled = false

@@ -22,19 +22,11 @@ import type {
   FieldRecord,
   Void,
 } from '../../domain/records'
-import {
-  correctionsByTarget,
-  newestVersion,
-  saveFieldBatch,
-  saveFieldRecord,
-  type SavedRecord,
-  type SaveOptions,
-} from '../db/field-records'
-import { driveTallyKey } from '../db/tallies'
+import type { FieldRecordSaves, SavedRecord, SaveOptions } from '../db/field-records'
+import { loadDrive as readDriveAndLookback } from '../db/boot-read'
+import { correctionsByTarget, driveTallyKey, newestVersion } from '../db/record-versions'
 import { nextFreeDin } from '../field/din-check'
 import { DEFAULT_RANGE_OVERLAP_DAYS, rangeOverlaps, type RangeOverlap } from '../field/drive-open'
-import { drivesOnPhone, readDriveRecords, recentDrives } from '../db/drives'
-import { lookbackFlagsOf } from '../db/lookback'
 import { correctedVisit } from '../field/identity-correction'
 import { useDeviceStore } from './useDeviceStore'
 import type { DriveCrewRow } from '../db/schema'
@@ -119,6 +111,16 @@ export interface DriveSummary {
   tally: IndicatorCounts
 }
 
+/**
+ * The save code (and the database library under it) loads on demand: the first screen reads
+ * without it (db/boot-read.ts), and main.ts warms it once that screen is up, so a save finds it.
+ */
+export const loadSaves = (): Promise<FieldRecordSaves> => import('../db/field-records')
+const saveFieldRecord: FieldRecordSaves['saveFieldRecord'] = async (...args) =>
+  (await loadSaves()).saveFieldRecord(...args)
+const saveFieldBatch: FieldRecordSaves['saveFieldBatch'] = async (...args) =>
+  (await loadSaves()).saveFieldBatch(...args)
+
 export const useDriveStore = defineStore('drive', () => {
   const device = useDeviceStore()
   const session = useSessionStore()
@@ -177,7 +179,7 @@ export const useDriveStore = defineStore('drive', () => {
   }
 
   async function loadDrives(): Promise<void> {
-    drives.value = await recentDrives()
+    drives.value = await (await import('../db/drives')).recentDrives()
   }
 
   // A load that started before a local change must not overwrite it with older rows.
@@ -206,7 +208,7 @@ export const useDriveStore = defineStore('drive', () => {
     const generation = ++loadGeneration
     loading.value = true
     try {
-      const rows = await readDriveRecords(driveId)
+      const { records: rows, lookback: flags } = await readDriveAndLookback(driveId)
       if (!rows) {
         if (generation === loadGeneration) {
           drive.value = null
@@ -225,9 +227,6 @@ export const useDriveStore = defineStore('drive', () => {
       const originals = [...rows.donations, ...rows.deferrals].sort((a, b) =>
         a.createdAt !== b.createdAt ? (a.createdAt < b.createdAt ? 1 : -1) : a.id < b.id ? 1 : -1,
       )
-      // The station's lookback holds on this drive's donations, as last pulled.
-      const flags = await lookbackFlagsOf(rows.donations.map((d) => d.id))
-      if (generation !== loadGeneration) return found
       const voidOf = new Map(voids.map((v) => [v.targetId, v]))
       const correctionsOf = correctionsByTarget(corrections)
       const identityFixesOf = correctionsByTarget(identityFixes)
@@ -274,7 +273,13 @@ export const useDriveStore = defineStore('drive', () => {
   /** Drives of this phone whose bag range shares numbers with the new one (open, or closed lately). */
   async function rangeOverlapsOf(input: Pick<Drive, 'dinFirst' | 'dinLast'>): Promise<RangeOverlap[]> {
     const days = device.station?.driveOverlapDays ?? DEFAULT_RANGE_OVERLAP_DAYS
-    return rangeOverlaps(input.dinFirst, input.dinLast, await drivesOnPhone(), new Date(), days)
+    return rangeOverlaps(
+      input.dinFirst,
+      input.dinLast,
+      await (await import('../db/drives')).drivesOnPhone(),
+      new Date(),
+      days,
+    )
   }
 
   /** Opens the drive; `rangeOverlap` records the leader's confirmation of an overlapping range. */

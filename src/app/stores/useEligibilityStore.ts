@@ -3,7 +3,6 @@
 import { defineStore } from 'pinia'
 import { shallowRef } from 'vue'
 import { DEFAULT_ELIGIBILITY, type EligibilityConfig, type EligibilityHistory } from '../../domain/eligibility'
-import { donorOnPhone } from '../db/eligibility'
 import { mergeLocalHistory } from '../field/donor-form'
 import { useDeviceStore } from './useDeviceStore'
 
@@ -22,7 +21,12 @@ export const useEligibilityStore = defineStore('eligibility', () => {
   const config = shallowRef<EligibilityConfig>(DEFAULT_ELIGIBILITY)
 
   async function lookup(donorKey: string): Promise<DonorLookup> {
-    const { snapshot: row, donations, voided, queued: pendingIds } = await donorOnPhone(donorKey)
+    const {
+      snapshot: row,
+      donations,
+      voided,
+      queued: pendingIds,
+    } = await (await import('../db/eligibility')).donorOnPhone(donorKey)
     // Donations saved after the last pull (or still queued) are not in the station's snapshot yet.
     const since = device.lastPullAt
     const local = donations.filter(

@@ -9,7 +9,7 @@ import { computed, ref, shallowRef } from 'vue'
 import type { RosterEntry } from '../../domain/records'
 import { verifyPin } from '../../domain/pin'
 import { afterWrongPin, attemptsFor, pinAttemptPolicy, pinGate, type PinGate } from '../../domain/pin-attempts'
-import { readPinAttempts, updatePinAttempts } from '../db/pin-attempts'
+import { loadPinAttempts as readPinAttempts } from '../db/boot-read'
 import { dirtyFormNames } from '../composables/useDirtyForms'
 import { useDeviceStore } from './useDeviceStore'
 
@@ -21,6 +21,10 @@ export type PinCheck = 'ok' | 'wrong_pin' | 'unknown_staff' | 'wait' | 'locked'
 export type UnlockResult = PinCheck
 /** Who may lift a lockout: a leader, manager or admin on the roster, or the drive's leader. */
 export type LeaderUnlockResult = PinCheck | 'not_leader'
+
+// Writing attempts needs the database library: loaded at the first write, not at the start.
+const updatePinAttempts: (typeof import('../db/pin-attempts'))['updatePinAttempts'] = async (...args) =>
+  (await import('../db/pin-attempts')).updatePinAttempts(...args)
 
 export const useSessionStore = defineStore('session', () => {
   const device = useDeviceStore()
