@@ -3,7 +3,6 @@
 // records from what the screens collected and reloads what the screens show.
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
-import { newId } from '../../domain/ids'
 import { emptyCounts, type IndicatorCounts } from '../../domain/indicators'
 import type { LookbackFlag } from '../../domain/lookback'
 import { donorKey as makeDonorKey } from '../../domain/donor-key'
@@ -26,8 +25,7 @@ import type { FieldRecordSaves, SavedRecord, SaveOptions } from '../db/field-rec
 import { loadDrive as readDriveAndLookback } from '../db/boot-read'
 import { correctionsByTarget, driveTallyKey, newestVersion } from '../db/record-versions'
 import { nextFreeDin } from '../field/din-check'
-import { DEFAULT_RANGE_OVERLAP_DAYS, rangeOverlaps, type RangeOverlap } from '../field/drive-open'
-import { correctedVisit } from '../field/identity-correction'
+import type { RangeOverlap } from '../field/drive-open'
 import { useDeviceStore } from './useDeviceStore'
 import type { DriveCrewRow } from '../db/schema'
 import { leaderRange } from '../../domain/drive-crew'
@@ -112,14 +110,16 @@ export interface DriveSummary {
 }
 
 /**
- * The save code (and the database library under it) loads on demand: the first screen reads
- * without it (db/boot-read.ts), and main.ts warms it once that screen is up, so a save finds it.
+ * The save code (and the database library and id generator under it) loads on demand: the first
+ * screen reads without it (db/boot-read.ts), and main.ts warms it once that screen is up, so a
+ * save finds it loaded. Every write awaits it before building its records (authorship's ids).
  */
-export const loadSaves = (): Promise<FieldRecordSaves> => import('../db/field-records')
-const saveFieldRecord: FieldRecordSaves['saveFieldRecord'] = async (...args) =>
-  (await loadSaves()).saveFieldRecord(...args)
-const saveFieldBatch: FieldRecordSaves['saveFieldBatch'] = async (...args) =>
-  (await loadSaves()).saveFieldBatch(...args)
+let newId: (() => string) | null = null
+export async function loadSaves(): Promise<FieldRecordSaves> {
+  const [saves, ids] = await Promise.all([import('../db/field-records'), import('../../domain/ids')])
+  newId = ids.newId
+  return saves
+}
 
 export const useDriveStore = defineStore('drive', () => {
   const device = useDeviceStore()
@@ -166,7 +166,7 @@ export const useDriveStore = defineStore('drive', () => {
     if (!info) throw new Error('this phone is not enrolled')
     if (!staffId) throw new Error('nobody is signed in')
     return {
-      id: newId(),
+      id: newId!(),
       stationId: info.stationId,
       deviceId: info.deviceId,
       authorStaffId: staffId,
@@ -272,6 +272,7 @@ export const useDriveStore = defineStore('drive', () => {
 
   /** Drives of this phone whose bag range shares numbers with the new one (open, or closed lately). */
   async function rangeOverlapsOf(input: Pick<Drive, 'dinFirst' | 'dinLast'>): Promise<RangeOverlap[]> {
+    const { DEFAULT_RANGE_OVERLAP_DAYS, rangeOverlaps } = await import('../field/drive-open')
     const days = device.station?.driveOverlapDays ?? DEFAULT_RANGE_OVERLAP_DAYS
     return rangeOverlaps(
       input.dinFirst,
@@ -284,6 +285,7 @@ export const useDriveStore = defineStore('drive', () => {
 
   /** Opens the drive; `rangeOverlap` records the leader's confirmation of an overlapping range. */
   async function openDrive(input: DriveOpenInput, rangeOverlap?: Drive['rangeOverlap']): Promise<Drive> {
+    const { saveFieldRecord } = await loadSaves()
     const record: Drive = { type: 'drive', ...authorship(), ...input, ...(rangeOverlap ? { rangeOverlap } : {}) }
     crew.value = null
     await saveFieldRecord(record)
@@ -293,6 +295,7 @@ export const useDriveStore = defineStore('drive', () => {
 
   /** Saves the donor identity and the donation or deferral (and deletes the form's draft) in one transaction. */
   async function recordDonor(input: DonorInput, options: SaveOptions = {}): Promise<SavedRecord[]> {
+    const { saveFieldBatch } = await loadSaves()
     const d = drive.value
     if (!d) throw new Error('no drive is open')
     const visit = input.visit ?? {}
@@ -396,6 +399,7 @@ export const useDriveStore = defineStore('drive', () => {
   }
 
   async function voidRecord(targetId: string, reason: string): Promise<SavedRecord> {
+    const { saveFieldRecord } = await loadSaves()
     const saved = await saveFieldRecord({ type: 'void', ...authorship(), targetId, reason } satisfies Void)
     await reload()
     return saved
@@ -407,6 +411,7 @@ export const useDriveStore = defineStore('drive', () => {
     changes: Partial<Donation> | Partial<Deferral>,
     reason: string,
   ): Promise<SavedRecord> {
+    const { saveFieldRecord } = await loadSaves()
     const base = authorship()
     const replacement = {
       ...entry.record,
@@ -432,6 +437,7 @@ export const useDriveStore = defineStore('drive', () => {
    * transaction (docs/data-format.md, "Identity corrections").
    */
   async function correctIdentity(entry: DriveEntry, input: IdentityInput, reason: string): Promise<SavedRecord[]> {
+    const { saveFieldBatch } = await loadSaves()
     const original = entry.identityRecord
     const current = entry.identity
     if (!original || !current) throw new Error('this donor identity is no longer on this phone')
@@ -469,6 +475,7 @@ export const useDriveStore = defineStore('drive', () => {
       } satisfies Correction,
     ]
     if (rekeys || input.household !== current.household) {
+      const { correctedVisit } = await import('../field/identity-correction')
       // The visit: this drive's records of the donor as the identity stood, not voided.
       for (const e of entries.value) {
         if (e.void || e.record.donorKey !== current.donorKey) continue
@@ -493,6 +500,7 @@ export const useDriveStore = defineStore('drive', () => {
   }
 
   async function addReaction(donationId: string, input: ReactionInput): Promise<SavedRecord> {
+    const { saveFieldRecord } = await loadSaves()
     const saved = await saveFieldRecord({
       type: 'adverse_reaction',
       ...authorship(),
@@ -509,6 +517,7 @@ export const useDriveStore = defineStore('drive', () => {
     signedOffBy: string,
     crewParts?: DriveClose['crew'],
   ): Promise<SavedRecord> {
+    const { saveFieldRecord } = await loadSaves()
     const d = drive.value
     if (!d) throw new Error('no drive is open')
     const saved = await saveFieldRecord({
