@@ -228,6 +228,8 @@ export class FieldDb extends Dexie {
 
     // ── Later versions go here, each as `this.version(n).stores({...changed tables}).upgrade(...)`
     // with its upgrade function beside it. Never edit or remove an earlier version.
+    // The newest version number also goes in db/boot-read.ts FIELD_DB_VERSION (a test checks it):
+    // until then a cold start reads through Dexie, not the plain boot reads.
 
     // Last in the constructor: every version above goes to Dexie here.
     this.declareVersions()
