@@ -23,8 +23,8 @@ void router.isReady().then(() => {
 // not in competition with it. Sync waits for the phone to be enrolled.
 afterFirstScreen(() => {
   // A save (or anything that writes) then finds Dexie loaded and the database open.
-  void import('./db')
-    .then(({ fieldDb }) => fieldDb().open())
+  void import('./db/writers')
+    .then((m) => m.warmWriters())
     .catch(() => {
       /* the first write reports it */
     })

@@ -8,6 +8,9 @@ import { restoreDraft } from '../field/donor-draft'
 import { useSessionStore } from '../stores/useSessionStore'
 import type { DonorForm } from './useDonorForm'
 
+// Writing drafts needs Dexie: loaded when the form first changes, not at the start (db/boot-read.ts reads).
+const loadDrafts = () => import('../db/drafts')
+
 /** Light debounce: a burst of typing is one write, and a kill loses at most this much. */
 export const DRAFT_DEBOUNCE_MS = 300
 
@@ -45,7 +48,7 @@ export function useDonorDraft(form: DonorForm, driveId: string) {
     cancel()
     const staffId = author.value
     if (!staffId || held || form.state.step === 'saved') return
-    const drafts = await import('../db/drafts')
+    const drafts = await loadDrafts()
     if (form.dirty.value) await drafts.putDraft({ driveId, staffId, form: { ...form.state } })
     else await drafts.deleteDraft(driveId, staffId)
   }
@@ -60,6 +63,10 @@ export function useDonorDraft(form: DonorForm, driveId: string) {
     () => form.state,
     () => {
       if (restoring || held || !author.value) return
+      // The draft's writer (and Dexie) load on the first change, so the debounced write finds them.
+      void loadDrafts().catch(() => {
+        /* the write reports it */
+      })
       cancel()
       timer = setTimeout(flushQuietly, DRAFT_DEBOUNCE_MS)
       // Anything typed after a restore is the user's own now.
@@ -118,7 +125,7 @@ export function useDonorDraft(form: DonorForm, driveId: string) {
     cancel()
     held = true
     try {
-      if (author.value) await (await import('../db/drafts')).deleteDraft(driveId, author.value)
+      if (author.value) await (await loadDrafts()).deleteDraft(driveId, author.value)
       form.reset()
     } finally {
       held = false

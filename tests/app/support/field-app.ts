@@ -7,6 +7,7 @@ import { newId } from '../../../src/domain/ids'
 import { hashPin } from '../../../src/domain/pin'
 import type { RosterEntry } from '../../../src/domain/records'
 import type { FieldDb } from '../../../src/app/db'
+import { warmWriters } from '../../../src/app/db/writers'
 import { createAppI18n } from '../../../src/app/i18n'
 import { fieldRoutes } from '../../../src/app/router/field-routes'
 import { useDeviceStore } from '../../../src/app/stores/useDeviceStore'
@@ -63,6 +64,8 @@ export async function mountFieldApp(
     attachTo: document.body,
   })
   await settle()
+  // What main.ts loads once the first screen is up (these mounts have no main.ts).
+  await warmWriters()
   return { db, router, wrapper, roster }
 }
 
