@@ -1,7 +1,7 @@
 // What the phone's progress screen reads: running aggregates (drive tallies, the station totals
 // of the last pull, by month, year and target) and the records those aggregates do not hold yet
-// (the outbox, and receipts newer than the totals, by index), never every record on the phone. The cards are made from
-// these by the progress store (field/progress-model.ts).
+// (the outbox, and the receipt batches newer than the totals, by index), never every record or
+// receipt on the phone. The cards are made from these by the progress store (field/progress-model.ts).
 import Dexie, { type ObservabilitySet } from 'dexie'
 import { emptyCounts, type IndicatorContext, type IndicatorCounts } from '../../domain/indicators'
 import { isoDateOf } from '../../domain/dates'
@@ -48,7 +48,11 @@ export interface ProgressSources {
   driveOf: (record: FieldRecord) => string | null
 }
 
-/** Receipts of records the station confirmed after computing `computedAt` (read only when some may be). */
+/**
+ * Receipts of records the station confirmed after computing `computedAt` (read only when some may
+ * be: a push confirmed after the last pull). Only the batch rows whose newest receipt is newer
+ * than the totals are read, by index: the batches of that push, not the phone's history.
+ */
 async function confirmedLate(db: FieldDb, computedAt: string | null): Promise<Map<string, Receipt>> {
   const late = new Map<string, Receipt>()
   for (const receipt of await receiptsConfirmedAfter(db, computedAt)) {
@@ -241,6 +245,7 @@ function progressTables(db: FieldDb) {
     db.targets,
     db.stationTotals,
     db.syncMeta,
+    db.receiptBatches,
     db.outbox,
     db.population,
     db.tallies,

@@ -25,6 +25,7 @@ import type { LookbackFlag } from '../../domain/lookback'
 import type { DinClash, EligibilityEntry } from '../../domain/sync-protocol'
 import type { IndicatorCounts } from '../../domain/indicators'
 import type { CrewPart, CrewReport } from '../../domain/drive-crew'
+import { RECEIPT_PREFIX, type Receipt, receiptBatchRow } from './receipt-batch'
 
 /** One queued mutation as stored; `seq` is the device's sequence number sent with the push. */
 export interface OutboxRow {
@@ -109,6 +110,39 @@ export interface DriveCrewRow {
   reportedAt: string | null
 }
 
+/**
+ * The station's receipts of one settled push batch (Dexie version 14): one row per batch instead of
+ * one per record, written by the settle that removes the batch's outbox entries. Column arrays, one
+ * entry per confirmed record in the order settled; sync-meta.ts reads them as Receipts.
+ */
+export interface ReceiptBatchRow {
+  id?: number
+  /** The lowest and highest seq confirmed by the batch. */
+  firstSeq: number
+  lastSeq: number
+  /** Station clock (ms) of the batch's newest receipt: found by index as newer than the totals. */
+  newestAt: number
+  /** Phone clock (ISO) when the batch settled. */
+  settledAt: string
+  /** The station's receipt times, as it sent them (one per group of its answer, usually one). */
+  times: string[]
+  recordIds: string[]
+  recordTypes: FieldRecordType[]
+  mutationIds: string[]
+  seqs: number[]
+  /** Per record: its receipt time, an index into `times`. */
+  timeOf: number[]
+  /** Positions of the records answered `duplicate` (the others were `applied`). */
+  duplicates: number[]
+  /** recordId → when the purge blanked that donor identity's (or correction's) personal fields. */
+  purged?: Record<string, string>
+  /**
+   * Station clock (ms) of the oldest identity or correction receipt not purged yet; absent when
+   * none is left, so the purge's index holds only the batches it still has work in.
+   */
+  purgeDueAt?: number
+}
+
 export class FieldDb extends Dexie {
   drives!: EntityTable<Drive, 'id'>
   driveCloses!: EntityTable<DriveClose, 'id'>
@@ -135,6 +169,7 @@ export class FieldDb extends Dexie {
   drivePlans!: Table<ReferenceRow<DrivePlan>, string>
   lookbackFlags!: Table<ReferenceRow<LookbackFlag>, string>
   driveCrew!: Table<DriveCrewRow, string>
+  receiptBatches!: EntityTable<ReceiptBatchRow, 'id'>
 
   /**
    * The versions the constructor declares, handed to Dexie once at its end (declareVersions):
@@ -226,6 +261,19 @@ export class FieldDb extends Dexie {
       lookbackFlags: 'key, value.donationId',
     })
 
+    // ── Version 14 (receipts by batch) ─────────────────────────────────────────────────────────
+    // One receipt row per settled push batch instead of one syncMeta row per record (10,000
+    // records were 10,000 puts, the phone's biggest cost of a push). By the station time of the
+    // batch's newest receipt (progress after a failed pull, the sync screen's newest) and by the
+    // oldest identity left to purge. The upgrade carries every per-record receipt over, purge marks
+    // included, and drops syncMeta's receipt index with the rows it indexed.
+    this.version(14)
+      .stores({
+        receiptBatches: '++id, newestAt, purgeDueAt',
+        syncMeta: 'key',
+      })
+      .upgrade(carryReceiptsIntoBatches)
+
     // ── Later versions go here, each as `this.version(n).stores({...changed tables}).upgrade(...)`
     // with its upgrade function beside it. Never edit or remove an earlier version.
     // The newest version number also goes in db/boot-read.ts FIELD_DB_VERSION (a test checks it):
@@ -275,6 +323,37 @@ export class FieldDb extends Dexie {
 }
 
 type UpgradeFn = Parameters<Version['upgrade']>[0]
+
+/** Most receipts in one batch row the upgrade makes (a push batch holds at most 500). */
+const UPGRADE_BATCH = 500
+
+/**
+ * Version 14's upgrade: the per-record receipts (`receipt:<recordId>` in syncMeta) become batch
+ * rows, grouped by the settle that wrote them (their settledAt) in seq order, and leave syncMeta.
+ */
+async function carryReceiptsIntoBatches(tx: Parameters<UpgradeFn>[0]): Promise<void> {
+  const meta = tx.table('syncMeta')
+  const old = (await meta.where('key').startsWith(RECEIPT_PREFIX).toArray()) as Array<{ value: Receipt }>
+  if (old.length === 0) return
+  const bySettle = new Map<string, Receipt[]>()
+  for (const { value } of old) {
+    if (!value || typeof value.recordId !== 'string') continue
+    const group = bySettle.get(value.settledAt) ?? []
+    group.push(value)
+    bySettle.set(value.settledAt, group)
+  }
+  const rows = [...bySettle.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .flatMap(([settledAt, receipts]) => {
+      receipts.sort((a, b) => a.seq - b.seq)
+      const out = []
+      for (let i = 0; i < receipts.length; i += UPGRADE_BATCH)
+        out.push(receiptBatchRow(receipts.slice(i, i + UPGRADE_BATCH), settledAt))
+      return out
+    })
+  await tx.table('receiptBatches').bulkAdd(rows)
+  await meta.where('key').startsWith(RECEIPT_PREFIX).delete()
+}
 
 interface PendingVersion {
   version: number

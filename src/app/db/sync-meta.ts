@@ -1,9 +1,12 @@
-// What sync keeps in the syncMeta key/value table: the keys, the receipts of confirmed records,
-// and typed reads of them. The one place these keys are spelled; sync/ and the stores import them.
+// What sync keeps in the syncMeta key/value table and beside it: the keys, the receipts of
+// confirmed records (one row per settled batch, receiptBatches), and typed reads of them. The one
+// place these keys are spelled; sync/ and the stores import them.
 import { newId } from '../../domain/ids'
-import type { FieldRecordType } from '../../domain/records'
 import { fieldDb, type FieldDb } from './index'
-import type { ReferenceRow } from './schema'
+import type { ReceiptBatchRow } from './schema'
+import { type Receipt, receiptsOfBatch } from './receipt-batch'
+
+export { RECEIPT_PREFIX, type Receipt, receiptBatchRow, receiptsOfBatch, withPurgeDue } from './receipt-batch'
 
 /** syncMeta keys. */
 export const META_KEYS = {
@@ -25,48 +28,43 @@ export const META_KEYS = {
  */
 export const PURGE_AFTER_DAYS = 7
 
-/** One receipt per confirmed record, under `receipt:<recordId>` in syncMeta. */
-export const RECEIPT_PREFIX = 'receipt:'
-
-export interface Receipt {
-  recordId: string
-  recordType: FieldRecordType
-  seq: number
-  mutationId: string
-  status: 'applied' | 'duplicate'
-  /** Station clock. */
-  receivedAt: string
-  /** Phone clock when the receipt was stored. */
-  settledAt: string
-  /** Set once the donor's personal fields were purged from the phone (donor_identity only). */
-  purgedAt?: string
-}
-
 /** Kept per device id: a phone enrolled again starts a new numbering at the station. */
 export function settledSeqKey(deviceId: string): string {
   return `${META_KEYS.settledSeq}:${deviceId}`
 }
 
-/** The syncMeta row that holds a receipt. */
-export function receiptRow(receipt: Receipt): ReferenceRow<Receipt> {
-  return { key: RECEIPT_PREFIX + receipt.recordId, value: receipt }
+/** The latest receipt of each record, from batch rows in the order they were settled. */
+function latestPerRecord(rows: readonly ReceiptBatchRow[]): Map<string, Receipt> {
+  const out = new Map<string, Receipt>()
+  for (const row of [...rows].sort((a, b) => (a.id ?? 0) - (b.id ?? 0)))
+    for (const r of receiptsOfBatch(row)) out.set(r.recordId, r)
+  return out
 }
 
-/** Every receipt on the phone, in key order. */
+/**
+ * Every receipt on the phone, the latest of each record: reads every batch row, which grows with
+ * the records sent. For tests and diagnosis only; the screens read by index.
+ */
 export async function allReceipts(db: FieldDb = fieldDb()): Promise<Receipt[]> {
-  const rows = await db.syncMeta.where('key').startsWith(RECEIPT_PREFIX).toArray()
-  return rows.map((r) => r.value as Receipt)
+  return [...latestPerRecord(await db.receiptBatches.toArray()).values()]
 }
 
 /** Receipts of confirmed records, newest first. */
 export async function recentReceipts(db: FieldDb = fieldDb(), limit = 50): Promise<Receipt[]> {
-  // By index: the phone keeps a receipt for every record it ever sent.
   return latestReceipts(db, limit)
 }
 
+/**
+ * The latest receipt of a record, or null. No index names records (it would cost a write per record
+ * at every settle), so this reads batch rows newest first until it finds one: for tests and diagnosis.
+ */
 export async function receiptOf(db: FieldDb, recordId: string): Promise<Receipt | null> {
-  const row = await db.syncMeta.get(RECEIPT_PREFIX + recordId)
-  return (row?.value as Receipt | undefined) ?? null
+  const row = await db.receiptBatches
+    .reverse()
+    .filter((b) => b.recordIds.includes(recordId))
+    .first()
+  if (!row) return null
+  return latestPerRecord([row]).get(recordId) ?? null
 }
 
 /** Station time (ISO) of the last applied pull page, null before the first. */
@@ -75,52 +73,46 @@ export async function lastPullAt(db: FieldDb = fieldDb()): Promise<string | null
   return typeof row?.value === 'string' ? row.value : null
 }
 
-// Receipts read by the station time of their confirmation: the value.receivedAt index (Dexie
-// version 5) answers "the newest" and "those after the totals" without reading every receipt on
-// the phone (one per record ever confirmed: a year of a busy phone is 100,000 of them).
-/** The index over syncMeta rows whose value is a receipt (other rows have no receivedAt). */
-export const RECEIPT_TIME_INDEX = 'value.receivedAt'
-
-const isReceipt = (row: { key: string }): boolean => row.key.startsWith(RECEIPT_PREFIX)
+// Receipts read by the station time of their confirmation: the newestAt index over batch rows
+// (Dexie version 14) answers "the newest" and "those after the totals" by reading the few batch
+// rows concerned, never every receipt on the phone (a year of a busy phone is 100,000 of them).
 
 /**
- * Receipts the station confirmed after `after` (its clock, ISO), or every receipt when `after`
- * is null or unreadable. Read by index from a second before `after`: an ISO string written
- * without milliseconds sorts apart from one written with them, so the exact comparison is made
- * on the parsed times.
+ * Receipts the station confirmed after `after` (its clock, ISO), or every receipt when `after` is
+ * null or unreadable (then every batch row is read: no totals were ever pulled). The latest of each record.
  */
 export async function receiptsConfirmedAfter(db: FieldDb, after: string | null): Promise<Receipt[]> {
   const t = after === null ? NaN : Date.parse(after)
   const rows = Number.isNaN(t)
-    ? await db.syncMeta.where('key').startsWith(RECEIPT_PREFIX).toArray()
-    : await db.syncMeta
-        .where(RECEIPT_TIME_INDEX)
-        .above(new Date(t - 1000).toISOString())
-        .filter(isReceipt)
-        .toArray()
-  return rows.map((r) => r.value as Receipt)
+    ? await db.receiptBatches.toArray()
+    : await db.receiptBatches.where('newestAt').above(t).toArray()
+  const late = [...latestPerRecord(rows).values()]
+  return Number.isNaN(t) ? late : late.filter((r) => !(Date.parse(r.receivedAt) <= t))
 }
 
 const time = (r: Receipt): number => Date.parse(r.receivedAt) || 0
 
-/** The newest receipts, newest first (ties: the later sequence first). */
+/** The newest receipts, newest first (ties: the later sequence first); one per record. */
 export async function latestReceipts(db: FieldDb, limit: number): Promise<Receipt[]> {
-  // The index sorts strings: the limit-th newest by it, then everything from a second before it
-  // (where times with and without milliseconds may sort apart), ordered by the parsed time.
-  const head = await db.syncMeta.orderBy(RECEIPT_TIME_INDEX).reverse().filter(isReceipt).limit(limit).toArray()
-  const last = head.at(-1)?.value as Receipt | undefined
-  const rows =
-    last && head.length === limit
-      ? await db.syncMeta
-          .where(RECEIPT_TIME_INDEX)
-          .above(new Date(time(last) - 1000).toISOString())
-          .filter(isReceipt)
-          .toArray()
-      : head
-  return rows
-    .map((r) => r.value as Receipt)
-    .sort((a, b) => time(b) - time(a) || b.seq - a.seq)
-    .slice(0, limit)
+  if (limit <= 0) return []
+  // Batch rows newest first by their newest receipt, until `limit` records already read have a
+  // receipt newer than anything the next row holds: no unread row can change the list.
+  const seen = new Map<string, number>()
+  const rows = await db.receiptBatches
+    .orderBy('newestAt')
+    .reverse()
+    .until((row) => {
+      let newer = 0
+      for (const t of seen.values()) if (t > row.newestAt) newer++
+      if (newer >= limit) return true
+      row.recordIds.forEach((id, i) => {
+        const t = Date.parse(row.times[row.timeOf[i]!]!) || 0
+        seen.set(id, Math.max(t, seen.get(id) ?? -Infinity))
+      })
+      return false
+    })
+    .toArray()
+  return [...latestPerRecord(rows).values()].sort((a, b) => time(b) - time(a) || b.seq - a.seq).slice(0, limit)
 }
 
 /** One decision on a refused record (sync/attention.ts), under `resolution:<recordId>:<id>`. */

@@ -9,7 +9,7 @@ import {
   PULL_WITH,
   pullValueSchemas,
 } from '../../domain/sync-protocol'
-import type { FieldDb, OutboxRow, ReferenceRow } from '../db'
+import type { FieldDb, OutboxRow } from '../db'
 import {
   type ApplyPageSummary,
   EMPTY_SYNC_META,
@@ -22,7 +22,7 @@ import {
   type SyncMetaPort,
 } from './ports'
 import { storeNameOrder } from '../db/name-order'
-import { META_KEYS, type Receipt, receiptRow, settledSeqKey } from '../db/sync-meta'
+import { META_KEYS, type Receipt, receiptBatchRow, settledSeqKey } from '../db/sync-meta'
 import { PULL_TABLE } from './pull-tables'
 import { mergeEligibility, pendingReferenceKeys, referenceKey } from './reference-rules'
 
@@ -120,14 +120,16 @@ export function dexieOutboxPort(db: FieldDb): OutboxPort {
       const byStation = opts.byStation ?? true
       const summary: SettleSummary = { confirmed: 0, rejected: 0, ignored: 0, settled: 0 }
       const t = ms(at)
-      await db.transaction('rw', db.outbox, db.syncMeta, db.device, async () => {
+      await db.transaction('rw', [db.outbox, db.syncMeta, db.device, db.receiptBatches], async () => {
         const key = await settledKey()
         // One round of reads, then every write queued at once (IndexedDB keeps their order, and
-        // any failure aborts all of it): a 500-record batch settles in two round trips.
+        // any failure aborts all of it): a 500-record batch settles in two round trips. The
+        // receipts of the whole batch are one row (db/receipt-batch.ts): an entry leaves the
+        // outbox only with its receipt, in this transaction.
         const seqs = results.map((r) => r.seq)
         const [rows, mark] = await Promise.all([outboxRows(db, seqs), db.syncMeta.get(key)])
         let high = typeof mark?.value === 'number' ? mark.value : 0
-        const receipts: ReferenceRow<Receipt>[] = []
+        const receipts: Receipt[] = []
         const rejected: OutboxRow[] = []
         const confirmedSeqs: number[] = []
         for (const [i, r] of results.entries()) {
@@ -156,17 +158,15 @@ export function dexieOutboxPort(db: FieldDb): OutboxPort {
             summary.rejected++
           } else {
             confirmedSeqs.push(r.seq)
-            receipts.push(
-              receiptRow({
-                recordId: row.recordId,
-                recordType: row.recordType,
-                seq: r.seq,
-                mutationId: r.mutationId,
-                status: r.status,
-                receivedAt: r.receivedAt,
-                settledAt: at,
-              }),
-            )
+            receipts.push({
+              recordId: row.recordId,
+              recordType: row.recordType,
+              seq: r.seq,
+              mutationId: r.mutationId,
+              status: r.status,
+              receivedAt: r.receivedAt,
+              settledAt: at,
+            })
             summary.confirmed++
           }
         }
@@ -174,7 +174,7 @@ export function dexieOutboxPort(db: FieldDb): OutboxPort {
         await Promise.all([
           confirmedSeqs.length > 0 ? deleteOutboxRows(db, confirmedSeqs, rows.span) : null,
           rejected.length > 0 ? db.outbox.bulkPut(rejected) : null,
-          receipts.length > 0 ? db.syncMeta.bulkPut(receipts) : null,
+          receipts.length > 0 ? db.receiptBatches.add(receiptBatchRow(receipts, at)) : null,
           db.syncMeta.put({ key, value: high }),
         ])
       })

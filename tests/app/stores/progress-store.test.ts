@@ -12,7 +12,7 @@ import type { FieldDb } from '../../../src/app/db'
 import { saveFieldRecords } from '../../../src/app/db/field-records'
 import { outboxSummary } from '../../../src/app/db/outbox'
 import { dexieOutboxPort, dexieReferenceSink } from '../../../src/app/sync/dexie-ports'
-import { META_KEYS, RECEIPT_PREFIX } from '../../../src/app/db/sync-meta'
+import { META_KEYS, receiptBatchRow } from '../../../src/app/db/sync-meta'
 import { readFieldProgress, useFieldProgressStore } from '../../../src/app/stores/useFieldProgressStore'
 import { freshDb, makeDonation, makeDrive, RURAL, seedReference, STATION, UNIVERSITY } from '../support/field-fixtures'
 import { settle } from '../support/field-app'
@@ -348,22 +348,68 @@ describe('progress store on the real database', () => {
       lastSeq,
     )
     // A receipt stamped after these totals would be counted if receipts were read.
-    await db.syncMeta.put({
-      key: `${RECEIPT_PREFIX}${d1.id}`,
-      value: {
-        recordId: d1.id,
-        recordType: 'donation',
-        seq: 2,
-        mutationId: newId(),
-        status: 'applied',
-        receivedAt: '2026-11-20T05:00:00.000Z',
-        settledAt: '',
-      },
-    })
+    await db.receiptBatches.add(
+      receiptBatchRow(
+        [
+          {
+            recordId: d1.id,
+            recordType: 'donation',
+            seq: 2,
+            mutationId: newId(),
+            status: 'applied',
+            receivedAt: '2026-11-20T05:00:00.000Z',
+            settledAt: '',
+          },
+        ],
+        '',
+      ),
+    )
     expect((await db.syncMeta.get(META_KEYS.deviceLastSeq))?.value).toBe(lastSeq)
     const p = await readFieldProgress(db, { today: TODAY })
     expect(p.month.counts.counts.donations).toBe(11)
     expect(p.month.unsynced).toBe(0)
+  })
+
+  it('after a push whose pull failed, reads only the receipt batches newer than the totals', async () => {
+    await saveFieldRecords([drive, d1], db)
+    const lastSeq = await confirmAll('2026-11-20T03:00:00.000Z')
+    await pull(
+      totals('month', 11, 4, '2026-11-20T03:00:05.000Z'),
+      totals('year', 41, 13, '2026-11-20T03:00:05.000Z'),
+      lastSeq,
+    )
+    // Earlier batches of the phone's history, one a settle.
+    for (let i = 0; i < 20; i++) {
+      await db.receiptBatches.add(
+        receiptBatchRow(
+          [
+            {
+              recordId: newId(),
+              recordType: 'donation',
+              seq: 1000 + i,
+              mutationId: newId(),
+              status: 'applied',
+              receivedAt: new Date(Date.parse('2026-11-19T00:00:00.000Z') + i * 60_000).toISOString(),
+              settledAt: '',
+            },
+          ],
+          '',
+        ),
+      )
+    }
+    // d2 is pushed and confirmed after those totals; the pull after it fails.
+    await saveFieldRecords([d2], db)
+    await confirmAll('2026-11-20T04:00:00.000Z')
+    let read = 0
+    db.receiptBatches.hook('reading', (row) => {
+      read++
+      return row
+    })
+    const p = await readFieldProgress(db, { today: TODAY })
+    expect(p.month.counts.counts.donations).toBe(12)
+    expect(p.month.unsynced).toBe(1)
+    // d2's batch alone, not the 21 before it.
+    expect(read).toBe(1)
   })
 
   it('moves by itself when a record is saved or a pull lands', async () => {

@@ -164,13 +164,78 @@ describe('Dexie outbox port', () => {
     expect(await receiptOf(db, unanswered!.recordId)).toBeNull()
   })
 
+  it('keeps the receipts of a settled batch as one row, written with the removal of its entries', async () => {
+    const drive = makeDrive(staffId)
+    await saveFieldRecord(drive)
+    await saveFieldRecords([makeDonation(drive, staffId), makeDonation(drive, staffId, { din: 'W123423000012' })])
+    const port = dexieOutboxPort(db)
+    const entries = await port.pending(10)
+    const [first, second, third] = entries
+    const settledAt = '2023-06-14T12:00:05.000Z'
+    await port.settle(
+      [
+        {
+          status: 'applied',
+          seq: first!.seq,
+          mutationId: first!.mutationId,
+          recordId: first!.recordId,
+          receivedAt: '2023-06-14T12:00:00.000Z',
+        },
+        {
+          status: 'duplicate',
+          seq: second!.seq,
+          mutationId: second!.mutationId,
+          recordId: second!.recordId,
+          receivedAt: '2023-06-13T08:00:00.000Z',
+        },
+        {
+          status: 'applied',
+          seq: third!.seq,
+          mutationId: third!.mutationId,
+          recordId: third!.recordId,
+          receivedAt: '2023-06-14T12:00:00.000Z',
+        },
+      ],
+      settledAt,
+    )
+    expect(await db.outbox.count()).toBe(0)
+    // One row for the batch; none per record in syncMeta.
+    expect(await db.syncMeta.where('key').startsWith('receipt:').count()).toBe(0)
+    const rows = await db.receiptBatches.toArray()
+    expect(rows).toHaveLength(1)
+    expect(rows[0]).toMatchObject({
+      firstSeq: first!.seq,
+      lastSeq: third!.seq,
+      newestAt: Date.parse('2023-06-14T12:00:00.000Z'),
+      settledAt,
+      times: ['2023-06-14T12:00:00.000Z', '2023-06-13T08:00:00.000Z'],
+      recordIds: entries.map((e) => e.recordId),
+      recordTypes: ['drive', 'donation', 'donation'],
+      mutationIds: entries.map((e) => e.mutationId),
+      seqs: entries.map((e) => e.seq),
+      timeOf: [0, 1, 0],
+      duplicates: [1],
+    })
+    // No identity in it: the purge's index does not hold it.
+    expect(rows[0]).not.toHaveProperty('purgeDueAt')
+    expect(await receiptOf(db, second!.recordId)).toEqual({
+      recordId: second!.recordId,
+      recordType: 'donation',
+      seq: second!.seq,
+      mutationId: second!.mutationId,
+      status: 'duplicate',
+      receivedAt: '2023-06-13T08:00:00.000Z',
+      settledAt,
+    })
+  })
+
   it('a failing settle leaves every entry pending (no receipt without removal, no removal without receipt)', async () => {
     const drive = makeDrive(staffId)
     await saveFieldRecord(drive)
     const port = dexieOutboxPort(db)
     const [entry] = await port.pending(10)
-    db.syncMeta.hook('creating', (key) => {
-      if (String(key).startsWith('receipt:')) throw new Error('disk full')
+    db.receiptBatches.hook('creating', () => {
+      throw new Error('disk full')
     })
     await expect(
       port.settle(
@@ -499,6 +564,33 @@ describe('PIPL purge', () => {
     expect(await purgeConfirmedIdentities(db, { afterDays: 7, phoneNow: new Date('2023-06-22T13:00:00.000Z') })).toBe(1)
     expect(await db.donorIdentities.get(confirmed.id)).not.toHaveProperty('consentSignature')
     expect((await db.donorIdentities.get(pending.id))?.consentSignature).toBe('BBECAwQ')
+  })
+
+  it('reads only the receipt batches with an identity still to blank, and marks each receipt once blanked', async () => {
+    const who = identity()
+    await saveFieldRecord(who)
+    const station = new FakeStation()
+    station.clock = () => new Date('2023-06-14T12:00:00.000Z')
+    await engineFor(station).engine.sync()
+    // The same identity sent again under a new mutation (answered duplicate): a second batch holds it.
+    const again = (await db.receiptBatches.toArray())[0]!
+    await db.receiptBatches.add({ ...again, id: undefined, settledAt: '2023-06-15T00:00:00.000Z', duplicates: [0] })
+    // A batch of donations only is never read by the purge.
+    const drive = makeDrive(staffId)
+    await saveFieldRecord(drive)
+    await engineFor(station).engine.sync()
+    expect(await db.receiptBatches.count()).toBe(3)
+    const due = () => db.receiptBatches.where('purgeDueAt').belowOrEqual(Date.parse('2023-06-15T13:00:00.000Z')).count()
+    expect(await due()).toBe(2)
+    await dexieMetaPort(db).patch({ serverClockOffsetMs: 0 })
+    expect(await purgeConfirmedIdentities(db, { afterDays: 7, phoneNow: new Date('2023-06-22T13:00:00.000Z') })).toBe(1)
+    expect(await db.donorIdentities.get(who.id)).toMatchObject({ name: '', idNumber: '', phone: '' })
+    // Both receipts marked; no batch is left in the purge's index.
+    const marked = (await db.receiptBatches.toArray()).filter((b) => b.purged?.[who.id] === '2023-06-22T13:00:00.000Z')
+    expect(marked).toHaveLength(2)
+    expect(await db.receiptBatches.where('purgeDueAt').aboveOrEqual(0).count()).toBe(0)
+    expect(await receiptOf(db, who.id)).toMatchObject({ purgedAt: '2023-06-22T13:00:00.000Z' })
+    expect(await purgeConfirmedIdentities(db, { afterDays: 7, phoneNow: new Date('2023-07-30T00:00:00.000Z') })).toBe(0)
   })
 
   it('blanks a confirmed identity correction (a corrected name or number) by the same rule', async () => {
