@@ -20,6 +20,7 @@ import type { StationTotals } from '../../src/domain/sync-protocol'
 import { periodFor } from '../../src/domain/targets'
 import { driveTallyKey } from '../../src/app/db/tallies'
 import { RECORD_TABLE } from '../../src/app/db/schema'
+import { type Receipt, receiptBatchRow } from '../../src/app/db/receipt-batch'
 import { inTargetScope } from '../../src/app/field/progress-model'
 import { addDays } from '../../src/domain/dates'
 import { type TargetTotals, targetTotalsKey } from '../../src/domain/target-totals'
@@ -105,6 +106,9 @@ export interface PhoneSeed {
   drivesToday: number
 }
 
+/** Receipts per batch row. */
+const RECEIPT_BATCH = 100
+
 export function buildPhoneSeed(input: PhoneSeedInput): PhoneSeed {
   const { records, station, deviceId } = input
   const ctx: IndicatorContext = {
@@ -120,7 +124,7 @@ export function buildPhoneSeed(input: PhoneSeedInput): PhoneSeed {
   const confirmedCount = records.length - input.pending
   const confirmed = records.slice(0, confirmedCount)
   // Totals computed at the last pull, a minute after the last confirmation.
-  // In UTC, as the station writes its times (nowIso): the receipt index compares strings.
+  // In UTC, as the station writes its times (nowIso).
   const receivedAt = new Date(`${today}T12:00:00.000+08:00`).toISOString()
   const computedAt = new Date(`${today}T12:01:00.000+08:00`).toISOString()
   const totals = stationTotalsOf(confirmed, ctx, today, computedAt)
@@ -131,22 +135,25 @@ export function buildPhoneSeed(input: PhoneSeedInput): PhoneSeed {
   }
   for (const rec of records) put(RECORD_TABLE[rec.type], rec)
   for (const [key, counts] of bulkTallies(records, ctx)) put('tallies', { key, counts })
+  // Receipts as the settles keep them: one row per push batch (of 100, the engine's first size).
+  let batch: Receipt[] = []
   records.forEach((rec, i) => {
     const seq = i + 1
     const mutationId = newId()
     if (i < confirmedCount) {
-      put('syncMeta', {
-        key: `receipt:${rec.id}`,
-        value: {
-          recordId: rec.id,
-          recordType: rec.type,
-          seq,
-          mutationId,
-          status: 'applied',
-          receivedAt,
-          settledAt: receivedAt,
-        },
+      batch.push({
+        recordId: rec.id,
+        recordType: rec.type,
+        seq,
+        mutationId,
+        status: 'applied',
+        receivedAt,
+        settledAt: receivedAt,
       })
+      if (batch.length === RECEIPT_BATCH || i === confirmedCount - 1) {
+        put('receiptBatches', receiptBatchRow(batch, receivedAt))
+        batch = []
+      }
     } else {
       put('outbox', {
         seq,

@@ -195,10 +195,11 @@ describe('sync when the network lies', () => {
     // The portal lets go: the backoff brings the next round by itself.
     portal = false
     await runClock(page, 30 * 60_000, async () => (await readTables(page, ['outbox'])).outbox!.length === 0)
-    const after = await readTables(page, ['outbox', 'syncMeta'])
+    const after = await readTables(page, ['outbox', 'receiptBatches'])
     expect(after.outbox).toHaveLength(0)
-    const receipts = after.syncMeta!.filter((r) => String(r.key).startsWith('receipt:'))
-    expect(receipts).toHaveLength(50)
+    // A receipt for each record (one row per settled batch).
+    const receipts = after.receiptBatches!.flatMap((b) => b.recordIds as string[])
+    expect(new Set(receipts).size).toBe(50)
     const store = await openStore({ dataDir: server.dataDir })
     try {
       const rows = await store.db.selectFrom('records').select(['id']).where('device_id', '=', ids.deviceId).execute()
