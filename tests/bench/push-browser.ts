@@ -27,8 +27,11 @@ const TARGET_PER_S = 5000
 /** Rows per page.evaluate when copying the phone's database into the page. */
 const CHUNK = 2000
 
-/** With BENCH_PROFILE=<dir>: the page's CPU profile of the round, push-browser.cpuprofile. */
-async function profile(context: BrowserContext, page: Page): Promise<() => Promise<void>> {
+/**
+ * With BENCH_PROFILE=<dir>: the page's CPU profile of the round, push-browser.cpuprofile (or of the
+ * loopback round, the phone side alone: push-browser-loopback.cpuprofile).
+ */
+async function profile(context: BrowserContext, page: Page, file = 'push-browser'): Promise<() => Promise<void>> {
   const dir = process.env.BENCH_PROFILE
   if (!dir) return async () => {}
   const cdp = await context.newCDPSession(page)
@@ -37,8 +40,9 @@ async function profile(context: BrowserContext, page: Page): Promise<() => Promi
   await cdp.send('Profiler.start')
   return async () => {
     const { profile: result } = await cdp.send('Profiler.stop')
+    await cdp.detach()
     mkdirSync(dir, { recursive: true })
-    writeFileSync(join(dir, 'push-browser.cpuprofile'), JSON.stringify(result))
+    writeFileSync(join(dir, `${file}.cpuprofile`), JSON.stringify(result))
   }
 }
 
@@ -49,7 +53,10 @@ export default async function pushBrowser(): Promise<void> {
     format: 'iife',
     platform: 'browser',
     target: 'es2020',
-    minify: true,
+    // A profile names the phone's own functions (the same code, unminified names).
+    minifyWhitespace: true,
+    minifySyntax: true,
+    minifyIdentifiers: !process.env.BENCH_PROFILE,
     write: false,
     logLevel: 'error',
   })
@@ -108,9 +115,15 @@ export default async function pushBrowser(): Promise<void> {
       const cdp = await context.newCDPSession(page)
       await cdp.send('Emulation.setCPUThrottlingRate', { rate: CPU_SLOWDOWN })
     }
+    const stopLoopbackProfile = await profile(context, page, 'push-browser-loopback')
     const loop0 = descendantsCpuMs(/chrom/i)
-    const loopback = (await page.evaluate('window.benchPush(true)')) as { pushMs: number; confirmed: number }
+    const loopback = (await page.evaluate('window.benchPush(true)')) as {
+      pushMs: number
+      confirmed: number
+      httpMs: number
+    }
     const loopbackCpuMs = descendantsCpuMs(/chrom/i) - loop0
+    await stopLoopbackProfile()
     if (loopback.confirmed !== pending) throw new Error(`loopback push did not finish: ${JSON.stringify(loopback)}`)
     // CPU from the start of the round to the first pull (the push alone), read when the page says.
     const byKind0 = new Map<string, number>()
@@ -175,6 +188,11 @@ export default async function pushBrowser(): Promise<void> {
             (loopback.pushMs / 1000).toFixed(2),
           ],
           ['  records per second', String(Math.round(pending / (loopback.pushMs / 1000)))],
+          ['  of it, in the transport: JSON, gzip, the answer (s)', (loopback.httpMs / 1000).toFixed(2)],
+          [
+            '  of it, the rest: outbox reads, settles, the engine (s)',
+            ((loopback.pushMs - loopback.httpMs) / 1000).toFixed(2),
+          ],
           ["  Chromium's CPU time (s)", (loopbackCpuMs / 1000).toFixed(2)],
         ],
       ),
