@@ -266,11 +266,11 @@ export class FieldDb extends Dexie {
     // records were 10,000 puts, the phone's biggest cost of a push). By the station time of the
     // batch's newest receipt (progress after a failed pull, the sync screen's newest) and by the
     // oldest identity left to purge. The upgrade carries every per-record receipt over, purge marks
-    // included, and drops syncMeta's receipt index with the rows it indexed.
+    // included, and removes them from syncMeta (whose value.receivedAt index is then empty; left
+    // declared, so this version changes no table another version may have changed).
     this.version(14)
       .stores({
         receiptBatches: '++id, newestAt, purgeDueAt',
-        syncMeta: 'key',
       })
       .upgrade(carryReceiptsIntoBatches)
 
