@@ -17,6 +17,7 @@ import {
   type Transaction,
 } from 'kysely'
 import pg from 'pg'
+import { type RawSqlite, registerRawSqlite } from './bulk'
 import { migrateToLatest } from './migrations'
 import { CurrentSchemaPostgresDialect } from './pg-introspector'
 import type { Database } from './schema'
@@ -107,7 +108,10 @@ function openSqlite(dataDir: string, file: string, busyTimeoutMs: number, log: K
   // FULL: a record the server answered "applied" for survives a power cut, not only a crash.
   database.pragma('synchronous = FULL')
   database.pragma('foreign_keys = ON')
-  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect(cachingStatements(database)), log })
+  const statements = cachingStatements(database)
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect(statements), log })
+  // Bulk inserts run their statements directly (bulk.ts), unless every query is to be logged.
+  if (!log) registerRawSqlite(db, statements as unknown as RawSqlite)
   return {
     db,
     engine: 'sqlite',

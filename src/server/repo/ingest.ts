@@ -20,6 +20,7 @@ import { expiredLots, expiredLotsUsed } from '../../domain/rapid-tests'
 import type { DinClash, RejectCode } from '../../domain/sync-protocol'
 import { canonicalJson } from '../canonical-json'
 import type { NewRecordRow, RecordsTable } from '../db/schema'
+import { bulkTable, insertMany } from '../db/bulk'
 import type { Db } from '../db/store'
 import { containsNul, TOO_DEEP_VALUE } from '../http/body'
 import { detectLookbacks } from './lookback'
@@ -48,6 +49,8 @@ export interface IngestItem {
   record: unknown
   /** The device's sequence number of the mutation that carried it. */
   seq?: number | null
+  /** The caller knows no string of the record holds NUL (its request's text had none). */
+  nulFree?: boolean
 }
 
 export interface IngestResult {
@@ -336,7 +339,7 @@ type ParsedItem = { ok: true; record: FieldRecord } | { ok: false; outcome: Item
 
 /** Step 1: each item as a record of the shared schema, or its rejection. */
 function parseItems(items: readonly IngestItem[]): ParsedItem[] {
-  return items.map(({ record: raw }): ParsedItem => {
+  return items.map(({ record: raw, nulFree }): ParsedItem => {
     if (raw === TOO_DEEP_VALUE) {
       return {
         ok: false,
@@ -349,7 +352,7 @@ function parseItems(items: readonly IngestItem[]): ParsedItem[] {
       }
     }
     const p = v.safeParse(FieldRecordSchema, raw)
-    if (containsNul(raw)) {
+    if (!nulFree && containsNul(raw)) {
       // PostgreSQL text cannot hold NUL; refused on both engines alike.
       return {
         ok: false,
@@ -717,7 +720,7 @@ async function writeBatch(trx: Db, stationId: string, writes: BatchWrites, resul
   for (const part of chunks(storedVoided, 500))
     await trx.updateTable('records').set({ voided: 1 }).where('id', 'in', part).execute()
   await insertRows(trx, rows, writes.teamRows)
-  for (const part of chunks(writes.reasonRows, 250)) await trx.insertInto('record_reasons').values(part).execute()
+  await insertMany(trx, REASON_COLUMNS, writes.reasonRows)
   const changed = await reprojectRoots(trx, storedRoots)
   for (const key of changed.donorKeys) result.donorKeys.add(key)
   if (changed.counted) result.countsChanged = true
@@ -817,27 +820,54 @@ async function describeClashes(
   return named
 }
 
+const RECORD_COLUMNS = bulkTable(
+  'records',
+  [
+    'id',
+    'station_id',
+    'type',
+    'device_id',
+    'seq',
+    'body',
+    'received_at',
+    'collected_on',
+    'channel_id',
+    'site_id',
+    'drive_id',
+    'donor_key',
+    'effective_type',
+    'product',
+    'volume_ml',
+    'doses',
+    'household',
+    'repeat_donor',
+    'rhd',
+    'abo',
+    'din',
+    'deferred_until',
+    'permanent',
+    'target_id',
+    'voided',
+    'corrected_by',
+    'override_reason',
+    'override_by',
+  ],
+  true,
+)
+const TEAM_COLUMNS = bulkTable('record_teams', ['record_id', 'team_id', 'station_id'])
+const REASON_COLUMNS = bulkTable('record_reasons', ['record_id', 'station_id', 'position', 'code'])
+
 async function insertRows(
   trx: Db,
   rows: NewRecordRow[],
   teamRows: { record_id: string; team_id: string; station_id: string }[],
 ): Promise<void> {
-  // 31 columns a row: 250 rows stay below SQLite's and PostgreSQL's bound-parameter limits.
-  for (const part of chunks(rows, 250)) {
-    const inserted = await trx
-      .insertInto('records')
-      .values(part)
-      .onConflict((oc) => oc.doNothing())
-      .returning('id')
-      .execute()
-    if (inserted.length !== part.length) {
-      // Only a writer outside the station lock (another station reusing an id) gets here: let the client retry.
-      throw new Refusal('busy', 'another request stored one of these records at the same moment; send the batch again')
-    }
+  const inserted = await insertMany(trx, RECORD_COLUMNS, rows)
+  if (inserted !== rows.length) {
+    // Only a writer outside the station lock (another station reusing an id) gets here: let the client retry.
+    throw new Refusal('busy', 'another request stored one of these records at the same moment; send the batch again')
   }
-  for (const part of chunks(teamRows, 300)) {
-    await trx.insertInto('record_teams').values(part).execute()
-  }
+  await insertMany(trx, TEAM_COLUMNS, teamRows)
 }
 
 function instant(createdAt: string): number {
@@ -971,8 +1001,8 @@ export async function reprojectRoots(
       await trx.deleteFrom('record_teams').where('record_id', 'in', recounted).execute()
       await trx.deleteFrom('record_reasons').where('record_id', 'in', recounted).execute()
     }
-    for (const rows of chunks(teamRows, 300)) await trx.insertInto('record_teams').values(rows).execute()
-    for (const rows of chunks(reasons, 250)) await trx.insertInto('record_reasons').values(rows).execute()
+    await insertMany(trx, TEAM_COLUMNS, teamRows)
+    await insertMany(trx, REASON_COLUMNS, reasons)
   }
   return { donorKeys: [...new Set(donorKeys)], counted }
 }

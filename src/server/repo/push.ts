@@ -3,12 +3,15 @@
 import { addDays } from '../../domain/dates'
 import { SCHEMA_VERSION } from '../../domain/records'
 import type { MutationResult, PushRequest, PushResponse } from '../../domain/sync-protocol'
+import { bulkTable, insertMany } from '../db/bulk'
 import type { Store } from '../db/store'
 import { Refusal } from './refusal'
 import { nowIso, stationToday } from '../time'
 import { refreshEligibility } from './eligibility'
 import { ingestRecords } from './ingest'
 import { lockStation } from './stations'
+
+const PUSH_RESULT_COLUMNS = bulkTable('push_results', ['device_id', 'seq', 'mutation_id', 'result', 'created_at'])
 
 /** Oldest client schema version this server still reads (records are upgraded on the way in). */
 export const MIN_SCHEMA_VERSION = 1
@@ -60,6 +63,8 @@ export async function applyPush(
   store: Store,
   device: { id: string; stationId: string },
   req: PushRequest,
+  /** The request's text held no NUL escape, so no record needs the per-record NUL walk. */
+  opts: { nulFree?: boolean } = {},
 ): Promise<PushResponse> {
   checkPushRequest(req, device.id)
   return store.db.transaction().execute(async (trx) => {
@@ -128,7 +133,11 @@ export async function applyPush(
           receivedAt,
           latestCollectionDate: addDays(stationToday(station.time_zone), 1),
         },
-        fresh.map((m) => ({ record: upgradeRecord(m.record, req.schemaVersion), seq: m.seq })),
+        fresh.map((m) => ({
+          record: upgradeRecord(m.record, req.schemaVersion),
+          seq: m.seq,
+          nulFree: opts.nulFree === true,
+        })),
       )
       const rows = fresh.map((m, i) => {
         const o = ingest.outcomes[i]!
@@ -153,11 +162,7 @@ export async function applyPush(
           created_at: receivedAt,
         }
       })
-      for (let i = 0; i < rows.length; i += 200)
-        await trx
-          .insertInto('push_results')
-          .values(rows.slice(i, i + 200))
-          .execute()
+      await insertMany(trx, PUSH_RESULT_COLUMNS, rows)
       await trx
         .updateTable('devices')
         .set({ last_seq: fresh.at(-1)!.seq })
