@@ -185,6 +185,15 @@ export function containsNul(value: unknown): boolean {
   return false
 }
 
+// Bodies parsed from a text without the escape `\u0000`: no string or key in them holds NUL (a raw
+// NUL byte is no valid JSON), so a caller checking NUL itself may skip the walk.
+const NUL_FREE = new WeakSet<object>()
+
+/** True when `value` is a body readJsonBody parsed from a text in which no NUL can hide. */
+export function parsedWithoutNul(value: unknown): boolean {
+  return value !== null && typeof value === 'object' && NUL_FREE.has(value)
+}
+
 export interface ReadJsonOptions {
   /** The caller checks NUL itself (push does, per record, so that one bad record is refused alone). */
   allowNul?: boolean
@@ -234,7 +243,9 @@ export async function readJsonBody(
     throw new ApiError(400, 'invalid_json', 'the request body is not valid JSON')
   }
   // PostgreSQL text cannot hold NUL; refuse it for both engines alike.
-  if (!opts.allowNul && text.includes('\\u0000') && containsNul(value))
+  const mayHoldNul = text.includes('\\u0000')
+  if (!opts.allowNul && mayHoldNul && containsNul(value))
     throw new ApiError(400, 'invalid_json', 'text may not contain NUL characters')
+  if (!mayHoldNul && value !== null && typeof value === 'object') NUL_FREE.add(value)
   return value
 }

@@ -2,7 +2,7 @@
 import { type Context, Hono } from 'hono'
 import { compactPushResponse, type PushRequest, PushRequestSchema } from '../../domain/sync-protocol'
 import { type AppEnv, requireDevice } from '../http/auth'
-import { readJsonBody } from '../http/body'
+import { parsedWithoutNul, readJsonBody } from '../http/body'
 import { ApiError, parseOr400 } from '../http/errors'
 import { PushBusy } from '../http/push-admission'
 import { PULL_DEFAULT_LIMIT, PULL_MAX_LIMIT, pullChanges } from '../repo/pull'
@@ -53,7 +53,9 @@ export function syncRoutes(deps: RouteDeps): Hono<AppEnv> {
       let req: PushRequest | null = null
       const res = await ticket.run(async () => {
         req = parseOr400(PushRequestSchema, body)
-        return applyPush(store, { id: device.id, stationId: device.station_id }, req)
+        return applyPush(store, { id: device.id, stationId: device.station_id }, req, {
+          nulFree: parsedWithoutNul(body),
+        })
       })
       // How long the body took to arrive and the push to be written (shown by browser dev tools).
       c.header('Server-Timing', timing())
