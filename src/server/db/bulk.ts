@@ -34,16 +34,20 @@ const MAX_PARAMS = 30_000
 export interface BulkTable<T extends keyof Database> {
   table: T
   columns: ReadonlyArray<keyof Database[T] & string>
-  /** `on conflict do nothing`: a row whose key exists is skipped (counted out of the result). */
-  ignoreConflicts?: boolean
+  /**
+   * 'ignore': `on conflict do nothing`, a row whose key exists is skipped (counted out of the
+   * result); an upsert: the row whose `key` exists takes the new values of `update`.
+   */
+  onConflict?:
+    'ignore' | { key: ReadonlyArray<keyof Database[T] & string>; update: ReadonlyArray<keyof Database[T] & string> }
 }
 
 export function bulkTable<T extends keyof Database>(
   table: T,
   columns: ReadonlyArray<keyof Database[T] & string>,
-  ignoreConflicts = false,
+  onConflict?: BulkTable<T>['onConflict'],
 ): BulkTable<T> {
-  return { table, columns, ignoreConflicts }
+  return { table, columns, onConflict }
 }
 
 const singleSql = new WeakMap<BulkTable<keyof Database>, string>()
@@ -52,7 +56,13 @@ const multiSql = new WeakMap<BulkTable<keyof Database>, Map<string, string>>()
 function head(spec: BulkTable<keyof Database>): string {
   return `insert into ${quote(spec.table)} (${spec.columns.map(quote).join(', ')}) values `
 }
-const tail = (spec: BulkTable<keyof Database>) => (spec.ignoreConflicts ? ' on conflict do nothing' : '')
+function tail(spec: BulkTable<keyof Database>): string {
+  const on = spec.onConflict
+  if (!on) return ''
+  if (on === 'ignore') return ' on conflict do nothing'
+  const set = on.update.map((c) => `${quote(c)} = excluded.${quote(c)}`).join(', ')
+  return ` on conflict (${on.key.map(quote).join(', ')}) do update set ${set}`
+}
 
 function usesDollar(db: Db): boolean {
   const adapter = db.getExecutor().adapter
@@ -66,7 +76,7 @@ function usesDollar(db: Db): boolean {
 
 /**
  * Inserts `rows` (each holding every column of `spec`; undefined is stored as null) and answers
- * how many were inserted (fewer than given only with ignoreConflicts).
+ * how many were written (fewer than given only when conflicts are ignored).
  */
 export async function insertMany<T extends keyof Database>(
   db: Db,

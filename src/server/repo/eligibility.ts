@@ -3,6 +3,7 @@
 // them. Only rows whose content changed take a new change sequence.
 import { addDays } from '../../domain/dates'
 import type { EligibilityEntry } from '../../domain/sync-protocol'
+import { bulkTable, insertMany } from '../db/bulk'
 import type { Database } from '../db/schema'
 import type { Db } from '../db/store'
 import { takeChangeSeqs } from './stations'
@@ -90,6 +91,22 @@ function computeEntries(
   return entries
 }
 
+const ELIGIBILITY_UPDATED = [
+  'last_donation_on',
+  'last_donation_type',
+  'apheresis_last_12_months',
+  'deferred_until',
+  'permanently_deferred',
+  'had_reaction',
+  'donation_count',
+  'change_seq',
+  'deleted',
+] as const
+const ELIGIBILITY_UPSERT = bulkTable('eligibility', ['station_id', 'donor_key', ...ELIGIBILITY_UPDATED], {
+  key: ['station_id', 'donor_key'],
+  update: ELIGIBILITY_UPDATED,
+})
+
 /** Writes the entries of `keys` that differ from `existing`; keys without an entry become tombstones. */
 async function persistEntries(
   trx: Db,
@@ -112,39 +129,23 @@ async function persistEntries(
   const changed = upserts.length + tombstones.length
   if (changed === 0) return 0
   let seq = await takeChangeSeqs(trx, stationId, changed)
-  for (const batch of chunks(upserts, 1000)) {
-    await trx
-      .insertInto('eligibility')
-      .values(
-        batch.map((e) => ({
-          station_id: stationId,
-          donor_key: e.donorKey,
-          last_donation_on: e.lastDonationOn,
-          last_donation_type: e.lastDonationType,
-          apheresis_last_12_months: e.apheresisLast12Months,
-          deferred_until: e.deferredUntil,
-          permanently_deferred: e.permanentlyDeferred ? (1 as const) : (0 as const),
-          had_reaction: e.hadReaction ? (1 as const) : (0 as const),
-          donation_count: e.donationCount,
-          change_seq: seq++,
-          deleted: 0 as const,
-        })),
-      )
-      .onConflict((oc) =>
-        oc.columns(['station_id', 'donor_key']).doUpdateSet((eb) => ({
-          last_donation_on: eb.ref('excluded.last_donation_on'),
-          last_donation_type: eb.ref('excluded.last_donation_type'),
-          apheresis_last_12_months: eb.ref('excluded.apheresis_last_12_months'),
-          deferred_until: eb.ref('excluded.deferred_until'),
-          permanently_deferred: eb.ref('excluded.permanently_deferred'),
-          had_reaction: eb.ref('excluded.had_reaction'),
-          donation_count: eb.ref('excluded.donation_count'),
-          change_seq: eb.ref('excluded.change_seq'),
-          deleted: eb.ref('excluded.deleted'),
-        })),
-      )
-      .execute()
-  }
+  await insertMany(
+    trx,
+    ELIGIBILITY_UPSERT,
+    upserts.map((e) => ({
+      station_id: stationId,
+      donor_key: e.donorKey,
+      last_donation_on: e.lastDonationOn,
+      last_donation_type: e.lastDonationType,
+      apheresis_last_12_months: e.apheresisLast12Months,
+      deferred_until: e.deferredUntil,
+      permanently_deferred: e.permanentlyDeferred ? 1 : 0,
+      had_reaction: e.hadReaction ? 1 : 0,
+      donation_count: e.donationCount,
+      change_seq: seq++,
+      deleted: 0,
+    })),
+  )
   for (const key of tombstones) {
     await trx
       .updateTable('eligibility')

@@ -852,7 +852,7 @@ const RECORD_COLUMNS = bulkTable(
     'override_reason',
     'override_by',
   ],
-  true,
+  'ignore',
 )
 const TEAM_COLUMNS = bulkTable('record_teams', ['record_id', 'team_id', 'station_id'])
 const REASON_COLUMNS = bulkTable('record_reasons', ['record_id', 'station_id', 'position', 'code'])
