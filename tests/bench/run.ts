@@ -21,6 +21,7 @@ const BENCHES: Record<string, () => Promise<{ default: () => Promise<void> }>> =
   'report-retention': () => import('./report-retention'),
   'seed-year': () => import('./seed-year'),
   load: () => import('./load'),
+  'push-station': () => import('./push-station-replay'),
 }
 
 const DOCS = 'docs/benchmarks.md'
