@@ -27,8 +27,12 @@ export function registerRawSqlite(db: Kysely<Database>, raw: RawSqlite): void {
 
 const quote = (name: string) => `"${name.replaceAll('"', '""')}"`
 
-/** Bound parameters per statement: below SQLite's 32,766 and PostgreSQL's 65,535. */
-const MAX_PARAMS = 30_000
+/**
+ * Bound parameters per multi-row statement: well below SQLite's 32,766 and PostgreSQL's 65,535, and
+ * about the size of the Kysely inserts this replaced (250 records a statement), so PostgreSQL
+ * parses and plans statements of the size it did before.
+ */
+const MAX_PARAMS = 8_000
 
 /** One bulk table's statements, made once. */
 export interface BulkTable<T extends keyof Database> {
