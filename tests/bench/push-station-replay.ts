@@ -11,6 +11,7 @@
 import { randomUUID } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
 import { gzipSync } from 'node:zlib'
+import pg from 'pg'
 import { newId } from '../../src/domain/ids'
 import { type FieldRecord, SCHEMA_VERSION } from '../../src/domain/records'
 import { openStore } from '../../src/server/db/store'
@@ -91,6 +92,15 @@ async function onEngine(engine: 'sqlite' | 'postgres', databaseUrl: string | nul
   } finally {
     await station.dispose()
     await store.close()
+    if (postgres) {
+      const client = new pg.Client({ connectionString: postgres.url })
+      await client.connect()
+      try {
+        await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
+      } finally {
+        await client.end()
+      }
+    }
     data.remove()
     meter.dispose()
   }
