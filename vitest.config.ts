@@ -1,40 +1,6 @@
 import { availableParallelism } from 'node:os'
-import { relative } from 'node:path'
 import vue from '@vitejs/plugin-vue'
 import { defineConfig } from 'vitest/config'
-import { BaseSequencer, type TestSpecification } from 'vitest/node'
-import recorded from './tests/support/file-durations.json' with { type: 'json' }
-
-/** Seconds a file took (Vitest's cache of this machine, else the committed table), else a guess by project. */
-function durationOf(spec: TestSpecification, root: string, cache: BaseSequencer['ctx']['cache']): number {
-  const path = relative(root, spec.moduleId)
-  const kept = cache.getFileTestResults(`${spec.project.name}:${path}`)?.duration
-  if (kept && kept > 0) return kept / 1000
-  const committed = (recorded as Record<string, number>)[path]
-  if (committed !== undefined) return committed
-  return spec.project.name === 'e2e' ? 30 : spec.project.name === 'server' ? 5 : 1
-}
-
-/** Node files at least this long start before every browser file. */
-const LONG_NODE_FILE_S = 10
-
-// The order the suite's files start in, on 2 workers. Vitest's own order runs the projects one
-// after another (app, domain, e2e, server), so the longest server files started last and one
-// worker sat idle through the tail. Here the longest files go first (fewest idle seconds at the
-// end), except that browser files wait behind the long node files: they cannot start before
-// dist/ is built (tests/e2e/global-setup.ts), and the long node files fill that wait.
-class LongestFirstSequencer extends BaseSequencer {
-  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
-    const root = this.ctx.config.root
-    const timed = files.map((spec) => ({ spec, s: durationOf(spec, root, this.ctx.cache) }))
-    const longestFirst = (a: { s: number }, b: { s: number }) => b.s - a.s
-    const browser = timed.filter((f) => f.spec.project.name === 'e2e').sort(longestFirst)
-    const node = timed.filter((f) => f.spec.project.name !== 'e2e').sort(longestFirst)
-    const longNode = node.filter((f) => f.s >= LONG_NODE_FILE_S)
-    const shortNode = node.filter((f) => f.s < LONG_NODE_FILE_S)
-    return [...longNode, ...browser, ...shortNode].map((f) => f.spec)
-  }
-}
 
 export default defineConfig({
   test: {
@@ -42,8 +8,6 @@ export default defineConfig({
     // the second core idle while a file waits on a browser, a child server or PostgreSQL. Two workers
     // at least; every file (browser ones included) has its own port, data folder and browser.
     maxWorkers: Math.max(2, availableParallelism() - 1),
-    // Longest files first, browser ones once dist/ can be built (LongestFirstSequencer above).
-    sequence: { sequencer: LongestFirstSequencer },
     projects: [
       {
         test: {

@@ -1,6 +1,6 @@
 // Browser tests run against the production build, served by the real station server. The build
-// starts here in a child process and runs beside the first test files (the long node files come
-// first: vitest.config.ts); each browser test file waits for it in tests/e2e/setup.ts.
+// starts here in a child process and runs beside the first test files (the app and domain ones
+// come first); each browser test file waits for it in tests/e2e/setup.ts.
 import { spawn } from 'node:child_process'
 
 export default function setup(): () => Promise<void> {
