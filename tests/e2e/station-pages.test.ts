@@ -67,9 +67,12 @@ describe('station pages in Chromium over the seed year', () => {
     const cookie = (await page.context().cookies()).find((c) => c.name === 'bb_session')!
     expect(cookie.value).toMatch(/^bbs_/)
     expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/' })
-    // A reload finds the session again through the cookie.
+    // A reload finds the session again through the cookie: the targets page, not the sign-in. The
+    // reload starts the app again (session asked of the server, the page's code): on a loaded
+    // machine that took over expect.poll's 1 s, so wait for the page as for any navigation.
     await page.reload()
-    await expect.poll(() => page.getByRole('button', { name: 'New target' }).count()).toBe(1)
+    await page.getByRole('button', { name: 'New target' }).waitFor()
+    expect(new URL(page.url()).pathname).toBe('/station/targets')
   })
 
   async function addTarget(opts: { scopeKind: string; scope: string; metric: string; value: string }): Promise<void> {
