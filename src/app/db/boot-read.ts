@@ -170,18 +170,45 @@ export async function bootReadReference(): Promise<PhoneReference | null> {
   ])
   if (!rows) return null
   const [device, stations, siteRows, channelRows, teamRows, rosterRows, lastPull, nameOrder] = rows
-  const roster = rosterRows.map((r) => r.value)
-  const sites = siteRows.map((r) => r.value)
   const order = nameOrder?.value as NameOrder | undefined
-  if (!coversAll(order, roster, sites)) return null
+  if (
+    !coversAll(
+      order,
+      rosterRows.map((r) => r.value),
+      siteRows.map((r) => r.value),
+    )
+  )
+    return null
+  return phoneReferenceOf({ device, stations, siteRows, channelRows, teamRows, rosterRows, lastPull }, order)
+}
+
+/** The stored rows of the reference as the app uses them (here and db/reference.ts). */
+export interface ReferenceRows {
+  device: DeviceInfo | undefined
+  stations: ReferenceRow<Station>[]
+  siteRows: ReferenceRow<Site>[]
+  channelRows: ReferenceRow<Channel>[]
+  teamRows: ReferenceRow<Team>[]
+  rosterRows: ReferenceRow<RosterEntry>[]
+  lastPull: SyncMetaRow | undefined
+}
+
+/** The phone's reference from its rows, staff and sites in the stored pinyin order. */
+export function phoneReferenceOf(rows: ReferenceRows, order: NameOrder): PhoneReference {
   return {
-    device: device ?? null,
-    stations: stations.map((r) => r.value),
-    sites: inNameOrder(sites, order.sites),
-    channels: channelRows.map((r) => r.value),
-    teams: teamRows.map((r) => r.value),
-    roster: inNameOrder(roster, order.roster),
-    lastPullAt: typeof lastPull?.value === 'string' ? lastPull.value : null,
+    device: rows.device ?? null,
+    stations: rows.stations.map((r) => r.value),
+    sites: inNameOrder(
+      rows.siteRows.map((r) => r.value),
+      order.sites,
+    ),
+    channels: rows.channelRows.map((r) => r.value),
+    teams: rows.teamRows.map((r) => r.value),
+    roster: inNameOrder(
+      rows.rosterRows.map((r) => r.value),
+      order.roster,
+    ),
+    lastPullAt: typeof rows.lastPull?.value === 'string' ? rows.lastPull.value : null,
   }
 }
 

@@ -1,8 +1,8 @@
 // This phone's enrollment and the station's reference data as last pulled, read in one round
 // (the device store's start), with the staff and sites in their stored pinyin order.
 import { fieldDb, type FieldDb } from './index'
-import { coversAll, inNameOrder, NAME_ORDER_KEY, nameOrderOf, type NameOrder } from './name-order'
-import type { PhoneReference } from './boot-read'
+import { coversAll, NAME_ORDER_KEY, nameOrderOf, type NameOrder } from './name-order'
+import { type PhoneReference, phoneReferenceOf } from './boot-read'
 import type { DeviceInfo } from './schema'
 import { META_KEYS } from './sync-meta'
 
@@ -39,13 +39,5 @@ export async function readReference(db: FieldDb = fieldDb()): Promise<PhoneRefer
       /* sorted again next start */
     })
   }
-  return {
-    device: device ?? null,
-    stations: stations.map((r) => r.value),
-    sites: inNameOrder(sites, order.sites),
-    channels: channelRows.map((r) => r.value),
-    teams: teamRows.map((r) => r.value),
-    roster: inNameOrder(roster, order.roster),
-    lastPullAt: typeof lastPull?.value === 'string' ? lastPull.value : null,
-  }
+  return phoneReferenceOf({ device, stations, siteRows, channelRows, teamRows, rosterRows, lastPull }, order)
 }
