@@ -96,13 +96,17 @@ function driveWithDonations(ids: PhoneIds, donations: number): Array<Record<stri
   }))
 }
 
-/** Runs the page's fake clock forward in steps, letting real fetches and IndexedDB settle between them. */
+/**
+ * Runs the page's fake clock forward in steps, letting real fetches and IndexedDB settle between
+ * them. A step of 10 s holds a retry back by at most 10 s against backoffs of 5 s to 10 min, and
+ * keeps the simulated hour of the portal case to a few hundred real steps.
+ */
 async function runClock(page: Page, ms: number, until?: () => Promise<boolean>): Promise<void> {
-  const step = 2_000
-  for (let t = 0, i = 0; t < ms; t += step, i++) {
+  const step = 10_000
+  for (let t = 0; t < ms; t += step) {
     await page.clock.runFor(step)
     await new Promise((r) => setTimeout(r, 40))
-    if (until && i % 5 === 4 && (await until())) return
+    if (until && (await until())) return
   }
 }
 
