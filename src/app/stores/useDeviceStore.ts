@@ -46,7 +46,10 @@ export const useDeviceStore = defineStore('device', () => {
    * snapshots (tens of thousands at a real station, minutes on a slow line) keep arriving behind the
    * lock screen, resumed by the next sync round if the app closes. Whoever pulls them counts: this
    * call's own pull, or the sync round the new enrollment starts (which holds the pull lock).
-   * Throws when the enrollment fails, or the pull fails before the staff are in.
+   * Throws only when the enrollment fails. Once the station has taken the code the phone is
+   * enrolled: a pull that fails before the staff are in leaves the lock screen's "no staff list
+   * yet" with its retry (and the sync rounds), not an error beside a code the station will not
+   * take again.
    */
   async function enroll(code: string): Promise<void> {
     const [{ enrollDevice }, { liveQuery }, { readReference }] = await Promise.all([
@@ -62,7 +65,8 @@ export const useDeviceStore = defineStore('device', () => {
         settled = true
         watching.unsubscribe()
         if (err === undefined) resolve()
-        else reject(err)
+        // Show what the phone holds (its enrollment, whatever pages came): the lock screen says the rest.
+        else load().then(resolve, reject)
       }
       const watching = liveQuery(() => readReference()).subscribe({
         next: (reference) => {

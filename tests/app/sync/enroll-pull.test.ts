@@ -265,4 +265,22 @@ describe('first run', () => {
     expect(await db.device.count()).toBe(0)
     expect(device.enrolled).toBe(false)
   })
+
+  it('stays enrolled when the network drops after the station took the code: no error, the lock screen asks for the staff list', async () => {
+    const deviceId = newId()
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async (url: string) => {
+        if (url === '/api/v1/devices/enroll')
+          return jsonResponse({ deviceId, token: 't', stationId: STATION.id, stationCode: STATION.code }, 201)
+        throw new TypeError('Failed to fetch')
+      }),
+    )
+    const device = useDeviceStore()
+    await device.enroll('ABCD-1234')
+    expect(device.enrolled).toBe(true)
+    expect(device.info).toMatchObject({ deviceId, stationId: STATION.id })
+    expect(device.activeRoster).toEqual([])
+    expect(await db.device.count()).toBe(1)
+  })
 })
