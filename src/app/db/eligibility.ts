@@ -3,6 +3,7 @@
 import type { Donation } from '../../domain/records'
 import type { EligibilityEntry } from '../../domain/sync-protocol'
 import { fieldDb, type FieldDb } from './index'
+import { META_KEYS } from './sync-meta'
 
 export interface DonorOnPhone {
   /** The station's snapshot row, undefined when the station did not know the donor at the last pull. */
@@ -12,12 +13,15 @@ export interface DonorOnPhone {
   voided: Set<string>
   /** Ids of those donations still in the outbox (not yet in any snapshot). */
   queued: Set<string>
+  /** The station's donor snapshots are still downloading (a new phone): a missing donor proves nothing. */
+  historyIncomplete: boolean
 }
 
 export async function donorOnPhone(donorKey: string, db: FieldDb = fieldDb()): Promise<DonorOnPhone> {
-  const [row, donations] = await Promise.all([
+  const [row, donations, downloading] = await Promise.all([
     db.eligibility.where('value.donorKey').equals(donorKey).first(),
     db.donations.where('donorKey').equals(donorKey).toArray(),
+    db.syncMeta.get(META_KEYS.historyIncomplete),
   ])
   const ids = donations.map((d) => d.id)
   const [voids, queued] = await Promise.all([
@@ -29,5 +33,6 @@ export async function donorOnPhone(donorKey: string, db: FieldDb = fieldDb()): P
     donations,
     voided: new Set(voids.map((v) => v.targetId)),
     queued: new Set(queued.map((e) => e.recordId)),
+    historyIncomplete: downloading?.value === true,
   }
 }

@@ -20,6 +20,8 @@ export const META_KEYS = {
   settledSeq: 'settledSeq',
   /** The engine's SyncMeta object (sync/ports.ts). */
   sync: 'sync',
+  /** Present while the station's feed, pulled from its start, has not reached its end. */
+  historyIncomplete: 'historyIncomplete',
 } as const
 
 /**

@@ -13,6 +13,8 @@ export interface DonorLookup {
   inSnapshot: boolean
   /** Donations of this donor recorded on this phone and not yet in the snapshot. */
   localDonations: number
+  /** The station's snapshots are still downloading: not being in them proves nothing yet. */
+  historyIncomplete: boolean
 }
 
 export const useEligibilityStore = defineStore('eligibility', () => {
@@ -26,6 +28,7 @@ export const useEligibilityStore = defineStore('eligibility', () => {
       donations,
       voided,
       queued: pendingIds,
+      historyIncomplete,
     } = await (await import('../db/eligibility')).donorOnPhone(donorKey)
     // Donations saved after the last pull (or still queued) are not in the station's snapshot yet.
     const since = device.lastPullAt
@@ -40,6 +43,7 @@ export const useEligibilityStore = defineStore('eligibility', () => {
       ),
       inSnapshot: row !== undefined,
       localDonations: local.length,
+      historyIncomplete,
     }
   }
 

@@ -231,18 +231,22 @@ type PullTableName = (typeof PULL_TABLE)[keyof typeof PULL_TABLE]
 
 export function dexieReferenceSink(db: FieldDb): ReferenceSink {
   const tables = () => Object.values(PULL_TABLE).map((name) => db[name])
+  const cursor = async (): Promise<string | null> => {
+    const [row, taken] = await db.syncMeta.bulkGet([META_KEYS.pullCursor, META_KEYS.pullWith])
+    // A cursor taken before this app pulled its opt-in entities would skip their older rows.
+    if (taken?.value !== PULL_WITH) return null
+    return typeof row?.value === 'string' && row.value ? row.value : null
+  }
   return {
-    async cursor() {
-      const [row, taken] = await db.syncMeta.bulkGet([META_KEYS.pullCursor, META_KEYS.pullWith])
-      // A cursor taken before this app pulled its opt-in entities would skip their older rows.
-      if (taken?.value !== PULL_WITH) return null
-      return typeof row?.value === 'string' && row.value ? row.value : null
-    },
+    cursor,
 
     async applyPage(page: PullResponse): Promise<ApplyPageSummary> {
       let applied = 0
       let keptLocal = 0
       await db.transaction('rw', [...tables(), db.syncMeta, db.outbox], async () => {
+        // A feed from its start (a new phone, or the station reset it) that has not reached its
+        // end: a donor missing from the snapshots may still be on the way (db/eligibility.ts).
+        const fromStart = page.reset || (await cursor()) === null
         const pendingRows =
           page.reset || page.changes.some((c) => c.entity === 'eligibility')
             ? await db.outbox.where('status').equals('pending').toArray()
@@ -324,6 +328,8 @@ export function dexieReferenceSink(db: FieldDb): ReferenceSink {
           { key: META_KEYS.lastPullServerTime, value: page.serverTime },
           { key: META_KEYS.deviceLastSeq, value: page.deviceLastSeq },
         ])
+        if (!page.more) await db.syncMeta.delete(META_KEYS.historyIncomplete)
+        else if (fromStart) await db.syncMeta.put({ key: META_KEYS.historyIncomplete, value: true })
       })
       return { applied, keptLocal }
     },

@@ -33,7 +33,12 @@ async function formFor(idNumber: string, last: string | null) {
     usedDins: () => new Set(),
     salt: 'test-salt-0123456789',
     config: DEFAULT_ELIGIBILITY,
-    lookup: async () => ({ history: history(last), inSnapshot: last !== null, localDonations: 0 }),
+    lookup: async () => ({
+      history: history(last),
+      inSnapshot: last !== null,
+      localDonations: 0,
+      historyIncomplete: false,
+    }),
   })
   Object.assign(form.state, { idNumber, name: '赵丽', household: 'rural' })
   await flushPromises()

@@ -10,6 +10,7 @@ import { driveTallyKey, readTally } from '../../../src/app/db/tallies'
 import { fixAndResend, resolutions, sendAgain, setAside, voidRejected } from '../../../src/app/sync/attention'
 import { dexieMetaPort, dexieOutboxPort, dexieReferenceSink } from '../../../src/app/sync/dexie-ports'
 import { receiptOf, recentReceipts } from '../../../src/app/db/sync-meta'
+import { donorOnPhone } from '../../../src/app/db/eligibility'
 import { createSyncEngine } from '../../../src/app/sync/engine'
 import { purgeConfirmedIdentities } from '../../../src/app/sync/purge'
 import { FakeStation, type Fault, ScriptedTransport } from '../support/fake-station'
@@ -388,6 +389,55 @@ describe('Dexie reference sink', () => {
     })
     expect(summary.keptLocal).toBe(1)
     expect((await db.eligibility.get(key))?.value).toMatchObject({ lastDonationOn: '2023-06-14', donationCount: 4 })
+  })
+
+  it('marks the donors’ history incomplete from a feed’s first page until its last, a reset included, in the page’s own transaction', async () => {
+    const sink = dexieReferenceSink(db)
+    const snapshot = (n: number) => ({
+      op: 'upsert' as const,
+      entity: 'eligibility' as const,
+      key: `donor-${n}`,
+      value: {
+        donorKey: `donor-${n}`,
+        lastDonationOn: '2023-05-01',
+        lastDonationType: 'whole_blood',
+        apheresisLast12Months: 0,
+        deferredUntil: null,
+        permanentlyDeferred: false,
+        hadReaction: false,
+        donationCount: n,
+      },
+    })
+    const page = (cursor: string, more: boolean, reset = false) => ({
+      cursor,
+      reset,
+      more,
+      serverTime: '2023-06-14T12:00:00.000Z',
+      deviceLastSeq: 0,
+      changes: [snapshot(Number(cursor.slice(1)))],
+    })
+    const incomplete = async () => (await donorOnPhone('donor-404', db)).historyIncomplete
+    expect(await incomplete()).toBe(false)
+    await sink.applyPage(page('c1', true))
+    expect(await incomplete()).toBe(true)
+    await sink.applyPage(page('c2', true))
+    expect(await incomplete()).toBe(true)
+    // A failing page changes nothing: still incomplete, still at c2.
+    await expect(
+      sink.applyPage({ ...page('c3', false), changes: [{ ...snapshot(3), entity: 'unknown' as 'eligibility' }] }),
+    ).rejects.toThrow()
+    expect(await incomplete()).toBe(true)
+    expect(await sink.cursor()).toBe('c2')
+    await sink.applyPage(page('c3', false))
+    expect(await incomplete()).toBe(false)
+    // Later rounds bring more pages of changes: the history was whole and stays so.
+    await sink.applyPage(page('c4', true))
+    expect(await incomplete()).toBe(false)
+    // The station starts its feed again: incomplete until that feed ends.
+    await sink.applyPage(page('c5', true, true))
+    expect(await incomplete()).toBe(true)
+    await sink.applyPage(page('c6', false))
+    expect(await incomplete()).toBe(false)
   })
 })
 

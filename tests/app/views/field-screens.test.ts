@@ -84,6 +84,23 @@ describe('recording one person', () => {
     expect(w.text()).toContain('1995-07-21')
   })
 
+  it('does not call a donor first-time while the station’s donor records are still downloading', async () => {
+    await openDriveAt((id) => `/drives/${id}/donor`)
+    const w = app.wrapper
+    await input(w, '身份证号').setValue(MAN)
+    await settleUntil(() => w.find('[data-testid="snapshot"]').exists(), 'the donor lookup')
+    expect(w.text()).toContain('首次献血')
+    expect(w.find('[data-testid="history-downloading"]').exists()).toBe(false)
+
+    await app.db.syncMeta.put({ key: 'historyIncomplete', value: true })
+    await input(w, '身份证号').setValue('')
+    await settle()
+    await input(w, '身份证号').setValue(MAN)
+    await settleUntil(() => w.find('[data-testid="history-downloading"]').exists(), 'the downloading warning')
+    expect(w.find('[data-testid="history-downloading"]').text()).toContain('查不到此人不代表首次献血')
+    expect(w.find('[data-testid="snapshot"]').text()).not.toContain('（首次献血）')
+  })
+
   it('shows why a measurement fails and will not let the donation go ahead', async () => {
     await openDriveAt((id) => `/drives/${id}/donor`)
     const w = app.wrapper

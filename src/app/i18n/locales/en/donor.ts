@@ -15,6 +15,8 @@ export default {
   noSalt: 'This phone lacks the station’s donor key. Connect and update reference data before recording.',
   knownDonor: 'Repeat donor: {n} donation(s), last on {last}',
   newDonor: 'Not in the data synced at {time} (first-time donor)',
+  historyDownloading:
+    'This phone is still receiving the station’s donor records: not finding this donor does not make them a first-time donor. Ask when they last gave blood.',
   asOf: 'as of {time}',
   name: 'Name',
   phone: 'Mobile (optional)',

@@ -15,6 +15,7 @@ export default {
   noSalt: '本机缺少血站的献血者编码密钥，请联网更新基础数据后再登记。',
   knownDonor: '老献血者：已献 {n} 次，最近 {last}',
   newDonor: '截至 {time} 的同步数据中没有此人（首次献血）',
+  historyDownloading: '本机仍在接收站里的献血者记录：查不到此人不代表首次献血。请询问上次献血日期。',
   asOf: '截至 {time}',
   name: '姓名',
   phone: '手机号（可选）',
