@@ -2,7 +2,6 @@
 // component's limit, flags the bag for the laboratory (the limits are station configuration:
 // a slow bleed activates platelets and clotting factors, so the bag is not used for platelets
 // after 12 minutes, nor for plasma after 15 by default).
-import * as v from 'valibot'
 import type { Bleed, Product } from './records'
 
 export interface BleedLimits {
@@ -13,14 +12,6 @@ export interface BleedLimits {
 }
 
 export const DEFAULT_BLEED_LIMITS: BleedLimits = Object.freeze({ plateletMinutes: 12, plasmaMinutes: 15 })
-
-export const BleedLimitsSchema = v.pipe(
-  v.object({
-    plateletMinutes: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(60)),
-    plasmaMinutes: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(60)),
-  }),
-  v.check((l) => l.plateletMinutes <= l.plasmaMinutes, 'the platelet limit is not above the plasma limit'),
-)
 
 export const BLEED_FLAGS = ['short_draw', 'platelet_limit', 'plasma_limit', 'failed_venipuncture'] as const
 export type BleedFlag = (typeof BLEED_FLAGS)[number]

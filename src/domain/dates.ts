@@ -1,6 +1,5 @@
 // Calendar dates as ISO 'YYYY-MM-DD' strings. Arithmetic runs on UTC midnights so no local time
 // zone or DST can shift a day; ISO date strings also compare correctly as plain strings.
-import * as v from 'valibot'
 
 /** A span of time as the rules state it; months and years are calendar months and years. */
 export type Duration = { days: number } | { weeks: number } | { months: number } | { years: number }
@@ -116,11 +115,3 @@ export function isoDateOf(instant: Date = new Date(), timeZone?: string): string
   const part = (type: Intl.DateTimeFormatPartTypes): number => Number(parts.find((p) => p.type === type)?.value)
   return formatIsoDate({ year: part('year'), month: part('month'), day: part('day') })
 }
-
-/** Valibot schema of a Duration, for rules a station supplies as data. Exactly one unit. */
-export const DurationSchema = v.union([
-  v.strictObject({ days: v.pipe(v.number(), v.integer(), v.minValue(0)) }),
-  v.strictObject({ weeks: v.pipe(v.number(), v.integer(), v.minValue(0)) }),
-  v.strictObject({ months: v.pipe(v.number(), v.integer(), v.minValue(0)) }),
-  v.strictObject({ years: v.pipe(v.number(), v.integer(), v.minValue(0)) }),
-])

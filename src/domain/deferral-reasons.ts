@@ -1,13 +1,16 @@
 // Why a donor is turned away today, and for how long. The catalogue is data: these defaults follow
 // GB 18467-2011 §4.4 (source 'gb18467_2011') or common station practice where the standard gives no
-// period (source 'local'), and a station may replace the whole list with its own (DeferralCatalogueSchema).
+// period (source 'local'), and a station may replace the whole list with its own (checked by
+// DeferralCatalogueSchema, in rule-schemas.ts with the other schemas of rules given as data).
 //
 // Dates: `until` is the LAST deferred day (as Deferral.until), so until = start + duration − 1 day and
 // the donor may give again on start + duration. A cold recovered on 1 June: until 7 June, back on 8 June.
 // "Half a month" after a tooth extraction (拔牙后未满半个月) is read as 15 days, the longer reading.
-import * as v from 'valibot'
-import { addDays, addDuration, type Duration, DurationSchema } from './dates'
-import { type EligibilityFailure, type EligibilityRule, PRODUCT_TYPES } from './eligibility'
+import { addDays, addDuration, type Duration } from './dates'
+import type { EligibilityFailure, EligibilityRule } from './eligibility'
+import type { DeferralReason } from './rule-schemas'
+
+export type { DeferralReason } from './rule-schemas'
 
 export type DeferralDuration = Duration | 'permanent'
 
@@ -35,34 +38,8 @@ export type DeferralCategory = (typeof DEFERRAL_CATEGORIES)[number]
 
 export const DEFERRAL_SOURCES = ['gb18467_2011', 'local'] as const
 
-export const DeferralReasonSchema = v.object({
-  code: v.pipe(v.string(), v.regex(/^[a-z][a-z0-9_]{0,39}$/, 'code must be lower_snake_case')),
-  zh: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(120)),
-  en: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(120)),
-  duration: v.union([DurationSchema, v.literal('permanent')]),
-  from: v.picklist(DEFERRAL_FROM),
-  category: v.optional(v.picklist(DEFERRAL_CATEGORIES), 'other'),
-  source: v.optional(v.picklist(DEFERRAL_SOURCES), 'local'),
-  /** Only these products are affected (aspirin: platelets); absent means every product. */
-  products: v.optional(v.array(v.picklist(PRODUCT_TYPES))),
-})
-export type DeferralReason = v.InferOutput<typeof DeferralReasonSchema>
-
 /** The code every catalogue must have, for anything the list does not name. */
 export const OTHER_DEFERRAL_REASON = 'other'
-
-export const DeferralCatalogueSchema = v.pipe(
-  v.array(DeferralReasonSchema),
-  v.minLength(1, 'the deferral catalogue is empty'),
-  v.check(
-    (reasons) => new Set(reasons.map((r) => r.code)).size === reasons.length,
-    'deferral reason codes must be unique',
-  ),
-  v.check(
-    (reasons) => reasons.some((r) => r.code === OTHER_DEFERRAL_REASON),
-    `the catalogue needs the code "${OTHER_DEFERRAL_REASON}"`,
-  ),
-)
 
 const gb = 'gb18467_2011' as const
 const local = 'local' as const

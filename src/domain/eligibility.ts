@@ -9,8 +9,7 @@
 //   2023-07-15; 6 months after 2023-08-31 is 2024-02-29.
 // - `deferredUntil` is the last day of a deferral (as Deferral.until): eligible the day after.
 // - A limit's min and max are both allowed values (Hb 120 passes, systolic 139 passes, 140 fails).
-import * as v from 'valibot'
-import { addDays, addDuration, addYears, type Duration, DurationSchema, maxDate } from './dates'
+import { addDays, addDuration, addYears, type Duration, maxDate } from './dates'
 import type { Product, Sex, Vitals } from './records'
 import type { EligibilityEntry } from './sync-protocol'
 
@@ -102,48 +101,6 @@ export const GB18467_2011: EligibilityConfig = deepFreeze({
 })
 
 export const DEFAULT_ELIGIBILITY: EligibilityConfig = GB18467_2011
-
-// ---------------------------------------------------------------------------------------------
-// Station-supplied rules as data
-
-const LimitSchema = v.pipe(
-  v.object({ min: v.nullable(v.number()), max: v.nullable(v.number()) }),
-  v.check((l) => l.min === null || l.max === null || l.min <= l.max, 'a limit has its minimum above its maximum'),
-)
-const VitalLimitSchema = v.union([v.object({ M: LimitSchema, F: LimitSchema }), LimitSchema])
-const ProductsSchema = v.array(v.picklist(PRODUCT_TYPES))
-const VitalRuleSchema = v.object({
-  limit: VitalLimitSchema,
-  athleteLimit: v.optional(VitalLimitSchema),
-  products: ProductsSchema,
-})
-const AgeYears = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(120))
-
-export const EligibilityConfigSchema = v.pipe(
-  v.object({
-    id: v.pipe(v.string(), v.minLength(1), v.maxLength(60)),
-    age: v.object({
-      min: AgeYears,
-      max: AgeYears,
-      repeatDonorMax: v.nullable(AgeYears),
-      repeatDonorMinDonations: v.pipe(v.number(), v.integer(), v.minValue(1)),
-    }),
-    vitals: v.object(
-      Object.fromEntries(VITAL_FIELDS.map((f) => [f, VitalRuleSchema])) as Record<VitalField, typeof VitalRuleSchema>,
-    ),
-    pulsePressure: v.object({ limit: LimitSchema, products: ProductsSchema }),
-    intervals: v.object({
-      whole_blood: v.object({ whole_blood: DurationSchema, apheresis_platelets: DurationSchema }),
-      apheresis_platelets: v.object({ whole_blood: DurationSchema, apheresis_platelets: DurationSchema }),
-    }),
-    apheresisYearlyCap: v.nullable(v.pipe(v.number(), v.integer(), v.minValue(1))),
-  }),
-  v.check((c) => c.age.min <= c.age.max, 'the minimum age is above the maximum'),
-  v.check(
-    (c) => c.age.repeatDonorMax === null || c.age.repeatDonorMax >= c.age.max,
-    'the repeat-donor age is below the maximum age',
-  ),
-)
 
 // ---------------------------------------------------------------------------------------------
 // Results

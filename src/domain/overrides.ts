@@ -3,7 +3,8 @@
 // check is overridable and every other failure is a hard stop. A second donation on the same day
 // is never overridable, whatever the station says.
 import type { EligibilityFailure } from './eligibility'
-import { type Deferral, deferralReasonCodes, type Donation, type Station } from './records'
+import type { Deferral, Donation, Station } from './records'
+import { deferralReasonCodes } from './record-codes'
 
 export interface OverrideReason {
   code: string

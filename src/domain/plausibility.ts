@@ -5,9 +5,7 @@
 // The bounds are configuration (a station may narrow them), kept apart from the eligibility
 // limits (eligibility.ts), and lie within the record schema's own bounds (VitalsSchema), so a
 // plausible value always passes the server. The slips are arithmetic, not policy.
-import * as v from 'valibot'
-import { VITAL_FIELDS, type VitalField } from './eligibility'
-import { VitalsSchema } from './records'
+import type { VitalField } from './eligibility'
 
 export interface PlausibleRange {
   min: number
@@ -26,30 +24,6 @@ export const DEFAULT_PLAUSIBILITY: PlausibilityConfig = Object.freeze({
   hct: { min: 0.15, max: 0.65 },
   plateletCount: { min: 20, max: 1200 },
 })
-
-const NORMAL_VITALS = { weightKg: 60, hbGL: 140, systolic: 120, diastolic: 80, pulse: 70, temperatureC: 36.5 }
-/** Whether the record schema takes `value` for `field` (the server's last word on a measurement). */
-function recordTakes(field: VitalField, value: number): boolean {
-  return v.safeParse(VitalsSchema, { ...NORMAL_VITALS, [field]: value }).success
-}
-
-/**
- * A station's own bounds, as data: each range ordered and inside what the record schema takes, so
- * a value the phone calls plausible is never refused at save or by the server.
- */
-function rangeSchema(field: VitalField) {
-  return v.pipe(
-    v.object({ min: v.number(), max: v.number() }),
-    v.check((r) => r.min < r.max, `${field}: the minimum is not below the maximum`),
-    v.check((r) => recordTakes(field, r.min) && recordTakes(field, r.max), `${field}: outside what a record may hold`),
-  )
-}
-export const PlausibilityConfigSchema = v.object(
-  Object.fromEntries(VITAL_FIELDS.map((field) => [field, rangeSchema(field)])) as Record<
-    VitalField,
-    ReturnType<typeof rangeSchema>
-  >,
-)
 
 /**
  * A likely slip and the value meant: a unit (g/dL for Hb, kPa for blood pressure, °F, jin 斤 for

@@ -2,7 +2,8 @@
 // pace expected by a date, a status, and for shares what it takes to reach the target share by the end of the period.
 import { daysBetween, daysInMonth, formatIsoDate, parseIsoDate } from './dates'
 import type { IndicatorCounts, Indicators } from './indicators'
-import { type Metric, RATE_SCALE, type Target } from './records'
+import type { Metric, Target } from './records'
+import { RATE_SCALE } from './record-codes'
 import { isShareMetric, periodDays } from './targets'
 
 /**

@@ -3,41 +3,13 @@
 // row); without one the phone uses DEFAULT_QUESTIONNAIRE, after GB 18467-2011 appendix A. A "yes"
 // to a question with a reason code defers with that code (deferral-reasons.ts). The last question is
 // the confidential self-exclusion: its answer travels on the record to the station only.
-import * as v from 'valibot'
+import type { Question, Questionnaire } from './records'
 
-const Code = v.pipe(v.string(), v.regex(/^[a-z][a-z0-9_]{0,39}$/, 'code must be lower_snake_case'))
-const Text = v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(300))
+export type { Question, Questionnaire } from './records'
 
 export const QUESTION_KINDS = ['yes_no', 'self_exclusion'] as const
 
-export const QuestionSchema = v.object({
-  code: Code,
-  zh: Text,
-  en: Text,
-  kind: v.optional(v.picklist(QUESTION_KINDS), 'yes_no'),
-  /** A "yes" defers with this deferral reason code; absent: the answer does not defer. */
-  defersWith: v.optional(Code),
-})
-export type Question = v.InferOutput<typeof QuestionSchema>
-
 export const QUESTIONNAIRE_MAX_QUESTIONS = 60
-
-export const QuestionnaireSchema = v.pipe(
-  v.object({
-    /** Changes whenever the questions change; records keep the version their answers belong to. */
-    version: v.pipe(v.string(), v.regex(/^[A-Za-z0-9._-]{1,40}$/, 'version must be 1-40 letters, digits, . _ -')),
-    questions: v.pipe(v.array(QuestionSchema), v.minLength(1), v.maxLength(QUESTIONNAIRE_MAX_QUESTIONS)),
-    /** The consent the donor signs, both languages. */
-    consentZh: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(2000)),
-    consentEn: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(2000)),
-  }),
-  v.check((q) => new Set(q.questions.map((x) => x.code)).size === q.questions.length, 'question codes must be unique'),
-  v.check(
-    (q) => q.questions.filter((x) => x.kind === 'self_exclusion').length <= 1,
-    'a questionnaire has at most one self-exclusion question',
-  ),
-)
-export type Questionnaire = v.InferOutput<typeof QuestionnaireSchema>
 
 const yesNo = (code: string, zh: string, en: string, defersWith?: string): Question => ({
   code,

@@ -2,34 +2,85 @@
 // app and server. Field records are immutable: a void or a correction is a new record that points
 // at the old one, with who, when and why (docs/domain.md, "Corrections").
 import * as v from 'valibot'
-import { BleedLimitsSchema } from './bleed'
 import { isIsoDate } from './dates'
 import { PERSON_NAME_MAX, personNameProblem } from './person-name'
-import { CONTACT_CONSENTS, PUBLIC_REF, QuestionnaireSchema } from './questionnaire'
+import { CONTACT_CONSENTS, PUBLIC_REF, QUESTION_KINDS, QUESTIONNAIRE_MAX_QUESTIONS } from './questionnaire'
+import {
+  ABO_GROUPS,
+  HB_METHODS,
+  HBSAG_RESULTS,
+  HOUSEHOLD_TYPES,
+  inRecordYears,
+  MAX_RECORD_YEAR,
+  METRICS,
+  MIN_RECORD_YEAR,
+  PERIOD_KINDS,
+  RAPID_TESTS,
+  REACTION_ONSETS,
+  REACTION_OUTCOMES,
+  REACTION_SEVERITIES,
+  RHD,
+  SCOPE_KINDS,
+  SEXES,
+  SHARE_METRICS,
+  SITE_KINDS,
+  STAFF_ROLES,
+  WHOLE_BLOOD_VOLUMES,
+} from './record-codes'
 
-/**
- * Bumped whenever a synced record's shape changes; carried by every push (docs/sync-protocol.md).
- * 2: a donation may carry the leader's `override`, a deferral every reason in `reasonCodes`
- * (both optional, so version-1 records stay valid as they are).
- * 3: the donor's visit on the bus (issue 14): rapid tests, the bleed, reactions to the national
- * haemovigilance guideline, questionnaire, consent, several phones per drive; every new field is
- * optional, so version-1 and version-2 records stay valid as they are (docs/data-format.md).
- */
-export const SCHEMA_VERSION = 3
+// The lists and plain rules the schemas are built from (record-codes.ts), for code that imports them here.
+export {
+  SCHEMA_VERSION,
+  MIN_RECORD_YEAR,
+  MAX_RECORD_YEAR,
+  inRecordYears,
+  isRecordDate,
+  SITE_KINDS,
+  SEED_CHANNEL_CODES,
+  SEED_TEAM_CODES,
+  RURAL_MOBILE_CHANNEL,
+  STAFF_ROLES,
+  ABO_GROUPS,
+  RHD,
+  HOUSEHOLD_TYPES,
+  SEXES,
+  WHOLE_BLOOD_VOLUMES,
+  RAPID_TESTS,
+  HB_METHODS,
+  HBSAG_RESULTS,
+  REACTION_SEVERITIES,
+  REACTION_ONSETS,
+  REACTION_OUTCOMES,
+  deferralReasonCodes,
+  deferralReasonsProblem,
+  RETENTION_METRICS,
+  METRICS,
+  SHARE_METRICS,
+  RATE_SCALE,
+  PERIOD_KINDS,
+  SCOPE_KINDS,
+} from './record-codes'
+export type {
+  SiteKind,
+  StaffRole,
+  Abo,
+  RhD,
+  Household,
+  Sex,
+  WholeBloodVolume,
+  RapidTest,
+  HbMethod,
+  ReactionOnset,
+  ReactionOutcome,
+  RetentionMetric,
+  Metric,
+} from './record-codes'
 
 // Ids are made on the phone: UUIDv7 (time-ordered) in lower-case canonical form.
 export const RecordId = v.pipe(
   v.string(),
   v.regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'id must be a lower-case UUID'),
 )
-// Dates in records and reference data: real calendar days (no 2026-02-30) within these years, so
-// a typo or a phone clock reset to 1970 is refused instead of stored.
-export const MIN_RECORD_YEAR = 2000
-export const MAX_RECORD_YEAR = 2100
-const inRecordYears = (text: string): boolean => {
-  const year = Number(text.slice(0, 4))
-  return year >= MIN_RECORD_YEAR && year <= MAX_RECORD_YEAR
-}
 export const IsoDate = v.pipe(
   v.string(),
   v.isoDate('date must be YYYY-MM-DD'),
@@ -82,36 +133,45 @@ const Romanised = {
   initials: v.optional(v.pipe(v.string(), v.maxLength(200))),
 }
 
-export const SITE_KINDS = [
-  'village',
-  'township',
-  'university',
-  'agency',
-  'enterprise',
-  'hospital',
-  'army_unit',
-  'street',
-  'fixed_site',
-] as const
-export type SiteKind = (typeof SITE_KINDS)[number]
+/** The donor health questionnaire a station sets (questionnaire.ts holds its default and rules). */
+const QuestionCode = v.pipe(v.string(), v.regex(/^[a-z][a-z0-9_]{0,39}$/, 'code must be lower_snake_case'))
+const QuestionText = v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(300))
 
-/** Channels of the seed's review; a station may add its own. `rural_mobile` drives the rural-mobile share. */
-export const SEED_CHANNEL_CODES = [
-  'government_agencies',
-  'universities',
-  'rural_mobile',
-  'medical_staff_month',
-  'enterprises',
-  'street_fixed',
-] as const
-export const SEED_TEAM_CODES = [
-  'county_emergency',
-  'military',
-  'apheresis_platelet',
-  'rare_blood_type',
-  'volunteers',
-] as const
-export const RURAL_MOBILE_CHANNEL = 'rural_mobile'
+export const QuestionSchema = v.object({
+  code: QuestionCode,
+  zh: QuestionText,
+  en: QuestionText,
+  kind: v.optional(v.picklist(QUESTION_KINDS), 'yes_no'),
+  /** A "yes" defers with this deferral reason code; absent: the answer does not defer. */
+  defersWith: v.optional(QuestionCode),
+})
+export type Question = v.InferOutput<typeof QuestionSchema>
+
+export const QuestionnaireSchema = v.pipe(
+  v.object({
+    /** Changes whenever the questions change; records keep the version their answers belong to. */
+    version: v.pipe(v.string(), v.regex(/^[A-Za-z0-9._-]{1,40}$/, 'version must be 1-40 letters, digits, . _ -')),
+    questions: v.pipe(v.array(QuestionSchema), v.minLength(1), v.maxLength(QUESTIONNAIRE_MAX_QUESTIONS)),
+    /** The consent the donor signs, both languages. */
+    consentZh: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(2000)),
+    consentEn: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(2000)),
+  }),
+  v.check((q) => new Set(q.questions.map((x) => x.code)).size === q.questions.length, 'question codes must be unique'),
+  v.check(
+    (q) => q.questions.filter((x) => x.kind === 'self_exclusion').length <= 1,
+    'a questionnaire has at most one self-exclusion question',
+  ),
+)
+export type Questionnaire = v.InferOutput<typeof QuestionnaireSchema>
+
+/** Whole-blood bleed limits that flag a bag for the lab (bleed.ts holds the default and the rule). */
+export const BleedLimitsSchema = v.pipe(
+  v.object({
+    plateletMinutes: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(60)),
+    plasmaMinutes: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(60)),
+  }),
+  v.check((l) => l.plateletMinutes <= l.plasmaMinutes, 'the platelet limit is not above the plasma limit'),
+)
 
 export const StationSchema = v.object({
   id: RecordId,
@@ -177,9 +237,6 @@ export const TeamSchema = v.object({
 })
 export type Team = v.InferOutput<typeof TeamSchema>
 
-export const STAFF_ROLES = ['collector', 'leader', 'manager', 'admin'] as const
-export type StaffRole = (typeof STAFF_ROLES)[number]
-
 /** What a phone holds of a staff member: never the PIN, only its salted hash. */
 export const RosterEntrySchema = v.object({
   id: RecordId,
@@ -195,17 +252,6 @@ export type RosterEntry = v.InferOutput<typeof RosterEntrySchema>
 
 // ---------------------------------------------------------------------------------------------
 // Field records (phone → station)
-
-export const ABO_GROUPS = ['A', 'B', 'O', 'AB'] as const
-export type Abo = (typeof ABO_GROUPS)[number]
-export const RHD = ['pos', 'neg'] as const
-export type RhD = (typeof RHD)[number]
-export const HOUSEHOLD_TYPES = ['rural', 'urban'] as const
-export type Household = (typeof HOUSEHOLD_TYPES)[number]
-export const SEXES = ['M', 'F'] as const
-export type Sex = (typeof SEXES)[number]
-export const WHOLE_BLOOD_VOLUMES = [200, 300, 400] as const
-export type WholeBloodVolume = (typeof WHOLE_BLOOD_VOLUMES)[number]
 
 /** Who wrote a record, on which phone, and when by that phone's clock (informational only). */
 const authorship = {
@@ -245,13 +291,6 @@ export const VitalsSchema = v.object({
 export type Vitals = v.InferOutput<typeof VitalsSchema>
 
 // ---- Schema 3, clinic (issue 14 items 2-4): rapid tests, the bleed, reactions. All optional.
-
-/** Pre-donation rapid tests (献血前快检) whose reagents carry a lot and an expiry, per drive. */
-export const RAPID_TESTS = ['abo_rhd', 'hb', 'alt', 'hbsag'] as const
-export type RapidTest = (typeof RAPID_TESTS)[number]
-export const HB_METHODS = ['haemoglobinometer', 'copper_sulphate'] as const
-export type HbMethod = (typeof HB_METHODS)[number]
-export const HBSAG_RESULTS = ['nonreactive', 'reactive'] as const
 
 /** A reagent lot loaded on the bus for one rapid test; a lot expired before the drive's date is refused. */
 export const ReagentLotSchema = v.object({
@@ -402,19 +441,6 @@ export const DeferralSchema = v.object({
 })
 export type Deferral = v.InferOutput<typeof DeferralSchema>
 
-/** Every reason of a deferral, primary first: `reasonCodes`, or `[reasonCode]` for a schema-1 record. */
-export function deferralReasonCodes(d: Pick<Deferral, 'reasonCode' | 'reasonCodes'>): string[] {
-  return d.reasonCodes && d.reasonCodes.length > 0 ? [...d.reasonCodes] : [d.reasonCode]
-}
-
-/** Why a deferral's reasons do not hang together (null when they do): the list starts with reasonCode, no repeats. */
-export function deferralReasonsProblem(d: Pick<Deferral, 'reasonCode' | 'reasonCodes'>): string | null {
-  if (!d.reasonCodes) return null
-  if (d.reasonCodes[0] !== d.reasonCode) return 'reasonCodes must start with reasonCode'
-  if (new Set(d.reasonCodes).size !== d.reasonCodes.length) return 'reasonCodes lists a reason twice'
-  return null
-}
-
 /** Donor identity, kept apart from donations; purged from phones after confirmation (PIPL). */
 export const DonorIdentitySchema = v.object({
   type: v.literal('donor_identity'),
@@ -507,12 +533,6 @@ export const DriveCloseSchema = v.object({
 })
 export type DriveClose = v.InferOutput<typeof DriveCloseSchema>
 
-export const REACTION_SEVERITIES = ['mild', 'moderate', 'severe'] as const
-/** Schema 3 (national donor haemovigilance guideline): when the reaction began. */
-export const REACTION_ONSETS = ['during', 'after', 'after_leaving'] as const
-export type ReactionOnset = (typeof REACTION_ONSETS)[number]
-export const REACTION_OUTCOMES = ['recovered', 'recovering', 'sequelae', 'referred', 'unknown'] as const
-export type ReactionOutcome = (typeof REACTION_OUTCOMES)[number]
 /** A donor's reaction; a donation may have several (one record each). */
 export const AdverseReactionSchema = v.object({
   type: v.literal('adverse_reaction'),
@@ -567,63 +587,6 @@ export type FieldRecordType = FieldRecord['type']
 
 // ---------------------------------------------------------------------------------------------
 // Targets (station → everyone)
-
-/**
- * Retention and quality figures (issue 15, src/domain/retention.ts): computed at the station from
- * its whole history, never from a phone's running totals (phoneComputable in target-totals.ts).
- */
-export const RETENTION_METRICS = [
-  'first_time_share',
-  'return_12m_share',
-  'deferrals_per_10k',
-  'reactions_per_1000',
-  'donations_per_drive',
-  'donations_per_crew_hour',
-  'conversion_400',
-] as const
-export type RetentionMetric = (typeof RETENTION_METRICS)[number]
-
-export const METRICS = [
-  'donations',
-  'whole_blood_donations',
-  'whole_blood_units',
-  'apheresis_donations',
-  'apheresis_doses',
-  'rate_400ml',
-  'rural_mobile_share',
-  'rural_donor_share',
-  'repeat_donor_share',
-  'per_1000',
-  'deferral_rate',
-  'bus_trips',
-  'rhd_negative_donations',
-  ...RETENTION_METRICS,
-] as const
-export type Metric = (typeof METRICS)[number]
-/** Metrics that are a share in [0, 1]; targets give them as a percent. */
-export const SHARE_METRICS: readonly Metric[] = [
-  'rate_400ml',
-  'rural_mobile_share',
-  'rural_donor_share',
-  'repeat_donor_share',
-  'deferral_rate',
-  'first_time_share',
-  'return_12m_share',
-  'conversion_400',
-]
-/**
- * Rates held as a level over a period (not a count that grows): per `RATE_SCALE` of their whole
- * (deferrals per 10,000 presentations, reactions per 1,000 donations, donations per drive or crew-hour).
- */
-export const RATE_SCALE: Readonly<Partial<Record<Metric, number>>> = {
-  deferrals_per_10k: 10_000,
-  reactions_per_1000: 1000,
-  donations_per_drive: 1,
-  donations_per_crew_hour: 1,
-}
-
-export const PERIOD_KINDS = ['year', 'quarter', 'month', 'custom'] as const
-export const SCOPE_KINDS = ['station', 'channel', 'site', 'team', 'drive'] as const
 
 export const PeriodSchema = v.pipe(
   v.object({ kind: v.picklist(PERIOD_KINDS), start: IsoDate, end: IsoDate }),

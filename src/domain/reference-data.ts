@@ -2,7 +2,7 @@
 // and English names, and the bundle of reference data a report or an interchange file carries.
 import type { IndicatorContext } from './indicators'
 import type { Channel, Population, Site, Station, Team } from './records'
-import { RURAL_MOBILE_CHANNEL, SEED_CHANNEL_CODES, SEED_TEAM_CODES } from './records'
+import { RURAL_MOBILE_CHANNEL, SEED_CHANNEL_CODES, SEED_TEAM_CODES } from './record-codes'
 
 export interface ChannelDefinition {
   code: (typeof SEED_CHANNEL_CODES)[number]

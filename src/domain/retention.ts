@@ -4,19 +4,17 @@
 import { addDays } from './dates'
 import { type EffectiveRecord, effectiveRecords } from './indicators'
 import type { MetricActual } from './progress'
-import {
-  deferralReasonCodes,
-  RATE_SCALE,
-  RETENTION_METRICS,
-  type RetentionMetric,
-  type AdverseReaction,
-  type Deferral,
-  type Donation,
-  type Drive,
-  type DriveClose,
-  type FieldRecord,
-  type SiteKind,
+import type {
+  RetentionMetric,
+  AdverseReaction,
+  Deferral,
+  Donation,
+  Drive,
+  DriveClose,
+  FieldRecord,
+  SiteKind,
 } from './records'
+import { deferralReasonCodes, RATE_SCALE, RETENTION_METRICS } from './record-codes'
 
 export interface RetentionQuery {
   from: string

@@ -3,7 +3,8 @@
 // counts each such target's period and scope when it refreshes its totals and sends the result
 // in the pull as a `totals` change keyed `target:<id>`; the phone adds what it has not synced yet.
 import type { IndicatorCounts } from './indicators'
-import { METRICS, type Metric, type Period, RETENTION_METRICS, type Scope, type Target } from './records'
+import type { Metric, Period, Scope, Target } from './records'
+import { METRICS, RETENTION_METRICS } from './record-codes'
 
 /**
  * Metrics a phone works out from IndicatorCounts (src/domain/progress.ts metricActual). Any

@@ -7,12 +7,12 @@ import {
   addMonths,
   addYears,
   daysBetween,
-  DurationSchema,
   formatIsoDate,
   isIsoDate,
   isoDateOf,
   parseIsoDate,
 } from '../../src/domain/dates'
+import { DurationSchema } from '../../src/domain/rule-schemas'
 
 describe('ISO dates', () => {
   it('tells real calendar dates from impossible ones', () => {

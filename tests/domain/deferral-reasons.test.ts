@@ -2,13 +2,13 @@ import * as v from 'valibot'
 import { describe, expect, it } from 'vitest'
 import {
   DEFERRAL_REASONS,
-  DeferralCatalogueSchema,
   type DeferralReason,
   deferralUntil,
   deferralUntilFor,
   findDeferralReason,
   suggestDeferralReason,
 } from '../../src/domain/deferral-reasons'
+import { DeferralCatalogueSchema } from '../../src/domain/rule-schemas'
 import { checkEligibility, ELIGIBILITY_RULES } from '../../src/domain/eligibility'
 import { DeferralSchema } from '../../src/domain/records'
 

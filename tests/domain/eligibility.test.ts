@@ -9,7 +9,6 @@ import {
   checkVitals,
   DEFAULT_ELIGIBILITY,
   type EligibilityConfig,
-  EligibilityConfigSchema,
   type EligibilityHistory,
   type EligibilityInput,
   GB18467_2011,
@@ -18,6 +17,7 @@ import {
   type ProductType,
   vitalLimit,
 } from '../../src/domain/eligibility'
+import { EligibilityConfigSchema } from '../../src/domain/rule-schemas'
 import type { Vitals } from '../../src/domain/records'
 
 const TODAY = '2023-06-14'

@@ -1,12 +1,8 @@
 import * as v from 'valibot'
 import { describe, expect, it } from 'vitest'
 import { VITAL_FIELDS } from '../../src/domain/eligibility'
-import {
-  bloodPressureSwapped,
-  checkPlausible,
-  DEFAULT_PLAUSIBILITY,
-  PlausibilityConfigSchema,
-} from '../../src/domain/plausibility'
+import { bloodPressureSwapped, checkPlausible, DEFAULT_PLAUSIBILITY } from '../../src/domain/plausibility'
+import { PlausibilityConfigSchema } from '../../src/domain/rule-schemas'
 import { VitalsSchema } from '../../src/domain/records'
 
 describe('plausibility of measurements', () => {

@@ -13,12 +13,12 @@ import {
   newPublicRef,
   PUBLIC_REF,
   questionnaireDeferrals,
-  QuestionnaireSchema,
   selfExcluded,
   toBase64Url,
   type Answers,
   type Stroke,
 } from '../../src/domain/questionnaire'
+import { QuestionnaireSchema } from '../../src/domain/records'
 import { DeferralSchema, DonationSchema, DonorIdentitySchema, StationSchema } from '../../src/domain/records'
 
 const Q = DEFAULT_QUESTIONNAIRE

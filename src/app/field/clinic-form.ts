@@ -1,21 +1,10 @@
 // The donor form's rapid tests and bleed, as typed, checked into record fields: pure, so they are
 // tested without a screen (src/domain/rapid-tests.ts and bleed.ts hold the rules).
-import * as v from 'valibot'
 import type { EligibilityFailure } from '../../domain/eligibility'
 import { bleedFlags, type BleedFlag, type BleedLimits, DEFAULT_BLEED_LIMITS } from '../../domain/bleed'
 import { expiredLotsUsed, lotExpiredOn, rapidTestFailures } from '../../domain/rapid-tests'
-import {
-  type Abo,
-  type Bleed,
-  type HbMethod,
-  IsoDate,
-  type Product,
-  RAPID_TESTS,
-  type RapidTest,
-  type RapidTests,
-  type ReagentLot,
-  type RhD,
-} from '../../domain/records'
+import type { Abo, Bleed, HbMethod, Product, RapidTest, RapidTests, ReagentLot, RhD } from '../../domain/records'
+import { isRecordDate, RAPID_TESTS } from '../../domain/record-codes'
 import { parseMeasurement } from './donor-form'
 
 export interface RapidTestsText {
@@ -182,7 +171,7 @@ export function checkReagentLots(
     if (!lot) e.lot = 'lot_required'
     else if (lot.length > 40) e.lot = 'lot_too_long'
     if (!row.expiresOn) e.expiresOn = 'expiry_required'
-    else if (!v.is(IsoDate, row.expiresOn)) e.expiresOn = 'expiry_date'
+    else if (!isRecordDate(row.expiresOn)) e.expiresOn = 'expiry_date'
     else if (lotExpiredOn({ expiresOn: row.expiresOn }, driveDate)) e.expiresOn = 'expired'
     if (Object.keys(e).length > 0) errors[row.test] = e
     else lots.push({ test: row.test, lot, expiresOn: row.expiresOn })

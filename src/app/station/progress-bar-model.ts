@@ -1,7 +1,8 @@
 // What a progress bar and its "what it takes" sentence show, worked out without Vue so it is
 // tested on its own. Texts are i18n keys under `progress.` with their parameters.
 import type { Progress } from '../../domain/progress'
-import { type Metric, type Period, RATE_SCALE } from '../../domain/records'
+import type { Metric, Period } from '../../domain/records'
+import { RATE_SCALE } from '../../domain/record-codes'
 import { isShareMetric } from '../../domain/targets'
 
 export interface Sentence {

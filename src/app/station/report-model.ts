@@ -3,7 +3,8 @@
 import { DEFERRAL_REASONS } from '../../domain/deferral-reasons'
 import type { Indicators } from '../../domain/indicators'
 import { DEFAULT_OVERRIDE_REASONS, type OverrideReason } from '../../domain/overrides'
-import { type Channel, deferralReasonCodes, type FieldRecord, type Team } from '../../domain/records'
+import type { Channel, FieldRecord, Team } from '../../domain/records'
+import { deferralReasonCodes } from '../../domain/record-codes'
 import type { RulesReport } from './station-client'
 
 export type ReportValueKind = 'count' | 'units' | 'percent' | 'rate'

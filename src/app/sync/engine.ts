@@ -12,7 +12,7 @@
 // - the station answers a resend as `duplicate`, so resending is always safe;
 // - a rejected record moves to "needs attention" and never holds back the ones behind it.
 import { newId } from '../../domain/ids'
-import { SCHEMA_VERSION } from '../../domain/records'
+import { SCHEMA_VERSION } from '../../domain/record-codes'
 import {
   expandCompactAnswer,
   isCompactAnswer,

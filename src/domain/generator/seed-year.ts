@@ -12,7 +12,8 @@ import { isbt128Din } from '../din'
 import { DEFAULT_QUESTIONNAIRE, newPublicRef } from '../questionnaire'
 import { addDays, addMonths } from '../dates'
 import { type ReactionCode } from '../haemovigilance'
-import { RAPID_TESTS, type Bleed, type RapidTests, type ReagentLot } from '../records'
+import type { Bleed, RapidTests, ReagentLot } from '../records'
+import { RAPID_TESTS } from '../record-codes'
 import type {
   Abo,
   AdverseReaction,

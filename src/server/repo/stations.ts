@@ -3,7 +3,7 @@
 // so a pull cursor never skips a change that commits late.
 import { randomBytes } from 'node:crypto'
 import * as v from 'valibot'
-import { BleedLimitsSchema } from '../../domain/bleed'
+import { BleedLimitsSchema } from '../../domain/records'
 import { newId } from '../../domain/ids'
 import { type Station, StationSchema } from '../../domain/records'
 import type { Db } from '../db/store'
