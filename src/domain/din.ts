@@ -216,3 +216,27 @@ export function nextDin(din: string, format: DinFormat = isbt128Din): string | n
   const d = format.parse(din, { allowMissingCheck: true })
   return d.ok ? format.next(d.body) : null
 }
+
+/** The DIN body of bag `n` of a series (`prefix`: the body without its six-digit sequence). */
+export const dinBody = (prefix: string, n: number): string => `${prefix}${String(n).padStart(6, '0')}`
+
+/**
+ * The bags the leader's phone still holds on a drive worked by several phones (drive-crew.ts): the
+ * drive's range without the blocks handed out (always a prefix of the range, since blocks are cut
+ * from its top). Null when nothing is left.
+ */
+export function leaderRange(
+  drive: { dinFirst: string; dinLast: string },
+  handedOut: readonly { dinFirst: string }[],
+): { dinFirst: string; dinLast: string; bagsLoaded: number } | null {
+  const range = checkDinRange(drive.dinFirst, drive.dinLast)
+  if (!range.ok) return null
+  let top = range.last.sequence
+  for (const part of handedOut) {
+    const first = parseDin(part.dinFirst, { allowMissingCheck: true })
+    if (first.ok && first.series === range.first.series) top = Math.min(top, first.sequence - 1)
+  }
+  if (top < range.first.sequence) return null
+  const prefix = range.first.body.slice(0, range.first.body.length - 6)
+  return { dinFirst: range.first.body, dinLast: dinBody(prefix, top), bagsLoaded: top - range.first.sequence + 1 }
+}

@@ -2,7 +2,10 @@
 // item 5). The leader's phone holds the drive's whole bag range and hands each joining phone its
 // own block of it, taken from the top of the leader's remaining bags, so two blocks never overlap
 // and no bag can be used twice. Pure: the QR transport lives in app/field/crew-code.ts.
-import { checkDinRange, isbt128Din, parseDin } from './din'
+import { checkDinRange, dinBody, isbt128Din, leaderRange, parseDin } from './din'
+
+// In din.ts, so the donor form (which offers the next bag of the range) loads none of this module.
+export { leaderRange } from './din'
 
 /** A block of the drive's bags handed to one phone (or kept by the leader's). */
 export interface CrewPart {
@@ -22,28 +25,6 @@ export interface CrewReport extends CrewPart {
   usedDins: string[]
   donations: number
   deferrals: number
-}
-
-const bodyOf = (prefix: string, n: number): string => `${prefix}${String(n).padStart(6, '0')}`
-
-/**
- * The bags the leader's phone still holds: the drive's range without the blocks handed out (always
- * a prefix of the range, since blocks are cut from its top). Null when nothing is left.
- */
-export function leaderRange(
-  drive: { dinFirst: string; dinLast: string },
-  handedOut: readonly Pick<CrewPart, 'dinFirst'>[],
-): { dinFirst: string; dinLast: string; bagsLoaded: number } | null {
-  const range = checkDinRange(drive.dinFirst, drive.dinLast)
-  if (!range.ok) return null
-  let top = range.last.sequence
-  for (const part of handedOut) {
-    const first = parseDin(part.dinFirst, { allowMissingCheck: true })
-    if (first.ok && first.series === range.first.series) top = Math.min(top, first.sequence - 1)
-  }
-  if (top < range.first.sequence) return null
-  const prefix = range.first.body.slice(0, range.first.body.length - 6)
-  return { dinFirst: range.first.body, dinLast: bodyOf(prefix, top), bagsLoaded: top - range.first.sequence + 1 }
 }
 
 export type HandOutError = 'count' | 'too_many' | 'used_bag' | 'already_joined'
@@ -76,7 +57,7 @@ export function handOutBags(
   }
   return {
     ok: true,
-    part: { ...phone, dinFirst: bodyOf(prefix, from), dinLast: last.body, bagsLoaded: count },
+    part: { ...phone, dinFirst: dinBody(prefix, from), dinLast: last.body, bagsLoaded: count },
   }
 }
 
@@ -203,7 +184,7 @@ export function unpackDins(packed: { series: string; runs: string } | null): str
     if (!m) continue
     const from = Number(m[1])
     const to = m[2] ? Number(m[2]) : from
-    for (let n = from; n <= to && out.length < 5000; n++) out.push(isbt128Din.format(bodyOf(packed.series, n)))
+    for (let n = from; n <= to && out.length < 5000; n++) out.push(isbt128Din.format(dinBody(packed.series, n)))
   }
   return out
 }

@@ -3,50 +3,18 @@
 // Two layers: counts (plain sums that can be kept as running aggregates on a phone and merged
 // across phones, drives or months) and indicators (the rates derived from counts). Voids and
 // corrections are resolved first by effectiveRecords(); only donations, deferrals and drives count.
-import type { Abo, Deferral, Donation, Drive, FieldRecord, Metric, RhD } from './records'
+import { BLOOD_GROUPS, bloodGroupOf, emptyCounts, type IndicatorCounts } from './indicator-counts'
+import type { Deferral, Donation, Drive, FieldRecord, Metric } from './records'
 
-export const BLOOD_GROUPS = ['A+', 'A-', 'B+', 'B-', 'O+', 'O-', 'AB+', 'AB-'] as const
-export type BloodGroup = (typeof BLOOD_GROUPS)[number]
-
-export function bloodGroupOf(abo: Abo, rhd: RhD): BloodGroup {
-  return `${abo}${rhd === 'neg' ? '-' : '+'}` as BloodGroup
-}
+// The counts' shape and the blood groups (indicator-counts.ts), for code that imports them from here.
+export { BLOOD_GROUPS, bloodGroupOf, emptyCounts } from './indicator-counts'
+export type { BloodGroup, IndicatorCounts } from './indicator-counts'
 
 export interface IndicatorContext {
   /** Channels whose whole blood counts toward the rural-mobile share (Channel.ruralMobile). */
   ruralMobileChannelIds: ReadonlySet<string>
   /** Population served, for donations per 1,000; null or absent leaves per1000 null. */
   population?: number | null
-}
-
-export interface IndicatorCounts {
-  donations: number
-  wholeBloodDonations: number
-  wholeBlood400: number
-  wholeBlood300: number
-  wholeBlood200: number
-  /** Σ volume / 200 ml: 400 ml = 2 u, 300 ml = 1.5 u, 200 ml = 1 u. */
-  wholeBloodUnits: number
-  apheresisDonations: number
-  /** Σ therapeutic doses (治疗量) of apheresis platelet donations. */
-  apheresisDoses: number
-  /** Whole-blood donations on rural-mobile channels. */
-  ruralMobileWholeBlood: number
-  /** Donations by donors with rural household registration (a donor attribute, not a place). */
-  ruralDonorDonations: number
-  repeatDonorDonations: number
-  deferrals: number
-  rhdNegativeDonations: number
-  /** Drives (bus trips) not voided. */
-  busTrips: number
-  /** Drives on rural-mobile channels. */
-  ruralBusTrips: number
-  /** Donations per channel id; channels with none are absent. */
-  byChannel: Record<string, number>
-  /** Donations per team id (a donation may count for several teams); teams with none are absent. */
-  byTeam: Record<string, number>
-  /** Donations per ABO/RhD group; always has all eight keys. */
-  byBloodGroup: Record<BloodGroup, number>
 }
 
 /** Counts plus the rates derived from them. Rates are fractions in [0, 1], null when the denominator is 0. */
@@ -70,29 +38,6 @@ export interface Indicators extends IndicatorCounts {
 export type CountedRecord = Donation | Deferral | Drive
 /** What effectiveRecords() returns: every record type except voids and corrections. */
 export type EffectiveRecord = Exclude<FieldRecord, { type: 'void' } | { type: 'correction' }>
-
-export function emptyCounts(): IndicatorCounts {
-  return {
-    donations: 0,
-    wholeBloodDonations: 0,
-    wholeBlood400: 0,
-    wholeBlood300: 0,
-    wholeBlood200: 0,
-    wholeBloodUnits: 0,
-    apheresisDonations: 0,
-    apheresisDoses: 0,
-    ruralMobileWholeBlood: 0,
-    ruralDonorDonations: 0,
-    repeatDonorDonations: 0,
-    deferrals: 0,
-    rhdNegativeDonations: 0,
-    busTrips: 0,
-    ruralBusTrips: 0,
-    byChannel: {},
-    byTeam: {},
-    byBloodGroup: { 'A+': 0, 'A-': 0, 'B+': 0, 'B-': 0, 'O+': 0, 'O-': 0, 'AB+': 0, 'AB-': 0 },
-  }
-}
 
 const SCALAR_KEYS = [
   'donations',

@@ -451,7 +451,7 @@ export const DonorIdentitySchema = v.object({
   phone: v.optional(v.pipe(v.string(), v.regex(/^[0-9+\- ]{0,20}$/)), ''),
   household: v.picklist(HOUSEHOLD_TYPES),
   /**
-   * Schema 3, optional: the consent signature as quantised strokes (questionnaire.ts encodeSignature,
+   * Schema 3, optional: the consent signature as quantised strokes (questionnaire-codec.ts encodeSignature,
    * base64url). Identity data: blanked on the phone once the station confirmed the record.
    */
   consentSignature: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{0,1000}$/, 'signature must be base64url'))),

@@ -3,21 +3,23 @@ import { describe, expect, it } from 'vitest'
 import { DEFERRAL_REASONS } from '../../src/domain/deferral-reasons'
 import {
   allAnswered,
-  decodeKioskAnswers,
-  decodeSignature,
   DEFAULT_QUESTIONNAIRE,
-  encodeKioskAnswers,
-  encodeSignature,
   fromBase64Url,
-  KIOSK_MAX_CHARS,
   newPublicRef,
   PUBLIC_REF,
   questionnaireDeferrals,
   selfExcluded,
   toBase64Url,
   type Answers,
-  type Stroke,
 } from '../../src/domain/questionnaire'
+import {
+  decodeKioskAnswers,
+  decodeSignature,
+  encodeKioskAnswers,
+  encodeSignature,
+  KIOSK_MAX_CHARS,
+  type Stroke,
+} from '../../src/domain/questionnaire-codec'
 import { QuestionnaireSchema } from '../../src/domain/records'
 import { DeferralSchema, DonationSchema, DonorIdentitySchema, StationSchema } from '../../src/domain/records'
 

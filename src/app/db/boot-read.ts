@@ -4,8 +4,8 @@
 // another version, or anything unexpected answers null, and the caller takes the Dexie path
 // (which creates or upgrades). The rows and their order are the ones the Dexie reads give
 // (tests/app/db/boot-read.test.ts compares them).
-import type { IndicatorCounts } from '../../domain/indicators'
-import { emptyCounts } from '../../domain/indicators'
+import type { IndicatorCounts } from '../../domain/indicator-counts'
+import { emptyCounts } from '../../domain/indicator-counts'
 import type { LookbackFlag } from '../../domain/lookback'
 import type { PinAttempts } from '../../domain/pin-attempts'
 import type {

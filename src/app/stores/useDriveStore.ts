@@ -3,7 +3,7 @@
 // records from what the screens collected and reloads what the screens show.
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
-import { emptyCounts, type IndicatorCounts } from '../../domain/indicators'
+import { emptyCounts, type IndicatorCounts } from '../../domain/indicator-counts'
 import type { LookbackFlag } from '../../domain/lookback'
 import { donorKey as makeDonorKey } from '../../domain/donor-key'
 import { parseResidentId } from '../../domain/resident-id'
@@ -28,7 +28,7 @@ import { nextFreeDin } from '../field/din-check'
 import type { RangeOverlap } from '../field/drive-open'
 import { useDeviceStore } from './useDeviceStore'
 import type { DriveCrewRow } from '../db/schema'
-import { leaderRange } from '../../domain/drive-crew'
+import { leaderRange } from '../../domain/din'
 import { useEligibilityStore } from './useEligibilityStore'
 import { useSessionStore } from './useSessionStore'
 
