@@ -73,6 +73,28 @@ describe('app shell in Chromium', () => {
     expect(later.some((code) => code.includes('no such drive on this phone'))).toBe(true)
   })
 
+  it('leaves valibot and the record schemas out of the first scripts: the form needs the plain rules only', () => {
+    // The form imports code lists and rules without schemas (domain/record-codes.ts, rule-schemas.ts
+    // holds the others); the schemas check records when the save code loads after the first screen.
+    // A module lands whole in one chunk, so one value import of records.ts brings them all back.
+    const html = readFileSync('dist/index.html', 'utf8')
+    const first = [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+\.js)"/g)].map((m) =>
+      readFileSync(join('dist', m[1]!), 'utf8'),
+    )
+    // valibot names itself in every schema (its Standard Schema `vendor`); the others are schema messages.
+    const markers = ['valibot', 'id must be a lower-case UUID', 'code must be lower_snake_case']
+    for (const marker of markers) {
+      expect(
+        first.some((code) => code.includes(marker)),
+        marker,
+      ).toBe(false)
+    }
+    const later = readdirSync('dist/assets')
+      .filter((f) => f.endsWith('.js'))
+      .map((f) => readFileSync(join('dist/assets', f), 'utf8'))
+    for (const marker of markers) expect(later.some((code) => code.includes(marker))).toBe(true)
+  })
+
   it("warms the phone's own database from the page, by the name the app gives it, before the modules run", () => {
     // A classic script of its own (the CSP allows no inline script), in <head> before the entry
     // module: classic scripts run while the page parses, modules after.
