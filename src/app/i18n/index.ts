@@ -20,21 +20,20 @@ export type LazyFeature = (typeof LAZY_FEATURES)[number]
 const CORE = 'core'
 const FIRST = 'first'
 /** The staff lock's and the donor form's first step's features: bundled with the app in Chinese. */
-export const FIRST_FEATURES = ['common', 'staff', 'pickers', 'field', 'donor', 'drive', 'crew', 'record', 'errors']
+export const FIRST_FEATURES = ['common', 'staff', 'pickers', 'field', 'donor', 'errors']
 
 // Message trees are plain nested objects of strings (in the build, precompiled message ASTs).
 type Messages = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
 type MessageModule = { default: Messages }
 
 // Keep these globs in step with FIRST_FEATURES and DEFAULT_LOCALE (import.meta.glob takes literals).
-const eager = import.meta.glob<MessageModule>(
-  './locales/zh-CN/{common,staff,pickers,field,donor,drive,crew,record,errors}.ts',
-  { eager: true },
-)
+const eager = import.meta.glob<MessageModule>('./locales/zh-CN/{common,staff,pickers,field,donor,errors}.ts', {
+  eager: true,
+})
 const lazy = import.meta.glob<MessageModule>([
   './locales/en/*.ts',
   './locales/zh-CN/*.ts',
-  '!./locales/zh-CN/{common,staff,pickers,field,donor,drive,crew,record,errors}.ts',
+  '!./locales/zh-CN/{common,staff,pickers,field,donor,errors}.ts',
 ])
 
 function parsePath(path: string): { locale: Locale; feature: string } | null {

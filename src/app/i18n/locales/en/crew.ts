@@ -72,20 +72,5 @@ export default {
       used_twice: '{din} was used on two phones',
     },
   },
-  donor: {
-    scan: 'Scan donor from previous phone',
-    scanTitle: 'Scan donor hand-over code',
-    show: 'Hand on',
-    codeTitle: 'Donor hand-over code',
-    codeHint: 'On the next phone, tap “Scan the donor from the previous phone” under “Record a donor”.',
-    close: 'Close',
-    received: 'Donor registered on the previous phone received',
-    problems: {
-      not_crew_code: 'This is not a Blood Bus code.',
-      wrong_kind: 'This is not a donor hand-over code.',
-      unreadable: 'The code was not read completely; scan it again.',
-      other_drive: 'This donor was registered on another drive.',
-    },
-  },
   yourBags: 'Bags of this phone: {first} – {last}',
 }

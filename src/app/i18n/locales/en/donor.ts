@@ -192,4 +192,24 @@ export default {
   moreReasons: 'Further deferral reasons',
   addReason: 'Add a deferral reason',
   removeReason: 'Remove reason: {reason}',
+  // The donor form is the first screen: its messages ship with the app (i18n FIRST_FEATURES).
+  handoff: {
+    scan: 'Scan donor from previous phone',
+    scanTitle: 'Scan donor hand-over code',
+    show: 'Hand on',
+    codeTitle: 'Donor hand-over code',
+    codeHint: 'On the next phone, tap “Scan the donor from the previous phone” under “Record a donor”.',
+    close: 'Close',
+    received: 'Donor registered on the previous phone received',
+    problems: {
+      not_crew_code: 'This is not a Blood Bus code.',
+      wrong_kind: 'This is not a donor hand-over code.',
+      unreadable: 'The code was not read completely; scan it again.',
+      other_drive: 'This donor was registered on another drive.',
+    },
+  },
+  outcome: {
+    donation: 'Donation',
+    deferral: 'Deferral',
+  },
 }

@@ -43,14 +43,6 @@ export default {
       din_too_many: 'At most 2000 bags per drive',
     },
   },
-  tally: {
-    title: 'This drive',
-    donations: 'Donations',
-    units: 'WB units',
-    doses: 'Doses',
-    deferrals: 'Deferred',
-    byGroup: 'By blood group',
-  },
   view: {
     title: 'Drive',
     closedNotice: 'This drive is closed and signed off.',
@@ -59,7 +51,6 @@ export default {
     bags: 'Bags used {used} of {loaded}',
     people: '{n} people recorded',
     empty: 'Nobody recorded yet.',
-    notFound: 'This phone has no such drive.',
     close: 'Close drive',
     record: 'Record donor',
   },

@@ -22,4 +22,13 @@ export default {
     refresh: 'Update reference data',
     refreshing: 'Updating…',
   },
+  tally: {
+    title: 'This drive',
+    donations: 'Donations',
+    units: 'WB units',
+    doses: 'Doses',
+    deferrals: 'Deferred',
+    byGroup: 'By blood group',
+  },
+  driveNotFound: 'This phone has no such drive.',
 }

@@ -1,7 +1,5 @@
 export default {
   title: 'Record',
-  donation: 'Donation',
-  deferral: 'Deferral',
   din: 'Bag number',
   until: 'Deferred until',
   permanent: 'Permanent',

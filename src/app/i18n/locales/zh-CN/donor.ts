@@ -191,4 +191,24 @@ export default {
   moreReasons: '其他暂缓原因',
   addReason: '添加暂缓原因',
   removeReason: '删除原因：{reason}',
+  // The donor form is the first screen: its messages ship with the app (i18n FIRST_FEATURES).
+  handoff: {
+    scan: '扫上一台手机的献血者码',
+    scanTitle: '扫献血者转交码',
+    show: '转交下一台',
+    codeTitle: '献血者转交码',
+    codeHint: '在下一台手机的“登记献血者”里点“扫上一台手机的献血者码”。',
+    close: '关闭',
+    received: '已收到上一台手机登记的献血者',
+    problems: {
+      not_crew_code: '这不是血车的码。',
+      wrong_kind: '这个码不是献血者转交码。',
+      unreadable: '码读不全，请再扫一次。',
+      other_drive: '这个献血者登记在另一个车次。',
+    },
+  },
+  outcome: {
+    donation: '献血',
+    deferral: '暂缓',
+  },
 }

@@ -43,14 +43,6 @@ export default {
       din_too_many: '一次装车不能超过 2000 袋',
     },
   },
-  tally: {
-    title: '本车次统计',
-    donations: '献血',
-    units: '全血单位',
-    doses: '治疗量',
-    deferrals: '暂缓',
-    byGroup: '按血型',
-  },
   view: {
     title: '车次',
     closedNotice: '本车次已结束并签字确认。',
@@ -59,7 +51,6 @@ export default {
     bags: '血袋 已用 {used} / 装车 {loaded}',
     people: '已登记 {n} 人',
     empty: '还没有登记献血者。',
-    notFound: '本机没有这个车次。',
     close: '结束车次',
     record: '登记献血者',
   },

@@ -22,4 +22,13 @@ export default {
     refresh: '更新基础数据',
     refreshing: '正在更新…',
   },
+  tally: {
+    title: '本车次统计',
+    donations: '献血',
+    units: '全血单位',
+    doses: '治疗量',
+    deferrals: '暂缓',
+    byGroup: '按血型',
+  },
+  driveNotFound: '本机没有这个车次。',
 }

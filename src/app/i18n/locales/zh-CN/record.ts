@@ -1,7 +1,5 @@
 export default {
   title: '记录详情',
-  donation: '献血',
-  deferral: '暂缓',
   din: '血袋号',
   until: '暂缓至',
   permanent: '永久',
