@@ -4,7 +4,8 @@
 //
 // The bounds are configuration (a station may narrow them), kept apart from the eligibility
 // limits (eligibility.ts), and lie within the record schema's own bounds (VitalsSchema), so a
-// plausible value always passes the server. The slips are arithmetic, not policy.
+// plausible value always passes the server: PlausibilityConfigSchema (rule-schemas.ts) checks a
+// station's bounds against it. The slips are arithmetic, not policy.
 import type { VitalField } from './eligibility'
 
 export interface PlausibleRange {
