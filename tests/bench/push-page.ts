@@ -80,12 +80,14 @@ async function push(loopback = false): Promise<PushRun> {
   let requests = 0
   let httpMs = 0
   const transport: SyncTransport = {
-    push: async (req) => {
+    // Encoded ahead while the batch before is on its way (the phone's own transport does it).
+    encodePush: (req) => http.encodePush!(req),
+    push: async (req, encoded) => {
       requests++
       sent.request = req
       const t = performance.now()
       try {
-        return await http.push(req)
+        return await http.push(req, encoded)
       } finally {
         httpMs += performance.now() - t
       }

@@ -53,11 +53,12 @@ export default async function pushThroughput(): Promise<void> {
     // Time on the wire and at the station, apart from the phone's own database work.
     const spent = { push: 0, pull: 0, firstPush: 0, firstPull: 0 }
     const transport: SyncTransport = {
-      async push(req) {
+      encodePush: (req) => http.encodePush!(req),
+      async push(req, encoded) {
         const t0 = performance.now()
         spent.firstPush ||= t0
         try {
-          return await http.push(req)
+          return await http.push(req, encoded)
         } finally {
           spent.push += performance.now() - t0
         }

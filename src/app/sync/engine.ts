@@ -22,7 +22,16 @@ import {
   type PushRequest,
 } from '../../domain/sync-protocol'
 import { RequestError, toRequestError } from '../net/errors'
-import type { Clock, OutboxEntry, OutboxPort, ReferenceSink, SyncMeta, SyncMetaPort, SyncTransport } from './ports'
+import type {
+  Clock,
+  EncodedPush,
+  OutboxEntry,
+  OutboxPort,
+  ReferenceSink,
+  SyncMeta,
+  SyncMetaPort,
+  SyncTransport,
+} from './ports'
 
 export interface SyncEngineDeps {
   outbox: OutboxPort
@@ -127,8 +136,10 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
     // The station's "settled" mark, read once and then kept from what each settle wrote; dropped
     // (read again) after anything else that moves entries or marks.
     let settled: number | null = null
-    // The next batch, read from the outbox while this one is on its way (see below).
-    let ahead: Promise<OutboxEntry[]> | null = null
+    // The next batch, read from the outbox and encoded while this one is on its way (see below).
+    let ahead: Ahead | null = null
+    // The last answer came quickly: the next batch is likely to be allowed twice as many.
+    let quick = false
     /** An answer that settled nothing (stale, misrouted): send again, but not for ever. */
     const noAnswer = async (seqs: number[], why: string) => {
       settled = null
@@ -150,10 +161,18 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
     try {
       for (let requests = 0; requests < maxBatches * 2; requests++) {
         const limit = Math.min(fitting, splitLimit)
-        const read = ahead ? ((await ahead.catch(() => null))?.slice(0, limit) ?? null) : null
+        const early = ahead
         ahead = null
+        const read = early ? ((await early.read.catch(() => null))?.slice(0, limit) ?? null) : null
         if (!read || read.length === 0) await finishSettle()
-        const entries = consecutiveRun(read && read.length > 0 ? read : await outbox.pending(limit))
+        // The batch encoded ahead, when it still fits the limit: it is the start of this read (the
+        // same entries, made from it), so it goes as it is; a shorter batch than the limit allows
+        // only costs a little growth.
+        const prepared = read && read.length > 0 && early ? await early.prepared : null
+        const ready = prepared && prepared.entries.length <= limit ? prepared : null
+        const entries = ready
+          ? ready.entries
+          : consecutiveRun(read && read.length > 0 ? read : await outbox.pending(limit))
         if (entries.length === 0) {
           await finishSettle()
           return report
@@ -166,24 +185,30 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
         const seqs = entries.map((e) => e.seq)
         if (settled === null) await finishSettle()
         settled ??= (await outbox.sequenceMarks()).settled
-        const request: PushRequest = {
-          deviceId,
-          schemaVersion,
-          batchId: newId(),
-          afterSeq: settled,
-          mutations: entries.map((e) => ({ seq: e.seq, mutationId: e.mutationId, record: e.record })),
-        }
+        // Made ahead for exactly this afterSeq; anything else (it cannot be, see below) encodes again.
+        const request: PushRequest =
+          ready && ready.request.afterSeq === settled ? ready.request : pushRequest(deviceId, settled, entries)
+        const encoded = request === ready?.request ? await ready.encoded : null
         let answer: PushAnswer
         const started = monotonic()
-        const sending = transport.push(request)
-        // While the station works on this batch, the phone reads the next one: the entries after
-        // it, as many as the next batch may hold. They are used only if this batch settles whole
-        // (then they are exactly what a fresh read would give, bar records saved meanwhile, which
-        // go next time); any other outcome drops them and reads again.
+        const sending = transport.push(request, encoded ?? undefined)
+        // While the station works on this batch, the phone reads the next one, the entries after
+        // it, as many as the next batch may hold, and encodes it as the next request (afterSeq:
+        // this batch's last seq). They are used only if this batch settles whole (then they are
+        // exactly what a fresh read would give, bar records saved meanwhile, which go next time:
+        // a pending entry never changes; a save, an edit or a fix is a new entry behind the rest);
+        // any other outcome (a failure, a split, a renumber, an answer that left entries pending)
+        // drops them and reads again.
         const next = outbox.pending(Math.min(batchSize, fitting * 2), seqs.at(-1)!)
         next.catch(() => {
           /* a failed read-ahead only means reading again */
         })
+        // Sized as the next limit will likely be: the doubling adapt() gives a quick answer.
+        const nextLimit = Math.min(
+          quick && entries.length >= fitting ? Math.min(batchSize, fitting * 2) : fitting,
+          Math.min(batchSize, splitLimit * 2),
+        )
+        const upcoming: Ahead = { read: next, prepared: prepare(deviceId, seqs.at(-1)!, next, nextLimit) }
         try {
           answer = await sending
         } catch (err) {
@@ -216,7 +241,9 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
           report.remaining = true
           throw error
         }
-        adapt(entries.length, monotonic() - started)
+        const elapsed = monotonic() - started
+        adapt(entries.length, elapsed)
+        quick = elapsed < targetPushMs / 3
         const echoed = isCompactAnswer(answer)
         const results = isCompactAnswer(answer)
           ? expandCompactAnswer(
@@ -243,7 +270,7 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
           await finishSettle()
           const last = seqs.at(-1)!
           settled = Math.max(settled, last)
-          ahead = next
+          ahead = upcoming
           fruitless = 0
           const writing = settleReply(entries, results).then((outcome) => {
             report.confirmed += outcome.confirmed
@@ -260,7 +287,7 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
         report.confirmed += outcome.confirmed
         report.rejected += outcome.rejected
         settled = outcome.settled
-        if (outcome.whole) ahead = next
+        if (outcome.whole) ahead = upcoming
         // Only an answer that echoes this batch may say the station holds more than this phone
         // numbered; it cannot, when it names no seq beyond this batch (the batch's entries are
         // still here or were settled, so this phone has numbered that far).
@@ -295,6 +322,35 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
         await (failed ? noted.catch(() => {}) : noted)
       }
     }
+  }
+
+  function pushRequest(deviceId: string, afterSeq: number, entries: OutboxEntry[]): PushRequest {
+    return {
+      deviceId,
+      schemaVersion,
+      batchId: newId(),
+      afterSeq,
+      mutations: entries.map((e) => ({ seq: e.seq, mutationId: e.mutationId, record: e.record })),
+    }
+  }
+
+  /**
+   * The next request, made from the read-ahead as soon as it is read: its entries (at most
+   * `limit`, a consecutive run), afterSeq the batch before's last seq, and its body encoded by the
+   * transport. Never fails: a read or an encoding that failed only means doing it again.
+   */
+  async function prepare(
+    deviceId: string,
+    afterSeq: number,
+    read: Promise<OutboxEntry[]>,
+    limit: number,
+  ): Promise<Prepared | null> {
+    const entries = consecutiveRun((await read.catch(() => [] as OutboxEntry[])).slice(0, limit))
+    if (entries.length === 0) return null
+    const request = pushRequest(deviceId, afterSeq, entries)
+    const encoded = transport.encodePush ? transport.encodePush(request).catch(() => null) : Promise.resolve(null)
+    await encoded
+    return { entries, request, encoded }
   }
 
   /** Match a reply to what was sent; only exact matches settle anything. */
@@ -451,6 +507,18 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
       }
     },
   }
+}
+
+/** The next batch while the one before is on its way: read from the outbox, then encoded. */
+interface Ahead {
+  read: Promise<OutboxEntry[]>
+  prepared: Promise<Prepared | null>
+}
+
+interface Prepared {
+  entries: OutboxEntry[]
+  request: PushRequest
+  encoded: Promise<EncodedPush | null>
 }
 
 interface RoundState {

@@ -119,12 +119,24 @@ export interface SyncMetaPort {
   patch(change: Partial<SyncMeta>): Promise<void>
 }
 
+/** A push request's body as it will go on the wire (JSON, gzip), made by encodePush ahead of sending. */
+export interface EncodedPush {
+  /** The request it was made from (the very object: push sends it only for that request). */
+  readonly request: PushRequest
+}
+
 export interface SyncTransport {
   /**
    * POST /api/v1/sync/push. The compact answer (echoing device and batch) from a current station,
    * the old per-item form from an older one. Throws RequestError on any failure (see ../net/errors.ts).
+   * With `encoded` (made by encodePush for this very request) its bytes are sent as they are.
    */
-  push(request: PushRequest): Promise<PushAnswer>
+  push(request: PushRequest, encoded?: EncodedPush): Promise<PushAnswer>
+  /**
+   * Make the request's body now (JSON and gzip), so the engine can prepare the next batch while
+   * the station works on the one before. Optional: without it push encodes when it sends.
+   */
+  encodePush?(request: PushRequest): Promise<EncodedPush>
   /** GET /api/v1/sync/pull?cursor=. Throws RequestError on any failure. */
   pull(cursor: string | null): Promise<PullResponse>
 }

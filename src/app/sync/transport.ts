@@ -11,7 +11,7 @@ import {
 } from '../../domain/sync-protocol'
 import { RequestError } from '../net/errors'
 import { createHttpClient } from '../net/http'
-import type { SyncTransport } from './ports'
+import type { EncodedPush, SyncTransport } from './ports'
 
 export interface HttpTransportOptions {
   /** Station origin, '' for the page's own origin. */
@@ -43,36 +43,55 @@ export function createHttpTransport(options: HttpTransportOptions): SyncTranspor
   // Turned off for the rest of the session when the station says it cannot read gzip (415).
   let gzip = options.gzip ?? 'auto'
 
+  /** The request's body as sent: JSON text, or its gzip when worth it and the station reads gzip. */
+  async function encode(request: PushRequest): Promise<WireBody> {
+    // Encoded once: its size decides on gzip, and the same bytes are compressed or sent.
+    const text = JSON.stringify(request)
+    const json = new TextEncoder().encode(text)
+    const jsonBytes = json.byteLength
+    const compress =
+      gzip === true || (gzip === 'auto' && jsonBytes >= GZIP_MIN_BYTES && typeof CompressionStream === 'function')
+    if (!compress) return { request, payload: text, gzip: false, jsonBytes, wireBytes: jsonBytes }
+    const packed = await gzipBytes(json)
+    return { request, payload: packed, gzip: true, jsonBytes, wireBytes: packed.byteLength }
+  }
+
+  const send = (body: WireBody) => {
+    options.onPushBody?.({
+      jsonBytes: body.jsonBytes,
+      wireBytes: body.wireBytes,
+      gzip: body.gzip,
+      mutations: body.request.mutations.length,
+    })
+    const headers: Record<string, string> = { 'Content-Type': 'application/json' }
+    if (body.gzip) headers['Content-Encoding'] = 'gzip'
+    return http.json(
+      {
+        method: 'POST',
+        path: '/api/v1/sync/push',
+        body: body.payload as BodyInit,
+        headers,
+        requestId: body.request.batchId,
+      },
+      PushAnswerSchema,
+    )
+  }
+
   return {
-    async push(body: PushRequest): Promise<PushAnswer> {
-      // Encoded once: its size decides on gzip, and the same bytes are compressed or sent.
-      const text = JSON.stringify(body)
-      const json = new TextEncoder().encode(text)
-      const jsonBytes = json.byteLength
-      const compress =
-        gzip === true || (gzip === 'auto' && jsonBytes >= GZIP_MIN_BYTES && typeof CompressionStream === 'function')
-      const send = async (zip: boolean) => {
-        const payload = zip ? await gzipBytes(json) : text
-        options.onPushBody?.({
-          jsonBytes,
-          wireBytes: zip ? (payload as Uint8Array).byteLength : jsonBytes,
-          gzip: zip,
-          mutations: body.mutations.length,
-        })
-        const headers: Record<string, string> = { 'Content-Type': 'application/json' }
-        if (zip) headers['Content-Encoding'] = 'gzip'
-        return http.json(
-          { method: 'POST', path: '/api/v1/sync/push', body: payload as BodyInit, headers, requestId: body.batchId },
-          PushAnswerSchema,
-        )
-      }
-      if (!compress) return send(false)
+    encodePush: encode,
+
+    async push(request: PushRequest, encoded?: EncodedPush): Promise<PushAnswer> {
+      // Bytes made ahead are sent only for the request they were made from, and not as gzip once
+      // the station said it cannot read it.
+      const ready = encoded && encoded.request === request && isWireBody(encoded) ? encoded : null
+      const body = ready && !(ready.gzip && gzip === false) ? ready : await encode(request)
+      if (!body.gzip) return send(body)
       try {
-        return await send(true)
+        return await send(body)
       } catch (err) {
         if (err instanceof RequestError && err.status === 415 && err.kind === 'request_refused') {
           gzip = false
-          return send(false)
+          return send(await encode(request))
         }
         throw err
       }
@@ -85,6 +104,17 @@ export function createHttpTransport(options: HttpTransportOptions): SyncTranspor
       return http.json({ path: `/api/v1/sync/pull${query}` }, PullResponseSchema)
     },
   }
+}
+
+interface WireBody extends EncodedPush {
+  payload: string | Uint8Array
+  gzip: boolean
+  jsonBytes: number
+  wireBytes: number
+}
+
+function isWireBody(encoded: EncodedPush): encoded is WireBody {
+  return 'payload' in encoded && 'gzip' in encoded
 }
 
 async function gzipBytes(bytes: Uint8Array): Promise<Uint8Array> {

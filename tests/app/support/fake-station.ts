@@ -13,7 +13,7 @@ import {
   type PushResponse,
 } from '../../../src/domain/sync-protocol'
 import { RequestError } from '../../../src/app/net/errors'
-import type { SyncTransport } from '../../../src/app/sync/ports'
+import type { EncodedPush, SyncTransport } from '../../../src/app/sync/ports'
 
 export interface StationRow {
   record: { id: string; type: string } & Record<string, unknown>
@@ -168,8 +168,20 @@ export class ScriptedTransport implements SyncTransport {
     readonly deviceId = '',
   ) {}
 
-  async push(req: PushRequest): Promise<PushAnswer> {
-    const body = structuredClone(req)
+  /** Requests encoded ahead (encodePush), and for each one sent whether it went as encoded ahead. */
+  readonly encoded: PushRequest[] = []
+  readonly fromEncoded: boolean[] = []
+
+  /** As the HTTP transport does: the body is fixed when it is encoded, whatever happens to the request later. */
+  async encodePush(req: PushRequest): Promise<EncodedPush & { body: PushRequest }> {
+    this.encoded.push(req)
+    return { request: req, body: structuredClone(req) }
+  }
+
+  async push(req: PushRequest, encoded?: EncodedPush): Promise<PushAnswer> {
+    const made = encoded && encoded.request === req ? (encoded as EncodedPush & { body: PushRequest }).body : null
+    this.fromEncoded.push(made !== null)
+    const body = made ? structuredClone(made) : structuredClone(req)
     this.sent.push(body)
     const fault = this.script.shift() ?? 'ok'
     switch (fault) {

@@ -653,3 +653,182 @@ describe('receipts written while the next batch is on its way', () => {
     expect(station.rows.size).toBe(10)
   })
 })
+
+describe('the next batch encoded while one is on its way', () => {
+  const seqsOf = (req: { mutations: Array<{ seq: number }> }) => req.mutations.map((m) => m.seq)
+
+  it('goes as encoded ahead after a batch settled whole, each following the one before', async () => {
+    const { store, station, engine, transport } = setup({ engine: { batchSize: 4, initialBatchSize: 4 } })
+    saveMany(store, 12)
+    const report = await engine.sync()
+    expect(report.ok).toBe(true)
+    expect(transport.sent.map(seqsOf)).toEqual([
+      [1, 2, 3, 4],
+      [5, 6, 7, 8],
+      [9, 10, 11, 12],
+    ])
+    expect(transport.sent.map((r) => r.afterSeq)).toEqual([0, 4, 8])
+    // The first batch is encoded as it is sent; the others were encoded while the one before was out.
+    expect(transport.fromEncoded).toEqual([false, true, true])
+    expectExactlyOnce(store, station)
+  })
+
+  it('records saved or fixed after it was encoded go in a later batch; it goes unchanged', async () => {
+    const { store, station, engine, transport } = setup({ engine: { batchSize: 4, initialBatchSize: 4 } })
+    saveMany(store, 6)
+    const push = transport.push.bind(transport)
+    let later: ReturnType<typeof saveMany> = []
+    transport.push = async (req, encoded) => {
+      // While the first batch is out (the second, seqs 5-6, already encoded), the crew saves more.
+      if (transport.sent.length === 0) {
+        await new Promise((r) => setTimeout(r, 0))
+        expect(transport.encoded.map(seqsOf)).toEqual([[5, 6]])
+        later = saveMany(store, 3)
+      }
+      return push(req, encoded)
+    }
+    const report = await engine.sync()
+    expect(report.ok).toBe(true)
+    expect(transport.sent.map(seqsOf)).toEqual([
+      [1, 2, 3, 4],
+      [5, 6],
+      [7, 8, 9],
+    ])
+    expect(transport.fromEncoded.slice(0, 2)).toEqual([false, true])
+    expect(later.map((e) => e.seq)).toEqual([7, 8, 9])
+    expect(store.outbox.size).toBe(0)
+    expectExactlyOnce(store, station)
+  })
+
+  it('still goes after records of the batch before were refused one by one (they are answered)', async () => {
+    const { store, station, engine, transport } = setup({ engine: { batchSize: 4, initialBatchSize: 4 } })
+    const saved = saveMany(store, 8)
+    station.refuse.set(saved[2]!.recordId, { code: 'duplicate_din', message: 'bag already used' })
+    const report = await engine.sync()
+    expect(report.push).toMatchObject({ confirmed: 7, rejected: 1, remaining: false })
+    expect(transport.fromEncoded).toEqual([false, true])
+    expect(store.rejectedEntries().map((e) => e.seq)).toEqual([3])
+    expectExactlyOnce(store, station)
+  })
+
+  it('is dropped when the answer left entries pending: they go again first, in a request made afresh', async () => {
+    const station = new FakeStation()
+    station.oldAnswers = true
+    const { store, engine, transport } = setup({ station, engine: { batchSize: 4, initialBatchSize: 4 } })
+    saveMany(store, 10)
+    const push = transport.push.bind(transport)
+    transport.push = async (req, encoded) => {
+      const answer = await push(req, encoded)
+      if (transport.sent.length === 1 && 'results' in answer) return { ...answer, results: answer.results.slice(0, 2) }
+      return answer
+    }
+    const report = await engine.sync()
+    expect(report.ok).toBe(true)
+    expect(transport.encoded.map(seqsOf)[0]).toEqual([5, 6, 7, 8])
+    expect(transport.sent.map(seqsOf)[1]).toEqual([3, 4, 5, 6])
+    expect(transport.fromEncoded[1]).toBe(false)
+    expect(store.outbox.size).toBe(0)
+    expectExactlyOnce(store, station)
+  })
+
+  it('is dropped when the station refuses the batch before as a whole: the batch is split, not skipped', async () => {
+    const { store, station, engine, transport } = setup({
+      script: ['bad-request'],
+      engine: { batchSize: 4, initialBatchSize: 4 },
+    })
+    saveMany(store, 8)
+    const report = await engine.sync()
+    expect(transport.encoded.map(seqsOf)[0]).toEqual([5, 6, 7, 8])
+    // After the 400 the same records go again, half as many, made afresh; none of 5-8 jumps ahead.
+    expect(transport.sent.map(seqsOf)[1]).toEqual([1, 2])
+    expect(transport.fromEncoded[1]).toBe(false)
+    expect(report.push.confirmed).toBe(8)
+    expectExactlyOnce(store, station)
+  })
+
+  it('is dropped after a sequence gap: the renumbered entries go in a request made afresh', async () => {
+    const { store, station, engine, transport } = setup({ engine: { batchSize: 4, initialBatchSize: 4 } })
+    saveMany(store, 2)
+    await engine.sync()
+    // A record voided on the phone before it was sent leaves a hole the station does not know of.
+    const [hole] = saveMany(store, 1)
+    store.outbox.delete(hole!.seq)
+    store.records.delete(hole!.recordId)
+    saveMany(store, 8)
+    const before = transport.sent.length
+    station.strictSequence = true
+    const push = transport.push.bind(transport)
+    transport.push = async (req, encoded) => {
+      // An old station's answer: it does not skip the hole the phone declares.
+      station.oldAnswers = transport.sent.length === before
+      return push(req, encoded)
+    }
+    const report = await engine.sync()
+    expect(report.ok).toBe(true)
+    const sent = transport.sent.slice(before)
+    expect(station.conflicts).toBeGreaterThan(0)
+    // Seqs 8-11 were encoded while 4-7 were out; after the 409 they are 7-10 and go as such.
+    expect(transport.encoded.map(seqsOf)).toContainEqual([8, 9, 10, 11])
+    expect(sent.map(seqsOf)).toEqual([
+      [4, 5, 6, 7],
+      [3, 4, 5, 6],
+      [7, 8, 9, 10],
+    ])
+    expect(transport.fromEncoded.slice(before)).toEqual([false, false, true])
+    expect(store.outbox.size).toBe(0)
+    expectExactlyOnce(store, station)
+  })
+
+  it('is dropped when a slow answer shrinks the next batch below it', async () => {
+    let now = 0
+    const station = new FakeStation()
+    const store = new MemoryPhoneStore()
+    const transport = new ScriptedTransport(station, [], [], DEVICE)
+    const push = transport.push.bind(transport)
+    transport.push = async (req, encoded) => {
+      // The second answer takes twice the target: the batch after it must shrink to half.
+      now += transport.sent.length === 1 ? 2_000 : 10
+      return push(req, encoded)
+    }
+    const engine = createSyncEngine(
+      {
+        outbox: store.outboxPort(),
+        reference: store.referenceSink(),
+        meta: store.metaPort(),
+        transport,
+        clock: { now: () => new Date() },
+        deviceId: () => DEVICE,
+        monotonic: () => now,
+      },
+      { batchSize: 40, initialBatchSize: 40, targetPushMs: 1_000 },
+    )
+    saveMany(store, 200)
+    const report = await engine.sync()
+    expect(report.ok).toBe(true)
+    const sizes = transport.sent.map((r) => r.mutations.length)
+    expect(sizes.slice(0, 3)).toEqual([40, 40, 20])
+    // The batch after the slow one was encoded at 40 while it was out, then made again at 20.
+    expect(transport.encoded.map((r) => r.mutations.length).slice(0, 2)).toEqual([40, 40])
+    expect(transport.fromEncoded.slice(0, 3)).toEqual([false, true, false])
+    expectExactlyOnce(store, station)
+  })
+
+  it('is dropped when its encoding failed: the batch is encoded again as it is sent', async () => {
+    const { store, station, engine, transport } = setup({ engine: { batchSize: 4, initialBatchSize: 4 } })
+    saveMany(store, 8)
+    let tried = 0
+    transport.encodePush = async () => {
+      tried++
+      throw new Error('out of memory')
+    }
+    const report = await engine.sync()
+    expect(report.ok).toBe(true)
+    expect(tried).toBeGreaterThan(0)
+    expect(transport.sent.map(seqsOf)).toEqual([
+      [1, 2, 3, 4],
+      [5, 6, 7, 8],
+    ])
+    expect(transport.fromEncoded).toEqual([false, false])
+    expectExactlyOnce(store, station)
+  })
+})
