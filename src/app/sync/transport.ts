@@ -118,6 +118,13 @@ function isWireBody(encoded: EncodedPush): encoded is WireBody {
 }
 
 async function gzipBytes(bytes: Uint8Array): Promise<Uint8Array> {
-  const stream = new Blob([bytes as BlobPart]).stream().pipeThrough(new CompressionStream('gzip'))
-  return new Uint8Array(await new Response(stream).arrayBuffer())
+  // Written straight into the compressor: through a Blob the bytes were copied once more (and, a
+  // batch being this large, into the browser's blob store and back).
+  const zip = new CompressionStream('gzip')
+  const writer = zip.writable.getWriter()
+  const [, packed] = await Promise.all([
+    writer.write(bytes as BufferSource).then(() => writer.close()),
+    new Response(zip.readable).arrayBuffer(),
+  ])
+  return new Uint8Array(packed)
 }
