@@ -480,7 +480,7 @@ export async function recruitmentList(
   )
 
   // Who may be invited: donors who gave in the area, RhD-negative donors, the emergency team. One
-  // pass over records_donations_by_donor (migration 0016), in donor order, instead of a search
+  // pass over records_donor_donations (migration 0017), in donor order, instead of a search
   // per site and a scan for RhD-negative donations. Literal predicates, so the partial index is
   // usable; the drive's date is inside the aggregates: in WHERE it would make SQLite take a date index.
   const keys = new Set<string>()
@@ -524,7 +524,7 @@ export async function recruitmentList(
   const donors = new Map<string, Donor>()
   const inArea = new Set(siteIds)
   for (const part of chunks([...keys])) {
-    // By donor key alone (records_donations_by_donor); the date is checked here: with it in SQL, SQLite
+    // By donor key alone (records_donor_donations); the date is checked here: with it in SQL, SQLite
     // walks a date index.
     const rows = await db
       .selectFrom('records')

@@ -197,13 +197,13 @@ export async function retentionReport(db: Db, stationId: string, q: RetentionQue
   }
 
   // First-time donations of the period and whether each donor came back within 365 days: every
-  // donor's donations in order (index records_retention), the first (rn = 1) and the next one's day.
+  // donor's donations in order (index records_donor_donations), the first (rn = 1) and the next one's day.
   const ordered = db
     .selectFrom('records')
     .where('station_id', '=', stationId)
-    // Literal, not a bound value: SQLite picks a partial index only for a condition it can read.
+    // Literal, not bound values: SQLite picks a partial index only for a condition it can read.
     .where(sql<boolean>`effective_type = 'donation'`)
-    .where('voided', '=', 0)
+    .where(sql<boolean>`voided = 0`)
     .select(['id', 'donor_key', 'collected_on', 'channel_id', 'site_id', 'drive_id'])
     .select(sql<number>`row_number() over w`.as('rn'))
     .select(sql<string | null>`lead(collected_on) over w`.as('next_on'))
