@@ -138,8 +138,9 @@ export function createSyncEngine(deps: SyncEngineDeps, options: SyncEngineOption
     let settled: number | null = null
     // The next batch, read from the outbox and encoded while this one is on its way (see below).
     let ahead: Ahead | null = null
-    // The last answer came quickly: the next batch is likely to be allowed twice as many.
-    let quick = false
+    // The last answer came quickly (assumed of the first): the next batch is likely to be allowed
+    // twice as many, so it is encoded at that size (a slower answer only means encoding it again).
+    let quick = true
     /** An answer that settled nothing (stale, misrouted): send again, but not for ever. */
     const noAnswer = async (seqs: number[], why: string) => {
       settled = null

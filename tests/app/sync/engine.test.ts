@@ -673,6 +673,16 @@ describe('the next batch encoded while one is on its way', () => {
     expectExactlyOnce(store, station)
   })
 
+  it('is encoded at the doubled size while answers come quickly, so batches grow as fast as without it', async () => {
+    const { store, station, engine, transport } = setup({ engine: { batchSize: 8, initialBatchSize: 2 } })
+    saveMany(store, 14)
+    const report = await engine.sync()
+    expect(report.ok).toBe(true)
+    expect(transport.sent.map((r) => r.mutations.length)).toEqual([2, 4, 8])
+    expect(transport.fromEncoded).toEqual([false, true, true])
+    expectExactlyOnce(store, station)
+  })
+
   it('records saved or fixed after it was encoded go in a later batch; it goes unchanged', async () => {
     const { store, station, engine, transport } = setup({ engine: { batchSize: 4, initialBatchSize: 4 } })
     saveMany(store, 6)
