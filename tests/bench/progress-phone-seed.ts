@@ -88,6 +88,11 @@ export interface PhoneSeedInput {
   records: readonly FieldRecord[]
   /** How many of the last records still wait in the outbox. */
   pending: number
+  /**
+   * How many of the confirmed records before those were confirmed by the last push, after the
+   * totals of the pull before it were computed (the state `failedPull` writes).
+   */
+  late: number
   station: Station
   deviceId: string
   sites: Site[]
@@ -104,6 +109,15 @@ export interface PhoneSeed {
   /** What the progress screen must show for the station's year (all records, each once). */
   expectedYearDonations: number
   drivesToday: number
+  /**
+   * Rows that turn `rows` into the phone after a push whose pull failed: the totals (month, year
+   * and each target's) of the pull before that push, which hold none of its `late` records, and
+   * the last pull's device sequence of then. The push's records are no longer in the outbox; their
+   * receipts (in `rows` already) are newer than these totals. `rows`' own totals and sequence
+   * (`pulled`) turn it back.
+   */
+  failedPull: Record<string, unknown[]>
+  pulled: Record<string, unknown[]>
 }
 
 /** Receipts per batch row. */
@@ -123,11 +137,17 @@ export function buildPhoneSeed(input: PhoneSeedInput): PhoneSeed {
   const today = last
   const confirmedCount = records.length - input.pending
   const confirmed = records.slice(0, confirmedCount)
-  // Totals computed at the last pull, a minute after the last confirmation.
-  // In UTC, as the station writes its times (nowIso).
+  const earlierCount = confirmedCount - input.late
+  if (earlierCount < 0) throw new Error('more late records than confirmed ones')
+  // The push before the last pull confirmed the last `late` records: the totals of the pull
+  // before it (a minute after the earlier confirmations) hold none of them, the last pull's (a
+  // minute after the push) all. In UTC, as the station writes its times (nowIso).
+  const earlierAt = new Date(`${today}T10:00:00.000+08:00`).toISOString()
+  const earlierComputedAt = new Date(`${today}T10:01:00.000+08:00`).toISOString()
   const receivedAt = new Date(`${today}T12:00:00.000+08:00`).toISOString()
   const computedAt = new Date(`${today}T12:01:00.000+08:00`).toISOString()
   const totals = stationTotalsOf(confirmed, ctx, today, computedAt)
+  const earlierTotals = stationTotalsOf(confirmed.slice(0, earlierCount), ctx, today, earlierComputedAt)
 
   const rows: Record<string, unknown[]> = {}
   const put = (table: string, row: unknown) => {
@@ -141,17 +161,18 @@ export function buildPhoneSeed(input: PhoneSeedInput): PhoneSeed {
     const seq = i + 1
     const mutationId = newId()
     if (i < confirmedCount) {
+      const at = i < earlierCount ? earlierAt : receivedAt
       batch.push({
         recordId: rec.id,
         recordType: rec.type,
         seq,
         mutationId,
         status: 'applied',
-        receivedAt,
-        settledAt: receivedAt,
+        receivedAt: at,
+        settledAt: at,
       })
-      if (batch.length === RECEIPT_BATCH || i === confirmedCount - 1) {
-        put('receiptBatches', receiptBatchRow(batch, receivedAt))
+      if (batch.length === RECEIPT_BATCH || i === earlierCount - 1 || i === confirmedCount - 1) {
+        put('receiptBatches', receiptBatchRow(batch, at))
         batch = []
       }
     } else {
@@ -170,11 +191,28 @@ export function buildPhoneSeed(input: PhoneSeedInput): PhoneSeed {
     }
   })
   put('syncMeta', { key: `settledSeq:${deviceId}`, value: confirmedCount })
-  put('syncMeta', { key: 'deviceLastSeq', value: confirmedCount })
-  put('syncMeta', { key: 'lastPullAt', value: computedAt })
   put('syncMeta', { key: 'pullCursor', value: 'bench.1' })
-  put('stationTotals', { key: 'month', value: totals.month })
-  put('stationTotals', { key: 'year', value: totals.year })
+  // The last pull's totals and device sequence (`pulled`), or the pull's before the last push (`failedPull`).
+  const pulled: Record<string, unknown[]> = {
+    syncMeta: [
+      { key: 'deviceLastSeq', value: confirmedCount },
+      { key: 'lastPullAt', value: computedAt },
+    ],
+    stationTotals: [
+      { key: 'month', value: totals.month },
+      { key: 'year', value: totals.year },
+    ],
+  }
+  const failedPull: Record<string, unknown[]> = {
+    syncMeta: [
+      { key: 'deviceLastSeq', value: earlierCount },
+      { key: 'lastPullAt', value: earlierComputedAt },
+    ],
+    stationTotals: [
+      { key: 'month', value: earlierTotals.month },
+      { key: 'year', value: earlierTotals.year },
+    ],
+  }
   put('device', {
     key: 'device',
     deviceId,
@@ -280,26 +318,38 @@ export function buildPhoneSeed(input: PhoneSeedInput): PhoneSeed {
   ]
   targets.push(...own)
   for (const t of targets) put('targets', { key: t.id, value: t })
-  const held = effectiveRecords(confirmed)
-  for (const t of own) {
-    const counts = emptyCounts()
-    for (const rec of held) {
-      const date = collectionDate(rec)
-      if (date && t.period.start <= date && date <= t.period.end && inTargetScope(rec, t.scope))
-        addToCounts(counts, rec, ctx)
-    }
-    const value: TargetTotals = {
-      key: targetTotalsKey(t.id),
-      targetId: t.id,
-      period: { start: t.period.start, end: t.period.end },
-      scope: t.scope,
-      computedAt,
-      counts,
-      population: input.population,
-    }
-    put('stationTotals', { key: value.key, value })
-  }
+  const targetTotalsOf = (held: FieldRecord[], at: string) =>
+    own.map((t) => {
+      const counts = emptyCounts()
+      for (const rec of held) {
+        const date = collectionDate(rec)
+        if (date && t.period.start <= date && date <= t.period.end && inTargetScope(rec, t.scope))
+          addToCounts(counts, rec, ctx)
+      }
+      const value: TargetTotals = {
+        key: targetTotalsKey(t.id),
+        targetId: t.id,
+        period: { start: t.period.start, end: t.period.end },
+        scope: t.scope,
+        computedAt: at,
+        counts,
+        population: input.population,
+      }
+      return { key: value.key, value }
+    })
+  pulled.stationTotals!.push(...targetTotalsOf(effectiveRecords(confirmed), computedAt))
+  failedPull.stationTotals!.push(
+    ...targetTotalsOf(effectiveRecords(confirmed.slice(0, earlierCount)), earlierComputedAt),
+  )
+  for (const [table, list] of Object.entries(pulled)) for (const row of list) put(table, row)
 
   const all = stationTotalsOf(records, ctx, today, computedAt)
-  return { today, rows, expectedYearDonations: all.year.counts.donations, drivesToday: drivesToday.length }
+  return {
+    today,
+    rows,
+    expectedYearDonations: all.year.counts.donations,
+    drivesToday: drivesToday.length,
+    failedPull,
+    pulled,
+  }
 }
