@@ -15,7 +15,7 @@
 // pull before that push, and the push's 5,000 records (BENCH_PROGRESS_LATE), out of the outbox,
 // count on top of them by their receipts, newer than those totals (aim: under 150 ms). For comparison, the drive list → settings
 // screen (no figures) is timed the same way. BENCH_PROFILE=1 prints where the page's CPU time goes;
-// BENCH_PROFILE=<dir> also writes the profiles there (progress-later, progress-after-change).
+// BENCH_PROFILE=<dir> also writes the profiles there (progress-later, progress-after-change, progress-failed-pull).
 import { mkdir, writeFile } from 'node:fs/promises'
 import { loadavg } from 'node:os'
 import { fileURLToPath } from 'node:url'
@@ -216,6 +216,7 @@ export default async function progressPhone(): Promise<void> {
     // them by their receipts, newer than those totals.
     const confirmed = records.length - PENDING
     await writeRows(page, seed.failedPull)
+    if (process.env.BENCH_PROFILE) await profiled('failed-pull', true)
     // The bench writes IndexedDB behind the app's back: each of these openings is told of a change
     // at its tap, so it reads (the store's kept figures would otherwise be shown).
     const scan = await open(3, true)
