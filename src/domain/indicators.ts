@@ -76,6 +76,15 @@ export function mergeCounts(a: IndicatorCounts, b: IndicatorCounts): IndicatorCo
   return out
 }
 
+/** Adds `from` to `into` (mutated and returned): mergeCounts without a new object. */
+export function addCountsInto(into: IndicatorCounts, from: IndicatorCounts): IndicatorCounts {
+  for (const key of SCALAR_KEYS) into[key] += from[key]
+  for (const [id, n] of Object.entries(from.byChannel)) bump(into.byChannel, id, n)
+  for (const [id, n] of Object.entries(from.byTeam)) bump(into.byTeam, id, n)
+  for (const g of BLOOD_GROUPS) into.byBloodGroup[g] += from.byBloodGroup[g]
+  return into
+}
+
 /**
  * Adds one EFFECTIVE donation, deferral or drive to `counts` (mutated and returned); sign -1
  * removes it. A phone applies a void as remove(old) and a correction as remove(old) + add(new).

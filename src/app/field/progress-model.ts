@@ -11,6 +11,7 @@
 // of the family is what it counts with everything the station will have once the phone synced,
 // minus what it counts with only what the totals already hold, both as effectiveRecords() sees it.
 import {
+  addCountsInto,
   addToCounts,
   collectionDate,
   effectiveRecords,
@@ -113,12 +114,13 @@ export function mergeScoped(a: ScopedCounts, b: ScopedCounts): ScopedCounts {
   }
 }
 
-/** Adds (or with -1 removes) one effective record to all, its channel and each of its teams. */
-function addScoped(into: ScopedCounts, rec: FieldRecord, ctx: IndicatorContext, sign: 1 | -1): void {
+/** Adds a cell's counts (its records') to all, the cell's channel and each of its teams. */
+function addScoped(into: ScopedCounts, cell: EffectCell): void {
+  const rec = cell.rec
   if (rec.type !== 'donation' && rec.type !== 'deferral' && rec.type !== 'drive') return
-  addToCounts(into.counts, rec, ctx, sign)
-  addToCounts((into.byChannel[rec.channelId] ??= emptyCounts()), rec, ctx, sign)
-  for (const team of new Set(rec.teamIds)) addToCounts((into.byTeam[team] ??= emptyCounts()), rec, ctx, sign)
+  addCountsInto(into.counts, cell.counts)
+  addCountsInto((into.byChannel[rec.channelId] ??= emptyCounts()), cell.counts)
+  for (const team of new Set(rec.teamIds)) addCountsInto((into.byTeam[team] ??= emptyCounts()), cell.counts)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -155,36 +157,108 @@ interface FamilyEffect {
 
 const effects = new WeakMap<Family, FamilyEffect | null>()
 
+const COUNTED = new Set<FieldRecord['type']>(['donation', 'deferral', 'drive'])
+
 /** A family's effect, or null when nothing of it adds to the totals. */
 function familyEffect(family: Family): FamilyEffect | null {
   if (effects.has(family)) return effects.get(family)!
   const added = family.filter((r) => adds(r.state))
-  const effect: FamilyEffect | null =
-    added.length === 0
-      ? null
-      : {
-          addedFigures: added.filter((r) => FIGURE_TYPES.has(r.record.type)).length,
-          after: effectiveRecords(family.filter((r) => r.state !== 'refused').map((r) => r.record)),
-          before: effectiveRecords(family.filter((r) => r.state === 'in_totals').map((r) => r.record)),
-          versions: family.map((r) => (r.record.type === 'correction' ? r.record.replacement : r.record)),
-        }
+  let effect: FamilyEffect | null = null
+  if (added.length > 0 && family.length === 1 && COUNTED.has(family[0]!.record.type)) {
+    // A record alone (most families): effectiveRecords would give it back as it is.
+    const { record } = family[0]!
+    effect = { addedFigures: 1, after: [record], before: [], versions: [record] }
+  } else if (added.length > 0) {
+    effect = {
+      addedFigures: added.filter((r) => FIGURE_TYPES.has(r.record.type)).length,
+      after: effectiveRecords(family.filter((r) => r.state !== 'refused').map((r) => r.record)),
+      before: effectiveRecords(family.filter((r) => r.state === 'in_totals').map((r) => r.record)),
+      versions: family.map((r) => (r.record.type === 'correction' ? r.record.replacement : r.record)),
+    }
+  }
   effects.set(family, effect)
   return effect
+}
+
+/**
+ * The families' effects summed by what the cards and targets tell apart (collection date,
+ * channel, site, drive and teams), worked out once per read: the screen asks it of two calendar
+ * cards and each quarter, custom-period and site target, and thousands of records confirmed after
+ * the totals fall in a few dozen cells.
+ */
+interface EffectCell {
+  /** One of the cell's records: what the period and scope checks read (they read only the cell's key). */
+  rec: FieldRecord
+  /** Its records once the phone synced, less as the totals hold them. */
+  counts: IndicatorCounts
+}
+
+/** Families whose versions fall in the same cells, and their records that add to the totals. */
+interface VersionGroup {
+  /** One version per cell. */
+  versions: FieldRecord[]
+  addedFigures: number
+}
+
+interface EffectSummary {
+  ctx: IndicatorContext
+  cells: EffectCell[]
+  groups: VersionGroup[]
+}
+
+const summaries = new WeakMap<readonly Family[], EffectSummary>()
+
+/** What a period or scope check can tell apart of a counted record; null for other records. */
+function cellKey(rec: FieldRecord): string | null {
+  if (rec.type !== 'donation' && rec.type !== 'deferral' && rec.type !== 'drive') return null
+  const driveId = rec.type === 'drive' ? rec.id : rec.driveId
+  const teams = [...new Set(rec.teamIds)].sort().join(',')
+  return [rec.type, collectionDate(rec), rec.channelId, rec.siteId, driveId, teams].join('\u0000')
+}
+
+function effectSummary(families: readonly Family[], ctx: IndicatorContext): EffectSummary {
+  const kept = summaries.get(families)
+  if (kept && kept.ctx === ctx) return kept
+  const cells = new Map<string, EffectCell>()
+  const groups = new Map<string, VersionGroup>()
+  const add = (rec: FieldRecord, sign: 1 | -1) => {
+    const key = cellKey(rec)
+    if (key === null) return
+    let cell = cells.get(key)
+    if (!cell) cells.set(key, (cell = { rec, counts: emptyCounts() }))
+    addToCounts(cell.counts, rec, ctx, sign)
+  }
+  for (const family of families) {
+    const effect = familyEffect(family)
+    if (!effect) continue
+    for (const rec of effect.after) add(rec, 1)
+    for (const rec of effect.before) add(rec, -1)
+    const versions = new Map<string, FieldRecord>()
+    for (const v of effect.versions) {
+      const key = cellKey(v)
+      if (key !== null && !versions.has(key)) versions.set(key, v)
+    }
+    if (versions.size === 0) continue // matches no period: counts nowhere
+    const key = [...versions.keys()].sort().join('\u0001')
+    const group = groups.get(key)
+    if (group) group.addedFigures += effect.addedFigures
+    else groups.set(key, { versions: [...versions.values()], addedFigures: effect.addedFigures })
+  }
+  const summary = { ctx, cells: [...cells.values()], groups: [...groups.values()] }
+  summaries.set(families, summary)
+  return summary
 }
 
 /** What the families add to the station's totals of `span` (by collection date). */
 export function unsyncedEffect(families: readonly Family[], ctx: IndicatorContext, span: PeriodSpan): UnsyncedEffect {
   const delta = emptyScoped()
   let records = 0
-  for (const family of families) {
-    const effect = familyEffect(family)
-    if (!effect) continue
-    for (const rec of effect.after) if (inSpan(collectionDate(rec), span)) addScoped(delta, rec, ctx, 1)
-    for (const rec of effect.before) if (inSpan(collectionDate(rec), span)) addScoped(delta, rec, ctx, -1)
-    // A family belongs to the period when any version of its record does (a donation voided
-    // before it was sent still waits to be sent, though it changes nothing).
-    if (effect.versions.some((v) => inSpan(collectionDate(v), span))) records += effect.addedFigures
-  }
+  const { cells, groups } = effectSummary(families, ctx)
+  for (const cell of cells) if (inSpan(collectionDate(cell.rec), span)) addScoped(delta, cell)
+  // A family belongs to the period when any version of its record does (a donation voided
+  // before it was sent still waits to be sent, though it changes nothing).
+  for (const group of groups)
+    if (group.versions.some((v) => inSpan(collectionDate(v), span))) records += group.addedFigures
   return { delta, records }
 }
 
@@ -313,13 +387,9 @@ export function scopedUnsyncedEffect(
   const delta = emptyCounts()
   let records = 0
   const counts = (rec: FieldRecord) => inSpan(collectionDate(rec), span) && inTargetScope(rec, scope)
-  for (const family of families) {
-    const effect = familyEffect(family)
-    if (!effect) continue
-    for (const rec of effect.after) if (counts(rec)) addToCounts(delta, rec, ctx, 1)
-    for (const rec of effect.before) if (counts(rec)) addToCounts(delta, rec, ctx, -1)
-    if (effect.versions.some(counts)) records += effect.addedFigures
-  }
+  const { cells, groups } = effectSummary(families, ctx)
+  for (const cell of cells) if (counts(cell.rec)) addCountsInto(delta, cell.counts)
+  for (const group of groups) if (group.versions.some(counts)) records += group.addedFigures
   return { delta, records }
 }
 

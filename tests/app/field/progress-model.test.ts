@@ -1,7 +1,15 @@
 // The phone's progress model, by hand-worked cases: pulled station totals plus what this phone has
 // not synced, never counting a record the totals already hold, and which targets show where.
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { emptyCounts, type IndicatorContext, type IndicatorCounts } from '../../../src/domain/indicators'
+import {
+  addToCounts,
+  collectionDate,
+  effectiveRecords,
+  emptyCounts,
+  type IndicatorContext,
+  type IndicatorCounts,
+} from '../../../src/domain/indicators'
 import { newId } from '../../../src/domain/ids'
 import type { Correction, Donation, FieldRecord, Target, Void } from '../../../src/domain/records'
 import type { StationTotals } from '../../../src/domain/sync-protocol'
@@ -17,6 +25,8 @@ import {
   stationCard,
   stationTargets,
   otherTargets,
+  inTargetScope,
+  scopedUnsyncedEffect,
   unsyncedEffect,
 } from '../../../src/app/field/progress-model'
 import { isWaitingRecord, waitingByDrive } from '../../../src/app/field/waiting'
@@ -435,5 +445,152 @@ describe('which targets show where', () => {
     })
     expect(isWaitingRecord('donor_identity')).toBe(false)
     expect(isWaitingRecord('adverse_reaction')).toBe(true)
+  })
+})
+
+describe('what the families add, against a full recount', () => {
+  const drives = [
+    ruralDrive,
+    makeDrive(STAFF, { date: '2026-11-03', teamIds: [TEAM.id, TEAM.id] }),
+    makeDrive(STAFF, { date: '2026-10-30', channelId: UNIVERSITY.id, siteId: newId(), teamIds: [] }),
+  ]
+  const states: RecordState[] = ['in_totals', 'pending', 'confirmed_after', 'refused']
+  const dates = ['2026-11-20', '2026-11-01', '2026-10-31', '2026-02-01', '2025-12-31']
+  const other = { id: newId(), stationId: STATION.id, deviceId: ruralDrive.deviceId, authorStaffId: STAFF }
+  const state = fc.constantFrom(...states)
+  const version = fc.record({
+    drive: fc.nat(drives.length - 1),
+    date: fc.constantFrom(...dates),
+    ml: fc.constantFrom(200 as const, 300 as const, 400 as const),
+    teams: fc.constantFrom<string[][]>([], [TEAM.id], [TEAM.id, TEAM.id]),
+  })
+  /** A donation, some corrections of it (each of the one before, or of the donation) and perhaps a void. */
+  const family = fc.record({
+    original: version,
+    originalState: state,
+    corrections: fc.array(fc.record({ v: version, state, ofLast: fc.boolean() }), { maxLength: 3 }),
+    void: fc.option(fc.record({ state, ofLast: fc.boolean() }), { nil: null }),
+    drive: fc.option(state, { nil: null }),
+  })
+  type FamilySpec = typeof family extends fc.Arbitrary<infer T> ? T : never
+  const donationOf = (
+    v: { drive: number; date: string; ml: 200 | 300 | 400; teams: string[] },
+    id?: string,
+  ): Donation => {
+    const d = makeDonation(drives[v.drive]!, STAFF, {
+      collectedOn: v.date,
+      teamIds: v.teams,
+      product: { type: 'whole_blood', volumeMl: v.ml },
+    })
+    return id ? { ...d, id } : d
+  }
+  const build = (f: FamilySpec): Family => {
+    const root = donationOf(f.original)
+    const members: FamilyRecord[] = [{ record: root, state: f.originalState }]
+    let last: Donation | Correction = root
+    f.corrections.forEach((c, i) => {
+      const correction: Correction = {
+        ...other,
+        type: 'correction',
+        id: newId(),
+        createdAt: `2026-11-20T1${i}:00:00.000+08:00`,
+        targetId: c.ofLast ? last.id : root.id,
+        reason: 'fixed',
+        replacement: donationOf(c.v, root.id),
+      }
+      members.push({ record: correction, state: c.state })
+      last = correction
+    })
+    if (f.void) {
+      const v: Void = {
+        ...other,
+        type: 'void',
+        id: newId(),
+        createdAt: '2026-11-20T18:00:00.000+08:00',
+        targetId: f.void.ofLast ? last.id : root.id,
+        reason: 'entered twice',
+      }
+      members.push({ record: v, state: f.void.state })
+    }
+    return members
+  }
+  const spans = [MONTH, YEAR, { start: '2026-10-01', end: '2026-12-31' }, { start: '2026-11-01', end: '2026-11-03' }]
+  const scopes: Target['scope'][] = [
+    { kind: 'station', id: null },
+    { kind: 'channel', id: UNIVERSITY.id },
+    { kind: 'site', id: SITE.id },
+    { kind: 'site', id: drives[2]!.siteId },
+    { kind: 'team', id: TEAM.id },
+    { kind: 'drive', id: drives[1]!.id },
+  ]
+  const inSpan = (rec: FieldRecord, span: { start: string; end: string }) => {
+    const date = collectionDate(rec)
+    return date !== null && span.start <= date && date <= span.end
+  }
+  /** Counts of the effective records of `records` in the span and scope. */
+  const recount = (records: FieldRecord[], span: { start: string; end: string }, scope: Target['scope']) => {
+    const out = emptyCounts()
+    for (const rec of effectiveRecords(records))
+      if (inSpan(rec, span) && inTargetScope(rec, scope)) addToCounts(out, rec, ctx)
+    return out
+  }
+  it('the held records plus the delta count what every record the station will have counts (voids, corrections, refused, late)', () => {
+    fc.assert(
+      fc.property(fc.array(family, { maxLength: 12 }), (fs) => {
+        const families: Family[] = fs.map(build)
+        // Drives as families of their own, in some state (each drive once).
+        fs.slice(0, drives.length).forEach((f, i) => {
+          if (f.drive) families.push([{ record: drives[i]!, state: f.drive }])
+        })
+        const all = families.flat()
+        const held = all.filter((r) => r.state === 'in_totals').map((r) => r.record)
+        const kept = all.filter((r) => r.state !== 'refused').map((r) => r.record)
+        for (const span of spans) {
+          for (const scope of scopes) {
+            const { delta, records } = scopedUnsyncedEffect(families, ctx, span, scope)
+            // What the station will have, and what the totals hold: base + delta = expected, key by key.
+            const expected = recount(kept, span, scope)
+            const base = recount(held, span, scope)
+            for (const key of Object.keys(expected) as (keyof IndicatorCounts)[]) {
+              if (typeof expected[key] === 'number')
+                expect((base[key] as number) + (delta[key] as number)).toBe(expected[key])
+            }
+            for (const map of ['byChannel', 'byTeam', 'byBloodGroup'] as const) {
+              const keys = new Set([
+                ...Object.keys(expected[map]),
+                ...Object.keys(base[map]),
+                ...Object.keys(delta[map]),
+              ])
+              for (const k of keys) {
+                const at = (c: IndicatorCounts) => (c[map] as Record<string, number>)[k] ?? 0
+                expect(at(base) + at(delta)).toBe(at(expected))
+              }
+            }
+            // The records behind it: those that add, of every family with a version in the span and scope.
+            const behind = families
+              .filter((f) =>
+                f.some((r) => {
+                  const v = r.record.type === 'correction' ? r.record.replacement : r.record
+                  return inSpan(v, span) && inTargetScope(v, scope)
+                }),
+              )
+              .reduce((n, f) => n + f.filter((r) => r.state === 'pending' || r.state === 'confirmed_after').length, 0)
+            expect(records).toBe(behind)
+          }
+          // The calendar cards' split by channel and team is the same arithmetic.
+          const whole = unsyncedEffect(families, ctx, span)
+          expect(whole.delta.counts).toEqual(
+            scopedUnsyncedEffect(families, ctx, span, { kind: 'station', id: null }).delta,
+          )
+          expect(whole.delta.byChannel[UNIVERSITY.id] ?? emptyCounts()).toEqual(
+            scopedUnsyncedEffect(families, ctx, span, { kind: 'channel', id: UNIVERSITY.id }).delta,
+          )
+          expect(whole.delta.byTeam[TEAM.id] ?? emptyCounts()).toEqual(
+            scopedUnsyncedEffect(families, ctx, span, { kind: 'team', id: TEAM.id }).delta,
+          )
+        }
+      }),
+      { numRuns: 150 },
+    )
   })
 })
