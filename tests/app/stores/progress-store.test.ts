@@ -14,7 +14,16 @@ import { outboxSummary } from '../../../src/app/db/outbox'
 import { dexieOutboxPort, dexieReferenceSink } from '../../../src/app/sync/dexie-ports'
 import { META_KEYS, receiptBatchRow } from '../../../src/app/db/sync-meta'
 import { readFieldProgress, useFieldProgressStore } from '../../../src/app/stores/useFieldProgressStore'
-import { freshDb, makeDonation, makeDrive, RURAL, seedReference, STATION, UNIVERSITY } from '../support/field-fixtures'
+import {
+  freshDb,
+  makeDeferral,
+  makeDonation,
+  makeDrive,
+  RURAL,
+  seedReference,
+  STATION,
+  UNIVERSITY,
+} from '../support/field-fixtures'
 import { settle } from '../support/field-app'
 
 const STAFF = newId()
@@ -410,6 +419,47 @@ describe('progress store on the real database', () => {
     expect(p.month.unsynced).toBe(1)
     // d2's batch alone, not the 21 before it.
     expect(read).toBe(1)
+  })
+
+  it('after a push of many records whose pull failed, each counts once, whether their ids lie together or among held ones', async () => {
+    // 99 donations, every third confirmed after the totals, the others before (their ids lie
+    // among held ones); then 40 deferrals, all confirmed after the totals (their ids lie together).
+    const donations = Array.from({ length: 99 }, (_, i) =>
+      makeDonation(drive, STAFF, { collectedOn: TODAY, din: `W123426${String(100 + i).padStart(6, '0')}` }),
+    )
+    const deferrals = Array.from({ length: 40 }, () =>
+      makeDeferral(drive, STAFF, { collectedOn: TODAY, donorKey: newId().replaceAll('-', '') }),
+    )
+    await saveFieldRecords([drive], db)
+    for (const d of donations) await saveFieldRecords([d], db)
+    for (const d of deferrals) await saveFieldRecords([d], db)
+    const late = new Set([...donations.filter((_, i) => i % 3 === 0), ...deferrals].map((r) => r.id))
+    const pending = await dexieOutboxPort(db).pending(1000)
+    const results: MutationResult[] = pending.map((e) => ({
+      status: 'applied',
+      seq: e.seq,
+      mutationId: e.mutationId,
+      recordId: e.recordId,
+      receivedAt: late.has(e.recordId) ? '2026-11-20T05:00:00.000Z' : '2026-11-20T03:00:00.000Z',
+    }))
+    await dexieOutboxPort(db).settle(results, new Date().toISOString())
+    // The last pull's totals hold the drive and the 66 donations confirmed before them; it knew
+    // none of this phone's sequences (the later confirmations came after it).
+    const held = 66
+    const month = totals('month', 10 + held, 3 + held, '2026-11-20T04:00:00.000Z')
+    const year = totals('year', 40 + held, 12 + held, '2026-11-20T04:00:00.000Z')
+    for (const t of [month, year]) {
+      t.counts.busTrips += 1
+      t.counts.ruralBusTrips += 1
+    }
+    await pull(month, year, 0)
+    expect(await db.outbox.count()).toBe(0)
+    const p = await readFieldProgress(db, { today: TODAY })
+    expect(p.month.counts.counts.donations).toBe(10 + 99)
+    expect(p.month.counts.counts.deferrals).toBe(40)
+    expect(p.month.counts.counts.busTrips).toBe(1)
+    expect(p.month.unsynced).toBe(33 + 40)
+    expect(p.year.counts.counts.donations).toBe(40 + 99)
   })
 
   it('moves by itself when a record is saved or a pull lands', async () => {
