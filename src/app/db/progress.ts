@@ -81,6 +81,9 @@ async function recordsById(table: Table<FieldRecord, string>, ids: string[]): Pr
   return (await range.toArray()).filter((r) => wanted.has(r.id))
 }
 
+/** The records a family is made of (see unsyncedFamilies' join). */
+const FAMILY_TYPES: ReadonlySet<FieldRecord['type']> = new Set(['donation', 'deferral', 'drive', 'void', 'correction'])
+
 /** Below this many ids, a bulkGet costs less than counting their range first. */
 const RANGE_READ_FROM = 32
 
@@ -100,10 +103,11 @@ async function unsyncedFamilies(db: FieldDb, outbox: OutboxRow[], late: Map<stri
     // A refused record fixed and sent again is queued under its own id: the newest entry stands.
     touched.set(row.recordId, row.record)
   }
-  // Records confirmed after the totals: read them from their tables.
+  // Records confirmed after the totals: read them from their tables, those that change figures
+  // only (a family holds no donor identity, reaction or close: reading them was half the read).
   const lateByType = new Map<FieldRecord['type'], string[]>()
   for (const r of late.values()) {
-    if (!touched.has(r.recordId)) {
+    if (FAMILY_TYPES.has(r.recordType) && !touched.has(r.recordId)) {
       const ids = lateByType.get(r.recordType)
       if (ids) ids.push(r.recordId)
       else lateByType.set(r.recordType, [r.recordId])
