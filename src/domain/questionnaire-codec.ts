@@ -1,4 +1,4 @@
-// The questionnaire's byte forms, apart from its rules (questionnaire.ts) because only the screens
+// The questionnaire's byte forms, apart from its rules (questionnaire-rules.ts) because only the screens
 // that draw or hand over answers need them, not the donor form a cold start shows: the consent
 // signature as quantised strokes, and a kiosk's answers as one QR code.
 import {
@@ -8,7 +8,7 @@ import {
   fromBase64Url,
   type Questionnaire,
   toBase64Url,
-} from './questionnaire'
+} from './questionnaire-rules'
 
 // ---------------------------------------------------------------------------------------------
 // Consent signature: strokes quantised to a 128×64 grid, stored as bytes (base64url in records).

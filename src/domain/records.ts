@@ -4,7 +4,7 @@
 import * as v from 'valibot'
 import { isIsoDate } from './dates'
 import { PERSON_NAME_MAX, personNameProblem } from './person-name'
-import { CONTACT_CONSENTS, PUBLIC_REF, QUESTION_KINDS, QUESTIONNAIRE_MAX_QUESTIONS } from './questionnaire'
+import { CONTACT_CONSENTS, PUBLIC_REF, QUESTION_KINDS, QUESTIONNAIRE_MAX_QUESTIONS } from './questionnaire-rules'
 import {
   ABO_GROUPS,
   HB_METHODS,
@@ -133,7 +133,7 @@ const Romanised = {
   initials: v.optional(v.pipe(v.string(), v.maxLength(200))),
 }
 
-/** The donor health questionnaire a station sets (questionnaire.ts holds its default and rules). */
+/** The donor health questionnaire a station sets (questionnaire.ts holds its default, questionnaire-rules.ts its rules). */
 const QuestionCode = v.pipe(v.string(), v.regex(/^[a-z][a-z0-9_]{0,39}$/, 'code must be lower_snake_case'))
 const QuestionText = v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(300))
 

@@ -4,7 +4,7 @@
 // plausibility.ts), which imports no valibot: the donor form a cold start shows needs the rules,
 // not the schemas. The station row's own settings (questionnaire, bleed limits) are in records.ts.
 import * as v from 'valibot'
-import { DEFERRAL_CATEGORIES, DEFERRAL_FROM, DEFERRAL_SOURCES, OTHER_DEFERRAL_REASON } from './deferral-reasons'
+import { DEFERRAL_CATEGORIES, DEFERRAL_FROM, DEFERRAL_SOURCES, OTHER_DEFERRAL_REASON } from './deferral-rules'
 import { PRODUCT_TYPES, VITAL_FIELDS, type VitalField } from './eligibility'
 import { VitalsSchema } from './records'
 

@@ -4,20 +4,20 @@
 import { computed, inject, provide, reactive, ref, watch, type InjectionKey } from 'vue'
 import { donorKey as makeDonorKey } from '../../domain/donor-key'
 import { checkAge, type EligibilityFailure, type ProductType } from '../../domain/eligibility'
-import { DEFERRAL_REASONS, suggestDeferralReasons } from '../../domain/deferral-reasons'
+import { suggestDeferralReasons } from '../../domain/deferral-rules'
 import { DEFAULT_DONOR_RULES, type DonorRules, overrideCovers, splitFailures } from '../../domain/overrides'
 import { checkPersonName } from '../../domain/person-name'
 import {
   type Answers,
   type ContactConsent,
-  DEFAULT_QUESTIONNAIRE,
   questionnaireDeferrals,
   type Questionnaire,
   selfExcluded,
-} from '../../domain/questionnaire'
+} from '../../domain/questionnaire-rules'
 import type { Abo, Donation, Drive, Household, RhD, WholeBloodVolume } from '../../domain/records'
 import { checkDonationDin } from '../field/din-check'
-import { computeDeferralUntilAll } from '../field/deferral'
+import { computeDeferralUntilAll } from '../field/deferral-catalogue'
+import { ruleDefaults } from '../field/rule-defaults'
 import { checkIdentity, checkVitalsForm, EMPTY_VITALS, snapshotWarnings, type VitalsText } from '../field/donor-form'
 import type { DonorInput } from '../stores/useDriveStore'
 import type { DonorLookup } from '../stores/useEligibilityStore'
@@ -46,7 +46,10 @@ export interface DonorFormDeps {
   lookup: (donorKey: string) => Promise<DonorLookup>
   /** The station's overridable checks and override reasons (default: only the interval). */
   rules?: DonorRules
-  /** The station's health questionnaire (default: the GB 18467 set). */
+  /**
+   * The station's health questionnaire (default: the GB 18467 set). The defaults, and the deferral
+   * catalogue, load after the first step (field/rule-defaults.ts): only the later steps read them.
+   */
   questionnaire?: Questionnaire
   /** Clinic (issue 14): the drive's reagent lots, its crew (who may collect), the station's bleed limits. */
   reagentLots?: () => readonly ReagentLot[] | undefined
@@ -186,10 +189,10 @@ export function createDonorForm(deps: DonorFormDeps) {
   const hardStops = computed(() => split.value.hard)
   const overridable = computed(() => split.value.overridable)
   const sameDay = computed(() => warnings.value.some((w) => w.rule === 'same_day'))
-  const questionnaire = deps.questionnaire ?? DEFAULT_QUESTIONNAIRE
+  const questionnaire = (): Questionnaire => deps.questionnaire ?? ruleDefaults().questionnaire
   /** Deferral reasons the donor's answers call for (a "yes" to a deferring question). */
   const questionnaireReasons = computed(() =>
-    state.questionnaire ? questionnaireDeferrals(questionnaire, state.questionnaire.answers) : [],
+    state.questionnaire ? questionnaireDeferrals(questionnaire(), state.questionnaire.answers) : [],
   )
   const canDonate = computed(
     () =>
@@ -214,11 +217,17 @@ export function createDonorForm(deps: DonorFormDeps) {
     state.reasonCode ? [...new Set([state.reasonCode, ...state.moreReasonCodes])] : [],
   )
   const deferral = computed(() =>
-    computeDeferralUntilAll(reasonCodes.value, deps.today, state.startDate, nextEligibleOn.value),
+    computeDeferralUntilAll(
+      reasonCodes.value,
+      deps.today,
+      state.startDate,
+      nextEligibleOn.value,
+      ruleDefaults().reasons,
+    ),
   )
   /** 'recovery' when any chosen reason counts from a date the donor reports (the form asks for it). */
   const reasonFrom = computed(() => {
-    const froms = reasonCodes.value.map((c) => DEFERRAL_REASONS.find((r) => r.code === c)?.from ?? null)
+    const froms = reasonCodes.value.map((c) => ruleDefaults().reasons.find((r) => r.code === c)?.from ?? null)
     return froms.includes('recovery') ? 'recovery' : (froms[0] ?? null)
   })
 
@@ -258,7 +267,10 @@ export function createDonorForm(deps: DonorFormDeps) {
     state.outcome = 'deferral'
     if (!state.startDate) state.startDate = deps.today
     const suggested = [
-      ...new Set([...questionnaireReasons.value, ...suggestDeferralReasons([...blockers.value, ...warnings.value])]),
+      ...new Set([
+        ...questionnaireReasons.value,
+        ...suggestDeferralReasons([...blockers.value, ...warnings.value], ruleDefaults().reasons),
+      ]),
     ]
     if (!state.reasonCode && suggested.length > 0) {
       state.reasonCode = suggested[0]!
@@ -336,12 +348,12 @@ export function createDonorForm(deps: DonorFormDeps) {
   }
 
   function visitOf(q: VisitQuestionnaire): NonNullable<DonorInput['visit']> {
-    const yes = questionnaire.questions.filter((x) => x.kind !== 'self_exclusion' && q.answers[x.code] === true)
+    const yes = questionnaire().questions.filter((x) => x.kind !== 'self_exclusion' && q.answers[x.code] === true)
     return {
       questionnaire: {
         version: q.version,
         yes: yes.map((x) => x.code),
-        selfExcluded: selfExcluded(questionnaire, q.answers),
+        selfExcluded: selfExcluded(questionnaire(), q.answers),
         via: q.via,
         signed: q.signature !== null,
       },
@@ -388,7 +400,9 @@ export function createDonorForm(deps: DonorFormDeps) {
     implausible,
     blockers,
     canDonate,
-    questionnaire,
+    get questionnaire() {
+      return questionnaire()
+    },
     questionnaireReasons,
     hardStops,
     overridable,

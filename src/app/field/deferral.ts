@@ -1,26 +1,16 @@
-// The deferral part of the donor form: the catalogue's label in the user's language, and the
-// until-date from the reason's start rule.
-import {
-  combineDeferralUntil,
-  DEFERRAL_REASONS,
-  deferralUntilFor,
-  findDeferralReason,
-  type DeferralReason,
-} from '../../domain/deferral-reasons'
+// The deferral part of the donor form with the default catalogue (field/deferral-catalogue.ts takes any).
+import { DEFERRAL_REASONS, type DeferralReason } from '../../domain/deferral-reasons'
+import * as withCatalogue from './deferral-catalogue'
+
+export type { UntilAllResult, UntilResult } from './deferral-catalogue'
 
 export function deferralReasonLabel(
   code: string,
   locale: string,
   catalogue: readonly DeferralReason[] = DEFERRAL_REASONS,
 ): string {
-  const reason = findDeferralReason(code, catalogue)
-  if (!reason) return code
-  return locale.startsWith('zh') ? reason.zh : reason.en
+  return withCatalogue.deferralReasonLabel(code, locale, catalogue)
 }
-
-export type UntilResult =
-  | { ok: true; until: string | null; from: string }
-  | { ok: false; error: 'reason_required' | 'from_date' | 'from_future' | 'next_eligible_unknown' }
 
 /**
  * Last deferred day for the chosen reason. `startDate` is what the donor reported for reasons
@@ -32,49 +22,22 @@ export function computeDeferralUntil(
   startDate: string,
   nextEligibleOn: string | null,
   catalogue: readonly DeferralReason[] = DEFERRAL_REASONS,
-): UntilResult {
-  const reason = reasonCode ? findDeferralReason(reasonCode, catalogue) : undefined
-  if (!reason) return { ok: false, error: 'reason_required' }
-  let from = today
-  if (reason.from === 'recovery') {
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(startDate)) return { ok: false, error: 'from_date' }
-    if (startDate > today) return { ok: false, error: 'from_future' }
-    from = startDate
-  } else if (reason.from === 'next_eligible') {
-    if (!nextEligibleOn) return { ok: false, error: 'next_eligible_unknown' }
-    from = nextEligibleOn
-  }
-  const until = deferralUntilFor(reason, from)
-  // A reason already over (a cold recovered long ago) still records the visit: until is at least today.
-  return { ok: true, until: until === null ? null : until < today ? today : until, from }
+): withCatalogue.UntilResult {
+  return withCatalogue.computeDeferralUntil(reasonCode, today, startDate, nextEligibleOn, catalogue)
 }
 
-export type UntilAllResult =
-  | { ok: true; until: string | null }
-  | { ok: false; error: 'reason_required' | 'from_date' | 'from_future' | 'next_eligible_unknown' }
-
-/**
- * The until-date of a deferral with several reasons (primary first): each reason's own date, then
- * the latest of them, permanent when any is. The first reason that cannot be dated gives the error.
- */
+/** The until-date of a deferral with several reasons (primary first); see deferral-catalogue.ts. */
 export function computeDeferralUntilAll(
   reasonCodes: readonly string[],
   today: string,
   startDate: string,
   nextEligibleOn: string | null,
   catalogue: readonly DeferralReason[] = DEFERRAL_REASONS,
-): UntilAllResult {
-  if (reasonCodes.length === 0) return { ok: false, error: 'reason_required' }
-  const untils: (string | null)[] = []
-  for (const code of reasonCodes) {
-    const one = computeDeferralUntil(code, today, startDate, nextEligibleOn, catalogue)
-    if (!one.ok) return one
-    untils.push(one.until)
-  }
-  return { ok: true, until: combineDeferralUntil(untils) }
+): withCatalogue.UntilAllResult {
+  return withCatalogue.computeDeferralUntilAll(reasonCodes, today, startDate, nextEligibleOn, catalogue)
 }
 
 /** Every reason of a deferral in the user's language, primary first. */
 export function deferralReasonsLabel(codes: readonly string[], locale: string): string {
-  return codes.map((c) => deferralReasonLabel(c, locale)).join(locale.startsWith('zh') ? '、' : ', ')
+  return withCatalogue.deferralReasonsLabel(codes, locale, DEFERRAL_REASONS)
 }

@@ -8,7 +8,7 @@ import type { LookbackFlag } from '../../domain/lookback'
 import { donorKey as makeDonorKey } from '../../domain/donor-key'
 import { parseResidentId } from '../../domain/resident-id'
 import { isoDateOf } from '../../domain/dates'
-import { newPublicRef, type ContactConsent } from '../../domain/questionnaire'
+import { newPublicRef, type ContactConsent } from '../../domain/questionnaire-rules'
 import type {
   QuestionnaireAnswers,
   AdverseReaction,

@@ -1,13 +1,17 @@
 // The donor form with the station's rules: a donor who gave today cannot be taken to a donation,
 // an interval shortfall needs the leader's recorded approval before a donation can be saved, and
 // a deferral keeps a reason for every failed check.
-import { describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { flushPromises } from '@vue/test-utils'
 import { createDonorForm } from '../../../src/app/composables/useDonorForm'
 import { DEFAULT_ELIGIBILITY, type EligibilityHistory } from '../../../src/domain/eligibility'
 import { isbt128Din } from '../../../src/domain/din'
 import { residentIdCheckCharacter } from '../../../src/domain/resident-id'
 import { DEFAULT_QUESTIONNAIRE } from '../../../src/domain/questionnaire'
+import { loadRuleDefaults } from '../../../src/app/field/rule-defaults'
+
+// The form's later steps read the default catalogue and questionnaire; the view loads them first.
+beforeAll(() => loadRuleDefaults())
 
 const TODAY = '2026-12-06'
 const id = (first17: string) => first17 + residentIdCheckCharacter(first17)
