@@ -8,5 +8,5 @@ type Translate = (key: string, params?: Record<string, unknown>) => string
  * (for logs and tools) and a code is no sentence: neither is shown.
  */
 export function serverErrorText(t: Translate, code: string | null | undefined): string {
-  return code && isServerErrorCode(code) ? t(`errors.server.${code}`) : t('errors.server.other')
+  return code && isServerErrorCode(code) ? t(`serverErrors.${code}`) : t('serverErrors.other')
 }

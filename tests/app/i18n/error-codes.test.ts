@@ -6,10 +6,10 @@ import { describe, expect, it } from 'vitest'
 import { SERVER_ERROR_CODES } from '../../../src/domain/error-codes'
 import { REJECT_CODES } from '../../../src/domain/sync-protocol'
 import { REFUSAL_CODES } from '../../../src/server/repo/refusal'
-import zhErrors from '../../../src/app/i18n/locales/zh-CN/errors'
-import enErrors from '../../../src/app/i18n/locales/en/errors'
+import zhServerErrors from '../../../src/app/i18n/locales/zh-CN/serverErrors'
+import enServerErrors from '../../../src/app/i18n/locales/en/serverErrors'
 import { serverErrorText } from '../../../src/app/i18n/server-errors'
-import { createAppI18n } from '../../../src/app/i18n'
+import { createAppI18n, loadFeatures } from '../../../src/app/i18n'
 
 function serverSources(dir = 'src/server'): string[] {
   return readdirSync(dir).flatMap((f) => {
@@ -55,8 +55,8 @@ describe('server error codes', () => {
   })
 
   it('every code has a message in Chinese and in English, and the Chinese one has no Latin sentence', () => {
-    const zh = zhErrors.server as Record<string, string>
-    const en = enErrors.server as Record<string, string>
+    const zh = zhServerErrors as Record<string, string>
+    const en = enServerErrors as Record<string, string>
     for (const code of SERVER_ERROR_CODES) {
       expect(zh[code], `zh-CN message for ${code}`).toBeTruthy()
       expect(en[code], `en message for ${code}`).toBeTruthy()
@@ -66,8 +66,10 @@ describe('server error codes', () => {
     expect(Object.keys(zh).sort()).toEqual(Object.keys(en).sort())
   })
 
-  it('a screen shows the code as a sentence in the user language, never the code or the English message', () => {
+  it('a screen shows the code as a sentence in the user language, never the code or the English message', async () => {
     const i18n = createAppI18n('zh-CN')
+    // Field features beyond the first screen's (these among them) load before any other screen shows.
+    await loadFeatures()
     const t = (i18n.global as unknown as { t: (key: string) => string }).t
     expect(serverErrorText(t, 'invalid_code')).toBe('登记码无效或已过期，请向血站要一个新的。')
     expect(serverErrorText(t, 'duplicate_din')).toContain('血袋号')

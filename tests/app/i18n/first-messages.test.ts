@@ -20,10 +20,13 @@ describe('messages at a cold start', () => {
     // Not bundled: the key shows until the feature loads.
     expect(t('sync.title')).toBe('sync.title')
     expect(t('clinic.rapid.title')).toBe('clinic.rapid.title')
+    // No first screen shows a station server's refusal: their sentences come with the rest.
+    expect(t('serverErrors.invalid_code')).toBe('serverErrors.invalid_code')
 
     await i18n.loadFeatures()
     expect(t('sync.title')).toBe('同步')
     expect(t('clinic.rapid.title')).toBe('献血前快检')
+    expect(t('serverErrors.invalid_code')).toBe('登记码无效或已过期，请向血站要一个新的。')
   })
 
   it('updates what is already on screen when the later messages arrive', async () => {
