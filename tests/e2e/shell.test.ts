@@ -95,6 +95,34 @@ describe('app shell in Chromium', () => {
     for (const marker of markers) expect(later.some((code) => code.includes(marker))).toBe(true)
   })
 
+  it('leaves the default deferral catalogue, questionnaire and server error sentences out of the first scripts, precached for later', () => {
+    // Only the donor form's later steps read the defaults (field/rule-defaults.ts loads them after
+    // the first screen), and no first screen shows a server's refusal (the serverErrors feature).
+    // One value import of deferral-reasons.ts or questionnaire.ts, or the sentences back under
+    // errors, brings them back into the first scripts.
+    const html = readFileSync('dist/index.html', 'utf8')
+    const first = [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+\.js)"/g)].map((m) =>
+      readFileSync(join('dist', m[1]!), 'utf8'),
+    )
+    // A deferral reason, a question of the default set, its consent, and a server refusal.
+    const markers = ['血红蛋白偏低', '最近一周内您是否有感冒', '我已如实回答以上问题', '登记码无效或已过期']
+    for (const marker of markers) {
+      expect(
+        first.some((code) => code.includes(marker)),
+        marker,
+      ).toBe(false)
+    }
+    // The markers are real, and their chunks are precached: the later steps work offline.
+    const sw = readFileSync('dist/sw.js', 'utf8')
+    for (const marker of markers) {
+      const chunks = readdirSync('dist/assets').filter(
+        (f) => f.endsWith('.js') && readFileSync(join('dist/assets', f), 'utf8').includes(marker),
+      )
+      expect(chunks.length, marker).toBeGreaterThan(0)
+      for (const f of chunks) expect(sw.includes(`assets/${f}`), `${marker} in ${f}, precached`).toBe(true)
+    }
+  })
+
   it("warms the phone's own database from the page, by the name the app gives it, before the modules run", () => {
     // A classic script of its own (the CSP allows no inline script), in <head> before the entry
     // module: classic scripts run while the page parses, modules after.
