@@ -290,3 +290,60 @@ describe.each(ENGINES)('auth and devices (%s)', (engine) => {
     expect(res.status).toBe(200)
   })
 })
+
+// Own station, so the refusals these tests provoke do not trip the enrollment limit of the others.
+describe.each(ENGINES)('a lost enrollment answer (%s)', (engine) => {
+  let t: TestStation
+  let a: StationSetup
+  beforeAll(async () => {
+    t = await startTestStation(engine)
+    a = await t.createStation('alpha')
+  })
+  afterAll(async () => {
+    await t?.close()
+  })
+
+  it('gives a phone whose answer was lost its enrollment back for the same attempt id, and nobody else', async () => {
+    const issued = await t.call<{ code: string }>('/api/v1/admin/enrollment-codes', { token: a.managerToken, body: {} })
+    const attemptId = '6f1d2c3b-4a59-4e87-9c21-0d3e4f5a6b7c'
+    type Enrolled = { deviceId: string; token: string }
+    const first = await t.call<Enrolled>('/api/v1/devices/enroll', { body: { code: issued.body.code, attemptId } })
+    expect(first.status).toBe(201)
+    // The answer never reached the phone; it tries again with the same code and attempt id.
+    const retry = await t.call<Enrolled>('/api/v1/devices/enroll', { body: { code: issued.body.code, attemptId } })
+    expect(retry.body).toMatchObject({ deviceId: first.body.deviceId })
+    expect(retry.status).toBe(201)
+    expect(retry.body.deviceId).toBe(first.body.deviceId)
+    expect(retry.body.token).not.toBe(first.body.token)
+    expect((await t.call('/api/v1/sync/pull', { token: first.body.token })).status).toBe(401)
+    // Someone else with the code (no attempt id, or another) still finds it used.
+    for (const body of [
+      { code: issued.body.code },
+      { code: issued.body.code, attemptId: attemptId.replace('6f', '70') },
+    ]) {
+      const other = await t.call('/api/v1/devices/enroll', { body })
+      expect(other.status).toBe(400)
+      expect(other.body).toMatchObject({ code: 'invalid_code' })
+    }
+    // Once the phone has pulled with its token, even the same attempt id is refused.
+    expect((await t.call('/api/v1/sync/pull', { token: retry.body.token })).status).toBe(200)
+    const late = await t.call('/api/v1/devices/enroll', { body: { code: issued.body.code, attemptId } })
+    expect(late.status).toBe(400)
+    expect((await t.call('/api/v1/sync/pull', { token: retry.body.token })).status).toBe(200)
+    expect(
+      await t.store.db.selectFrom('devices').select('id').where('id', '=', first.body.deviceId).execute(),
+    ).toHaveLength(1)
+  })
+
+  it('does not give a lost enrollment back after the retry window', async () => {
+    const issued = await t.call<{ code: string }>('/api/v1/admin/enrollment-codes', { token: a.managerToken, body: {} })
+    const attemptId = '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d'
+    expect((await t.call('/api/v1/devices/enroll', { body: { code: issued.body.code, attemptId } })).status).toBe(201)
+    await t.store.db
+      .updateTable('enrollment_codes')
+      .set({ used_at: new Date(Date.now() - 16 * 60_000).toISOString() })
+      .where('attempt_hash', 'is not', null)
+      .execute()
+    expect((await t.call('/api/v1/devices/enroll', { body: { code: issued.body.code, attemptId } })).status).toBe(400)
+  })
+})

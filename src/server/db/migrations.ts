@@ -603,6 +603,15 @@ const m0018RetentionLight: Migration = {
   },
 }
 
+// A phone whose enrollment answer was lost retries with the same code and attempt id
+// (repo/devices.ts): the spent code keeps a hash of that id.
+const m0019EnrollmentAttempt: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('enrollment_codes').addColumn('attempt_hash', 'text').execute()
+    await db.schema.createIndex('enrollment_codes_attempt').on('enrollment_codes').column('attempt_hash').execute()
+  },
+}
+
 // In name order: the order they run in (allowUnorderedMigrations lets a later-numbered one that
 // landed first stay applied).
 export const MIGRATIONS: Record<string, Migration> = {
@@ -620,6 +629,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0016_report_indexes': m0016ReportIndexes,
   '0017_donor_donations': m0017DonorDonations,
   '0018_retention_light': m0018RetentionLight,
+  '0019_enrollment_attempt': m0019EnrollmentAttempt,
 }
 
 class InCodeMigrationProvider implements MigrationProvider {

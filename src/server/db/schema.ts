@@ -92,6 +92,8 @@ export interface EnrollmentCodesTable {
   short_hash: string | null
   /** The name the station gave the phone this code enrolls (migration 0014); null: the phone's own. */
   device_name?: string | null
+  /** SHA-256 of the code and the phone's attempt id, kept when the code is spent (migration 0019): its retry is let in. */
+  attempt_hash?: string | null
 }
 
 /** Columns every pulled table carries: the change sequence of its last write and a tombstone flag. */

@@ -71,7 +71,15 @@ export const EnrollRequestSchema = v.object({
   /** What people call the phone ("Bus 3 phone A"); `label` is accepted as another name for it. */
   name: v.optional(v.pipe(v.string(), v.trim(), v.maxLength(120))),
   label: v.optional(v.pipe(v.string(), v.trim(), v.maxLength(120))),
+  /**
+   * A secret the phone makes once per code and sends again when it retries: a retry whose answer
+   * was lost after the station spent the code gets that enrollment back instead of "used".
+   */
+  attemptId: v.optional(v.pipe(v.string(), v.minLength(16), v.maxLength(64))),
 })
+
+/** How long after spending a code the phone that spent it may still ask for its enrollment again. */
+export const ENROLLMENT_RETRY_MS = 15 * 60_000
 
 export interface Enrollment {
   deviceId: string
@@ -100,12 +108,23 @@ export async function enrollDevice(
         : q.where('short_hash', '=', shortHash(secret, parsed.code)),
     )
     .executeTakeFirst()
+  // Over the code as typed and the attempt: a spent short code has no hash left to find it by.
+  const attemptHash = input.attemptId ? sha256Hex(`${parsed.kind}\n${parsed.code}\n${input.attemptId}`) : null
+  if (attemptHash && (!row || row.used_at !== null)) {
+    const spentBy = await db
+      .selectFrom('enrollment_codes')
+      .select(['device_id', 'used_at', 'station_id'])
+      .where('attempt_hash', '=', attemptHash)
+      .executeTakeFirst()
+    const retried = spentBy ? await enrollmentRetried(db, spentBy, now) : null
+    if (retried) return retried
+  }
   if (!row || row.used_at !== null || row.expires_at <= now) throw refused
   const deviceId = newId()
   // The short form is no longer needed once spent: drop even its HMAC.
   const spent = await db
     .updateTable('enrollment_codes')
-    .set({ used_at: now, device_id: deviceId, short_hash: null })
+    .set({ used_at: now, device_id: deviceId, short_hash: null, attempt_hash: attemptHash })
     .where('code_hash', '=', row.code_hash)
     .where('used_at', 'is', null)
     .executeTakeFirst()
@@ -130,6 +149,31 @@ export async function enrollDevice(
     .execute()
   const station = stationFromRow(await getStationRow(db, row.station_id))
   return { deviceId, token, stationId: station.id, stationCode: station.code, station }
+}
+
+/**
+ * The same phone asking again for the enrollment its code made (the answer was lost on the way):
+ * within ENROLLMENT_RETRY_MS, while that device is unrevoked and has sent nothing, it gets its
+ * identity back with a new token; the token of the lost answer stops working.
+ */
+async function enrollmentRetried(
+  db: Db,
+  row: { device_id: string | null; used_at: string | null; station_id: string },
+  now: string,
+): Promise<Enrollment | null> {
+  if (!row.device_id || !row.used_at || Date.parse(now) - Date.parse(row.used_at) > ENROLLMENT_RETRY_MS) return null
+  const token = newToken('device')
+  const renewed = await db
+    .updateTable('devices')
+    .set({ token_hash: sha256Hex(token) })
+    .where('id', '=', row.device_id)
+    .where('revoked_at', 'is', null)
+    .where('last_seq', '=', 0)
+    .where('last_pull_at', 'is', null)
+    .executeTakeFirst()
+  if (Number(renewed.numUpdatedRows) !== 1) return null
+  const station = stationFromRow(await getStationRow(db, row.station_id))
+  return { deviceId: row.device_id, token, stationId: station.id, stationCode: station.code, station }
 }
 
 export async function deviceForToken(db: Db, token: string): Promise<DeviceRow | null> {

@@ -283,4 +283,35 @@ describe('first run', () => {
     expect(device.activeRoster).toEqual([])
     expect(await db.device.count()).toBe(1)
   })
+
+  it('sends the same attempt id when it tries a code again, so a lost answer gets its enrollment back', async () => {
+    const deviceId = newId()
+    const sent: Array<{ code: string; attemptId: string }> = []
+    let lose = true
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async (url: string, init?: RequestInit) => {
+        if (url === '/api/v1/devices/enroll') {
+          sent.push(JSON.parse(String(init?.body)) as { code: string; attemptId: string })
+          // The station spends the code, and its answer is lost on the way back.
+          if (lose) {
+            lose = false
+            throw new TypeError('Failed to fetch')
+          }
+          return jsonResponse({ deviceId, token: 't', stationId: STATION.id, stationCode: STATION.code }, 201)
+        }
+        throw new TypeError('Failed to fetch')
+      }),
+    )
+    const device = useDeviceStore()
+    await expect(device.enroll('ABCD-1234')).rejects.toBeTruthy()
+    expect(device.enrolled).toBe(false)
+    await device.enroll('ABCD-1234')
+    expect(device.info).toMatchObject({ deviceId })
+    await expect(device.enroll('WXYZ-5678')).resolves.toBeUndefined()
+    expect(sent).toHaveLength(3)
+    expect(sent[0]!.attemptId).toMatch(/^[0-9a-f-]{36}$/)
+    expect(sent[1]!.attemptId).toBe(sent[0]!.attemptId)
+    expect(sent[2]!.attemptId).not.toBe(sent[0]!.attemptId)
+  })
 })
