@@ -124,13 +124,16 @@ export function useDonorDraft(form: DonorForm, driveId: string) {
   async function discard(): Promise<void> {
     cancel()
     held = true
+    // Emptied before the delete, not after it: what is typed meanwhile (the next donor) stays.
+    form.reset()
     try {
       if (author.value) await (await loadDrafts()).deleteDraft(driveId, author.value)
-      form.reset()
     } finally {
       held = false
       restoredAt.value = null
     }
+    // Typed while the delete ran (no draft write may start during it): written now.
+    if (form.dirty.value) await flush()
   }
 
   return { author, restoredAt, flush, saving, discard }
