@@ -147,8 +147,7 @@ export async function enrollDevice(
       last_pull_at: null,
     })
     .execute()
-  const station = stationFromRow(await getStationRow(db, row.station_id))
-  return { deviceId, token, stationId: station.id, stationCode: station.code, station }
+  return enrollmentAnswer(db, row.station_id, deviceId, token)
 }
 
 /**
@@ -172,8 +171,13 @@ async function enrollmentRetried(
     .where('last_pull_at', 'is', null)
     .executeTakeFirst()
   if (Number(renewed.numUpdatedRows) !== 1) return null
-  const station = stationFromRow(await getStationRow(db, row.station_id))
-  return { deviceId: row.device_id, token, stationId: station.id, stationCode: station.code, station }
+  return enrollmentAnswer(db, row.station_id, row.device_id, token)
+}
+
+/** What a phone is told when it enrolls: its identity, its token (this once) and its station. */
+async function enrollmentAnswer(db: Db, stationId: string, deviceId: string, token: string): Promise<Enrollment> {
+  const station = stationFromRow(await getStationRow(db, stationId))
+  return { deviceId, token, stationId: station.id, stationCode: station.code, station }
 }
 
 export async function deviceForToken(db: Db, token: string): Promise<DeviceRow | null> {
