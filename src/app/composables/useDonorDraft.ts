@@ -132,8 +132,12 @@ export function useDonorDraft(form: DonorForm, driveId: string) {
       held = false
       restoredAt.value = null
     }
-    // Typed while the delete ran (no draft write may start during it): written now.
-    if (form.dirty.value) await flush()
+    // Typed while the delete ran (no draft write may start during it): written now; a failed
+    // write leaves it to the next change, not the discard.
+    if (form.dirty.value)
+      await flush().catch(() => {
+        /* the next change writes it */
+      })
   }
 
   return { author, restoredAt, flush, saving, discard }
