@@ -76,13 +76,23 @@ export function mergeCounts(a: IndicatorCounts, b: IndicatorCounts): IndicatorCo
   return out
 }
 
-/** Adds `from` to `into` (mutated and returned): mergeCounts without a new object. */
-export function addCountsInto(into: IndicatorCounts, from: IndicatorCounts): IndicatorCounts {
-  for (const key of SCALAR_KEYS) into[key] += from[key]
-  for (const [id, n] of Object.entries(from.byChannel)) bump(into.byChannel, id, n)
-  for (const [id, n] of Object.entries(from.byTeam)) bump(into.byTeam, id, n)
-  for (const g of BLOOD_GROUPS) into.byBloodGroup[g] += from.byBloodGroup[g]
+/** Adds `from` to `into` (sign -1: takes it away), mutated and returned: mergeCounts without a new object. */
+export function addCountsInto(into: IndicatorCounts, from: IndicatorCounts, sign: 1 | -1 = 1): IndicatorCounts {
+  for (const key of SCALAR_KEYS) into[key] += sign * from[key]
+  for (const [id, n] of Object.entries(from.byChannel)) bump(into.byChannel, id, sign * n)
+  for (const [id, n] of Object.entries(from.byTeam)) bump(into.byTeam, id, sign * n)
+  for (const g of BLOOD_GROUPS) into.byBloodGroup[g] += sign * from.byBloodGroup[g]
   return into
+}
+
+/** Whether every count is zero (what was added has all been taken away again). */
+export function countsAreZero(counts: IndicatorCounts): boolean {
+  return (
+    SCALAR_KEYS.every((key) => counts[key] === 0) &&
+    Object.keys(counts.byChannel).length === 0 &&
+    Object.keys(counts.byTeam).length === 0 &&
+    BLOOD_GROUPS.every((g) => counts.byBloodGroup[g] === 0)
+  )
 }
 
 /**

@@ -29,6 +29,7 @@ import { makeFieldSeed, pickSite, PINS, residentId, seedPhone, unlockAs, type Fi
 import { AFTER_FIRST_SCREEN_MARK } from '../../src/app/first-screen'
 import { startServer } from '../support/server'
 import { tallyKeys } from '../../src/app/db/tallies'
+import { cellKey } from '../../src/app/field/progress-cells'
 import type { Donation } from '../../src/domain/records'
 import { percentile } from './stats'
 import { summarize, table } from './summary'
@@ -369,12 +370,12 @@ async function coldStart(
  * The raw IndexedDB baseline, in the page that just saved: `n` transactions, each writing the
  * rows of the app's last save (its donation and donor identity with fresh ids, their two outbox
  * entries, the tally rows the app's save path writes for it, `tallyKeys` of src/app/db/tallies.ts,
- * the draft delete) into a database with the same stores and indexes as the app's, one readwrite
+ * its progress cell and group, src/app/db/progress-delta.ts, the draft delete) into a database with the same stores and indexes as the app's, one readwrite
  * transaction each with the app's durability (Dexie passes none: the browser's default). Timed from
  * the transaction's creation to its complete event. Writes only: the app's save also reads (its
  * checks), in the same transaction, and must stay within 1.5× of this.
  */
-const RAW_PUT = `(async (n, tallyKeysOf) => {
+const RAW_PUT = `(async (n, tallyKeysOf, progressKeyOf) => {
   const open = (name, upgrade) => new Promise((resolve, reject) => {
     const req = upgrade ? indexedDB.open(name, 1) : indexedDB.open(name)
     if (upgrade) req.onupgradeneeded = () => upgrade(req.result)
@@ -383,7 +384,7 @@ const RAW_PUT = `(async (n, tallyKeysOf) => {
   })
   const done = (req) => new Promise((resolve, reject) => { req.onsuccess = () => resolve(req.result); req.onerror = () => reject(req.error) })
   const app = await open('bloodbus')
-  const stores = ['donations', 'donorIdentities', 'outbox', 'tallies', 'drafts']
+  const stores = ['donations', 'donorIdentities', 'outbox', 'tallies', 'progressCells', 'progressGroups', 'drafts']
   // The stores the save's checks read besides those (for the second figure, reads and writes).
   const read = ['drives', 'driveCloses', 'corrections', 'eligibility', 'channels', 'voids']
   const rtx = app.transaction([...stores, ...read], 'readonly')
@@ -402,6 +403,10 @@ const RAW_PUT = `(async (n, tallyKeysOf) => {
   const donation = last.find((r) => r.recordType === 'donation').record
   const tallyKeys = tallyKeysOf[donation.id]
   const tallies = await Promise.all(tallyKeys.map((k) => done(rtx.objectStore('tallies').get(k))))
+  // What the save adds to progress: its cell and its group (one key for a record alone).
+  const progressKey = progressKeyOf[donation.id]
+  const cell = await done(rtx.objectStore('progressCells').get(progressKey))
+  const group = await done(rtx.objectStore('progressGroups').get(progressKey))
   app.close()
   const name = 'bench-raw-' + Math.random().toString(36).slice(2)
   const raw = await open(name, (db) => {
@@ -429,6 +434,8 @@ const RAW_PUT = `(async (n, tallyKeysOf) => {
       const take = (req) => { req.onsuccess = () => seen.push(req.result) }
       take(tx.objectStore('channels').get(donation.channelId))
       for (const k of tallyKeys) take(tx.objectStore('tallies').get(k))
+      take(tx.objectStore('progressCells').get(progressKey))
+      take(tx.objectStore('progressGroups').get(progressKey))
       take(tx.objectStore('drives').get(donation.driveId))
       take(tx.objectStore('driveCloses').index('driveId').count(donation.driveId))
       take(tx.objectStore('donations').index('din').getAll(donation.din))
@@ -439,6 +446,8 @@ const RAW_PUT = `(async (n, tallyKeysOf) => {
     tx.objectStore('drafts').delete('none:' + i)
     for (const e of fresh) tx.objectStore(e.recordType === 'donation' ? 'donations' : e.recordType === 'deferral' ? 'deferrals' : 'donorIdentities').add(e.record)
     for (const t of tallies) if (t) tx.objectStore('tallies').put(t)
+    if (cell) tx.objectStore('progressCells').put(cell)
+    if (group) tx.objectStore('progressGroups').put(group)
     for (const e of fresh) tx.objectStore('outbox').add(e)
     await new Promise((resolve, reject) => { tx.oncomplete = resolve; tx.onerror = () => reject(tx.error) })
     ;(reading ? withReads : times).push(performance.now() - t0)
@@ -449,7 +458,7 @@ const RAW_PUT = `(async (n, tallyKeysOf) => {
 })`
 
 /** The tally rows the app's save path wrote for its last donation (by donation id): the baseline writes the same. */
-async function lastTallyKeys(page: Page): Promise<Record<string, string[]>> {
+async function lastSaveKeys(page: Page): Promise<[Record<string, string[]>, Record<string, string>]> {
   const donation = (await page.evaluate(`new Promise((resolve, reject) => {
     const open = indexedDB.open('bloodbus')
     open.onerror = () => reject(open.error)
@@ -463,7 +472,7 @@ async function lastTallyKeys(page: Page): Promise<Record<string, string[]>> {
     }
   })`)) as Donation | null
   if (!donation) throw new Error('no donation saved')
-  return { [donation.id]: tallyKeys(donation) }
+  return [{ [donation.id]: tallyKeys(donation) }, { [donation.id]: cellKey(donation)! }]
 }
 
 /**
@@ -565,7 +574,9 @@ export default async function run(): Promise<void> {
     // BENCH_SAVES=0 measures the cold start alone.
     const raw =
       SAVES > 0
-        ? ((await page.evaluate(`${RAW_PUT}(${SAVES}, ${JSON.stringify(await lastTallyKeys(page))})`)) as {
+        ? ((await page.evaluate(
+            `${RAW_PUT}(${SAVES}, ${(await lastSaveKeys(page)).map((keys) => JSON.stringify(keys)).join(', ')})`,
+          )) as {
             times: number[]
             withReads: number[]
             durability: string | null

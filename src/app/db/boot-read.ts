@@ -27,7 +27,7 @@ import type { DeviceInfo, DonorDraftRow, DriveCrewRow, ReferenceRow, SyncMetaRow
 
 export const FIELD_DB_NAME = 'bloodbus'
 /** The newest Dexie version schema.ts declares (tests/app/db/boot-read.test.ts keeps them equal). */
-export const FIELD_DB_VERSION = 14
+export const FIELD_DB_VERSION = 15
 /** syncMeta key: staff id → their wrong PINs since the last good one. */
 export const PIN_ATTEMPTS_KEY = 'pinAttempts'
 /** syncMeta key of the last pull's station time (sync-meta.ts META_KEYS.lastPullServerTime). */

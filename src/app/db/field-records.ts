@@ -22,6 +22,15 @@ import { addToCounts, emptyCounts, type IndicatorCounts } from '../../domain/ind
 import type { EligibilityEntry } from '../../domain/sync-protocol'
 import { applyToTallies, readTalliesOf, tallyKeys, writeTallies } from './tallies'
 import { noteCommitted } from './save-notice'
+import {
+  addSavedRecords,
+  beginFamilyChange,
+  cellWith,
+  endFamilyChange,
+  groupWith,
+  newRecordEffect,
+} from './progress-delta'
+import { cellKey, type EffectCell, type VersionGroup } from '../field/progress-cells'
 import { byCreation, type DinUse, FieldRecordError, liveUses, newestVersion } from './record-versions'
 
 export { FIELD_RECORD_ERRORS, FieldRecordError, type FieldRecordErrorCode } from './record-versions'
@@ -51,6 +60,11 @@ function saveScope(db: FieldDb) {
     db.tallies,
     db.channels,
     db.eligibility,
+    // What progress adds (db/progress-delta.ts): its rows, and what a void's or correction's family reads.
+    db.progressCells,
+    db.progressGroups,
+    db.syncMeta,
+    db.receiptBatches,
   ]
 }
 
@@ -133,6 +147,10 @@ async function saveInOneTransaction(
     }
     // The form that made these records is saved now: its draft goes with the same commit.
     if (clearDraft) writes.push(settled(db.drafts.delete(clearDraft)))
+    // Voids and corrections change what their families add to progress: what they added before
+    // any of this batch is written, taken away once it all is (outbox entries included).
+    const changing = recs.filter((r) => r.type === 'void' || r.type === 'correction')
+    const familyChange = changing.length > 0 ? await beginFamilyChange(db, changing) : null
     const store = (rec: FieldRecord): void => {
       writes.push(settled((db[RECORD_TABLE[rec.type]] as FieldDb['voids']).add(rec as never)))
     }
@@ -147,6 +165,9 @@ async function saveInOneTransaction(
         store(rec)
         const [, change] = await ready
         writes.push(settled(writeTallies(db, change, counted, 1, tallies)))
+        // Progress: a new record adds its cell, unless a void or correction of this batch changes
+        // its family (that change counts it).
+        if (!familyChange?.roots.includes(counted.id)) writes.push(settled(addSavedRecords(db, [counted], change.ctx)))
       } else if (rec.type === 'donor_identity') {
         store(rec)
       } else {
@@ -157,6 +178,7 @@ async function saveInOneTransaction(
     }
     // The outbox entries in one request, in the records' order (their sequence numbers follow it).
     const [seqs] = await Promise.all([db.outbox.bulkAdd(entries, { allKeys: true }), ...writes])
+    if (familyChange) await endFamilyChange(db, familyChange)
     return {
       saved: entries.map((entry, i) => ({ seq: seqs[i] as number, mutationId: entry.mutationId, record: recs[i]! })),
       tallies,
@@ -188,7 +210,7 @@ async function saveVisit(
   }
   const donation = outcome?.type === 'donation' ? outcome : null
   const written = new Set<string>(['outbox', ...recs.map((r) => RECORD_TABLE[r.type])])
-  if (outcome) written.add('tallies')
+  if (outcome) for (const name of ['tallies', 'progressCells', 'progressGroups']) written.add(name)
   if (clearDraft) written.add('drafts')
   const scope = new Set<string>(written)
   if (outcome) for (const name of ['drives', 'driveCloses', 'channels']) scope.add(name)
@@ -238,6 +260,33 @@ async function saveVisit(
           } catch (err) {
             fail(err)
           }
+        }
+      }
+      // What it adds to progress (db/progress-delta.ts): its cell and its group, rewritten the
+      // same way once read, after the channel's answer.
+      const cells = tx.objectStore('progressCells')
+      const groups = tx.objectStore('progressGroups')
+      const cellReq = cells.get(cellKey(outcome)!) as IDBRequest<EffectCell | undefined>
+      cellReq.onsuccess = () => {
+        try {
+          const ctx = { ruralMobileChannelIds: new Set(channel?.value.ruralMobile ? [outcome.channelId] : []) }
+          const added = newRecordEffect([outcome], ctx)
+          const cell = cellWith(cellReq.result, [...added.cells.values()][0]!)
+          if (cell) cells.put(cell)
+          else cells.delete(cellKey(outcome)!)
+          const group = [...added.groups.values()][0]!
+          const groupReq = groups.get(group.key) as IDBRequest<VersionGroup | undefined>
+          groupReq.onsuccess = () => {
+            try {
+              const next = groupWith(groupReq.result, group)
+              if (next) groups.put(next)
+              else groups.delete(group.key)
+            } catch (err) {
+              fail(err)
+            }
+          }
+        } catch (err) {
+          fail(err)
         }
       }
       const checks: Array<Promise<FieldRecordError | null>> = []

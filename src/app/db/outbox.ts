@@ -4,6 +4,7 @@ import { newId } from '../../domain/ids'
 import type { FieldRecord } from '../../domain/records'
 import { fieldDb, type FieldDb, type OutboxRow } from './index'
 import { isWaitingRecord } from '../field/waiting'
+import { withFamilyChange } from './progress-delta'
 
 export interface OutboxSummary {
   /** Records waiting to be sent, counted as the crew counts them (field/waiting.ts). */
@@ -76,13 +77,20 @@ export function outboxInOrder(db: FieldDb = fieldDb()): Promise<OutboxRow[]> {
   return db.outbox.orderBy('seq').toArray()
 }
 
-/** Takes the entry `seq` out of the queue (its record stays on the phone). */
+/**
+ * Takes the entry `seq` out of the queue (its record stays on the phone). What progress adds
+ * changes with it (a refused record no longer waits): inside changeOutbox's transaction.
+ */
 export async function dropFromOutbox(db: FieldDb, seq: number): Promise<void> {
-  await db.outbox.delete(seq)
+  const row = await db.outbox.get(seq)
+  await withFamilyChange(db, row?.record ? [row.record] : [], () => db.outbox.delete(seq))
 }
 
-/** Takes the entry `seq` out and queues `record` again behind everything waiting. */
+/** Takes the entry `seq` out and queues `record` again behind everything waiting (changeOutbox's transaction). */
 export async function requeue(db: FieldDb, seq: number, record: FieldRecord): Promise<void> {
-  await db.outbox.delete(seq)
-  await db.outbox.add(outboxEntry(record))
+  const row = await db.outbox.get(seq)
+  await withFamilyChange(db, row?.record ? [row.record, record] : [record], async () => {
+    await db.outbox.delete(seq)
+    await db.outbox.add(outboxEntry(record))
+  })
 }

@@ -25,6 +25,7 @@ import type { LookbackFlag } from '../../domain/lookback'
 import type { DinClash, EligibilityEntry } from '../../domain/sync-protocol'
 import type { IndicatorCounts } from '../../domain/indicators'
 import type { CrewPart, CrewReport } from '../../domain/drive-crew'
+import type { EffectCell, VersionGroup } from '../field/progress-cells'
 import { RECEIPT_PREFIX, type Receipt, receiptBatchRow } from './receipt-batch'
 
 /** One queued mutation as stored; `seq` is the device's sequence number sent with the push. */
@@ -170,6 +171,8 @@ export class FieldDb extends Dexie {
   lookbackFlags!: Table<ReferenceRow<LookbackFlag>, string>
   driveCrew!: Table<DriveCrewRow, string>
   receiptBatches!: EntityTable<ReceiptBatchRow, 'id'>
+  progressCells!: Table<EffectCell, string>
+  progressGroups!: Table<VersionGroup, string>
 
   /**
    * The versions the constructor declares, handed to Dexie once at its end (declareVersions):
@@ -273,6 +276,16 @@ export class FieldDb extends Dexie {
         receiptBatches: '++id, newestAt, purgeDueAt',
       })
       .upgrade(carryReceiptsIntoBatches)
+
+    // ── Version 15 (what progress adds, kept) ──────────────────────────────────────────────────
+    // What the records the pulled totals do not hold add to them, summed by cell and kept as they
+    // change (db/progress-delta.ts), so the progress screen reads a few dozen rows, not the outbox
+    // and every record confirmed since the totals. New tables only: no upgrade function. The
+    // first progress read on an upgraded phone builds them (no marker in syncMeta yet).
+    this.version(15).stores({
+      progressCells: 'key',
+      progressGroups: 'key',
+    })
 
     // ── Later versions go here, each as `this.version(n).stores({...changed tables}).upgrade(...)`
     // with its upgrade function beside it. Never edit or remove an earlier version.

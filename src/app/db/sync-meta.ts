@@ -22,6 +22,8 @@ export const META_KEYS = {
   sync: 'sync',
   /** Present while the station's feed, pulled from its start, has not reached its end. */
   historyIncomplete: 'historyIncomplete',
+  /** What db/progress-delta.ts's kept sum is of: the totals' computedAt, the rural channels, refusals. */
+  progressDelta: 'progressDelta',
 } as const
 
 /**

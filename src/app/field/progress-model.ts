@@ -12,7 +12,6 @@
 // minus what it counts with only what the totals already hold, both as effectiveRecords() sees it.
 import {
   addCountsInto,
-  addToCounts,
   collectionDate,
   effectiveRecords,
   emptyCounts,
@@ -28,6 +27,25 @@ import type { StationTotals } from '../../domain/sync-protocol'
 import { periodFor } from '../../domain/targets'
 import { onCalendarTotals, phoneComputable, type TargetTotals } from '../../domain/target-totals'
 import { type TargetProgressRow, targetProgress } from '../station/dashboard-model'
+import {
+  addToEffectCell,
+  addToVersionGroup,
+  type EffectCell,
+  type EffectSum,
+  type EffectSummary,
+  emptyEffectSum,
+} from './progress-cells'
+
+export {
+  addToEffectCell,
+  addToVersionGroup,
+  cellKey,
+  type EffectCell,
+  type EffectSum,
+  type EffectSummary,
+  emptyEffectSum,
+  type VersionGroup,
+} from './progress-cells'
 
 // ---------------------------------------------------------------------------------------------
 // Which records the pulled totals hold
@@ -180,80 +198,45 @@ function familyEffect(family: Family): FamilyEffect | null {
   return effect
 }
 
-/**
- * The families' effects summed by what the cards and targets tell apart (collection date,
- * channel, site, drive and teams), worked out once per read: the screen asks it of two calendar
- * cards and each quarter, custom-period and site target, and thousands of records confirmed after
- * the totals fall in a few dozen cells.
- */
-interface EffectCell {
-  /** One of the cell's records: what the period and scope checks read (they read only the cell's key). */
-  rec: FieldRecord
-  /** Its records once the phone synced, less as the totals hold them. */
-  counts: IndicatorCounts
+/** The families' effects (what progress adds), or their sum as the phone keeps it. */
+export type Unsynced = readonly Family[] | EffectSummary
+
+/** Adds (sign 1) or takes away (sign -1) one family's effect and refusals. */
+export function addFamilyEffect(sum: EffectSum, family: Family, ctx: IndicatorContext, sign: 1 | -1 = 1): void {
+  sum.refused += sign * family.filter((r) => r.state === 'refused' && FIGURE_TYPES.has(r.record.type)).length
+  const effect = familyEffect(family)
+  if (!effect) return
+  for (const rec of effect.after) addToEffectCell(sum, rec, ctx, sign)
+  for (const rec of effect.before) addToEffectCell(sum, rec, ctx, -sign as 1 | -1)
+  addToVersionGroup(sum, effect.versions, effect.addedFigures, sign)
 }
 
-/** Families whose versions fall in the same cells, and their records that add to the totals. */
-interface VersionGroup {
-  /** One version per cell. */
-  versions: FieldRecord[]
-  addedFigures: number
+export function summaryOfSum(sum: EffectSum): EffectSummary {
+  return { cells: [...sum.cells.values()], groups: [...sum.groups.values()], refused: sum.refused }
 }
 
-interface EffectSummary {
-  ctx: IndicatorContext
-  cells: EffectCell[]
-  groups: VersionGroup[]
-}
+const summaries = new WeakMap<readonly Family[], { ctx: IndicatorContext; summary: EffectSummary }>()
 
-const summaries = new WeakMap<readonly Family[], EffectSummary>()
-
-/** What a period or scope check can tell apart of a counted record; null for other records. */
-function cellKey(rec: FieldRecord): string | null {
-  if (rec.type !== 'donation' && rec.type !== 'deferral' && rec.type !== 'drive') return null
-  const driveId = rec.type === 'drive' ? rec.id : rec.driveId
-  const teams = [...new Set(rec.teamIds)].sort().join(',')
-  return [rec.type, collectionDate(rec), rec.channelId, rec.siteId, driveId, teams].join('\u0000')
-}
-
-function effectSummary(families: readonly Family[], ctx: IndicatorContext): EffectSummary {
+/** The families' effects summed (worked out once per list and context). */
+export function effectSummary(families: readonly Family[], ctx: IndicatorContext): EffectSummary {
   const kept = summaries.get(families)
-  if (kept && kept.ctx === ctx) return kept
-  const cells = new Map<string, EffectCell>()
-  const groups = new Map<string, VersionGroup>()
-  const add = (rec: FieldRecord, sign: 1 | -1) => {
-    const key = cellKey(rec)
-    if (key === null) return
-    let cell = cells.get(key)
-    if (!cell) cells.set(key, (cell = { rec, counts: emptyCounts() }))
-    addToCounts(cell.counts, rec, ctx, sign)
-  }
-  for (const family of families) {
-    const effect = familyEffect(family)
-    if (!effect) continue
-    for (const rec of effect.after) add(rec, 1)
-    for (const rec of effect.before) add(rec, -1)
-    const versions = new Map<string, FieldRecord>()
-    for (const v of effect.versions) {
-      const key = cellKey(v)
-      if (key !== null && !versions.has(key)) versions.set(key, v)
-    }
-    if (versions.size === 0) continue // matches no period: counts nowhere
-    const key = [...versions.keys()].sort().join('\u0001')
-    const group = groups.get(key)
-    if (group) group.addedFigures += effect.addedFigures
-    else groups.set(key, { versions: [...versions.values()], addedFigures: effect.addedFigures })
-  }
-  const summary = { ctx, cells: [...cells.values()], groups: [...groups.values()] }
-  summaries.set(families, summary)
+  if (kept && kept.ctx === ctx) return kept.summary
+  const sum = emptyEffectSum()
+  for (const family of families) addFamilyEffect(sum, family, ctx)
+  const summary = summaryOfSum(sum)
+  summaries.set(families, { ctx, summary })
   return summary
 }
 
-/** What the families add to the station's totals of `span` (by collection date). */
-export function unsyncedEffect(families: readonly Family[], ctx: IndicatorContext, span: PeriodSpan): UnsyncedEffect {
+function summaryOf(unsynced: Unsynced, ctx: IndicatorContext): EffectSummary {
+  return Array.isArray(unsynced) ? effectSummary(unsynced as readonly Family[], ctx) : (unsynced as EffectSummary)
+}
+
+/** What the phone's records add to the station's totals of `span` (by collection date). */
+export function unsyncedEffect(unsynced: Unsynced, ctx: IndicatorContext, span: PeriodSpan): UnsyncedEffect {
   const delta = emptyScoped()
   let records = 0
-  const { cells, groups } = effectSummary(families, ctx)
+  const { cells, groups } = summaryOf(unsynced, ctx)
   for (const cell of cells) if (inSpan(collectionDate(cell.rec), span)) addScoped(delta, cell)
   // A family belongs to the period when any version of its record does (a donation voided
   // before it was sent still waits to be sent, though it changes nothing).
@@ -271,11 +254,8 @@ export function familyRoot(family: Family): FieldRecord | null {
 }
 
 /** Records the station refused that would change the figures; they are not counted anywhere here. */
-export function refusedCount(families: readonly Family[]): number {
-  return families.reduce(
-    (n, f) => n + f.filter((r) => r.state === 'refused' && FIGURE_TYPES.has(r.record.type)).length,
-    0,
-  )
+export function refusedCount(unsynced: Unsynced, ctx: IndicatorContext): number {
+  return summaryOf(unsynced, ctx).refused
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -329,16 +309,16 @@ export interface StationCardInput {
   kind: StationPeriodKind
   today: string
   totals: StationTotals | null | undefined
-  families: readonly Family[]
+  unsynced: Unsynced
   targets: readonly Target[]
   ctx: IndicatorContext
 }
 
 export function stationCard(input: StationCardInput): StationCard {
-  const { kind, today, families, ctx } = input
+  const { kind, today, unsynced, ctx } = input
   const current = totalsCurrent(input.totals, today) ? input.totals : null
   const period: Period = current ? { ...current.period } : periodFor(kind, today)
-  const effect = unsyncedEffect(families, ctx, period)
+  const effect = unsyncedEffect(unsynced, ctx, period)
   const base: ScopedCounts = current
     ? { counts: current.counts, byChannel: current.byChannel, byTeam: current.byTeam }
     : emptyScoped()
@@ -379,7 +359,7 @@ export function inTargetScope(rec: FieldRecord, scope: Target['scope']): boolean
 
 /** What the families add to the station's counts of one period and scope, and the records behind it. */
 export function scopedUnsyncedEffect(
-  families: readonly Family[],
+  unsynced: Unsynced,
   ctx: IndicatorContext,
   span: PeriodSpan,
   scope: Target['scope'],
@@ -387,7 +367,7 @@ export function scopedUnsyncedEffect(
   const delta = emptyCounts()
   let records = 0
   const counts = (rec: FieldRecord) => inSpan(collectionDate(rec), span) && inTargetScope(rec, scope)
-  const { cells, groups } = effectSummary(families, ctx)
+  const { cells, groups } = summaryOf(unsynced, ctx)
   for (const cell of cells) if (counts(cell.rec)) addCountsInto(delta, cell.counts)
   for (const group of groups) if (group.versions.some(counts)) records += group.addedFigures
   return { delta, records }
@@ -418,7 +398,7 @@ export interface OtherTargetsInput {
    * target's figure from another refresh, or with no totals at all, is not mixed in.
    */
   computedAt: string | null
-  families: readonly Family[]
+  unsynced: Unsynced
   ctx: IndicatorContext
 }
 
@@ -429,7 +409,7 @@ export interface OtherTargetsInput {
  * the month and year are.
  */
 export function otherTargets(input: OtherTargetsInput): OtherTargetRow[] {
-  const { today, families, ctx } = input
+  const { today, unsynced, ctx } = input
   const order = ['station', 'channel', 'site', 'team']
   const totalsOf = new Map(input.targetTotals.map((t) => [t.targetId, t]))
   return input.targets
@@ -451,7 +431,7 @@ export function otherTargets(input: OtherTargetsInput): OtherTargetRow[] {
         totals.scope.id === target.scope.id &&
         totals.computedAt === input.computedAt
       if (!fits) return { target, progress: null, reason: 'no_totals', unsynced: 0 }
-      const effect = scopedUnsyncedEffect(families, ctx, target.period, target.scope)
+      const effect = scopedUnsyncedEffect(unsynced, ctx, target.period, target.scope)
       const counts = mergeCounts(totals.counts, effect.delta)
       return {
         target,

@@ -1,9 +1,9 @@
 // The phone's progress screen: this phone's drives today against their targets, and the station's
 // month and year (and its quarter, custom-period and site targets) as of the last sync plus what
 // this phone has not synced yet. Reads only running aggregates (drive tallies, the pulled station
-// totals) and the records that are not in those totals (the outbox, and receipts newer than the
-// totals), never every record on the phone, and re-reads by itself when any of it changes (a
-// save, a sync, a pull, in this tab or another).
+// totals, and what the records those totals do not hold add to them, kept by cell) and the
+// outbox (what waits, per drive), never every record on the phone, and re-reads by itself when any
+// of it changes (a save, a sync, a pull, in this tab or another).
 //
 // The figures stay in memory between openings: a later opening shows them at once when nothing
 // they come from has changed since they were read (and it is still the same day), and re-checks
@@ -25,7 +25,6 @@ import {
   driveCard,
   type OtherTargetRow,
   otherTargets,
-  refusedCount,
   type StationCard,
   stationCard,
 } from '../field/progress-model'
@@ -53,7 +52,7 @@ export async function readFieldProgress(db: FieldDb, opts: ProgressReadOptions =
 
 /** The screen's figures from what was read (arithmetic only). */
 function progressOf(src: ProgressSources, opts: ProgressReadOptions): FieldProgress {
-  const { today, targets, families } = src
+  const { today, targets, unsynced } = src
   const waiting = waitingByDrive(src.waiting, src.driveOf)
   const driveCards = src.drives
     .map(({ drive, counts, closed }) =>
@@ -78,15 +77,15 @@ function progressOf(src: ProgressSources, opts: ProgressReadOptions): FieldProgr
     today,
     lastSyncAt: src.lastSyncAt,
     drives: driveCards,
-    month: stationCard({ kind: 'month', today, totals: src.monthTotals, families, targets, ctx: src.ctx }),
-    year: stationCard({ kind: 'year', today, totals: src.yearTotals, families, targets, ctx: src.ctx }),
-    refused: refusedCount(families),
+    month: stationCard({ kind: 'month', today, totals: src.monthTotals, unsynced, targets, ctx: src.ctx }),
+    year: stationCard({ kind: 'year', today, totals: src.yearTotals, unsynced, targets, ctx: src.ctx }),
+    refused: unsynced.refused,
     others: otherTargets({
       today,
       targets,
       targetTotals: src.targetTotals,
       computedAt: src.computedAt,
-      families,
+      unsynced,
       ctx: src.ctx,
     }),
   }

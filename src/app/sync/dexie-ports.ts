@@ -25,6 +25,9 @@ import { storeNameOrder } from '../db/name-order'
 import { META_KEYS, type Receipt, receiptBatchRow, settledSeqKey } from '../db/sync-meta'
 import { PULL_TABLE } from './pull-tables'
 import { mergeEligibility, pendingReferenceKeys, referenceKey } from './reference-rules'
+import { progressDeltaTables, readMarker, withFamilyChange } from '../db/progress-delta'
+import { confirmedAfter } from '../field/progress-model'
+import type { FieldRecord } from '../../domain/records'
 
 const ms = (iso: string): number => {
   const t = Date.parse(iso)
@@ -120,18 +123,19 @@ export function dexieOutboxPort(db: FieldDb): OutboxPort {
       const byStation = opts.byStation ?? true
       const summary: SettleSummary = { confirmed: 0, rejected: 0, ignored: 0, settled: 0 }
       const t = ms(at)
-      await db.transaction('rw', [db.outbox, db.syncMeta, db.device, db.receiptBatches], async () => {
+      await db.transaction('rw', progressDeltaTables(db), async () => {
         const key = await settledKey()
         // One round of reads, then every write queued at once (IndexedDB keeps their order, and
         // any failure aborts all of it): a 500-record batch settles in two round trips. The
         // receipts of the whole batch are one row (db/receipt-batch.ts): an entry leaves the
         // outbox only with its receipt, in this transaction.
         const seqs = results.map((r) => r.seq)
-        const [rows, mark] = await Promise.all([outboxRows(db, seqs), db.syncMeta.get(key)])
+        const [rows, mark, kept] = await Promise.all([outboxRows(db, seqs), db.syncMeta.get(key), readMarker(db)])
         let high = typeof mark?.value === 'number' ? mark.value : 0
         const receipts: Receipt[] = []
         const rejected: OutboxRow[] = []
         const confirmedSeqs: number[] = []
+        const confirmedRecords: FieldRecord[] = []
         for (const [i, r] of results.entries()) {
           const row = rows[i]
           if (
@@ -158,6 +162,7 @@ export function dexieOutboxPort(db: FieldDb): OutboxPort {
             summary.rejected++
           } else {
             confirmedSeqs.push(r.seq)
+            confirmedRecords.push(row.record)
             receipts.push({
               recordId: row.recordId,
               recordType: row.recordType,
@@ -171,12 +176,24 @@ export function dexieOutboxPort(db: FieldDb): OutboxPort {
           }
         }
         summary.settled = high
-        await Promise.all([
-          confirmedSeqs.length > 0 ? deleteOutboxRows(db, confirmedSeqs, rows.span) : null,
-          rejected.length > 0 ? db.outbox.bulkPut(rejected) : null,
-          receipts.length > 0 ? db.receiptBatches.add(receiptBatchRow(receipts, at)) : null,
-          db.syncMeta.put({ key, value: high }),
-        ])
+        const write = () =>
+          Promise.all([
+            confirmedSeqs.length > 0 ? deleteOutboxRows(db, confirmedSeqs, rows.span) : null,
+            rejected.length > 0 ? db.outbox.bulkPut(rejected) : null,
+            receipts.length > 0 ? db.receiptBatches.add(receiptBatchRow(receipts, at)) : null,
+            db.syncMeta.put({ key, value: high }),
+          ])
+        // What progress adds changes only for a refusal, or a receipt the totals already hold
+        // (older than them): a record confirmed after the totals adds as it did while it waited.
+        const changed = kept
+          ? [
+              ...rejected.flatMap((row) => (row.record ? [row.record] : [])),
+              ...receipts.flatMap((r, i) =>
+                confirmedAfter(r.receivedAt, kept.computedAt) ? [] : [confirmedRecords[i]!],
+              ),
+            ]
+          : []
+        await (changed.length > 0 ? withFamilyChange(db, changed, write) : write())
       })
       return summary
     },

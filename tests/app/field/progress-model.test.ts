@@ -163,7 +163,14 @@ describe('what this phone adds to the station', () => {
       fam([d2, 'pending']),
       fam([deferral, 'pending']),
     ]
-    const card = stationCard({ kind: 'month', today: TODAY, totals: totals('month'), families, targets: [], ctx })
+    const card = stationCard({
+      kind: 'month',
+      today: TODAY,
+      totals: totals('month'),
+      unsynced: families,
+      targets: [],
+      ctx,
+    })
     expect(card.hasTotals).toBe(true)
     expect(card.unsynced).toBe(4)
     expect(card.counts.counts.donations).toBe(12)
@@ -193,7 +200,7 @@ describe('what this phone adds to the station', () => {
       ruralMobileWholeBlood: 5,
     }
     const families = [fam([d1, 'in_totals']), fam([d2, 'in_totals'])]
-    const card = stationCard({ kind: 'month', today: TODAY, totals: after, families, targets: [], ctx })
+    const card = stationCard({ kind: 'month', today: TODAY, totals: after, unsynced: families, targets: [], ctx })
     expect(card.unsynced).toBe(0)
     expect(card.counts.counts.donations).toBe(12)
     expect(card.counts.counts.ruralMobileWholeBlood).toBe(5)
@@ -205,7 +212,7 @@ describe('what this phone adds to the station', () => {
       kind: 'month',
       today: TODAY,
       totals: totals('month'),
-      families: [fam([d1, 'confirmed_after'])],
+      unsynced: [fam([d1, 'confirmed_after'])],
       targets: [],
       ctx,
     })
@@ -277,20 +284,34 @@ describe('what this phone adds to the station', () => {
   it('a refused record is neither in the totals nor added, and is counted apart', () => {
     const refused = donation()
     const families = [fam([refused, 'refused'])]
-    const card = stationCard({ kind: 'month', today: TODAY, totals: totals('month'), families, targets: [], ctx })
+    const card = stationCard({
+      kind: 'month',
+      today: TODAY,
+      totals: totals('month'),
+      unsynced: families,
+      targets: [],
+      ctx,
+    })
     expect(card.counts.counts.donations).toBe(10)
     expect(card.unsynced).toBe(0)
-    expect(refusedCount(families)).toBe(1)
+    expect(refusedCount(families, ctx)).toBe(1)
   })
 
   it('a record of last month counts in the year, not in the month', () => {
     const october = donation({ collectedOn: '2026-10-30' })
     const families = [fam([october, 'pending'])]
     expect(
-      stationCard({ kind: 'month', today: TODAY, totals: totals('month'), families, targets: [], ctx }).counts.counts
-        .donations,
+      stationCard({ kind: 'month', today: TODAY, totals: totals('month'), unsynced: families, targets: [], ctx }).counts
+        .counts.donations,
     ).toBe(10)
-    const year = stationCard({ kind: 'year', today: TODAY, totals: totals('year'), families, targets: [], ctx })
+    const year = stationCard({
+      kind: 'year',
+      today: TODAY,
+      totals: totals('year'),
+      unsynced: families,
+      targets: [],
+      ctx,
+    })
     expect(year.counts.counts.donations).toBe(31)
     expect(year.unsynced).toBe(1)
   })
@@ -302,7 +323,7 @@ describe('what this phone adds to the station', () => {
       kind: 'month',
       today: '2026-12-01',
       totals: oldMonth,
-      families: [fam([d, 'pending'])],
+      unsynced: [fam([d, 'pending'])],
       targets: [target({ period: { kind: 'month', start: '2026-12-01', end: '2026-12-31' } })],
       ctx,
     })
@@ -356,7 +377,14 @@ describe('which targets show where', () => {
       fam([donation({ din: 'W123423000002' }), 'pending']),
       fam([uniDonation({ din: 'W123423000004' }), 'pending']),
     ]
-    const month = stationCard({ kind: 'month', today: TODAY, totals: totals('month'), families, targets: all, ctx })
+    const month = stationCard({
+      kind: 'month',
+      today: TODAY,
+      totals: totals('month'),
+      unsynced: families,
+      targets: all,
+      ctx,
+    })
     const [share, team] = month.targets
     // 5 rural of 13 whole-blood donations = 38.46 %.
     expect(share!.progress!.actual).toBeCloseTo((5 / 13) * 100, 9)
@@ -368,11 +396,18 @@ describe('which targets show where', () => {
       targets: all,
       targetTotals: [],
       computedAt: COMPUTED_AT,
-      families,
+      unsynced: families,
       ctx,
     })
     expect(others.map((o) => o.target.id)).toEqual([quarter.id, siteMonth.id])
-    const year = stationCard({ kind: 'year', today: TODAY, totals: totals('year'), families, targets: all, ctx })
+    const year = stationCard({
+      kind: 'year',
+      today: TODAY,
+      totals: totals('year'),
+      unsynced: families,
+      targets: all,
+      ctx,
+    })
     expect(year.targets).toHaveLength(1)
     expect(year.targets[0]!.progress!.actual).toBe(28)
     // 28 of 400 by 20 November: expected by now 400 × 324/365.

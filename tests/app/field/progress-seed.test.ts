@@ -92,7 +92,7 @@ describe('bulk-seeded tallies', () => {
       families.set(root(r), list)
     }
     const touched = [...families.values()].filter((f) => f.some((m) => m.state === 'pending'))
-    const card = stationCard({ kind: 'year', today, totals: base.year, families: touched, targets: [], ctx })
+    const card = stationCard({ kind: 'year', today, totals: base.year, unsynced: touched, targets: [], ctx })
     expect(card.counts.counts).toEqual(all.year.counts)
     expect(card.counts.byChannel).toEqual(all.year.byChannel)
   })

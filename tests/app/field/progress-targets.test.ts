@@ -93,7 +93,7 @@ describe('quarter, custom-period and site targets on the phone', () => {
       targets: [quarter],
       targetTotals: [totalsFor(quarter, { donations: 120 })],
       computedAt: COMPUTED_AT,
-      families: [fam([donation(), 'pending']), fam([donation(), 'confirmed_after']), fam([donation(), 'in_totals'])],
+      unsynced: [fam([donation(), 'pending']), fam([donation(), 'confirmed_after']), fam([donation(), 'in_totals'])],
       ctx,
     })
     expect(rows).toHaveLength(1)
@@ -120,7 +120,7 @@ describe('quarter, custom-period and site targets on the phone', () => {
       targets: [site],
       targetTotals: [totalsFor(site, { donations: 10 })],
       computedAt: COMPUTED_AT,
-      families: [
+      unsynced: [
         fam([donation(), 'pending']),
         fam([makeDonation(otherSiteDrive, STAFF, { collectedOn: TODAY }), 'pending']),
         fam([sent, 'in_totals'], [moved, 'pending']),
@@ -148,7 +148,7 @@ describe('quarter, custom-period and site targets on the phone', () => {
         totalsFor(team, { donations: 9, deferrals: 1 }),
       ],
       computedAt: COMPUTED_AT,
-      families: [
+      unsynced: [
         fam([donation(), 'pending']),
         fam([donation({ product: { type: 'whole_blood', volumeMl: 200 } }), 'pending']),
         fam([makeDeferral(ruralDrive, STAFF, { collectedOn: TODAY, teamIds: [TEAM.id] }), 'pending']),
@@ -173,7 +173,7 @@ describe('quarter, custom-period and site targets on the phone', () => {
       targets: [returning, quarter],
       targetTotals: [totalsFor(quarter, { donations: 5 })],
       computedAt: COMPUTED_AT,
-      families: [],
+      unsynced: [],
       ctx,
     })
     const byId = new Map(rows.map((r) => [r.target.id, r]))
@@ -184,7 +184,7 @@ describe('quarter, custom-period and site targets on the phone', () => {
   it('no figure is made from totals of another refresh, of an edited target, or without totals', () => {
     const quarter = target({})
     const rows = (targetTotals: TargetTotals[], computedAt: string | null) =>
-      otherTargets({ today: TODAY, targets: [quarter], targetTotals, computedAt, families: [], ctx })[0]!
+      otherTargets({ today: TODAY, targets: [quarter], targetTotals, computedAt, unsynced: [], ctx })[0]!
     expect(rows([], COMPUTED_AT)).toMatchObject({ progress: null, reason: 'no_totals' })
     expect(rows([totalsFor(quarter, {}, { computedAt: '2026-11-19T08:00:00.000Z' })], COMPUTED_AT).reason).toBe(
       'no_totals',
@@ -216,7 +216,7 @@ describe('quarter, custom-period and site targets on the phone', () => {
       targets: [...hidden, ...shown],
       targetTotals: [],
       computedAt: COMPUTED_AT,
-      families: [],
+      unsynced: [],
       ctx,
     })
     expect(rows.map((r) => r.target.id).sort()).toEqual(shown.map((t) => t.id).sort())
@@ -229,7 +229,7 @@ describe('quarter, custom-period and site targets on the phone', () => {
       targets: [per1000],
       targetTotals: [totalsFor(per1000, { donations: 2000 }, { population: 1_000_000 })],
       computedAt: COMPUTED_AT,
-      families: [fam([donation(), 'pending'])],
+      unsynced: [fam([donation(), 'pending'])],
       ctx,
     })[0]!
     expect(row.progress!.progress!.actual).toBeCloseTo(2.001, 9)
@@ -364,7 +364,7 @@ describe("a target's figure on the phone", () => {
             targets: [t],
             targetTotals: [{ ...totalsFor(t, {}), counts: recount(held, QUARTER, t.scope) }],
             computedAt: COMPUTED_AT,
-            families,
+            unsynced: families,
             ctx,
           })
           expect(row!.progress!.progress!.actual).toBe(recount(willHold, QUARTER, t.scope).wholeBloodUnits)

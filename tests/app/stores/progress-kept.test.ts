@@ -11,9 +11,10 @@ import type { Void } from '../../../src/domain/records'
 import type { MutationResult, StationTotals } from '../../../src/domain/sync-protocol'
 import type { FieldDb } from '../../../src/app/db'
 import { saveFieldRecords } from '../../../src/app/db/field-records'
+import { cellWith, groupWith, newRecordEffect } from '../../../src/app/db/progress-delta'
 import { dexieOutboxPort, dexieReferenceSink } from '../../../src/app/sync/dexie-ports'
 import { type ProgressReadOptions, useFieldProgressStore } from '../../../src/app/stores/useFieldProgressStore'
-import { freshDb, makeDonation, makeDrive, seedReference, STATION } from '../support/field-fixtures'
+import { freshDb, makeDonation, makeDrive, RURAL, seedReference, STATION } from '../support/field-fixtures'
 
 const STAFF = newId()
 const TODAY = '2026-11-20'
@@ -134,8 +135,17 @@ describe('progress kept between openings', () => {
       req.onerror = () => reject(req.error)
       req.onsuccess = () => {
         const other = req.result
-        const tx = other.transaction(['donations', 'outbox'], 'readwrite')
+        const tx = other.transaction(['donations', 'outbox', 'progressCells', 'progressGroups'], 'readwrite')
         tx.objectStore('donations').put(d1)
+        // What that tab's save adds to progress, as it writes it (db/field-records.ts saveVisit).
+        const added = newRecordEffect([d1], { ruralMobileChannelIds: new Set([RURAL.id]) })
+        for (const [store, change, merge] of [
+          ['progressCells', [...added.cells.values()][0]!, cellWith],
+          ['progressGroups', [...added.groups.values()][0]!, groupWith],
+        ] as const) {
+          const got = tx.objectStore(store).get(change.key)
+          got.onsuccess = () => tx.objectStore(store).put(merge(got.result, change as never)!)
+        }
         tx.objectStore('outbox').add({
           mutationId: newId(),
           recordId: d1.id,
