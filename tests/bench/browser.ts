@@ -370,7 +370,7 @@ async function coldStart(
  * The raw IndexedDB baseline, in the page that just saved: `n` transactions, each writing the
  * rows of the app's last save (its donation and donor identity with fresh ids, their two outbox
  * entries, the tally rows the app's save path writes for it, `tallyKeys` of src/app/db/tallies.ts,
- * its progress cell and group, src/app/db/progress-delta.ts, the draft delete) into a database with the same stores and indexes as the app's, one readwrite
+ * its progress cell, src/app/db/progress-delta.ts, the draft delete) into a database with the same stores and indexes as the app's, one readwrite
  * transaction each with the app's durability (Dexie passes none: the browser's default). Timed from
  * the transaction's creation to its complete event. Writes only: the app's save also reads (its
  * checks), in the same transaction, and must stay within 1.5× of this.
@@ -384,7 +384,7 @@ const RAW_PUT = `(async (n, tallyKeysOf, progressKeyOf) => {
   })
   const done = (req) => new Promise((resolve, reject) => { req.onsuccess = () => resolve(req.result); req.onerror = () => reject(req.error) })
   const app = await open('bloodbus')
-  const stores = ['donations', 'donorIdentities', 'outbox', 'tallies', 'progressCells', 'progressGroups', 'drafts']
+  const stores = ['donations', 'donorIdentities', 'outbox', 'tallies', 'progressCells', 'drafts']
   // The stores the save's checks read besides those (for the second figure, reads and writes).
   const read = ['drives', 'driveCloses', 'corrections', 'eligibility', 'channels', 'voids']
   const rtx = app.transaction([...stores, ...read], 'readonly')
@@ -403,10 +403,9 @@ const RAW_PUT = `(async (n, tallyKeysOf, progressKeyOf) => {
   const donation = last.find((r) => r.recordType === 'donation').record
   const tallyKeys = tallyKeysOf[donation.id]
   const tallies = await Promise.all(tallyKeys.map((k) => done(rtx.objectStore('tallies').get(k))))
-  // What the save adds to progress: its cell and its group (one key for a record alone).
+  // What the save adds to progress: its cell.
   const progressKey = progressKeyOf[donation.id]
   const cell = await done(rtx.objectStore('progressCells').get(progressKey))
-  const group = await done(rtx.objectStore('progressGroups').get(progressKey))
   app.close()
   const name = 'bench-raw-' + Math.random().toString(36).slice(2)
   const raw = await open(name, (db) => {
@@ -435,7 +434,6 @@ const RAW_PUT = `(async (n, tallyKeysOf, progressKeyOf) => {
       take(tx.objectStore('channels').get(donation.channelId))
       for (const k of tallyKeys) take(tx.objectStore('tallies').get(k))
       take(tx.objectStore('progressCells').get(progressKey))
-      take(tx.objectStore('progressGroups').get(progressKey))
       take(tx.objectStore('drives').get(donation.driveId))
       take(tx.objectStore('driveCloses').index('driveId').count(donation.driveId))
       take(tx.objectStore('donations').index('din').getAll(donation.din))
@@ -447,7 +445,6 @@ const RAW_PUT = `(async (n, tallyKeysOf, progressKeyOf) => {
     for (const e of fresh) tx.objectStore(e.recordType === 'donation' ? 'donations' : e.recordType === 'deferral' ? 'deferrals' : 'donorIdentities').add(e.record)
     for (const t of tallies) if (t) tx.objectStore('tallies').put(t)
     if (cell) tx.objectStore('progressCells').put(cell)
-    if (group) tx.objectStore('progressGroups').put(group)
     for (const e of fresh) tx.objectStore('outbox').add(e)
     await new Promise((resolve, reject) => { tx.oncomplete = resolve; tx.onerror = () => reject(tx.error) })
     ;(reading ? withReads : times).push(performance.now() - t0)

@@ -34,5 +34,9 @@ process.on('SIGUSR2', async () => {
     const { profile } = await session.post('Profiler.stop')
     writeFileSync(join(profileDir, 'push-station.cpuprofile'), JSON.stringify(profile))
   }
-  if (statsFile) writeFileSync(statsFile, JSON.stringify({ pid: process.pid, userMs: used.user / 1000, systemMs: used.system / 1000 }))
+  if (statsFile)
+    writeFileSync(
+      statsFile,
+      JSON.stringify({ pid: process.pid, userMs: used.user / 1000, systemMs: used.system / 1000 }),
+    )
 })

@@ -22,15 +22,8 @@ import { addToCounts, emptyCounts, type IndicatorCounts } from '../../domain/ind
 import type { EligibilityEntry } from '../../domain/sync-protocol'
 import { applyToTallies, readTalliesOf, tallyKeys, writeTallies } from './tallies'
 import { noteCommitted } from './save-notice'
-import {
-  addSavedRecords,
-  beginFamilyChange,
-  cellWith,
-  endFamilyChange,
-  groupWith,
-  newRecordEffect,
-} from './progress-delta'
-import { cellKey, type EffectCell, type VersionGroup } from '../field/progress-cells'
+import { addSavedRecords, beginFamilyChange, cellWith, endFamilyChange, newRecordEffect } from './progress-delta'
+import { cellKey, type EffectCell } from '../field/progress-cells'
 import { byCreation, type DinUse, FieldRecordError, liveUses, newestVersion } from './record-versions'
 
 export { FIELD_RECORD_ERRORS, FieldRecordError, type FieldRecordErrorCode } from './record-versions'
@@ -210,7 +203,7 @@ async function saveVisit(
   }
   const donation = outcome?.type === 'donation' ? outcome : null
   const written = new Set<string>(['outbox', ...recs.map((r) => RECORD_TABLE[r.type])])
-  if (outcome) for (const name of ['tallies', 'progressCells', 'progressGroups']) written.add(name)
+  if (outcome) for (const name of ['tallies', 'progressCells']) written.add(name)
   if (clearDraft) written.add('drafts')
   const scope = new Set<string>(written)
   if (outcome) for (const name of ['drives', 'driveCloses', 'channels']) scope.add(name)
@@ -262,29 +255,16 @@ async function saveVisit(
           }
         }
       }
-      // What it adds to progress (db/progress-delta.ts): its cell and its group, rewritten the
-      // same way once read, after the channel's answer.
+      // What it adds to progress (db/progress-delta.ts): its cell, rewritten the same way once
+      // read, after the channel's answer.
       const cells = tx.objectStore('progressCells')
-      const groups = tx.objectStore('progressGroups')
       const cellReq = cells.get(cellKey(outcome)!) as IDBRequest<EffectCell | undefined>
       cellReq.onsuccess = () => {
         try {
           const ctx = { ruralMobileChannelIds: new Set(channel?.value.ruralMobile ? [outcome.channelId] : []) }
-          const added = newRecordEffect([outcome], ctx)
-          const cell = cellWith(cellReq.result, [...added.cells.values()][0]!)
+          const cell = cellWith(cellReq.result, [...newRecordEffect([outcome], ctx).cells.values()][0]!)
           if (cell) cells.put(cell)
           else cells.delete(cellKey(outcome)!)
-          const group = [...added.groups.values()][0]!
-          const groupReq = groups.get(group.key) as IDBRequest<VersionGroup | undefined>
-          groupReq.onsuccess = () => {
-            try {
-              const next = groupWith(groupReq.result, group)
-              if (next) groups.put(next)
-              else groups.delete(group.key)
-            } catch (err) {
-              fail(err)
-            }
-          }
         } catch (err) {
           fail(err)
         }

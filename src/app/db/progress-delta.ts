@@ -253,7 +253,7 @@ export function rebuildProgressDelta(
     const all = effectSummary(families, ctx)
     // Stored as they are kept: a cell that nets to nothing, or a group of no record, is no row.
     const summary: EffectSummary = {
-      cells: all.cells.filter((c) => !countsAreZero(c.counts)),
+      cells: all.cells.filter((c) => !countsAreZero(c.counts) || c.records !== 0),
       groups: all.groups.filter((g) => g.addedFigures !== 0),
       refused: all.refused,
     }
@@ -278,7 +278,10 @@ export function rebuildProgressDelta(
 /** A kept cell with `change` added (sign -1: taken away); null when nothing is left in it. */
 export function cellWith(stored: EffectCell | undefined, change: EffectCell, sign: 1 | -1 = 1): EffectCell | null {
   const counts = addCountsInto(stored ? stored.counts : emptyCounts(), change.counts, sign)
-  return countsAreZero(counts) ? null : { key: change.key, rec: stored?.rec ?? change.rec, counts }
+  const records = (stored?.records ?? 0) + sign * change.records
+  return countsAreZero(counts) && records === 0
+    ? null
+    : { key: change.key, rec: stored?.rec ?? change.rec, counts, records }
 }
 
 /** A kept group with `change` added (sign -1: taken away); null when no record is left in it. */

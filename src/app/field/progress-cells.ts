@@ -23,11 +23,17 @@ export interface EffectCell {
   rec: FieldRecord
   /** Its records once the phone synced, less as the totals hold them (signed). */
   counts: IndicatorCounts
+  /**
+   * Records that add to the totals (waiting or confirmed after them) of families whose every
+   * version falls in this cell: most families, kept here rather than as a group of one cell.
+   */
+  records: number
 }
 
 /**
- * Families whose versions fall in the same cells, and their records that add to the totals: a
- * family counts once in a period or scope that any version of its record falls in.
+ * Families whose versions fall in the same cells (two or more: a correction that moved a record),
+ * and their records that add to the totals: a family counts once in a period or scope that any
+ * version of its record falls in.
  */
 export interface VersionGroup {
   /** The versions' cell keys, sorted and joined. */
@@ -68,7 +74,7 @@ export function addToEffectCell(sum: EffectSum, rec: FieldRecord, ctx: Indicator
   const key = cellKey(rec)
   if (key === null) return
   let cell = sum.cells.get(key)
-  if (!cell) sum.cells.set(key, (cell = { key, rec, counts: emptyCounts() }))
+  if (!cell) sum.cells.set(key, (cell = { key, rec, counts: emptyCounts(), records: 0 }))
   addToCounts(cell.counts, rec, ctx, sign)
 }
 
@@ -80,6 +86,13 @@ export function addToVersionGroup(sum: EffectSum, versions: readonly FieldRecord
     if (key !== null && !byCell.has(key)) byCell.set(key, v)
   }
   if (byCell.size === 0) return // matches no period: counts nowhere
+  if (byCell.size === 1) {
+    const [key, rec] = [...byCell][0]!
+    let cell = sum.cells.get(key)
+    if (!cell) sum.cells.set(key, (cell = { key, rec, counts: emptyCounts(), records: 0 }))
+    cell.records += sign * added
+    return
+  }
   const key = [...byCell.keys()].sort().join('\u0001')
   const group = sum.groups.get(key)
   if (group) group.addedFigures += sign * added

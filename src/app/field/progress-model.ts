@@ -237,7 +237,11 @@ export function unsyncedEffect(unsynced: Unsynced, ctx: IndicatorContext, span: 
   const delta = emptyScoped()
   let records = 0
   const { cells, groups } = summaryOf(unsynced, ctx)
-  for (const cell of cells) if (inSpan(collectionDate(cell.rec), span)) addScoped(delta, cell)
+  for (const cell of cells) {
+    if (!inSpan(collectionDate(cell.rec), span)) continue
+    addScoped(delta, cell)
+    records += cell.records
+  }
   // A family belongs to the period when any version of its record does (a donation voided
   // before it was sent still waits to be sent, though it changes nothing).
   for (const group of groups)
@@ -368,7 +372,11 @@ export function scopedUnsyncedEffect(
   let records = 0
   const counts = (rec: FieldRecord) => inSpan(collectionDate(rec), span) && inTargetScope(rec, scope)
   const { cells, groups } = summaryOf(unsynced, ctx)
-  for (const cell of cells) if (counts(cell.rec)) addCountsInto(delta, cell.counts)
+  for (const cell of cells) {
+    if (!counts(cell.rec)) continue
+    addCountsInto(delta, cell.counts)
+    records += cell.records
+  }
   for (const group of groups) if (group.versions.some(counts)) records += group.addedFigures
   return { delta, records }
 }

@@ -96,7 +96,7 @@ async function keptSum(): Promise<unknown> {
     readMarker(db),
   ])
   return {
-    cells: Object.fromEntries(cells.map((c) => [c.key, c.counts])),
+    cells: Object.fromEntries(cells.map((c) => [c.key, { counts: c.counts, records: c.records }])),
     groups: Object.fromEntries(groups.map((g) => [g.key, g.addedFigures])),
     refused: marker?.refused,
   }
@@ -343,6 +343,7 @@ describe('what progress adds, kept as records change', () => {
     expect(p.month.unsynced).toBe(2)
     expect((await readMarker(upgraded))!.computedAt).toBe(at)
     expect(await upgraded.progressCells.count()).toBe(2)
+    expect(await upgraded.progressGroups.count()).toBe(0)
     upgraded.close()
   })
 })

@@ -11,7 +11,8 @@ import type { Void } from '../../../src/domain/records'
 import type { MutationResult, StationTotals } from '../../../src/domain/sync-protocol'
 import type { FieldDb } from '../../../src/app/db'
 import { saveFieldRecords } from '../../../src/app/db/field-records'
-import { cellWith, groupWith, newRecordEffect } from '../../../src/app/db/progress-delta'
+import { cellWith, newRecordEffect } from '../../../src/app/db/progress-delta'
+import type { EffectCell } from '../../../src/app/field/progress-cells'
 import { dexieOutboxPort, dexieReferenceSink } from '../../../src/app/sync/dexie-ports'
 import { type ProgressReadOptions, useFieldProgressStore } from '../../../src/app/stores/useFieldProgressStore'
 import { freshDb, makeDonation, makeDrive, RURAL, seedReference, STATION } from '../support/field-fixtures'
@@ -135,17 +136,13 @@ describe('progress kept between openings', () => {
       req.onerror = () => reject(req.error)
       req.onsuccess = () => {
         const other = req.result
-        const tx = other.transaction(['donations', 'outbox', 'progressCells', 'progressGroups'], 'readwrite')
+        const tx = other.transaction(['donations', 'outbox', 'progressCells'], 'readwrite')
         tx.objectStore('donations').put(d1)
         // What that tab's save adds to progress, as it writes it (db/field-records.ts saveVisit).
-        const added = newRecordEffect([d1], { ruralMobileChannelIds: new Set([RURAL.id]) })
-        for (const [store, change, merge] of [
-          ['progressCells', [...added.cells.values()][0]!, cellWith],
-          ['progressGroups', [...added.groups.values()][0]!, groupWith],
-        ] as const) {
-          const got = tx.objectStore(store).get(change.key)
-          got.onsuccess = () => tx.objectStore(store).put(merge(got.result, change as never)!)
-        }
+        const [added] = newRecordEffect([d1], { ruralMobileChannelIds: new Set([RURAL.id]) }).cells.values()
+        const got = tx.objectStore('progressCells').get(added!.key)
+        got.onsuccess = () =>
+          tx.objectStore('progressCells').put(cellWith(got.result as EffectCell | undefined, added!)!)
         tx.objectStore('outbox').add({
           mutationId: newId(),
           recordId: d1.id,
