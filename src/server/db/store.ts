@@ -18,6 +18,7 @@ import {
 } from 'kysely'
 import pg from 'pg'
 import { type RawSqlite, registerRawSqlite } from './bulk'
+import { CHECKPOINT_DEFAULTS, type CheckpointEvent, type CheckpointOptions, startCheckpointer } from './checkpoints'
 import { migrateToLatest } from './migrations'
 import { CurrentSchemaPostgresDialect } from './pg-introspector'
 import type { Database } from './schema'
@@ -46,6 +47,13 @@ export interface OpenStoreOptions {
   sqliteFile?: string
   /** How long a write waits for another process's write lock (the CLI's) before SQLITE_BUSY (503). */
   sqliteBusyTimeoutMs?: number
+  /**
+   * WAL checkpoints in a worker thread instead of inside the commits of requests (checkpoints.ts);
+   * false leaves them to SQLite (every 1,000 pages, in the commit that crosses them).
+   */
+  sqliteCheckpoints?: CheckpointOptions | false
+  /** Told of each checkpoint the worker made (tests). */
+  onSqliteCheckpoint?: (event: CheckpointEvent) => void
   /** PostgreSQL schema to work in (created if missing); tests give each file its own. */
   pgSchema?: string
   pgPoolSize?: number
@@ -100,14 +108,40 @@ function cachingStatements(database: SqliteDatabase.Database, max = 300): Kysely
   }
 }
 
-function openSqlite(dataDir: string, file: string, busyTimeoutMs: number, log: KyselyConfig['log']): Store {
+interface SqliteOptions {
+  busyTimeoutMs: number
+  checkpoints: CheckpointOptions | false
+  onCheckpoint?: (event: CheckpointEvent) => void
+}
+
+function openSqlite(dataDir: string, file: string, opts: SqliteOptions, log: KyselyConfig['log']): Store {
   mkdirSync(dataDir, { recursive: true })
   const path = join(dataDir, file)
-  const database = new SqliteDatabase(path, { timeout: busyTimeoutMs })
-  database.pragma('journal_mode = WAL')
+  const database = new SqliteDatabase(path, { timeout: opts.busyTimeoutMs })
+  const walMode = database.pragma('journal_mode = WAL', { simple: true }) === 'wal'
   // FULL: a record the server answered "applied" for survives a power cut, not only a crash.
   database.pragma('synchronous = FULL')
   database.pragma('foreign_keys = ON')
+  // The WAL is copied into the database file by a worker, not by the commit that crosses 1,000
+  // pages (checkpoints.ts); the request connection checkpoints only past a far larger WAL, should
+  // the worker fall behind. Not for a database without a WAL file (in memory).
+  const checkpoints = opts.checkpoints === false ? null : { ...CHECKPOINT_DEFAULTS, ...opts.checkpoints }
+  const checkpointer =
+    walMode && checkpoints && !database.memory
+      ? startCheckpointer(path, checkpoints, {
+          onEnd: () => {
+            // Without the worker SQLite checkpoints as it did, so the WAL still cannot grow unbounded.
+            if (database.open) database.pragma('wal_autocheckpoint = 1000')
+          },
+          onCheckpoint: opts.onCheckpoint,
+        })
+      : null
+  if (checkpointer && checkpoints) {
+    database.pragma(`wal_autocheckpoint = ${Math.trunc(checkpoints.requestConnectionAfterPages)}`)
+    // When SQLite starts the WAL over, a file grown past this is cut back to it.
+    const pageSize = database.pragma('page_size', { simple: true }) as number
+    database.pragma(`journal_size_limit = ${Math.trunc(checkpoints.truncateAfterPages * pageSize)}`)
+  }
   const statements = cachingStatements(database)
   const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect(statements), log })
   // Bulk inserts run their statements directly (bulk.ts), unless every query is to be logged.
@@ -119,7 +153,12 @@ function openSqlite(dataDir: string, file: string, busyTimeoutMs: number, log: K
     probe: async () => {
       database.prepare('select 1').get()
     },
-    close: () => db.destroy(),
+    // The worker first: the request connection is then the last one, and its close copies the
+    // rest of the WAL into the database file and deletes the WAL.
+    close: async () => {
+      await checkpointer?.stop()
+      await db.destroy()
+    },
   }
 }
 
@@ -250,7 +289,16 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
         },
         log,
       )
-    : openSqlite(opts.dataDir ?? '.data', opts.sqliteFile ?? 'bloodbus.sqlite', opts.sqliteBusyTimeoutMs ?? 10_000, log)
+    : openSqlite(
+        opts.dataDir ?? '.data',
+        opts.sqliteFile ?? 'bloodbus.sqlite',
+        {
+          busyTimeoutMs: opts.sqliteBusyTimeoutMs ?? 10_000,
+          checkpoints: opts.sqliteCheckpoints ?? {},
+          onCheckpoint: opts.onSqliteCheckpoint,
+        },
+        log,
+      )
   try {
     const pgSchema =
       store.engine === 'postgres'
