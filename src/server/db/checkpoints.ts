@@ -1,38 +1,30 @@
 // WAL checkpoints of the SQLite store in a worker thread (checkpoint-worker.mjs), so that no push
 // waits for one. SQLite's own automatic checkpoint runs inside the commit that takes the WAL past
 // 1,000 pages: that request then also copies the WAL into the database file and syncs it (about a
-// tenth of a 10,000-record push). The request connection turns it off (wal_autocheckpoint = 0) and
-// the worker does the copying beside it. Durability is unchanged: a commit is answered once the
-// WAL holds it, synced (synchronous = FULL), whether or not it has been copied yet.
+// tenth of a 10,000-record push). The worker does the copying beside the requests, and the request
+// connection checkpoints only past a far larger WAL, should the worker fall behind. Durability is
+// unchanged: a commit is answered once the WAL holds it, synced (synchronous = FULL), whether or
+// not it has been copied yet.
 import { Worker } from 'node:worker_threads'
 
 export interface CheckpointOptions {
   /** How often the worker copies the WAL into the database file (PASSIVE: never waits for a writer). */
   intervalMs?: number
   /**
-   * WAL pages (4 KiB) above which the worker waits for the writer and empties the WAL (TRUNCATE):
-   * under a steady stream of writes SQLite may not find the whole WAL copied at the start of a
-   * write, the moment it can start the WAL over, and the file would grow.
-   */
-  truncateAfterPages?: number
-  /**
-   * How long that TRUNCATE waits for a write in progress, or for a reader of an older snapshot (the
-   * CLI's), before it gives up until the next tick: short, as the request connection's writes wait
-   * for it meanwhile.
-   */
-  busyTimeoutMs?: number
-  /**
-   * The safety net: WAL pages above which the request connection's own commit checkpoints after all
-   * (SQLite's wal_autocheckpoint), should the worker fall behind (a starved thread, a failing disk).
+   * The bound: WAL pages above which the request connection's own commit checkpoints after all
+   * (SQLite's wal_autocheckpoint), should the worker fall behind (a starved thread, a slow disk):
+   * all copied, the next write starts the WAL over.
    */
   requestConnectionAfterPages?: number
+  /** WAL pages kept on disk when the WAL starts over (journal_size_limit): a file grown past it is cut back. */
+  keepWalPages?: number
 }
 
 export interface CheckpointEvent {
-  mode: 'PASSIVE' | 'TRUNCATE'
-  /** Pages in the WAL after the checkpoint (SQLite's `log`), and pages of it copied (`checkpointed`). */
+  /** Pages in the WAL at the checkpoint (SQLite's `log`), and pages of it copied so far (`checkpointed`). */
   log: number
   checkpointed: number
+  /** 1 when a reader of an older snapshot kept some of it from being copied. */
   busy: number
 }
 
@@ -43,9 +35,8 @@ export interface Checkpointer {
 
 export const CHECKPOINT_DEFAULTS: Required<CheckpointOptions> = {
   intervalMs: 200,
-  truncateAfterPages: 4_096,
-  busyTimeoutMs: 100,
   requestConnectionAfterPages: 16_384,
+  keepWalPages: 4_096,
 }
 
 let running = 0
@@ -65,7 +56,7 @@ export function startCheckpointer(
   hooks: { onEnd(error: Error): void; onCheckpoint?(event: CheckpointEvent): void },
 ): Checkpointer {
   const worker = new Worker(new URL('./checkpoint-worker.mjs', import.meta.url), {
-    workerData: { path, ...CHECKPOINT_DEFAULTS, ...options },
+    workerData: { path, intervalMs: options.intervalMs ?? CHECKPOINT_DEFAULTS.intervalMs },
   })
   running++
   // A store left open must not keep the process alive.

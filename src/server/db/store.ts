@@ -140,7 +140,7 @@ function openSqlite(dataDir: string, file: string, opts: SqliteOptions, log: Kys
     database.pragma(`wal_autocheckpoint = ${Math.trunc(checkpoints.requestConnectionAfterPages)}`)
     // When SQLite starts the WAL over, a file grown past this is cut back to it.
     const pageSize = database.pragma('page_size', { simple: true }) as number
-    database.pragma(`journal_size_limit = ${Math.trunc(checkpoints.truncateAfterPages * pageSize)}`)
+    database.pragma(`journal_size_limit = ${Math.trunc(checkpoints.keepWalPages * pageSize)}`)
   }
   const statements = cachingStatements(database)
   const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect(statements), log })
