@@ -20,8 +20,12 @@ describe('app shell in Chromium', () => {
 
   it('loads the built app from the station server at phone size', async () => {
     const page = await browser.newPage({ viewport: PHONE })
+    const workers: string[] = []
+    page.on('worker', (w) => workers.push(new URL(w.url()).pathname))
     await page.goto(server.url)
     await expect.poll(() => page.locator('h1').first().textContent()).toContain('献血车')
+    // The font warm-up (warm-start.js) ran: its worker was started.
+    expect(workers).toContain('/warm-fonts.js')
     await page.close()
   })
 
@@ -128,11 +132,23 @@ describe('app shell in Chromium', () => {
     // module: classic scripts run while the page parses, modules after.
     const html = readFileSync('dist/index.html', 'utf8')
     expect(html).not.toMatch(/<script>/)
-    const warm = html.indexOf('<script src="/warm-db.js"></script>')
+    const warm = html.indexOf('<script src="/warm-start.js"></script>')
     expect(warm).toBeGreaterThan(0)
     expect(warm).toBeLessThan(html.indexOf('<script type="module"'))
     expect(warm).toBeLessThan(html.indexOf('</head>'))
     // The file cannot import the name; a rename would quietly warm nothing.
-    expect(readFileSync('dist/warm-db.js', 'utf8')).toContain(`indexedDB.open('${FIELD_DB_NAME}')`)
+    expect(readFileSync('dist/warm-start.js', 'utf8')).toContain(`indexedDB.open('${FIELD_DB_NAME}')`)
+  })
+
+  it("finds the first screen's fonts in a worker, in the body's font stack, and has it offline", () => {
+    // warm-start.js starts it; the worker cannot read the CSS, so it names the stack itself: a
+    // stack other than --font-body would warm faces the page does not use.
+    expect(readFileSync('dist/warm-start.js', 'utf8')).toContain("new Worker('/warm-fonts.js')")
+    const tokens = readFileSync('src/app/styles/tokens.css', 'utf8')
+    const body = /--font-body:\s*([^;]+);/.exec(tokens)![1]!.replace(/\s+/g, ' ').trim()
+    const worker = readFileSync('dist/warm-fonts.js', 'utf8')
+    expect(/const FONT_BODY =\s*"([^"]+)"/.exec(worker)?.[1]).toBe(body)
+    // An offline cold start gets it from the service worker.
+    expect(readFileSync('dist/sw.js', 'utf8')).toContain('"warm-fonts.js"')
   })
 })
