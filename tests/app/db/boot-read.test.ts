@@ -34,6 +34,10 @@ async function seedDrive(db: FieldDb) {
   const donations = [1, 2, 3, 4].map((n) =>
     makeDonation(drive, STAFF, { din: `W12342300000${n}`, createdAt: `2023-06-14T0${n}:00:00.000Z` }),
   )
+  // A donation of the other drive made between two of this drive's (ids are time-ordered), with a
+  // void, a correction, a reaction and a flag of its own: none of them is this drive's.
+  const between = makeDonation(other, STAFF, { din: 'W123423000099' })
+  donations[3] = { ...donations[3]!, id: newId() }
   // Two visits of one donor, and a donation of the other drive inside this drive's range.
   donations[3] = { ...donations[3]!, donorKey: donations[0]!.donorKey }
   const elsewhere = makeDonation(other, STAFF, { din: 'W123423000009' })
@@ -60,9 +64,37 @@ async function seedDrive(db: FieldDb) {
     fix(donations[1]!.id, { ...donations[1]!, din: 'W123423000020' }, '2023-06-14T09:00:00.000Z'),
     fix(donations[1]!.id, { ...donations[1]!, din: 'W123423000021' }, '2023-06-14T09:30:00.000Z'),
     fix(identities[0]!.id, { ...identities[0]!, name: '赵丽丽' }, '2023-06-14T09:40:00.000Z'),
+    fix(between.id, { ...between, din: 'W123423000098' }, '2023-06-13T09:00:00.000Z'),
   ]
   await db.drives.bulkPut([drive, other])
-  await db.donations.bulkPut([...donations, elsewhere])
+  await db.donations.bulkPut([...donations, elsewhere, between])
+  await db.voids.put({
+    type: 'void',
+    id: newId(),
+    stationId: other.stationId,
+    deviceId: other.deviceId,
+    authorStaffId: STAFF,
+    createdAt: '2023-06-13T10:00:00.000Z',
+    targetId: between.id,
+    reason: 'spoiled',
+  })
+  await db.adverseReactions.put({
+    type: 'adverse_reaction',
+    id: newId(),
+    stationId: other.stationId,
+    deviceId: other.deviceId,
+    authorStaffId: STAFF,
+    createdAt: '2023-06-13T10:00:00.000Z',
+    donationId: between.id,
+    occurredAt: '2023-06-13T10:00:00.000Z',
+    code: 'vasovagal_mild',
+    severity: 'mild',
+    note: '',
+  } as never)
+  await db.lookbackFlags.put({
+    key: 'c',
+    value: { donationId: between.id, flaggedAt: '2023-07-03T00:00:00Z' } as never,
+  })
   await db.deferrals.put(deferral)
   await db.donorIdentities.bulkPut(identities)
   await db.corrections.bulkPut(corrections)
@@ -147,10 +179,19 @@ describe('boot reads (plain IndexedDB) against the Dexie reads', () => {
     ])
     expect(boot!.records!.identityFixes).toHaveLength(1)
     expect(boot!.lookback.map((f) => f.donationId)).toEqual([donations[1]!.id, donations[0]!.id])
-    expect(await bootReadDrive(other.id)).toEqual({
-      records: await readDriveRecords(other.id),
-      lookback: [],
+    const otherRecords = await readDriveRecords(other.id)
+    const otherBoot = await bootReadDrive(other.id)
+    expect(otherBoot).toEqual({
+      records: otherRecords,
+      lookback: await lookbackFlagsOf(otherRecords!.donations.map((d) => d.id)),
     })
+    // The other drive's records between this drive's: read with it, never with this one.
+    expect(otherBoot!.records!.voids).toHaveLength(1)
+    expect(otherBoot!.records!.corrections).toHaveLength(1)
+    expect(otherBoot!.records!.reactions).toHaveLength(1)
+    expect(otherBoot!.lookback).toHaveLength(1)
+    expect(boot!.records!.voids).toHaveLength(1)
+    expect(boot!.records!.reactions).toHaveLength(1)
     expect(await bootReadDrive(newId())).toEqual({ records: null, lookback: [] })
   })
 
