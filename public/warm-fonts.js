@@ -1,5 +1,4 @@
-// Resolves the body's font stack (--font-body in src/app/styles/tokens.css) at the lock screen's
-// weights, so the browser has the faces before the page's first layout (src/app/main.ts).
+// The body's font stack (tokens.css --font-body) at the lock screen's weights (src/app/main.ts).
 const FONT_BODY =
   "system-ui, -apple-system, 'PingFang SC', 'Noto Sans CJK SC', 'Microsoft YaHei', 'WenQuanYi Micro Hei', sans-serif"
 try {

@@ -1,5 +1,4 @@
-// Begun before the modules run (a file: the CSP allows no inline script; src/app/main.ts says why).
-// The phone's database opens slowly at a cold start: begin it, never creating it.
+// Runs before the modules (src/app/main.ts says why); a file, as the CSP allows no inline script.
 try {
   const warm = indexedDB.open('bloodbus')
   warm.onupgradeneeded = () => warm.transaction.abort()
@@ -8,7 +7,6 @@ try {
 } catch {
   // no IndexedDB: the app says so itself
 }
-// The first screen's fonts, found off the main thread (warm-fonts.js).
 try {
   new Worker('/warm-fonts.js')
 } catch {

@@ -10,8 +10,10 @@ import './styles/base.css'
 // The first screen reads the phone's database without Dexie (db/boot-read.ts opens it natively,
 // public/warm-start.js began opening it); Dexie and the save code load after that screen.
 //
-// warm-start.js also starts a worker (public/warm-fonts.js) that measures text in the body's font
-// stack at the lock screen's weights. The first layout of Chinese text has the browser find and
+// warm-start.js, a classic script in <head>, runs while the modules load: it begins opening the
+// database, which takes IndexedDB a while at a cold start (never creating it: a phone without one
+// gets it from the app), and starts a worker (public/warm-fonts.js) that measures text in the
+// body's font stack at the lock screen's weights (400, 600, 700). The first layout of Chinese text has the browser find and
 // open the system's CJK faces, one per weight, the main thread waiting on its font service: tens
 // of milliseconds a face on a slow phone, and at a cold start that was most of the lock screen's
 // first layout. The browser shares the faces a worker found with the page, so the worker finds
