@@ -281,7 +281,7 @@ export function cellWith(stored: EffectCell | undefined, change: EffectCell, sig
   const records = (stored?.records ?? 0) + sign * change.records
   return countsAreZero(counts) && records === 0
     ? null
-    : { key: change.key, rec: stored?.rec ?? change.rec, counts, records }
+    : { key: change.key, place: stored?.place ?? change.place, counts, records }
 }
 
 /** A kept group with `change` added (sign -1: taken away); null when no record is left in it. */
@@ -291,7 +291,7 @@ export function groupWith(
   sign: 1 | -1 = 1,
 ): VersionGroup | null {
   const addedFigures = (stored?.addedFigures ?? 0) + sign * change.addedFigures
-  return addedFigures === 0 ? null : { key: change.key, versions: stored?.versions ?? change.versions, addedFigures }
+  return addedFigures === 0 ? null : { key: change.key, places: stored?.places ?? change.places, addedFigures }
 }
 
 /** What records the totals cannot hold yet (just saved, waiting, nothing pointing at them) add. */

@@ -16,11 +16,37 @@ import type { FieldRecord } from '../../domain/records'
  * cells. The phone keeps this sum as it changes (db/progress-delta.ts), so the screen reads the
  * cells, never the records behind them; each card and target adds the cells it covers.
  */
+/**
+ * Where a counted record falls, as the period and scope checks see it: all a cell keeps of its
+ * records (a whole record a row made the progress read several times slower on a slow phone).
+ */
+export interface CellPlace {
+  type: 'donation' | 'deferral' | 'drive'
+  /** Collection date (a drive's date). */
+  date: string | null
+  channelId: string
+  siteId: string | null
+  driveId: string | null
+  teamIds: string[]
+}
+
+/** Where a record falls; null for records no figure counts (only donations, deferrals, drives). */
+export function placeOf(rec: FieldRecord): CellPlace | null {
+  if (rec.type !== 'donation' && rec.type !== 'deferral' && rec.type !== 'drive') return null
+  return {
+    type: rec.type,
+    date: collectionDate(rec),
+    channelId: rec.channelId,
+    siteId: rec.siteId,
+    driveId: rec.type === 'drive' ? rec.id : rec.driveId,
+    teamIds: [...new Set(rec.teamIds)].sort(),
+  }
+}
+
 export interface EffectCell {
-  /** cellKey of `rec`. */
+  /** cellKey of its records. */
   key: string
-  /** One of the cell's records: what the period and scope checks read (they read only the cell's key). */
-  rec: FieldRecord
+  place: CellPlace
   /** Its records once the phone synced, less as the totals hold them (signed). */
   counts: IndicatorCounts
   /**
@@ -38,8 +64,8 @@ export interface EffectCell {
 export interface VersionGroup {
   /** The versions' cell keys, sorted and joined. */
   key: string
-  /** One version per cell. */
-  versions: FieldRecord[]
+  /** Where each version falls, one per cell. */
+  places: CellPlace[]
   addedFigures: number
 }
 
@@ -52,10 +78,12 @@ export interface EffectSummary {
 
 /** What a period or scope check can tell apart of a counted record; null for other records. */
 export function cellKey(rec: FieldRecord): string | null {
-  if (rec.type !== 'donation' && rec.type !== 'deferral' && rec.type !== 'drive') return null
-  const driveId = rec.type === 'drive' ? rec.id : rec.driveId
-  const teams = [...new Set(rec.teamIds)].sort().join(',')
-  return [rec.type, collectionDate(rec), rec.channelId, rec.siteId, driveId, teams].join('\u0000')
+  const place = placeOf(rec)
+  return place && placeKey(place)
+}
+
+function placeKey(p: CellPlace): string {
+  return [p.type, p.date, p.channelId, p.siteId, p.driveId, p.teamIds.join(',')].join('\u0000')
 }
 
 /** A summary being summed, by key. */
@@ -71,30 +99,33 @@ export function emptyEffectSum(): EffectSum {
 
 /** Adds (sign 1) or takes away (sign -1) what `rec`, an effective record, counts in its cell. */
 export function addToEffectCell(sum: EffectSum, rec: FieldRecord, ctx: IndicatorContext, sign: 1 | -1): void {
-  const key = cellKey(rec)
-  if (key === null) return
+  const place = placeOf(rec)
+  if (place === null) return
+  const key = placeKey(place)
   let cell = sum.cells.get(key)
-  if (!cell) sum.cells.set(key, (cell = { key, rec, counts: emptyCounts(), records: 0 }))
+  if (!cell) sum.cells.set(key, (cell = { key, place, counts: emptyCounts(), records: 0 }))
   addToCounts(cell.counts, rec, ctx, sign)
 }
 
 /** Adds (sign 1) or takes away (sign -1) `addedFigures` records under the cells of `versions`. */
 export function addToVersionGroup(sum: EffectSum, versions: readonly FieldRecord[], added: number, sign: 1 | -1): void {
-  const byCell = new Map<string, FieldRecord>()
+  const byCell = new Map<string, CellPlace>()
   for (const v of versions) {
-    const key = cellKey(v)
-    if (key !== null && !byCell.has(key)) byCell.set(key, v)
+    const place = placeOf(v)
+    if (place === null) continue
+    const key = placeKey(place)
+    if (!byCell.has(key)) byCell.set(key, place)
   }
   if (byCell.size === 0) return // matches no period: counts nowhere
   if (byCell.size === 1) {
-    const [key, rec] = [...byCell][0]!
+    const [key, place] = [...byCell][0]!
     let cell = sum.cells.get(key)
-    if (!cell) sum.cells.set(key, (cell = { key, rec, counts: emptyCounts(), records: 0 }))
+    if (!cell) sum.cells.set(key, (cell = { key, place, counts: emptyCounts(), records: 0 }))
     cell.records += sign * added
     return
   }
   const key = [...byCell.keys()].sort().join('\u0001')
   const group = sum.groups.get(key)
   if (group) group.addedFigures += sign * added
-  else sum.groups.set(key, { key, versions: [...byCell.values()], addedFigures: sign * added })
+  else sum.groups.set(key, { key, places: [...byCell.values()], addedFigures: sign * added })
 }

@@ -12,7 +12,6 @@
 // minus what it counts with only what the totals already hold, both as effectiveRecords() sees it.
 import {
   addCountsInto,
-  collectionDate,
   effectiveRecords,
   emptyCounts,
   type IndicatorContext,
@@ -30,7 +29,9 @@ import { type TargetProgressRow, targetProgress } from '../station/dashboard-mod
 import {
   addToEffectCell,
   addToVersionGroup,
+  type CellPlace,
   type EffectCell,
+  placeOf,
   type EffectSum,
   type EffectSummary,
   emptyEffectSum,
@@ -39,6 +40,7 @@ import {
 export {
   addToEffectCell,
   addToVersionGroup,
+  type CellPlace,
   cellKey,
   type EffectCell,
   type EffectSum,
@@ -134,11 +136,10 @@ export function mergeScoped(a: ScopedCounts, b: ScopedCounts): ScopedCounts {
 
 /** Adds a cell's counts (its records') to all, the cell's channel and each of its teams. */
 function addScoped(into: ScopedCounts, cell: EffectCell): void {
-  const rec = cell.rec
-  if (rec.type !== 'donation' && rec.type !== 'deferral' && rec.type !== 'drive') return
+  const { place } = cell
   addCountsInto(into.counts, cell.counts)
-  addCountsInto((into.byChannel[rec.channelId] ??= emptyCounts()), cell.counts)
-  for (const team of new Set(rec.teamIds)) addCountsInto((into.byTeam[team] ??= emptyCounts()), cell.counts)
+  addCountsInto((into.byChannel[place.channelId] ??= emptyCounts()), cell.counts)
+  for (const team of place.teamIds) addCountsInto((into.byTeam[team] ??= emptyCounts()), cell.counts)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -238,14 +239,13 @@ export function unsyncedEffect(unsynced: Unsynced, ctx: IndicatorContext, span: 
   let records = 0
   const { cells, groups } = summaryOf(unsynced, ctx)
   for (const cell of cells) {
-    if (!inSpan(collectionDate(cell.rec), span)) continue
+    if (!inSpan(cell.place.date, span)) continue
     addScoped(delta, cell)
     records += cell.records
   }
   // A family belongs to the period when any version of its record does (a donation voided
   // before it was sent still waits to be sent, though it changes nothing).
-  for (const group of groups)
-    if (group.versions.some((v) => inSpan(collectionDate(v), span))) records += group.addedFigures
+  for (const group of groups) if (group.places.some((p) => inSpan(p.date, span))) records += group.addedFigures
   return { delta, records }
 }
 
@@ -346,18 +346,23 @@ export function stationCard(input: StationCardInput): StationCard {
 
 /** Whether a record (as it counts) falls in a target's scope, as the station's reports scope it. */
 export function inTargetScope(rec: FieldRecord, scope: Target['scope']): boolean {
-  if (rec.type !== 'donation' && rec.type !== 'deferral' && rec.type !== 'drive') return false
+  const place = placeOf(rec)
+  return place !== null && placeInScope(place, scope)
+}
+
+/** Whether a cell's records fall in a target's scope. */
+function placeInScope(place: CellPlace, scope: Target['scope']): boolean {
   switch (scope.kind) {
     case 'station':
       return true
     case 'channel':
-      return rec.channelId === scope.id
+      return place.channelId === scope.id
     case 'site':
-      return rec.siteId === scope.id
+      return place.siteId === scope.id
     case 'team':
-      return scope.id !== null && rec.teamIds.includes(scope.id)
+      return scope.id !== null && place.teamIds.includes(scope.id)
     case 'drive':
-      return (rec.type === 'drive' ? rec.id : rec.driveId) === scope.id
+      return place.driveId === scope.id
   }
 }
 
@@ -370,14 +375,14 @@ export function scopedUnsyncedEffect(
 ): { delta: IndicatorCounts; records: number } {
   const delta = emptyCounts()
   let records = 0
-  const counts = (rec: FieldRecord) => inSpan(collectionDate(rec), span) && inTargetScope(rec, scope)
+  const counts = (p: CellPlace) => inSpan(p.date, span) && placeInScope(p, scope)
   const { cells, groups } = summaryOf(unsynced, ctx)
   for (const cell of cells) {
-    if (!counts(cell.rec)) continue
+    if (!counts(cell.place)) continue
     addCountsInto(delta, cell.counts)
     records += cell.records
   }
-  for (const group of groups) if (group.versions.some(counts)) records += group.addedFigures
+  for (const group of groups) if (group.places.some(counts)) records += group.addedFigures
   return { delta, records }
 }
 
