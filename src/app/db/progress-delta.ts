@@ -1,7 +1,7 @@
 // What the records the pulled station totals do not hold add to them (field/progress-model.ts's
-// EffectSummary: signed counts by cell, records by version group, refusals), kept in the phone's
-// database as it changes, so the progress screen reads a few dozen rows and never the outbox's
-// records or the receipts of a push whose pull failed.
+// EffectSummary: signed counts and records by cell, version groups, refusals), kept in the phone's
+// database as it changes, so the progress screen reads these rows (one per date, channel, site,
+// drive and teams) and never the records confirmed since the totals or their receipts.
 //
 // The sum is relative to one set of totals (their computedAt) and one set of rural-mobile channels,
 // written in a marker beside it. It changes where a record's effect changes:
@@ -306,8 +306,8 @@ export function newRecordEffect(recs: readonly FieldRecord[], ctx: IndicatorCont
 
 /**
  * Adds `change` (sign -1: takes it away) to the kept rows; call inside a transaction over them.
- * Dexie's promises only, no async function: a save runs it beside its checks, and interleaved
- * native awaits lose the transaction's zone (the transaction then commits before the save's end).
+ * Dexie's promises only, no async function: a save runs it beside its checks without awaiting it
+ * at once (as an async function there, a test's save transaction committed before its end).
  */
 function applyToKept(db: FieldDb, change: EffectSum, sign: 1 | -1 = 1): Promise<unknown> {
   const cellKeys = [...change.cells.keys()]

@@ -11,6 +11,7 @@ import type { MutationResult, StationTotals } from '../../../src/domain/sync-pro
 import type { FieldDb } from '../../../src/app/db'
 import { FieldDb as FieldDatabase } from '../../../src/app/db/schema'
 import { saveFieldRecords } from '../../../src/app/db/field-records'
+import { outboxEntry } from '../../../src/app/db/outbox'
 import { readMarker, rebuildProgressDelta } from '../../../src/app/db/progress-delta'
 import { readProgressSources } from '../../../src/app/db/progress'
 import { dexieOutboxPort, dexieReferenceSink } from '../../../src/app/sync/dexie-ports'
@@ -321,17 +322,7 @@ describe('what progress adds, kept as records change', () => {
     ])
     for (const rec of [drive, donation]) {
       await old.table(rec.type === 'drive' ? 'drives' : 'donations').add(rec)
-      await old.table('outbox').add({
-        mutationId: newId(),
-        recordId: rec.id,
-        recordType: rec.type,
-        record: rec,
-        createdAt: Date.now(),
-        attempts: 0,
-        lastAttemptAt: null,
-        lastError: null,
-        status: 'pending',
-      })
+      await old.table('outbox').add(outboxEntry(rec))
     }
     old.close()
 
