@@ -258,13 +258,14 @@ async function saveVisit(
       // What it adds to progress (db/progress-delta.ts): its cell, rewritten the same way once
       // read, after the channel's answer.
       const cells = tx.objectStore('progressCells')
-      const cellReq = cells.get(cellKey(outcome)!) as IDBRequest<EffectCell | undefined>
+      const key = cellKey(outcome)!
+      const cellReq = cells.get(key) as IDBRequest<EffectCell | undefined>
       cellReq.onsuccess = () => {
         try {
           const ctx = { ruralMobileChannelIds: new Set(channel?.value.ruralMobile ? [outcome.channelId] : []) }
-          const cell = cellWith(cellReq.result, [...newRecordEffect([outcome], ctx).cells.values()][0]!)
+          const cell = cellWith(cellReq.result, newRecordEffect([outcome], ctx).cells.get(key)!)
           if (cell) cells.put(cell)
-          else cells.delete(cellKey(outcome)!)
+          else cells.delete(key)
         } catch (err) {
           fail(err)
         }
